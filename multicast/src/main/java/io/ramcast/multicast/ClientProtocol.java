@@ -1,0 +1,326 @@
+package io.ramcast.multicast;
+
+import io.ramcast.multicast.fabric.Fabric;
+import io.ramcast.multicast.fabric.LocalRegion;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.zip.CRC32C;
+
+/**
+ * RamCast at a client process: Task 1 and procedure Relay (ramcast-protocol.md §C.1), with flow
+ * control and completion from the servers' monotonic freed-up-to words (§B.4.5).
+ *
+ * <p>A message to groups {@code dst} gets, for every h in dst, the next sequence number of the
+ * client's ring in h; it is written only when that slot is free at <em>every</em> member of every
+ * destination group (§F.13), then written whole to each member. A message is complete when every
+ * member of every destination group has freed its slot, i.e. delivered it. Up to
+ * {@link MulticastOptions#clientWindow()} messages are in flight; messages are written in
+ * submission order.
+ *
+ * <p>Threading: one thread (the client's agent); a plain object driven by {@link #doWork(long)}.
+ */
+final class ClientProtocol
+{
+    /** Told of a request's progress, on the agent thread. */
+    interface Listener
+    {
+        /** The request got its id and its first write was issued. */
+        void onSent(Request request);
+
+        /** Every destination process has delivered the request's message. */
+        void onComplete(Request request);
+    }
+
+    /** A multicast request and its progress. */
+    static final class Request
+    {
+        final byte[] payload;
+        final int[] destinations;
+        final Object attachment;
+        long messageId;
+        long[] ringSeqByGroup;
+        long sentNs;
+
+        Request(final byte[] payload, final int[] destinations, final Object attachment)
+        {
+            this.payload = payload;
+            this.destinations = destinations;
+            this.attachment = attachment;
+        }
+    }
+
+    private final GroupTopology topology;
+    private final MulticastOptions options;
+    private final int selfId;
+    private final int groupCount;
+    private final Listener listener;
+    private final AtomicBuffer flow;
+    private final Outbox outbox;
+    private final UnsafeBuffer record;
+    private final CRC32C crc = new CRC32C();
+    private final byte[] crcScratch;
+
+    private final long[] nextRingSeq;
+    private final long[] freedUpTo;
+    private final int[][] serverOrdinals;
+    private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+    private final ArrayList<Request> inflight = new ArrayList<>();
+    private long nextSequence = 1;
+    private long nowNs;
+    private long completedCount;
+
+    ClientProtocol(final GroupTopology topology, final MulticastOptions options, final Fabric fabric, final Listener listener)
+    {
+        this.topology = topology;
+        this.options = options;
+        this.selfId = fabric.selfId();
+        if (!topology.isClient(selfId))
+        {
+            throw new IllegalArgumentException("process " + selfId + " is not a client of " + topology);
+        }
+        this.groupCount = topology.groupCount();
+        this.listener = listener;
+        final LocalRegion[] regions = new LocalRegion[Layout.FLOW_REGION + 1];
+        regions[Layout.FLOW_REGION] = fabric.register(Layout.FLOW_REGION, Layout.flowBytes(topology), true);
+        flow = regions[Layout.FLOW_REGION].buffer();
+        outbox = new Outbox(fabric, ServerProtocol.maxProcessId(topology), regions);
+        record = new UnsafeBuffer(ByteBuffer.allocateDirect(options.slotSizeBytes()));
+        crcScratch = new byte[options.slotSizeBytes()];
+        nextRingSeq = new long[groupCount];
+        java.util.Arrays.fill(nextRingSeq, 1);
+        freedUpTo = new long[topology.serverCount()];
+        java.util.Arrays.fill(freedUpTo, 1);
+        serverOrdinals = new int[groupCount][];
+        for (int g = 0; g < groupCount; g++)
+        {
+            final int[] m = topology.membersUnsafe(g);
+            serverOrdinals[g] = new int[m.length];
+            for (int j = 0; j < m.length; j++)
+            {
+                serverOrdinals[g][j] = topology.serverOrdinalOf(m[j]);
+            }
+        }
+    }
+
+    /**
+     * Checks a multicast's arguments; nothing is sent if this throws.
+     *
+     * @return the destinations, sorted.
+     * @throws IllegalArgumentException for an empty, unknown or duplicate destination, or a payload
+     *                                  over the slot's limit.
+     */
+    static int[] validate(final GroupTopology topology, final MulticastOptions options, final byte[] payload, final int[] groups)
+    {
+        if (payload == null)
+        {
+            throw new IllegalArgumentException("payload must not be null");
+        }
+        if (groups == null || groups.length == 0)
+        {
+            throw new IllegalArgumentException("a multicast needs at least one destination group");
+        }
+        final int[] sorted = groups.clone();
+        java.util.Arrays.sort(sorted);
+        for (int i = 0; i < sorted.length; i++)
+        {
+            if (sorted[i] < 0 || sorted[i] >= topology.groupCount())
+            {
+                throw new IllegalArgumentException("unknown destination group " + sorted[i] + "; groups are 0.." +
+                    (topology.groupCount() - 1));
+            }
+            if (i > 0 && sorted[i] == sorted[i - 1])
+            {
+                throw new IllegalArgumentException("destination group " + sorted[i] + " given twice");
+            }
+        }
+        final int max = options.maxPayloadBytes(sorted.length);
+        if (payload.length > max)
+        {
+            throw new IllegalArgumentException("payload of " + payload.length + " bytes exceeds the limit of " + max +
+                " bytes for " + sorted.length + " destination group(s) (slotSizeBytes=" + options.slotSizeBytes() + ")");
+        }
+        return sorted;
+    }
+
+    /** Queues a validated request; it is written in submission order when the window and rings allow. */
+    void submit(final Request request)
+    {
+        waiting.addLast(request);
+    }
+
+    int inflightCount()
+    {
+        return inflight.size();
+    }
+
+    int waitingCount()
+    {
+        return waiting.size();
+    }
+
+    long completedCount()
+    {
+        return completedCount;
+    }
+
+    int doWork(final long nowNs)
+    {
+        this.nowNs = nowNs;
+        int work = outbox.flush();
+        work += pollFlow();
+        work += complete();
+        work += send();
+        return work;
+    }
+
+    private int pollFlow()
+    {
+        int work = 0;
+        for (int s = 0; s < freedUpTo.length; s++)
+        {
+            final long v = flow.getLongVolatile(s * Layout.WORD_BYTES);
+            if (v > freedUpTo[s])
+            {
+                freedUpTo[s] = v;
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private int complete()
+    {
+        int work = 0;
+        for (int i = 0; i < inflight.size(); )
+        {
+            final Request r = inflight.get(i);
+            if (isComplete(r))
+            {
+                inflight.set(i, inflight.get(inflight.size() - 1));
+                inflight.remove(inflight.size() - 1);
+                completedCount++;
+                work++;
+                listener.onComplete(r);
+            }
+            else
+            {
+                i++;
+            }
+        }
+        return work;
+    }
+
+    private boolean isComplete(final Request r)
+    {
+        for (final int h : r.destinations)
+        {
+            for (final int s : serverOrdinals[h])
+            {
+                if (freedUpTo[s] <= r.ringSeqByGroup[h])
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private boolean hasRoom(final Request r)
+    {
+        for (final int h : r.destinations)
+        {
+            for (final int s : serverOrdinals[h])
+            {
+                if (nextRingSeq[h] - freedUpTo[s] >= options.ringSlots())
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private int send()
+    {
+        int work = 0;
+        Request r;
+        while (inflight.size() < options.clientWindow() && (r = waiting.peekFirst()) != null && hasRoom(r))
+        {
+            waiting.pollFirst();
+            r.messageId = MessageIds.of(selfId, nextSequence++);
+            r.ringSeqByGroup = new long[groupCount];
+            for (final int h : r.destinations)
+            {
+                r.ringSeqByGroup[h] = nextRingSeq[h]++;
+            }
+            r.sentNs = nowNs;
+            final int recordBytes = encode(r);
+            listener.onSent(r);
+            final int clientOrdinal = topology.clientOrdinalOf(selfId);
+            for (final int h : r.destinations)
+            {
+                final long ringSeq = r.ringSeqByGroup[h];
+                record.putLong(Layout.SLOT_RING_SEQ_OFFSET, ringSeq);
+                record.putLong(recordBytes - Layout.WORD_BYTES, ringSeq);
+                final int offset = Layout.ringOffset(clientOrdinal, ringSeq, options);
+                for (final int p : topology.membersUnsafe(h))
+                {
+                    outbox.write(p, Layout.RINGS_REGION, offset, record, recordBytes);
+                }
+            }
+            inflight.add(r);
+            work++;
+        }
+        return work;
+    }
+
+    /** Encodes everything but the per-ring sequence words; returns the record length. */
+    private int encode(final Request r)
+    {
+        final int k = r.destinations.length;
+        final int payloadOffset = Layout.payloadOffset(k);
+        final int recordBytes = Layout.slotRecordBytes(r.payload.length, k);
+        record.putLong(Layout.SLOT_MESSAGE_ID_OFFSET, r.messageId);
+        record.putInt(Layout.SLOT_PAYLOAD_LENGTH_OFFSET, r.payload.length);
+        record.putInt(Layout.SLOT_DESTINATION_COUNT_OFFSET, k);
+        for (int d = 0; d < k; d++)
+        {
+            final int off = Layout.SLOT_DESTINATIONS_OFFSET + d * Layout.SLOT_DESTINATION_ENTRY_BYTES;
+            record.putInt(off, r.destinations[d]);
+            record.putInt(off + 4, 0);
+            record.putLong(off + 8, r.ringSeqByGroup[r.destinations[d]]);
+        }
+        record.putBytes(payloadOffset, r.payload);
+        record.setMemory(payloadOffset + r.payload.length,
+            recordBytes - Layout.SLOT_TRAILER_BYTES - payloadOffset - r.payload.length, (byte)0);
+        final int crcLength = payloadOffset + r.payload.length - Layout.SLOT_MESSAGE_ID_OFFSET;
+        record.getBytes(Layout.SLOT_MESSAGE_ID_OFFSET, crcScratch, 0, crcLength);
+        crc.reset();
+        crc.update(crcScratch, 0, crcLength);
+        record.putInt(recordBytes - Layout.SLOT_TRAILER_BYTES, (int)crc.getValue());
+        record.putInt(recordBytes - Layout.SLOT_TRAILER_BYTES + 4, 0);
+        return recordBytes;
+    }
+
+    /**
+     * Abandons every request not yet complete (the client is stopping): each is handed to
+     * {@code consumer} once, and the protocol forgets it.
+     */
+    void abandonAll(final java.util.function.Consumer<Request> consumer)
+    {
+        inflight.forEach(consumer);
+        inflight.clear();
+        waiting.forEach(consumer);
+        waiting.clear();
+    }
+
+    String describe()
+    {
+        return "client " + selfId + " waiting=" + waiting.size() + " inflight=" + inflight.size() +
+            " completed=" + completedCount + " queuedWrites=" + outbox.queuedWrites();
+    }
+}

@@ -1,0 +1,285 @@
+package io.ramcast.multicast;
+
+/**
+ * Memory regions and record layouts of RamCast (ramcast-protocol.md §B.4). Every record ends with
+ * a sealing word written last, so a reader that sees the expected seal (read with acquire
+ * semantics) sees the whole record (the fabric's whole-write visibility; §F.15). All offsets and
+ * sizes are multiples of 8.
+ *
+ * <h2>Regions of a server process p in group g</h2>
+ * <pre>
+ *  id  region        size                                   written by
+ *  --  ------------  -------------------------------------  ----------------------------------
+ *   1  RINGS         clients × Q × S                        each client, into its own ring
+ *   2  ACKS          clients × Q × groups × maxGroupSize×32 followers of any group (Task 3)
+ *   3  STREAM        streamRecords × 64                     the leader of g only (permission)
+ *   4  INBOX         groups × inboxRecords × 48             the leader of each other group
+ *   5  STORED        maxGroupSize × 32                      each member of g (H1, flow control)
+ *   6  INBOX_CREDIT  groups × 8                             the leader of each other group
+ * </pre>
+ * <h2>Regions of a client process c</h2>
+ * <pre>
+ *   7  FLOW          servers × 8                            each server: freed-up-to word
+ * </pre>
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class Layout
+{
+    static final int RINGS_REGION = 1;
+    static final int ACKS_REGION = 2;
+    static final int STREAM_REGION = 3;
+    static final int INBOX_REGION = 4;
+    static final int STORED_REGION = 5;
+    static final int INBOX_CREDIT_REGION = 6;
+    static final int FLOW_REGION = 7;
+
+    /*
+     * Message slot, written by the client in one write (Task 1, Relay).
+     *
+     *  0                   1                   2                   3
+     *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+     * +---------------------------------------------------------------+
+     * |                 ring sequence (this ring), long               |  0
+     * +---------------------------------------------------------------+
+     * |                 message id (sender, seq), long                |  8
+     * +-------------------------------+-------------------------------+
+     * |        payload length         |      destination count k      | 16
+     * +-------------------------------+-------------------------------+
+     * |   k × { group id int, pad int, ring sequence in that group }  | 24
+     * +---------------------------------------------------------------+
+     * |                   payload, padded to 8 bytes                  |
+     * +-------------------------------+-------------------------------+
+     * |  CRC32C over [8, payload end) |              0                |
+     * +-------------------------------+-------------------------------+
+     * |              seal = ring sequence (this ring), long           |
+     * +---------------------------------------------------------------+
+     *
+     * The slot of a message in a ring is ringSequence & (Q - 1); every member of a group holds it at
+     * the same slot because the client writes the same sequence of messages to every member.
+     */
+    static final int SLOT_RING_SEQ_OFFSET = 0;
+    static final int SLOT_MESSAGE_ID_OFFSET = 8;
+    static final int SLOT_PAYLOAD_LENGTH_OFFSET = 16;
+    static final int SLOT_DESTINATION_COUNT_OFFSET = 20;
+    static final int SLOT_DESTINATIONS_OFFSET = 24;
+    static final int SLOT_DESTINATION_ENTRY_BYTES = 16;
+    static final int SLOT_TRAILER_BYTES = 16;
+
+    /*
+     * Ack cell (Task 3), one per (client, slot in the receiver's group ring, acking group, member).
+     *
+     * +---------------------------------------------------------------+
+     * |            ballot of the acked proposal, long                 |  0
+     * +---------------------------------------------------------------+
+     * |            value of the acked proposal, long                  |  8
+     * +---------------------------------------------------------------+
+     * |            message id, long (validates the slot occupant)     | 16
+     * +---------------------------------------------------------------+
+     * |            seal = mix(ballot, value, id), long                | 24
+     * +---------------------------------------------------------------+
+     *
+     * Cells are never cleared: a reader counts an ack only if its id is the current occupant's and
+     * its (ballot, value) is the proposal being checked (§F.10).
+     */
+    static final int ACK_CELL_BYTES = 32;
+    static final int ACK_BALLOT_OFFSET = 0;
+    static final int ACK_VALUE_OFFSET = 8;
+    static final int ACK_MESSAGE_ID_OFFSET = 16;
+    static final int ACK_SEAL_OFFSET = 24;
+
+    /*
+     * Leader-stream record (H2), ring index seq & (streamRecords - 1), written by the leader of the
+     * follower's group, read strictly in sequence order.
+     *
+     * +---------------------------------------------------------------+
+     * |                  stream sequence, long (from 1)               |  0
+     * +---------------------------------------------------------------+
+     * |                  ballot of the writing leader, long           |  8
+     * +-------------------------------+-------------------------------+
+     * |       kind (1 OWN, 2 FWD)     |   group whose proposal it is  | 16
+     * +-------------------------------+-------------------------------+
+     * |                  message id, long                             | 24
+     * +---------------------------------------------------------------+
+     * |                  ballot of the proposal, long                 | 32
+     * +---------------------------------------------------------------+
+     * |                  value of the proposal, long                  | 40
+     * +---------------------------------------------------------------+
+     * |                  reserved, 0                                  | 48
+     * +---------------------------------------------------------------+
+     * |                  seal = mix(all of the above), long           | 56
+     * +---------------------------------------------------------------+
+     */
+    static final int STREAM_RECORD_BYTES = 64;
+    static final int STREAM_SEQ_OFFSET = 0;
+    static final int STREAM_BALLOT_OFFSET = 8;
+    static final int STREAM_KIND_OFFSET = 16;
+    static final int STREAM_GROUP_OFFSET = 20;
+    static final int STREAM_MESSAGE_ID_OFFSET = 24;
+    static final int STREAM_PROPOSAL_BALLOT_OFFSET = 32;
+    static final int STREAM_VALUE_OFFSET = 40;
+    static final int STREAM_SEAL_OFFSET = 56;
+    static final int KIND_OWN = 1;
+    static final int KIND_FWD = 2;
+
+    /*
+     * Inbox record (Task 2, proposal to another destination group's leader), one ring per writing
+     * group, index seq & (inboxRecords - 1).
+     *
+     * +---------------------------------------------------------------+
+     * |                  inbox sequence, long (from 1)                |  0
+     * +---------------------------------------------------------------+
+     * |                  ballot of the proposal, long                 |  8
+     * +---------------------------------------------------------------+
+     * |                  message id, long                             | 16
+     * +---------------------------------------------------------------+
+     * |                  value of the proposal, long                  | 24
+     * +-------------------------------+-------------------------------+
+     * |       proposing group         |              0                | 32
+     * +-------------------------------+-------------------------------+
+     * |                  seal = mix(all of the above), long           | 40
+     * +---------------------------------------------------------------+
+     */
+    static final int INBOX_RECORD_BYTES = 48;
+    static final int INBOX_SEQ_OFFSET = 0;
+    static final int INBOX_BALLOT_OFFSET = 8;
+    static final int INBOX_MESSAGE_ID_OFFSET = 16;
+    static final int INBOX_VALUE_OFFSET = 24;
+    static final int INBOX_GROUP_OFFSET = 32;
+    static final int INBOX_SEAL_OFFSET = 40;
+
+    /*
+     * Stored-up-to cell (H1), one per member of the own group, written by that member: "I hold the
+     * leader stream of ballot b up to sequence s". Also the leader's flow control for STREAM.
+     *
+     * +---------------------------------------------------------------+
+     * |                  ballot, long                                 |  0
+     * +---------------------------------------------------------------+
+     * |                  stored up to sequence (inclusive), long      |  8
+     * +---------------------------------------------------------------+
+     * |                  reserved, 0                                  | 16
+     * +---------------------------------------------------------------+
+     * |                  seal = mix(ballot, seq), long                | 24
+     * +---------------------------------------------------------------+
+     */
+    static final int STORED_CELL_BYTES = 32;
+    static final int STORED_BALLOT_OFFSET = 0;
+    static final int STORED_SEQ_OFFSET = 8;
+    static final int STORED_SEAL_OFFSET = 24;
+
+    /*
+     * Single-word cells, monotonic, written whole by one writer (an aligned 8-byte store is atomic):
+     *   INBOX_CREDIT[g]: the leader of g has consumed this process's inbox ring up to seq (inclusive).
+     *   FLOW[server]:    the server has freed every ring sequence below this value (the ring head);
+     *                    every message with a smaller ring sequence is delivered there.
+     */
+    static final int WORD_BYTES = 8;
+
+    private Layout()
+    {
+    }
+
+    static int maxPayloadBytes(final int slotSizeBytes, final int destinationCount)
+    {
+        final int room = slotSizeBytes - SLOT_DESTINATIONS_OFFSET -
+            destinationCount * SLOT_DESTINATION_ENTRY_BYTES - SLOT_TRAILER_BYTES;
+        return Math.max(0, room);
+    }
+
+    static int slotRecordBytes(final int payloadLength, final int destinationCount)
+    {
+        return SLOT_DESTINATIONS_OFFSET + destinationCount * SLOT_DESTINATION_ENTRY_BYTES +
+            align8(payloadLength) + SLOT_TRAILER_BYTES;
+    }
+
+    static int payloadOffset(final int destinationCount)
+    {
+        return SLOT_DESTINATIONS_OFFSET + destinationCount * SLOT_DESTINATION_ENTRY_BYTES;
+    }
+
+    static int align8(final int n)
+    {
+        return (n + 7) & ~7;
+    }
+
+    static int ringsBytes(final GroupTopology t, final MulticastOptions o)
+    {
+        return t.clientCount() * o.ringSlots() * o.slotSizeBytes();
+    }
+
+    static int ringOffset(final int clientOrdinal, final long ringSeq, final MulticastOptions o)
+    {
+        final int slot = (int)(ringSeq & (o.ringSlots() - 1));
+        return (clientOrdinal * o.ringSlots() + slot) * o.slotSizeBytes();
+    }
+
+    static int acksBytes(final GroupTopology t, final MulticastOptions o)
+    {
+        return t.clientCount() * o.ringSlots() * t.groupCount() * t.maxGroupSize() * ACK_CELL_BYTES;
+    }
+
+    static int ackOffset(
+        final GroupTopology t, final MulticastOptions o, final int clientOrdinal, final long ringSeq,
+        final int ackingGroup, final int memberIndex)
+    {
+        final int slot = (int)(ringSeq & (o.ringSlots() - 1));
+        return (((clientOrdinal * o.ringSlots() + slot) * t.groupCount() + ackingGroup) * t.maxGroupSize() +
+            memberIndex) * ACK_CELL_BYTES;
+    }
+
+    static int streamBytes(final MulticastOptions o)
+    {
+        return o.streamRecords() * STREAM_RECORD_BYTES;
+    }
+
+    static int streamOffset(final long seq, final MulticastOptions o)
+    {
+        return (int)(seq & (o.streamRecords() - 1)) * STREAM_RECORD_BYTES;
+    }
+
+    static int inboxBytes(final GroupTopology t, final MulticastOptions o)
+    {
+        return t.groupCount() * o.inboxRecords() * INBOX_RECORD_BYTES;
+    }
+
+    static int inboxOffset(final int writerGroup, final long seq, final MulticastOptions o)
+    {
+        return (writerGroup * o.inboxRecords() + (int)(seq & (o.inboxRecords() - 1))) * INBOX_RECORD_BYTES;
+    }
+
+    static int storedBytes(final GroupTopology t)
+    {
+        return t.maxGroupSize() * STORED_CELL_BYTES;
+    }
+
+    static int inboxCreditBytes(final GroupTopology t)
+    {
+        return t.groupCount() * WORD_BYTES;
+    }
+
+    static int flowBytes(final GroupTopology t)
+    {
+        return t.serverCount() * WORD_BYTES;
+    }
+
+    /**
+     * A cheap 64-bit mix of record words for seals: detects a torn or stale record with
+     * overwhelming probability. Never returns 0, so a zeroed cell never validates.
+     */
+    static long seal(final long a, final long b, final long c, final long d)
+    {
+        long h = 0x9E3779B97F4A7C15L;
+        h = mix(h ^ a);
+        h = mix(h ^ b);
+        h = mix(h ^ c);
+        h = mix(h ^ d);
+        return h == 0 ? 1 : h;
+    }
+
+    private static long mix(final long x)
+    {
+        long z = x * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 31)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 29);
+    }
+}

@@ -1,0 +1,201 @@
+package io.ramcast.multicast;
+
+import io.ramcast.multicast.fabric.Fabric;
+import io.ramcast.multicast.fabric.LocalRegion;
+import io.ramcast.multicast.fabric.RemoteRegion;
+import io.ramcast.multicast.fabric.WriteResult;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+
+/**
+ * The one place a process issues writes (a "publisher" in the Aeron sense): keeps every peer's
+ * writes in issue order even when the fabric cannot take them yet.
+ *
+ * <p>A write to a peer goes straight to the fabric when nothing is queued for that peer; when the
+ * fabric answers {@link WriteResult#NOT_CONNECTED} or {@link WriteResult#BACK_PRESSURE} the write
+ * is copied into the peer's queue and every later write to that peer queues behind it, so the
+ * fabric's per-peer issue order is the protocol's order. Writes to the process itself are local
+ * stores with the same sealing discipline (last word stored with release semantics). Writes to a
+ * dead peer, or rejected for lack of permission, are dropped and counted: the protocol tolerates
+ * their loss (a dead peer needs nothing; a deposed writer must not write).
+ *
+ * <p>Memory is bounded by the protocol's own windows (client window, ring, stream and inbox sizes)
+ * which cap how many writes can be outstanding per peer.
+ *
+ * <p>Threading: agent thread only.
+ */
+final class Outbox
+{
+    private final Fabric fabric;
+    private final int selfId;
+    private final LocalRegion[] localRegions;
+    private final RemoteRegion[][] handles;
+    private final ArrayList<ArrayDeque<Queued>> queues;
+    private long queuedWrites;
+    private long droppedPeerDown;
+    private long droppedRejected;
+
+    Outbox(final Fabric fabric, final int maxProcessId, final LocalRegion[] localRegionsById)
+    {
+        this.fabric = fabric;
+        this.selfId = fabric.selfId();
+        this.localRegions = localRegionsById;
+        this.handles = new RemoteRegion[maxProcessId + 1][];
+        this.queues = new ArrayList<>(maxProcessId + 1);
+        for (int i = 0; i <= maxProcessId; i++)
+        {
+            queues.add(null);
+        }
+    }
+
+    /**
+     * Writes {@code length} bytes of {@code src} into region {@code regionId} of {@code peerId} at
+     * {@code offset}, in issue order with the earlier writes to that peer.
+     */
+    void write(final int peerId, final int regionId, final int offset, final DirectBuffer src, final int length)
+    {
+        if (peerId == selfId)
+        {
+            storeLocally(localRegions[regionId].buffer(), offset, src, length);
+            return;
+        }
+        final ArrayDeque<Queued> queue = queues.get(peerId);
+        if (queue != null && !queue.isEmpty())
+        {
+            enqueue(peerId, regionId, offset, src, length);
+            return;
+        }
+        final WriteResult result = handle(peerId, regionId).write(offset, src, 0, length);
+        switch (result)
+        {
+            case ISSUED:
+                break;
+            case NOT_CONNECTED:
+            case BACK_PRESSURE:
+                enqueue(peerId, regionId, offset, src, length);
+                break;
+            case PEER_DOWN:
+                droppedPeerDown++;
+                break;
+            case REJECTED:
+                droppedRejected++;
+                break;
+            default:
+                throw new IllegalStateException("unknown write result " + result);
+        }
+    }
+
+    /**
+     * Retries queued writes in order, peer by peer.
+     *
+     * @return number of writes issued.
+     */
+    int flush()
+    {
+        if (queuedWrites == 0)
+        {
+            return 0;
+        }
+        int issued = 0;
+        for (int peer = 0; peer < queues.size(); peer++)
+        {
+            final ArrayDeque<Queued> queue = queues.get(peer);
+            if (queue == null)
+            {
+                continue;
+            }
+            Queued q;
+            while ((q = queue.peekFirst()) != null)
+            {
+                final WriteResult result = handle(peer, q.regionId).write(q.offset, q.data, 0, q.data.capacity());
+                if (result == WriteResult.NOT_CONNECTED || result == WriteResult.BACK_PRESSURE)
+                {
+                    break;
+                }
+                queue.pollFirst();
+                queuedWrites--;
+                if (result == WriteResult.ISSUED)
+                {
+                    issued++;
+                }
+                else if (result == WriteResult.PEER_DOWN)
+                {
+                    droppedPeerDown++;
+                }
+                else
+                {
+                    droppedRejected++;
+                }
+            }
+        }
+        return issued;
+    }
+
+    /** @return writes waiting for a connection or for room. */
+    long queuedWrites()
+    {
+        return queuedWrites;
+    }
+
+    /** @return writes dropped because their peer was down. */
+    long droppedPeerDown()
+    {
+        return droppedPeerDown;
+    }
+
+    /** @return writes dropped because the peer revoked this process's permission. */
+    long droppedRejected()
+    {
+        return droppedRejected;
+    }
+
+    RemoteRegion handle(final int peerId, final int regionId)
+    {
+        RemoteRegion[] byRegion = handles[peerId];
+        if (byRegion == null)
+        {
+            byRegion = new RemoteRegion[Layout.FLOW_REGION + 1];
+            handles[peerId] = byRegion;
+        }
+        RemoteRegion h = byRegion[regionId];
+        if (h == null)
+        {
+            h = fabric.remote(peerId, regionId);
+            byRegion[regionId] = h;
+        }
+        return h;
+    }
+
+    private void enqueue(final int peerId, final int regionId, final int offset, final DirectBuffer src, final int length)
+    {
+        ArrayDeque<Queued> queue = queues.get(peerId);
+        if (queue == null)
+        {
+            queue = new ArrayDeque<>();
+            queues.set(peerId, queue);
+        }
+        final byte[] copy = new byte[length];
+        src.getBytes(0, copy);
+        queue.addLast(new Queued(regionId, offset, new UnsafeBuffer(copy)));
+        queuedWrites++;
+    }
+
+    /** Same discipline as a remote write: everything but the last word, then the last word with release. */
+    static void storeLocally(final AtomicBuffer dst, final int offset, final DirectBuffer src, final int length)
+    {
+        final int last = length - Layout.WORD_BYTES;
+        if (last > 0)
+        {
+            dst.putBytes(offset, src, 0, last);
+        }
+        dst.putLongRelease(offset + last, src.getLong(last));
+    }
+
+    private record Queued(int regionId, int offset, UnsafeBuffer data)
+    {
+    }
+}

@@ -1,0 +1,311 @@
+package io.ramcast.multicast;
+
+import io.ramcast.multicast.check.DeliveryLogWriter;
+import io.ramcast.multicast.fabric.Fabric;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+
+/**
+ * A RamCast client process: atomically multicasts payloads to sets of groups.
+ *
+ * <p>{@link #multicast(byte[], int...)} validates its arguments in the caller's thread (nothing is
+ * sent if it throws), waits while the client's window of in-flight messages is full, and returns a
+ * future that completes with the message id once every member of every destination group has
+ * delivered the message. Messages from one client are written in call order.
+ *
+ * <p>Threading: {@link #multicast} is safe from any number of threads. Futures complete on the
+ * client's agent thread: dependent stages must not block (use the {@code *Async} variants to move
+ * work elsewhere).
+ */
+public final class RamcastClient implements AutoCloseable
+{
+    private final GroupTopology topology;
+    private final MulticastOptions options;
+    private final Fabric fabric;
+    private final ClientProtocol protocol;
+    private final ProtocolAgent agent;
+    private final IdleStrategy idleStrategy;
+    private final DeliveryLogWriter sentLog;
+    private final Semaphore window;
+    private final ManyToOneConcurrentArrayQueue<ClientProtocol.Request> submissions;
+    private AgentRunner runner;
+    private volatile boolean closed;
+    private volatile boolean stopped;
+
+    private RamcastClient(final Builder b)
+    {
+        topology = Objects.requireNonNull(b.topology, "topology");
+        options = b.options;
+        fabric = Objects.requireNonNull(b.fabric, "fabric");
+        idleStrategy = b.idleStrategy;
+        window = new Semaphore(options.clientWindow());
+        submissions = new ManyToOneConcurrentArrayQueue<>(Math.max(2, options.clientWindow()));
+        sentLog = RamcastServer.openLog(b.deliveryLogDir, fabric.selfId(), true);
+        protocol = new ClientProtocol(topology, options, fabric, new ClientProtocol.Listener()
+        {
+            @Override
+            public void onSent(final ClientProtocol.Request request)
+            {
+                if (sentLog != null)
+                {
+                    RamcastServer.appendLog(sentLog, request.messageId, request.destinations);
+                }
+            }
+
+            @Override
+            public void onComplete(final ClientProtocol.Request request)
+            {
+                window.release();
+                @SuppressWarnings("unchecked")
+                final CompletableFuture<Long> future = (CompletableFuture<Long>)request.attachment;
+                future.complete(request.messageId);
+            }
+        });
+        fabric.start();
+        agent = new ProtocolAgent("ramcast-client-" + fabric.selfId(), fabric, b.clock, this::doWork, this::onAgentClose);
+    }
+
+    /** On the agent thread as it stops: no request will complete any more, so fail them all. */
+    private void onAgentClose()
+    {
+        synchronized (submissions)
+        {
+            stopped = true;
+        }
+        final Throwable failure = agent.failure();
+        final String reason = "client " + fabric.selfId() + (failure != null ? " stopped: " + failure : " closed") +
+            "; the message may or may not be delivered";
+        submissions.drain(protocol::submit);
+        protocol.abandonAll(r ->
+        {
+            @SuppressWarnings("unchecked")
+            final CompletableFuture<Long> future = (CompletableFuture<Long>)r.attachment;
+            future.completeExceptionally(new IllegalStateException(reason, failure));
+        });
+        window.release(options.clientWindow());
+        if (sentLog != null)
+        {
+            RamcastServer.flushLog(sentLog);
+        }
+    }
+
+    private int doWork(final long nowNs)
+    {
+        final int drained = submissions.drain(protocol::submit);
+        return drained + protocol.doWork(nowNs);
+    }
+
+    /** @return a builder. */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * Multicasts {@code payload} to {@code groups}.
+     *
+     * @param payload the bytes to order; copied before the write, so the caller may reuse the array
+     *                once the future completes (not before).
+     * @param groups  destination group ids: at least one, each known, no duplicates.
+     * @return a future completed with the message id once every destination process delivered it;
+     *         completed exceptionally with {@link IllegalStateException} if the client stops first
+     *         (then the message may or may not be delivered).
+     * @throws IllegalArgumentException for an empty, unknown or duplicate destination, or a payload
+     *                                  over {@link MulticastOptions#maxPayloadBytes(int)}.
+     * @throws IllegalStateException    if the client is closed or its agent stopped.
+     * @throws InterruptedException     if interrupted while waiting for room in the window.
+     */
+    public CompletableFuture<Long> multicast(final byte[] payload, final int... groups) throws InterruptedException
+    {
+        final int[] destinations = ClientProtocol.validate(topology, options, payload, groups);
+        ensureRunning();
+        window.acquire();
+        final CompletableFuture<Long> future = new CompletableFuture<>();
+        final ClientProtocol.Request request = new ClientProtocol.Request(payload, destinations, future);
+        synchronized (submissions)
+        {
+            // under the lock that onAgentClose takes to set stopped: a request is either refused here
+            // or drained and failed there, never left behind
+            if (stopped)
+            {
+                window.release();
+                ensureRunning();
+                throw new IllegalStateException("client " + fabric.selfId() + " stopped");
+            }
+            if (!submissions.offer(request))
+            {
+                window.release();
+                throw new IllegalStateException("submission queue full; more submissions than window permits");
+            }
+        }
+        return future;
+    }
+
+    private void ensureRunning()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("client " + fabric.selfId() + " is closed");
+        }
+        final Throwable failure = agent.failure();
+        if (failure != null)
+        {
+            throw new IllegalStateException("client " + fabric.selfId() + " stopped: " + failure, failure);
+        }
+    }
+
+    /**
+     * Runs the client's agent on its own thread.
+     *
+     * @return this.
+     */
+    public synchronized RamcastClient start()
+    {
+        if (runner != null)
+        {
+            throw new IllegalStateException("client " + fabric.selfId() + " already started");
+        }
+        runner = new AgentRunner(idleStrategy, ex -> { }, (AtomicCounter)null, agent);
+        AgentRunner.startOnThread(runner);
+        return this;
+    }
+
+    /**
+     * The agent, for callers that run it themselves instead of calling {@link #start()}.
+     *
+     * @return the agent.
+     */
+    public Agent agent()
+    {
+        return agent;
+    }
+
+    /** @return the process id. */
+    public int processId()
+    {
+        return fabric.selfId();
+    }
+
+    /** @return the error that stopped the agent, or null. */
+    public Throwable failure()
+    {
+        return agent.failure();
+    }
+
+    String describe()
+    {
+        return protocol.describe();
+    }
+
+    /** Stops the agent (if started here), flushes the sent log and closes the fabric. Idempotent. */
+    @Override
+    public synchronized void close()
+    {
+        closed = true;
+        if (runner != null)
+        {
+            runner.close();
+            runner = null;
+        }
+        try
+        {
+            RamcastServer.closeLog(sentLog);
+        }
+        finally
+        {
+            fabric.close();
+        }
+    }
+
+    /** Builder; not thread-safe. */
+    public static final class Builder
+    {
+        private GroupTopology topology;
+        private MulticastOptions options = MulticastOptions.defaults();
+        private Fabric fabric;
+        private IdleStrategy idleStrategy = new BackoffIdleStrategy();
+        private NanoClock clock = SystemNanoClock.INSTANCE;
+        private Path deliveryLogDir;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param topology the deployment.
+         * @return this.
+         */
+        public Builder topology(final GroupTopology topology)
+        {
+            this.topology = topology;
+            return this;
+        }
+
+        /**
+         * @param options sizes and limits, identical at every process.
+         * @return this.
+         */
+        public Builder options(final MulticastOptions options)
+        {
+            this.options = Objects.requireNonNull(options);
+            return this;
+        }
+
+        /**
+         * @param fabric this client's fabric endpoint, not yet started.
+         * @return this.
+         */
+        public Builder fabric(final Fabric fabric)
+        {
+            this.fabric = fabric;
+            return this;
+        }
+
+        /**
+         * @param idleStrategy how the agent waits when idle.
+         * @return this.
+         */
+        public Builder idleStrategy(final IdleStrategy idleStrategy)
+        {
+            this.idleStrategy = Objects.requireNonNull(idleStrategy);
+            return this;
+        }
+
+        /**
+         * @param clock the agent's clock.
+         * @return this.
+         */
+        public Builder clock(final NanoClock clock)
+        {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /**
+         * @param dir if not null, append one line per multicast to {@code dir/<process-id>.sent}.
+         * @return this.
+         */
+        public Builder deliveryLog(final Path dir)
+        {
+            this.deliveryLogDir = dir;
+            return this;
+        }
+
+        /** @return the client, its fabric started, its agent not yet running. */
+        public RamcastClient build()
+        {
+            return new RamcastClient(this);
+        }
+    }
+}

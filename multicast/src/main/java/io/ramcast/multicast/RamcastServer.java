@@ -1,0 +1,311 @@
+package io.ramcast.multicast;
+
+import io.ramcast.multicast.check.DeliveryLogWriter;
+import io.ramcast.multicast.fabric.Fabric;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A RamCast server process: a member of one group that delivers, in the agreed order, every
+ * message multicast to its group.
+ *
+ * <p>Build with {@link #builder()}; {@link Builder#build()} registers the process's memory with the
+ * fabric and starts the fabric. Then either {@link #start()} runs the protocol agent on its own
+ * thread, or {@link #agent()} hands the agent to a runner of the caller's choosing (for example a
+ * composite agent that runs several in-JVM processes on one thread). Deliveries reach the
+ * {@link DeliveryHandler} on the agent thread.
+ *
+ * <p>Threading: the getters are safe from any thread; {@link #close()} stops the agent, then
+ * closes the delivery log and the fabric.
+ */
+public final class RamcastServer implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(RamcastServer.class);
+
+    private final Fabric fabric;
+    private final ServerProtocol protocol;
+    private final ProtocolAgent agent;
+    private final IdleStrategy idleStrategy;
+    private final DeliveryLogWriter deliveryLog;
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private AgentRunner runner;
+
+    private RamcastServer(final Builder b)
+    {
+        fabric = Objects.requireNonNull(b.fabric, "fabric");
+        final GroupTopology topology = Objects.requireNonNull(b.topology, "topology");
+        final DeliveryHandler userHandler = Objects.requireNonNull(b.handler, "deliveryHandler");
+        idleStrategy = b.idleStrategy;
+        deliveryLog = openLog(b.deliveryLogDir, fabric.selfId(), false);
+        final DeliveryHandler handler = d ->
+        {
+            if (deliveryLog != null)
+            {
+                appendLog(deliveryLog, d.messageId(), d.destinations());
+            }
+            delivered.incrementAndGet();
+            userHandler.onDelivery(d);
+        };
+        final ErrorHandler errorHandler = ex ->
+        {
+            errors.incrementAndGet();
+            LOG.warn("server {}: {}", fabric.selfId(), ex.getMessage());
+        };
+        protocol = new ServerProtocol(topology, b.options, fabric, handler, errorHandler);
+        fabric.start();
+        agent = new ProtocolAgent("ramcast-server-" + fabric.selfId(), fabric, b.clock, protocol::doWork, () ->
+        {
+            if (deliveryLog != null)
+            {
+                flushLog(deliveryLog);
+            }
+        });
+    }
+
+    static void appendLog(final DeliveryLogWriter log, final long messageId, final int[] destinations)
+    {
+        try
+        {
+            log.append(MessageIds.sender(messageId), MessageIds.sequence(messageId), destinations);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot append to " + log.file(), ex);
+        }
+    }
+
+    static void closeLog(final DeliveryLogWriter log)
+    {
+        if (log == null)
+        {
+            return;
+        }
+        try
+        {
+            log.close();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot close " + log.file(), ex);
+        }
+    }
+
+    static void flushLog(final DeliveryLogWriter log)
+    {
+        try
+        {
+            log.flush();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot flush " + log.file(), ex);
+        }
+    }
+
+    static DeliveryLogWriter openLog(final Path dir, final int processId, final boolean client)
+    {
+        if (dir == null)
+        {
+            return null;
+        }
+        try
+        {
+            return client ? DeliveryLogWriter.openMulticastLog(dir, processId) : DeliveryLogWriter.openDeliveryLog(dir, processId);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open the delivery log of process " + processId + " in " + dir, ex);
+        }
+    }
+
+    /** @return a builder. */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * Runs the protocol agent on a new thread named after the process.
+     *
+     * @return this.
+     * @throws IllegalStateException if already started.
+     */
+    public synchronized RamcastServer start()
+    {
+        if (runner != null)
+        {
+            throw new IllegalStateException("server " + fabric.selfId() + " already started");
+        }
+        runner = new AgentRunner(idleStrategy, ex -> { }, (AtomicCounter)null, agent);
+        AgentRunner.startOnThread(runner);
+        return this;
+    }
+
+    /**
+     * The agent, for callers that run it themselves instead of calling {@link #start()}.
+     *
+     * @return the agent.
+     */
+    public Agent agent()
+    {
+        return agent;
+    }
+
+    /** @return the process id. */
+    public int processId()
+    {
+        return fabric.selfId();
+    }
+
+    /** @return messages delivered so far. */
+    public long deliveredCount()
+    {
+        return delivered.get();
+    }
+
+    /** @return client records refused so far (malformed or duplicate). */
+    public long errorCount()
+    {
+        return errors.get();
+    }
+
+    /** @return the error that stopped the agent, or null while it runs normally. */
+    public Throwable failure()
+    {
+        return agent.failure();
+    }
+
+    String describe()
+    {
+        return protocol.describe();
+    }
+
+    /** Stops the agent (if started here), flushes the delivery log and closes the fabric. Idempotent. */
+    @Override
+    public synchronized void close()
+    {
+        if (runner != null)
+        {
+            runner.close();
+            runner = null;
+        }
+        try
+        {
+            closeLog(deliveryLog);
+        }
+        finally
+        {
+            fabric.close();
+        }
+    }
+
+    /** Builder; not thread-safe. */
+    public static final class Builder
+    {
+        private GroupTopology topology;
+        private MulticastOptions options = MulticastOptions.defaults();
+        private Fabric fabric;
+        private DeliveryHandler handler;
+        private IdleStrategy idleStrategy = new BackoffIdleStrategy();
+        private NanoClock clock = SystemNanoClock.INSTANCE;
+        private Path deliveryLogDir;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param topology the deployment's groups and clients.
+         * @return this.
+         */
+        public Builder topology(final GroupTopology topology)
+        {
+            this.topology = topology;
+            return this;
+        }
+
+        /**
+         * @param options sizes and limits, identical at every process.
+         * @return this.
+         */
+        public Builder options(final MulticastOptions options)
+        {
+            this.options = Objects.requireNonNull(options);
+            return this;
+        }
+
+        /**
+         * @param fabric this process's fabric endpoint, not yet started; its self id is the process id.
+         * @return this.
+         */
+        public Builder fabric(final Fabric fabric)
+        {
+            this.fabric = fabric;
+            return this;
+        }
+
+        /**
+         * @param handler receives deliveries on the agent thread.
+         * @return this.
+         */
+        public Builder deliveryHandler(final DeliveryHandler handler)
+        {
+            this.handler = handler;
+            return this;
+        }
+
+        /**
+         * @param idleStrategy how the agent waits when idle (back-off by default; busy-spin only on
+         *                     dedicated cores).
+         * @return this.
+         */
+        public Builder idleStrategy(final IdleStrategy idleStrategy)
+        {
+            this.idleStrategy = Objects.requireNonNull(idleStrategy);
+            return this;
+        }
+
+        /**
+         * @param clock the agent's clock.
+         * @return this.
+         */
+        public Builder clock(final NanoClock clock)
+        {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /**
+         * @param dir if not null, append one line per delivery to {@code dir/<process-id>.log}.
+         * @return this.
+         */
+        public Builder deliveryLog(final Path dir)
+        {
+            this.deliveryLogDir = dir;
+            return this;
+        }
+
+        /**
+         * @return the server, its fabric started, its agent not yet running.
+         */
+        public RamcastServer build()
+        {
+            return new RamcastServer(this);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.ramcast.multicast.fabric;
+
+/**
+ * One process's view of a memory fabric: one-sided remote writes into registered regions of
+ * peers, the abstraction RamCast is written against (DESIGN.md, "The memory fabric").
+ *
+ * <p>Lifecycle: {@link #register} every local region, then {@link #start()}, then obtain
+ * {@link RemoteRegion} handles with {@link #remote}. Regions cannot be added after start, like
+ * memory regions whose keys are exchanged when an RDMA connection is set up.
+ *
+ * <p>Guarantees every implementation gives (checked by the contract test suite):
+ * <ul>
+ *   <li><b>Issue order.</b> Writes issued by one writer to one peer become visible at that peer in
+ *       the order they were issued, whatever the regions they target.</li>
+ *   <li><b>Whole-write visibility.</b> A write is issued as one unit; once its last 8-byte word is
+ *       visible to a reader that reads that word with acquire semantics (for example
+ *       {@code getLongVolatile}), the rest of the write is visible too. Writers therefore put a
+ *       sealing word last; readers check it before parsing (ramcast-protocol.md §F.15).</li>
+ *   <li><b>Permissions.</b> The owner of a region grants and revokes each peer's right to write it.
+ *       A write issued after the revocation took effect never lands: it fails at the writer, either
+ *       at once ({@link WriteResult#REJECTED}) or later, when the writer's fabric learns of it, by
+ *       moving the handle to {@link RemoteRegion.Status#FAILED} and calling
+ *       {@link FabricListener#onWriteRejected}.</li>
+ *   <li><b>Bounds.</b> Offsets and lengths are checked at the writer against the region's size and
+ *       again at the owner; an out-of-bounds write throws {@link IndexOutOfBoundsException} at
+ *       the writer and never lands.</li>
+ *   <li><b>Peer death.</b> When a peer's connection is lost the fabric reports it once through
+ *       {@link FabricListener#onPeerDown} and every handle to that peer fails its later writes
+ *       with {@link WriteResult#PEER_DOWN}.</li>
+ * </ul>
+ *
+ * <p>Threading: a fabric is driven by exactly one thread, the owning process's agent, which calls
+ * {@link #doWork()} in its duty cycle and issues all writes. Remote writes from peers may land in
+ * local regions concurrently (that is the point of the fabric); local readers poll with acquire
+ * loads. {@link #close()} may be called from any thread once the agent has stopped.
+ */
+public interface Fabric extends AutoCloseable
+{
+    /**
+     * @return the process id this fabric endpoint belongs to.
+     */
+    int selfId();
+
+    /**
+     * Registers a local region that peers may write once permitted.
+     *
+     * @param regionId        small non-negative identifier, unique within this process.
+     * @param sizeBytes       size of the region, a positive multiple of 8.
+     * @param writableByAll   if true every peer may write it until revoked; if false no peer may
+     *                        write it until {@link LocalRegion#grant granted}.
+     * @return the region, whose buffer the owner polls.
+     * @throws IllegalStateException    after {@link #start()}.
+     * @throws IllegalArgumentException for a duplicate id or a bad size.
+     */
+    LocalRegion register(int regionId, int sizeBytes, boolean writableByAll);
+
+    /**
+     * Makes the registered regions reachable by peers (binds sockets, publishes addresses).
+     * Non-blocking: connections to peers are established lazily by {@link #doWork()}.
+     */
+    void start();
+
+    /**
+     * A handle for writing into a peer's region. Handles are cheap and cached; the first write may
+     * return {@link WriteResult#NOT_CONNECTED} until the connection to the peer is established.
+     *
+     * @param peerId   process id of the owner.
+     * @param regionId region id at the owner.
+     * @return the handle, never null.
+     */
+    RemoteRegion remote(int peerId, int regionId);
+
+    /**
+     * Does one bounded unit of fabric work: accept and establish connections, apply received
+     * frames, flush queued writes, detect dead peers. Never blocks.
+     *
+     * @return the amount of work done, 0 if idle (for the agent's idle strategy).
+     */
+    int doWork();
+
+    /**
+     * Sets the listener told of fabric events; called on the agent thread from {@link #doWork()}.
+     *
+     * @param listener the listener, not null.
+     */
+    void listener(FabricListener listener);
+
+    /**
+     * Releases sockets and memory. Idempotent.
+     */
+    @Override
+    void close();
+}

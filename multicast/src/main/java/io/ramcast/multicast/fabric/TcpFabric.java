@@ -1,0 +1,943 @@
+package io.ramcast.multicast.fabric;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2IntHashMap;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code tcp} fabric: one-sided writes emulated over TCP, for hosts without RDMA. The owner of
+ * a region applies the writes it receives, in arrival order, after checking the writer's
+ * permission, so every guarantee of {@link Fabric} holds.
+ *
+ * <h2>Connections</h2>
+ * Every process that listens (a server) has an address in the map given to the constructor; a
+ * process without one (a client) never listens. There is at most one connection per process pair,
+ * used in both directions: process p connects to q iff q has an address and (p has none, or
+ * {@code p < q}); otherwise p waits for q to connect in. Two processes without addresses never
+ * connect (their handles to each other stay CONNECTING). Each side sends HELLO (its id and region
+ * table, layout in {@link TcpFrameDescriptor}) first; a handle becomes READY when the owner's HELLO
+ * arrives. Failed attempts are retried with a backoff from
+ * {@link TcpFabricOptions#connectBackoffMinNs()} doubling up to
+ * {@link TcpFabricOptions#connectBackoffMaxNs()}, for ever; an attempt that does not complete its
+ * handshake within {@link TcpFabricOptions#connectTimeoutNs()} is abandoned and retried.
+ *
+ * <h2>Loss and re-establishment</h2>
+ * A connection that has completed its handshake and then fails (end of stream, reset, I/O error,
+ * malformed frame) is lost: handles to that peer become PEER_DOWN, later writes return
+ * {@link WriteResult#PEER_DOWN}, writes still queued on it are discarded, and
+ * {@link FabricListener#onPeerDown} is called once. The other peers are unaffected. The side that
+ * connects out keeps trying to reconnect; when a new connection from or to that peer id completes
+ * its handshake (for example after the peer restarted), handles become READY again and REJECT state
+ * is forgotten on both sides (a new connection is a new queue pair). A HELLO from a peer that
+ * already has a connection replaces the old one (the peer restarted before this side noticed): the
+ * old one counts as lost. The fabric has no heartbeat: a peer that stops without closing its socket
+ * is detected by the protocol's failure detector, not here.
+ *
+ * <h2>Writes, permissions and bounds</h2>
+ * A write is copied into the connection's bounded outgoing queue as a WRITE frame and handed to the
+ * socket by {@link #doWork()}; a full queue gives {@link WriteResult#BACK_PRESSURE}. A write is at
+ * most {@code maxFrameBytes - 16} bytes long, longer ones throw {@link IllegalArgumentException}.
+ * The owner applies a WRITE (all but the last word with plain stores, then the last word with a
+ * release store) only if the writer is permitted; otherwise it drops it, sends REJECT, and drops
+ * every later WRITE of that connection into that region until the writer sends RESET, like an RDMA
+ * queue pair in the error state. The writer's handle becomes FAILED and
+ * {@link FabricListener#onWriteRejected} is called once, from the {@code doWork} that received
+ * REJECT. {@link RemoteRegion#reset()} sends RESET and makes the handle READY at once; if the owner
+ * has not granted again, the next write is rejected again. Every length, offset and id read from the
+ * wire is validated before use; a violation closes the connection with an error logged.
+ *
+ * <h2>Writes to oneself</h2>
+ * {@code remote(selfId(), regionId)} gives a handle that applies directly into the own region, with
+ * the same permission check; a rejection is reported by the next {@code doWork}.
+ *
+ * <h2>Threading and blocking</h2>
+ * One agent thread calls every method; {@link #close()} may come from any thread once the agent has
+ * stopped. No method blocks; no thread is created. {@link #doWork()} does bounded work: one
+ * non-blocking select, at most {@value #ACCEPT_BATCH} accepts, one read, up to
+ * {@value #FRAME_POLL_LIMIT} frames and one write per connection, and due connection attempts.
+ * {@link LocalRegion#revoke} may be called while the agent runs: it waits for an apply in progress.
+ * Timing comes from the injected {@link NanoClock}.
+ */
+public final class TcpFabric implements Fabric
+{
+    /** Most connections accepted per {@link #doWork()}. */
+    static final int ACCEPT_BATCH = 16;
+
+    /** Most frames decoded per connection per {@link #doWork()}. */
+    static final int FRAME_POLL_LIMIT = 1024;
+
+    /** Most accepted connections waiting for their HELLO; more are closed at once. */
+    static final int MAX_UNIDENTIFIED_CONNECTIONS = 64;
+
+    private static final int LISTEN_BACKLOG = 128;
+    private static final Logger LOG = LoggerFactory.getLogger(TcpFabric.class);
+    private static final FabricListener NO_OP_LISTENER = new FabricListener()
+    {
+    };
+
+    /** Lifecycle of the fabric; transitions only through {@link #lifecycle(Lifecycle)}. */
+    private enum Lifecycle
+    {
+        /** Regions may be registered; no socket open. */
+        NEW,
+        /** Listening and connecting. */
+        STARTED,
+        /** Sockets closed, regions closed. */
+        CLOSED
+    }
+
+    private final int selfId;
+    private final Map<Integer, InetSocketAddress> listenAddresses;
+    private final InetSocketAddress selfAddress;
+    private final TcpFabricOptions options;
+    private final NanoClock clock;
+    private final int maxWriteBytes;
+
+    private final Int2ObjectHashMap<FabricRegion> regionById = new Int2ObjectHashMap<>();
+    private final ArrayList<FabricRegion> regions = new ArrayList<>();
+    private final Int2ObjectHashMap<TcpPeer> peerById = new Int2ObjectHashMap<>();
+    private final ArrayList<TcpPeer> outboundPeers = new ArrayList<>();
+    private final Int2ObjectHashMap<DirectRemoteRegion> selfHandleByRegionId = new Int2ObjectHashMap<>();
+    private final ArrayList<TcpConnection> connections = new ArrayList<>();
+    private final FabricEventQueue events = new FabricEventQueue();
+    private final FrameHandler frameHandler = new FrameHandler();
+    private final Consumer<SelectionKey> selectedKeyHandler = this::onSelected;
+
+    private volatile Lifecycle lifecycle = Lifecycle.NEW;
+    private FabricListener listener = NO_OP_LISTENER;
+    private Selector selector;
+    private ServerSocketChannel serverChannel;
+    private InetSocketAddress boundAddress;
+    private int unidentifiedConnectionCount;
+    private long nowNs;
+    private long droppedWriteFrameCount;
+    private int selectWork;
+
+    /**
+     * Creates the fabric endpoint of a process, timed by the system clock.
+     *
+     * @param selfId          this process's id, non-negative.
+     * @param listenAddresses listen address of every process that listens, by process id; this
+     *                        process listens iff its id is a key.
+     * @param options         the options.
+     * @throws IllegalArgumentException for a negative id or a null address.
+     */
+    public TcpFabric(final int selfId, final Map<Integer, InetSocketAddress> listenAddresses, final TcpFabricOptions options)
+    {
+        this(selfId, listenAddresses, options, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * Creates the fabric endpoint of a process.
+     *
+     * @param selfId          this process's id, non-negative.
+     * @param listenAddresses listen address of every process that listens, by process id; this
+     *                        process listens iff its id is a key.
+     * @param options         the options.
+     * @param clock           source of time for backoff and timeouts.
+     * @throws IllegalArgumentException for a negative id or a null address.
+     */
+    public TcpFabric(
+        final int selfId,
+        final Map<Integer, InetSocketAddress> listenAddresses,
+        final TcpFabricOptions options,
+        final NanoClock clock)
+    {
+        if (selfId < 0)
+        {
+            throw new IllegalArgumentException("selfId=" + selfId + " must be >= 0");
+        }
+        final TreeMap<Integer, InetSocketAddress> addresses = new TreeMap<>();
+        for (final Map.Entry<Integer, InetSocketAddress> entry : listenAddresses.entrySet())
+        {
+            if (null == entry.getKey() || entry.getKey() < 0 || null == entry.getValue())
+            {
+                throw new IllegalArgumentException("listenAddresses entry " + entry.getKey() + "=" + entry.getValue() +
+                    ": process ids must be >= 0 and addresses not null");
+            }
+            addresses.put(entry.getKey(), entry.getValue());
+        }
+        this.selfId = selfId;
+        this.listenAddresses = Collections.unmodifiableMap(addresses);
+        this.selfAddress = addresses.get(selfId);
+        this.options = Objects.requireNonNull(options, "options");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.maxWriteBytes = options.maxFrameBytes() - TcpFrameDescriptor.WRITE_PAYLOAD_OFFSET;
+
+        for (final Map.Entry<Integer, InetSocketAddress> entry : addresses.entrySet())
+        {
+            final int peerId = entry.getKey();
+            if (peerId != selfId)
+            {
+                final TcpPeer peer = new TcpPeer(peerId, entry.getValue(), connectsOutTo(peerId));
+                peerById.put(peerId, peer);
+                if (peer.connectsOut())
+                {
+                    outboundPeers.add(peer);
+                }
+            }
+        }
+    }
+
+    @Override
+    public int selfId()
+    {
+        return selfId;
+    }
+
+    /**
+     * @return the address the fabric listens on once started, null if it does not listen.
+     */
+    public InetSocketAddress boundAddress()
+    {
+        return boundAddress;
+    }
+
+    /**
+     * @return WRITE frames dropped because they arrived after a REJECT and before RESET, a counter
+     * for diagnostics.
+     */
+    public long droppedWriteFrameCount()
+    {
+        return droppedWriteFrameCount;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException also if the HELLO announcing the regions would exceed
+     *                                  {@link TcpFabricOptions#maxFrameBytes()}.
+     */
+    @Override
+    public LocalRegion register(final int regionId, final int sizeBytes, final boolean writableByAll)
+    {
+        if (Lifecycle.NEW != lifecycle)
+        {
+            throw new IllegalStateException("register after start: process " + selfId + " is " + lifecycle);
+        }
+        if (regionById.containsKey(regionId))
+        {
+            throw new IllegalArgumentException("regionId=" + regionId + " already registered by process " + selfId);
+        }
+        if (TcpFrameDescriptor.helloLength(regions.size() + 1) > options.maxFrameBytes())
+        {
+            throw new IllegalArgumentException("region " + regionId + " would make the HELLO frame exceed maxFrameBytes=" +
+                options.maxFrameBytes());
+        }
+        final FabricRegion region = new FabricRegion(regionId, sizeBytes, writableByAll);
+        regionById.put(regionId, region);
+        regions.add(region);
+        return region;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Binds the listening socket if this process listens (with {@code SO_REUSEADDR}, so that a
+     * restarted process can bind its address again); connections are made by {@link #doWork()}.
+     *
+     * @throws IllegalStateException if already started or closed.
+     * @throws UncheckedIOException  if the listening socket cannot be bound.
+     */
+    @Override
+    public void start()
+    {
+        lifecycle(Lifecycle.STARTED);
+        nowNs = clock.nanoTime();
+        try
+        {
+            selector = Selector.open();
+            if (null != selfAddress)
+            {
+                serverChannel = ServerSocketChannel.open();
+                serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                if (options.socketReceiveBufferBytes() > 0)
+                {
+                    serverChannel.setOption(StandardSocketOptions.SO_RCVBUF, options.socketReceiveBufferBytes());
+                }
+                serverChannel.bind(selfAddress, LISTEN_BACKLOG);
+                serverChannel.configureBlocking(false);
+                serverChannel.register(selector, SelectionKey.OP_ACCEPT, null);
+                boundAddress = (InetSocketAddress)serverChannel.getLocalAddress();
+                LOG.info("process {} listening on {}", selfId, boundAddress);
+            }
+        }
+        catch (final IOException ex)
+        {
+            close();
+            throw new UncheckedIOException("process " + selfId + " cannot listen on " + selfAddress, ex);
+        }
+
+        for (final TcpPeer peer : outboundPeers)
+        {
+            peer.nextConnectAttemptNs(nowNs);
+            peer.connectBackoffNs(options.connectBackoffMinNs());
+        }
+        for (final DirectRemoteRegion handle : selfHandleByRegionId.values())
+        {
+            bindSelfHandle(handle);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException after {@link #close()}.
+     */
+    @Override
+    public RemoteRegion remote(final int peerId, final int regionId)
+    {
+        if (Lifecycle.CLOSED == lifecycle)
+        {
+            throw new IllegalStateException("remote: process " + selfId + " is closed");
+        }
+        if (peerId == selfId)
+        {
+            DirectRemoteRegion handle = selfHandleByRegionId.get(regionId);
+            if (null == handle)
+            {
+                handle = new DirectRemoteRegion(selfId, regionId, selfId, events);
+                selfHandleByRegionId.put(regionId, handle);
+                if (Lifecycle.STARTED == lifecycle)
+                {
+                    bindSelfHandle(handle);
+                }
+            }
+            return handle;
+        }
+
+        final TcpPeer peer = peer(peerId);
+        TcpRemoteRegion handle = peer.handleByRegionId().get(regionId);
+        if (null == handle)
+        {
+            handle = new TcpRemoteRegion(peer, regionId, maxWriteBytes);
+            peer.handleByRegionId().put(regionId, handle);
+            if (null != peer.regionSizeById() && !handle.onConnected(peer.regionSizeById()))
+            {
+                logMissingRegion(peerId, regionId);
+            }
+        }
+        return handle;
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (Lifecycle.STARTED != lifecycle)
+        {
+            return 0;
+        }
+        nowNs = clock.nanoTime();
+        int workCount = 0;
+
+        selectWork = 0;
+        try
+        {
+            selector.selectNow(selectedKeyHandler);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("process " + selfId + ": selector failed", ex);
+        }
+        workCount += selectWork;
+
+        for (int i = 0, size = connections.size(); i < size; i++)
+        {
+            workCount += serviceConnection(connections.get(i));
+        }
+        connections.removeIf(connection -> TcpConnection.State.CLOSED == connection.state());
+
+        workCount += attemptConnections();
+        workCount += events.dispatch(listener);
+        return workCount;
+    }
+
+    @Override
+    public void listener(final FabricListener listener)
+    {
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    @Override
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (Lifecycle.CLOSED == lifecycle)
+            {
+                return;
+            }
+            lifecycle(Lifecycle.CLOSED);
+        }
+        for (final TcpConnection connection : connections)
+        {
+            closeChannel(connection);
+            connection.state(TcpConnection.State.CLOSED);
+        }
+        connections.clear();
+        for (final TcpPeer peer : peerById.values())
+        {
+            peer.connection(null);
+            peer.state(TcpPeer.State.DOWN);
+        }
+        if (null != serverChannel)
+        {
+            try
+            {
+                serverChannel.close();
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("process {}: closing listening socket {} failed", selfId, boundAddress, ex);
+            }
+        }
+        if (null != selector)
+        {
+            try
+            {
+                selector.close();
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("process {}: closing selector failed", selfId, ex);
+            }
+        }
+        for (final FabricRegion region : regions)
+        {
+            region.close();
+        }
+        for (final DirectRemoteRegion handle : selfHandleByRegionId.values())
+        {
+            handle.peerDown();
+        }
+        LOG.info("process {}: tcp fabric closed", selfId);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TcpFabric{selfId=" + selfId + ", boundAddress=" + boundAddress + ", lifecycle=" + lifecycle + '}';
+    }
+
+    private void lifecycle(final Lifecycle next)
+    {
+        final boolean allowed = Lifecycle.CLOSED == next || (Lifecycle.STARTED == next && Lifecycle.NEW == lifecycle);
+        if (!allowed)
+        {
+            throw new IllegalStateException("process " + selfId + ": " + lifecycle + " -> " + next + " not allowed");
+        }
+        lifecycle = next;
+    }
+
+    private boolean connectsOutTo(final int peerId)
+    {
+        return listenAddresses.containsKey(peerId) && (null == selfAddress || selfId < peerId);
+    }
+
+    private TcpPeer peer(final int peerId)
+    {
+        TcpPeer peer = peerById.get(peerId);
+        if (null == peer)
+        {
+            // Not in the address map: a client that connects in, if this process listens.
+            peer = new TcpPeer(peerId, null, false);
+            peerById.put(peerId, peer);
+            if (null == selfAddress)
+            {
+                LOG.warn("process {} and process {} both have no listen address: they can never connect",
+                    selfId, peerId);
+            }
+        }
+        return peer;
+    }
+
+    private void bindSelfHandle(final DirectRemoteRegion handle)
+    {
+        final FabricRegion region = regionById.get(handle.regionId());
+        if (null == region)
+        {
+            logMissingRegion(selfId, handle.regionId());
+        }
+        handle.bind(region);
+    }
+
+    private void logMissingRegion(final int peerId, final int regionId)
+    {
+        LOG.error("process {} has no region {}; handle of process {} to it is FAILED", peerId, regionId, selfId);
+    }
+
+    private void onSelected(final SelectionKey key)
+    {
+        if (!key.isValid())
+        {
+            return;
+        }
+        final Object attachment = key.attachment();
+        if (null == attachment)
+        {
+            if (key.isAcceptable())
+            {
+                selectWork += acceptConnections();
+            }
+            return;
+        }
+
+        final TcpConnection connection = (TcpConnection)attachment;
+        if (key.isConnectable())
+        {
+            selectWork += finishConnect(connection);
+        }
+        else if (key.isReadable())
+        {
+            selectWork += read(connection);
+        }
+    }
+
+    private int acceptConnections()
+    {
+        int accepted = 0;
+        for (int i = 0; i < ACCEPT_BATCH; i++)
+        {
+            final SocketChannel channel;
+            try
+            {
+                channel = serverChannel.accept();
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("process {}: accept on {} failed", selfId, boundAddress, ex);
+                break;
+            }
+            if (null == channel)
+            {
+                break;
+            }
+            accepted++;
+
+            SocketAddress remoteAddress = null;
+            try
+            {
+                remoteAddress = channel.getRemoteAddress();
+                if (unidentifiedConnectionCount >= MAX_UNIDENTIFIED_CONNECTIONS)
+                {
+                    LOG.warn("process {}: refusing connection from {}: {} connections are already waiting for HELLO",
+                        selfId, remoteAddress, unidentifiedConnectionCount);
+                    channel.close();
+                    continue;
+                }
+                configure(channel);
+                final TcpConnection connection = new TcpConnection(channel, false, remoteAddress, null,
+                    TcpConnection.State.CONNECTING, nowNs + options.connectTimeoutNs(), options);
+                connection.state(TcpConnection.State.HANDSHAKING);
+                queueHello(connection);
+                connection.selectionKey(channel.register(selector, SelectionKey.OP_READ, connection));
+                connections.add(connection);
+                unidentifiedConnectionCount++;
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("process {}: cannot set up connection from {}", selfId, remoteAddress, ex);
+                closeQuietly(channel, remoteAddress);
+            }
+        }
+        return accepted;
+    }
+
+    private int attemptConnections()
+    {
+        int attempts = 0;
+        for (int i = 0, size = outboundPeers.size(); i < size; i++)
+        {
+            final TcpPeer peer = outboundPeers.get(i);
+            if (null == peer.connection() && nowNs - peer.nextConnectAttemptNs() >= 0)
+            {
+                connect(peer);
+                attempts++;
+            }
+        }
+        return attempts;
+    }
+
+    private void connect(final TcpPeer peer)
+    {
+        SocketChannel channel = null;
+        try
+        {
+            channel = SocketChannel.open();
+            configure(channel);
+            final TcpConnection connection = new TcpConnection(channel, true, peer.address(), peer,
+                TcpConnection.State.CONNECTING, nowNs + options.connectTimeoutNs(), options);
+            queueHello(connection);
+            final boolean connected = channel.connect(peer.address());
+            if (connected)
+            {
+                connection.state(TcpConnection.State.HANDSHAKING);
+            }
+            connection.selectionKey(
+                channel.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, connection));
+            peer.connection(connection);
+            connections.add(connection);
+        }
+        catch (final IOException ex)
+        {
+            LOG.debug("process {}: connect to process {} at {} failed", selfId, peer.peerId(), peer.address(), ex);
+            if (null != channel)
+            {
+                closeQuietly(channel, peer.address());
+            }
+            scheduleReconnect(peer);
+        }
+    }
+
+    private void queueHello(final TcpConnection connection)
+    {
+        if (!connection.publisher().tryHello(selfId, regions))
+        {
+            // register() keeps the HELLO within maxFrameBytes, which the options keep below the queue bound.
+            throw new IllegalStateException("process " + selfId + ": HELLO does not fit the empty queue of " + connection);
+        }
+    }
+
+    private void configure(final SocketChannel channel) throws IOException
+    {
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        if (options.socketSendBufferBytes() > 0)
+        {
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, options.socketSendBufferBytes());
+        }
+        if (options.socketReceiveBufferBytes() > 0)
+        {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, options.socketReceiveBufferBytes());
+        }
+    }
+
+    private int finishConnect(final TcpConnection connection)
+    {
+        try
+        {
+            if (connection.channel().finishConnect())
+            {
+                connection.state(TcpConnection.State.HANDSHAKING);
+                connection.selectionKey().interestOps(SelectionKey.OP_READ);
+                return 1;
+            }
+            return 0;
+        }
+        catch (final IOException ex)
+        {
+            closeConnection(connection, "connect failed: " + ex, null);
+            return 1;
+        }
+    }
+
+    private int read(final TcpConnection connection)
+    {
+        try
+        {
+            final int bytesRead = connection.adapter().read(connection.channel());
+            if (bytesRead < 0)
+            {
+                closeConnection(connection, "closed by peer", null);
+                return 1;
+            }
+            return bytesRead > 0 ? 1 : 0;
+        }
+        catch (final IOException ex)
+        {
+            closeConnection(connection, "read failed: " + ex, null);
+            return 1;
+        }
+    }
+
+    private int serviceConnection(final TcpConnection connection)
+    {
+        final TcpConnection.State state = connection.state();
+        if (TcpConnection.State.CLOSED == state)
+        {
+            return 0;
+        }
+        if (TcpConnection.State.ACTIVE != state && nowNs - connection.establishDeadlineNs() > 0)
+        {
+            closeConnection(connection, "not established within connectTimeoutNs=" + options.connectTimeoutNs(), null);
+            return 1;
+        }
+        if (TcpConnection.State.CONNECTING == state)
+        {
+            return 0;
+        }
+
+        int workCount = 0;
+        try
+        {
+            workCount += connection.adapter().poll(connection, frameHandler, FRAME_POLL_LIMIT);
+        }
+        catch (final TcpFrameException ex)
+        {
+            closeConnection(connection, "malformed frame: " + ex.getMessage(), ex);
+            return 1;
+        }
+        if (TcpConnection.State.CLOSED == connection.state())
+        {
+            return workCount + 1;
+        }
+
+        try
+        {
+            workCount += connection.publisher().flush(connection.channel()) > 0 ? 1 : 0;
+        }
+        catch (final IOException ex)
+        {
+            closeConnection(connection, "write failed: " + ex, null);
+            workCount++;
+        }
+        return workCount;
+    }
+
+    /**
+     * Closes a connection; if it was its peer's established connection the peer is lost.
+     *
+     * @param connection the connection.
+     * @param reason     why, for the log.
+     * @param error      the protocol violation that caused it (its message is in {@code reason}),
+     *                   logged as an error; null for I/O events, which are logged as warnings (or
+     *                   debug while establishing).
+     */
+    private void closeConnection(final TcpConnection connection, final String reason, final TcpFrameException error)
+    {
+        if (TcpConnection.State.CLOSED == connection.state())
+        {
+            return;
+        }
+        final boolean wasActive = TcpConnection.State.ACTIVE == connection.state();
+        if (null != error)
+        {
+            LOG.error("process {}: closing {}: {}", selfId, connection, reason);
+        }
+        else if (wasActive)
+        {
+            LOG.warn("process {}: lost {}: {}", selfId, connection, reason);
+        }
+        else
+        {
+            LOG.debug("process {}: closing {}: {}", selfId, connection, reason);
+        }
+        connection.state(TcpConnection.State.CLOSED);
+        closeChannel(connection);
+
+        final TcpPeer peer = connection.peer();
+        if (null == peer)
+        {
+            unidentifiedConnectionCount--;
+        }
+
+        if (null != peer && peer.connection() == connection)
+        {
+            peer.connection(null);
+            if (wasActive)
+            {
+                peer.state(TcpPeer.State.DOWN);
+                events.peerDown(peer.peerId());
+            }
+            if (peer.connectsOut())
+            {
+                scheduleReconnect(peer);
+            }
+        }
+    }
+
+    private void scheduleReconnect(final TcpPeer peer)
+    {
+        final long backoffNs = peer.connectBackoffNs();
+        peer.nextConnectAttemptNs(nowNs + backoffNs);
+        peer.connectBackoffNs(Math.min(options.connectBackoffMaxNs(), backoffNs * 2));
+    }
+
+    private void closeChannel(final TcpConnection connection)
+    {
+        if (null != connection.selectionKey())
+        {
+            connection.selectionKey().cancel();
+        }
+        closeQuietly(connection.channel(), connection);
+    }
+
+    private void closeQuietly(final SocketChannel channel, final Object context)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("process {}: closing socket of {} failed", selfId, context, ex);
+        }
+    }
+
+    /** Applies decoded frames to the fabric's state. */
+    private final class FrameHandler implements TcpFrameHandler
+    {
+        @Override
+        public boolean onHello(final TcpConnection connection, final int processId, final Int2IntHashMap regionSizeById)
+            throws TcpFrameException
+        {
+            if (TcpConnection.State.HANDSHAKING != connection.state())
+            {
+                throw new TcpFrameException("HELLO from process " + processId + " on a connection in state " +
+                    connection.state());
+            }
+
+            final TcpPeer peer;
+            if (connection.isOutbound())
+            {
+                peer = connection.peer();
+                if (peer.peerId() != processId)
+                {
+                    throw new TcpFrameException("expected HELLO from process " + peer.peerId() + " at " + peer.address() +
+                        " but process " + processId + " answered");
+                }
+            }
+            else
+            {
+                if (processId == selfId)
+                {
+                    throw new TcpFrameException("HELLO from a process with this process's own id " + processId);
+                }
+                if (listenAddresses.containsKey(processId) && processId > selfId)
+                {
+                    throw new TcpFrameException("process " + processId + " listens at " + listenAddresses.get(processId) +
+                        " and has a higher id than " + selfId + ", so it must wait to be connected to, not connect");
+                }
+                peer = peer(processId);
+                final TcpConnection previous = peer.connection();
+                if (null != previous && previous != connection)
+                {
+                    closeConnection(previous, "replaced by a new connection from the same process", null);
+                }
+                connection.peer(peer);
+                peer.connection(connection);
+                unidentifiedConnectionCount--;
+            }
+
+            connection.state(TcpConnection.State.ACTIVE);
+            peer.state(TcpPeer.State.ACTIVE);
+            peer.regionSizeById(regionSizeById);
+            peer.connectBackoffNs(options.connectBackoffMinNs());
+            for (final TcpRemoteRegion handle : peer.handleByRegionId().values())
+            {
+                if (!handle.onConnected(regionSizeById))
+                {
+                    logMissingRegion(processId, handle.regionId());
+                }
+            }
+            LOG.info("process {}: connected to process {} ({})", selfId, processId, connection);
+            return true;
+        }
+
+        @Override
+        public boolean onWrite(
+            final TcpConnection connection,
+            final int regionId,
+            final int offset,
+            final DirectBuffer buffer,
+            final int payloadOffset,
+            final int length) throws TcpFrameException
+        {
+            if (TcpConnection.State.ACTIVE != connection.state())
+            {
+                throw new TcpFrameException("WRITE before HELLO");
+            }
+            final FabricRegion region = regionById.get(regionId);
+            if (null == region)
+            {
+                throw new TcpFrameException("WRITE into region " + regionId + " which process " + selfId + " does not have");
+            }
+            if ((long)offset + length > region.sizeBytes())
+            {
+                throw new TcpFrameException("WRITE offset=" + offset + " length=" + length + " exceeds region " +
+                    regionId + " sizeBytes=" + region.sizeBytes());
+            }
+            if (connection.rejectedRegionIds().contains(regionId))
+            {
+                droppedWriteFrameCount++;
+                return true;
+            }
+            if (!connection.publisher().hasControlSpace())
+            {
+                // A REJECT might be needed and could not be queued: take the frame again later.
+                return false;
+            }
+
+            switch (region.apply(connection.writerGate(region), offset, buffer, payloadOffset, length))
+            {
+                case REJECTED:
+                    connection.rejectedRegionIds().add(regionId);
+                    connection.publisher().tryReject(regionId);
+                    LOG.debug("process {}: rejected write of process {} into region {}",
+                        selfId, connection.peer().peerId(), regionId);
+                    return true;
+                case APPLIED:
+                case CLOSED:
+                default:
+                    return true;
+            }
+        }
+
+        @Override
+        public boolean onReject(final TcpConnection connection, final int regionId) throws TcpFrameException
+        {
+            if (TcpConnection.State.ACTIVE != connection.state())
+            {
+                throw new TcpFrameException("REJECT before HELLO");
+            }
+            final TcpPeer peer = connection.peer();
+            final TcpRemoteRegion handle = peer.handleByRegionId().get(regionId);
+            if (null == handle)
+            {
+                throw new TcpFrameException("REJECT for region " + regionId + " which process " + selfId +
+                    " never wrote");
+            }
+            if (handle.onRejected())
+            {
+                events.writeRejected(peer.peerId(), regionId);
+            }
+            return true;
+        }
+
+        @Override
+        public boolean onReset(final TcpConnection connection, final int regionId) throws TcpFrameException
+        {
+            if (TcpConnection.State.ACTIVE != connection.state())
+            {
+                throw new TcpFrameException("RESET before HELLO");
+            }
+            if (!regionById.containsKey(regionId))
+            {
+                throw new TcpFrameException("RESET for region " + regionId + " which process " + selfId +
+                    " does not have");
+            }
+            connection.rejectedRegionIds().remove(regionId);
+            return true;
+        }
+    }
+}

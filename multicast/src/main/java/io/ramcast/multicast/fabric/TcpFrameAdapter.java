@@ -1,0 +1,262 @@
+package io.ramcast.multicast.fabric;
+
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.BYTE_ORDER;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.CONTROL_FRAME_LENGTH;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.CONTROL_REGION_ID_OFFSET;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.HEADER_LENGTH;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.HELLO_ENTRY_LENGTH;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.HELLO_ENTRY_REGION_ID_OFFSET;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.HELLO_ENTRY_SIZE_OFFSET;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.HELLO_PROCESS_ID_OFFSET;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.HELLO_REGION_COUNT_OFFSET;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.HELLO_TABLE_OFFSET;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.LENGTH_OFFSET;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.TYPE_HELLO;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.TYPE_OFFSET;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.TYPE_REJECT;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.TYPE_RESET;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.TYPE_WRITE;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.VERSION;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.VERSION_OFFSET;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.WRITE_PAYLOAD_OFFSET;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.WRITE_REGION_ID_OFFSET;
+import static io.ramcast.multicast.fabric.TcpFrameDescriptor.WRITE_REGION_OFFSET_OFFSET;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.collections.Int2IntHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Decodes the frames of one connection (layout in {@link TcpFrameDescriptor}) from its receive
+ * buffer into typed {@link TcpFrameHandler} calls; the only place inbound bytes are interpreted.
+ *
+ * <p>Every header is validated before anything is allocated or read beyond it: the frame length
+ * must be a multiple of 8 in {@code [8, maxFrameBytes]}, the version must be
+ * {@link TcpFrameDescriptor#VERSION}, the type known and the body consistent with the length.
+ *
+ * <p>The receive buffer starts at {@link #INITIAL_CAPACITY_BYTES} and grows on demand to hold one
+ * whole frame, never beyond {@code maxFrameBytes} (rounded up to a power of two).
+ *
+ * <p>Threading: agent thread only.
+ */
+final class TcpFrameAdapter
+{
+    /** Initial receive buffer capacity. */
+    static final int INITIAL_CAPACITY_BYTES = 64 * 1024;
+
+    private static final int NO_REGION_SIZE = -1;
+
+    private final int maxFrameBytes;
+    private ByteBuffer receiveBuffer;
+    private final UnsafeBuffer receiveView = new UnsafeBuffer(0, 0);
+    private int consumedPosition;
+
+    /**
+     * @param maxFrameBytes largest frame accepted, a multiple of 8.
+     */
+    TcpFrameAdapter(final int maxFrameBytes)
+    {
+        this.maxFrameBytes = maxFrameBytes;
+        allocate(Math.min(INITIAL_CAPACITY_BYTES, BitUtil.findNextPositivePowerOfTwo(maxFrameBytes)));
+    }
+
+    /**
+     * Reads once from the channel into free space of the receive buffer. Non-blocking if the channel is.
+     *
+     * @param channel the connection's channel.
+     * @return bytes read, 0 if the buffer is full or no data was ready, -1 at end of stream.
+     * @throws IOException if the read fails.
+     */
+    int read(final ReadableByteChannel channel) throws IOException
+    {
+        if (!receiveBuffer.hasRemaining())
+        {
+            return 0;
+        }
+        return channel.read(receiveBuffer);
+    }
+
+    /**
+     * Decodes complete frames in arrival order and hands them to the handler, stopping at an
+     * incomplete frame, after {@code frameLimit} frames, or when the handler declines a frame.
+     *
+     * @param connection the connection, passed through to the handler.
+     * @param handler    receives the frames.
+     * @param frameLimit most frames to decode in this call.
+     * @return the number of frames consumed.
+     * @throws TcpFrameException for a malformed frame (the connection must be closed).
+     */
+    int poll(final TcpConnection connection, final TcpFrameHandler handler, final int frameLimit)
+        throws TcpFrameException
+    {
+        int frameCount = 0;
+        final int limit = receiveBuffer.position();
+        while (frameCount < frameLimit)
+        {
+            final int available = limit - consumedPosition;
+            if (available < HEADER_LENGTH)
+            {
+                break;
+            }
+            final int frameLength = validateHeader(consumedPosition);
+            if (available < frameLength)
+            {
+                ensureCapacity(frameLength);
+                break;
+            }
+            if (!dispatch(connection, handler, consumedPosition, frameLength))
+            {
+                break;
+            }
+            consumedPosition += frameLength;
+            frameCount++;
+        }
+        compact();
+        return frameCount;
+    }
+
+    private int validateHeader(final int frameOffset) throws TcpFrameException
+    {
+        final int frameLength = receiveView.getInt(frameOffset + LENGTH_OFFSET, BYTE_ORDER);
+        if (frameLength < HEADER_LENGTH || frameLength > maxFrameBytes || (frameLength & 7) != 0)
+        {
+            throw new TcpFrameException("frame length " + frameLength + " must be a multiple of 8 in [" +
+                HEADER_LENGTH + ", maxFrameBytes=" + maxFrameBytes + "]");
+        }
+        final byte version = receiveView.getByte(frameOffset + VERSION_OFFSET);
+        if (VERSION != version)
+        {
+            throw new TcpFrameException("frame version " + version + " is not the supported version " + VERSION);
+        }
+        return frameLength;
+    }
+
+    private boolean dispatch(
+        final TcpConnection connection, final TcpFrameHandler handler, final int frameOffset, final int frameLength)
+        throws TcpFrameException
+    {
+        final byte type = receiveView.getByte(frameOffset + TYPE_OFFSET);
+        switch (type)
+        {
+            case TYPE_HELLO:
+                return onHello(connection, handler, frameOffset, frameLength);
+            case TYPE_WRITE:
+                return onWrite(connection, handler, frameOffset, frameLength);
+            case TYPE_REJECT:
+                return handler.onReject(connection, controlRegionId(frameOffset, frameLength, "REJECT"));
+            case TYPE_RESET:
+                return handler.onReset(connection, controlRegionId(frameOffset, frameLength, "RESET"));
+            default:
+                throw new TcpFrameException("unknown frame type " + type + " (length " + frameLength + ")");
+        }
+    }
+
+    private boolean onHello(
+        final TcpConnection connection, final TcpFrameHandler handler, final int frameOffset, final int frameLength)
+        throws TcpFrameException
+    {
+        if (frameLength < HELLO_TABLE_OFFSET)
+        {
+            throw new TcpFrameException("HELLO length " + frameLength + " is shorter than " + HELLO_TABLE_OFFSET);
+        }
+        final int processId = receiveView.getInt(frameOffset + HELLO_PROCESS_ID_OFFSET, BYTE_ORDER);
+        final int regionCount = receiveView.getInt(frameOffset + HELLO_REGION_COUNT_OFFSET, BYTE_ORDER);
+        if (processId < 0)
+        {
+            throw new TcpFrameException("HELLO process id " + processId + " must be >= 0");
+        }
+        if (regionCount < 0 || TcpFrameDescriptor.helloLength(regionCount) != frameLength)
+        {
+            throw new TcpFrameException("HELLO region count " + regionCount + " does not match length " + frameLength);
+        }
+
+        final Int2IntHashMap regionSizeById = new Int2IntHashMap(NO_REGION_SIZE);
+        for (int i = 0; i < regionCount; i++)
+        {
+            final int entryOffset = frameOffset + HELLO_TABLE_OFFSET + i * HELLO_ENTRY_LENGTH;
+            final int regionId = receiveView.getInt(entryOffset + HELLO_ENTRY_REGION_ID_OFFSET, BYTE_ORDER);
+            final int sizeBytes = receiveView.getInt(entryOffset + HELLO_ENTRY_SIZE_OFFSET, BYTE_ORDER);
+            if (regionId < 0 || sizeBytes <= 0 || (sizeBytes & 7) != 0)
+            {
+                throw new TcpFrameException("HELLO entry " + i + ": regionId=" + regionId + " sizeBytes=" + sizeBytes +
+                    " (id must be >= 0, size a positive multiple of 8)");
+            }
+            if (NO_REGION_SIZE != regionSizeById.put(regionId, sizeBytes))
+            {
+                throw new TcpFrameException("HELLO lists region " + regionId + " twice");
+            }
+        }
+        return handler.onHello(connection, processId, regionSizeById);
+    }
+
+    private boolean onWrite(
+        final TcpConnection connection, final TcpFrameHandler handler, final int frameOffset, final int frameLength)
+        throws TcpFrameException
+    {
+        if (frameLength <= WRITE_PAYLOAD_OFFSET)
+        {
+            throw new TcpFrameException("WRITE length " + frameLength + " carries no payload");
+        }
+        final int regionId = receiveView.getInt(frameOffset + WRITE_REGION_ID_OFFSET, BYTE_ORDER);
+        final int offset = receiveView.getInt(frameOffset + WRITE_REGION_OFFSET_OFFSET, BYTE_ORDER);
+        if (regionId < 0 || offset < 0 || (offset & 7) != 0)
+        {
+            throw new TcpFrameException("WRITE regionId=" + regionId + " offset=" + offset +
+                " (id must be >= 0, offset a non-negative multiple of 8)");
+        }
+        return handler.onWrite(
+            connection, regionId, offset, receiveView, frameOffset + WRITE_PAYLOAD_OFFSET, frameLength - WRITE_PAYLOAD_OFFSET);
+    }
+
+    private int controlRegionId(final int frameOffset, final int frameLength, final String typeName)
+        throws TcpFrameException
+    {
+        if (CONTROL_FRAME_LENGTH != frameLength)
+        {
+            throw new TcpFrameException(typeName + " length " + frameLength + " must be " + CONTROL_FRAME_LENGTH);
+        }
+        final int regionId = receiveView.getInt(frameOffset + CONTROL_REGION_ID_OFFSET, BYTE_ORDER);
+        if (regionId < 0)
+        {
+            throw new TcpFrameException(typeName + " regionId=" + regionId + " must be >= 0");
+        }
+        return regionId;
+    }
+
+    private void ensureCapacity(final int frameLength)
+    {
+        if (frameLength > receiveBuffer.capacity())
+        {
+            final int newCapacity = Math.max(frameLength, BitUtil.findNextPositivePowerOfTwo(frameLength));
+            final ByteBuffer old = receiveBuffer;
+            final int unconsumedStart = consumedPosition;
+            final int unconsumedEnd = old.position();
+            allocate(newCapacity);
+            old.limit(unconsumedEnd).position(unconsumedStart);
+            receiveBuffer.put(old);
+            consumedPosition = 0;
+        }
+    }
+
+    private void compact()
+    {
+        if (0 == consumedPosition)
+        {
+            return;
+        }
+        receiveBuffer.limit(receiveBuffer.position()).position(consumedPosition);
+        receiveBuffer.compact();
+        consumedPosition = 0;
+    }
+
+    private void allocate(final int capacityBytes)
+    {
+        receiveBuffer = BufferUtil.allocateDirectAligned(capacityBytes, FabricRegion.WORD_BYTES);
+        receiveView.wrap(receiveBuffer);
+    }
+}

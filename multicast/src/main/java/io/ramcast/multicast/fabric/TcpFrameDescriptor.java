@@ -1,0 +1,148 @@
+package io.ramcast.multicast.fabric;
+
+import java.nio.ByteOrder;
+
+/**
+ * Layout of the frames the {@code tcp} fabric exchanges over one connection per process pair.
+ *
+ * <p>All integers are little-endian. Every frame length is a multiple of 8, so payloads stay word
+ * aligned in the receive buffer. A frame starts with an 8-byte header:
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |              Frame Length (bytes, header included)            |  0
+ *  +---------------+---------------+-------------------------------+
+ *  |    Version    |     Type      |           Reserved            |  4
+ *  +---------------+---------------+-------------------------------+
+ *  |                           Body ...                           ...  8
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>HELLO ({@link #TYPE_HELLO}), the first frame in each direction: the sender's process id and its
+ * registered regions. Length {@code 16 + 8 * Region Count}.
+ * <pre>
+ *  +---------------------------------------------------------------+
+ *  |                          Process Id                           |  8
+ *  +---------------------------------------------------------------+
+ *  |                         Region Count                          | 12
+ *  +---------------------------------------------------------------+
+ *  |                 Region Id            (Region Count times)     | 16 + 8i
+ *  +---------------------------------------------------------------+
+ *  |                 Region Size (bytes)  (Region Count times)     | 20 + 8i
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>WRITE ({@link #TYPE_WRITE}), writer to owner: bytes to store into a region of the receiver.
+ * The payload length is {@code Frame Length - 16}, a positive multiple of 8.
+ * <pre>
+ *  +---------------------------------------------------------------+
+ *  |                          Region Id                            |  8
+ *  +---------------------------------------------------------------+
+ *  |                     Offset in region (bytes)                  | 12
+ *  +---------------------------------------------------------------+
+ *  |                          Payload ...                         ... 16
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>REJECT ({@link #TYPE_REJECT}), owner to writer: a WRITE into the region was refused for lack
+ * of permission; the owner drops every later WRITE from this connection into that region until it
+ * receives RESET. RESET ({@link #TYPE_RESET}), writer to owner: accept writes into the region again
+ * (subject to permission). Both have length 16:
+ * <pre>
+ *  +---------------------------------------------------------------+
+ *  |                          Region Id                            |  8
+ *  +---------------------------------------------------------------+
+ *  |                          Reserved                             | 12
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+final class TcpFrameDescriptor
+{
+    /** Byte order of every integer field. */
+    static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    /** Wire version this code speaks; a frame with any other version is malformed. */
+    static final byte VERSION = 1;
+
+    /** Frame type: identity and region table. */
+    static final byte TYPE_HELLO = 1;
+    /** Frame type: one-sided write. */
+    static final byte TYPE_WRITE = 2;
+    /** Frame type: a write was refused. */
+    static final byte TYPE_REJECT = 3;
+    /** Frame type: accept writes into a region again. */
+    static final byte TYPE_RESET = 4;
+
+    /** Offset of the frame length field. */
+    static final int LENGTH_OFFSET = 0;
+    /** Offset of the version field. */
+    static final int VERSION_OFFSET = 4;
+    /** Offset of the type field. */
+    static final int TYPE_OFFSET = 5;
+    /** Offset of the reserved header field. */
+    static final int HEADER_RESERVED_OFFSET = 6;
+    /** Length of the header. */
+    static final int HEADER_LENGTH = 8;
+
+    /** HELLO: offset of the sender's process id. */
+    static final int HELLO_PROCESS_ID_OFFSET = 8;
+    /** HELLO: offset of the region count. */
+    static final int HELLO_REGION_COUNT_OFFSET = 12;
+    /** HELLO: offset of the first region table entry. */
+    static final int HELLO_TABLE_OFFSET = 16;
+    /** HELLO: offset of the region id within a table entry. */
+    static final int HELLO_ENTRY_REGION_ID_OFFSET = 0;
+    /** HELLO: offset of the region size within a table entry. */
+    static final int HELLO_ENTRY_SIZE_OFFSET = 4;
+    /** HELLO: length of one region table entry. */
+    static final int HELLO_ENTRY_LENGTH = 8;
+
+    /** WRITE: offset of the target region id. */
+    static final int WRITE_REGION_ID_OFFSET = 8;
+    /** WRITE: offset of the byte offset in the region. */
+    static final int WRITE_REGION_OFFSET_OFFSET = 12;
+    /** WRITE: offset of the payload, also the length of a WRITE without payload. */
+    static final int WRITE_PAYLOAD_OFFSET = 16;
+
+    /** REJECT and RESET: offset of the region id. */
+    static final int CONTROL_REGION_ID_OFFSET = 8;
+    /** REJECT and RESET: offset of the reserved field. */
+    static final int CONTROL_RESERVED_OFFSET = 12;
+    /** REJECT and RESET: frame length. */
+    static final int CONTROL_FRAME_LENGTH = 16;
+
+    private TcpFrameDescriptor()
+    {
+    }
+
+    /**
+     * @param regionCount number of registered regions.
+     * @return the length of a HELLO frame announcing them.
+     */
+    static long helloLength(final int regionCount)
+    {
+        return HELLO_TABLE_OFFSET + (long)regionCount * HELLO_ENTRY_LENGTH;
+    }
+
+    /**
+     * @param type a frame type.
+     * @return its name for messages.
+     */
+    static String typeName(final int type)
+    {
+        switch (type)
+        {
+            case TYPE_HELLO:
+                return "HELLO";
+            case TYPE_WRITE:
+                return "WRITE";
+            case TYPE_REJECT:
+                return "REJECT";
+            case TYPE_RESET:
+                return "RESET";
+            default:
+                return "UNKNOWN(" + type + ")";
+        }
+    }
+}

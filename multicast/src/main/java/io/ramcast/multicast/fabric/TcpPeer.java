@@ -1,0 +1,131 @@
+package io.ramcast.multicast.fabric;
+
+import java.net.InetSocketAddress;
+
+import org.agrona.collections.Int2IntHashMap;
+import org.agrona.collections.Int2ObjectHashMap;
+
+/**
+ * What a {@code tcp} fabric process knows of one peer process: whether it connects out to it, its
+ * current connection, the region table from its last HELLO and the handles to its regions.
+ *
+ * <p>Threading: agent thread only.
+ */
+final class TcpPeer
+{
+    /** Reachability of the peer as the writer's handles see it. */
+    enum State
+    {
+        /** Never connected yet: handles are CONNECTING. */
+        CONNECTING,
+        /** A connection has completed its handshake: handles are READY (or FAILED). */
+        ACTIVE,
+        /** The last connection was lost: handles are PEER_DOWN until a new one completes. */
+        DOWN
+    }
+
+    private final int peerId;
+    private final InetSocketAddress address;
+    private final boolean connectsOut;
+    private final Int2ObjectHashMap<TcpRemoteRegion> handleByRegionId = new Int2ObjectHashMap<>();
+    private State state = State.CONNECTING;
+    private TcpConnection connection;
+    private Int2IntHashMap regionSizeById;
+    private long nextConnectAttemptNs;
+    private long connectBackoffNs;
+
+    /**
+     * @param peerId      process id.
+     * @param address     listen address, null for a process that does not listen.
+     * @param connectsOut whether this process opens the connection (else it waits for the peer).
+     */
+    TcpPeer(final int peerId, final InetSocketAddress address, final boolean connectsOut)
+    {
+        this.peerId = peerId;
+        this.address = address;
+        this.connectsOut = connectsOut;
+    }
+
+    int peerId()
+    {
+        return peerId;
+    }
+
+    InetSocketAddress address()
+    {
+        return address;
+    }
+
+    boolean connectsOut()
+    {
+        return connectsOut;
+    }
+
+    State state()
+    {
+        return state;
+    }
+
+    void state(final State state)
+    {
+        this.state = state;
+    }
+
+    /**
+     * @return the connection being established or established, null if none.
+     */
+    TcpConnection connection()
+    {
+        return connection;
+    }
+
+    void connection(final TcpConnection connection)
+    {
+        this.connection = connection;
+    }
+
+    /**
+     * @return region sizes from the peer's last HELLO, null before the first.
+     */
+    Int2IntHashMap regionSizeById()
+    {
+        return regionSizeById;
+    }
+
+    void regionSizeById(final Int2IntHashMap regionSizeById)
+    {
+        this.regionSizeById = regionSizeById;
+    }
+
+    Int2ObjectHashMap<TcpRemoteRegion> handleByRegionId()
+    {
+        return handleByRegionId;
+    }
+
+    long nextConnectAttemptNs()
+    {
+        return nextConnectAttemptNs;
+    }
+
+    void nextConnectAttemptNs(final long nextConnectAttemptNs)
+    {
+        this.nextConnectAttemptNs = nextConnectAttemptNs;
+    }
+
+    long connectBackoffNs()
+    {
+        return connectBackoffNs;
+    }
+
+    void connectBackoffNs(final long connectBackoffNs)
+    {
+        this.connectBackoffNs = connectBackoffNs;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TcpPeer{peerId=" + peerId + ", address=" + address + ", connectsOut=" + connectsOut +
+            ", state=" + state + '}';
+    }
+}

@@ -1,0 +1,255 @@
+package io.ramcast.multicast;
+
+import io.ramcast.multicast.check.CheckResult;
+import io.ramcast.multicast.check.MessageId;
+import io.ramcast.multicast.check.MulticastChecker;
+import io.ramcast.multicast.check.MulticastHistory;
+import io.ramcast.multicast.fabric.FaultInjectingFabric;
+import io.ramcast.multicast.fabric.LocalFabricHub;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A whole RamCast cluster stepped in one thread by a seeded scheduler (TESTING.md tier T2).
+ *
+ * <p>Every process has a {@link FaultInjectingFabric} over the local fabric, with random per-link
+ * delays, so the visibility of writes is reordered across links while each link keeps issue
+ * order. Each step advances the simulated clock, lets the fabrics release due writes and steps
+ * every process's protocol in a random order. Deliveries and multicasts are recorded into a
+ * {@link MulticastHistory} for the checker. Everything random derives from the seed.
+ */
+final class ClusterSimulation implements AutoCloseable
+{
+    final long seed;
+    final GroupTopology topology;
+    final MulticastOptions options;
+    final Random random;
+    final SimClock clock = new SimClock();
+    final LocalFabricHub hub = new LocalFabricHub();
+    final FaultInjectingFabric[] fabrics;
+    final ServerProtocol[] servers;
+    final ClientProtocol[] clients;
+    final MulticastHistory.Builder history = MulticastHistory.builder();
+    final List<List<Long>> deliveredBy = new ArrayList<>();
+    final long[] remainingToIssue;
+    final int[] processOrder;
+    long completed;
+    long issued;
+    private final int maxDestinations;
+
+    ClusterSimulation(
+        final long seed, final GroupTopology topology, final MulticastOptions options, final long messagesPerClient,
+        final int maxDestinations, final long maxLinkDelayNs)
+    {
+        this.seed = seed;
+        this.topology = topology;
+        this.options = options;
+        this.random = new Random(seed);
+        this.maxDestinations = maxDestinations;
+        final int maxId = ServerProtocol.maxProcessId(topology);
+        fabrics = new FaultInjectingFabric[maxId + 1];
+        servers = new ServerProtocol[maxId + 1];
+        clients = new ClientProtocol[maxId + 1];
+        for (int p = 0; p <= maxId; p++)
+        {
+            deliveredBy.add(new ArrayList<>());
+        }
+        for (int g = 0; g < topology.groupCount(); g++)
+        {
+            history.group(g, topology.members(g));
+        }
+        final List<Integer> all = new ArrayList<>();
+        for (final int s : topology.servers())
+        {
+            all.add(s);
+        }
+        for (final int c : topology.clients())
+        {
+            all.add(c);
+        }
+        processOrder = all.stream().mapToInt(Integer::intValue).toArray();
+        for (final int p : processOrder)
+        {
+            final FaultInjectingFabric f = new FaultInjectingFabric(hub.endpoint(p), new Random(random.nextLong()), clock);
+            for (final int q : processOrder)
+            {
+                if (q != p)
+                {
+                    final long max = 1 + (long)(random.nextDouble() * maxLinkDelayNs);
+                    f.linkDelay(q, 0, max);
+                }
+            }
+            fabrics[p] = f;
+        }
+        for (final int s : topology.servers())
+        {
+            final int self = s;
+            servers[s] = new ServerProtocol(topology, options, fabrics[s], d ->
+            {
+                deliveredBy.get(self).add(d.messageId());
+                history.recordDelivery(self, id(d.messageId()), d.destinations());
+            }, ex -> { throw new AssertionError("server " + self + " reported " + ex, ex); });
+        }
+        remainingToIssue = new long[maxId + 1];
+        for (final int c : topology.clients())
+        {
+            final int self = c;
+            clients[c] = new ClientProtocol(topology, options, fabrics[c], new ClientProtocol.Listener()
+            {
+                @Override
+                public void onSent(final ClientProtocol.Request r)
+                {
+                    history.recordMulticast(self, id(r.messageId), r.destinations);
+                }
+
+                @Override
+                public void onComplete(final ClientProtocol.Request r)
+                {
+                    completed++;
+                }
+            });
+            remainingToIssue[c] = messagesPerClient;
+        }
+        for (final int p : processOrder)
+        {
+            fabrics[p].start();
+        }
+    }
+
+    /** Submits up to the window of new random multicasts for every client that has some left. */
+    void topUpClients()
+    {
+        for (final int c : topology.clients())
+        {
+            final ClientProtocol client = clients[c];
+            while (remainingToIssue[c] > 0 && client.inflightCount() + client.waitingCount() < options.clientWindow())
+            {
+                remainingToIssue[c]--;
+                issued++;
+                client.submit(new ClientProtocol.Request(randomPayload(), randomDestinations(), null));
+            }
+        }
+    }
+
+    int[] randomDestinations()
+    {
+        final int k = 1 + random.nextInt(Math.min(maxDestinations, topology.groupCount()));
+        final int[] groups = new int[topology.groupCount()];
+        for (int g = 0; g < groups.length; g++)
+        {
+            groups[g] = g;
+        }
+        for (int i = groups.length - 1; i > 0; i--)
+        {
+            final int j = random.nextInt(i + 1);
+            final int t = groups[i];
+            groups[i] = groups[j];
+            groups[j] = t;
+        }
+        final int[] dst = Arrays.copyOf(groups, k);
+        Arrays.sort(dst);
+        return dst;
+    }
+
+    byte[] randomPayload()
+    {
+        final byte[] payload = new byte[random.nextInt(40)];
+        random.nextBytes(payload);
+        return payload;
+    }
+
+    /** One scheduler step: advance time, then step every live process once, in a random order. */
+    void step()
+    {
+        clock.advance(1_000 + random.nextInt(20_000));
+        final int[] order = processOrder.clone();
+        for (int i = order.length - 1; i > 0; i--)
+        {
+            final int j = random.nextInt(i + 1);
+            final int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        for (final int p : order)
+        {
+            stepProcess(p);
+        }
+    }
+
+    void stepProcess(final int p)
+    {
+        fabrics[p].doWork();
+        if (servers[p] != null)
+        {
+            servers[p].doWork(clock.nanoTime());
+        }
+        else
+        {
+            clients[p].doWork(clock.nanoTime());
+        }
+    }
+
+    /** Runs until every client's messages completed, within {@code maxSteps}. */
+    void runToCompletion(final long maxSteps)
+    {
+        for (long s = 0; s < maxSteps; s++)
+        {
+            topUpClients();
+            step();
+            if (issued == completed && allIssued())
+            {
+                return;
+            }
+        }
+        throw new AssertionError("seed " + seed + ": not complete after " + maxSteps + " steps; issued=" + issued +
+            " completed=" + completed + "\n" + describe());
+    }
+
+    boolean allIssued()
+    {
+        for (final int c : topology.clients())
+        {
+            if (remainingToIssue[c] > 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    CheckResult check(final boolean complete)
+    {
+        return new MulticastChecker().check(history.build(), complete);
+    }
+
+    static MessageId id(final long messageId)
+    {
+        return MessageId.of(MessageIds.sender(messageId), MessageIds.sequence(messageId));
+    }
+
+    String describe()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final int s : topology.servers())
+        {
+            sb.append("  ").append(servers[s].describe()).append('\n');
+        }
+        for (final int c : topology.clients())
+        {
+            sb.append("  ").append(clients[c].describe()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close()
+    {
+        for (final int p : processOrder)
+        {
+            fabrics[p].close();
+        }
+    }
+}
