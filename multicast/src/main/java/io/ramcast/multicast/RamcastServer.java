@@ -190,7 +190,13 @@ public final class RamcastServer implements AutoCloseable
         return agent.failure();
     }
 
-    String describe()
+    /**
+     * A one-line description of the protocol state, for diagnostics (stall reports). Read from
+     * another thread while the agent runs it is a racy, best-effort snapshot and may throw.
+     *
+     * @return the description.
+     */
+    public String describe()
     {
         return protocol.describe();
     }

@@ -810,6 +810,25 @@ final class ServerProtocol
         return work;
     }
 
+    /**
+     * @return whether no byte of this process's regions was ever written: a process outside every
+     *         destination set must stay untouched (genuineness, §A.5).
+     */
+    boolean regionsUntouched()
+    {
+        for (final AtomicBuffer b : new AtomicBuffer[] {rings, acks, stream, inbox, stored, inboxCredit})
+        {
+            for (int i = 0; i < b.capacity(); i += Layout.WORD_BYTES)
+            {
+                if (b.getLong(i) != 0)
+                {
+                    return false;
+                }
+            }
+        }
+        return clock == 0 && entries.isEmpty() && deliveredCount == 0;
+    }
+
     /** @return a one-line description of the process's protocol state, for diagnostics. */
     String describe()
     {

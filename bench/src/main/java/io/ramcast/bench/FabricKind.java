@@ -1,0 +1,53 @@
+package io.ramcast.bench;
+
+import picocli.CommandLine;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which memory fabric a benchmark runs over ({@code --fabric}).
+ */
+enum FabricKind
+{
+    /** Every server and client in the bench JVM, over the in-memory {@code local} fabric. */
+    LOCAL,
+    /** One OS process per server, clients in the bench JVM, over the {@code tcp} fabric on loopback. */
+    TCP;
+
+    /** @return the name used on the command line. */
+    String cliName()
+    {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses the lower-case names. */
+    static final class Converter implements CommandLine.ITypeConverter<FabricKind>
+    {
+        @Override
+        public FabricKind convert(final String value)
+        {
+            for (final FabricKind kind : values())
+            {
+                if (kind.cliName().equals(value.toLowerCase(Locale.ROOT)))
+                {
+                    return kind;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not one of " + Candidates.NAMES);
+        }
+    }
+
+    /** The names, for the help text. */
+    static final class Candidates implements Iterable<String>
+    {
+        static final List<String> NAMES = Arrays.stream(values()).map(FabricKind::cliName).toList();
+
+        @Override
+        public java.util.Iterator<String> iterator()
+        {
+            return NAMES.iterator();
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package io.ramcast.bench;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One {@code multicast-server} child process of a tcp benchmark, and the parent's view of it.
+ *
+ * <p>The child's stdout is read by a daemon pump thread that copies every line to
+ * {@link #stdoutFile()} and watches for the two lines of the parent-child protocol:
+ * {@code READY <id>} once the server is built and started, and {@code DELIVERED <id> <count>} when
+ * its shutdown hook has closed it. Its stderr (its log) goes straight to {@link #stderrFile()}. The
+ * parent keeps the child's stdin open; a child started with {@code --exit-on-stdin-eof} exits when
+ * it closes, so a parent killed without running its shutdown hook does not leave servers behind.
+ *
+ * <p>Threading: methods are called by the controlling thread; {@link #kill()} also from a shutdown
+ * hook. All waits are bounded and their timeouts name the process and its log files.
+ */
+final class ServerProcess
+{
+    /** First word of the line a server prints once it runs. */
+    static final String READY = "READY";
+    /** First word of the line a server prints once it closed: {@code DELIVERED <id> <count>}. */
+    static final String DELIVERED = "DELIVERED";
+
+    private final int id;
+    private final Process process;
+    private final Path stdoutFile;
+    private final Path stderrFile;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final AtomicLong delivered = new AtomicLong(-1);
+    private final Thread pump;
+
+    private ServerProcess(final int id, final Process process, final Path stdoutFile, final Path stderrFile)
+    {
+        this.id = id;
+        this.process = process;
+        this.stdoutFile = stdoutFile;
+        this.stderrFile = stderrFile;
+        this.pump = new Thread(this::pumpStdout, "server-" + id + "-stdout");
+        pump.setDaemon(true);
+    }
+
+    /**
+     * Starts a child process.
+     *
+     * @param id         the server's process id.
+     * @param command    the full command line.
+     * @param stdoutFile where the child's stdout is copied.
+     * @param stderrFile where the child's stderr goes.
+     * @return the started child.
+     * @throws BenchFailureException if the process cannot be started.
+     */
+    static ServerProcess start(final int id, final List<String> command, final Path stdoutFile, final Path stderrFile)
+    {
+        final ProcessBuilder builder = new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.to(stderrFile.toFile()))
+            .redirectOutput(ProcessBuilder.Redirect.PIPE)
+            .redirectInput(ProcessBuilder.Redirect.PIPE);
+        try
+        {
+            final ServerProcess server = new ServerProcess(id, builder.start(), stdoutFile, stderrFile);
+            server.pump.start();
+            return server;
+        }
+        catch (final IOException ex)
+        {
+            throw new BenchFailureException("cannot start server " + id + " with " + String.join(" ", command), ex);
+        }
+    }
+
+    private void pumpStdout()
+    {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             BufferedWriter out = Files.newBufferedWriter(stdoutFile, StandardCharsets.UTF_8))
+        {
+            String line;
+            while ((line = in.readLine()) != null)
+            {
+                out.write(line);
+                out.newLine();
+                out.flush();
+                onLine(line);
+            }
+        }
+        catch (final IOException ex)
+        {
+            ready.completeExceptionally(ex);
+        }
+        finally
+        {
+            ready.completeExceptionally(new IllegalStateException("stdout closed before " + READY));
+        }
+    }
+
+    private void onLine(final String line)
+    {
+        final String[] words = line.trim().split("\\s+");
+        if (words.length == 2 && words[0].equals(READY) && words[1].equals(Integer.toString(id)))
+        {
+            ready.complete(null);
+        }
+        else if (words.length == 3 && words[0].equals(DELIVERED) && words[1].equals(Integer.toString(id)))
+        {
+            try
+            {
+                delivered.set(Long.parseLong(words[2]));
+            }
+            catch (final NumberFormatException ex)
+            {
+                delivered.set(-1);
+            }
+        }
+    }
+
+    /** @return the server's process id. */
+    int id()
+    {
+        return id;
+    }
+
+    /** @return where the child's stdout is copied. */
+    Path stdoutFile()
+    {
+        return stdoutFile;
+    }
+
+    /** @return where the child's stderr (its log) goes. */
+    Path stderrFile()
+    {
+        return stderrFile;
+    }
+
+    /** @return whether the child is still running. */
+    boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
+    /** @return "exit code N", or "still running". */
+    String exitDescription()
+    {
+        return process.isAlive() ? "still running" : "exit code " + process.exitValue();
+    }
+
+    /**
+     * Waits for the child's {@code READY} line.
+     *
+     * @param deadlineNs {@link System#nanoTime()} by which it must have arrived.
+     * @throws BenchFailureException if the child exits first or the deadline passes.
+     * @throws InterruptedException  if interrupted.
+     */
+    void awaitReady(final long deadlineNs) throws InterruptedException
+    {
+        try
+        {
+            ready.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new BenchFailureException("server " + id + " did not print '" + READY + " " + id +
+                "' in time; see " + stderrFile + " and " + stdoutFile);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new BenchFailureException("server " + id + " ended before it was ready" + exitText() + "; see " +
+                stderrFile + " and " + stdoutFile, ex.getCause());
+        }
+    }
+
+    private String exitText()
+    {
+        try
+        {
+            if (process.waitFor(1, TimeUnit.SECONDS))
+            {
+                return " (exit code " + process.exitValue() + ")";
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return "";
+    }
+
+    /** Asks the child to stop (SIGTERM): its shutdown hook closes the server and flushes its log. */
+    void requestStop()
+    {
+        // Through the handle: Process.destroy() would also close our end of the child's stdout,
+        // losing the DELIVERED line its shutdown hook prints.
+        process.toHandle().destroy();
+    }
+
+    /**
+     * Waits for the child to exit after {@link #requestStop()}, then for its stdout to be drained;
+     * kills it forcibly if it does not exit by the deadline.
+     *
+     * @param deadlineNs {@link System#nanoTime()} by which it must have exited.
+     * @return whether it exited by itself in time.
+     * @throws InterruptedException if interrupted.
+     */
+    boolean awaitExit(final long deadlineNs) throws InterruptedException
+    {
+        final boolean exited = process.waitFor(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (!exited)
+        {
+            process.destroyForcibly();
+            process.waitFor(Duration.ofSeconds(5).toNanos(), TimeUnit.NANOSECONDS);
+        }
+        pump.join(Duration.ofSeconds(5).toMillis());
+        return exited;
+    }
+
+    /** @return deliveries the child reported when it closed, or -1 if it did not report. */
+    long deliveredCount()
+    {
+        return delivered.get();
+    }
+
+    /** Kills the child at once (SIGKILL) if it still runs; for failure paths and shutdown hooks. */
+    void kill()
+    {
+        if (process.isAlive())
+        {
+            process.destroyForcibly();
+        }
+    }
+}
