@@ -4,14 +4,10 @@ import io.ramcast.multicast.check.DeliveryLogWriter;
 import io.ramcast.multicast.fabric.Fabric;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
-import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -234,77 +230,16 @@ public final class RamcastClient implements AutoCloseable
         }
     }
 
-    /** Builder; not thread-safe. */
-    public static final class Builder
+    /** Builder; not thread-safe. The shared settings are documented on their setters. */
+    public static final class Builder extends ProcessBuilder<Builder>
     {
-        private GroupTopology topology;
-        private MulticastOptions options = MulticastOptions.defaults();
-        private Fabric fabric;
-        private IdleStrategy idleStrategy = new BackoffIdleStrategy();
-        private NanoClock clock = SystemNanoClock.INSTANCE;
-        private Path deliveryLogDir;
-
         private Builder()
         {
         }
 
-        /**
-         * @param topology the deployment.
-         * @return this.
-         */
-        public Builder topology(final GroupTopology topology)
+        @Override
+        Builder self()
         {
-            this.topology = topology;
-            return this;
-        }
-
-        /**
-         * @param options sizes and limits, identical at every process.
-         * @return this.
-         */
-        public Builder options(final MulticastOptions options)
-        {
-            this.options = Objects.requireNonNull(options);
-            return this;
-        }
-
-        /**
-         * @param fabric this client's fabric endpoint, not yet started.
-         * @return this.
-         */
-        public Builder fabric(final Fabric fabric)
-        {
-            this.fabric = fabric;
-            return this;
-        }
-
-        /**
-         * @param idleStrategy how the agent waits when idle.
-         * @return this.
-         */
-        public Builder idleStrategy(final IdleStrategy idleStrategy)
-        {
-            this.idleStrategy = Objects.requireNonNull(idleStrategy);
-            return this;
-        }
-
-        /**
-         * @param clock the agent's clock.
-         * @return this.
-         */
-        public Builder clock(final NanoClock clock)
-        {
-            this.clock = Objects.requireNonNull(clock);
-            return this;
-        }
-
-        /**
-         * @param dir if not null, append one line per multicast to {@code dir/<process-id>.sent}.
-         * @return this.
-         */
-        public Builder deliveryLog(final Path dir)
-        {
-            this.deliveryLogDir = dir;
             return this;
         }
 

@@ -5,10 +5,7 @@ import io.ramcast.multicast.fabric.Fabric;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -220,48 +217,18 @@ public final class RamcastServer implements AutoCloseable
         }
     }
 
-    /** Builder; not thread-safe. */
-    public static final class Builder
+    /** Builder; not thread-safe. The shared settings are documented on their setters. */
+    public static final class Builder extends ProcessBuilder<Builder>
     {
-        private GroupTopology topology;
-        private MulticastOptions options = MulticastOptions.defaults();
-        private Fabric fabric;
         private DeliveryHandler handler;
-        private IdleStrategy idleStrategy = new BackoffIdleStrategy();
-        private NanoClock clock = SystemNanoClock.INSTANCE;
-        private Path deliveryLogDir;
 
         private Builder()
         {
         }
 
-        /**
-         * @param topology the deployment's groups and clients.
-         * @return this.
-         */
-        public Builder topology(final GroupTopology topology)
+        @Override
+        Builder self()
         {
-            this.topology = topology;
-            return this;
-        }
-
-        /**
-         * @param options sizes and limits, identical at every process.
-         * @return this.
-         */
-        public Builder options(final MulticastOptions options)
-        {
-            this.options = Objects.requireNonNull(options);
-            return this;
-        }
-
-        /**
-         * @param fabric this process's fabric endpoint, not yet started; its self id is the process id.
-         * @return this.
-         */
-        public Builder fabric(final Fabric fabric)
-        {
-            this.fabric = fabric;
             return this;
         }
 
@@ -272,37 +239,6 @@ public final class RamcastServer implements AutoCloseable
         public Builder deliveryHandler(final DeliveryHandler handler)
         {
             this.handler = handler;
-            return this;
-        }
-
-        /**
-         * @param idleStrategy how the agent waits when idle (back-off by default; busy-spin only on
-         *                     dedicated cores).
-         * @return this.
-         */
-        public Builder idleStrategy(final IdleStrategy idleStrategy)
-        {
-            this.idleStrategy = Objects.requireNonNull(idleStrategy);
-            return this;
-        }
-
-        /**
-         * @param clock the agent's clock.
-         * @return this.
-         */
-        public Builder clock(final NanoClock clock)
-        {
-            this.clock = Objects.requireNonNull(clock);
-            return this;
-        }
-
-        /**
-         * @param dir if not null, append one line per delivery to {@code dir/<process-id>.log}.
-         * @return this.
-         */
-        public Builder deliveryLog(final Path dir)
-        {
-            this.deliveryLogDir = dir;
             return this;
         }
 
