@@ -84,7 +84,7 @@ final class ClientProtocol
         }
         this.groupCount = topology.groupCount();
         this.listener = listener;
-        final LocalRegion[] regions = new LocalRegion[Layout.FLOW_REGION + 1];
+        final LocalRegion[] regions = new LocalRegion[Layout.REGION_COUNT];
         regions[Layout.FLOW_REGION] = fabric.register(Layout.FLOW_REGION, Layout.flowBytes(topology), true);
         flow = regions[Layout.FLOW_REGION].buffer();
         outbox = new Outbox(fabric, ServerProtocol.maxProcessId(topology), regions);

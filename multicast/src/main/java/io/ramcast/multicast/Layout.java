@@ -21,6 +21,11 @@ package io.ramcast.multicast;
  * <pre>
  *   7  FLOW          servers × 8                            each server: freed-up-to word
  * </pre>
+ * <h2>Mailboxes (every process; see {@code Mailboxes})</h2>
+ * <pre>
+ *   8  MAILBOX         servers × mailboxBytes               each server, into its own ring
+ *   9  MAILBOX_CREDIT  processes × 8   (servers only)      each receiver: consumed-up-to position
+ * </pre>
  *
  * <p>Stateless; thread-safe.
  */
@@ -33,6 +38,10 @@ final class Layout
     static final int STORED_REGION = 5;
     static final int INBOX_CREDIT_REGION = 6;
     static final int FLOW_REGION = 7;
+    static final int MAILBOX_REGION = 8;
+    static final int MAILBOX_CREDIT_REGION = 9;
+    /** Exclusive upper bound of region ids. */
+    static final int REGION_COUNT = 10;
 
     /*
      * Message slot, written by the client in one write (Task 1, Relay).
@@ -175,8 +184,33 @@ final class Layout
      */
     static final int WORD_BYTES = 8;
 
+    /*
+     * Mailbox record, in a byte ring addressed by a monotonic byte position (index = position &
+     * (mailboxBytes - 1)); records are never split across the ring's end: a PADDING record (or, when
+     * fewer than MAILBOX_MIN_RECORD_BYTES remain, nothing) fills the tail and both sides skip it.
+     *
+     * +-------------------------------+-------------------------------+
+     * |       payload length          |   type (1 MESSAGE, 2 PADDING) |  0
+     * +-------------------------------+-------------------------------+
+     * |     CRC32C of the payload     |              0                |  8
+     * +-------------------------------+-------------------------------+
+     * |                   payload, padded to 8 bytes                  | 16
+     * +---------------------------------------------------------------+
+     * |     seal = mix(position, length, type, crc), long             |
+     * +---------------------------------------------------------------+
+     */
+    static final int MAILBOX_HEADER_BYTES = 16;
+    static final int MAILBOX_MIN_RECORD_BYTES = MAILBOX_HEADER_BYTES + WORD_BYTES;
+    static final int MAILBOX_TYPE_MESSAGE = 1;
+    static final int MAILBOX_TYPE_PADDING = 2;
+
     private Layout()
     {
+    }
+
+    static int mailboxRecordBytes(final int payloadLength)
+    {
+        return MAILBOX_HEADER_BYTES + align8(payloadLength) + WORD_BYTES;
     }
 
     static int maxPayloadBytes(final int slotSizeBytes, final int destinationCount)

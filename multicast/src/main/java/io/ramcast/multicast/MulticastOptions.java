@@ -21,6 +21,8 @@ public final class MulticastOptions
     public static final int DEFAULT_CLIENT_WINDOW = 16;
     /** Default bound on records taken from one ring in one duty cycle. */
     public static final int DEFAULT_POLL_BATCH = 32;
+    /** Default bytes of each point-to-point mailbox ring. */
+    public static final int DEFAULT_MAILBOX_BYTES = 256 * 1024;
 
     private final int ringSlots;
     private final int slotSizeBytes;
@@ -28,6 +30,7 @@ public final class MulticastOptions
     private final int inboxRecords;
     private final int clientWindow;
     private final int pollBatch;
+    private final int mailboxBytes;
 
     private MulticastOptions(final Builder b)
     {
@@ -37,6 +40,7 @@ public final class MulticastOptions
         inboxRecords = b.inboxRecords;
         clientWindow = b.clientWindow;
         pollBatch = b.pollBatch;
+        mailboxBytes = b.mailboxBytes;
     }
 
     /** @return a builder with the defaults. */
@@ -87,6 +91,18 @@ public final class MulticastOptions
         return pollBatch;
     }
 
+    /** @return bytes of each point-to-point mailbox ring (one per sending server at each process). */
+    public int mailboxBytes()
+    {
+        return mailboxBytes;
+    }
+
+    /** @return the largest point-to-point message, in bytes: a quarter of a mailbox ring, less its framing. */
+    public int maxMailboxMessageBytes()
+    {
+        return mailboxBytes / 4 - Layout.MAILBOX_MIN_RECORD_BYTES;
+    }
+
     /**
      * @param destinationCount number of destination groups of a message.
      * @return the largest payload, in bytes, that fits a slot for that many destinations.
@@ -101,7 +117,7 @@ public final class MulticastOptions
     {
         return "MulticastOptions{ringSlots=" + ringSlots + ", slotSizeBytes=" + slotSizeBytes +
             ", streamRecords=" + streamRecords + ", inboxRecords=" + inboxRecords +
-            ", clientWindow=" + clientWindow + ", pollBatch=" + pollBatch + '}';
+            ", clientWindow=" + clientWindow + ", pollBatch=" + pollBatch + ", mailboxBytes=" + mailboxBytes + '}';
     }
 
     /** Mutable builder; not thread-safe. */
@@ -113,6 +129,7 @@ public final class MulticastOptions
         private int inboxRecords = DEFAULT_INBOX_RECORDS;
         private int clientWindow = DEFAULT_CLIENT_WINDOW;
         private int pollBatch = DEFAULT_POLL_BATCH;
+        private int mailboxBytes = DEFAULT_MAILBOX_BYTES;
 
         private Builder()
         {
@@ -179,6 +196,16 @@ public final class MulticastOptions
         }
 
         /**
+         * @param bytes bytes of each mailbox ring, a power of two in [4096, 2^28].
+         * @return this.
+         */
+        public Builder mailboxBytes(final int bytes)
+        {
+            mailboxBytes = bytes;
+            return this;
+        }
+
+        /**
          * @return the validated options.
          * @throws IllegalArgumentException naming the first invalid field.
          */
@@ -194,6 +221,7 @@ public final class MulticastOptions
             powerOfTwo("inboxRecords", inboxRecords, 16, 1 << 24);
             range("clientWindow", clientWindow, 1, 1 << 16);
             range("pollBatch", pollBatch, 1, 1 << 16);
+            powerOfTwo("mailboxBytes", mailboxBytes, 4096, 1 << 28);
             return new MulticastOptions(this);
         }
 

@@ -158,7 +158,7 @@ final class Outbox
         RemoteRegion[] byRegion = handles[peerId];
         if (byRegion == null)
         {
-            byRegion = new RemoteRegion[Layout.FLOW_REGION + 1];
+            byRegion = new RemoteRegion[Layout.REGION_COUNT];
             handles[peerId] = byRegion;
         }
         RemoteRegion h = byRegion[regionId];

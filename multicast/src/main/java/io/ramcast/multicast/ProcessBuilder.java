@@ -23,6 +23,7 @@ abstract class ProcessBuilder<B extends ProcessBuilder<B>>
     IdleStrategy idleStrategy = new BackoffIdleStrategy();
     NanoClock clock = SystemNanoClock.INSTANCE;
     Path deliveryLogDir;
+    MessageHandler messageHandler = (senderId, message) -> { };
 
     abstract B self();
 
@@ -74,6 +75,17 @@ abstract class ProcessBuilder<B extends ProcessBuilder<B>>
     public B clock(final NanoClock clock)
     {
         this.clock = Objects.requireNonNull(clock);
+        return self();
+    }
+
+    /**
+     * @param handler receives point-to-point messages from servers, on the agent thread (by default
+     *                they are dropped).
+     * @return this.
+     */
+    public B messageHandler(final MessageHandler handler)
+    {
+        this.messageHandler = Objects.requireNonNull(handler);
         return self();
     }
 

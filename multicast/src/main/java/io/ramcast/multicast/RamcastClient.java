@@ -30,6 +30,7 @@ public final class RamcastClient implements AutoCloseable
     private final MulticastOptions options;
     private final Fabric fabric;
     private final ClientProtocol protocol;
+    private final Mailboxes mailboxes;
     private final ProtocolAgent agent;
     private final IdleStrategy idleStrategy;
     private final DeliveryLogWriter sentLog;
@@ -68,6 +69,7 @@ public final class RamcastClient implements AutoCloseable
                 future.complete(request.messageId);
             }
         });
+        mailboxes = new Mailboxes(topology, options, fabric, b.messageHandler);
         fabric.start();
         agent = new ProtocolAgent("ramcast-client-" + fabric.selfId(), fabric, b.clock, this::doWork, this::onAgentClose);
     }
@@ -99,7 +101,7 @@ public final class RamcastClient implements AutoCloseable
     private int doWork(final long nowNs)
     {
         final int drained = submissions.drain(protocol::submit);
-        return drained + protocol.doWork(nowNs);
+        return drained + protocol.doWork(nowNs) + mailboxes.doWork();
     }
 
     /** @return a builder. */

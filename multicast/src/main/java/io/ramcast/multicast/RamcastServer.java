@@ -6,6 +6,7 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,10 @@ public final class RamcastServer implements AutoCloseable
     private final DeliveryLogWriter deliveryLog;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final GroupTopology topology;
+    private final MulticastOptions options;
+    private final Mailboxes mailboxes;
+    private final ManyToOneConcurrentArrayQueue<Outgoing> outgoing;
     private AgentRunner runner;
 
     private RamcastServer(final Builder b)
@@ -64,8 +69,12 @@ public final class RamcastServer implements AutoCloseable
             LOG.warn("server {}: {}", fabric.selfId(), ex.getMessage());
         };
         protocol = new ServerProtocol(topology, b.options, fabric, handler, errorHandler);
+        this.topology = topology;
+        this.options = b.options;
+        mailboxes = new Mailboxes(topology, b.options, fabric, b.messageHandler);
+        outgoing = new ManyToOneConcurrentArrayQueue<>(OUTGOING_QUEUE_CAPACITY);
         fabric.start();
-        agent = new ProtocolAgent("ramcast-server-" + fabric.selfId(), fabric, b.clock, protocol::doWork, () ->
+        agent = new ProtocolAgent("ramcast-server-" + fabric.selfId(), fabric, b.clock, this::doWork, () ->
         {
             if (deliveryLog != null)
             {
@@ -128,6 +137,36 @@ public final class RamcastServer implements AutoCloseable
         {
             throw new UncheckedIOException("cannot open the delivery log of process " + processId + " in " + dir, ex);
         }
+    }
+
+    /** Messages that other threads asked to send, waiting for the agent. */
+    static final int OUTGOING_QUEUE_CAPACITY = 16 * 1024;
+
+    private record Outgoing(int peerId, byte[] message)
+    {
+    }
+
+    private int doWork(final long nowNs)
+    {
+        final int drained = outgoing.drain(o -> mailboxes.send(o.peerId(), o.message()), OUTGOING_QUEUE_CAPACITY);
+        return drained + protocol.doWork(nowNs) + mailboxes.doWork();
+    }
+
+    /**
+     * Sends a point-to-point message to any process of the topology (a client or a server), over
+     * the fabric, after every message this server sent to that process before. Delivery is reliable
+     * while both processes live; it is not ordered with respect to multicasts.
+     *
+     * @param peerId  receiver's process id.
+     * @param message the bytes; must not be modified after the call.
+     * @return false if the outgoing queue is full (back-pressure: try again later); true if queued.
+     * @throws IllegalArgumentException for an unknown receiver or a message over
+     *                                  {@link MulticastOptions#maxMailboxMessageBytes()}.
+     */
+    public boolean send(final int peerId, final byte[] message)
+    {
+        Mailboxes.validate(topology, options, peerId, message);
+        return outgoing.offer(new Outgoing(peerId, message));
     }
 
     /** @return a builder. */
@@ -195,7 +234,7 @@ public final class RamcastServer implements AutoCloseable
      */
     public String describe()
     {
-        return protocol.describe();
+        return protocol.describe() + " " + mailboxes.describe();
     }
 
     /** Stops the agent (if started here), flushes the delivery log and closes the fabric. Idempotent. */

@@ -111,7 +111,7 @@ final class ServerProtocol
         this.handler = handler;
         this.errorHandler = errorHandler;
 
-        final LocalRegion[] regions = new LocalRegion[Layout.FLOW_REGION + 1];
+        final LocalRegion[] regions = new LocalRegion[Layout.REGION_COUNT];
         regions[Layout.RINGS_REGION] = fabric.register(Layout.RINGS_REGION, Layout.ringsBytes(topology, options), true);
         regions[Layout.ACKS_REGION] = fabric.register(Layout.ACKS_REGION, Layout.acksBytes(topology, options), true);
         regions[Layout.STREAM_REGION] = fabric.register(Layout.STREAM_REGION, Layout.streamBytes(options), false);

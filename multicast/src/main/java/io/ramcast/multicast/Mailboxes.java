@@ -1,0 +1,287 @@
+package io.ramcast.multicast;
+
+import io.ramcast.multicast.fabric.Fabric;
+import io.ramcast.multicast.fabric.LocalRegion;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.zip.CRC32C;
+
+/**
+ * Point-to-point, ordered, reliable messages from a server to any process, over the same fabric
+ * as RamCast: the transport for replies to clients and for exchanging reads between partitions.
+ * It knows nothing of what the messages mean.
+ *
+ * <p>Every process holds one byte ring per server that may write to it (region MAILBOX); a sending
+ * server keeps one word per receiver (region MAILBOX_CREDIT) in which the receiver publishes how far
+ * it has consumed, so a writer never overwrites an unread record (record layout in {@link Layout}).
+ * Messages that do not fit yet wait in a per-receiver backlog, in order; the caller bounds what
+ * it queues.
+ *
+ * <p>Threading: agent thread only. Errors: a message over {@link MulticastOptions#maxMailboxMessageBytes()}
+ * or to an unknown process throws {@link IllegalArgumentException}; a record that passes its seal
+ * but fails its checksum breaks an invariant and throws {@link IllegalStateException}.
+ */
+final class Mailboxes
+{
+    private final GroupTopology topology;
+    private final int selfId;
+    private final int selfOrdinal;
+    private final int capacity;
+    private final int mask;
+    private final int maxMessageBytes;
+    private final MessageHandler handler;
+    private final AtomicBuffer rings;
+    private final AtomicBuffer credits;
+    private final Outbox outbox;
+    private final UnsafeBuffer record;
+    private final UnsafeBuffer creditScratch = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.WORD_BYTES));
+    private final CRC32C crc = new CRC32C();
+
+    /* as a writer, per receiver process ordinal */
+    private final long[] writePosition;
+    private final ArrayList<ArrayDeque<byte[]>> backlog;
+    private long backlogCount;
+    /* as a reader, per sending server ordinal */
+    private final long[] readPosition;
+    private final long[] creditPublished;
+
+    Mailboxes(final GroupTopology topology, final MulticastOptions options, final Fabric fabric, final MessageHandler handler)
+    {
+        this.topology = topology;
+        this.selfId = fabric.selfId();
+        this.selfOrdinal = processOrdinal(topology, selfId);
+        this.capacity = options.mailboxBytes();
+        this.mask = capacity - 1;
+        this.maxMessageBytes = options.maxMailboxMessageBytes();
+        this.handler = handler;
+        final LocalRegion[] regions = new LocalRegion[Layout.REGION_COUNT];
+        final int servers = topology.serverCount();
+        regions[Layout.MAILBOX_REGION] = fabric.register(Layout.MAILBOX_REGION, servers * capacity, true);
+        rings = regions[Layout.MAILBOX_REGION].buffer();
+        final int processes = servers + topology.clientCount();
+        if (topology.isServer(selfId))
+        {
+            regions[Layout.MAILBOX_CREDIT_REGION] =
+                fabric.register(Layout.MAILBOX_CREDIT_REGION, processes * Layout.WORD_BYTES, true);
+            credits = regions[Layout.MAILBOX_CREDIT_REGION].buffer();
+            writePosition = new long[processes];
+            backlog = newBacklog(processes);
+            record = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.mailboxRecordBytes(maxMessageBytes)));
+        }
+        else
+        {
+            credits = null;
+            writePosition = null;
+            backlog = null;
+            record = null;
+        }
+        outbox = new Outbox(fabric, ServerProtocol.maxProcessId(topology), regions);
+        readPosition = new long[servers];
+        creditPublished = new long[servers];
+    }
+
+    private static ArrayList<ArrayDeque<byte[]>> newBacklog(final int n)
+    {
+        final ArrayList<ArrayDeque<byte[]>> queues = new ArrayList<>(n);
+        for (int i = 0; i < n; i++)
+        {
+            queues.add(new ArrayDeque<>());
+        }
+        return queues;
+    }
+
+    static int processOrdinal(final GroupTopology topology, final int processId)
+    {
+        final int s = topology.serverOrdinalOf(processId);
+        if (s >= 0)
+        {
+            return s;
+        }
+        final int c = topology.clientOrdinalOf(processId);
+        return c >= 0 ? topology.serverCount() + c : -1;
+    }
+
+    /**
+     * Checks a message before it is queued anywhere.
+     *
+     * @throws IllegalArgumentException for an unknown receiver or an oversize message.
+     */
+    static void validate(final GroupTopology topology, final MulticastOptions options, final int peerId, final byte[] message)
+    {
+        if (processOrdinal(topology, peerId) < 0)
+        {
+            throw new IllegalArgumentException("unknown process " + peerId);
+        }
+        if (message.length > options.maxMailboxMessageBytes())
+        {
+            throw new IllegalArgumentException("message of " + message.length + " bytes exceeds the limit of " +
+                options.maxMailboxMessageBytes() + " bytes (mailboxBytes=" + options.mailboxBytes() + ")");
+        }
+    }
+
+    /** Sends {@code message} to {@code peerId}, after every earlier message to that peer. Server only. */
+    void send(final int peerId, final byte[] message)
+    {
+        if (writePosition == null)
+        {
+            throw new IllegalStateException("process " + selfId + " is not a server; only servers send messages");
+        }
+        final int receiver = processOrdinal(topology, peerId);
+        if (receiver < 0 || message.length > maxMessageBytes)
+        {
+            throw new IllegalArgumentException("cannot send " + message.length + " bytes to process " + peerId);
+        }
+        final ArrayDeque<byte[]> queue = backlog.get(receiver);
+        if (!queue.isEmpty() || !tryWrite(receiver, peerId, message))
+        {
+            queue.addLast(message);
+            backlogCount++;
+        }
+    }
+
+    long backlogCount()
+    {
+        return backlogCount;
+    }
+
+    int doWork()
+    {
+        int work = outbox.flush();
+        if (backlogCount > 0)
+        {
+            work += flushBacklog();
+        }
+        work += poll();
+        return work;
+    }
+
+    private int flushBacklog()
+    {
+        int work = 0;
+        final int[] servers = topology.servers();
+        final int[] clients = topology.clients();
+        for (int receiver = 0; receiver < backlog.size(); receiver++)
+        {
+            final ArrayDeque<byte[]> queue = backlog.get(receiver);
+            final int peerId = receiver < servers.length ? servers[receiver] : clients[receiver - servers.length];
+            byte[] message;
+            while ((message = queue.peekFirst()) != null && tryWrite(receiver, peerId, message))
+            {
+                queue.pollFirst();
+                backlogCount--;
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private boolean tryWrite(final int receiver, final int peerId, final byte[] message)
+    {
+        final long position = writePosition[receiver];
+        final int recordBytes = Layout.mailboxRecordBytes(message.length);
+        final int index = (int)(position & mask);
+        final int tail = capacity - index;
+        final int padding = tail < recordBytes ? tail : 0;
+        final long consumed = credits.getLongVolatile(receiver * Layout.WORD_BYTES);
+        if (position + padding + recordBytes - consumed > capacity)
+        {
+            return false;
+        }
+        final int ringBase = topology.serverOrdinalOf(selfId) * capacity;
+        if (padding >= Layout.MAILBOX_MIN_RECORD_BYTES)
+        {
+            final int length = padding - Layout.MAILBOX_MIN_RECORD_BYTES;
+            record.putInt(0, length);
+            record.putInt(4, Layout.MAILBOX_TYPE_PADDING);
+            record.setMemory(8, padding - Layout.WORD_BYTES - 8, (byte)0);
+            record.putLong(padding - Layout.WORD_BYTES, seal(position, length, Layout.MAILBOX_TYPE_PADDING, 0));
+            outbox.write(peerId, Layout.MAILBOX_REGION, ringBase + index, record, padding);
+        }
+        final long start = position + padding;
+        crc.reset();
+        crc.update(message, 0, message.length);
+        final int checksum = (int)crc.getValue();
+        record.putInt(0, message.length);
+        record.putInt(4, Layout.MAILBOX_TYPE_MESSAGE);
+        record.putInt(8, checksum);
+        record.putInt(12, 0);
+        record.putBytes(Layout.MAILBOX_HEADER_BYTES, message);
+        record.setMemory(Layout.MAILBOX_HEADER_BYTES + message.length,
+            recordBytes - Layout.WORD_BYTES - Layout.MAILBOX_HEADER_BYTES - message.length, (byte)0);
+        record.putLong(recordBytes - Layout.WORD_BYTES, seal(start, message.length, Layout.MAILBOX_TYPE_MESSAGE, checksum));
+        outbox.write(peerId, Layout.MAILBOX_REGION, ringBase + (int)(start & mask), record, recordBytes);
+        writePosition[receiver] = start + recordBytes;
+        return true;
+    }
+
+    private int poll()
+    {
+        int work = 0;
+        final int[] servers = topology.servers();
+        for (int s = 0; s < servers.length; s++)
+        {
+            final int ringBase = s * capacity;
+            for (int i = 0; i < 64; i++)
+            {
+                final long position = readPosition[s];
+                final int index = (int)(position & mask);
+                final int tail = capacity - index;
+                if (tail < Layout.MAILBOX_MIN_RECORD_BYTES)
+                {
+                    readPosition[s] = position + tail;
+                    continue;
+                }
+                final int length = rings.getInt(ringBase + index);
+                if (length < 0 || length > tail - Layout.MAILBOX_MIN_RECORD_BYTES)
+                {
+                    break; // not yet written (or torn); the seal decides once it is whole
+                }
+                final int recordBytes = Layout.mailboxRecordBytes(length);
+                final long sealValue = rings.getLongVolatile(ringBase + index + recordBytes - Layout.WORD_BYTES);
+                final int type = rings.getInt(ringBase + index + 4);
+                final int checksum = rings.getInt(ringBase + index + 8);
+                if (rings.getInt(ringBase + index) != length || sealValue != seal(position, length, type, checksum))
+                {
+                    break;
+                }
+                readPosition[s] = position + recordBytes;
+                work++;
+                if (type == Layout.MAILBOX_TYPE_MESSAGE)
+                {
+                    final byte[] message = new byte[length];
+                    rings.getBytes(ringBase + index + Layout.MAILBOX_HEADER_BYTES, message);
+                    crc.reset();
+                    crc.update(message, 0, length);
+                    if ((int)crc.getValue() != checksum)
+                    {
+                        throw new IllegalStateException("mailbox record from process " + servers[s] + " at " + position +
+                            " passed its seal but failed its checksum");
+                    }
+                    handler.onMessage(servers[s], message);
+                }
+            }
+            if (readPosition[s] > creditPublished[s])
+            {
+                creditPublished[s] = readPosition[s];
+                creditScratch.putLong(0, readPosition[s]);
+                outbox.write(servers[s], Layout.MAILBOX_CREDIT_REGION, selfOrdinal * Layout.WORD_BYTES, creditScratch,
+                    Layout.WORD_BYTES);
+            }
+        }
+        return work;
+    }
+
+    private static long seal(final long position, final int length, final int type, final int checksum)
+    {
+        return Layout.seal(position, length, ((long)type << 32) | (checksum & 0xFFFFFFFFL), 0x6D61696CL);
+    }
+
+    String describe()
+    {
+        return "mailboxes backlog=" + backlogCount;
+    }
+}
