@@ -12,8 +12,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -134,7 +132,7 @@ final class MulticastServerCommand implements Callable<Integer>
         server.start();
         if (exitOnStdinEof)
         {
-            watchStdin();
+            ServerProcess.exitWhenStdinCloses("server " + id);
         }
         out.println(ServerProcess.READY + " " + id);
         out.flush();
@@ -150,29 +148,5 @@ final class MulticastServerCommand implements Callable<Integer>
             }
         }
         return RamcastCli.EXIT_OK;
-    }
-
-    private void watchStdin()
-    {
-        final Thread watcher = new Thread(() ->
-        {
-            final InputStream in = System.in;
-            final byte[] buffer = new byte[256];
-            try
-            {
-                while (in.read(buffer) >= 0)
-                {
-                    // Input is ignored: only its end matters.
-                }
-            }
-            catch (final IOException ex)
-            {
-                LOG.warn("server {}: reading stdin failed, treating it as closed: {}", id, ex.toString());
-            }
-            LOG.info("server {}: stdin closed (the parent is gone), stopping", id);
-            System.exit(RamcastCli.EXIT_OK);
-        }, "server-" + id + "-stdin");
-        watcher.setDaemon(true);
-        watcher.start();
     }
 }

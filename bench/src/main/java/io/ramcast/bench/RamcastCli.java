@@ -24,6 +24,9 @@ import picocli.CommandLine.Command;
     versionProvider = RamcastCli.VersionProvider.class,
     description = "RamCast KV command line: benchmarks and tools.",
     subcommands = {
+        ReplicaCommand.class,
+        ClusterCommand.class,
+        BankCommand.class,
         MulticastBenchCommand.class,
         MulticastServerCommand.class,
         CheckMulticastCommand.class,

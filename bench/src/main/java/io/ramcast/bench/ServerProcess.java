@@ -238,4 +238,35 @@ final class ServerProcess
             process.destroyForcibly();
         }
     }
+
+    /**
+     * In a child process: exits the JVM (running its shutdown hooks) once stdin reaches its end,
+     * that is when the parent that started this process is gone.
+     *
+     * @param who names the process in the log line.
+     */
+    static void exitWhenStdinCloses(final String who)
+    {
+        final Thread watcher = new Thread(() ->
+        {
+            final java.io.InputStream in = System.in;
+            final byte[] buffer = new byte[256];
+            try
+            {
+                while (in.read(buffer) >= 0)
+                {
+                    // Input is ignored: only its end matters.
+                }
+            }
+            catch (final IOException ex)
+            {
+                org.slf4j.LoggerFactory.getLogger(ServerProcess.class)
+                    .warn("{}: reading stdin failed, treating it as closed: {}", who, ex.toString());
+            }
+            org.slf4j.LoggerFactory.getLogger(ServerProcess.class).info("{}: stdin closed (the parent is gone), stopping", who);
+            System.exit(RamcastCli.EXIT_OK);
+        }, "stdin-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
 }

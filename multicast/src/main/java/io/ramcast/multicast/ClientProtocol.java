@@ -70,6 +70,9 @@ final class ClientProtocol
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
     private final ArrayList<Request> inflight = new ArrayList<>();
     private long nextSequence = 1;
+    private static final long CONNECTIVITY_CHECK_INTERVAL_NS = 10_000_000L;
+    private long lastConnectivityCheckNs;
+    private volatile int[] unconnectedServers;
     private long nowNs;
     private long completedCount;
 
@@ -152,6 +155,29 @@ final class ClientProtocol
         waiting.addLast(request);
     }
 
+    /** Records which servers' rings this client cannot write yet (connection not established or lost). */
+    private void checkConnectivity()
+    {
+        final int[] servers = topology.servers();
+        int n = 0;
+        final int[] missing = new int[servers.length];
+        for (final int s : servers)
+        {
+            if (outbox.handle(s, Layout.RINGS_REGION).status() != io.ramcast.multicast.fabric.RemoteRegion.Status.READY)
+            {
+                missing[n++] = s;
+            }
+        }
+        unconnectedServers = java.util.Arrays.copyOf(missing, n);
+    }
+
+    /** @return servers this client has no working connection to, as of the last check (safe from any thread). */
+    int[] unconnectedServers()
+    {
+        final int[] u = unconnectedServers;
+        return u == null ? topology.servers() : u.clone();
+    }
+
     int inflightCount()
     {
         return inflight.size();
@@ -170,6 +196,11 @@ final class ClientProtocol
     int doWork(final long nowNs)
     {
         this.nowNs = nowNs;
+        if (nowNs - lastConnectivityCheckNs >= CONNECTIVITY_CHECK_INTERVAL_NS || lastConnectivityCheckNs == 0)
+        {
+            lastConnectivityCheckNs = nowNs;
+            checkConnectivity();
+        }
         int work = outbox.flush();
         work += pollFlow();
         work += complete();

@@ -189,6 +189,25 @@ public final class RamcastClient implements AutoCloseable
         return agent;
     }
 
+    /**
+     * Waits until this client can write to every server, or the timeout passes.
+     *
+     * @param timeout how long to wait at most.
+     * @return the ids of the servers still unreachable (empty when all are connected).
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public int[] awaitConnected(final java.time.Duration timeout) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        int[] missing = protocol.unconnectedServers();
+        while (missing.length > 0 && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.sleep(5);
+            missing = protocol.unconnectedServers();
+        }
+        return missing;
+    }
+
     /** @return the process id. */
     public int processId()
     {

@@ -10,9 +10,16 @@ package io.ramcast.txn.store;
  * transaction that produced it. After a restart {@link #lastApplied()} tells exactly which
  * delivered transaction the store reflects, so none is applied twice.
  *
+ * <p>Meta keys starting with byte {@code 0x00} are reserved for the store's own bookkeeping (the
+ * RocksDB store keeps the applied mark there): callers' meta keys are non-empty and start with
+ * another byte, and every implementation refuses others with {@link IllegalArgumentException}
+ * ({@link Keys#checkMetaKey}). {@link Keys} holds the key order shared by all implementations.
+ *
  * <p>Threading: one thread (the replica's executor) uses a store; implementations need not be
  * thread-safe. Errors: an I/O or corruption error throws {@link StoreException}; the caller must
- * stop the replica (fail-stop) rather than acknowledge anything after it.
+ * stop the replica (fail-stop) rather than acknowledge anything after it. Caller mistakes (a stale
+ * mark, a reserved meta key, a non-positive limit) throw {@link IllegalArgumentException} and
+ * change nothing.
  */
 public interface PartitionStore extends AutoCloseable
 {
@@ -68,7 +75,8 @@ public interface PartitionStore extends AutoCloseable
     AppliedMark lastApplied();
 
     /**
-     * Releases files and native resources. Idempotent.
+     * Releases files and native resources. Idempotent. Afterwards every other method throws
+     * {@link IllegalStateException}.
      */
     @Override
     void close();

@@ -1,0 +1,217 @@
+package io.ramcast.bench;
+
+import io.ramcast.txn.config.ClusterConfig;
+import io.ramcast.txn.config.ReplicaConfig;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The replicas of a cluster config that live on this host, each started as a child JVM running
+ * {@code ramcast replica}, and the parent's control over them: wait until all serve, notice one
+ * dying, stop them all (SIGTERM, then SIGKILL after a grace period), kill one (tests, fault
+ * injection). Used by {@code ramcast cluster}, the end-to-end tests and the demo.
+ *
+ * <p>Children get this JVM's class path unless told otherwise, and exit on their own when this
+ * process dies (their stdin closes). Their stdout/stderr go to {@code <logDir>/replica-<id>.out/.err}.
+ *
+ * <p>Threading: one controlling thread; {@link #close()} also from a shutdown hook.
+ */
+final class ReplicaProcesses implements AutoCloseable
+{
+    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
+    private final List<ReplicaConfig> replicas;
+    private final List<ServerProcess> processes = new ArrayList<>();
+    private final Path logDir;
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    private ReplicaProcesses(final List<ReplicaConfig> replicas, final Path logDir)
+    {
+        this.replicas = replicas;
+        this.logDir = logDir;
+        // Ctrl-C or SIGTERM on this process: stop the replicas as cleanly as close() does
+        this.shutdownHook = new Thread(this::close, "replica-processes-shutdown");
+    }
+
+    /**
+     * Starts every replica of {@code config} whose host is an address of this machine, and waits
+     * until each prints READY.
+     *
+     * @param configFile the config file (children read it themselves).
+     * @param config     the parsed config.
+     * @param logDir     where the children's output goes (created).
+     * @param jvmOptions extra JVM options for the children (e.g. -Xmx).
+     * @return the running replicas.
+     * @throws BenchFailureException if none is local, or one fails to start in time (all are stopped).
+     * @throws InterruptedException  if interrupted while waiting.
+     */
+    static ReplicaProcesses start(
+        final Path configFile, final ClusterConfig config, final Path logDir, final List<String> jvmOptions)
+        throws InterruptedException
+    {
+        final List<ReplicaConfig> local = config.allReplicas().stream().filter(r -> isLocal(r.host())).toList();
+        if (local.isEmpty())
+        {
+            throw new BenchFailureException(configFile + ": no replica has a host address of this machine");
+        }
+        try
+        {
+            Files.createDirectories(logDir);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create " + logDir, ex);
+        }
+        final ReplicaProcesses cluster = new ReplicaProcesses(local, logDir);
+        Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
+        try
+        {
+            for (final ReplicaConfig r : local)
+            {
+                cluster.processes.add(ServerProcess.start(r.id(), command(configFile, r.id(), jvmOptions),
+                    logDir.resolve("replica-" + r.id() + ".out"), logDir.resolve("replica-" + r.id() + ".err")));
+            }
+            final long deadlineNs = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+            for (final ServerProcess p : cluster.processes)
+            {
+                p.awaitReady(deadlineNs);
+            }
+            return cluster;
+        }
+        catch (final RuntimeException | InterruptedException ex)
+        {
+            cluster.close();
+            throw ex;
+        }
+    }
+
+    static List<String> command(final Path configFile, final int id, final List<String> jvmOptions)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(TcpBenchCluster.REQUIRED_JVM_OPTIONS);
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(s -> !s.isEmpty()).map(s -> Path.of(s).toAbsolutePath().toString())
+            .collect(Collectors.joining(File.pathSeparator)));
+        command.add(RamcastCli.class.getName());
+        command.add(ReplicaCommand.NAME);
+        command.add("--config");
+        command.add(configFile.toAbsolutePath().toString());
+        command.add("--id");
+        command.add(Integer.toString(id));
+        command.add("--exit-on-stdin-eof");
+        return command;
+    }
+
+    static boolean isLocal(final String host)
+    {
+        try
+        {
+            final InetAddress address = InetAddress.getByName(host);
+            return address.isLoopbackAddress() || address.isAnyLocalAddress() ||
+                NetworkInterface.getByInetAddress(address) != null;
+        }
+        catch (final UnknownHostException | SocketException ex)
+        {
+            return false;
+        }
+    }
+
+    /** @return the replicas started here. */
+    List<ReplicaConfig> replicas()
+    {
+        return replicas;
+    }
+
+    /** @return where the children's output goes. */
+    Path logDir()
+    {
+        return logDir;
+    }
+
+    /** @return the first replica found dead, described, or null while all run (or when stopping). */
+    synchronized String firstDead()
+    {
+        if (closed)
+        {
+            return null;
+        }
+        for (final ServerProcess p : processes)
+        {
+            if (!p.isAlive())
+            {
+                return "replica " + p.id() + " exited (" + p.exitDescription().trim() + ")" + "; see " + p.stderrFile();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Kills one replica at once (SIGKILL), for fault injection.
+     *
+     * @param id the replica id.
+     */
+    void kill(final int id)
+    {
+        processes.stream().filter(p -> p.id() == id).forEach(ServerProcess::kill);
+    }
+
+    private void killAll()
+    {
+        processes.forEach(ServerProcess::kill);
+    }
+
+    /**
+     * Stops every replica: SIGTERM (each closes its store cleanly), then SIGKILL for any still
+     * running after {@link #STOP_TIMEOUT}. Idempotent.
+     *
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        processes.forEach(ServerProcess::requestStop);
+        final long deadlineNs = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        try
+        {
+            for (final ServerProcess p : processes)
+            {
+                p.awaitExit(deadlineNs);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            killAll();
+            Thread.currentThread().interrupt();
+        }
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // already shutting down: the hook runs and kills what is left
+        }
+    }
+}

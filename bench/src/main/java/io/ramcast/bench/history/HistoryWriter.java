@@ -1,0 +1,129 @@
+package io.ramcast.bench.history;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+
+/**
+ * Writes a history file in the format of {@link HistoryReader}: one JSON line per event.
+ *
+ * <p>Threading: thread-safe. Many client threads may {@link #append} concurrently; each event is
+ * formatted by the calling thread and then written as one whole line under a lock, so lines never
+ * interleave. Lines appear in the order the lock is taken, which for events of different threads
+ * need not be the order of their times; the reader does not require it.
+ *
+ * <p>Buffering and durability: lines are buffered and reach the file when the buffer fills, on
+ * {@link #flush()} and on {@link #close()}. Nothing is forced to disk (no fsync). A process killed
+ * mid-write leaves at most a truncated last line, which the reader ignores and counts.
+ *
+ * <p>Errors: an {@link IOException} from the file system is thrown to the caller that hit it;
+ * the writer should then be closed and the history treated as incomplete. Appending after
+ * {@link #close()} throws {@link IllegalStateException}.
+ */
+public final class HistoryWriter implements AutoCloseable
+{
+    private static final int BUFFER_CHARS = 64 * 1024;
+
+    private final Path file;
+    private final Writer out;
+    private long eventCount;
+    private boolean closed;
+
+    private HistoryWriter(final Path file, final Writer out)
+    {
+        this.file = file;
+        this.out = out;
+    }
+
+    /**
+     * Creates (or truncates) a history file, and its parent directories if needed.
+     *
+     * @param file the file.
+     * @return a writer to it.
+     * @throws IOException if the file cannot be created.
+     */
+    public static HistoryWriter open(final Path file) throws IOException
+    {
+        final Path parent = file.toAbsolutePath().getParent();
+        if (parent != null)
+        {
+            Files.createDirectories(parent);
+        }
+        final Writer out = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file,
+            StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE),
+            StandardCharsets.UTF_8), BUFFER_CHARS);
+        return new HistoryWriter(file, out);
+    }
+
+    /** @return the file written. */
+    public Path file()
+    {
+        return file;
+    }
+
+    /**
+     * Appends one event as one line. Safe to call from many threads.
+     *
+     * @param event the event.
+     * @throws IllegalStateException if the writer is closed.
+     * @throws IOException           if writing a full buffer fails.
+     */
+    public void append(final HistoryEvent event) throws IOException
+    {
+        Objects.requireNonNull(event, "event");
+        final StringBuilder line = new StringBuilder(128);
+        HistoryEventCodec.format(event, line);
+        line.append('\n');
+        synchronized (this)
+        {
+            if (closed)
+            {
+                throw new IllegalStateException("history writer for " + file + " is closed");
+            }
+            out.append(line);
+            eventCount++;
+        }
+    }
+
+    /** @return how many events were appended. */
+    public synchronized long eventCount()
+    {
+        return eventCount;
+    }
+
+    /**
+     * Writes buffered lines to the file (without fsync).
+     *
+     * @throws IllegalStateException if the writer is closed.
+     * @throws IOException           if writing fails.
+     */
+    public synchronized void flush() throws IOException
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("history writer for " + file + " is closed");
+        }
+        out.flush();
+    }
+
+    /**
+     * Flushes and closes the file. Idempotent.
+     *
+     * @throws IOException if writing or closing fails.
+     */
+    @Override
+    public synchronized void close() throws IOException
+    {
+        if (!closed)
+        {
+            closed = true;
+            out.close();
+        }
+    }
+}

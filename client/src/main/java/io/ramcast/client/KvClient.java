@@ -1,0 +1,1179 @@
+package io.ramcast.client;
+
+import io.ramcast.multicast.GroupTopology;
+import io.ramcast.multicast.MulticastOptions;
+import io.ramcast.multicast.RamcastClient;
+import io.ramcast.multicast.fabric.Fabric;
+import io.ramcast.multicast.fabric.TcpFabric;
+import io.ramcast.multicast.fabric.TcpFabricOptions;
+import io.ramcast.txn.Destinations;
+import io.ramcast.txn.ExecutionLimits;
+import io.ramcast.txn.KeyValue;
+import io.ramcast.txn.Partitioner;
+import io.ramcast.txn.ReasonCode;
+import io.ramcast.txn.Result;
+import io.ramcast.txn.Transaction;
+import io.ramcast.txn.config.ClusterConfig;
+import io.ramcast.txn.config.Limits;
+import io.ramcast.txn.config.ReplicaConfig;
+import io.ramcast.txn.config.Timeouts;
+import io.ramcast.txn.wire.TxnCodec;
+import io.ramcast.txn.wire.TxnReply;
+import io.ramcast.txn.wire.TxnRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The embeddable client of RamCast KV: runs transactions against a partitioned, replicated cluster.
+ *
+ * <pre>{@code
+ * try (KvClient kv = KvClient.connect(ClusterConfig.load(Path.of("cluster.yaml")), 100))
+ * {
+ *     kv.put(key, value);
+ *     TxnOutcome outcome = kv.execute(Transaction.builder().get(a).increment(b, 1).build());
+ * }
+ * }</pre>
+ *
+ * <h2>What a call does</h2>
+ * A transaction is checked against the cluster's limits, routed to the partitions owning its keys,
+ * given a request id and atomically multicast with RamCast to exactly those partitions. Every
+ * replica of every involved partition executes it in the agreed order and answers; the client
+ * completes the transaction once it holds one answer from <em>every</em> involved partition (the
+ * first from each; later replicas' answers are ignored). Its {@link TxnOutcome} is
+ * {@linkplain TxnOutcome.Committed committed}, {@linkplain TxnOutcome.NotCommitted definitely not
+ * committed}, or {@linkplain TxnOutcome.Unknown unknown}: no outcome within the request timeout,
+ * connection lost, client closed. Answers arriving after that are ignored.
+ *
+ * <h2>Errors</h2>
+ * <ul>
+ *   <li>Refused before sending, thrown by the call itself (sync and async): a key, value, scan,
+ *       key count or encoded size over the limits is a {@link LimitExceededException} (an
+ *       {@link IllegalArgumentException}) naming the limit; a scan spanning several partitions or a
+ *       settled or foreign request id is an {@link IllegalArgumentException}; a closed client
+ *       throws {@link IllegalStateException}.</li>
+ *   <li>{@link #execute}/{@link #executeAsync} report outcomes as values, never as exceptions.
+ *       The conveniences ({@link #get}, {@link #put}, ...) throw, or complete their futures
+ *       exceptionally with: {@link NotCommittedException} (reason and detail),
+ *       {@link UnknownProcedureException} (a {@code NotCommittedException} for an unregistered
+ *       procedure) and {@link UnknownOutcomeException} (carries the request id to retry with).
+ *       {@link #compareAndSet} returns false when its condition failed.</li>
+ *   <li>Partitions disagreeing on the outcome would be a bug in the replicas: the future completes
+ *       exceptionally with an {@link IllegalStateException} naming both answers.</li>
+ * </ul>
+ *
+ * <h2>Request ids and retries</h2>
+ * Request ids are strictly increasing per client and start at {@code currentTimeMillis() * 10^6},
+ * so a restarted client does not reuse its previous incarnation's ids as long as it averaged fewer
+ * than a million transactions per millisecond and the wall clock did not go back. Replicas remember
+ * the outcome of each (client id, request id) and answer a retry from that memory, so an
+ * {@link TxnOutcome.Unknown} outcome can be resolved by {@link #executeAsync(long, Transaction)}
+ * with the same id and the same transaction: it reports the original outcome instead of executing
+ * twice.
+ *
+ * <p>Each request carries a watermark, {@code settledBelow}: the smallest request id this client
+ * may still send again, i.e. the minimum over the ids in flight and the ids whose outcome is
+ * unknown and still retryable (the next id when there is none). Replicas forget remembered outcomes
+ * below it. An unknown id stays retryable for {@value #UNKNOWN_RETENTION_REQUEST_TIMEOUTS} request
+ * timeouts and among the {@value #UNKNOWN_RETENTION_COUNT} most recent unknown ids; after that, or
+ * once its outcome is definite, it is settled and a retry with it is refused with an
+ * {@link IllegalArgumentException} (a retry could then execute twice). Retrying an id while its
+ * previous attempt is still in flight throws {@link IllegalStateException}.
+ *
+ * <h2>Threading and blocking</h2>
+ * Thread-safe: any number of threads may have transactions in flight. {@code execute*Async} and
+ * the {@code *Async} conveniences may block the caller while the client's window of
+ * {@link MulticastOptions#clientWindow()} transactions in flight is full, at most for the request
+ * timeout; if no room appears by then, nothing is sent and the outcome is {@code Unknown} (retry
+ * is safe). The synchronous methods additionally wait for the outcome, at most about the request
+ * timeout. Futures complete on one dedicated daemon thread of this client, never on the RamCast
+ * agent thread: dependent stages should be short and must not wait for other transactions of this
+ * client (use the {@code *Async} variants there; synchronous calls from that thread are refused
+ * with {@link IllegalStateException}). An interrupted synchronous caller gets an {@code Unknown}
+ * outcome (or {@link UnknownOutcomeException}) with its interrupt status set.
+ *
+ * <p>Units: durations as {@link Duration}; sizes in bytes. Keys compare as unsigned bytes.
+ */
+public final class KvClient implements AutoCloseable
+{
+    /** Most unknown request ids kept retryable. */
+    public static final int UNKNOWN_RETENTION_COUNT = 4096;
+    /** How long an unknown request id stays retryable, in request timeouts. */
+    public static final int UNKNOWN_RETENTION_REQUEST_TIMEOUTS = 10;
+    /** Request ids start at {@code currentTimeMillis()} times this. */
+    static final long REQUEST_IDS_PER_MILLISECOND = 1_000_000L;
+    /** How long {@link #close()} waits for the completer thread to finish pending callbacks. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+    private static final Logger LOG = LoggerFactory.getLogger(KvClient.class);
+    private static final String CLOSED = "client closed";
+
+    private final int clientId;
+    private final GroupTopology topology;
+    private final MulticastOptions options;
+    private final Partitioner partitioner;
+    private final Limits limits;
+    private final ExecutionLimits executionLimits;
+    private final long requestTimeoutNs;
+    private final TxnCodec codec = new TxnCodec();
+    private final RequestTracker tracker;
+    private final ConcurrentHashMap<Long, Attempt> pending = new ConcurrentHashMap<>();
+    private final Semaphore window;
+    private final ThreadPoolExecutor completer;
+    private final ScheduledThreadPoolExecutor timer;
+    private final RamcastClient ramcast;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong ignoredReplies = new AtomicLong();
+    private final AtomicLong malformedReplies = new AtomicLong();
+    private volatile Thread completerThread;
+
+    /** One attempt of one request id: created by the caller, completed by whoever claims it. */
+    private static final class Attempt
+    {
+        final long requestId;
+        final int[] partitions;
+        final CompletableFuture<TxnOutcome> future = new CompletableFuture<>();
+        /** Touched on the completer thread only. */
+        final ReplyCollector replies;
+        volatile ScheduledFuture<?> timeout;
+
+        Attempt(final long requestId, final int[] partitions)
+        {
+            this.requestId = requestId;
+            this.partitions = partitions;
+            this.replies = new ReplyCollector(requestId, partitions);
+        }
+    }
+
+    private KvClient(final Builder b)
+    {
+        final ClusterConfig config = b.config;
+        topology = required(b.topology != null ? b.topology : config != null ? config.toTopology() : null,
+            "topology (set config(...) or topology(...))");
+        options = b.options != null ? b.options : config != null ? config.toMulticastOptions() : MulticastOptions.defaults();
+        partitioner = required(b.partitioner != null ? b.partitioner : config != null ? config.partitioner() : null,
+            "partitioner (set config(...) or partitioner(...))");
+        limits = b.limits != null ? b.limits : config != null ? config.limits() : new Limits(
+            Limits.DEFAULT_MAX_KEY_BYTES, Limits.DEFAULT_MAX_VALUE_BYTES, Limits.DEFAULT_MAX_TRANSACTION_BYTES,
+            Limits.DEFAULT_MAX_KEYS_PER_TRANSACTION, Limits.DEFAULT_MAX_SCAN_ENTRIES);
+        final Duration requestTimeout = positive("requestTimeout", b.requestTimeout != null ? b.requestTimeout :
+            Duration.ofMillis(config != null ? config.timeouts().requestTimeoutMs() : Timeouts.DEFAULT_REQUEST_TIMEOUT_MS));
+        final Duration connectTimeout = positive("connectTimeout", b.connectTimeout != null ? b.connectTimeout :
+            Duration.ofMillis(config != null ? config.timeouts().connectTimeoutMs() : Timeouts.DEFAULT_CONNECT_TIMEOUT_MS));
+        clientId = resolveClientId(b, config, topology);
+        if (partitioner.partitionCount() != topology.groupCount())
+        {
+            throw new IllegalArgumentException("partitioner has " + partitioner.partitionCount() +
+                " partitions but the topology has " + topology.groupCount() + " groups; partition p is group p");
+        }
+        executionLimits = new ExecutionLimits(limits.maxKeyBytes(), limits.maxValueBytes(),
+            limits.maxKeysPerTransaction(), limits.maxScanEntries());
+        if (limits.maxTransactionBytes() <= 0)
+        {
+            throw new IllegalArgumentException("limits.maxTransactionBytes=" + limits.maxTransactionBytes() +
+                " must be positive");
+        }
+        requestTimeoutNs = requestTimeout.toNanos();
+        tracker = new RequestTracker(System.currentTimeMillis() * REQUEST_IDS_PER_MILLISECOND, UNKNOWN_RETENTION_COUNT,
+            Math.multiplyExact(requestTimeoutNs, (long)UNKNOWN_RETENTION_REQUEST_TIMEOUTS));
+        window = new Semaphore(options.clientWindow());
+        final Fabric fabric = b.fabric != null ? b.fabric : tcpFabric(config, clientId);
+
+        completer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r ->
+        {
+            final Thread t = daemon(r, "completer");
+            completerThread = t;
+            return t;
+        });
+        completer.prestartCoreThread();
+        timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "timer"));
+        timer.setRemoveOnCancelPolicy(true);
+        try
+        {
+            ramcast = RamcastClient.builder().topology(topology).options(options).fabric(fabric)
+                .messageHandler((senderId, message) -> enqueue(() -> onReply(senderId, message)))
+                .build();
+        }
+        catch (final RuntimeException ex)
+        {
+            timer.shutdownNow();
+            completer.shutdownNow();
+            fabric.close();
+            throw ex;
+        }
+        ramcast.start();
+        final int[] unreachable;
+        try
+        {
+            unreachable = ramcast.awaitConnected(connectTimeout);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("client " + clientId + " was interrupted while connecting to the cluster", ex);
+        }
+        if (unreachable.length > 0)
+        {
+            close();
+            throw new ClusterUnreachableException(clientId, unreachable, addresses(config, unreachable),
+                connectTimeout.toMillis());
+        }
+    }
+
+    /**
+     * Connects to the cluster a config file describes, over the tcp fabric, and waits until every
+     * replica is reachable (at most {@code timeouts.connectTimeoutMs}).
+     *
+     * @param config   the cluster config.
+     * @param clientId this client's process id, in the config's client range; no two live clients
+     *                 may share one.
+     * @return the connected client.
+     * @throws IllegalArgumentException     if the id is not a client id of the config, or the config's
+     *                                      fabric is not tcp (local needs
+     *                                      {@code builder().config(config).fabric(hub.endpoint(id))}).
+     * @throws ClusterUnreachableException if some replicas stay unreachable; the client is closed.
+     */
+    public static KvClient connect(final ClusterConfig config, final int clientId)
+    {
+        return builder().config(Objects.requireNonNull(config, "config")).clientId(clientId).build();
+    }
+
+    /** @return a builder. */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** @return this client's process id. */
+    public int clientId()
+    {
+        return clientId;
+    }
+
+    /**
+     * Runs a transaction.
+     *
+     * @param transaction the transaction.
+     * @return a future of its outcome, completed within about the request timeout, on the client's
+     *         completer thread (exceptionally only with {@link IllegalStateException} if partitions
+     *         disagree, a bug).
+     * @throws LimitExceededException   if it exceeds a limit; nothing is sent.
+     * @throws IllegalArgumentException if a scan spans several partitions; nothing is sent.
+     * @throws IllegalStateException    if the client is closed or its multicast agent stopped.
+     */
+    public CompletableFuture<TxnOutcome> executeAsync(final Transaction transaction)
+    {
+        return submit(transaction, 0, false).future;
+    }
+
+    /**
+     * Retries a transaction whose outcome was {@link TxnOutcome.Unknown}, with the same request id.
+     * The replicas answer from their memory if an earlier attempt executed, so it executes at most
+     * once; the outcome is the original one.
+     *
+     * @param requestId   the request id of the unknown outcome.
+     * @param transaction the same transaction as the original attempt.
+     * @return a future of its outcome, as for {@link #executeAsync(Transaction)}.
+     * @throws IllegalArgumentException if the id is settled (its outcome was definite, or it has been
+     *                                  unknown beyond the retry window), was never issued by this
+     *                                  client, or the transaction goes to other partitions than the
+     *                                  original; or as for {@link #executeAsync(Transaction)}.
+     * @throws IllegalStateException    if an attempt with that id is still in flight, or the client
+     *                                  is closed.
+     */
+    public CompletableFuture<TxnOutcome> executeAsync(final long requestId, final Transaction transaction)
+    {
+        return submit(transaction, requestId, true).future;
+    }
+
+    /**
+     * Runs a transaction and waits for its outcome (at most about the request timeout).
+     *
+     * @param transaction the transaction.
+     * @return its outcome; {@link TxnOutcome.Unknown} if the caller was interrupted (interrupt status set).
+     * @throws IllegalStateException if partitions disagree (a bug), or as for {@link #executeAsync(Transaction)}.
+     */
+    public TxnOutcome execute(final Transaction transaction)
+    {
+        refuseOnCompleterThread();
+        return await(submit(transaction, 0, false));
+    }
+
+    /**
+     * Retries a transaction with the request id of its unknown outcome and waits for the outcome.
+     *
+     * @param requestId   the request id of the unknown outcome.
+     * @param transaction the same transaction.
+     * @return its outcome.
+     * @throws IllegalArgumentException as for {@link #executeAsync(long, Transaction)}.
+     * @throws IllegalStateException    as for {@link #executeAsync(long, Transaction)}, or if partitions disagree.
+     */
+    public TxnOutcome execute(final long requestId, final Transaction transaction)
+    {
+        refuseOnCompleterThread();
+        return await(submit(transaction, requestId, true));
+    }
+
+    /**
+     * @param key the key.
+     * @return its value, or null if absent.
+     * @throws NotCommittedException   if it did not commit (e.g. a limit enforced by the replicas).
+     * @throws UnknownOutcomeException if the outcome is unknown.
+     */
+    public byte[] get(final byte[] key)
+    {
+        return valueOf(execute(getTransaction(key)));
+    }
+
+    /**
+     * @param key the key.
+     * @return a future of its value (null if absent); fails as {@link #get(byte[])} throws.
+     */
+    public CompletableFuture<byte[]> getAsync(final byte[] key)
+    {
+        return executeAsync(getTransaction(key)).thenApply(KvClient::valueOf);
+    }
+
+    /**
+     * @param key   the key.
+     * @param value its new value.
+     * @throws NotCommittedException   if it did not commit.
+     * @throws UnknownOutcomeException if the outcome is unknown.
+     */
+    public void put(final byte[] key, final byte[] value)
+    {
+        nothingOf(execute(Transaction.builder().put(key, value).build()));
+    }
+
+    /**
+     * @param key   the key.
+     * @param value its new value.
+     * @return a future completed when it committed; fails as {@link #put} throws.
+     */
+    public CompletableFuture<Void> putAsync(final byte[] key, final byte[] value)
+    {
+        return executeAsync(Transaction.builder().put(key, value).build()).thenApply(KvClient::nothingOf);
+    }
+
+    /**
+     * @param key the key to remove (absent is fine).
+     * @throws NotCommittedException   if it did not commit.
+     * @throws UnknownOutcomeException if the outcome is unknown.
+     */
+    public void delete(final byte[] key)
+    {
+        nothingOf(execute(Transaction.builder().delete(key).build()));
+    }
+
+    /**
+     * @param key the key to remove.
+     * @return a future completed when it committed; fails as {@link #delete} throws.
+     */
+    public CompletableFuture<Void> deleteAsync(final byte[] key)
+    {
+        return executeAsync(Transaction.builder().delete(key).build()).thenApply(KvClient::nothingOf);
+    }
+
+    /**
+     * Sets {@code key} to {@code newValue} if it holds {@code expected}.
+     *
+     * @param key      the key.
+     * @param expected the value it must hold; null: it must be absent.
+     * @param newValue the value to set; null: delete it.
+     * @return true if set, false if the key held something else.
+     * @throws NotCommittedException   if it did not commit for another reason.
+     * @throws UnknownOutcomeException if the outcome is unknown.
+     */
+    public boolean compareAndSet(final byte[] key, final byte[] expected, final byte[] newValue)
+    {
+        return conditionOf(execute(Transaction.builder().compareAndSet(key, expected, newValue).build()));
+    }
+
+    /**
+     * @param key      the key.
+     * @param expected the value it must hold; null: absent.
+     * @param newValue the value to set; null: delete.
+     * @return a future of whether it was set; fails as {@link #compareAndSet} throws.
+     */
+    public CompletableFuture<Boolean> compareAndSetAsync(final byte[] key, final byte[] expected, final byte[] newValue)
+    {
+        return executeAsync(Transaction.builder().compareAndSet(key, expected, newValue).build())
+            .thenApply(KvClient::conditionOf);
+    }
+
+    /**
+     * Adds to an 8-byte big-endian counter (absent counts as 0).
+     *
+     * @param key   the counter's key.
+     * @param delta the amount to add.
+     * @return the counter's new value.
+     * @throws NotCommittedException   if it did not commit.
+     * @throws UnknownOutcomeException if the outcome is unknown.
+     */
+    public long increment(final byte[] key, final long delta)
+    {
+        return counterOf(execute(Transaction.builder().increment(key, delta).build()));
+    }
+
+    /**
+     * @param key   the counter's key.
+     * @param delta the amount to add.
+     * @return a future of the new value; fails as {@link #increment} throws.
+     */
+    public CompletableFuture<Long> incrementAsync(final byte[] key, final long delta)
+    {
+        return executeAsync(Transaction.builder().increment(key, delta).build()).thenApply(KvClient::counterOf);
+    }
+
+    /**
+     * Reads the entries with {@code start <= key < endExclusive}, ascending; the range must lie in
+     * one partition.
+     *
+     * @param start        the first key.
+     * @param endExclusive the bound; null: none.
+     * @param limit        most entries, positive and at most {@code limits.maxScanEntries}.
+     * @return the entries.
+     * @throws IllegalArgumentException if the range spans several partitions; nothing is sent.
+     * @throws NotCommittedException    if it did not commit.
+     * @throws UnknownOutcomeException  if the outcome is unknown.
+     */
+    public List<KeyValue> scan(final byte[] start, final byte[] endExclusive, final int limit)
+    {
+        return entriesOf(execute(Transaction.builder().scan(start, endExclusive, limit).build()));
+    }
+
+    /**
+     * @param start        the first key.
+     * @param endExclusive the bound; null: none.
+     * @param limit        most entries.
+     * @return a future of the entries; fails as {@link #scan} throws.
+     */
+    public CompletableFuture<List<KeyValue>> scanAsync(final byte[] start, final byte[] endExclusive, final int limit)
+    {
+        return executeAsync(Transaction.builder().scan(start, endExclusive, limit).build()).thenApply(KvClient::entriesOf);
+    }
+
+    /**
+     * Calls a procedure registered on the replicas.
+     *
+     * @param procedure its registered name.
+     * @param arguments its arguments (null: none).
+     * @param readKeys  every key it may read.
+     * @param writeKeys every key it may write.
+     * @return what it returned.
+     * @throws UnknownProcedureException if no procedure of that name is registered.
+     * @throws NotCommittedException     if it aborted or did not commit for another reason.
+     * @throws UnknownOutcomeException   if the outcome is unknown.
+     */
+    public byte[] call(final String procedure, final byte[] arguments, final List<byte[]> readKeys,
+        final List<byte[]> writeKeys)
+    {
+        return outputOf(execute(procedureTransaction(procedure, arguments, readKeys, writeKeys)));
+    }
+
+    /**
+     * @param procedure its registered name.
+     * @param arguments its arguments (null: none).
+     * @param readKeys  every key it may read.
+     * @param writeKeys every key it may write.
+     * @return a future of what it returned; fails as {@link #call} throws.
+     */
+    public CompletableFuture<byte[]> callAsync(final String procedure, final byte[] arguments,
+        final List<byte[]> readKeys, final List<byte[]> writeKeys)
+    {
+        return executeAsync(procedureTransaction(procedure, arguments, readKeys, writeKeys)).thenApply(KvClient::outputOf);
+    }
+
+    /**
+     * Closes the client: every transaction still waiting completes with {@link TxnOutcome.Unknown}
+     * ("client closed"), the multicast client stops and its connections close, the client's threads
+     * end. Idempotent; safe from any thread, including a completion callback. Waits at most a few
+     * seconds for callbacks already running on the completer thread.
+     */
+    @Override
+    public void close()
+    {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        window.release(options.clientWindow()); // wake callers waiting for room; they find the client closed
+        try
+        {
+            ramcast.close();
+        }
+        finally
+        {
+            timer.shutdownNow();
+            if (Thread.currentThread() == completerThread)
+            {
+                failAllPending(CLOSED);
+                completer.shutdown();
+            }
+            else
+            {
+                enqueue(() -> failAllPending(CLOSED));
+                completer.shutdown();
+                try
+                {
+                    if (!completer.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                    {
+                        LOG.warn("client {}: completion callbacks still running {} after close", clientId, CLOSE_WAIT);
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+                failAllPending(CLOSED); // whatever a stuck callback or an interrupt left behind
+            }
+        }
+    }
+
+    /* ------------------------------------------------------------------ sending */
+
+    private Attempt submit(final Transaction transaction, final long retryId, final boolean retry)
+    {
+        Objects.requireNonNull(transaction, "transaction");
+        final int[] partitions = route(transaction);
+        ensureOpen();
+        final long startNs = System.nanoTime();
+        final RequestTracker.Ticket ticket =
+            retry ? tracker.beginRetry(retryId, partitions, startNs) : tracker.beginNew(partitions, startNs);
+        final byte[] payload;
+        try
+        {
+            payload = codec.encode(new TxnRequest(clientId, ticket.requestId(), ticket.settledBelow(), partitions,
+                transaction));
+            checkEncodedSize(payload.length, partitions.length);
+        }
+        catch (final RuntimeException ex)
+        {
+            tracker.abandon(ticket, System.nanoTime());
+            throw ex;
+        }
+        final Attempt attempt = new Attempt(ticket.requestId(), partitions);
+        final long deadlineNs = startNs + requestTimeoutNs;
+        try
+        {
+            if (!window.tryAcquire(deadlineNs - System.nanoTime(), TimeUnit.NANOSECONDS))
+            {
+                return unsent(attempt, "not sent: the client's window of " + options.clientWindow() +
+                    " transactions in flight stayed full for the request timeout of " + requestTimeoutNs / 1_000_000 +
+                    " ms (the cluster is slow or a replica is down)");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return unsent(attempt, "interrupted while waiting for room in the client's window; not sent");
+        }
+        pending.put(attempt.requestId, attempt);
+        if (closed.get())
+        {
+            window.release();
+            pending.remove(attempt.requestId, attempt);
+            tracker.abandon(ticket, System.nanoTime());
+            throw closedException();
+        }
+        final CompletableFuture<Long> delivered;
+        try
+        {
+            delivered = ramcast.multicast(payload, partitions);
+        }
+        catch (final InterruptedException ex)
+        {
+            // RamCast's window never makes us wait (ours is no larger and is released after it), but
+            // its semaphore refuses an already interrupted thread before sending anything.
+            window.release();
+            pending.remove(attempt.requestId, attempt);
+            Thread.currentThread().interrupt();
+            return unsent(attempt, "interrupted while handing the transaction to the multicast client; not sent");
+        }
+        catch (final RuntimeException ex)
+        {
+            window.release();
+            pending.remove(attempt.requestId, attempt);
+            tracker.abandon(ticket, System.nanoTime());
+            throw closed.get() ? closedException() : ex;
+        }
+        delivered.whenComplete((messageId, failure) ->
+        {
+            window.release();
+            if (failure != null)
+            {
+                enqueue(() -> onSendFailed(attempt, failure));
+            }
+        });
+        try
+        {
+            attempt.timeout = timer.schedule(() -> enqueue(() -> onTimeout(attempt)),
+                Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            unknownIfClaimed(attempt, CLOSED); // closed meanwhile; close() may have drained before we registered
+        }
+        return attempt;
+    }
+
+    private int[] route(final Transaction transaction)
+    {
+        final String problem = executionLimits.check(transaction);
+        if (problem != null)
+        {
+            throw new LimitExceededException("transaction refused before sending: " + problem + " (" +
+                limitName(problem) + ")");
+        }
+        return Destinations.of(transaction, partitioner);
+    }
+
+    private String limitName(final String problem)
+    {
+        if (problem.startsWith("key"))
+        {
+            return "limits.maxKeyBytes=" + limits.maxKeyBytes();
+        }
+        if (problem.startsWith("value"))
+        {
+            return "limits.maxValueBytes=" + limits.maxValueBytes();
+        }
+        if (problem.startsWith("scan"))
+        {
+            return "limits.maxScanEntries=" + limits.maxScanEntries();
+        }
+        if (problem.startsWith("transaction declares"))
+        {
+            return "limits.maxKeysPerTransaction=" + limits.maxKeysPerTransaction();
+        }
+        return "limits: maxKeyBytes=" + limits.maxKeyBytes() + ", maxValueBytes=" + limits.maxValueBytes() +
+            ", maxKeysPerTransaction=" + limits.maxKeysPerTransaction() + ", maxScanEntries=" + limits.maxScanEntries();
+    }
+
+    private void checkEncodedSize(final int sizeBytes, final int partitionCount)
+    {
+        if (sizeBytes > limits.maxTransactionBytes())
+        {
+            throw new LimitExceededException("transaction refused before sending: it encodes to " + sizeBytes +
+                " bytes, over limits.maxTransactionBytes=" + limits.maxTransactionBytes());
+        }
+        final int roomBytes = options.maxPayloadBytes(partitionCount);
+        if (sizeBytes > roomBytes)
+        {
+            throw new LimitExceededException("transaction refused before sending: it encodes to " + sizeBytes +
+                " bytes, but a multicast slot (buffers.slotSizeBytes=" + options.slotSizeBytes() + ") holds at most " +
+                roomBytes + " bytes for a transaction to " + partitionCount +
+                (partitionCount == 1 ? " partition" : " partitions"));
+        }
+    }
+
+    /** Nothing was handed to RamCast for this attempt; it still reports Unknown so that a retry stays possible. */
+    private Attempt unsent(final Attempt attempt, final String cause)
+    {
+        tracker.unknown(attempt.requestId, System.nanoTime());
+        attempt.future.complete(new TxnOutcome.Unknown(attempt.requestId, cause));
+        return attempt;
+    }
+
+    private void ensureOpen()
+    {
+        if (closed.get())
+        {
+            throw closedException();
+        }
+    }
+
+    private IllegalStateException closedException()
+    {
+        return new IllegalStateException("client " + clientId + " is closed");
+    }
+
+    /* ------------------------------------------------------------------ completing (completer thread) */
+
+    private void enqueue(final Runnable task)
+    {
+        try
+        {
+            completer.execute(task);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // closed: close() completes every attempt still pending itself
+        }
+    }
+
+    private void onReply(final int senderId, final byte[] message)
+    {
+        final TxnReply reply;
+        try
+        {
+            reply = codec.decode(message, TxnReply.class);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            malformed(senderId, ex.getMessage());
+            return;
+        }
+        final int senderPartition = topology.groupOf(senderId);
+        if (senderPartition != reply.partition())
+        {
+            malformed(senderId, "a replica of partition " + senderPartition + " answered request " + reply.requestId() +
+                " for partition " + reply.partition());
+            return;
+        }
+        if (reply.committed() == (reply.reason() != null))
+        {
+            malformed(senderId, "request " + reply.requestId() + " answered committed=" + reply.committed() +
+                " with reason " + reply.reason());
+            return;
+        }
+        final Attempt attempt = pending.get(reply.requestId());
+        if (attempt == null)
+        {
+            ignoredReplies.incrementAndGet(); // late (after a timeout) or after completion
+            return;
+        }
+        switch (attempt.replies.onReply(reply))
+        {
+            case WAITING ->
+            {
+            }
+            case DUPLICATE -> ignoredReplies.incrementAndGet();
+            case NOT_INVOLVED -> malformed(senderId, "answered request " + reply.requestId() + " for partition " +
+                reply.partition() + ", which is not among its destinations " + Arrays.toString(attempt.partitions));
+            case COMPLETE ->
+            {
+                if (claim(attempt))
+                {
+                    tracker.settle(attempt.requestId);
+                    attempt.future.complete(attempt.replies.outcome());
+                }
+            }
+            case DISAGREEMENT ->
+            {
+                if (claim(attempt))
+                {
+                    tracker.settle(attempt.requestId);
+                    final IllegalStateException error = attempt.replies.disagreement();
+                    LOG.error("client {}: {}", clientId, error.getMessage());
+                    attempt.future.completeExceptionally(error);
+                }
+            }
+            default -> throw new IllegalStateException("unhandled reply status");
+        }
+    }
+
+    private void onTimeout(final Attempt attempt)
+    {
+        unknownIfClaimed(attempt, "no outcome within the request timeout of " + requestTimeoutNs / 1_000_000 + " ms (" +
+            attempt.replies.progress() + ")");
+    }
+
+    private void onSendFailed(final Attempt attempt, final Throwable failure)
+    {
+        unknownIfClaimed(attempt, closed.get() ? CLOSED :
+            "the multicast client stopped before the transaction was confirmed delivered: " + failure.getMessage());
+    }
+
+    /** Safe from any thread: claiming through the pending map decides who completes an attempt. */
+    private void failAllPending(final String cause)
+    {
+        for (final Attempt attempt : pending.values())
+        {
+            unknownIfClaimed(attempt, cause);
+        }
+    }
+
+    private void unknownIfClaimed(final Attempt attempt, final String cause)
+    {
+        if (claim(attempt))
+        {
+            tracker.unknown(attempt.requestId, System.nanoTime());
+            attempt.future.complete(new TxnOutcome.Unknown(attempt.requestId, cause));
+        }
+    }
+
+    private boolean claim(final Attempt attempt)
+    {
+        if (!pending.remove(attempt.requestId, attempt))
+        {
+            return false;
+        }
+        final ScheduledFuture<?> timeout = attempt.timeout;
+        if (timeout != null)
+        {
+            timeout.cancel(false);
+        }
+        return true;
+    }
+
+    private void malformed(final int senderId, final String problem)
+    {
+        if (malformedReplies.incrementAndGet() == 1)
+        {
+            LOG.warn("client {}: dropped a malformed reply from process {}: {} (further ones are logged at debug level " +
+                "and counted)", clientId, senderId, problem);
+        }
+        else
+        {
+            LOG.debug("client {}: dropped a malformed reply from process {}: {}", clientId, senderId, problem);
+        }
+    }
+
+    /* ------------------------------------------------------------------ synchronous waiting */
+
+    private void refuseOnCompleterThread()
+    {
+        if (Thread.currentThread() == completerThread)
+        {
+            throw new IllegalStateException("a synchronous call from a completion callback of client " + clientId +
+                " would wait for the thread that must complete it; use the *Async variant");
+        }
+    }
+
+    private TxnOutcome await(final Attempt attempt)
+    {
+        try
+        {
+            return attempt.future.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return new TxnOutcome.Unknown(attempt.requestId, "interrupted while waiting for the outcome; " +
+                "the transaction is still in flight and may commit");
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof IllegalStateException)
+            {
+                throw new IllegalStateException(cause.getMessage(), cause);
+            }
+            throw new IllegalStateException("transaction " + attempt.requestId + " failed: " + cause, cause);
+        }
+    }
+
+    /* ------------------------------------------------------------------ conveniences */
+
+    private static Transaction getTransaction(final byte[] key)
+    {
+        return Transaction.builder().get(key).build();
+    }
+
+    private static Transaction procedureTransaction(final String procedure, final byte[] arguments,
+        final List<byte[]> readKeys, final List<byte[]> writeKeys)
+    {
+        return Transaction.procedure(procedure, arguments)
+            .reads(readKeys.toArray(new byte[0][]))
+            .writes(writeKeys.toArray(new byte[0][]))
+            .build();
+    }
+
+    private static <R extends Result> R single(final TxnOutcome outcome, final Class<R> type)
+    {
+        final List<Result> results = outcome.resultsOrThrow();
+        if (results.size() != 1 || !type.isInstance(results.get(0)))
+        {
+            throw new IllegalStateException("transaction " + outcome.requestId() + " committed with results " + results +
+                " where one " + type.getSimpleName() + " was expected");
+        }
+        return type.cast(results.get(0));
+    }
+
+    private static byte[] valueOf(final TxnOutcome outcome)
+    {
+        return single(outcome, Result.Value.class).value();
+    }
+
+    private static Void nothingOf(final TxnOutcome outcome)
+    {
+        outcome.resultsOrThrow();
+        return null;
+    }
+
+    private static boolean conditionOf(final TxnOutcome outcome)
+    {
+        if (outcome instanceof TxnOutcome.NotCommitted n && n.reason() == ReasonCode.CONDITION_FAILED)
+        {
+            return false;
+        }
+        outcome.resultsOrThrow();
+        return true;
+    }
+
+    private static long counterOf(final TxnOutcome outcome)
+    {
+        return single(outcome, Result.Counter.class).value();
+    }
+
+    private static List<KeyValue> entriesOf(final TxnOutcome outcome)
+    {
+        return single(outcome, Result.Entries.class).entries();
+    }
+
+    private static byte[] outputOf(final TxnOutcome outcome)
+    {
+        return single(outcome, Result.Output.class).bytes();
+    }
+
+    /* ------------------------------------------------------------------ diagnostics, for tests */
+
+    /** @return replies ignored: later replicas of an answered partition, or after completion or timeout. */
+    long ignoredReplyCount()
+    {
+        return ignoredReplies.get();
+    }
+
+    /** @return replies dropped as malformed. */
+    long malformedReplyCount()
+    {
+        return malformedReplies.get();
+    }
+
+    /** @return the watermark the next request would carry. */
+    long settledBelow()
+    {
+        return tracker.settledBelow(System.nanoTime());
+    }
+
+    /** @return attempts waiting for their outcome. */
+    int pendingCount()
+    {
+        return pending.size();
+    }
+
+    /* ------------------------------------------------------------------ construction helpers */
+
+    private Thread daemon(final Runnable r, final String role)
+    {
+        final Thread t = new Thread(r, "ramcast-kv-client-" + clientId + "-" + role);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static <T> T required(final T value, final String what)
+    {
+        if (value == null)
+        {
+            throw new IllegalArgumentException("missing " + what);
+        }
+        return value;
+    }
+
+    private static Duration positive(final String name, final Duration d)
+    {
+        if (d.isNegative() || d.isZero())
+        {
+            throw new IllegalArgumentException(name + "=" + d + " must be positive");
+        }
+        return d;
+    }
+
+    private static int resolveClientId(final Builder b, final ClusterConfig config, final GroupTopology topology)
+    {
+        final Integer id = b.clientId != null ? b.clientId : b.fabric != null ? Integer.valueOf(b.fabric.selfId()) : null;
+        if (id == null)
+        {
+            throw new IllegalArgumentException("missing clientId (set clientId(...))");
+        }
+        if (b.fabric != null && b.fabric.selfId() != id)
+        {
+            throw new IllegalArgumentException("clientId=" + id + " but the fabric endpoint is process " + b.fabric.selfId());
+        }
+        if (config != null && !config.isClientId(id))
+        {
+            throw new IllegalArgumentException("client id " + id + " is not in the client range " + config.clientIds() +
+                " of cluster '" + config.clusterName() + "' (clients.firstId and clients.count in " + config.source() + ")");
+        }
+        if (!topology.isClient(id))
+        {
+            throw new IllegalArgumentException("client id " + id + " is not a client of the topology; its clients are " +
+                Arrays.toString(topology.clients()));
+        }
+        return id;
+    }
+
+    private static Fabric tcpFabric(final ClusterConfig config, final int clientId)
+    {
+        if (config == null)
+        {
+            throw new IllegalArgumentException("missing fabric (set fabric(...), or config(...) with fabric tcp)");
+        }
+        return switch (config.fabric())
+        {
+            case TCP -> new TcpFabric(clientId, config.listenAddresses(), TcpFabricOptions.defaults());
+            case LOCAL -> throw new IllegalArgumentException("fabric 'local' in " + config.source() + " joins the " +
+                "processes of one JVM through a shared LocalFabricHub, which a client cannot connect to; use fabric " +
+                "tcp, or in that JVM KvClient.builder().config(config).fabric(hub.endpoint(clientId))");
+            case RDMA -> throw new IllegalArgumentException("fabric 'rdma' in " + config.source() +
+                " is not supported by the client yet; use fabric tcp");
+        };
+    }
+
+    private static Map<Integer, String> addresses(final ClusterConfig config, final int[] ids)
+    {
+        final Map<Integer, String> addresses = new TreeMap<>();
+        if (config != null)
+        {
+            for (final int id : ids)
+            {
+                if (config.isReplicaId(id))
+                {
+                    final ReplicaConfig replica = config.replica(id);
+                    addresses.put(id, replica.host() + ":" + replica.port());
+                }
+            }
+        }
+        return addresses;
+    }
+
+    /**
+     * Builds a {@link KvClient}: either from a cluster config ({@link #config}) or from explicit
+     * parts; an explicit part overrides the config's. Not thread-safe.
+     */
+    public static final class Builder
+    {
+        private ClusterConfig config;
+        private GroupTopology topology;
+        private MulticastOptions options;
+        private Partitioner partitioner;
+        private Limits limits;
+        private Integer clientId;
+        private Fabric fabric;
+        private Duration requestTimeout;
+        private Duration connectTimeout;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param config the cluster config: topology, multicast options, partitioner, limits, timeouts
+         *               and, unless {@link #fabric} is set, a tcp fabric to its listen addresses.
+         * @return this.
+         */
+        public Builder config(final ClusterConfig config)
+        {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * @param topology the groups (partition p is group p) and clients.
+         * @return this.
+         */
+        public Builder topology(final GroupTopology topology)
+        {
+            this.topology = Objects.requireNonNull(topology, "topology");
+            return this;
+        }
+
+        /**
+         * @param options the multicast options, identical at every process (default: RamCast's defaults).
+         * @return this.
+         */
+        public Builder options(final MulticastOptions options)
+        {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * @param partitioner the cluster's key-to-partition mapping.
+         * @return this.
+         */
+        public Builder partitioner(final Partitioner partitioner)
+        {
+            this.partitioner = Objects.requireNonNull(partitioner, "partitioner");
+            return this;
+        }
+
+        /**
+         * @param limits the limits checked before sending (default: the config's, else the defaults of {@link Limits}).
+         * @return this.
+         */
+        public Builder limits(final Limits limits)
+        {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * @param clientId this client's process id (default: the fabric endpoint's id).
+         * @return this.
+         */
+        public Builder clientId(final int clientId)
+        {
+            this.clientId = clientId;
+            return this;
+        }
+
+        /**
+         * @param fabric this client's fabric endpoint, not started (e.g. {@code hub.endpoint(id)} for
+         *               an in-JVM cluster); overrides the config's fabric. The client owns it from
+         *               {@link #build()} on.
+         * @return this.
+         */
+        public Builder fabric(final Fabric fabric)
+        {
+            this.fabric = Objects.requireNonNull(fabric, "fabric");
+            return this;
+        }
+
+        /**
+         * @param timeout how long a transaction may take, window wait included, before its outcome is
+         *                unknown (default: the config's {@code timeouts.requestTimeoutMs}, else 5 s).
+         * @return this.
+         */
+        public Builder requestTimeout(final Duration timeout)
+        {
+            this.requestTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * @param timeout how long {@link #build()} waits for every replica to be reachable (default: the
+         *                config's {@code timeouts.connectTimeoutMs}, else 5 s).
+         * @return this.
+         */
+        public Builder connectTimeout(final Duration timeout)
+        {
+            this.connectTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Validates the settings, starts the client and waits until every replica is reachable.
+         *
+         * @return the connected client.
+         * @throws IllegalArgumentException     naming a missing or invalid setting; nothing was started.
+         * @throws ClusterUnreachableException if replicas stay unreachable for the connect timeout; the
+         *                                      client is closed.
+         */
+        public KvClient build()
+        {
+            return new KvClient(this);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.ramcast.client;
+
+import io.ramcast.txn.wire.TxnReply;
+
+import java.util.Arrays;
+
+/**
+ * Gathers the replies to one transaction attempt until it holds one from every involved partition.
+ *
+ * <p>Every replica of every involved partition answers; replicas are deterministic, so the first
+ * reply from each partition stands for the whole partition and later ones are ignored. Partitions
+ * must agree on the verdict (committed, or not committed with the same reason): they compute it from
+ * the same reads in the same order, so a disagreement is a bug, reported as such.
+ *
+ * <p>A plain single-threaded object (the client's completer thread).
+ */
+final class ReplyCollector
+{
+    /** What a reply did to the attempt. */
+    enum Status
+    {
+        /** Accepted; replies from other partitions are still missing. */
+        WAITING,
+        /** Accepted; every partition has answered and they agree. */
+        COMPLETE,
+        /** Accepted, and it contradicts an earlier partition's verdict. */
+        DISAGREEMENT,
+        /** Ignored: its partition had answered already (another replica was faster). */
+        DUPLICATE,
+        /** Ignored: its partition is not a destination of the attempt (a bug at the replica). */
+        NOT_INVOLVED
+    }
+
+    private final long requestId;
+    private final int[] partitions;
+    private final TxnReply[] firstReplies;
+    private TxnReply reference;
+    private TxnReply contradiction;
+    private int answered;
+
+    /**
+     * @param requestId  the attempt's request id.
+     * @param partitions its destination partitions, ascending.
+     */
+    ReplyCollector(final long requestId, final int[] partitions)
+    {
+        this.requestId = requestId;
+        this.partitions = partitions;
+        this.firstReplies = new TxnReply[partitions.length];
+    }
+
+    /**
+     * @param reply a reply with this attempt's request id.
+     * @return what it did.
+     */
+    Status onReply(final TxnReply reply)
+    {
+        final int index = Arrays.binarySearch(partitions, reply.partition());
+        if (index < 0)
+        {
+            return Status.NOT_INVOLVED;
+        }
+        if (firstReplies[index] != null)
+        {
+            return Status.DUPLICATE;
+        }
+        firstReplies[index] = reply;
+        answered++;
+        if (reference == null)
+        {
+            reference = reply;
+        }
+        else if (reply.committed() != reference.committed() || reply.reason() != reference.reason())
+        {
+            contradiction = reply;
+            return Status.DISAGREEMENT;
+        }
+        return answered == partitions.length ? Status.COMPLETE : Status.WAITING;
+    }
+
+    /** @return the outcome, once {@link Status#COMPLETE}. */
+    TxnOutcome outcome()
+    {
+        if (answered != partitions.length || contradiction != null)
+        {
+            throw new IllegalStateException("request " + requestId + " has no agreed outcome yet: " + progress());
+        }
+        return reference.committed() ?
+            new TxnOutcome.Committed(requestId, reference.results()) :
+            new TxnOutcome.NotCommitted(requestId, reference.reason(), reference.detail());
+    }
+
+    /** @return the error describing the disagreement, once {@link Status#DISAGREEMENT}. */
+    IllegalStateException disagreement()
+    {
+        return new IllegalStateException("partitions disagree on the outcome of request " + requestId + ": partition " +
+            reference.partition() + " answered " + verdict(reference) + " but partition " + contradiction.partition() +
+            " answered " + verdict(contradiction) + "; replicas must compute one outcome (this is a bug)");
+    }
+
+    /** @return which partitions answered and which are awaited. */
+    String progress()
+    {
+        final StringBuilder done = new StringBuilder();
+        final StringBuilder missing = new StringBuilder();
+        for (int i = 0; i < partitions.length; i++)
+        {
+            final StringBuilder sb = firstReplies[i] != null ? done : missing;
+            sb.append(sb.length() == 0 ? "" : ", ").append(partitions[i]);
+        }
+        return "answered by partitions [" + done + "], waiting for [" + missing + "]";
+    }
+
+    private static String verdict(final TxnReply reply)
+    {
+        return reply.committed() ? "committed" :
+            "not committed (" + reply.reason() + (reply.detail().isEmpty() ? "" : ": " + reply.detail()) + ")";
+    }
+}

@@ -1,0 +1,178 @@
+package io.ramcast.client;
+
+import io.ramcast.multicast.GroupTopology;
+import io.ramcast.multicast.fabric.LocalFabricHub;
+import io.ramcast.multicast.fabric.TcpFabric;
+import io.ramcast.multicast.fabric.TcpFabricOptions;
+import io.ramcast.txn.config.ClusterConfig;
+import io.ramcast.txn.config.HashPartitioner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Starting a client: from a cluster config over tcp, refusing bad settings, and an unreachable cluster. */
+class KvClientConnectTest
+{
+    private static String config(final String fabric, final int[] ports, final String extra)
+    {
+        final StringBuilder yaml = new StringBuilder()
+            .append("cluster: test\n")
+            .append("fabric: ").append(fabric).append('\n')
+            .append("partitions:\n")
+            .append("  - id: 0\n")
+            .append("    replicas:\n");
+        for (int i = 0; i < ports.length; i++)
+        {
+            yaml.append("      - {id: ").append(i).append(", host: 127.0.0.1, port: ").append(ports[i]).append("}\n");
+        }
+        return yaml.append("clients: {firstId: ").append(ports.length).append(", count: 2}\n").append(extra).toString();
+    }
+
+    /** Ports that were free a moment ago and where nothing listens now. */
+    private static int[] freePorts(final int n) throws IOException
+    {
+        final int[] ports = new int[n];
+        final ServerSocket[] sockets = new ServerSocket[n];
+        for (int i = 0; i < n; i++)
+        {
+            sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            ports[i] = sockets[i].getLocalPort();
+        }
+        for (final ServerSocket s : sockets)
+        {
+            s.close();
+        }
+        return ports;
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldReportUnreachableReplicasWithTheirAddressesWithinTheConnectTimeout() throws Exception
+    {
+        final int[] ports = freePorts(3);
+        final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, "timeouts: {connectTimeoutMs: 300}\n"),
+            "unreachable.yaml");
+        final long startNs = System.nanoTime();
+        final Throwable thrown = catchThrowable(() -> KvClient.connect(config, 3));
+        final long elapsedMs = (System.nanoTime() - startNs) / 1_000_000;
+        assertThat(thrown).isInstanceOf(ClusterUnreachableException.class)
+            .hasMessageContaining("client 3 could not reach 3 replicas within the connect timeout of 300 ms")
+            .hasMessageContaining("replica 0 at 127.0.0.1:" + ports[0])
+            .hasMessageContaining("replica 1 at 127.0.0.1:" + ports[1])
+            .hasMessageContaining("replica 2 at 127.0.0.1:" + ports[2]);
+        assertThat(((ClusterUnreachableException)thrown).unreachableIds()).containsExactly(0, 1, 2);
+        assertThat(elapsedMs).as("gives up after about the connect timeout").isBetween(250L, 5_000L);
+        Await.until(() -> Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(t -> t.getName().startsWith("ramcast-kv-client-3-")), Duration.ofSeconds(10),
+            "the failed client's threads ended");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldConnectOverTcpFromTheConfigAndCommit() throws Exception
+    {
+        final int[] ports = freePorts(3);
+        final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, ""), "tcp.yaml");
+        try (FakeCluster cluster = new FakeCluster(List.of(), 3, 2, config.toMulticastOptions(),
+            id -> new TcpFabric(id, config.listenAddresses(), TcpFabricOptions.defaults())))
+        {
+            assertThat(cluster.topology().toString()).isEqualTo(config.toTopology().toString());
+            try (KvClient kv = KvClient.connect(config, 4))
+            {
+                assertThat(kv.clientId()).isEqualTo(4);
+                kv.put("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8));
+                assertThat(kv.get("k".getBytes(StandardCharsets.UTF_8))).isEqualTo("v".getBytes(StandardCharsets.UTF_8));
+                assertThat(kv.increment("n".getBytes(StandardCharsets.UTF_8), 3)).isEqualTo(3);
+            }
+            assertThat(cluster.failures()).isEmpty();
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldRefuseAClientIdOutsideTheConfigsClientRange() throws Exception
+    {
+        final ClusterConfig config = ClusterConfig.parse(config("tcp", new int[] {7001}, ""), "range.yaml");
+        assertThatThrownBy(() -> KvClient.connect(config, 0))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("client id 0 is not in the client range 1..2")
+            .hasMessageContaining("clients.firstId and clients.count in range.yaml");
+        assertThatThrownBy(() -> KvClient.connect(config, 3))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("client id 3");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldRefuseTheLocalFabricWhenConnectingFromAConfig() throws Exception
+    {
+        final ClusterConfig config = ClusterConfig.parse(config("local", new int[] {7001}, ""), "local.yaml");
+        assertThatThrownBy(() -> KvClient.connect(config, 1))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("fabric 'local' in local.yaml")
+            .hasMessageContaining("fabric(hub.endpoint(clientId))");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldNameTheMissingOrInconsistentSettingBeforeStartingAnything()
+    {
+        final GroupTopology topology = GroupTopology.uniform(2, 1, 1);
+        final LocalFabricHub hub = new LocalFabricHub();
+        assertThatThrownBy(() -> KvClient.builder().build())
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing topology");
+        assertThatThrownBy(() -> KvClient.builder().topology(topology).clientId(2).build())
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing partitioner");
+        assertThatThrownBy(() -> KvClient.builder().topology(topology).partitioner(new HashPartitioner(2)).build())
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing clientId");
+        assertThatThrownBy(() -> KvClient.builder().topology(topology).partitioner(new HashPartitioner(3)).clientId(2)
+                .fabric(hub.endpoint(2)).build())
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partitioner has 3 partitions");
+        assertThatThrownBy(() -> KvClient.builder().topology(topology).partitioner(new HashPartitioner(2)).clientId(1)
+                .fabric(hub.endpoint(1)).build())
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("client id 1 is not a client");
+        assertThatThrownBy(() -> KvClient.builder().topology(topology).partitioner(new HashPartitioner(2)).clientId(2)
+                .build())
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing fabric");
+        assertThatThrownBy(() -> KvClient.builder().topology(topology).partitioner(new HashPartitioner(2)).clientId(2)
+                .fabric(hub.endpoint(0)).build())
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fabric endpoint is process 0");
+        assertThatThrownBy(() -> KvClient.builder().topology(topology).partitioner(new HashPartitioner(2))
+                .requestTimeout(Duration.ZERO).fabric(hub.endpoint(3)).build())
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requestTimeout=PT0S must be positive");
+    }
+
+    @Test
+    void shouldKeepRocksDbOffTheClientsClassPath()
+    {
+        assertThatThrownBy(() -> Class.forName("org.rocksdb.RocksDB")).isInstanceOf(ClassNotFoundException.class);
+    }
+
+    private static Throwable catchThrowable(final ThrowingRunnable r)
+    {
+        try
+        {
+            r.run();
+        }
+        catch (final Throwable t)
+        {
+            return t;
+        }
+        throw new AssertionError("expected an exception");
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable
+    {
+        void run() throws Exception;
+    }
+}

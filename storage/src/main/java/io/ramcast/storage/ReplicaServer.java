@@ -1,0 +1,388 @@
+package io.ramcast.storage;
+
+import io.ramcast.multicast.Delivery;
+import io.ramcast.multicast.RamcastServer;
+import io.ramcast.multicast.fabric.Fabric;
+import io.ramcast.multicast.fabric.TcpFabric;
+import io.ramcast.multicast.fabric.TcpFabricOptions;
+import io.ramcast.txn.ExecutionLimits;
+import io.ramcast.txn.PartitionExecutor;
+import io.ramcast.txn.ProcedureRegistry;
+import io.ramcast.txn.config.ClusterConfig;
+import io.ramcast.txn.config.FabricKind;
+import io.ramcast.txn.config.Limits;
+import io.ramcast.txn.config.ReplicaConfig;
+import io.ramcast.txn.store.PartitionStore;
+import io.ramcast.txn.wire.TxnCodec;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One replica of one partition: the RamCast server agent, the executor agent and the RocksDB
+ * store, wired together (DESIGN.md, "Storage").
+ *
+ * <pre>
+ *   fabric ──► RamCast agent ──deliveries──► [bounded queue] ──► executor agent ──► RocksDB
+ *                  ▲   │       ──exchanges──► [bounded queue] ──►      │
+ *                  │   └──────────── replies / exchanges (mailboxes) ◄─┘
+ * </pre>
+ *
+ * <p>Threads: two agents, each on its own thread with a back-off idle strategy. When the executor
+ * falls behind, its delivery queue fills and the RamCast agent waits for room: ordering slows down
+ * instead of memory growing (back-pressure reaches clients through RamCast's flow control).
+ *
+ * <p>Fail-stop: a storage error or any executor error stops the executor; {@link #failure()} then
+ * reports it and the process is expected to exit (the command-line replica does). Nothing is
+ * acknowledged after a storage error, because replies are sent only after the batch is applied.
+ */
+public final class ReplicaServer implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaServer.class);
+    private static final int QUEUE_CAPACITY = 4096;
+
+    private final ReplicaConfig replica;
+    private final PartitionStore store;
+    private final RamcastServer server;
+    private final PartitionExecutor executor;
+    private final OneToOneConcurrentArrayQueue<Delivery> deliveries = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private final OneToOneConcurrentArrayQueue<byte[]> exchanges = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Throwable failure;
+    private volatile boolean closing;
+    private AgentRunner serverRunner;
+    private AgentRunner executorRunner;
+
+    private ReplicaServer(final Builder b)
+    {
+        final ClusterConfig config = Objects.requireNonNull(b.config, "config");
+        replica = config.replica(b.replicaId);
+        final Fabric fabric = b.fabric != null ? b.fabric : tcpFabric(config, replica);
+        final Path dataDir = b.dataDir != null ? b.dataDir : replica.dataDir();
+        store = b.store != null ? b.store :
+            RocksPartitionStore.open(dataDir, Durability.valueOf(config.durability().name()));
+        try
+        {
+            final Limits limits = config.limits();
+            final List<ReplicaConfig> all = config.allReplicas();
+            executor = new PartitionExecutor(replica.partition(), config.partitioner(), store,
+                b.procedures != null ? b.procedures : ProcedureRegistry.withProviders(),
+                new ExecutionLimits(limits.maxKeyBytes(), limits.maxValueBytes(), limits.maxKeysPerTransaction(),
+                    limits.maxScanEntries()),
+                new TxnCodec(),
+                new PartitionExecutor.Output()
+                {
+                    @Override
+                    public void toPartition(final int partition, final byte[] message)
+                    {
+                        for (final ReplicaConfig r : all)
+                        {
+                            if (r.partition() == partition)
+                            {
+                                send(r.id(), message);
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void toClient(final int clientId, final byte[] message)
+                    {
+                        send(clientId, message);
+                    }
+                },
+                config.toMulticastOptions().maxMailboxMessageBytes());
+            server = RamcastServer.builder()
+                .topology(config.toTopology())
+                .options(config.toMulticastOptions())
+                .fabric(fabric)
+                .idleStrategy(b.idleStrategy)
+                .deliveryLog(b.deliveryLogDir)
+                .deliveryHandler(this::enqueueDelivery)
+                .messageHandler((sender, message) -> offer(exchanges, message))
+                .build();
+        }
+        catch (final RuntimeException ex)
+        {
+            store.close();
+            throw ex;
+        }
+    }
+
+    private static Fabric tcpFabric(final ClusterConfig config, final ReplicaConfig replica)
+    {
+        if (config.fabric() != FabricKind.TCP)
+        {
+            throw new IllegalArgumentException(config.source() + ": fabric " + config.fabric().name().toLowerCase() +
+                " cannot start a replica process; use tcp");
+        }
+        return new TcpFabric(replica.id(), config.listenAddresses(), TcpFabricOptions.defaults());
+    }
+
+    /** @return a builder. */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** On the RamCast agent: hand a delivery to the executor, waiting while its queue is full. */
+    private void enqueueDelivery(final Delivery d)
+    {
+        offer(deliveries, d);
+    }
+
+    private <T> void offer(final OneToOneConcurrentArrayQueue<T> queue, final T item)
+    {
+        while (!queue.offer(item))
+        {
+            if (failure != null || closing)
+            {
+                throw new AgentTerminationException("replica " + replica.id() + " is stopping");
+            }
+            LockSupport.parkNanos(50_000);
+        }
+    }
+
+    /** On the executor agent: queue a message for the RamCast agent, waiting while its queue is full. */
+    private void send(final int peerId, final byte[] message)
+    {
+        while (!server.send(peerId, message))
+        {
+            if (closing)
+            {
+                throw new AgentTerminationException("replica " + replica.id() + " is stopping");
+            }
+            LockSupport.parkNanos(50_000);
+        }
+    }
+
+    /**
+     * Starts the RamCast and executor agents on their own threads.
+     *
+     * @return this.
+     */
+    public synchronized ReplicaServer start()
+    {
+        serverRunner = new AgentRunner(new BackoffIdleStrategy(), this::onError, (AtomicCounter)null, server.agent());
+        executorRunner = new AgentRunner(new BackoffIdleStrategy(), this::onError, (AtomicCounter)null, new ExecutorAgent());
+        AgentRunner.startOnThread(serverRunner);
+        AgentRunner.startOnThread(executorRunner);
+        LOG.info("replica {} of partition {} started ({}:{}), store {}, last applied {}", replica.id(),
+            replica.partition(), replica.host(), replica.port(), store, store.lastApplied());
+        return this;
+    }
+
+    private void onError(final Throwable ex)
+    {
+        if (failure == null && !closing)
+        {
+            failure = ex;
+            LOG.error("replica {} stopped by an error (fail-stop)", replica.id(), ex);
+            stopped.countDown();
+        }
+    }
+
+    /** The executor's duty cycle: take deliveries and exchanges, execute. */
+    private final class ExecutorAgent implements Agent
+    {
+        @Override
+        public int doWork()
+        {
+            final Throwable serverFailure = server.failure();
+            if (serverFailure != null)
+            {
+                onError(serverFailure);
+                throw new AgentTerminationException(serverFailure);
+            }
+            int work = exchanges.drain(executor::onExchange, QUEUE_CAPACITY);
+            work += deliveries.drain(d -> executor.onDelivery(d.messageId(), d.payload(), d.finalTimestamp(),
+                d.finalGroup()), QUEUE_CAPACITY);
+            try
+            {
+                return work + executor.doWork();
+            }
+            catch (final RuntimeException ex)
+            {
+                onError(ex);
+                throw new AgentTerminationException(ex);
+            }
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "replica-executor-" + replica.id();
+        }
+    }
+
+    /** @return this replica's configuration. */
+    public ReplicaConfig replica()
+    {
+        return replica;
+    }
+
+    /** @return transactions executed so far. */
+    public long executedCount()
+    {
+        return executor.executedCount();
+    }
+
+    /** @return the error that stopped the replica, or null. */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    /**
+     * Waits until the replica stops by an error.
+     *
+     * @throws InterruptedException if interrupted.
+     */
+    public void awaitFailure() throws InterruptedException
+    {
+        stopped.await();
+    }
+
+    /** Stops both agents, then closes the RamCast server (and fabric) and the store. Idempotent. */
+    @Override
+    public synchronized void close()
+    {
+        closing = true;
+        if (executorRunner != null)
+        {
+            executorRunner.close();
+            executorRunner = null;
+        }
+        if (serverRunner != null)
+        {
+            serverRunner.close();
+            serverRunner = null;
+        }
+        try
+        {
+            server.close();
+        }
+        finally
+        {
+            store.close();
+            stopped.countDown();
+        }
+    }
+
+    /** Builder; not thread-safe. */
+    public static final class Builder
+    {
+        private ClusterConfig config;
+        private int replicaId = -1;
+        private Fabric fabric;
+        private PartitionStore store;
+        private Path dataDir;
+        private ProcedureRegistry procedures;
+        private IdleStrategy idleStrategy = new BackoffIdleStrategy();
+        private Path deliveryLogDir;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param config the cluster config.
+         * @return this.
+         */
+        public Builder config(final ClusterConfig config)
+        {
+            this.config = config;
+            return this;
+        }
+
+        /**
+         * @param id this replica's id in the config.
+         * @return this.
+         */
+        public Builder replicaId(final int id)
+        {
+            this.replicaId = id;
+            return this;
+        }
+
+        /**
+         * @param fabric overrides the config's fabric (in-JVM tests use a local fabric endpoint).
+         * @return this.
+         */
+        public Builder fabric(final Fabric fabric)
+        {
+            this.fabric = fabric;
+            return this;
+        }
+
+        /**
+         * @param store overrides the RocksDB store (tests).
+         * @return this.
+         */
+        public Builder store(final PartitionStore store)
+        {
+            this.store = store;
+            return this;
+        }
+
+        /**
+         * @param dir overrides the config's data directory for this replica.
+         * @return this.
+         */
+        public Builder dataDir(final Path dir)
+        {
+            this.dataDir = dir;
+            return this;
+        }
+
+        /**
+         * @param procedures the registered procedures (default: every provider on the class path).
+         * @return this.
+         */
+        public Builder procedures(final ProcedureRegistry procedures)
+        {
+            this.procedures = procedures;
+            return this;
+        }
+
+        /**
+         * @param idleStrategy the RamCast agent's idle strategy.
+         * @return this.
+         */
+        public Builder idleStrategy(final IdleStrategy idleStrategy)
+        {
+            this.idleStrategy = Objects.requireNonNull(idleStrategy);
+            return this;
+        }
+
+        /**
+         * @param dir if not null, the RamCast delivery log directory.
+         * @return this.
+         */
+        public Builder deliveryLog(final Path dir)
+        {
+            this.deliveryLogDir = dir;
+            return this;
+        }
+
+        /**
+         * @return the replica, its store open and its fabric started, its agents not yet running.
+         * @throws IllegalArgumentException for an unknown replica id.
+         */
+        public ReplicaServer build()
+        {
+            return new ReplicaServer(this);
+        }
+    }
+}

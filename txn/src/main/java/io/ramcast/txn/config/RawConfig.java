@@ -1,0 +1,72 @@
+package io.ramcast.txn.config;
+
+import java.util.List;
+
+/**
+ * The config file as written, before validation: the shape Jackson binds the YAML to. Every field
+ * is nullable (absent in the file); numbers are longs so that a value out of int range reaches
+ * {@link ConfigValidator}, which reports it with its path, instead of failing inside the parser.
+ * Record component names are the YAML keys.
+ */
+final class RawConfig
+{
+    private RawConfig()
+    {
+    }
+
+    record RawCluster(
+        String cluster,
+        String fabric,
+        RawPartitioner partitioner,
+        RawStorage storage,
+        List<RawPartition> partitions,
+        RawClients clients,
+        RawBuffers buffers,
+        RawLimits limits,
+        RawTimeouts timeouts)
+    {
+    }
+
+    record RawPartitioner(String type, List<String> splitKeys)
+    {
+    }
+
+    record RawStorage(String durability, String dataRoot)
+    {
+    }
+
+    record RawPartition(Long id, List<RawReplica> replicas)
+    {
+    }
+
+    record RawReplica(Long id, String host, Long port, String dataDir)
+    {
+    }
+
+    record RawClients(Long firstId, Long count)
+    {
+    }
+
+    record RawBuffers(
+        Long ringSlots,
+        Long slotSizeBytes,
+        Long streamRecords,
+        Long inboxRecords,
+        Long clientWindow,
+        Long mailboxBytes)
+    {
+    }
+
+    record RawLimits(
+        Long maxKeyBytes,
+        Long maxValueBytes,
+        Long maxTransactionBytes,
+        Long maxKeysPerTransaction,
+        Long maxScanEntries)
+    {
+    }
+
+    record RawTimeouts(Long requestTimeoutMs, Long connectTimeoutMs, Long retryBackoffMinMs, Long retryBackoffMaxMs)
+    {
+    }
+}

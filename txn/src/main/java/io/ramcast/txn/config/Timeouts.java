@@ -1,0 +1,51 @@
+package io.ramcast.txn.config;
+
+import java.time.Duration;
+
+/**
+ * Timeouts and retry back-off (config section {@code timeouts}), in milliseconds.
+ *
+ * <p>Values come validated from {@link ClusterConfig}: each in [1, 86 400 000] (one day),
+ * {@code retryBackoffMinMs <= retryBackoffMaxMs <= requestTimeoutMs}.
+ *
+ * @param requestTimeoutMs  how long a client waits for a transaction's outcome before it reports
+ *                          it as unknown (may or may not have committed).
+ * @param connectTimeoutMs  how long a connection attempt may take.
+ * @param retryBackoffMinMs first delay before a retry.
+ * @param retryBackoffMaxMs largest delay between retries.
+ */
+public record Timeouts(long requestTimeoutMs, long connectTimeoutMs, long retryBackoffMinMs, long retryBackoffMaxMs)
+{
+    /** Default {@link #requestTimeoutMs()}. */
+    public static final long DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+    /** Default {@link #connectTimeoutMs()}. */
+    public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+    /** Default {@link #retryBackoffMinMs()}. */
+    public static final long DEFAULT_RETRY_BACKOFF_MIN_MS = 10;
+    /** Default {@link #retryBackoffMaxMs()}. */
+    public static final long DEFAULT_RETRY_BACKOFF_MAX_MS = 1000;
+
+    /** @return {@link #requestTimeoutMs()} as a duration. */
+    public Duration requestTimeout()
+    {
+        return Duration.ofMillis(requestTimeoutMs);
+    }
+
+    /** @return {@link #connectTimeoutMs()} as a duration. */
+    public Duration connectTimeout()
+    {
+        return Duration.ofMillis(connectTimeoutMs);
+    }
+
+    /** @return {@link #retryBackoffMinMs()} as a duration. */
+    public Duration retryBackoffMin()
+    {
+        return Duration.ofMillis(retryBackoffMinMs);
+    }
+
+    /** @return {@link #retryBackoffMaxMs()} as a duration. */
+    public Duration retryBackoffMax()
+    {
+        return Duration.ofMillis(retryBackoffMaxMs);
+    }
+}

@@ -1,0 +1,293 @@
+package io.ramcast.txn;
+
+import io.ramcast.txn.store.AppliedMark;
+import io.ramcast.txn.store.MemoryPartitionStore;
+import io.ramcast.txn.wire.TxnCodec;
+import io.ramcast.txn.wire.TxnReply;
+import io.ramcast.txn.wire.TxnRequest;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three partitions with one replica each, in-memory stores, the exchange wired directly: the
+ * executor's logic without the ordering layer. Deliveries are fed in one global order, which is
+ * what RamCast guarantees to every involved partition.
+ */
+class PartitionExecutorTest
+{
+    /** Key "a..." → 0, "b..." → 1, anything else → 2; range scans stay within a first letter. */
+    static final Partitioner BY_FIRST_LETTER = new Partitioner()
+    {
+        @Override
+        public int partitionCount()
+        {
+            return 3;
+        }
+
+        @Override
+        public int partitionOf(final byte[] key)
+        {
+            return key.length > 0 && key[0] == 'a' ? 0 : key.length > 0 && key[0] == 'b' ? 1 : 2;
+        }
+
+        @Override
+        public int partitionOfRange(final byte[] start, final byte[] end)
+        {
+            final int p = partitionOf(start);
+            return end != null && end.length > 0 && end[0] == start[0] + 1 && end.length == 1 || end != null &&
+                partitionOf(end) == p ? p : NO_SINGLE_PARTITION;
+        }
+    };
+
+    static final int MAX_MESSAGE_BYTES = 4096;
+    final TxnCodec codec = new TxnCodec();
+    final MemoryPartitionStore[] stores = {new MemoryPartitionStore(), new MemoryPartitionStore(), new MemoryPartitionStore()};
+    final List<TxnReply> replies = new ArrayList<>();
+    final PartitionExecutor[] executors = new PartitionExecutor[3];
+    final ProcedureRegistry procedures = new ProcedureRegistry().register("transfer", ctx ->
+    {
+        final ByteBuffer args = ByteBuffer.wrap(ctx.arguments());
+        final byte[] from = key(args.getInt());
+        final byte[] to = key(args.getInt());
+        final long amount = args.getLong();
+        final long balance = ByteBuffer.wrap(ctx.read(from)).getLong();
+        if (balance < amount)
+        {
+            throw ctx.abort("insufficient funds");
+        }
+        ctx.write(from, counter(balance - amount));
+        ctx.write(to, counter(ByteBuffer.wrap(ctx.read(to)).getLong() + amount));
+        return new byte[0];
+    });
+    long nextTimestamp = 1;
+    long nextMessage = 1;
+
+    PartitionExecutorTest()
+    {
+        for (int p = 0; p < 3; p++)
+        {
+            executors[p] = newExecutor(p);
+        }
+    }
+
+    PartitionExecutor newExecutor(final int p)
+    {
+        return new PartitionExecutor(p, BY_FIRST_LETTER, stores[p], procedures, ExecutionLimits.DEFAULT, codec,
+            new PartitionExecutor.Output()
+            {
+                @Override
+                public void toPartition(final int partition, final byte[] message)
+                {
+                    executors[partition].onExchange(message);
+                }
+
+                @Override
+                public void toClient(final int clientId, final byte[] message)
+                {
+                    replies.add(codec.decode(message, TxnReply.class));
+                }
+            }, MAX_MESSAGE_BYTES);
+    }
+
+    static byte[] key(final int account)
+    {
+        return ((account % 3 == 0 ? "a" : account % 3 == 1 ? "b" : "c") + account).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] counter(final long v)
+    {
+        return ByteBuffer.allocate(8).putLong(v).array();
+    }
+
+    static byte[] bytes(final String s)
+    {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Delivers a request to its partitions in the global order, then runs every executor. */
+    List<TxnReply> submit(final long requestId, final long settledBelow, final Transaction t)
+    {
+        final int[] partitions = Destinations.of(t, BY_FIRST_LETTER);
+        return submitTo(partitions, new TxnRequest(7, requestId, settledBelow, partitions, t));
+    }
+
+    List<TxnReply> submitTo(final int[] partitions, final TxnRequest request)
+    {
+        final byte[] payload = codec.encode(request);
+        final long ts = nextTimestamp++;
+        final long id = nextMessage++;
+        for (final int p : partitions)
+        {
+            executors[p].onDelivery(id, payload, ts, 0);
+        }
+        final int before = replies.size();
+        for (int round = 0; round < 5; round++)
+        {
+            // partitions run in varying order: the exchange must not depend on who goes first
+            for (int i = 0; i < 3; i++)
+            {
+                executors[(int)((i + ts) % 3)].doWork();
+            }
+        }
+        return new ArrayList<>(replies.subList(before, replies.size()));
+    }
+
+    @Test
+    void shouldCommitSinglePartitionOperationsInOrder()
+    {
+        final List<TxnReply> r1 = submit(1, 1, Transaction.builder().put(bytes("a1"), bytes("x")).build());
+        assertThat(r1).hasSize(1);
+        assertThat(r1.get(0).committed()).isTrue();
+
+        final List<TxnReply> r2 = submit(2, 1, Transaction.builder().get(bytes("a1")).increment(bytes("a2"), 5)
+            .increment(bytes("a2"), 2).get(bytes("a9")).build());
+        assertThat(r2.get(0).results()).hasSize(4);
+        assertThat(((Result.Value)r2.get(0).results().get(0)).value()).isEqualTo(bytes("x"));
+        assertThat(((Result.Counter)r2.get(0).results().get(2)).value()).isEqualTo(7);
+        assertThat(((Result.Value)r2.get(0).results().get(3)).value()).isNull();
+        assertThat(stores[0].lastApplied()).isEqualTo(new AppliedMark(2, 0, 2));
+    }
+
+    @Test
+    void shouldExchangeReadsAndAgreeAcrossPartitionsOnTransfer()
+    {
+        submit(1, 1, Transaction.builder().put(key(0), counter(100)).put(key(1), counter(0)).put(key(2), counter(0)).build());
+
+        final List<TxnReply> ok = submit(2, 1, transfer(0, 1, 60));
+        assertThat(ok).hasSize(2).allMatch(TxnReply::committed);
+        assertThat(ok).extracting(TxnReply::partition).containsExactlyInAnyOrder(0, 1);
+
+        final List<TxnReply> refused = submit(3, 1, transfer(0, 2, 50));
+        assertThat(refused).hasSize(2).noneMatch(TxnReply::committed);
+        assertThat(refused).allMatch(r -> r.reason() == ReasonCode.PROCEDURE_ABORTED && r.detail().equals("insufficient funds"));
+
+        assertThat(stores[0].get(key(0))).isEqualTo(counter(40));
+        assertThat(stores[1].get(key(1))).isEqualTo(counter(60));
+        assertThat(stores[2].get(key(2))).isEqualTo(counter(0));
+        assertThat(stores[0].get(key(1))).as("partition 0 applies only its own writes").isNull();
+    }
+
+    @Test
+    void shouldFailCompareAndSetIdenticallyEverywhere()
+    {
+        submit(1, 1, Transaction.builder().put(bytes("a"), bytes("1")).put(bytes("b"), bytes("1")).build());
+        final List<TxnReply> r = submit(2, 1, Transaction.builder().compareAndSet(bytes("a"), bytes("1"), bytes("2"))
+            .compareAndSet(bytes("b"), bytes("9"), bytes("2")).build());
+        assertThat(r).hasSize(2).allMatch(x -> !x.committed() && x.reason() == ReasonCode.CONDITION_FAILED);
+        assertThat(stores[0].get(bytes("a"))).as("no partition applies a failed transaction").isEqualTo(bytes("1"));
+    }
+
+    @Test
+    void shouldAnswerRetryFromRememberedOutcomeWithoutApplyingTwice()
+    {
+        submit(1, 1, Transaction.builder().put(bytes("a"), counter(0)).build());
+        final Transaction inc = Transaction.builder().increment(bytes("a"), 1).build();
+        final List<TxnReply> first = submit(2, 1, inc);
+        final List<TxnReply> retry = submit(2, 1, inc);
+        assertThat(retry).isEqualTo(first);
+        assertThat(stores[0].get(bytes("a"))).isEqualTo(counter(1));
+        assertThat(executors[0].duplicateCount()).isEqualTo(1);
+
+        // once the client says request 2 is settled, its outcome is forgotten: a (misbehaving) resend applies again
+        submit(3, 3, Transaction.builder().get(bytes("a")).build());
+        submit(2, 3, inc);
+        assertThat(stores[0].get(bytes("a"))).isEqualTo(counter(2));
+    }
+
+    @Test
+    void shouldRefuseUnknownProcedureUndeclaredKeysLimitsAndWrongDestinations()
+    {
+        final List<TxnReply> unknown = submit(1, 1, Transaction.procedure("nope", new byte[0]).reads(bytes("a")).build());
+        assertThat(unknown.get(0).reason()).isEqualTo(ReasonCode.UNKNOWN_PROCEDURE);
+        assertThat(unknown.get(0).detail()).contains("nope").contains("transfer");
+
+        final ProcedureRegistry sneaky = procedures;
+        sneaky.register("sneaky", ctx ->
+        {
+            ctx.write(bytes("a-undeclared"), bytes("x"));
+            return new byte[0];
+        });
+        final List<TxnReply> undeclared = submit(2, 1, Transaction.procedure("sneaky", new byte[0]).writes(bytes("a")).build());
+        assertThat(undeclared.get(0).reason()).isEqualTo(ReasonCode.INVALID);
+        assertThat(undeclared.get(0).detail()).contains("not in the transaction's write set");
+
+        final List<TxnReply> big = submit(3, 1, Transaction.builder().put(bytes("a"), new byte[5000]).build());
+        assertThat(big.get(0).reason()).isEqualTo(ReasonCode.LIMIT_EXCEEDED);
+
+        final Transaction t = Transaction.builder().put(bytes("a"), bytes("v")).put(bytes("b"), bytes("v")).build();
+        final List<TxnReply> wrong = submitTo(new int[] {0}, new TxnRequest(7, 4, 1, new int[] {0}, t));
+        assertThat(wrong.get(0).reason()).isEqualTo(ReasonCode.INVALID);
+        assertThat(stores[0].get(bytes("a"))).isNull();
+    }
+
+    @Test
+    void shouldScanWithinOnePartitionAndRefuseScansAcrossPartitions()
+    {
+        submit(1, 1, Transaction.builder().put(bytes("a1"), bytes("1")).put(bytes("a2"), bytes("2"))
+            .put(bytes("a3"), bytes("3")).build());
+        final List<TxnReply> r = submit(2, 1, Transaction.builder().scan(bytes("a"), bytes("b"), 2)
+            .get(bytes("b7")).build());
+        assertThat(r).hasSize(2).allMatch(TxnReply::committed);
+        final Result.Entries entries = (Result.Entries)r.get(0).results().get(0);
+        assertThat(entries.entries()).extracting(kv -> new String(kv.key(), StandardCharsets.UTF_8)).containsExactly("a1", "a2");
+    }
+
+    @Test
+    void shouldSkipTransactionsAppliedBeforeRestartAndBufferEarlyExchanges()
+    {
+        submit(1, 1, Transaction.builder().put(key(0), counter(10)).put(key(1), counter(0)).build());
+        // restart partition 1's executor on the same store: nothing already applied is applied again
+        executors[1] = newExecutor(1);
+        final byte[] payload = codec.encode(new TxnRequest(7, 1, 1, new int[] {0, 1},
+            Transaction.builder().put(key(0), counter(10)).put(key(1), counter(0)).build()));
+        executors[1].onDelivery(1, payload, 1, 0);
+        executors[1].doWork();
+        assertThat(executors[1].executedCount()).isZero();
+
+        // partition 0 runs ahead and sends its reads before partition 1 delivered the transfer
+        final Transaction t = transfer(0, 1, 4);
+        final int[] partitions = Destinations.of(t, BY_FIRST_LETTER);
+        final byte[] transfer = codec.encode(new TxnRequest(7, 2, 1, partitions, t));
+        executors[0].onDelivery(50, transfer, 50, 0);
+        executors[0].doWork();
+        assertThat(executors[0].isWaitingForReads()).isTrue();
+        executors[1].onDelivery(50, transfer, 50, 0);
+        executors[1].doWork();
+        executors[0].doWork();
+        assertThat(executors[0].isWaitingForReads()).isFalse();
+        assertThat(stores[0].get(key(0))).isEqualTo(counter(6));
+        assertThat(stores[1].get(key(1))).isEqualTo(counter(4));
+    }
+
+    @Test
+    void shouldRefuseTransactionsWhoseReadsOrResultsExceedTheMessageLimit()
+    {
+        final Transaction.Builder load = Transaction.builder();
+        for (int i = 0; i < 3; i++)
+        {
+            load.put(bytes("a" + i), new byte[2000]).put(bytes("b" + i), new byte[2000]);
+        }
+        submit(1, 1, load.build());
+        final List<TxnReply> big = submit(2, 1, Transaction.builder().get(bytes("a0")).get(bytes("a1")).get(bytes("a2"))
+            .get(bytes("b0")).build());
+        assertThat(big).hasSize(2).allMatch(r -> !r.committed() && r.reason() == ReasonCode.LIMIT_EXCEEDED);
+        assertThat(big.get(0).detail()).contains("reads of partition 0 exceed the message limit");
+
+        final List<TxnReply> bigResult = submit(3, 1, Transaction.builder().get(bytes("a0")).get(bytes("a0"))
+            .get(bytes("a0")).build());
+        assertThat(bigResult.get(0).reason()).isEqualTo(ReasonCode.LIMIT_EXCEEDED);
+        assertThat(bigResult.get(0).detail()).contains("results of");
+    }
+
+    static Transaction transfer(final int from, final int to, final long amount)
+    {
+        final byte[] args = ByteBuffer.allocate(16).putInt(from).putInt(to).putLong(amount).array();
+        return Transaction.procedure("transfer", args).reads(key(from), key(to)).writes(key(from), key(to)).build();
+    }
+}
