@@ -66,6 +66,12 @@ final class ClientProtocol
 
     private final long[] nextRingSeq;
     private final long[] freedUpTo;
+    private final long incarnation;
+    private final boolean[] answered;
+    private final long[] serverNextRingSeq;
+    private final long[] serverLastSequence;
+    private boolean helloSent;
+    private boolean sessionReady;
     private final int[][] serverOrdinals;
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
     private final ArrayList<Request> inflight = new ArrayList<>();
@@ -76,8 +82,18 @@ final class ClientProtocol
     private long nowNs;
     private long completedCount;
 
-    ClientProtocol(final GroupTopology topology, final MulticastOptions options, final Fabric fabric, final Listener listener)
+    ClientProtocol(
+        final GroupTopology topology,
+        final MulticastOptions options,
+        final Fabric fabric,
+        final Listener listener,
+        final long incarnation)
     {
+        if (incarnation <= 0)
+        {
+            throw new IllegalArgumentException("incarnation must be positive: " + incarnation);
+        }
+        this.incarnation = incarnation;
         this.topology = topology;
         this.options = options;
         this.selfId = fabric.selfId();
@@ -97,6 +113,9 @@ final class ClientProtocol
         java.util.Arrays.fill(nextRingSeq, 1);
         freedUpTo = new long[topology.serverCount()];
         java.util.Arrays.fill(freedUpTo, 1);
+        answered = new boolean[topology.serverCount()];
+        serverNextRingSeq = new long[topology.serverCount()];
+        serverLastSequence = new long[topology.serverCount()];
         serverOrdinals = new int[groupCount][];
         for (int g = 0; g < groupCount; g++)
         {
@@ -155,17 +174,18 @@ final class ClientProtocol
         waiting.addLast(request);
     }
 
-    /** Records which servers' rings this client cannot write yet (connection not established or lost). */
+    /** Records which servers have not completed this client's session handshake (not connected, or not answered). */
     private void checkConnectivity()
     {
         final int[] servers = topology.servers();
         int n = 0;
         final int[] missing = new int[servers.length];
-        for (final int s : servers)
+        for (int s = 0; s < servers.length; s++)
         {
-            if (outbox.handle(s, Layout.RINGS_REGION).status() != io.ramcast.multicast.fabric.RemoteRegion.Status.READY)
+            if (!answered[s] || outbox.handle(servers[s], Layout.RINGS_REGION).status() !=
+                io.ramcast.multicast.fabric.RemoteRegion.Status.READY)
             {
-                missing[n++] = s;
+                missing[n++] = servers[s];
             }
         }
         unconnectedServers = java.util.Arrays.copyOf(missing, n);
@@ -176,6 +196,12 @@ final class ClientProtocol
     {
         final int[] u = unconnectedServers;
         return u == null ? topology.servers() : u.clone();
+    }
+
+    /** @return whether the session handshake completed (the client may send). */
+    boolean sessionReady()
+    {
+        return sessionReady;
     }
 
     int inflightCount()
@@ -201,11 +227,36 @@ final class ClientProtocol
             lastConnectivityCheckNs = nowNs;
             checkConnectivity();
         }
-        int work = outbox.flush();
+        int work = hello();
+        work += outbox.flush();
         work += pollFlow();
         work += complete();
         work += send();
         return work;
+    }
+
+    /**
+     * Session handshake (a client that starts or restarts under an id used before): write this
+     * incarnation into every server's HELLO word; each answers with its FLOW cell (ring position,
+     * highest message sequence seen) tagged with the incarnation. Once all answered, the client
+     * continues every group's ring where its members stand and numbers its messages after every
+     * sequence they saw.
+     */
+    private int hello()
+    {
+        if (helloSent)
+        {
+            return 0;
+        }
+        helloSent = true;
+        final UnsafeBuffer word = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.WORD_BYTES));
+        word.putLong(0, incarnation);
+        final int offset = topology.clientOrdinalOf(selfId) * Layout.WORD_BYTES;
+        for (final int s : topology.servers())
+        {
+            outbox.write(s, Layout.HELLO_REGION, offset, word, Layout.WORD_BYTES);
+        }
+        return 1;
     }
 
     private int pollFlow()
@@ -213,14 +264,66 @@ final class ClientProtocol
         int work = 0;
         for (int s = 0; s < freedUpTo.length; s++)
         {
-            final long v = flow.getLongVolatile(s * Layout.WORD_BYTES);
-            if (v > freedUpTo[s])
+            final int off = s * Layout.FLOW_CELL_BYTES;
+            final long seal = flow.getLongVolatile(off + Layout.FLOW_SEAL_OFFSET);
+            final long freed = flow.getLong(off + Layout.FLOW_FREED_OFFSET);
+            final long next = flow.getLong(off + Layout.FLOW_NEXT_RING_SEQ_OFFSET);
+            final long last = flow.getLong(off + Layout.FLOW_LAST_SEQUENCE_OFFSET);
+            final long cellIncarnation = flow.getLong(off + Layout.FLOW_INCARNATION_OFFSET);
+            if (cellIncarnation != incarnation || seal != Layout.flowSeal(freed, next, last, cellIncarnation))
             {
-                freedUpTo[s] = v;
+                continue; // not yet answered for this incarnation, or a write in progress
+            }
+            if (!answered[s])
+            {
+                answered[s] = true;
+                serverNextRingSeq[s] = next;
+                serverLastSequence[s] = last;
+                work++;
+            }
+            if (freed > freedUpTo[s])
+            {
+                freedUpTo[s] = freed;
                 work++;
             }
         }
+        if (!sessionReady)
+        {
+            work += tryStartSession();
+        }
         return work;
+    }
+
+    private int tryStartSession()
+    {
+        for (final boolean a : answered)
+        {
+            if (!a)
+            {
+                return 0;
+            }
+        }
+        long lastSequence = 0;
+        for (int g = 0; g < groupCount; g++)
+        {
+            final int[] ordinals = serverOrdinals[g];
+            final long next = serverNextRingSeq[ordinals[0]];
+            for (final int s : ordinals)
+            {
+                if (serverNextRingSeq[s] != next)
+                {
+                    throw new IllegalStateException("client " + selfId + ": the members of group " + g +
+                        " stand at different positions of its ring (" + serverNextRingSeq[ordinals[0]] + " and " +
+                        serverNextRingSeq[s] + "): an earlier process with this client id stopped in the middle of a " +
+                        "multicast, and relaying its messages (Task 10) is not available yet; use another client id");
+                }
+                lastSequence = Math.max(lastSequence, serverLastSequence[s]);
+            }
+            nextRingSeq[g] = next;
+        }
+        nextSequence = lastSequence + 1;
+        sessionReady = true;
+        return 1;
     }
 
     private int complete()
@@ -279,7 +382,8 @@ final class ClientProtocol
     {
         int work = 0;
         Request r;
-        while (inflight.size() < options.clientWindow() && (r = waiting.peekFirst()) != null && hasRoom(r))
+        while (sessionReady && inflight.size() < options.clientWindow() && (r = waiting.peekFirst()) != null &&
+            hasRoom(r))
         {
             waiting.pollFirst();
             r.messageId = MessageIds.of(selfId, nextSequence++);
@@ -351,7 +455,7 @@ final class ClientProtocol
 
     String describe()
     {
-        return "client " + selfId + " waiting=" + waiting.size() + " inflight=" + inflight.size() +
+        return "client " + selfId + (sessionReady ? "" : " (session handshake pending)") + " waiting=" + waiting.size() + " inflight=" + inflight.size() +
             " completed=" + completedCount + " queuedWrites=" + outbox.queuedWrites();
     }
 }

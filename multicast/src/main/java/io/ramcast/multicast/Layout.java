@@ -16,10 +16,11 @@ package io.ramcast.multicast;
  *   4  INBOX         groups × inboxRecords × 48             the leader of each other group
  *   5  STORED        maxGroupSize × 32                      each member of g (H1, flow control)
  *   6  INBOX_CREDIT  groups × 8                             the leader of each other group
+ *  10  HELLO         clients × 8                            each client: its incarnation
  * </pre>
  * <h2>Regions of a client process c</h2>
  * <pre>
- *   7  FLOW          servers × 8                            each server: freed-up-to word
+ *   7  FLOW          servers × 40                           each server: its ring position cell
  * </pre>
  * <h2>Mailboxes (every process; see {@code Mailboxes})</h2>
  * <pre>
@@ -40,8 +41,9 @@ final class Layout
     static final int FLOW_REGION = 7;
     static final int MAILBOX_REGION = 8;
     static final int MAILBOX_CREDIT_REGION = 9;
+    static final int HELLO_REGION = 10;
     /** Exclusive upper bound of region ids. */
-    static final int REGION_COUNT = 10;
+    static final int REGION_COUNT = 11;
 
     /*
      * Message slot, written by the client in one write (Task 1, Relay).
@@ -179,10 +181,33 @@ final class Layout
     /*
      * Single-word cells, monotonic, written whole by one writer (an aligned 8-byte store is atomic):
      *   INBOX_CREDIT[g]: the leader of g has consumed this process's inbox ring up to seq (inclusive).
-     *   FLOW[server]:    the server has freed every ring sequence below this value (the ring head);
-     *                    every message with a smaller ring sequence is delivered there.
+     *   HELLO[client]:   the client's incarnation (non-zero, larger for every restart of that client id);
+     *                    a change asks the server to publish its FLOW cell for that client.
      */
     static final int WORD_BYTES = 8;
+
+    /*
+     * FLOW cell, one per server at each client, written by that server (flow control, completion and
+     * the session handshake of a client that starts or restarts).
+     *
+     * +---------------------------------------------------------------+
+     * | freed up to: every ring sequence below is delivered and free  |  0
+     * +---------------------------------------------------------------+
+     * | next ring sequence the server expects from this client        |  8
+     * +---------------------------------------------------------------+
+     * | highest message sequence the server took from this client     | 16
+     * +---------------------------------------------------------------+
+     * | incarnation of the client this cell answers (0: none yet)     | 24
+     * +---------------------------------------------------------------+
+     * | seal = mix(all of the above), long                            | 32
+     * +---------------------------------------------------------------+
+     */
+    static final int FLOW_CELL_BYTES = 40;
+    static final int FLOW_FREED_OFFSET = 0;
+    static final int FLOW_NEXT_RING_SEQ_OFFSET = 8;
+    static final int FLOW_LAST_SEQUENCE_OFFSET = 16;
+    static final int FLOW_INCARNATION_OFFSET = 24;
+    static final int FLOW_SEAL_OFFSET = 32;
 
     /*
      * Mailbox record, in a byte ring addressed by a monotonic byte position (index = position &
@@ -293,7 +318,17 @@ final class Layout
 
     static int flowBytes(final GroupTopology t)
     {
-        return t.serverCount() * WORD_BYTES;
+        return t.serverCount() * FLOW_CELL_BYTES;
+    }
+
+    static int helloBytes(final GroupTopology t)
+    {
+        return t.clientCount() * WORD_BYTES;
+    }
+
+    static long flowSeal(final long freed, final long nextRingSeq, final long lastSequence, final long incarnation)
+    {
+        return seal(freed, nextRingSeq, lastSequence, incarnation ^ 0x666C6F77L);
     }
 
     /**

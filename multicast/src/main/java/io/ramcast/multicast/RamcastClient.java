@@ -68,10 +68,19 @@ public final class RamcastClient implements AutoCloseable
                 final CompletableFuture<Long> future = (CompletableFuture<Long>)request.attachment;
                 future.complete(request.messageId);
             }
-        });
+        }, b.incarnation != 0 ? b.incarnation : newIncarnation());
         mailboxes = new Mailboxes(topology, options, fabric, b.messageHandler);
         fabric.start();
         agent = new ProtocolAgent("ramcast-client-" + fabric.selfId(), fabric, b.clock, this::doWork, this::onAgentClose);
+    }
+
+    /**
+     * A fresh incarnation for this process: later than any earlier process with the same client id
+     * (wall-clock milliseconds) and distinct from one started in the same millisecond (random low bits).
+     */
+    static long newIncarnation()
+    {
+        return (System.currentTimeMillis() << 10) | java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 10);
     }
 
     /** On the agent thread as it stops: no request will complete any more, so fail them all. */
@@ -254,6 +263,8 @@ public final class RamcastClient implements AutoCloseable
     /** Builder; not thread-safe. The shared settings are documented on their setters. */
     public static final class Builder extends ProcessBuilder<Builder>
     {
+        private long incarnation;
+
         private Builder()
         {
         }
@@ -261,6 +272,17 @@ public final class RamcastClient implements AutoCloseable
         @Override
         Builder self()
         {
+            return this;
+        }
+
+        /**
+         * @param incarnation identifies this run of the client id; must grow with every restart of the
+         *                    id (default: derived from the wall clock). For tests.
+         * @return this.
+         */
+        public Builder incarnation(final long incarnation)
+        {
+            this.incarnation = incarnation;
             return this;
         }
 

@@ -54,6 +54,7 @@ final class ServerProtocol
     private final AtomicBuffer inbox;
     private final AtomicBuffer stored;
     private final AtomicBuffer inboxCredit;
+    private final AtomicBuffer hello;
     private final Outbox outbox;
     private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
     private final CRC32C crc = new CRC32C();
@@ -67,6 +68,8 @@ final class ServerProtocol
     private final long[] ringHead;
     private final boolean[][] deliveredInRing;
     private final boolean[] flowDirty;
+    private final long[] lastSequence;
+    private final long[] incarnation;
 
     private final Long2ObjectHashMap<Entry> entries = new Long2ObjectHashMap<>();
     private final TreeSet<Entry> ordered = new TreeSet<>(Comparator.comparingLong((Entry e) -> e.finalValue)
@@ -119,6 +122,8 @@ final class ServerProtocol
         regions[Layout.STORED_REGION] = fabric.register(Layout.STORED_REGION, Layout.storedBytes(topology), true);
         regions[Layout.INBOX_CREDIT_REGION] =
             fabric.register(Layout.INBOX_CREDIT_REGION, Layout.inboxCreditBytes(topology), true);
+        regions[Layout.HELLO_REGION] = fabric.register(Layout.HELLO_REGION, Layout.helloBytes(topology), true);
+        hello = regions[Layout.HELLO_REGION].buffer();
         rings = regions[Layout.RINGS_REGION].buffer();
         acks = regions[Layout.ACKS_REGION].buffer();
         stream = regions[Layout.STREAM_REGION].buffer();
@@ -143,6 +148,8 @@ final class ServerProtocol
         ringHead = new long[clients];
         deliveredInRing = new boolean[clients][options.ringSlots()];
         flowDirty = new boolean[clients];
+        lastSequence = new long[clients];
+        incarnation = new long[clients];
         java.util.Arrays.fill(nextRingSeq, 1);
         java.util.Arrays.fill(ringHead, 1);
 
@@ -326,6 +333,7 @@ final class ServerProtocol
             entries.put(messageId, e);
         }
         e.clientOrdinal = ci;
+        lastSequence[ci] = Math.max(lastSequence[ci], MessageIds.sequence(messageId));
         e.destinations = destinations;
         e.ringSeqByGroup = ringSeqByGroup;
         final byte[] payload = new byte[payloadLength];
@@ -785,14 +793,25 @@ final class ServerProtocol
             work++;
         }
         final int[] clients = topology.clients();
-        final int flowOffset = topology.serverOrdinalOf(selfId) * Layout.WORD_BYTES;
+        final int flowOffset = topology.serverOrdinalOf(selfId) * Layout.FLOW_CELL_BYTES;
         for (int ci = 0; ci < flowDirty.length; ci++)
         {
+            final long helloIncarnation = hello.getLongVolatile(ci * Layout.WORD_BYTES);
+            if (helloIncarnation != incarnation[ci])
+            {
+                incarnation[ci] = helloIncarnation;
+                flowDirty[ci] = true;
+            }
             if (flowDirty[ci])
             {
                 flowDirty[ci] = false;
-                scratch.putLong(0, ringHead[ci]);
-                outbox.write(clients[ci], Layout.FLOW_REGION, flowOffset, scratch, Layout.WORD_BYTES);
+                scratch.putLong(Layout.FLOW_FREED_OFFSET, ringHead[ci]);
+                scratch.putLong(Layout.FLOW_NEXT_RING_SEQ_OFFSET, nextRingSeq[ci]);
+                scratch.putLong(Layout.FLOW_LAST_SEQUENCE_OFFSET, lastSequence[ci]);
+                scratch.putLong(Layout.FLOW_INCARNATION_OFFSET, incarnation[ci]);
+                scratch.putLong(Layout.FLOW_SEAL_OFFSET,
+                    Layout.flowSeal(ringHead[ci], nextRingSeq[ci], lastSequence[ci], incarnation[ci]));
+                outbox.write(clients[ci], Layout.FLOW_REGION, flowOffset, scratch, Layout.FLOW_CELL_BYTES);
                 work++;
             }
         }

@@ -110,7 +110,7 @@ final class ClusterSimulation implements AutoCloseable
                 {
                     completed++;
                 }
-            });
+            }, 1000 + c);
             remainingToIssue[c] = messagesPerClient;
         }
         for (final int p : processOrder)
@@ -190,6 +190,25 @@ final class ClusterSimulation implements AutoCloseable
         {
             clients[p].doWork(clock.nanoTime());
         }
+    }
+
+    /** Steps the cluster until every client completed its session handshake. */
+    void startSessions()
+    {
+        for (int s = 0; s < 10_000; s++)
+        {
+            boolean ready = true;
+            for (final int c : topology.clients())
+            {
+                ready &= clients[c].sessionReady();
+            }
+            if (ready)
+            {
+                return;
+            }
+            step();
+        }
+        throw new AssertionError("seed " + seed + ": client sessions not ready\n" + describe());
     }
 
     /** Runs until every client's messages completed, within {@code maxSteps}. */

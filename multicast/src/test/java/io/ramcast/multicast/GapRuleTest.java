@@ -29,6 +29,7 @@ class GapRuleTest
         final int c2 = 10;
         try (ClusterSimulation sim = new ClusterSimulation(7, topology, SimulationTest.smallOptions(4), 0, 1, 0))
         {
+            sim.startSessions();
             sim.fabrics[c1].pauseLink(slowFollower);
 
             sim.clients[c1].submit(new ClientProtocol.Request(new byte[] {1}, new int[] {0}, null));

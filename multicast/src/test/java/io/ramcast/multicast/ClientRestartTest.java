@@ -1,0 +1,135 @@
+package io.ramcast.multicast;
+
+import io.ramcast.multicast.check.CheckResult;
+import io.ramcast.multicast.check.DeliveryLogWriter;
+import io.ramcast.multicast.check.MulticastChecker;
+import io.ramcast.multicast.check.MulticastHistory;
+import io.ramcast.multicast.fabric.FaultInjectingFabric;
+import io.ramcast.multicast.fabric.LocalFabricHub;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A client id used again by a new process: the session handshake resumes every group's ring. */
+class ClientRestartTest
+{
+    @TempDir
+    Path logDir;
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldResumeRingsAndSequencesWhenAClientIdIsReused() throws Exception
+    {
+        final GroupTopology topology = GroupTopology.uniform(3, 3, 1);
+        final MulticastOptions options = MulticastOptions.builder().ringSlots(8).clientWindow(4).build();
+        final LocalFabricHub hub = new LocalFabricHub();
+        DeliveryLogWriter.writeTopology(logDir, AbstractClusterTest.groupMembers(topology), List.of());
+        final List<RamcastServer> servers = new ArrayList<>();
+        try
+        {
+            for (final int s : topology.servers())
+            {
+                servers.add(RamcastServer.builder().topology(topology).options(options).fabric(hub.endpoint(s))
+                    .deliveryHandler(d -> { }).deliveryLog(logDir).build().start());
+            }
+            final Random random = new Random(5);
+            for (int run = 0; run < 3; run++)
+            {
+                try (RamcastClient client = RamcastClient.builder().topology(topology).options(options)
+                    .fabric(hub.endpoint(9)).deliveryLog(logDir).build().start())
+                {
+                    assertThat(client.awaitConnected(Duration.ofSeconds(10))).isEmpty();
+                    final List<CompletableFuture<Long>> sent = new ArrayList<>();
+                    for (int i = 0; i < 30; i++)
+                    {
+                        sent.add(client.multicast(new byte[] {(byte)i}, AbstractClusterTest.randomGroups(random, 3)));
+                    }
+                    CompletableFuture.allOf(sent.toArray(CompletableFuture<?>[]::new)).get(20, TimeUnit.SECONDS);
+                }
+            }
+            Await.until(() -> servers.stream().allMatch(s -> s.failure() == null) &&
+                servers.stream().mapToLong(RamcastServer::deliveredCount).sum() > 0, Duration.ofSeconds(5), "servers run");
+        }
+        finally
+        {
+            for (final RamcastServer s : servers)
+            {
+                s.close();
+            }
+        }
+        final CheckResult result = new MulticastChecker().check(MulticastHistory.load(logDir), true);
+        assertThat(result.isValid()).as(result.summary()).isTrue();
+        assertThat(result.messageCount()).as("three runs of one client id, message ids never reused").isEqualTo(90);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldRefuseToResumeAfterAnIncompleteMulticastOfTheEarlierProcess()
+    {
+        final GroupTopology topology = GroupTopology.uniform(1, 3, 1);
+        try (ClusterSimulation sim = new ClusterSimulation(3, topology, SimulationTest.smallOptions(4), 0, 1, 0))
+        {
+            final int client = 3;
+            sim.startSessions();
+            sim.clients[client].submit(new ClientProtocol.Request(new byte[] {1}, new int[] {0}, null));
+            for (int i = 0; i < 50; i++)
+            {
+                sim.step();
+            }
+            // the earlier process writes its next message to member 0 only, then dies
+            sim.fabrics[client].pauseLink(1);
+            sim.fabrics[client].pauseLink(2);
+            sim.clients[client].submit(new ClientProtocol.Request(new byte[] {2}, new int[] {0}, null));
+            sim.stepProcess(client);
+            sim.clock.advance(1_000);
+            sim.fabrics[client].doWork();
+            sim.fabrics[client].close();
+            for (int i = 0; i < 20; i++)
+            {
+                for (final int s : topology.servers())
+                {
+                    sim.stepProcess(s);
+                }
+            }
+            final FaultInjectingFabric fresh = new FaultInjectingFabric(sim.hub.endpoint(client), new Random(1), sim.clock);
+            final ClientProtocol restarted = new ClientProtocol(topology, sim.options, fresh, new ClientProtocol.Listener()
+            {
+                @Override
+                public void onSent(final ClientProtocol.Request r)
+                {
+                }
+
+                @Override
+                public void onComplete(final ClientProtocol.Request r)
+                {
+                }
+            }, 5000);
+            fresh.start();
+            assertThatThrownBy(() ->
+            {
+                for (int i = 0; i < 100; i++)
+                {
+                    sim.clock.advance(1_000);
+                    fresh.doWork();
+                    restarted.doWork(sim.clock.nanoTime());
+                    for (final int s : topology.servers())
+                    {
+                        sim.stepProcess(s);
+                    }
+                }
+            }).isInstanceOf(IllegalStateException.class).hasMessageContaining("stand at different positions of its ring");
+            fresh.close();
+        }
+    }
+}
