@@ -143,6 +143,24 @@ final class Mailboxes
         }
     }
 
+    /**
+     * Starts the ring to {@code peerId} over, for a new process under that id (a restarted client
+     * whose memory is fresh): messages still queued for the earlier process are dropped, and the
+     * next message is written at the start of the new process's ring.
+     */
+    void resetReceiver(final int peerId)
+    {
+        if (writePosition == null)
+        {
+            return;
+        }
+        final int receiver = processOrdinal(topology, peerId);
+        writePosition[receiver] = 0;
+        backlogCount -= backlog.get(receiver).size();
+        backlog.get(receiver).clear();
+        credits.putLongVolatile(receiver * Layout.WORD_BYTES, 0);
+    }
+
     long backlogCount()
     {
         return backlogCount;

@@ -72,6 +72,7 @@ public final class RamcastServer implements AutoCloseable
         this.topology = topology;
         this.options = b.options;
         mailboxes = new Mailboxes(topology, b.options, fabric, b.messageHandler);
+        protocol.onNewClientIncarnation(mailboxes::resetReceiver);
         outgoing = new ManyToOneConcurrentArrayQueue<>(OUTGOING_QUEUE_CAPACITY);
         fabric.start();
         agent = new ProtocolAgent("ramcast-server-" + fabric.selfId(), fabric, b.clock, this::doWork, () ->

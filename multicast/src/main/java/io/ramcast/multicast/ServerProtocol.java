@@ -89,6 +89,7 @@ final class ServerProtocol
     private final long[] memberStored;
 
     private long deliveredCount;
+    private java.util.function.IntConsumer newClientIncarnation = clientId -> { };
     private long clientRecordErrors;
 
     ServerProtocol(
@@ -173,6 +174,15 @@ final class ServerProtocol
             max = Math.max(max, c);
         }
         return max;
+    }
+
+    /**
+     * @param listener told (on the agent thread) when a client id starts a new incarnation, before
+     *                 this server answers its handshake.
+     */
+    void onNewClientIncarnation(final java.util.function.IntConsumer listener)
+    {
+        newClientIncarnation = listener;
     }
 
     boolean isLeader()
@@ -801,6 +811,7 @@ final class ServerProtocol
             {
                 incarnation[ci] = helloIncarnation;
                 flowDirty[ci] = true;
+                newClientIncarnation.accept(clients[ci]);
             }
             if (flowDirty[ci])
             {

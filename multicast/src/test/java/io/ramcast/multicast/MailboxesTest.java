@@ -96,6 +96,33 @@ class MailboxesTest
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldReachARestartedClientUnderTheSameId() throws Exception
+    {
+        final GroupTopology topology = GroupTopology.uniform(1, 1, 1);
+        final LocalFabricHub hub = new LocalFabricHub();
+        try (RamcastServer server = RamcastServer.builder().topology(topology).options(SMALL).fabric(hub.endpoint(0))
+            .deliveryHandler(d -> { }).build().start())
+        {
+            for (int run = 0; run < 3; run++)
+            {
+                final ConcurrentLinkedQueue<String> got = new ConcurrentLinkedQueue<>();
+                try (RamcastClient client = RamcastClient.builder().topology(topology).options(SMALL)
+                    .fabric(hub.endpoint(1)).messageHandler((sender, m) -> got.add(new String(m))).build().start())
+                {
+                    assertThat(client.awaitConnected(Duration.ofSeconds(10))).isEmpty();
+                    for (int i = 0; i < 200; i++)
+                    {
+                        assertThat(server.send(1, ("run" + run + "-" + i).getBytes())).isTrue();
+                    }
+                    Await.until(() -> got.size() == 200, Duration.ofSeconds(10), "run " + run + ": 200 messages arrive");
+                    assertThat(got.peek()).isEqualTo("run" + run + "-0");
+                }
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldSendThroughTheServerFacadeAndRefuseBadMessages() throws Exception
     {
         final GroupTopology topology = GroupTopology.uniform(1, 1, 1);
@@ -106,6 +133,7 @@ class MailboxesTest
             RamcastClient client = RamcastClient.builder().topology(topology).options(SMALL).fabric(hub.endpoint(1))
                 .messageHandler((sender, m) -> got.add(sender + ":" + new String(m))).build().start())
         {
+            assertThat(client.awaitConnected(Duration.ofSeconds(10))).isEmpty();
             for (int i = 0; i < 100; i++)
             {
                 assertThat(server.send(1, ("m" + i).getBytes())).isTrue();
