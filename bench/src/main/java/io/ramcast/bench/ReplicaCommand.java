@@ -45,6 +45,18 @@ final class ReplicaCommand implements Callable<Integer>
     @Option(names = "--exit-on-stdin-eof", description = "Stop when stdin closes (the parent that started this process is gone).")
     private boolean exitOnStdinEof;
 
+    /**
+     * The progress line a replica prints when it changes (at most every 100 ms), read by the
+     * parent that started it: {@code STATUS <id> <executed> <timestamp>/<group>/<messageId>} with
+     * the position of the last applied delivery.
+     */
+    static String status(final ReplicaServer replica)
+    {
+        final io.ramcast.txn.store.AppliedMark mark = replica.lastApplied();
+        return ServerProcess.STATUS + " " + replica.replica().id() + " " + replica.executedCount() + " " +
+            mark.timestamp() + "/" + mark.group() + "/" + mark.messageId();
+    }
+
     @Override
     public Integer call() throws InterruptedException
     {
@@ -95,8 +107,16 @@ final class ReplicaCommand implements Callable<Integer>
         }
         out.println(ServerProcess.READY + " " + id);
         out.flush();
+        String lastStatus = "";
         while (!closed.await(100, TimeUnit.MILLISECONDS))
         {
+            final String status = status(replica);
+            if (!status.equals(lastStatus))
+            {
+                lastStatus = status;
+                out.println(status);
+                out.flush();
+            }
             final Throwable failure = replica.failure();
             if (failure != null)
             {

@@ -164,6 +164,56 @@ final class ReplicaProcesses implements AutoCloseable
     }
 
     /**
+     * Waits until the replicas of every partition report the same applied position and keep it for
+     * {@code quiet} (they have executed the same transactions and nothing more arrives).
+     *
+     * @param timeout how long to wait at most.
+     * @param quiet   how long the positions must stay unchanged.
+     * @return whether they converged in time.
+     * @throws InterruptedException if interrupted.
+     */
+    boolean awaitConverged(final Duration timeout, final Duration quiet) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        String stable = null;
+        long stableSinceNs = 0;
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            final String now = convergedPositions();
+            if (now != null && now.equals(stable))
+            {
+                if (System.nanoTime() - stableSinceNs >= quiet.toNanos())
+                {
+                    return true;
+                }
+            }
+            else
+            {
+                stable = now;
+                stableSinceNs = System.nanoTime();
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** @return the partitions' positions if every replica of each partition reports the same one, else null. */
+    private String convergedPositions()
+    {
+        final java.util.Map<Integer, String> byPartition = new java.util.TreeMap<>();
+        for (int i = 0; i < replicas.size(); i++)
+        {
+            final String mark = processes.get(i).appliedMark();
+            final String seen = byPartition.putIfAbsent(replicas.get(i).partition(), mark);
+            if (mark.isEmpty() || seen != null && !seen.equals(mark))
+            {
+                return null;
+            }
+        }
+        return byPartition.toString();
+    }
+
+    /**
      * Kills one replica at once (SIGKILL), for fault injection.
      *
      * @param id the replica id.

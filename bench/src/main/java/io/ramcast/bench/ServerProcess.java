@@ -34,6 +34,8 @@ final class ServerProcess
     static final String READY = "READY";
     /** First word of the line a server prints once it closed: {@code DELIVERED <id> <count>}. */
     static final String DELIVERED = "DELIVERED";
+    /** First word of a replica's progress line: {@code STATUS <id> <executed> <applied mark>}. */
+    static final String STATUS = "STATUS";
 
     private final int id;
     private final Process process;
@@ -41,6 +43,7 @@ final class ServerProcess
     private final Path stderrFile;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final AtomicLong delivered = new AtomicLong(-1);
+    private volatile String appliedMark = "";
     private final Thread pump;
 
     private ServerProcess(final int id, final Process process, final Path stdoutFile, final Path stderrFile)
@@ -111,6 +114,10 @@ final class ServerProcess
         if (words.length == 2 && words[0].equals(READY) && words[1].equals(Integer.toString(id)))
         {
             ready.complete(null);
+        }
+        else if (words.length == 4 && words[0].equals(STATUS) && words[1].equals(Integer.toString(id)))
+        {
+            appliedMark = words[3];
         }
         else if (words.length == 3 && words[0].equals(DELIVERED) && words[1].equals(Integer.toString(id)))
         {
@@ -222,6 +229,12 @@ final class ServerProcess
         }
         pump.join(Duration.ofSeconds(5).toMillis());
         return exited;
+    }
+
+    /** @return the applied mark of the replica's last STATUS line, or "" before the first. */
+    String appliedMark()
+    {
+        return appliedMark;
     }
 
     /** @return deliveries the child reported when it closed, or -1 if it did not report. */

@@ -61,6 +61,8 @@ class BankEndToEndTest
                 finalBalances = bank.readAll();
             }
             assertThat(cluster.firstDead()).isNull();
+            assertThat(cluster.awaitConverged(Duration.ofSeconds(60), Duration.ofMillis(500)))
+                .as("replicas of each partition reach the same applied position").isTrue();
         }
 
         assertThat(stats.transfersOk()).isGreaterThan(50);

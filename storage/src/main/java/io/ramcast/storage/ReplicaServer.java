@@ -232,7 +232,13 @@ public final class ReplicaServer implements AutoCloseable
         return replica;
     }
 
-    /** @return transactions executed so far. */
+    /** @return the position of the last applied delivery; safe from any thread. */
+    public io.ramcast.txn.store.AppliedMark lastApplied()
+    {
+        return executor.lastApplied();
+    }
+
+    /** @return transactions executed so far; safe from any thread. */
     public long executedCount()
     {
         return executor.executedCount();

@@ -167,6 +167,7 @@ class ReplicaClusterTest
                 assertThat(total).isEqualTo(ACCOUNTS * INITIAL);
                 assertThat(read).allMatch(r -> r.results().equals(read.get(0).results()) || sameValues(r, read.get(0)));
             }
+            awaitConverged(replicas);
         }
         finally
         {
@@ -191,6 +192,28 @@ class ReplicaClusterTest
             }
             assertThat(hashes).as("replicas of partition %d", p).containsOnly(hashes.get(0));
         }
+    }
+
+    /** Replicas of a partition may lag: wait until each partition's replicas applied the same deliveries. */
+    static void awaitConverged(final List<ReplicaServer> replicas) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            final Map<Integer, io.ramcast.txn.store.AppliedMark> marks = new HashMap<>();
+            boolean converged = true;
+            for (final ReplicaServer r : replicas)
+            {
+                final io.ramcast.txn.store.AppliedMark seen = marks.putIfAbsent(r.replica().partition(), r.lastApplied());
+                converged &= seen == null || seen.equals(r.lastApplied());
+            }
+            if (converged)
+            {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("replicas did not converge within 30 s");
     }
 
     static boolean sameValues(final TxnReply a, final TxnReply b)

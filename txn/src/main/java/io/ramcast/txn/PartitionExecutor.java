@@ -80,8 +80,9 @@ public final class PartitionExecutor
     private final Map<Long, Map<Integer, ReadExchange>> exchanges = new HashMap<>();
     private final LinkedHashSet<Long> recentlyExchanged = new LinkedHashSet<>();
     private Pending pending;
-    private AppliedMark lastApplied;
-    private long executed;
+    /* written by the executor thread only; volatile so monitoring threads may read them */
+    private volatile AppliedMark lastApplied;
+    private volatile long executed;
     private long duplicates;
     private long malformed;
 
@@ -165,7 +166,13 @@ public final class PartitionExecutor
         exchanges.computeIfAbsent(x.messageId(), id -> new HashMap<>()).putIfAbsent(x.fromPartition(), x);
     }
 
-    /** @return transactions executed (committed or not). */
+    /** @return the position of the last applied delivery (safe from any thread). */
+    public AppliedMark lastApplied()
+    {
+        return lastApplied;
+    }
+
+    /** @return transactions executed (committed or not); safe from any thread. */
     public long executedCount()
     {
         return executed;
@@ -493,7 +500,7 @@ public final class PartitionExecutor
         forgetSettled(batch, request.clientId(), request.settledBelow());
         batch.putMeta(dedupKey(request.clientId(), request.requestId()), reply);
         apply(batch);
-        executed++;
+        executed = executed + 1; // single writer
         output.toClient(request.clientId(), reply);
     }
 
