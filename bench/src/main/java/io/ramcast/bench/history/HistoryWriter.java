@@ -91,6 +91,29 @@ public final class HistoryWriter implements AutoCloseable
         }
     }
 
+    /**
+     * Appends an event to {@code history} if there is one, for workloads whose history is optional.
+     *
+     * @param history the writer, or null for none.
+     * @param event   the event.
+     * @throws java.io.UncheckedIOException if writing fails.
+     */
+    public static void record(final HistoryWriter history, final HistoryEvent event)
+    {
+        if (history == null)
+        {
+            return;
+        }
+        try
+        {
+            history.append(event);
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot append to " + history.file(), ex);
+        }
+    }
+
     /** @return how many events were appended. */
     public synchronized long eventCount()
     {

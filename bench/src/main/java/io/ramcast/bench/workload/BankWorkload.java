@@ -11,8 +11,6 @@ import io.ramcast.txn.Partitioner;
 import io.ramcast.txn.Result;
 import io.ramcast.txn.Transaction;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -235,7 +233,7 @@ public final class BankWorkload
         }
         final long amount = 1 + random.nextInt((int)Math.max(1, Math.min(Integer.MAX_VALUE, initialBalance / 2)));
         final OpValue.Transfer value = new OpValue.Transfer(from, to, amount);
-        record(history, HistoryEvent.invoke(process, OpFunction.TRANSFER, value, System.nanoTime()));
+        HistoryWriter.record(history, HistoryEvent.invoke(process, OpFunction.TRANSFER, value, System.nanoTime()));
         final byte[] args = ByteBuffer.allocate(16).putInt(from).putInt(to).putLong(amount).array();
         final TxnOutcome outcome = client.execute(Transaction.procedure(BankProcedures.TRANSFER, args)
             .reads(accountKey(from), accountKey(to)).writes(accountKey(from), accountKey(to)).build());
@@ -255,17 +253,17 @@ public final class BankWorkload
             type = EventType.INFO;
             counts[2].incrementAndGet();
         }
-        record(history, HistoryEvent.complete(process, type, OpFunction.TRANSFER, value, System.nanoTime()));
+        HistoryWriter.record(history, HistoryEvent.complete(process, type, OpFunction.TRANSFER, value, System.nanoTime()));
     }
 
     private void read(final int process, final HistoryWriter history, final AtomicLong[] counts)
     {
-        record(history, HistoryEvent.invoke(process, OpFunction.READ, null, System.nanoTime()));
+        HistoryWriter.record(history, HistoryEvent.invoke(process, OpFunction.READ, null, System.nanoTime()));
         final TxnOutcome outcome = client.execute(readAllTransaction());
         if (outcome instanceof TxnOutcome.Committed committed)
         {
             counts[3].incrementAndGet();
-            record(history, HistoryEvent.complete(process, EventType.OK, OpFunction.READ,
+            HistoryWriter.record(history, HistoryEvent.complete(process, EventType.OK, OpFunction.READ,
                 OpValue.Balances.of(balances(committed)), System.nanoTime()));
         }
         else if (outcome instanceof TxnOutcome.NotCommitted no)
@@ -275,23 +273,7 @@ public final class BankWorkload
         else
         {
             counts[4].incrementAndGet();
-            record(history, HistoryEvent.complete(process, EventType.INFO, OpFunction.READ, null, System.nanoTime()));
-        }
-    }
-
-    private static void record(final HistoryWriter history, final HistoryEvent event)
-    {
-        if (history == null)
-        {
-            return;
-        }
-        try
-        {
-            history.append(event);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot append to " + history.file(), ex);
+            HistoryWriter.record(history, HistoryEvent.complete(process, EventType.INFO, OpFunction.READ, null, System.nanoTime()));
         }
     }
 }

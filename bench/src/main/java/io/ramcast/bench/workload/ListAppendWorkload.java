@@ -13,8 +13,6 @@ import io.ramcast.txn.Partitioner;
 import io.ramcast.txn.Result;
 import io.ramcast.txn.Transaction;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -308,7 +306,7 @@ public final class ListAppendWorkload
         final OpValue.Txn invoked = new OpValue.Txn(ops);
         final Transaction t = transactionOf(ops);
         final boolean multiPartition = Destinations.of(t, partitioner).length > 1;
-        record(history, HistoryEvent.invoke(process, OpFunction.TXN, invoked, System.nanoTime()));
+        HistoryWriter.record(history, HistoryEvent.invoke(process, OpFunction.TXN, invoked, System.nanoTime()));
         final TxnOutcome outcome = client.execute(t);
         if (outcome instanceof TxnOutcome.Committed committed)
         {
@@ -319,7 +317,7 @@ public final class ListAppendWorkload
                     " committed with results " + results + " where one procedure output was expected");
             }
             final List<MicroOp> completed = ListAppendProcedures.decodeOutput(ops, output.bytes());
-            record(history, HistoryEvent.complete(process, EventType.OK, OpFunction.TXN, new OpValue.Txn(completed),
+            HistoryWriter.record(history, HistoryEvent.complete(process, EventType.OK, OpFunction.TXN, new OpValue.Txn(completed),
                 System.nanoTime()));
             counters.ok.incrementAndGet();
             if (multiPartition)
@@ -333,30 +331,14 @@ public final class ListAppendWorkload
         }
         else if (outcome instanceof TxnOutcome.NotCommitted notCommitted)
         {
-            record(history, HistoryEvent.complete(process, EventType.FAIL, OpFunction.TXN, invoked, System.nanoTime()));
+            HistoryWriter.record(history, HistoryEvent.complete(process, EventType.FAIL, OpFunction.TXN, invoked, System.nanoTime()));
             counters.failed.incrementAndGet();
             counters.failure(notCommitted);
         }
         else
         {
-            record(history, HistoryEvent.complete(process, EventType.INFO, OpFunction.TXN, invoked, System.nanoTime()));
+            HistoryWriter.record(history, HistoryEvent.complete(process, EventType.INFO, OpFunction.TXN, invoked, System.nanoTime()));
             counters.unknown.incrementAndGet();
-        }
-    }
-
-    private static void record(final HistoryWriter history, final HistoryEvent event)
-    {
-        if (history == null)
-        {
-            return;
-        }
-        try
-        {
-            history.append(event);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot append to " + history.file(), ex);
         }
     }
 }
