@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
     versionProvider = RamcastCli.VersionProvider.class,
     description = "RamCast KV command line: benchmarks and tools.",
     subcommands = {
+        DemoCommand.class,
         ReplicaCommand.class,
         ClusterCommand.class,
         BankCommand.class,
