@@ -1,0 +1,34 @@
+package io.ramcast.bench.workload;
+
+import io.ramcast.txn.Partitioner;
+
+import java.util.Map;
+
+/**
+ * The knobs every workload reads (those it does not use it ignores).
+ *
+ * @param partitioner            the cluster's partitioner (to place keys on chosen partitions).
+ * @param records                number of records (keys, accounts, customers) in the data set.
+ * @param valueSizeBytes         size of generated values.
+ * @param keyDistribution        "zipfian" or "uniform".
+ * @param multiPartitionFraction share of operations turned into transactions over 2..maxPartitions
+ *                               partitions, in [0, 1].
+ * @param maxPartitions          most partitions one multi-partition transaction involves (>= 2).
+ * @param batchSize              records per load transaction.
+ * @param extra                  workload-specific options ({@code --param key=value}).
+ */
+public record WorkloadSettings(
+    Partitioner partitioner,
+    long records,
+    int valueSizeBytes,
+    String keyDistribution,
+    double multiPartitionFraction,
+    int maxPartitions,
+    int batchSize,
+    Map<String, String> extra)
+{
+    public WorkloadSettings
+    {
+        extra = Map.copyOf(extra);
+    }
+}
