@@ -33,20 +33,21 @@ public record ExecutionLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPer
         final int keys = t.readKeys().size() + t.writeKeys().size();
         if (keys > maxKeysPerTransaction)
         {
-            return "transaction declares " + keys + " keys; the limit is " + maxKeysPerTransaction;
+            return "transaction declares " + keys + " keys; the limit is " + maxKeysPerTransaction +
+                " (limits.maxKeysPerTransaction)";
         }
         for (final byte[] k : t.readKeys())
         {
             if (k.length > maxKeyBytes)
             {
-                return "key of " + k.length + " bytes exceeds the limit of " + maxKeyBytes;
+                return key(k);
             }
         }
         for (final byte[] k : t.writeKeys())
         {
             if (k.length > maxKeyBytes)
             {
-                return "key of " + k.length + " bytes exceeds the limit of " + maxKeyBytes;
+                return key(k);
             }
         }
         if (t.ops() != null)
@@ -67,7 +68,7 @@ public record ExecutionLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPer
     {
         if (op.key().length > maxKeyBytes)
         {
-            return "key of " + op.key().length + " bytes exceeds the limit of " + maxKeyBytes;
+            return key(op.key());
         }
         if (op instanceof Op.Put p)
         {
@@ -82,11 +83,11 @@ public record ExecutionLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPer
         {
             if (s.endExclusive() != null && s.endExclusive().length > maxKeyBytes)
             {
-                return "key of " + s.endExclusive().length + " bytes exceeds the limit of " + maxKeyBytes;
+                return key(s.endExclusive());
             }
             if (s.limit() > maxScanEntries)
             {
-                return "scan limit " + s.limit() + " exceeds the limit of " + maxScanEntries;
+                return "scan limit " + s.limit() + " exceeds the limit of " + maxScanEntries + " (limits.maxScanEntries)";
             }
         }
         return null;
@@ -99,6 +100,11 @@ public record ExecutionLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPer
     public String value(final byte[] value)
     {
         return value != null && value.length > maxValueBytes ?
-            "value of " + value.length + " bytes exceeds the limit of " + maxValueBytes : null;
+            "value of " + value.length + " bytes exceeds the limit of " + maxValueBytes + " (limits.maxValueBytes)" : null;
+    }
+
+    private String key(final byte[] key)
+    {
+        return "key of " + key.length + " bytes exceeds the limit of " + maxKeyBytes + " (limits.maxKeyBytes)";
     }
 }

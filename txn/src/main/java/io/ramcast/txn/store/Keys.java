@@ -114,10 +114,11 @@ public final class Keys
     }
 
     /**
-     * Renders a key for error messages: hex, at most 32 bytes followed by the full length.
+     * Renders a key for error messages: printable ASCII keys as quoted text, others as hex; at most
+     * 32 bytes, followed by the full length when longer.
      *
      * @param key a key, or null.
-     * @return e.g. {@code 0x6b3031}, {@code 0x (empty)} or {@code 0x0102...(40 bytes)}.
+     * @return e.g. {@code "acct/7"}, {@code 0x6b00ff}, {@code 0x (empty)} or {@code 0x0102...(40 bytes)}.
      */
     public static String toString(final byte[] key)
     {
@@ -130,6 +131,11 @@ public final class Keys
             return "0x (empty)";
         }
         final int shown = Math.min(key.length, MAX_SHOWN_BYTES);
+        if (isPrintable(key))
+        {
+            final String text = new String(key, 0, shown, java.nio.charset.StandardCharsets.US_ASCII);
+            return '"' + text + '"' + (shown < key.length ? "...(" + key.length + " bytes)" : "");
+        }
         final StringBuilder sb = new StringBuilder(2 + 2 * shown + 16).append("0x");
         for (int i = 0; i < shown; i++)
         {
@@ -140,5 +146,17 @@ public final class Keys
             sb.append("...(").append(key.length).append(" bytes)");
         }
         return sb.toString();
+    }
+
+    private static boolean isPrintable(final byte[] key)
+    {
+        for (final byte b : key)
+        {
+            if (b < 0x20 || b > 0x7e || b == '"')
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

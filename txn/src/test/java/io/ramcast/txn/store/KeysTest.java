@@ -57,6 +57,7 @@ class KeysTest
     void shouldRenderKeysAsBoundedHex()
     {
         assertThat(Keys.toString(bytes(0x6b, 0x00, 0xff))).isEqualTo("0x6b00ff");
+        assertThat(Keys.toString("acct/7".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isEqualTo("\"acct/7\"");
         assertThat(Keys.toString(new byte[0])).isEqualTo("0x (empty)");
         assertThat(Keys.toString(null)).isEqualTo("null");
         assertThat(Keys.toString(new byte[40])).isEqualTo("0x" + "00".repeat(32) + "...(40 bytes)");
