@@ -28,6 +28,8 @@ import picocli.CommandLine.Command;
         ReplicaCommand.class,
         ClusterCommand.class,
         BankCommand.class,
+        LoadCommand.class,
+        BenchCommand.class,
         MulticastBenchCommand.class,
         MulticastServerCommand.class,
         CheckMulticastCommand.class,

@@ -11,6 +11,13 @@ import io.ramcast.txn.Transaction;
  * <p>Loading must be idempotent: applying the load transactions again leaves the store as one
  * application does (write fixed values, never add to existing ones), so a second {@code load}
  * does not double-count.
+ *
+ * <p>Settings a workload cannot run are refused by {@link #loadTransactionCount} and
+ * {@link #newGenerator} with an {@link IllegalArgumentException} whose message names the option,
+ * its value and the rule (for example {@code --records=0 must be in [1, 50000000]}); the
+ * {@code load} and {@code bench} commands call both before connecting and turn a refusal into
+ * exit code 2. A workload whose operations can be checked from a client history also implements
+ * {@link HistoryRecording}. Workloads are listed by name in {@link Workloads}.
  */
 public interface BenchWorkload
 {
@@ -32,15 +39,6 @@ public interface BenchWorkload
      * @return the transaction; idempotent, deterministic in (index, settings).
      */
     Transaction loadTransaction(long index, WorkloadSettings settings);
-
-    /**
-     * @param records how many records one load transaction writes, for progress reporting.
-     * @return records written by load transaction {@code index} (default 1).
-     */
-    default long recordsIn(final long records)
-    {
-        return 1;
-    }
 
     /**
      * @param settings the run's settings.
