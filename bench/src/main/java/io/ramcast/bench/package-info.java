@@ -1,11 +1,12 @@
 /**
- * The {@code ramcast} command line and the benchmarks behind it.
+ * The {@code ramcast} command line and the tools behind it.
  *
  * <p>{@link io.ramcast.bench.RamcastCli} is the entry point of the runnable jar that
- * {@code bin/ramcast} launches. Its subcommands measure the multicast layer
- * ({@code multicast-bench}), run one server of a multi-process deployment ({@code multicast-server})
- * and check delivery logs written by a run ({@code check-multicast}). Everything else in this
- * package is the harness those commands are made of: in-JVM and multi-process clusters, the
- * closed-loop load generator and the report.
+ * {@code bin/ramcast} launches. Its subcommands run the store ({@code replica}, {@code cluster},
+ * {@code demo}), load and measure it ({@code load}, {@code bench}, {@code bank}), and measure and
+ * check the ordering layer alone ({@code multicast-bench}, {@code multicast-server},
+ * {@code check-multicast}). Everything else in this package is the harness those commands are
+ * made of: replica and server child processes, in-JVM and multi-process clusters, closed-loop
+ * load generators, statistics and reports.
  */
 package io.ramcast.bench;
