@@ -1,7 +1,6 @@
 package io.ramcast.bench.history;
 
-import java.util.ArrayList;
-import java.util.Collections;
+import io.ramcast.multicast.check.AnomalyTally;
 import java.util.EnumMap;
 import java.util.List;
 
@@ -30,8 +29,7 @@ public final class BankCheckResult
     private final int indeterminateTransferCount;
     private final boolean finalStateChecked;
     private final int ignoredTruncatedLines;
-    private final EnumMap<BankAnomalyType, Long> counts;
-    private final List<BankAnomaly> anomalies;
+    private final AnomalyTally<BankAnomalyType, BankAnomaly> tally;
 
     BankCheckResult(
         final long initialTotal,
@@ -53,10 +51,7 @@ public final class BankCheckResult
         indeterminateTransferCount = history.count(OpFunction.TRANSFER, EventType.INFO);
         this.finalStateChecked = finalStateChecked;
         ignoredTruncatedLines = history.ignoredTruncatedLines();
-        this.counts = new EnumMap<>(counts);
-        final List<BankAnomaly> sorted = new ArrayList<>(anomalies);
-        sorted.sort((a, b) -> a.type().compareTo(b.type()));
-        this.anomalies = Collections.unmodifiableList(sorted);
+        tally = new AnomalyTally<>(BankAnomalyType.class, counts, anomalies, BankAnomaly::type);
     }
 
     /** @return whether no violation was found. */
@@ -68,7 +63,7 @@ public final class BankCheckResult
     /** @return the kept anomalies, grouped by type in enum order, in history order within a type. */
     public List<BankAnomaly> anomalies()
     {
-        return anomalies;
+        return tally.anomalies();
     }
 
     /**
@@ -77,7 +72,7 @@ public final class BankCheckResult
      */
     public List<BankAnomaly> anomalies(final BankAnomalyType type)
     {
-        return anomalies.stream().filter((a) -> a.type() == type).toList();
+        return tally.anomalies(type);
     }
 
     /**
@@ -86,18 +81,13 @@ public final class BankCheckResult
      */
     public long count(final BankAnomalyType type)
     {
-        return counts.getOrDefault(type, 0L);
+        return tally.count(type);
     }
 
     /** @return how many anomalies were found in all (kept or not). */
     public long totalAnomalies()
     {
-        long total = 0;
-        for (final long c : counts.values())
-        {
-            total += c;
-        }
-        return total;
+        return tally.total();
     }
 
     /** @return reads that completed ok, each of which was checked. */
@@ -176,11 +166,11 @@ public final class BankCheckResult
                 sb.append("  ").append(type).append(": ").append(c).append('\n');
             }
         }
-        final int printed = Math.min(MAX_PRINTED, anomalies.size());
+        final int printed = Math.min(MAX_PRINTED, tally.anomalies().size());
         sb.append("  showing ").append(printed).append(" of ").append(totalAnomalies()).append(" anomalies:\n");
         for (int i = 0; i < printed; i++)
         {
-            sb.append("    ").append(anomalies.get(i)).append('\n');
+            sb.append("    ").append(tally.anomalies().get(i)).append('\n');
         }
         return sb.toString();
     }

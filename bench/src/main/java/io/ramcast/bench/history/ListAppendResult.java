@@ -1,9 +1,7 @@
 package io.ramcast.bench.history;
 
-import java.util.ArrayList;
-import java.util.Collections;
+import io.ramcast.multicast.check.AnomalyTally;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -31,8 +29,7 @@ public final class ListAppendResult
     private final int nodeCount;
     private final EnumMap<DependencyKind, Integer> edgeCounts;
     private final int ignoredTruncatedLines;
-    private final EnumMap<ListAppendAnomalyType, Long> counts;
-    private final List<ListAppendAnomaly> anomalies;
+    private final AnomalyTally<ListAppendAnomalyType, ListAppendAnomaly> tally;
 
     ListAppendResult(
         final int okCount,
@@ -52,16 +49,13 @@ public final class ListAppendResult
         this.nodeCount = nodeCount;
         this.edgeCounts = new EnumMap<>(edgeCounts);
         this.ignoredTruncatedLines = ignoredTruncatedLines;
-        this.counts = new EnumMap<>(counts);
-        final List<ListAppendAnomaly> sorted = new ArrayList<>(anomalies);
-        sorted.sort((x, y) -> x.type().compareTo(y.type()));
-        this.anomalies = Collections.unmodifiableList(sorted);
+        tally = new AnomalyTally<>(ListAppendAnomalyType.class, counts, anomalies, ListAppendAnomaly::type);
     }
 
     /** @return whether no anomaly was found: the history is consistent with strict serializability. */
     public boolean isValid()
     {
-        return counts.isEmpty();
+        return tally.total() == 0;
     }
 
     /**
@@ -70,7 +64,7 @@ public final class ListAppendResult
      */
     public boolean isSerializable()
     {
-        for (final ListAppendAnomalyType type : counts.keySet())
+        for (final ListAppendAnomalyType type : tally.types())
         {
             if (!type.isRealtime())
             {
@@ -83,13 +77,13 @@ public final class ListAppendResult
     /** @return the types of the anomalies found. */
     public Set<ListAppendAnomalyType> anomalyTypes()
     {
-        return counts.isEmpty() ? Collections.emptySet() : Collections.unmodifiableSet(EnumSet.copyOf(counts.keySet()));
+        return tally.types();
     }
 
     /** @return the kept anomalies, grouped by type in enum order, in detection order within a type. */
     public List<ListAppendAnomaly> anomalies()
     {
-        return anomalies;
+        return tally.anomalies();
     }
 
     /**
@@ -98,7 +92,7 @@ public final class ListAppendResult
      */
     public List<ListAppendAnomaly> anomalies(final ListAppendAnomalyType type)
     {
-        return anomalies.stream().filter((a) -> a.type() == type).toList();
+        return tally.anomalies(type);
     }
 
     /**
@@ -107,18 +101,13 @@ public final class ListAppendResult
      */
     public long count(final ListAppendAnomalyType type)
     {
-        return counts.getOrDefault(type, 0L);
+        return tally.count(type);
     }
 
     /** @return how many anomalies were found in all (kept or not). */
     public long totalAnomalies()
     {
-        long total = 0;
-        for (final long c : counts.values())
-        {
-            total += c;
-        }
-        return total;
+        return tally.total();
     }
 
     /** @return transactions that completed ok. */
@@ -200,11 +189,11 @@ public final class ListAppendResult
                     .append(type.isRealtime() ? " (strict serializability violation)" : "").append('\n');
             }
         }
-        final int printed = Math.min(MAX_PRINTED, anomalies.size());
+        final int printed = Math.min(MAX_PRINTED, tally.anomalies().size());
         sb.append("  showing ").append(printed).append(" of ").append(totalAnomalies()).append(" anomalies:\n");
         for (int i = 0; i < printed; i++)
         {
-            final ListAppendAnomaly anomaly = anomalies.get(i);
+            final ListAppendAnomaly anomaly = tally.anomalies().get(i);
             sb.append("    ").append(anomaly).append('\n');
             for (final Dependency edge : anomaly.cycle())
             {

@@ -1,7 +1,6 @@
 package io.ramcast.multicast.check;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 
@@ -30,8 +29,7 @@ public final class CheckResult
     private final int crashedServerCount;
     private final int clientCount;
     private final int ignoredTruncatedLines;
-    private final EnumMap<AnomalyType, Long> counts;
-    private final List<Anomaly> anomalies;
+    private final AnomalyTally<AnomalyType, Anomaly> tally;
 
     private CheckResult(final MulticastHistory history, final boolean complete, final Collector collector)
     {
@@ -44,10 +42,7 @@ public final class CheckResult
         crashedServerCount = history.crashedServerCount();
         clientCount = history.clientIds.length;
         ignoredTruncatedLines = history.ignoredTruncatedLines();
-        counts = new EnumMap<>(collector.counts);
-        final List<Anomaly> sorted = new ArrayList<>(collector.anomalies);
-        sorted.sort((a, b) -> a.type().compareTo(b.type()));
-        anomalies = Collections.unmodifiableList(sorted);
+        tally = new AnomalyTally<>(AnomalyType.class, collector.counts, collector.anomalies, Anomaly::type);
     }
 
     /** @return whether no anomaly was found. */
@@ -65,7 +60,7 @@ public final class CheckResult
     /** @return the kept anomalies, grouped by type in enum order, in detection order within a type. */
     public List<Anomaly> anomalies()
     {
-        return anomalies;
+        return tally.anomalies();
     }
 
     /**
@@ -74,7 +69,7 @@ public final class CheckResult
      */
     public List<Anomaly> anomalies(final AnomalyType type)
     {
-        return anomalies.stream().filter((a) -> a.type() == type).toList();
+        return tally.anomalies(type);
     }
 
     /**
@@ -83,18 +78,13 @@ public final class CheckResult
      */
     public long count(final AnomalyType type)
     {
-        return counts.getOrDefault(type, 0L);
+        return tally.count(type);
     }
 
     /** @return how many anomalies were found in all (kept or not). */
     public long totalAnomalies()
     {
-        long total = 0;
-        for (final long c : counts.values())
-        {
-            total += c;
-        }
-        return total;
+        return tally.total();
     }
 
     /** @return distinct messages in the history. */
@@ -152,11 +142,11 @@ public final class CheckResult
                 sb.append("  ").append(type).append(": ").append(c).append('\n');
             }
         }
-        final int printed = Math.min(MAX_PRINTED, anomalies.size());
+        final int printed = Math.min(MAX_PRINTED, tally.anomalies().size());
         sb.append("  showing ").append(printed).append(" of ").append(totalAnomalies()).append(" anomalies:\n");
         for (int i = 0; i < printed; i++)
         {
-            sb.append("    ").append(anomalies.get(i)).append('\n');
+            sb.append("    ").append(tally.anomalies().get(i)).append('\n');
         }
         return sb.toString();
     }
