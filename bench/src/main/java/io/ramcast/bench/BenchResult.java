@@ -1,5 +1,7 @@
 package io.ramcast.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintWriter;
@@ -134,63 +136,70 @@ record BenchResult(
         out.flush();
     }
 
-    /** @return the result and its setup as a JSON object. */
+    /** @return the result and its setup as a JSON object (compact, numbers rounded to 3 decimals). */
     String toJson()
     {
         final Histogram h = load.latencyNs();
-        final Json json = new Json();
-        json.open();
-        json.key("setup").open()
-            .field("fabric", settings.fabric().cliName())
-            .field("groups", settings.topology().groupCount())
-            .field("replicas", settings.topology().maxGroupSize())
-            .field("clients", settings.topology().clientCount())
-            .field("window", settings.options().clientWindow())
-            .field("destinations", settings.maxDestinations())
-            .field("randomDestinations", settings.randomDestinations())
-            .field("payloadBytes", settings.payloadBytes())
-            .field("durationSeconds", settings.countBounded() ? -1 : settings.duration().toMillis() / 1000.0)
-            .field("messages", settings.messages())
-            .field("warmupSeconds", settings.warmup().toMillis() / 1000.0)
-            .field("seed", settings.seed())
-            .field("idle", settings.idle().cliName())
-            .field("options", settings.options().toString())
-            .field("deliveryLog", settings.deliveryLog() == null ? null : settings.deliveryLog().toString())
-            .field("stallTimeoutSeconds", settings.stallTimeout().toMillis() / 1000.0)
-            .field("quietPeriodSeconds", settings.quietPeriod().toMillis() / 1000.0)
-            .field("jvm", jvm())
-            .field("cores", Runtime.getRuntime().availableProcessors())
-            .close();
-        json.key("result").open()
-            .field("measuredMessages", load.measuredMessages())
-            .field("intervalSeconds", load.intervalNs() / 1e9)
-            .field("throughputPerSecond", load.throughputPerSecond());
-        json.key("latencyMicros").open()
-            .field("count", h.getTotalCount())
-            .field("p50", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50) / 1000.0)
-            .field("p99", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99) / 1000.0)
-            .field("p999", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99.9) / 1000.0)
-            .field("max", h.getMaxValue() / 1000.0)
-            .field("mean", h.getTotalCount() == 0 ? 0 : h.getMean() / 1000.0)
-            .close();
-        json.field("issuedTotal", load.issuedTotal())
-            .field("expectedDeliveries", load.expectedDeliveries())
-            .field("deliveredTotal", deliveredTotal());
-        json.key("deliveredPerServer").open();
+        final ObjectMapper mapper = new ObjectMapper();
+        final ObjectNode root = mapper.createObjectNode();
+        final ObjectNode setup = root.putObject("setup")
+            .put("fabric", settings.fabric().cliName())
+            .put("groups", settings.topology().groupCount())
+            .put("replicas", settings.topology().maxGroupSize())
+            .put("clients", settings.topology().clientCount())
+            .put("window", settings.options().clientWindow())
+            .put("destinations", settings.maxDestinations())
+            .put("randomDestinations", settings.randomDestinations())
+            .put("payloadBytes", settings.payloadBytes());
+        number(setup, "durationSeconds", settings.countBounded() ? -1 : settings.duration().toMillis() / 1000.0);
+        setup.put("messages", settings.messages());
+        number(setup, "warmupSeconds", settings.warmup().toMillis() / 1000.0);
+        setup.put("seed", settings.seed())
+            .put("idle", settings.idle().cliName())
+            .put("options", settings.options().toString())
+            .put("deliveryLog", settings.deliveryLog() == null ? null : settings.deliveryLog().toString());
+        number(setup, "stallTimeoutSeconds", settings.stallTimeout().toMillis() / 1000.0);
+        number(setup, "quietPeriodSeconds", settings.quietPeriod().toMillis() / 1000.0);
+        setup.put("jvm", jvm()).put("cores", Runtime.getRuntime().availableProcessors());
+
+        final ObjectNode result = root.putObject("result").put("measuredMessages", load.measuredMessages());
+        number(result, "intervalSeconds", load.intervalNs() / 1e9);
+        number(result, "throughputPerSecond", load.throughputPerSecond());
+        final ObjectNode latency = result.putObject("latencyMicros").put("count", h.getTotalCount());
+        number(latency, "p50", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50) / 1000.0);
+        number(latency, "p99", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99) / 1000.0);
+        number(latency, "p999", h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99.9) / 1000.0);
+        number(latency, "max", h.getMaxValue() / 1000.0);
+        number(latency, "mean", h.getTotalCount() == 0 ? 0 : h.getMean() / 1000.0);
+        result.put("issuedTotal", load.issuedTotal())
+            .put("expectedDeliveries", load.expectedDeliveries())
+            .put("deliveredTotal", deliveredTotal());
+        final ObjectNode perServer = result.putObject("deliveredPerServer");
         final int[] serverIds = settings.topology().servers();
         for (int i = 0; i < serverIds.length; i++)
         {
-            json.field(Integer.toString(serverIds[i]), delivered[i]);
+            perServer.put(Integer.toString(serverIds[i]), delivered[i]);
         }
-        json.close();
-        json.field("wallTimeSeconds", wallTimeNs / 1e9).close();
+        number(result, "wallTimeSeconds", wallTimeNs / 1e9);
         if (check != null)
         {
-            json.key("check").open().field("valid", check.valid()).field("summary", check.summary()).close();
+            root.putObject("check").put("valid", check.valid()).put("summary", check.summary());
         }
-        json.field("passed", passed());
-        json.close();
-        return json.toString();
+        root.put("passed", passed());
+        return root.toString();
+    }
+
+    /** A number rounded to 3 decimals, or null when it is not finite (JSON has no NaN). */
+    private static void number(final ObjectNode node, final String key, final double value)
+    {
+        if (Double.isFinite(value))
+        {
+            node.put(key, Math.round(value * 1000.0) / 1000.0);
+        }
+        else
+        {
+            node.putNull(key);
+        }
     }
 
     private static String jvm()
@@ -217,118 +226,5 @@ record BenchResult(
     private static String fmt(final double value)
     {
         return String.format(Locale.ROOT, "%.1f", value);
-    }
-
-    /** A minimal JSON writer: objects, strings, numbers, booleans and null. Not thread-safe. */
-    private static final class Json
-    {
-        private final StringBuilder sb = new StringBuilder();
-        private boolean needComma;
-
-        Json open()
-        {
-            comma();
-            sb.append('{');
-            needComma = false;
-            return this;
-        }
-
-        Json close()
-        {
-            sb.append('}');
-            needComma = true;
-            return this;
-        }
-
-        Json key(final String name)
-        {
-            comma();
-            string(name);
-            sb.append(':');
-            needComma = false;
-            return this;
-        }
-
-        Json field(final String name, final String value)
-        {
-            key(name);
-            if (value == null)
-            {
-                sb.append("null");
-            }
-            else
-            {
-                string(value);
-            }
-            needComma = true;
-            return this;
-        }
-
-        Json field(final String name, final long value)
-        {
-            key(name);
-            sb.append(value);
-            needComma = true;
-            return this;
-        }
-
-        Json field(final String name, final double value)
-        {
-            key(name);
-            sb.append(Double.isFinite(value) ? String.format(Locale.ROOT, "%.3f", value) : "null");
-            needComma = true;
-            return this;
-        }
-
-        Json field(final String name, final boolean value)
-        {
-            key(name);
-            sb.append(value);
-            needComma = true;
-            return this;
-        }
-
-        private void comma()
-        {
-            if (needComma)
-            {
-                sb.append(',');
-            }
-        }
-
-        private void string(final String s)
-        {
-            sb.append('"');
-            for (int i = 0; i < s.length(); i++)
-            {
-                final char c = s.charAt(i);
-                switch (c)
-                {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    case '\t' -> sb.append("\\t");
-                    default ->
-                    {
-                        if (c < 0x20)
-                        {
-                            sb.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
-                        }
-                        else
-                        {
-                            sb.append(c);
-                        }
-                    }
-                }
-            }
-            sb.append('"');
-        }
-
-        @Override
-        public String toString()
-        {
-            return sb.toString();
-        }
     }
 }
