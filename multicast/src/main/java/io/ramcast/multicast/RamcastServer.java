@@ -209,6 +209,24 @@ public final class RamcastServer implements AutoCloseable
         return fabric.selfId();
     }
 
+    /**
+     * @return the process this server currently takes for the leader of its own group (itself when
+     *         it leads); safe from any thread.
+     */
+    public int leaderId()
+    {
+        return protocol.leaderView();
+    }
+
+    /**
+     * @return the ballot this server currently follows or leads in, as (round, leader id) packed
+     *         by {@code round << 16 | leader}; safe from any thread.
+     */
+    public long ballot()
+    {
+        return protocol.ballotView();
+    }
+
     /** @return messages delivered so far. */
     public long deliveredCount()
     {

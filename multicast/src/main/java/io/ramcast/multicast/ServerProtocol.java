@@ -91,6 +91,8 @@ final class ServerProtocol
     private long deliveredCount;
     private java.util.function.IntConsumer newClientIncarnation = clientId -> { };
     private long clientRecordErrors;
+    private volatile int leaderView;
+    private volatile long ballotView;
 
     ServerProtocol(
         final GroupTopology topology,
@@ -143,6 +145,8 @@ final class ServerProtocol
             regions[Layout.STREAM_REGION].grant(leaderOf[group]);
         }
         outbox = new Outbox(fabric, maxProcessId(topology), regions);
+        leaderView = leaderOf[group];
+        ballotView = ballot;
 
         final int clients = topology.clientCount();
         nextRingSeq = new long[clients];
@@ -183,6 +187,18 @@ final class ServerProtocol
     void onNewClientIncarnation(final java.util.function.IntConsumer listener)
     {
         newClientIncarnation = listener;
+    }
+
+    /** @return the leader of the own group as last seen by the agent (any thread). */
+    int leaderView()
+    {
+        return leaderView;
+    }
+
+    /** @return the ballot the agent follows or leads in (any thread). */
+    long ballotView()
+    {
+        return ballotView;
     }
 
     boolean isLeader()

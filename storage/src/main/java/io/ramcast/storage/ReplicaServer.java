@@ -238,6 +238,18 @@ public final class ReplicaServer implements AutoCloseable
         return executor.lastApplied();
     }
 
+    /** @return the replica this one takes for its partition's RamCast leader; safe from any thread. */
+    public int leaderId()
+    {
+        return server.leaderId();
+    }
+
+    /** @return the RamCast ballot this replica follows or leads in; safe from any thread. */
+    public long ballot()
+    {
+        return server.ballot();
+    }
+
     /** @return transactions executed so far; safe from any thread. */
     public long executedCount()
     {
