@@ -31,9 +31,6 @@ final class ProtocolOptions
         description = "Records in each follower's leader-stream ring (default: ${DEFAULT-VALUE}).")
     int streamRecords;
 
-    @Option(names = "--inbox-records", paramLabel = "N", defaultValue = "" + MulticastOptions.DEFAULT_INBOX_RECORDS,
-        description = "Records in each inbox ring (default: ${DEFAULT-VALUE}).")
-    int inboxRecords;
 
     @Option(names = "--poll-batch", paramLabel = "N", defaultValue = "" + MulticastOptions.DEFAULT_POLL_BATCH,
         description = "Records taken from one ring per duty cycle at most (default: ${DEFAULT-VALUE}).")
@@ -50,7 +47,6 @@ final class ProtocolOptions
             .ringSlots(effectiveRingSlots())
             .slotSizeBytes(slotSizeBytes)
             .streamRecords(streamRecords)
-            .inboxRecords(inboxRecords)
             .pollBatch(pollBatch)
             .build();
     }
@@ -63,7 +59,6 @@ final class ProtocolOptions
             "--ring-slots", Integer.toString(effectiveRingSlots()),
             "--slot-bytes", Integer.toString(slotSizeBytes),
             "--stream-records", Integer.toString(streamRecords),
-            "--inbox-records", Integer.toString(inboxRecords),
             "--poll-batch", Integer.toString(pollBatch));
     }
 

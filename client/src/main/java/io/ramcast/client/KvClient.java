@@ -232,11 +232,16 @@ public final class KvClient implements AutoCloseable
             close();
             throw new IllegalStateException("client " + clientId + " was interrupted while connecting to the cluster", ex);
         }
-        if (unreachable.length > 0)
+        if (!ramcast.sessionReady())
         {
             close();
             throw new ClusterUnreachableException(clientId, unreachable, addresses(config, unreachable),
                 connectTimeout.toMillis());
+        }
+        if (unreachable.length > 0)
+        {
+            LOG.warn("client {}: connected without replicas {} ({}); a majority of every partition answered, so " +
+                "transactions proceed", clientId, java.util.Arrays.toString(unreachable), addresses(config, unreachable));
         }
     }
 
@@ -251,7 +256,8 @@ public final class KvClient implements AutoCloseable
      * @throws IllegalArgumentException     if the id is not a client id of the config, or the config's
      *                                      fabric is not tcp (local needs
      *                                      {@code builder().config(config).fabric(hub.endpoint(id))}).
-     * @throws ClusterUnreachableException if some replicas stay unreachable; the client is closed.
+     * @throws ClusterUnreachableException if a majority of some partition stays unreachable; the
+     *                                     client is closed.
      */
     public static KvClient connect(final ClusterConfig config, final int clientId)
     {
@@ -1164,12 +1170,14 @@ public final class KvClient implements AutoCloseable
         }
 
         /**
-         * Validates the settings, starts the client and waits until every replica is reachable.
+         * Validates the settings, starts the client and waits until every replica is reachable, or
+         * until a majority of every partition is and the others stayed silent past the failure
+         * timeout (they are logged and written no more).
          *
          * @return the connected client.
          * @throws IllegalArgumentException     naming a missing or invalid setting; nothing was started.
-         * @throws ClusterUnreachableException if replicas stay unreachable for the connect timeout; the
-         *                                      client is closed.
+         * @throws ClusterUnreachableException if a majority of some partition stays unreachable for the
+         *                                     connect timeout; the client is closed.
          */
         public KvClient build()
         {

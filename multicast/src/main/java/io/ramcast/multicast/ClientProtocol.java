@@ -15,11 +15,16 @@ import java.util.zip.CRC32C;
  * control and completion from the servers' monotonic freed-up-to words (§B.4.5).
  *
  * <p>A message to groups {@code dst} gets, for every h in dst, the next sequence number of the
- * client's ring in h; it is written only when that slot is free at <em>every</em> member of every
- * destination group (§F.13), then written whole to each member. A message is complete when every
- * member of every destination group has freed its slot, i.e. delivered it. Up to
+ * client's ring in h; it is sent once that slot is free at a majority of every destination group
+ * and written whole to each member whose slot is free (§F.13). A member still holding an older
+ * message in that slot (it is slow, paused or crashed) gets its copy later, in ring order, from a
+ * per-member backlog of bounded length; a member whose connection the fabric reports lost, or
+ * whose backlog overflows, is given up (crash-stop: it does not come back). A message is complete
+ * when a majority of every destination group has freed its slot, i.e. delivered it: from then on
+ * uniform agreement guarantees every correct destination delivers it. Up to
  * {@link MulticastOptions#clientWindow()} messages are in flight; messages are written in
- * submission order.
+ * submission order. The client advances a heartbeat counter at every server so that servers relay
+ * its messages if it crashes (Task 10).
  *
  * <p>Threading: one thread (the client's agent); a plain object driven by {@link #doWork(long)}.
  */
@@ -71,9 +76,16 @@ final class ClientProtocol
     private final long[] serverNextRingSeq;
     private final long[] serverLastSequence;
     private boolean helloSent;
-    private boolean sessionReady;
+    private volatile boolean sessionReady;
     private final int[][] serverOrdinals;
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+    /** Per server ordinal: writes waiting for a slot that member has not freed yet, in ring order. */
+    private final ArrayList<ArrayDeque<Deferred>> deferred;
+    /** Per server ordinal: given up (connection lost or backlog overflow); never written again. */
+    private final boolean[] abandoned;
+    private final int maxDeferred;
+    private final Heartbeats heartbeats;
+    private long helloSentNs;
     private final ArrayList<Request> inflight = new ArrayList<>();
     private long nextSequence = 1;
     private static final long CONNECTIVITY_CHECK_INTERVAL_NS = 10_000_000L;
@@ -81,6 +93,12 @@ final class ClientProtocol
     private volatile int[] unconnectedServers;
     private long nowNs;
     private long completedCount;
+    private final java.util.List<String> abandonedReasons = new ArrayList<>();
+
+    /** A ring write postponed until the member frees the slot. */
+    private record Deferred(long ringSeq, int offset, UnsafeBuffer bytes)
+    {
+    }
 
     ClientProtocol(
         final GroupTopology topology,
@@ -106,7 +124,11 @@ final class ClientProtocol
         final LocalRegion[] regions = new LocalRegion[Layout.REGION_COUNT];
         regions[Layout.FLOW_REGION] = fabric.register(Layout.FLOW_REGION, Layout.flowBytes(topology), true);
         flow = regions[Layout.FLOW_REGION].buffer();
+        regions[Layout.HEARTBEAT_REGION] = fabric.register(Layout.HEARTBEAT_REGION, Layout.WORD_BYTES, false);
         outbox = new Outbox(fabric, ServerProtocol.maxProcessId(topology), regions);
+        heartbeats = new Heartbeats(topology, regions[Layout.HEARTBEAT_REGION].buffer(), outbox, selfId,
+            topology.servers(), new long[topology.serverCount() + topology.clientCount()],
+            options.heartbeatIntervalMillis() * 1_000_000L);
         record = new UnsafeBuffer(ByteBuffer.allocateDirect(options.slotSizeBytes()));
         crcScratch = new byte[options.slotSizeBytes()];
         nextRingSeq = new long[groupCount];
@@ -116,6 +138,13 @@ final class ClientProtocol
         answered = new boolean[topology.serverCount()];
         serverNextRingSeq = new long[topology.serverCount()];
         serverLastSequence = new long[topology.serverCount()];
+        deferred = new ArrayList<>(topology.serverCount());
+        for (int i = 0; i < topology.serverCount(); i++)
+        {
+            deferred.add(new ArrayDeque<>());
+        }
+        abandoned = new boolean[topology.serverCount()];
+        maxDeferred = Layout.MAX_DEFERRED_RINGS * options.ringSlots();
         serverOrdinals = new int[groupCount][];
         for (int g = 0; g < groupCount; g++)
         {
@@ -228,8 +257,10 @@ final class ClientProtocol
             checkConnectivity();
         }
         int work = hello();
+        work += heartbeats.doWork(nowNs);
         work += outbox.flush();
         work += pollFlow();
+        work += flushDeferred();
         work += complete();
         work += send();
         return work;
@@ -249,6 +280,7 @@ final class ClientProtocol
             return 0;
         }
         helloSent = true;
+        helloSentNs = nowNs;
         final UnsafeBuffer word = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.WORD_BYTES));
         word.putLong(0, incarnation);
         final int offset = topology.clientOrdinalOf(selfId) * Layout.WORD_BYTES;
@@ -294,36 +326,80 @@ final class ClientProtocol
         return work;
     }
 
+    /**
+     * The session starts once every server answered, except servers the fabric reports lost and,
+     * after the failure timeout, servers that stay silent while a majority of their group answered.
+     * Each group's ring continues after the furthest position any member reports: a member that
+     * stands behind (the earlier incarnation stopped in the middle of a multicast) takes the
+     * missing messages from the relays the servers send when they see the new incarnation.
+     */
     private int tryStartSession()
     {
-        for (final boolean a : answered)
+        final boolean patienceOver = nowNs - helloSentNs > options.failureTimeoutMillis() * 1_000_000L;
+        for (int g = 0; g < groupCount; g++)
         {
-            if (!a)
+            int answeredInGroup = 0;
+            int silent = 0;
+            for (final int s : serverOrdinals[g])
+            {
+                if (answered[s])
+                {
+                    answeredInGroup++;
+                }
+                else if (!serverDown(s))
+                {
+                    silent++;
+                }
+            }
+            if (answeredInGroup < topology.quorum(g) || silent > 0 && !patienceOver)
             {
                 return 0;
             }
         }
         long lastSequence = 0;
+        final int clientOrdinal = topology.clientOrdinalOf(selfId);
         for (int g = 0; g < groupCount; g++)
         {
-            final int[] ordinals = serverOrdinals[g];
-            final long next = serverNextRingSeq[ordinals[0]];
-            for (final int s : ordinals)
+            long next = 1;
+            for (final int s : serverOrdinals[g])
             {
-                if (serverNextRingSeq[s] != next)
+                if (answered[s])
                 {
-                    throw new IllegalStateException("client " + selfId + ": the members of group " + g +
-                        " stand at different positions of its ring (" + serverNextRingSeq[ordinals[0]] + " and " +
-                        serverNextRingSeq[s] + "): an earlier process with this client id stopped in the middle of a " +
-                        "multicast, and relaying its messages (Task 10) is not available yet; use another client id");
+                    next = Math.max(next, serverNextRingSeq[s]);
+                    lastSequence = Math.max(lastSequence, serverLastSequence[s]);
                 }
-                lastSequence = Math.max(lastSequence, serverLastSequence[s]);
+                else
+                {
+                    abandoned[s] = true; // silent or lost at the start: written no more
+                }
             }
             nextRingSeq[g] = next;
+            for (final int s : serverOrdinals[g])
+            {
+                // a member behind the others skips to where this incarnation starts; what an earlier
+                // incarnation wrote in between reaches it by relay
+                for (long q = serverNextRingSeq[s]; answered[s] && q < next; q++)
+                {
+                    record.putLong(Layout.SLOT_RING_SEQ_OFFSET, q);
+                    record.putLong(Layout.SLOT_MESSAGE_ID_OFFSET, 0);
+                    record.putInt(Layout.SLOT_PAYLOAD_LENGTH_OFFSET, 0);
+                    record.putInt(Layout.SLOT_DESTINATION_COUNT_OFFSET, 0);
+                    record.putLong(Layout.SLOT_DESTINATIONS_OFFSET, 0);
+                    record.putLong(Layout.slotRecordBytes(0, 0) - Layout.WORD_BYTES, q);
+                    writeOrDefer(s, q, Layout.ringOffset(clientOrdinal, q, options), Layout.slotRecordBytes(0, 0));
+                }
+            }
         }
         nextSequence = lastSequence + 1;
+        checkConnectivity(); // before the session shows ready, so that readers see its connectivity
         sessionReady = true;
         return 1;
+    }
+
+    private boolean serverDown(final int serverOrdinal)
+    {
+        return outbox.handle(topology.servers()[serverOrdinal], Layout.RINGS_REGION).status() ==
+            io.ramcast.multicast.fabric.RemoteRegion.Status.PEER_DOWN;
     }
 
     private int complete()
@@ -348,34 +424,118 @@ final class ClientProtocol
         return work;
     }
 
+    /** Complete once a majority of every destination group delivered the message. */
     private boolean isComplete(final Request r)
     {
         for (final int h : r.destinations)
         {
+            int freed = 0;
             for (final int s : serverOrdinals[h])
             {
-                if (freedUpTo[s] <= r.ringSeqByGroup[h])
+                if (freedUpTo[s] > r.ringSeqByGroup[h])
                 {
-                    return false;
+                    freed++;
                 }
+            }
+            if (freed < topology.quorum(h))
+            {
+                return false;
             }
         }
         return true;
     }
 
+    /** Room once the slot is free at a majority of every destination group and no backlog is full. */
     private boolean hasRoom(final Request r)
     {
         for (final int h : r.destinations)
         {
+            int free = 0;
             for (final int s : serverOrdinals[h])
             {
-                if (nextRingSeq[h] - freedUpTo[s] >= options.ringSlots())
+                if (!abandoned[s] && nextRingSeq[h] - freedUpTo[s] < options.ringSlots() && deferred.get(s).isEmpty())
                 {
-                    return false;
+                    free++;
                 }
+            }
+            if (free < topology.quorum(h))
+            {
+                return false;
             }
         }
         return true;
+    }
+
+    /** Writes the record in {@link #record} to one member now if its slot is free, else later. */
+    private void writeOrDefer(final int serverOrdinal, final long ringSeq, final int offset, final int recordBytes)
+    {
+        if (abandoned[serverOrdinal])
+        {
+            return;
+        }
+        final ArrayDeque<Deferred> queue = deferred.get(serverOrdinal);
+        if (queue.isEmpty() && slotFree(serverOrdinal, ringSeq))
+        {
+            outbox.write(topology.servers()[serverOrdinal], Layout.RINGS_REGION, offset, record, recordBytes);
+        }
+        else if (queue.size() >= maxDeferred)
+        {
+            abandon(serverOrdinal, "it fell " + queue.size() + " messages behind");
+        }
+        else
+        {
+            final UnsafeBuffer copy = new UnsafeBuffer(new byte[recordBytes]);
+            copy.putBytes(0, record, 0, recordBytes);
+            queue.addLast(new Deferred(ringSeq, offset, copy));
+        }
+    }
+
+    private boolean slotFree(final int serverOrdinal, final long ringSeq)
+    {
+        return ringSeq - freedUpTo[serverOrdinal] < options.ringSlots();
+    }
+
+    /** Writes postponed ring records whose slot has been freed since, in ring order per member. */
+    private int flushDeferred()
+    {
+        int work = 0;
+        for (int s = 0; s < deferred.size(); s++)
+        {
+            final ArrayDeque<Deferred> queue = deferred.get(s);
+            if (queue.isEmpty())
+            {
+                continue;
+            }
+            if (serverDown(s))
+            {
+                abandon(s, "its connection was lost");
+                continue;
+            }
+            Deferred d;
+            while ((d = queue.peekFirst()) != null && slotFree(s, d.ringSeq()))
+            {
+                queue.pollFirst();
+                outbox.write(topology.servers()[s], Layout.RINGS_REGION, d.offset(), d.bytes(), d.bytes().capacity());
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void abandon(final int serverOrdinal, final String reason)
+    {
+        if (!abandoned[serverOrdinal])
+        {
+            abandoned[serverOrdinal] = true;
+            deferred.get(serverOrdinal).clear();
+            abandonedReasons.add("server " + topology.servers()[serverOrdinal] + ": " + reason);
+        }
+    }
+
+    /** @return why servers were given up, for diagnostics. */
+    java.util.List<String> abandonedServers()
+    {
+        return java.util.List.copyOf(abandonedReasons);
     }
 
     private int send()
@@ -402,9 +562,9 @@ final class ClientProtocol
                 record.putLong(Layout.SLOT_RING_SEQ_OFFSET, ringSeq);
                 record.putLong(recordBytes - Layout.WORD_BYTES, ringSeq);
                 final int offset = Layout.ringOffset(clientOrdinal, ringSeq, options);
-                for (final int p : topology.membersUnsafe(h))
+                for (final int so : serverOrdinals[h])
                 {
-                    outbox.write(p, Layout.RINGS_REGION, offset, record, recordBytes);
+                    writeOrDefer(so, ringSeq, offset, recordBytes);
                 }
             }
             inflight.add(r);
@@ -455,7 +615,13 @@ final class ClientProtocol
 
     String describe()
     {
-        return "client " + selfId + (sessionReady ? "" : " (session handshake pending)") + " waiting=" + waiting.size() + " inflight=" + inflight.size() +
-            " completed=" + completedCount + " queuedWrites=" + outbox.queuedWrites();
+        int deferredCount = 0;
+        for (final ArrayDeque<Deferred> q : deferred)
+        {
+            deferredCount += q.size();
+        }
+        return "client " + selfId + (sessionReady ? "" : " (session handshake pending)") + " waiting=" + waiting.size() +
+            " inflight=" + inflight.size() + " completed=" + completedCount + " queuedWrites=" + outbox.queuedWrites() +
+            " deferred=" + deferredCount + (abandonedReasons.isEmpty() ? "" : " abandoned=" + abandonedReasons);
     }
 }

@@ -39,7 +39,14 @@ final class Entry
     final long[] proposalValue;
     /** Stream sequence of the record that made the proposal known (H1 commit check of FWD records). */
     final long[] proposalStreamSeq;
+    /** Ballot of the stream in which that record was (the sequence is meaningful only in it). */
+    final long[] proposalStreamBallot;
+    /** H1: the forwarded proposal is known stored by a majority of the own group (stable once true). */
+    final boolean[] committed;
     final boolean[] decided;
+
+    /** Ballot in which this process acknowledged its group's proposal (0: not acknowledged). */
+    long ackedBallot;
 
     long finalValue;
     int finalGroup = -1;
@@ -51,6 +58,8 @@ final class Entry
         proposalBallot = new long[groupCount];
         proposalValue = new long[groupCount];
         proposalStreamSeq = new long[groupCount];
+        proposalStreamBallot = new long[groupCount];
+        committed = new boolean[groupCount];
         decided = new boolean[groupCount];
     }
 
@@ -64,7 +73,7 @@ final class Entry
      *
      * @return whether the entry changed.
      */
-    boolean propose(final int group, final long ballot, final long value, final long streamSeq)
+    boolean propose(final int group, final long ballot, final long value, final long streamBallot, final long streamSeq)
     {
         if (proposalKnown[group] && proposalBallot[group] > ballot)
         {
@@ -79,10 +88,15 @@ final class Entry
         proposalKnown[group] = true;
         proposalBallot[group] = ballot;
         proposalValue[group] = value;
-        proposalStreamSeq[group] = streamSeq;
+        if (changed || !committed[group])
+        {
+            proposalStreamSeq[group] = streamSeq;
+            proposalStreamBallot[group] = streamBallot;
+        }
         if (changed)
         {
             decided[group] = false;
+            committed[group] = false;
         }
         return changed;
     }

@@ -11,12 +11,20 @@ package io.ramcast.multicast;
  *  id  region        size                                   written by
  *  --  ------------  -------------------------------------  ----------------------------------
  *   1  RINGS         clients × Q × S                        each client, into its own ring
- *   2  ACKS          clients × Q × groups × maxGroupSize×32 followers of any group (Task 3)
+ *   2  ACKS          clients × 4Q × groups × maxGroupSize×32 followers of any group (Task 3)
  *   3  STREAM        streamRecords × 64                     the leader of g only (permission)
- *   4  INBOX         groups × inboxRecords × 48             the leader of each other group
  *   5  STORED        maxGroupSize × 32                      each member of g (H1, flow control)
- *   6  INBOX_CREDIT  groups × 8                             the leader of each other group
  *  10  HELLO         clients × 8                            each client: its incarnation
+ *   4  CONTROL       servers × mailboxBytes                 each server: protocol messages (below)
+ *   6  CONTROL_CREDIT processes × 8                         each server: consumed-up-to position
+ * </pre>
+ * <p>CONTROL is a second set of mailboxes, private to the protocol: proposals to other groups'
+ * leaders (Task 2), CATCH_UP and its replies (Tasks 7–9), NEW_LEADER announcements and relayed
+ * messages (Task 10), encoded by {@code ControlMessages}. Each sender writes its own ring, so a
+ * deposed leader and its successor never write the same memory of a receiver.
+ * <h2>Regions of every process</h2>
+ * <pre>
+ *  11  HEARTBEAT     processes × 8                          each monitored process: its counter
  * </pre>
  * <h2>Regions of a client process c</h2>
  * <pre>
@@ -35,15 +43,16 @@ final class Layout
     static final int RINGS_REGION = 1;
     static final int ACKS_REGION = 2;
     static final int STREAM_REGION = 3;
-    static final int INBOX_REGION = 4;
+    static final int CONTROL_REGION = 4;
     static final int STORED_REGION = 5;
-    static final int INBOX_CREDIT_REGION = 6;
+    static final int CONTROL_CREDIT_REGION = 6;
     static final int FLOW_REGION = 7;
     static final int MAILBOX_REGION = 8;
     static final int MAILBOX_CREDIT_REGION = 9;
     static final int HELLO_REGION = 10;
+    static final int HEARTBEAT_REGION = 11;
     /** Exclusive upper bound of region ids. */
-    static final int REGION_COUNT = 11;
+    static final int REGION_COUNT = 12;
 
     /*
      * Message slot, written by the client in one write (Task 1, Relay).
@@ -78,7 +87,8 @@ final class Layout
     static final int SLOT_TRAILER_BYTES = 16;
 
     /*
-     * Ack cell (Task 3), one per (client, slot in the receiver's group ring, acking group, member).
+     * Ack cell (Task 3), one per (client, ring sequence modulo 4Q in the receiver's group, acking
+     * group, member).
      *
      * +---------------------------------------------------------------+
      * |            ballot of the acked proposal, long                 |  0
@@ -116,7 +126,7 @@ final class Layout
      * +---------------------------------------------------------------+
      * |                  value of the proposal, long                  | 40
      * +---------------------------------------------------------------+
-     * |                  reserved, 0                                  | 48
+     * |  ring sequence of the message in this group, 0 if unknown     | 48
      * +---------------------------------------------------------------+
      * |                  seal = mix(all of the above), long           | 56
      * +---------------------------------------------------------------+
@@ -129,35 +139,11 @@ final class Layout
     static final int STREAM_MESSAGE_ID_OFFSET = 24;
     static final int STREAM_PROPOSAL_BALLOT_OFFSET = 32;
     static final int STREAM_VALUE_OFFSET = 40;
+    /** Lets a follower recognise a record for a message it delivered and no longer holds. */
+    static final int STREAM_RING_SEQ_OFFSET = 48;
     static final int STREAM_SEAL_OFFSET = 56;
     static final int KIND_OWN = 1;
     static final int KIND_FWD = 2;
-
-    /*
-     * Inbox record (Task 2, proposal to another destination group's leader), one ring per writing
-     * group, index seq & (inboxRecords - 1).
-     *
-     * +---------------------------------------------------------------+
-     * |                  inbox sequence, long (from 1)                |  0
-     * +---------------------------------------------------------------+
-     * |                  ballot of the proposal, long                 |  8
-     * +---------------------------------------------------------------+
-     * |                  message id, long                             | 16
-     * +---------------------------------------------------------------+
-     * |                  value of the proposal, long                  | 24
-     * +-------------------------------+-------------------------------+
-     * |       proposing group         |              0                | 32
-     * +-------------------------------+-------------------------------+
-     * |                  seal = mix(all of the above), long           | 40
-     * +---------------------------------------------------------------+
-     */
-    static final int INBOX_RECORD_BYTES = 48;
-    static final int INBOX_SEQ_OFFSET = 0;
-    static final int INBOX_BALLOT_OFFSET = 8;
-    static final int INBOX_MESSAGE_ID_OFFSET = 16;
-    static final int INBOX_VALUE_OFFSET = 24;
-    static final int INBOX_GROUP_OFFSET = 32;
-    static final int INBOX_SEAL_OFFSET = 40;
 
     /*
      * Stored-up-to cell (H1), one per member of the own group, written by that member: "I hold the
@@ -179,8 +165,9 @@ final class Layout
     static final int STORED_SEAL_OFFSET = 24;
 
     /*
-     * Single-word cells, monotonic, written whole by one writer (an aligned 8-byte store is atomic):
-     *   INBOX_CREDIT[g]: the leader of g has consumed this process's inbox ring up to seq (inclusive).
+     * Single-word cells, written whole by one writer (an aligned 8-byte store is atomic):
+     *   HEARTBEAT[p]:    process p's heartbeat counter, advanced every heartbeat interval (failure
+     *                    detection, §A.3); indexed by process ordinal (servers, then clients).
      *   HELLO[client]:   the client's incarnation (non-zero, larger for every restart of that client id);
      *                    a change asks the server to publish its FLOW cell for that client.
      */
@@ -272,17 +259,35 @@ final class Layout
         return (clientOrdinal * o.ringSlots() + slot) * o.slotSizeBytes();
     }
 
+    /**
+     * Ack cells per client and group ring: four times the ring. A client writes a slot again once a
+     * majority of the group freed it and keeps a member's postponed writes to at most
+     * {@link #MAX_DEFERRED_RINGS} rings (else it gives the member up), so a member that lags
+     * behind still finds the acks of every message it has not delivered: acks for ring sequence r
+     * and r + 4Q never coexist at a member.
+     */
+    static int ackSlots(final MulticastOptions o)
+    {
+        return ACK_SLOTS_PER_RING_SLOT * o.ringSlots();
+    }
+
+    /** Ack cells per ring slot. */
+    static final int ACK_SLOTS_PER_RING_SLOT = 4;
+    /** A client postpones at most this many rings' worth of writes for one member. */
+    static final int MAX_DEFERRED_RINGS = ACK_SLOTS_PER_RING_SLOT - 1;
+
     static int acksBytes(final GroupTopology t, final MulticastOptions o)
     {
-        return t.clientCount() * o.ringSlots() * t.groupCount() * t.maxGroupSize() * ACK_CELL_BYTES;
+        return t.clientCount() * ackSlots(o) * t.groupCount() * t.maxGroupSize() * ACK_CELL_BYTES;
     }
 
     static int ackOffset(
         final GroupTopology t, final MulticastOptions o, final int clientOrdinal, final long ringSeq,
         final int ackingGroup, final int memberIndex)
     {
-        final int slot = (int)(ringSeq & (o.ringSlots() - 1));
-        return (((clientOrdinal * o.ringSlots() + slot) * t.groupCount() + ackingGroup) * t.maxGroupSize() +
+        final int slots = ackSlots(o);
+        final int slot = (int)(ringSeq & (slots - 1));
+        return (((clientOrdinal * slots + slot) * t.groupCount() + ackingGroup) * t.maxGroupSize() +
             memberIndex) * ACK_CELL_BYTES;
     }
 
@@ -296,24 +301,14 @@ final class Layout
         return (int)(seq & (o.streamRecords() - 1)) * STREAM_RECORD_BYTES;
     }
 
-    static int inboxBytes(final GroupTopology t, final MulticastOptions o)
-    {
-        return t.groupCount() * o.inboxRecords() * INBOX_RECORD_BYTES;
-    }
-
-    static int inboxOffset(final int writerGroup, final long seq, final MulticastOptions o)
-    {
-        return (writerGroup * o.inboxRecords() + (int)(seq & (o.inboxRecords() - 1))) * INBOX_RECORD_BYTES;
-    }
-
     static int storedBytes(final GroupTopology t)
     {
         return t.maxGroupSize() * STORED_CELL_BYTES;
     }
 
-    static int inboxCreditBytes(final GroupTopology t)
+    static int heartbeatBytes(final GroupTopology t)
     {
-        return t.groupCount() * WORD_BYTES;
+        return (t.serverCount() + t.clientCount()) * WORD_BYTES;
     }
 
     static int flowBytes(final GroupTopology t)

@@ -34,6 +34,8 @@ final class Mailboxes
     private final int mask;
     private final int maxMessageBytes;
     private final MessageHandler handler;
+    private final int ringRegion;
+    private final int creditRegion;
     private final AtomicBuffer rings;
     private final AtomicBuffer credits;
     private final Outbox outbox;
@@ -45,13 +47,27 @@ final class Mailboxes
     private final long[] writePosition;
     private final ArrayList<ArrayDeque<byte[]>> backlog;
     private long backlogCount;
+    private long droppedPeerDown;
     /* as a reader, per sending server ordinal */
     private final long[] readPosition;
     private final long[] creditPublished;
 
     Mailboxes(final GroupTopology topology, final MulticastOptions options, final Fabric fabric, final MessageHandler handler)
     {
+        this(topology, options, fabric, handler, Layout.MAILBOX_REGION, Layout.MAILBOX_CREDIT_REGION);
+    }
+
+    /**
+     * @param ringRegion   region id of the rings this process reads (one per sending server).
+     * @param creditRegion region id, at a sending server, of its receivers' consumed-up-to words.
+     */
+    Mailboxes(
+        final GroupTopology topology, final MulticastOptions options, final Fabric fabric, final MessageHandler handler,
+        final int ringRegion, final int creditRegion)
+    {
         this.topology = topology;
+        this.ringRegion = ringRegion;
+        this.creditRegion = creditRegion;
         this.selfId = fabric.selfId();
         this.selfOrdinal = processOrdinal(topology, selfId);
         this.capacity = options.mailboxBytes();
@@ -60,14 +76,13 @@ final class Mailboxes
         this.handler = handler;
         final LocalRegion[] regions = new LocalRegion[Layout.REGION_COUNT];
         final int servers = topology.serverCount();
-        regions[Layout.MAILBOX_REGION] = fabric.register(Layout.MAILBOX_REGION, servers * capacity, true);
-        rings = regions[Layout.MAILBOX_REGION].buffer();
+        regions[ringRegion] = fabric.register(ringRegion, servers * capacity, true);
+        rings = regions[ringRegion].buffer();
         final int processes = servers + topology.clientCount();
         if (topology.isServer(selfId))
         {
-            regions[Layout.MAILBOX_CREDIT_REGION] =
-                fabric.register(Layout.MAILBOX_CREDIT_REGION, processes * Layout.WORD_BYTES, true);
-            credits = regions[Layout.MAILBOX_CREDIT_REGION].buffer();
+            regions[creditRegion] = fabric.register(creditRegion, processes * Layout.WORD_BYTES, true);
+            credits = regions[creditRegion].buffer();
             writePosition = new long[processes];
             backlog = newBacklog(processes);
             record = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.mailboxRecordBytes(maxMessageBytes)));
@@ -136,6 +151,11 @@ final class Mailboxes
             throw new IllegalArgumentException("cannot send " + message.length + " bytes to process " + peerId);
         }
         final ArrayDeque<byte[]> queue = backlog.get(receiver);
+        if (peerDown(peerId))
+        {
+            droppedPeerDown++; // the receiver is gone (crash-stop): nothing will ever read its ring
+            return;
+        }
         if (!queue.isEmpty() || !tryWrite(receiver, peerId, message))
         {
             queue.addLast(message);
@@ -166,6 +186,18 @@ final class Mailboxes
         return backlogCount;
     }
 
+    /** @return messages dropped because the fabric reported their receiver down. */
+    long droppedPeerDown()
+    {
+        return droppedPeerDown;
+    }
+
+    private boolean peerDown(final int peerId)
+    {
+        return peerId != selfId &&
+            outbox.handle(peerId, ringRegion).status() == io.ramcast.multicast.fabric.RemoteRegion.Status.PEER_DOWN;
+    }
+
     int doWork()
     {
         int work = outbox.flush();
@@ -186,6 +218,13 @@ final class Mailboxes
         {
             final ArrayDeque<byte[]> queue = backlog.get(receiver);
             final int peerId = receiver < servers.length ? servers[receiver] : clients[receiver - servers.length];
+            if (!queue.isEmpty() && peerDown(peerId))
+            {
+                droppedPeerDown += queue.size();
+                backlogCount -= queue.size();
+                queue.clear();
+                continue;
+            }
             byte[] message;
             while ((message = queue.peekFirst()) != null && tryWrite(receiver, peerId, message))
             {
@@ -217,7 +256,7 @@ final class Mailboxes
             record.putInt(4, Layout.MAILBOX_TYPE_PADDING);
             record.setMemory(8, padding - Layout.WORD_BYTES - 8, (byte)0);
             record.putLong(padding - Layout.WORD_BYTES, seal(position, length, Layout.MAILBOX_TYPE_PADDING, 0));
-            outbox.write(peerId, Layout.MAILBOX_REGION, ringBase + index, record, padding);
+            outbox.write(peerId, ringRegion, ringBase + index, record, padding);
         }
         final long start = position + padding;
         crc.reset();
@@ -231,7 +270,7 @@ final class Mailboxes
         record.setMemory(Layout.MAILBOX_HEADER_BYTES + message.length,
             recordBytes - Layout.WORD_BYTES - Layout.MAILBOX_HEADER_BYTES - message.length, (byte)0);
         record.putLong(recordBytes - Layout.WORD_BYTES, seal(start, message.length, Layout.MAILBOX_TYPE_MESSAGE, checksum));
-        outbox.write(peerId, Layout.MAILBOX_REGION, ringBase + (int)(start & mask), record, recordBytes);
+        outbox.write(peerId, ringRegion, ringBase + (int)(start & mask), record, recordBytes);
         writePosition[receiver] = start + recordBytes;
         return true;
     }
@@ -286,7 +325,7 @@ final class Mailboxes
             {
                 creditPublished[s] = readPosition[s];
                 creditScratch.putLong(0, readPosition[s]);
-                outbox.write(servers[s], Layout.MAILBOX_CREDIT_REGION, selfOrdinal * Layout.WORD_BYTES, creditScratch,
+                outbox.write(servers[s], creditRegion, selfOrdinal * Layout.WORD_BYTES, creditScratch,
                     Layout.WORD_BYTES);
             }
         }
@@ -300,6 +339,9 @@ final class Mailboxes
 
     String describe()
     {
-        return "mailboxes backlog=" + backlogCount;
+        return "mailboxes backlog=" + backlogCount + (droppedPeerDown > 0 ? " droppedPeerDown=" + droppedPeerDown : "") +
+            (outbox.queuedWrites() > 0 ? " queuedWrites=" + outbox.queuedWrites() : "") +
+            (outbox.droppedRejected() > 0 ? " rejectedWrites=" + outbox.droppedRejected() : "") +
+            (outbox.droppedPeerDown() > 0 ? " peerDownWrites=" + outbox.droppedPeerDown() : "");
     }
 }

@@ -15,8 +15,14 @@ public final class MulticastOptions
     public static final int DEFAULT_SLOT_SIZE_BYTES = 1280;
     /** Default records in each follower's leader-stream ring. */
     public static final int DEFAULT_STREAM_RECORDS = 8192;
-    /** Default records in each inbox ring (proposals from another group's leader). */
-    public static final int DEFAULT_INBOX_RECORDS = 4096;
+    /** Default interval between two heartbeats of a process, in milliseconds. */
+    public static final int DEFAULT_HEARTBEAT_INTERVAL_MILLIS = 20;
+    /** Default silence after which a server suspects another server of its group, in milliseconds. */
+    public static final int DEFAULT_FAILURE_TIMEOUT_MILLIS = 500;
+    /** Default silence after which a server suspects a client and relays its messages, in milliseconds. */
+    public static final int DEFAULT_CLIENT_FAILURE_TIMEOUT_MILLIS = 2000;
+    /** Default number of delivered messages a server keeps for relay and leader change. */
+    public static final int DEFAULT_RETAINED_DELIVERIES = 4096;
     /** Default number of messages a client keeps in flight. */
     public static final int DEFAULT_CLIENT_WINDOW = 16;
     /** Default bound on records taken from one ring in one duty cycle. */
@@ -27,7 +33,10 @@ public final class MulticastOptions
     private final int ringSlots;
     private final int slotSizeBytes;
     private final int streamRecords;
-    private final int inboxRecords;
+    private final int heartbeatIntervalMillis;
+    private final int failureTimeoutMillis;
+    private final int clientFailureTimeoutMillis;
+    private final int retainedDeliveries;
     private final int clientWindow;
     private final int pollBatch;
     private final int mailboxBytes;
@@ -37,7 +46,10 @@ public final class MulticastOptions
         ringSlots = b.ringSlots;
         slotSizeBytes = b.slotSizeBytes;
         streamRecords = b.streamRecords;
-        inboxRecords = b.inboxRecords;
+        heartbeatIntervalMillis = b.heartbeatIntervalMillis;
+        failureTimeoutMillis = b.failureTimeoutMillis;
+        clientFailureTimeoutMillis = b.clientFailureTimeoutMillis;
+        retainedDeliveries = b.retainedDeliveries;
         clientWindow = b.clientWindow;
         pollBatch = b.pollBatch;
         mailboxBytes = b.mailboxBytes;
@@ -73,10 +85,40 @@ public final class MulticastOptions
         return streamRecords;
     }
 
-    /** @return records in each inbox ring. */
-    public int inboxRecords()
+    /** @return milliseconds between two heartbeats of a process. */
+    public int heartbeatIntervalMillis()
     {
-        return inboxRecords;
+        return heartbeatIntervalMillis;
+    }
+
+    /**
+     * @return milliseconds of heartbeat silence after which a server suspects another member of its
+     *         group (a suspected leader is replaced; §C.7). A process whose connection the fabric
+     *         reports lost is suspected at once.
+     */
+    public int failureTimeoutMillis()
+    {
+        return failureTimeoutMillis;
+    }
+
+    /**
+     * @return milliseconds of heartbeat silence after which a server suspects a client and relays
+     *         the client's messages it holds (Task 10, §C.8). A false suspicion costs only
+     *         redundant relays.
+     */
+    public int clientFailureTimeoutMillis()
+    {
+        return clientFailureTimeoutMillis;
+    }
+
+    /**
+     * @return delivered messages a server keeps (body and proposals) so that it can relay them,
+     *         re-send its proposals to a new leader of another group and report them at a leader
+     *         change; a member lagging further behind than this cannot be caught up.
+     */
+    public int retainedDeliveries()
+    {
+        return retainedDeliveries;
     }
 
     /** @return messages a client may have in flight. */
@@ -116,8 +158,9 @@ public final class MulticastOptions
     public String toString()
     {
         return "MulticastOptions{ringSlots=" + ringSlots + ", slotSizeBytes=" + slotSizeBytes +
-            ", streamRecords=" + streamRecords + ", inboxRecords=" + inboxRecords +
-            ", clientWindow=" + clientWindow + ", pollBatch=" + pollBatch + ", mailboxBytes=" + mailboxBytes + '}';
+            ", streamRecords=" + streamRecords + ", clientWindow=" + clientWindow + ", pollBatch=" + pollBatch + ", mailboxBytes=" + mailboxBytes +
+            ", heartbeatIntervalMillis=" + heartbeatIntervalMillis + ", failureTimeoutMillis=" + failureTimeoutMillis +
+            ", clientFailureTimeoutMillis=" + clientFailureTimeoutMillis + ", retainedDeliveries=" + retainedDeliveries + '}';
     }
 
     /** Mutable builder; not thread-safe. */
@@ -126,7 +169,10 @@ public final class MulticastOptions
         private int ringSlots = DEFAULT_RING_SLOTS;
         private int slotSizeBytes = DEFAULT_SLOT_SIZE_BYTES;
         private int streamRecords = DEFAULT_STREAM_RECORDS;
-        private int inboxRecords = DEFAULT_INBOX_RECORDS;
+        private int heartbeatIntervalMillis = DEFAULT_HEARTBEAT_INTERVAL_MILLIS;
+        private int failureTimeoutMillis = DEFAULT_FAILURE_TIMEOUT_MILLIS;
+        private int clientFailureTimeoutMillis = DEFAULT_CLIENT_FAILURE_TIMEOUT_MILLIS;
+        private int retainedDeliveries = DEFAULT_RETAINED_DELIVERIES;
         private int clientWindow = DEFAULT_CLIENT_WINDOW;
         private int pollBatch = DEFAULT_POLL_BATCH;
         private int mailboxBytes = DEFAULT_MAILBOX_BYTES;
@@ -166,12 +212,44 @@ public final class MulticastOptions
         }
 
         /**
-         * @param records inbox ring records, a power of two in [16, 2^24].
+         * @param millis interval between heartbeats, in [1, 10000].
          * @return this.
          */
-        public Builder inboxRecords(final int records)
+        public Builder heartbeatIntervalMillis(final int millis)
         {
-            inboxRecords = records;
+            heartbeatIntervalMillis = millis;
+            return this;
+        }
+
+        /**
+         * @param millis silence before a group member is suspected, in [2, 600000] and at least
+         *               twice the heartbeat interval.
+         * @return this.
+         */
+        public Builder failureTimeoutMillis(final int millis)
+        {
+            failureTimeoutMillis = millis;
+            return this;
+        }
+
+        /**
+         * @param millis silence before a client is suspected, in [2, 600000] and at least twice the
+         *               heartbeat interval.
+         * @return this.
+         */
+        public Builder clientFailureTimeoutMillis(final int millis)
+        {
+            clientFailureTimeoutMillis = millis;
+            return this;
+        }
+
+        /**
+         * @param count delivered messages kept per server, in [16, 2^24].
+         * @return this.
+         */
+        public Builder retainedDeliveries(final int count)
+        {
+            retainedDeliveries = count;
             return this;
         }
 
@@ -218,10 +296,19 @@ public final class MulticastOptions
                 throw new IllegalArgumentException("slotSizeBytes=" + slotSizeBytes + " must be a multiple of 8");
             }
             powerOfTwo("streamRecords", streamRecords, 16, 1 << 24);
-            powerOfTwo("inboxRecords", inboxRecords, 16, 1 << 24);
             range("clientWindow", clientWindow, 1, 1 << 16);
             range("pollBatch", pollBatch, 1, 1 << 16);
             powerOfTwo("mailboxBytes", mailboxBytes, 4096, 1 << 28);
+            if (mailboxBytes / 4 - Layout.MAILBOX_MIN_RECORD_BYTES < slotSizeBytes + ControlMessages.RELAY_OVERHEAD_BYTES)
+            {
+                throw new IllegalArgumentException("mailboxBytes=" + mailboxBytes + " must be at least 4 × (slotSizeBytes + " +
+                    (ControlMessages.RELAY_OVERHEAD_BYTES + Layout.MAILBOX_MIN_RECORD_BYTES) +
+                    ") so that a relayed message fits a mailbox record (slotSizeBytes=" + slotSizeBytes + ")");
+            }
+            range("heartbeatIntervalMillis", heartbeatIntervalMillis, 1, 10_000);
+            range("failureTimeoutMillis", failureTimeoutMillis, Math.max(2, 2 * heartbeatIntervalMillis), 600_000);
+            range("clientFailureTimeoutMillis", clientFailureTimeoutMillis, Math.max(2, 2 * heartbeatIntervalMillis), 600_000);
+            range("retainedDeliveries", retainedDeliveries, 16, 1 << 24);
             return new MulticastOptions(this);
         }
 

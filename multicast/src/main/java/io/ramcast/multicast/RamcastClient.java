@@ -199,7 +199,9 @@ public final class RamcastClient implements AutoCloseable
     }
 
     /**
-     * Waits until this client can write to every server, or the timeout passes.
+     * Waits until this client can write to every server, or until its session started without
+     * some (a majority of every group answered and the others stayed silent for the failure
+     * timeout or are known down), or until the timeout passes.
      *
      * @param timeout how long to wait at most.
      * @return the ids of the servers still unreachable (empty when all are connected).
@@ -209,12 +211,21 @@ public final class RamcastClient implements AutoCloseable
     {
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
         int[] missing = protocol.unconnectedServers();
-        while (missing.length > 0 && System.nanoTime() - deadlineNs < 0)
+        while (missing.length > 0 && !protocol.sessionReady() && System.nanoTime() - deadlineNs < 0)
         {
             Thread.sleep(5);
             missing = protocol.unconnectedServers();
         }
         return missing;
+    }
+
+    /**
+     * @return whether the session handshake completed: a majority of every group answered, so
+     *         multicasts can complete; safe from any thread.
+     */
+    public boolean sessionReady()
+    {
+        return protocol.sessionReady();
     }
 
     /** @return the process id. */

@@ -1,34 +1,69 @@
 package io.ramcast.multicast;
 
+import io.ramcast.multicast.ControlMessages.CatchUpEnd;
+import io.ramcast.multicast.ControlMessages.EntryInfo;
+import io.ramcast.multicast.ControlMessages.KnownProposal;
 import io.ramcast.multicast.fabric.Fabric;
 import io.ramcast.multicast.fabric.LocalRegion;
+import io.ramcast.multicast.fabric.RemoteRegion;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayList;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.zip.CRC32C;
 
 /**
- * RamCast at one server process, normal case: Tasks 2–6 of ramcast-protocol.md §C.2–C.6 with
- * hardenings H1 (forwarded values used only once stored by a majority, §C.7.3) and H2 (one
- * sequenced leader stream read strictly in order, §B.4.3).
+ * RamCast at one server process: Tasks 2–6 of ramcast-protocol.md §C.2–C.6 with hardenings H1
+ * (forwarded values used only once stored by a majority, §C.7.3) and H2 (one sequenced leader
+ * stream read strictly in order, §B.4.3), leader change (Tasks 7–9, §C.7.2) and client relay
+ * (Task 10, §C.8).
  *
  * <p>A plain object in the style of Aeron's {@code Election}: it takes its fabric, topology and
  * options in the constructor and is driven by {@link #doWork(long)}; it never reads a clock, starts
- * a thread or blocks, so a test can step it and a seeded simulation can run a whole cluster in one
- * thread.
+ * a thread or blocks, so a test can step it and a seeded simulation can run a whole cluster, with
+ * crashes and pauses, in one thread.
  *
- * <p>Each duty cycle: flush queued writes; take new messages from the client rings (copying them
- * out, §F.18); as leader, propose (Task 2) and forward other leaders' proposals (Task 4); as
- * follower, read the leader stream in sequence order and acknowledge own-group proposals (Task 3);
- * read the members' stored-up-to words (H1); mark decided messages ORDERED (Task 5) and deliver
- * (Task 6); publish stored-up-to, freed-up-to and inbox credit words.
+ * <p>Each duty cycle: flush queued writes; heartbeats; control messages (proposals of other
+ * groups' leaders, catch-up, announcements, relays); new messages from the client rings (copied
+ * out, §F.18); the election check; as leader, propose (Task 2), forward (Task 4) and write each
+ * follower its stream; as follower, read the leader stream in sequence order and acknowledge
+ * own-group proposals (Task 3); the members' stored-up-to words (H1); mark decided messages
+ * ORDERED (Task 5) and deliver (Task 6); relay the messages of suspected clients (Task 10);
+ * publish stored-up-to and freed-up-to words.
+ *
+ * <h2>Leader change (§C.7.2)</h2>
+ * A follower that suspects its leader and is the first unsuspected member after it becomes a
+ * candidate in ballot (round + 1, itself) and sends CATCH_UP. A member promises a higher ballot by
+ * revoking every other member's right to write its stream region <em>before</em> it answers
+ * (§F.5 item 22), then reports every entry it holds (live or retained after delivery), its stream
+ * position, clock and delivered watermarks. With a majority of promises the candidate adopts the
+ * OWN records of the stream with the highest (ballot, last sequence) — Paxos phase 1 with the
+ * VR/Raft log rule —, re-issues them with every forwarded proposal reported, in value order,
+ * proposes fresh timestamps above everything recovered for the other entries, and announces
+ * itself to every server; the other groups' leaders re-send their proposals to it (§F.5 item 26).
+ * Bodies a member lacks reach it from the client or, once the client is suspected, by relay.
+ *
+ * <h2>Relay (§C.8)</h2>
+ * A server that suspects a client (or sees it start a new incarnation) relays every message of
+ * that client it holds, in any state, to every other destination member. A relayed copy is taken
+ * exactly like the client's own write at the same ring position: each (client, ring sequence) is
+ * taken once, from whichever source comes first, so duplicates are dropped against live entries
+ * and against delivered ones long gone (§F.4).
  *
  * <p>Threading: one thread (the process's agent). Errors: a record from a client that fails
  * validation is reported to the error handler and dropped; a broken protocol invariant throws
@@ -36,6 +71,22 @@ import java.util.zip.CRC32C;
  */
 final class ServerProtocol
 {
+    /** Role of the process in its group. */
+    enum Mode
+    {
+        /** Reads the stream of the leader of {@link #ballot}. */
+        FOLLOWER,
+        /** Collecting promises for its own ballot (Task 7). */
+        CANDIDATE,
+        /** Leads its group in {@link #ballot}. */
+        LEADER
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerProtocol.class);
+    private static final int STREAM_SEND_BATCH = 256;
+    private static final long NS_PER_MS = 1_000_000L;
+    private static final int[] NO_GROUPS = new int[0];
+
     private final GroupTopology topology;
     private final MulticastOptions options;
     private final int selfId;
@@ -44,44 +95,68 @@ final class ServerProtocol
     private final int[] members;
     private final int quorum;
     private final int groupCount;
-    private final int ringMask;
     private final DeliveryHandler handler;
     private final ErrorHandler errorHandler;
 
     private final AtomicBuffer rings;
     private final AtomicBuffer acks;
     private final AtomicBuffer stream;
-    private final AtomicBuffer inbox;
     private final AtomicBuffer stored;
-    private final AtomicBuffer inboxCredit;
     private final AtomicBuffer hello;
+    private final LocalRegion streamRegion;
     private final Outbox outbox;
+    private final Mailboxes control;
+    private final Heartbeats heartbeats;
     private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
     private final CRC32C crc = new CRC32C();
     private byte[] crcScratch = new byte[256];
 
-    private final long ballot;
+    /* ballots and roles */
+    private Mode mode;
+    private long ballot;
+    private long maxRoundSeen;
     private final int[] leaderOf;
+    private final long[] knownBallot;
+    /** Ballot of the last stream this process applied (or wrote, as leader) and its last sequence. */
+    private long acceptedBallot;
+    private long acceptedSeq;
     private long clock;
 
+    /* client rings */
+    /** Per client: next ring position to read from the client's ring. */
     private final long[] nextRingSeq;
+    /** Per client: every position below is delivered, or was skipped (the freed-up-to word). */
     private final long[] ringHead;
-    private final boolean[][] deliveredInRing;
+    /** Per client: positions at or above {@link #ringHead} already delivered (or skipped). */
+    private final LongHashSet[] freedAhead;
+    /** Per client: positions at or above {@link #nextRingSeq} already taken from a relay. */
+    private final LongHashSet[] takenAhead;
+    /** Per client: positions below {@link #nextRingSeq} the ring skipped without taking anything. */
+    private final LongHashSet[] skippedBelow;
+    /** Per client: one past the highest position taken. */
+    private final long[] takenUpTo;
     private final boolean[] flowDirty;
     private final long[] lastSequence;
     private final long[] incarnation;
+    private final boolean[] clientSuspected;
 
     private final Long2ObjectHashMap<Entry> entries = new Long2ObjectHashMap<>();
+    private final LinkedHashMap<Long, Entry> retained = new LinkedHashMap<>();
     private final TreeSet<Entry> ordered = new TreeSet<>(Comparator.comparingLong((Entry e) -> e.finalValue)
         .thenComparingInt(e -> e.finalGroup).thenComparing(e -> e.messageId, Long::compareUnsigned));
     private final ArrayList<Entry> scan = new ArrayList<>();
 
     /* leader state */
-    private long nextStreamWriteSeq = 1;
+    private final StreamLog log;
+    private final long logLimit;
+    private final long[] sendCursor;
+    private final boolean[] lost;
     private final ArrayDeque<Entry> toPropose = new ArrayDeque<>();
-    private final long[] nextInboxReadSeq;
-    private final boolean[] inboxCreditDirty;
-    private final long[] nextInboxWriteSeq;
+    private final LongArrayList[] outgoingProposals;
+
+    /* candidate state */
+    private long candidacyStartNs;
+    private final Reply[] replies;
 
     /* follower state */
     private long nextStreamReadSeq = 1;
@@ -89,10 +164,22 @@ final class ServerProtocol
     private final long[] memberStored;
 
     private long deliveredCount;
+    private long leaderChanges;
+    private long relayedCount;
+    private long proposedCount;
+    private long forwardedCount;
     private java.util.function.IntConsumer newClientIncarnation = clientId -> { };
     private long clientRecordErrors;
+    private long nowNs;
     private volatile int leaderView;
     private volatile long ballotView;
+
+    /** A member's promise as the candidate collects it. */
+    private static final class Reply
+    {
+        final List<EntryInfo> entries = new ArrayList<>();
+        CatchUpEnd end;
+    }
 
     ServerProtocol(
         final GroupTopology topology,
@@ -113,7 +200,6 @@ final class ServerProtocol
         this.members = topology.membersUnsafe(group);
         this.quorum = topology.quorum(group);
         this.groupCount = topology.groupCount();
-        this.ringMask = options.ringSlots() - 1;
         this.handler = handler;
         this.errorHandler = errorHandler;
 
@@ -121,49 +207,87 @@ final class ServerProtocol
         regions[Layout.RINGS_REGION] = fabric.register(Layout.RINGS_REGION, Layout.ringsBytes(topology, options), true);
         regions[Layout.ACKS_REGION] = fabric.register(Layout.ACKS_REGION, Layout.acksBytes(topology, options), true);
         regions[Layout.STREAM_REGION] = fabric.register(Layout.STREAM_REGION, Layout.streamBytes(options), false);
-        regions[Layout.INBOX_REGION] = fabric.register(Layout.INBOX_REGION, Layout.inboxBytes(topology, options), true);
         regions[Layout.STORED_REGION] = fabric.register(Layout.STORED_REGION, Layout.storedBytes(topology), true);
-        regions[Layout.INBOX_CREDIT_REGION] =
-            fabric.register(Layout.INBOX_CREDIT_REGION, Layout.inboxCreditBytes(topology), true);
         regions[Layout.HELLO_REGION] = fabric.register(Layout.HELLO_REGION, Layout.helloBytes(topology), true);
+        regions[Layout.HEARTBEAT_REGION] =
+            fabric.register(Layout.HEARTBEAT_REGION, Layout.heartbeatBytes(topology), true);
         hello = regions[Layout.HELLO_REGION].buffer();
         rings = regions[Layout.RINGS_REGION].buffer();
         acks = regions[Layout.ACKS_REGION].buffer();
         stream = regions[Layout.STREAM_REGION].buffer();
-        inbox = regions[Layout.INBOX_REGION].buffer();
         stored = regions[Layout.STORED_REGION].buffer();
-        inboxCredit = regions[Layout.INBOX_CREDIT_REGION].buffer();
+        streamRegion = regions[Layout.STREAM_REGION];
 
         leaderOf = new int[groupCount];
+        knownBallot = new long[groupCount];
         for (int g = 0; g < groupCount; g++)
         {
             leaderOf[g] = topology.membersUnsafe(g)[0];
+            knownBallot[g] = Ballots.of(1, leaderOf[g]);
         }
-        ballot = Ballots.of(1, leaderOf[group]);
-        if (!isLeader())
+        ballot = knownBallot[group];
+        maxRoundSeen = 1;
+        acceptedBallot = ballot;
+        mode = leaderOf[group] == selfId ? Mode.LEADER : Mode.FOLLOWER;
+        if (mode == Mode.FOLLOWER)
         {
-            regions[Layout.STREAM_REGION].grant(leaderOf[group]);
+            streamRegion.grant(leaderOf[group]);
         }
         outbox = new Outbox(fabric, maxProcessId(topology), regions);
+        control = new Mailboxes(topology, options, fabric, this::onControl, Layout.CONTROL_REGION,
+            Layout.CONTROL_CREDIT_REGION);
+
+        final long[] timeouts = new long[topology.serverCount() + topology.clientCount()];
+        for (final int m : members)
+        {
+            if (m != selfId)
+            {
+                timeouts[topology.serverOrdinalOf(m)] = options.failureTimeoutMillis() * NS_PER_MS;
+            }
+        }
+        for (int c = 0; c < topology.clientCount(); c++)
+        {
+            timeouts[topology.serverCount() + c] = options.clientFailureTimeoutMillis() * NS_PER_MS;
+        }
+        final int[] targets = Arrays.stream(members).filter(m -> m != selfId).toArray();
+        heartbeats = new Heartbeats(topology, regions[Layout.HEARTBEAT_REGION].buffer(), outbox, selfId, targets,
+            timeouts, options.heartbeatIntervalMillis() * NS_PER_MS);
         leaderView = leaderOf[group];
         ballotView = ballot;
 
         final int clients = topology.clientCount();
         nextRingSeq = new long[clients];
         ringHead = new long[clients];
-        deliveredInRing = new boolean[clients][options.ringSlots()];
+        freedAhead = new LongHashSet[clients];
+        takenAhead = new LongHashSet[clients];
+        skippedBelow = new LongHashSet[clients];
+        takenUpTo = new long[clients];
         flowDirty = new boolean[clients];
         lastSequence = new long[clients];
         incarnation = new long[clients];
-        java.util.Arrays.fill(nextRingSeq, 1);
-        java.util.Arrays.fill(ringHead, 1);
+        clientSuspected = new boolean[clients];
+        for (int c = 0; c < clients; c++)
+        {
+            freedAhead[c] = new LongHashSet();
+            takenAhead[c] = new LongHashSet();
+            skippedBelow[c] = new LongHashSet();
+        }
+        Arrays.fill(nextRingSeq, 1);
+        Arrays.fill(ringHead, 1);
+        Arrays.fill(takenUpTo, 1);
 
-        nextInboxReadSeq = new long[groupCount];
-        nextInboxWriteSeq = new long[groupCount];
-        inboxCreditDirty = new boolean[groupCount];
-        java.util.Arrays.fill(nextInboxReadSeq, 1);
-        java.util.Arrays.fill(nextInboxWriteSeq, 1);
         memberStored = new long[members.length];
+        sendCursor = new long[members.length];
+        lost = new boolean[members.length];
+        Arrays.fill(sendCursor, 1);
+        replies = new Reply[members.length];
+        log = new StreamLog(options.streamRecords());
+        logLimit = Math.max(8L * options.streamRecords(), 4L * options.retainedDeliveries());
+        outgoingProposals = new LongArrayList[groupCount];
+        for (int g = 0; g < groupCount; g++)
+        {
+            outgoingProposals[g] = new LongArrayList();
+        }
     }
 
     static int maxProcessId(final GroupTopology topology)
@@ -203,7 +327,17 @@ final class ServerProtocol
 
     boolean isLeader()
     {
-        return leaderOf[group] == selfId;
+        return mode == Mode.LEADER;
+    }
+
+    Mode mode()
+    {
+        return mode;
+    }
+
+    long ballot()
+    {
+        return ballot;
     }
 
     int selfId()
@@ -221,6 +355,30 @@ final class ServerProtocol
         return clientRecordErrors;
     }
 
+    /** @return times this process became leader after the first ballot. */
+    long leaderChanges()
+    {
+        return leaderChanges;
+    }
+
+    /** @return own proposals made as leader (Task 2), fresh ones of a recovery included. */
+    long proposedCount()
+    {
+        return proposedCount;
+    }
+
+    /** @return other groups' proposals forwarded as leader (Task 4). */
+    long forwardedCount()
+    {
+        return forwardedCount;
+    }
+
+    /** @return relayed copies this process sent (Task 10). */
+    long relayedCount()
+    {
+        return relayedCount;
+    }
+
     int pendingCount()
     {
         return entries.size();
@@ -234,24 +392,30 @@ final class ServerProtocol
     /**
      * One duty cycle.
      *
-     * @param nowNs the agent's current time, in nanoseconds (used for timeouts by later tasks).
+     * @param nowNs the agent's current time, in nanoseconds (heartbeats and timeouts).
      * @return the amount of work done; 0 when idle.
      */
     int doWork(final long nowNs)
     {
+        this.nowNs = nowNs;
         int work = outbox.flush();
+        work += heartbeats.doWork(nowNs);
+        work += control.doWork();
         work += pollRings();
-        if (isLeader())
+        work += checkLeader();
+        if (mode == Mode.LEADER)
         {
             work += proposeQueued();
-            work += pollInboxes();
+            work += sendStream();
         }
-        else
+        else if (mode == Mode.FOLLOWER)
         {
             work += pollStream();
         }
         work += pollStored();
         work += orderAndDeliver();
+        work += checkClients();
+        work += flushProposals();
         work += publish();
         return work;
     }
@@ -267,6 +431,12 @@ final class ServerProtocol
             for (int i = 0; i < options.pollBatch(); i++)
             {
                 final long ringSeq = nextRingSeq[ci];
+                if (!takenAhead[ci].isEmpty() && takenAhead[ci].remove(ringSeq))
+                {
+                    nextRingSeq[ci] = ringSeq + 1; // taken from a relay already; the ring's copy is not read
+                    work++;
+                    continue;
+                }
                 if (ringSeq - ringHead[ci] >= options.ringSlots())
                 {
                     break; // every slot holds an undelivered message: the client cannot have written more
@@ -278,6 +448,17 @@ final class ServerProtocol
                 }
                 final int payloadLength = rings.getInt(base + Layout.SLOT_PAYLOAD_LENGTH_OFFSET);
                 final int k = rings.getInt(base + Layout.SLOT_DESTINATION_COUNT_OFFSET);
+                if (k == 0 && payloadLength == 0 && rings.getLong(base + Layout.SLOT_MESSAGE_ID_OFFSET) == 0 &&
+                    rings.getLongVolatile(base + Layout.slotRecordBytes(0, 0) - Layout.WORD_BYTES) == ringSeq)
+                {
+                    // a SKIP record: a new incarnation of the client starts further on; the position
+                    // stays open to a relayed copy of whatever an earlier incarnation sent there
+                    nextRingSeq[ci] = ringSeq + 1;
+                    skippedBelow[ci].add(ringSeq);
+                    markFreed(ci, ringSeq);
+                    work++;
+                    continue;
+                }
                 if (k < 1 || k > groupCount || payloadLength < 0 ||
                     payloadLength > Layout.maxPayloadBytes(slotSize, k))
                 {
@@ -288,15 +469,15 @@ final class ServerProtocol
                 {
                     break;
                 }
-                nextRingSeq[ci] = ringSeq + 1;
                 work++;
-                takeMessage(ci, ringSeq, base, payloadLength, k, recordBytes);
+                nextRingSeq[ci] = ringSeq + 1;
+                takeFromRing(ci, ringSeq, base, payloadLength, k, recordBytes);
             }
         }
         return work;
     }
 
-    private void takeMessage(
+    private void takeFromRing(
         final int ci, final long ringSeq, final int base, final int payloadLength, final int k, final int recordBytes)
     {
         final int crcEnd = Layout.payloadOffset(k) + payloadLength;
@@ -317,10 +498,6 @@ final class ServerProtocol
         {
             problem = "checksum mismatch";
         }
-        else if (MessageIds.sender(messageId) != topology.clients()[ci])
-        {
-            problem = "message id " + MessageIds.toString(messageId) + " not from the ring's client";
-        }
         for (int d = 0; d < k && problem == null; d++)
         {
             final int off = base + Layout.SLOT_DESTINATIONS_OFFSET + d * Layout.SLOT_DESTINATION_ENTRY_BYTES;
@@ -336,12 +513,30 @@ final class ServerProtocol
                 ringSeqByGroup[g] = seq;
             }
         }
+        final byte[] payload = problem == null ? Arrays.copyOfRange(crcScratch, crcLength - payloadLength, crcLength) : null;
+        take(ci, ringSeq, messageId, destinations, ringSeqByGroup, payload, problem);
+    }
+
+    /**
+     * Takes the message at ring sequence {@code ringSeq} of client {@code ci}, read from the ring
+     * or from a relay; exactly one message is taken per ring position.
+     */
+    private void take(
+        final int ci, final long ringSeq, final long messageId, final int[] destinations, final long[] ringSeqByGroup,
+        final byte[] payload, final String knownProblem)
+    {
+        takenUpTo[ci] = Math.max(takenUpTo[ci], ringSeq + 1);
+        String problem = knownProblem;
+        if (problem == null && MessageIds.sender(messageId) != topology.clients()[ci])
+        {
+            problem = "message id " + MessageIds.toString(messageId) + " not from the ring's client";
+        }
         if (problem == null && ringSeqByGroup[group] != ringSeq)
         {
             problem = "ring sequence " + ringSeqByGroup[group] + " for group " + group + " but found at " + ringSeq;
         }
         Entry e = problem == null ? entries.get(messageId) : null;
-        if (e != null && e.hasBody())
+        if (problem == null && (e != null && e.hasBody() || retained.containsKey(messageId)))
         {
             problem = "duplicate message id " + MessageIds.toString(messageId);
         }
@@ -362,13 +557,764 @@ final class ServerProtocol
         lastSequence[ci] = Math.max(lastSequence[ci], MessageIds.sequence(messageId));
         e.destinations = destinations;
         e.ringSeqByGroup = ringSeqByGroup;
-        final byte[] payload = new byte[payloadLength];
-        System.arraycopy(crcScratch, crcLength - payloadLength, payload, 0, payloadLength);
         e.payload = payload;
         e.state = Entry.State.MCAST;
-        if (isLeader())
+        if (mode == Mode.FOLLOWER && proposedInCurrentBallot(e) && e.ackedBallot != ballot)
+        {
+            acknowledge(e, e.proposalValue[group]); // its proposal was read before the body arrived
+        }
+        if (mode == Mode.LEADER && !proposedInCurrentBallot(e))
         {
             toPropose.addLast(e);
+        }
+        if (clientSuspected[ci])
+        {
+            relay(e);
+        }
+    }
+
+    private boolean proposedInCurrentBallot(final Entry e)
+    {
+        return e.proposalKnown[group] && e.proposalBallot[group] == ballot;
+    }
+
+    /* ---------------------------------------------------------------- Task 10: relay */
+
+    private int checkClients()
+    {
+        int work = 0;
+        final int[] clients = topology.clients();
+        for (int ci = 0; ci < clients.length; ci++)
+        {
+            final boolean suspected = heartbeats.suspected(clients[ci], nowNs);
+            if (suspected && !clientSuspected[ci])
+            {
+                work += relayAll(ci);
+            }
+            clientSuspected[ci] = suspected;
+        }
+        return work;
+    }
+
+    /** Relays every message of client {@code ci} this process holds, in any state (§F.4 item 20). */
+    private int relayAll(final int ci)
+    {
+        int work = 0;
+        for (final Entry e : entries.values())
+        {
+            if (e.clientOrdinal == ci && e.hasBody())
+            {
+                relay(e);
+                work++;
+            }
+        }
+        for (final Entry e : retained.values())
+        {
+            if (e.clientOrdinal == ci && e.hasBody())
+            {
+                relay(e);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void relay(final Entry e)
+    {
+        final long[] seqs = new long[e.destinations.length];
+        for (int d = 0; d < seqs.length; d++)
+        {
+            seqs[d] = e.ringSeqByGroup[e.destinations[d]];
+        }
+        final byte[] message = ControlMessages.relay(
+            new ControlMessages.Relay(e.clientOrdinal, e.messageId, e.destinations, seqs, e.payload));
+        for (final int h : e.destinations)
+        {
+            for (final int p : topology.membersUnsafe(h))
+            {
+                if (p != selfId)
+                {
+                    control.send(p, message);
+                    relayedCount++;
+                }
+            }
+        }
+    }
+
+    private void onRelay(final int sender, final ControlMessages.Relay r)
+    {
+        final int ci = r.clientOrdinal();
+        if (ci < 0 || ci >= nextRingSeq.length || r.destinations().length == 0)
+        {
+            throw new IllegalArgumentException("relay from " + sender + " names client ordinal " + ci);
+        }
+        long own = 0;
+        for (int d = 0; d < r.destinations().length; d++)
+        {
+            if (r.destinations()[d] == group)
+            {
+                own = r.ringSeqs()[d];
+            }
+        }
+        if (own <= 0 || taken(ci, own))
+        {
+            return; // taken already, from the ring or an earlier relay, and maybe delivered long ago
+        }
+        if (own >= nextRingSeq[ci])
+        {
+            if (takenAhead[ci].size() >= options.retainedDeliveries())
+            {
+                LOG.warn("process {}: dropping a relayed message of client ordinal {} at ring position {}: {} " +
+                    "positions ahead of the ring are taken already", selfId, ci, own, takenAhead[ci].size());
+                return;
+            }
+            takenAhead[ci].add(own);
+        }
+        else
+        {
+            skippedBelow[ci].remove(own);
+        }
+        final int k = r.destinations().length;
+        final long[] ringSeqByGroup = new long[groupCount];
+        String problem = null;
+        for (int d = 0; d < k; d++)
+        {
+            final int g = r.destinations()[d];
+            if (g < 0 || g >= groupCount || (d > 0 && g <= r.destinations()[d - 1]) || r.ringSeqs()[d] <= 0)
+            {
+                problem = "bad destination list in a relay";
+                break;
+            }
+            ringSeqByGroup[g] = r.ringSeqs()[d];
+        }
+        if (problem == null && r.payload().length > Layout.maxPayloadBytes(options.slotSizeBytes(), k))
+        {
+            problem = "relayed payload over the slot limit";
+        }
+        take(ci, own, r.messageId(), r.destinations(), ringSeqByGroup, r.payload(), problem);
+    }
+
+    /** @return whether ring position {@code ringSeq} of client {@code ci} was taken (from the ring or a relay). */
+    private boolean taken(final int ci, final long ringSeq)
+    {
+        return ringSeq < nextRingSeq[ci] ? !skippedBelow[ci].contains(ringSeq) : takenAhead[ci].contains(ringSeq);
+    }
+
+    /* ---------------------------------------------------------------- control messages */
+
+    private void onControl(final int sender, final byte[] message)
+    {
+        if (topology.groupOf(sender) < 0)
+        {
+            throw new IllegalStateException("control message from process " + sender + ", not a server");
+        }
+        switch (ControlMessages.type(message))
+        {
+            case ControlMessages.PROPOSALS -> onProposals(ControlMessages.decodeProposals(message));
+            case ControlMessages.CATCH_UP -> onCatchUp(sender, ControlMessages.decodeBallotMessage(message,
+                ControlMessages.CATCH_UP));
+            case ControlMessages.CATCH_UP_NACK -> onNack(ControlMessages.decodeBallotMessage(message,
+                ControlMessages.CATCH_UP_NACK));
+            case ControlMessages.CATCH_UP_ENTRIES -> onCatchUpEntries(sender,
+                ControlMessages.decodeCatchUpEntries(message));
+            case ControlMessages.CATCH_UP_END -> onCatchUpEnd(sender, ControlMessages.decodeCatchUpEnd(message));
+            case ControlMessages.NEW_LEADER -> onNewLeader(ControlMessages.decodeBallotMessage(message,
+                ControlMessages.NEW_LEADER));
+            case ControlMessages.RELAY -> onRelay(sender, ControlMessages.decodeRelay(message));
+            default -> throw new IllegalStateException("control message of unknown type " + message[0] + " from " + sender);
+        }
+    }
+
+    /** Task 4: another group's leader proposes; the leader forwards the proposal into its stream. */
+    private void onProposals(final ControlMessages.Proposals p)
+    {
+        final int h = p.group();
+        if (h < 0 || h >= groupCount || h == group)
+        {
+            throw new IllegalStateException("proposals for group " + h + " at process " + selfId);
+        }
+        if (p.ballot() > knownBallot[h])
+        {
+            learnBallot(h, p.ballot()); // only a leader that finished its recovery sends proposals
+        }
+        if (mode != Mode.LEADER || p.ballot() < knownBallot[h])
+        {
+            return; // a deposed leader's, or sent to a leader that is no more: re-sent on NEW_LEADER
+        }
+        for (final ControlMessages.Proposal proposal : p.proposals())
+        {
+            forward(h, p.ballot(), proposal.messageId(), proposal.value());
+        }
+    }
+
+    private void learnBallot(final int h, final long b)
+    {
+        if (b > knownBallot[h])
+        {
+            knownBallot[h] = b;
+            leaderOf[h] = Ballots.leader(b);
+        }
+    }
+
+    private void forward(final int h, final long proposalBallot, final long messageId, final long value)
+    {
+        clock = Math.max(clock, value);
+        forwardedCount++;
+        Entry e = entries.get(messageId);
+        if (e == null)
+        {
+            e = retained.get(messageId);
+        }
+        final long ownRingSeq = e != null && e.ringSeqByGroup != null ? e.ringSeqByGroup[group] : 0;
+        final long seq = append(Layout.KIND_FWD, h, messageId, proposalBallot, value, ownRingSeq);
+        if (e == null)
+        {
+            e = new Entry(messageId, groupCount);
+            entries.put(messageId, e);
+        }
+        e.propose(h, proposalBallot, value, ballot, seq);
+    }
+
+    private long append(
+        final int kind, final int proposingGroup, final long messageId, final long proposalBallot, final long value,
+        final long ownRingSeq)
+    {
+        final long seq = log.append(kind, proposingGroup, messageId, proposalBallot, value, ownRingSeq);
+        acceptedBallot = ballot;
+        acceptedSeq = seq;
+        return seq;
+    }
+
+    /* ---------------------------------------------------------------- Tasks 7–9: leader change */
+
+    /** The eventual leader oracle (§A.3): the first member after a suspected leader that is not suspected. */
+    private int checkLeader()
+    {
+        if (mode == Mode.LEADER)
+        {
+            return 0;
+        }
+        if (mode == Mode.CANDIDATE)
+        {
+            if (nowNs - candidacyStartNs > 2L * options.failureTimeoutMillis() * NS_PER_MS)
+            {
+                startCandidacy(); // no majority in time: try again in a higher round
+                return 1;
+            }
+            return 0;
+        }
+        final int leader = leaderOf[group];
+        if (leader == selfId || !heartbeats.suspected(leader, nowNs))
+        {
+            return 0;
+        }
+        final int leaderIndex = topology.memberIndexOf(leader);
+        for (int i = 1; i < members.length; i++)
+        {
+            final int candidate = members[(leaderIndex + i) % members.length];
+            if (candidate == selfId)
+            {
+                startCandidacy();
+                return 1;
+            }
+            if (!heartbeats.suspected(candidate, nowNs))
+            {
+                return 0; // that member will take over; this one promises when asked
+            }
+        }
+        return 0;
+    }
+
+    /** Task 7. */
+    private void startCandidacy()
+    {
+        maxRoundSeen = Math.max(maxRoundSeen, Ballots.round(ballot));
+        final long b = Ballots.of(maxRoundSeen + 1, selfId);
+        maxRoundSeen++;
+        revokeStreamExcept(selfId);
+        stepDown();
+        ballot = b;
+        ballotView = b;
+        mode = Mode.CANDIDATE;
+        candidacyStartNs = nowNs;
+        Arrays.fill(replies, null);
+        LOG.info("process {} suspects the leader of group {} and campaigns in ballot {}", selfId, group,
+            Ballots.toString(b));
+        final byte[] message = ControlMessages.ballotMessage(ControlMessages.CATCH_UP, group, b);
+        for (final int q : members)
+        {
+            if (q != selfId)
+            {
+                control.send(q, message);
+            }
+        }
+    }
+
+    private void revokeStreamExcept(final int newLeader)
+    {
+        for (final int q : members)
+        {
+            if (q != newLeader && q != selfId)
+            {
+                streamRegion.revoke(q);
+            }
+        }
+        if (newLeader != selfId)
+        {
+            streamRegion.grant(newLeader);
+        }
+    }
+
+    private void stepDown()
+    {
+        toPropose.clear();
+        for (final LongArrayList l : outgoingProposals)
+        {
+            l.clear();
+        }
+    }
+
+    /** Task 8. */
+    private void onCatchUp(final int sender, final ControlMessages.GroupBallot cu)
+    {
+        if (cu.group() != group || Ballots.leader(cu.ballot()) != sender)
+        {
+            throw new IllegalStateException("CATCH_UP " + cu + " from " + sender + " at process " + selfId);
+        }
+        if (cu.ballot() > ballot)
+        {
+            promise(cu.ballot());
+        }
+        else if (cu.ballot() < ballot)
+        {
+            control.send(sender, ControlMessages.ballotMessage(ControlMessages.CATCH_UP_NACK, group, ballot));
+        }
+    }
+
+    /**
+     * Promises ballot {@code b}: revokes every other member's write access to the stream region
+     * before anything is answered (§F.5 items 22 and 24), follows the new ballot's stream from its
+     * start, and reports this process's state to the candidate.
+     */
+    private void promise(final long b)
+    {
+        final int candidate = Ballots.leader(b);
+        revokeStreamExcept(candidate);
+        stepDown();
+        maxRoundSeen = Math.max(maxRoundSeen, Ballots.round(b));
+        ballot = b;
+        knownBallot[group] = b;
+        leaderOf[group] = candidate;
+        leaderView = candidate;
+        ballotView = b;
+        mode = Mode.FOLLOWER;
+        nextStreamReadSeq = 1;
+        storedPublished = 0;
+        Arrays.fill(memberStored, 0);
+        sendReply(candidate, b);
+    }
+
+    private void sendReply(final int candidate, final long b)
+    {
+        final List<EntryInfo> infos = snapshot();
+        for (final byte[] m : ControlMessages.catchUpEntries(b, infos, options.maxMailboxMessageBytes()))
+        {
+            control.send(candidate, m);
+        }
+        control.send(candidate, ControlMessages.catchUpEnd(
+            new CatchUpEnd(b, acceptedBallot, acceptedSeq, clock, infos.size(), ringHead.clone())));
+    }
+
+    private List<EntryInfo> snapshot()
+    {
+        final List<EntryInfo> infos = new ArrayList<>(entries.size() + retained.size());
+        for (final Entry e : entries.values())
+        {
+            infos.add(info(e, false));
+        }
+        for (final Entry e : retained.values())
+        {
+            infos.add(info(e, true));
+        }
+        return infos;
+    }
+
+    private EntryInfo info(final Entry e, final boolean delivered)
+    {
+        final int[] dst = e.destinations != null ? e.destinations : new int[0];
+        final long[] seqs = new long[dst.length];
+        for (int d = 0; d < dst.length; d++)
+        {
+            seqs[d] = e.ringSeqByGroup[dst[d]];
+        }
+        final List<KnownProposal> proposals = new ArrayList<>(2);
+        for (int h = 0; h < groupCount; h++)
+        {
+            if (e.proposalKnown[h])
+            {
+                proposals.add(new KnownProposal(h, e.proposalBallot[h], e.proposalValue[h]));
+            }
+        }
+        return new EntryInfo(e.messageId, e.destinations != null ? e.clientOrdinal : -1, dst, seqs, e.hasBody(),
+            delivered, proposals);
+    }
+
+    private void onNack(final ControlMessages.GroupBallot nack)
+    {
+        maxRoundSeen = Math.max(maxRoundSeen, Ballots.round(nack.ballot()));
+    }
+
+    private void onCatchUpEntries(final int sender, final ControlMessages.CatchUpEntries part)
+    {
+        if (mode != Mode.CANDIDATE || part.ballot() != ballot)
+        {
+            return; // a late reply: the CATCH_UP_END that follows resynchronises the stream
+        }
+        final int j = topology.memberIndexOf(sender);
+        if (replies[j] == null)
+        {
+            replies[j] = new Reply();
+        }
+        replies[j].entries.addAll(part.entries());
+    }
+
+    private void onCatchUpEnd(final int sender, final CatchUpEnd end)
+    {
+        final int j = topology.memberIndexOf(sender);
+        if (topology.groupOf(sender) != group || end.ballot() != ballot)
+        {
+            return;
+        }
+        if (mode == Mode.LEADER)
+        {
+            // a member that promised after the recovery: its stream region is writable again
+            outbox.handle(sender, Layout.STREAM_REGION).reset();
+            memberStored[j] = 0;
+            sendCursor[j] = 1;
+            if (log.base() > 1)
+            {
+                lost[j] = true;
+                LOG.warn("process {}: member {} promised ballot {} after the stream's start was dropped; it cannot be " +
+                    "caught up", selfId, sender, Ballots.toString(ballot));
+            }
+            return;
+        }
+        if (mode != Mode.CANDIDATE)
+        {
+            return;
+        }
+        if (replies[j] == null)
+        {
+            replies[j] = new Reply();
+        }
+        if (replies[j].entries.size() != end.entryCount())
+        {
+            throw new IllegalStateException("promise from " + sender + " announced " + end.entryCount() +
+                " entries but carried " + replies[j].entries.size());
+        }
+        replies[j].end = end;
+        int complete = 1;
+        for (int i = 0; i < replies.length; i++)
+        {
+            if (i != memberIndex && replies[i] != null && replies[i].end != null)
+            {
+                complete++;
+            }
+        }
+        if (complete >= quorum)
+        {
+            finishRecovery();
+        }
+    }
+
+    /** One message as merged from the promises. */
+    private static final class Merged
+    {
+        final long messageId;
+        int clientOrdinal = -1;
+        int[] destinations;
+        long[] ringSeqs;
+        boolean bodySeen;
+        boolean delivered;
+        final Map<Integer, KnownProposal> best = new HashMap<>();
+
+        Merged(final long messageId)
+        {
+            this.messageId = messageId;
+        }
+    }
+
+    /** Task 9 (§C.7.2 steps 1–7). */
+    private void finishRecovery()
+    {
+        final Reply self = new Reply();
+        self.entries.addAll(snapshot());
+        self.end = new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, clock, self.entries.size(), ringHead.clone());
+        replies[memberIndex] = self;
+
+        Reply chosen = null;
+        final Map<Long, Merged> merged = new HashMap<>();
+        long recoveredClock = clock;
+        for (final Reply r : replies)
+        {
+            if (r == null || r.end == null)
+            {
+                continue;
+            }
+            if (chosen == null || r.end.acceptedBallot() > chosen.end.acceptedBallot() ||
+                r.end.acceptedBallot() == chosen.end.acceptedBallot() && r.end.acceptedSeq() > chosen.end.acceptedSeq())
+            {
+                chosen = r;
+            }
+            recoveredClock = Math.max(recoveredClock, r.end.clock());
+            for (final EntryInfo info : r.entries)
+            {
+                final Merged m = merged.computeIfAbsent(info.messageId(), Merged::new);
+                if (m.destinations == null && info.destinations().length > 0)
+                {
+                    m.destinations = info.destinations();
+                    m.ringSeqs = info.ringSeqs();
+                    m.clientOrdinal = info.clientOrdinal();
+                }
+                m.bodySeen |= info.hasBody();
+                m.delivered |= info.delivered();
+                for (final KnownProposal p : info.proposals())
+                {
+                    recoveredClock = Math.max(recoveredClock, p.value());
+                    if (p.group() != group)
+                    {
+                        m.best.merge(p.group(), p, (a, b) -> b.ballot() > a.ballot() ? b : a);
+                    }
+                }
+            }
+        }
+        clock = recoveredClock;
+
+        // step 1: the OWN records of the chosen stream, in its ballot
+        final Map<Long, Long> adopted = new HashMap<>();
+        for (final EntryInfo info : chosen.entries)
+        {
+            for (final KnownProposal p : info.proposals())
+            {
+                if (p.group() == group && p.ballot() == chosen.end.acceptedBallot())
+                {
+                    adopted.put(info.messageId(), p.value());
+                }
+            }
+        }
+
+        mode = Mode.LEADER;
+        leaderChanges++;
+        leaderOf[group] = selfId;
+        knownBallot[group] = ballot;
+        leaderView = selfId;
+        log.reset();
+        Arrays.fill(sendCursor, 1);
+        Arrays.fill(memberStored, 0);
+        Arrays.fill(lost, false);
+        for (final int q : members)
+        {
+            if (q != selfId)
+            {
+                outbox.handle(q, Layout.STREAM_REGION).reset();
+            }
+        }
+
+        // step 3: re-issue, in value order (OWN before FWD on a tie), every adopted and forwarded proposal
+        final List<long[]> records = new ArrayList<>();
+        for (final Map.Entry<Long, Long> a : adopted.entrySet())
+        {
+            records.add(new long[] {a.getValue(), Layout.KIND_OWN, group, a.getKey(), ballot});
+        }
+        for (final Merged m : merged.values())
+        {
+            for (final KnownProposal p : m.best.values())
+            {
+                records.add(new long[] {p.value(), Layout.KIND_FWD, p.group(), m.messageId, p.ballot()});
+            }
+        }
+        records.sort(Comparator.<long[]>comparingLong(r -> r[0]).thenComparingLong(r -> r[1])
+            .thenComparingLong(r -> r[2]).thenComparing(r -> r[3], Long::compareUnsigned));
+        for (final long[] r : records)
+        {
+            final Merged m = merged.get(r[3]);
+            final Entry e = recoveryEntry(m);
+            final long ownRingSeq = e.ringSeqByGroup != null ? e.ringSeqByGroup[group] : 0;
+            final long seq = append((int)r[1], (int)r[2], r[3], r[4], r[0], ownRingSeq);
+            e.propose((int)r[2], r[4], r[0], ballot, seq);
+        }
+
+        // step 4: fresh timestamps above everything recovered, for every other message held somewhere
+        final long[] chosenHeads = chosen.end.ringHeads();
+        final List<Merged> fresh = new ArrayList<>();
+        for (final Merged m : merged.values())
+        {
+            if (adopted.containsKey(m.messageId) || m.destinations == null || !m.bodySeen || m.delivered ||
+                !destinedHere(m.destinations))
+            {
+                continue;
+            }
+            final long own = ownRingSeq(m.destinations, m.ringSeqs);
+            if (m.clientOrdinal < chosenHeads.length && own < chosenHeads[m.clientOrdinal])
+            {
+                continue; // delivered by the chosen member, which no longer holds it: never re-propose
+            }
+            fresh.add(m);
+        }
+        fresh.sort(Comparator.comparing(m -> m.messageId, Long::compareUnsigned));
+        for (final Merged m : fresh)
+        {
+            final Entry e = recoveryEntry(m);
+            if (e.state != Entry.State.DONE)
+            {
+                proposeOwn(e);
+            }
+        }
+        for (final Entry e : entries.values())
+        {
+            if (e.hasBody() && e.state == Entry.State.MCAST && !proposedInCurrentBallot(e))
+            {
+                toPropose.addLast(e);
+            }
+        }
+        // every own proposal of this ballot goes to the other destination groups' leaders
+        for (final Entry e : entries.values())
+        {
+            if (proposedInCurrentBallot(e) && e.destinations != null)
+            {
+                queueProposals(e);
+            }
+        }
+        for (final Entry e : retained.values())
+        {
+            if (proposedInCurrentBallot(e) && e.destinations != null)
+            {
+                queueProposals(e);
+            }
+        }
+
+        LOG.info("process {} leads group {} in ballot {} (promises from {} members; re-issued {} records, {} fresh " +
+            "proposals)", selfId, group, Ballots.toString(ballot), countReplies(), records.size(), fresh.size());
+
+        // step 6: announce
+        final byte[] announce = ControlMessages.ballotMessage(ControlMessages.NEW_LEADER, group, ballot);
+        for (final int s : topology.servers())
+        {
+            if (s != selfId)
+            {
+                control.send(s, announce);
+            }
+        }
+        Arrays.fill(replies, null);
+    }
+
+    private int countReplies()
+    {
+        int n = 0;
+        for (final Reply r : replies)
+        {
+            if (r != null && r.end != null)
+            {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private boolean destinedHere(final int[] destinations)
+    {
+        for (final int h : destinations)
+        {
+            if (h == group)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long ownRingSeq(final int[] destinations, final long[] ringSeqs)
+    {
+        for (int d = 0; d < destinations.length; d++)
+        {
+            if (destinations[d] == group)
+            {
+                return ringSeqs[d];
+            }
+        }
+        return 0;
+    }
+
+    /** The entry a recovered record applies to: live, retained after delivery, or created without a body. */
+    private Entry recoveryEntry(final Merged m)
+    {
+        Entry e = entries.get(m.messageId);
+        if (e == null)
+        {
+            e = retained.get(m.messageId);
+        }
+        if (e == null)
+        {
+            e = new Entry(m.messageId, groupCount);
+            entries.put(m.messageId, e);
+        }
+        if (e.destinations == null && m.destinations != null && destinedHere(m.destinations))
+        {
+            e.destinations = m.destinations;
+            e.clientOrdinal = m.clientOrdinal;
+            e.ringSeqByGroup = new long[groupCount];
+            for (int d = 0; d < m.destinations.length; d++)
+            {
+                e.ringSeqByGroup[m.destinations[d]] = m.ringSeqs[d];
+            }
+        }
+        return e;
+    }
+
+    /** Another group announced its new leader (§C.7.2 step 6; §F.5 item 26). */
+    private void onNewLeader(final ControlMessages.GroupBallot announce)
+    {
+        final int h = announce.group();
+        if (h == group)
+        {
+            if (announce.ballot() > ballot)
+            {
+                promise(announce.ballot()); // missed the CATCH_UP: promise now, the leader resumes the stream
+            }
+            return;
+        }
+        if (announce.ballot() <= knownBallot[h])
+        {
+            return;
+        }
+        learnBallot(h, announce.ballot());
+        if (mode != Mode.LEADER)
+        {
+            return;
+        }
+        for (final Entry e : entries.values())
+        {
+            resendTo(e, h);
+        }
+        for (final Entry e : retained.values())
+        {
+            resendTo(e, h);
+        }
+    }
+
+    private void resendTo(final Entry e, final int h)
+    {
+        if (e.destinations == null || !proposedInCurrentBallot(e))
+        {
+            return;
+        }
+        for (final int d : e.destinations)
+        {
+            if (d == h)
+            {
+                outgoingProposals[h].addLong(e.messageId);
+                outgoingProposals[h].addLong(e.proposalValue[group]);
+            }
         }
     }
 
@@ -378,59 +1324,137 @@ final class ServerProtocol
     {
         int work = 0;
         Entry e;
-        while ((e = toPropose.peekFirst()) != null)
+        while ((e = toPropose.peekFirst()) != null && streamHasRoom())
         {
-            if (!streamHasRoom() || !inboxesHaveRoom(e))
-            {
-                break;
-            }
             toPropose.pollFirst();
-            work++;
-            clock++;
-            final long seq = nextStreamWriteSeq++;
-            e.propose(group, ballot, clock, seq);
-            writeStreamRecord(seq, Layout.KIND_OWN, group, e.messageId, ballot, clock);
-            for (final int h : e.destinations)
+            if (e.state != Entry.State.MCAST || proposedInCurrentBallot(e))
             {
-                if (h != group)
-                {
-                    writeInboxRecord(h, e.messageId, clock);
-                }
+                continue;
             }
+            work++;
+            proposeOwn(e);
+            queueProposals(e);
         }
         return work;
     }
 
-    private boolean streamHasRoom()
+    private void proposeOwn(final Entry e)
     {
-        long minStored = Long.MAX_VALUE;
-        for (int j = 0; j < members.length; j++)
-        {
-            if (j != memberIndex)
-            {
-                minStored = Math.min(minStored, memberStored[j]);
-            }
-        }
-        return minStored == Long.MAX_VALUE || nextStreamWriteSeq - 1 - minStored < options.streamRecords();
+        proposedCount++;
+        clock++;
+        final long seq = append(Layout.KIND_OWN, group, e.messageId, ballot, clock, e.ringSeqByGroup[group]);
+        e.propose(group, ballot, clock, ballot, seq);
     }
 
-    private boolean inboxesHaveRoom(final Entry e)
+    private void queueProposals(final Entry e)
     {
         for (final int h : e.destinations)
         {
-            if (h != group &&
-                nextInboxWriteSeq[h] - 1 - inboxCredit.getLongVolatile(h * Layout.WORD_BYTES) >= options.inboxRecords())
+            if (h != group)
             {
-                return false;
+                outgoingProposals[h].addLong(e.messageId);
+                outgoingProposals[h].addLong(e.proposalValue[group]);
             }
         }
-        return true;
     }
 
-    private void writeStreamRecord(
-        final long seq, final int kind, final int proposingGroup, final long messageId, final long proposalBallot,
-        final long value)
+    private int flushProposals()
     {
+        if (mode != Mode.LEADER)
+        {
+            return 0;
+        }
+        int work = 0;
+        final int max = ControlMessages.maxProposals(options.maxMailboxMessageBytes());
+        for (int h = 0; h < groupCount; h++)
+        {
+            final LongArrayList pending = outgoingProposals[h];
+            if (pending.isEmpty())
+            {
+                continue;
+            }
+            final long[] values = pending.toLongArray();
+            final int count = values.length / 2;
+            for (int from = 0; from < count; from += max)
+            {
+                final int n = Math.min(max, count - from);
+                control.send(leaderOf[h], ControlMessages.proposals(group, ballot, values, from, n));
+                work++;
+            }
+            pending.clear();
+        }
+        return work;
+    }
+
+    /**
+     * Proposals go on while a quorum (the leader counts) has room for them in its stream ring; the
+     * log keeps at most {@code logLimit} records, so a member further behind is given up.
+     */
+    private boolean streamHasRoom()
+    {
+        int withRoom = 1;
+        for (int j = 0; j < members.length; j++)
+        {
+            if (j != memberIndex && !lost[j] && log.next() - 1 - memberStored[j] < options.streamRecords())
+            {
+                withRoom++;
+            }
+        }
+        return withRoom >= quorum;
+    }
+
+    /** Writes each follower the stream records it has room for, at its own pace. */
+    private int sendStream()
+    {
+        int work = 0;
+        long keepFrom = log.next();
+        for (int j = 0; j < members.length; j++)
+        {
+            if (j == memberIndex || lost[j])
+            {
+                continue;
+            }
+            final int q = members[j];
+            final RemoteRegion handle = outbox.handle(q, Layout.STREAM_REGION);
+            if (handle.status() == RemoteRegion.Status.PEER_DOWN)
+            {
+                lost[j] = true; // crashed (crash-stop): nothing will read its stream any more
+                continue;
+            }
+            if (sendCursor[j] < log.base())
+            {
+                lost[j] = true;
+                LOG.warn("process {}: member {} fell {} stream records behind, beyond what the leader keeps; it is no " +
+                    "longer written and cannot be caught up", selfId, q, log.next() - sendCursor[j]);
+                continue;
+            }
+            keepFrom = Math.min(keepFrom, memberStored[j] + 1);
+            if (handle.status() == RemoteRegion.Status.FAILED)
+            {
+                continue; // it promised a higher ballot, or has not promised this one yet
+            }
+            int n = 0;
+            while (n < STREAM_SEND_BATCH && sendCursor[j] < log.next() &&
+                sendCursor[j] - memberStored[j] <= options.streamRecords())
+            {
+                writeStreamRecord(q, sendCursor[j]);
+                sendCursor[j]++;
+                n++;
+            }
+            work += n;
+        }
+        log.truncateBelow(Math.max(keepFrom, log.next() - logLimit));
+        return work;
+    }
+
+    private void writeStreamRecord(final int q, final long seq)
+    {
+        final int kind = log.kind(seq);
+        final int proposingGroup = log.group(seq);
+        final long messageId = log.messageId(seq);
+        final long proposalBallot = log.proposalBallot(seq);
+        final long value = log.value(seq);
+        final long ownRingSeq = log.ringSeq(seq);
         scratch.putLong(Layout.STREAM_SEQ_OFFSET, seq);
         scratch.putLong(Layout.STREAM_BALLOT_OFFSET, ballot);
         scratch.putInt(Layout.STREAM_KIND_OFFSET, kind);
@@ -438,90 +1462,18 @@ final class ServerProtocol
         scratch.putLong(Layout.STREAM_MESSAGE_ID_OFFSET, messageId);
         scratch.putLong(Layout.STREAM_PROPOSAL_BALLOT_OFFSET, proposalBallot);
         scratch.putLong(Layout.STREAM_VALUE_OFFSET, value);
-        scratch.putLong(48, 0);
+        scratch.putLong(Layout.STREAM_RING_SEQ_OFFSET, ownRingSeq);
         scratch.putLong(Layout.STREAM_SEAL_OFFSET, streamSeal(seq, ballot, kind, proposingGroup, messageId,
-            proposalBallot, value));
-        final int offset = Layout.streamOffset(seq, options);
-        for (final int q : members)
-        {
-            if (q != selfId)
-            {
-                outbox.write(q, Layout.STREAM_REGION, offset, scratch, Layout.STREAM_RECORD_BYTES);
-            }
-        }
+            proposalBallot, value, ownRingSeq));
+        outbox.write(q, Layout.STREAM_REGION, Layout.streamOffset(seq, options), scratch, Layout.STREAM_RECORD_BYTES);
     }
 
     static long streamSeal(
         final long seq, final long ballot, final int kind, final int group, final long messageId,
-        final long proposalBallot, final long value)
+        final long proposalBallot, final long value, final long ringSeq)
     {
-        return Layout.seal(seq ^ (ballot * 31), ((long)kind << 32) | group, messageId ^ (proposalBallot * 17), value);
-    }
-
-    private void writeInboxRecord(final int targetGroup, final long messageId, final long value)
-    {
-        final long seq = nextInboxWriteSeq[targetGroup]++;
-        scratch.putLong(Layout.INBOX_SEQ_OFFSET, seq);
-        scratch.putLong(Layout.INBOX_BALLOT_OFFSET, ballot);
-        scratch.putLong(Layout.INBOX_MESSAGE_ID_OFFSET, messageId);
-        scratch.putLong(Layout.INBOX_VALUE_OFFSET, value);
-        scratch.putInt(Layout.INBOX_GROUP_OFFSET, group);
-        scratch.putInt(Layout.INBOX_GROUP_OFFSET + 4, 0);
-        scratch.putLong(Layout.INBOX_SEAL_OFFSET, Layout.seal(seq, ballot, messageId, value ^ ((long)group << 56)));
-        outbox.write(leaderOf[targetGroup], Layout.INBOX_REGION, Layout.inboxOffset(group, seq, options), scratch,
-            Layout.INBOX_RECORD_BYTES);
-    }
-
-    /* ---------------------------------------------------------------- Task 4 (leader forwards) */
-
-    private int pollInboxes()
-    {
-        int work = 0;
-        for (int h = 0; h < groupCount; h++)
-        {
-            if (h == group)
-            {
-                continue;
-            }
-            for (int i = 0; i < options.pollBatch() && streamHasRoom(); i++)
-            {
-                final long seq = nextInboxReadSeq[h];
-                final int off = Layout.inboxOffset(h, seq, options);
-                final long seal = inbox.getLongVolatile(off + Layout.INBOX_SEAL_OFFSET);
-                if (inbox.getLong(off + Layout.INBOX_SEQ_OFFSET) != seq)
-                {
-                    break;
-                }
-                final long proposalBallot = inbox.getLong(off + Layout.INBOX_BALLOT_OFFSET);
-                final long messageId = inbox.getLong(off + Layout.INBOX_MESSAGE_ID_OFFSET);
-                final long value = inbox.getLong(off + Layout.INBOX_VALUE_OFFSET);
-                final int proposingGroup = inbox.getInt(off + Layout.INBOX_GROUP_OFFSET);
-                if (seal != Layout.seal(seq, proposalBallot, messageId, value ^ ((long)proposingGroup << 56)) ||
-                    proposingGroup != h)
-                {
-                    break;
-                }
-                nextInboxReadSeq[h] = seq + 1;
-                inboxCreditDirty[h] = true;
-                work++;
-                clock = Math.max(clock, value);
-                final long streamSeq = nextStreamWriteSeq++;
-                entry(messageId).propose(h, proposalBallot, value, streamSeq);
-                writeStreamRecord(streamSeq, Layout.KIND_FWD, h, messageId, proposalBallot, value);
-            }
-        }
-        return work;
-    }
-
-    private Entry entry(final long messageId)
-    {
-        Entry e = entries.get(messageId);
-        if (e == null)
-        {
-            e = new Entry(messageId, groupCount);
-            entries.put(messageId, e);
-        }
-        return e;
+        return Layout.seal(seq ^ (ballot * 31), ((long)kind << 32) | group, messageId ^ (proposalBallot * 17),
+            value ^ (ringSeq * 0x9E3779B97F4A7C15L));
     }
 
     /* ---------------------------------------------------------------- Task 3 (follower reads the stream, acks) */
@@ -544,29 +1496,46 @@ final class ServerProtocol
             final long messageId = stream.getLong(off + Layout.STREAM_MESSAGE_ID_OFFSET);
             final long proposalBallot = stream.getLong(off + Layout.STREAM_PROPOSAL_BALLOT_OFFSET);
             final long value = stream.getLong(off + Layout.STREAM_VALUE_OFFSET);
-            if (seal != streamSeal(seq, recordBallot, kind, proposingGroup, messageId, proposalBallot, value))
+            final long ownRingSeq = stream.getLong(off + Layout.STREAM_RING_SEQ_OFFSET);
+            if (seal != streamSeal(seq, recordBallot, kind, proposingGroup, messageId, proposalBallot, value, ownRingSeq))
             {
                 break; // not yet whole
             }
             if (recordBallot != ballot)
             {
-                throw new IllegalStateException("stream record " + seq + " in ballot " + Ballots.toString(recordBallot) +
-                    " but process " + selfId + " follows ballot " + Ballots.toString(ballot));
+                break; // a record of an earlier ballot: the leader of this one has not written this far yet
             }
             if (kind == Layout.KIND_OWN)
             {
                 if (proposingGroup != group || proposalBallot != ballot)
                 {
-                    throw new IllegalStateException("OWN record " + seq + " names group " + proposingGroup);
+                    throw new IllegalStateException("OWN record " + seq + " names group " + proposingGroup +
+                        " in ballot " + Ballots.toString(proposalBallot));
                 }
-                final Entry e = entries.get(messageId);
-                if (e == null || !e.hasBody())
+                Entry e = entries.get(messageId);
+                if (e == null)
                 {
-                    break; // body rule (§C.3): wait for the message before acknowledging its proposal
+                    e = retained.get(messageId);
+                }
+                if (e == null && ownRingSeq > 0 && takenOf(messageId, ownRingSeq))
+                {
+                    applied(seq, value); // delivered here long ago and forgotten: nothing left to do
+                    work++;
+                    continue;
+                }
+                if (e == null)
+                {
+                    e = new Entry(messageId, groupCount);
+                    entries.put(messageId, e);
                 }
                 clock = Math.max(clock, value);
-                e.propose(group, ballot, value, seq);
-                acknowledge(e, value);
+                e.propose(group, ballot, value, ballot, seq);
+                if (e.hasBody())
+                {
+                    acknowledge(e, value);
+                }
+                // else the body rule (§C.3): the proposal is known (it bounds delivery) but is acknowledged
+                // only when the body arrives; reading on keeps a lagging member from waiting on itself
             }
             else if (kind == Layout.KIND_FWD)
             {
@@ -575,20 +1544,51 @@ final class ServerProtocol
                     throw new IllegalStateException("FWD record " + seq + " names group " + proposingGroup);
                 }
                 clock = Math.max(clock, value);
-                entry(messageId).propose(proposingGroup, proposalBallot, value, seq);
+                Entry e = entries.get(messageId);
+                if (e == null)
+                {
+                    e = retained.get(messageId);
+                }
+                if (e == null && ownRingSeq > 0 && takenOf(messageId, ownRingSeq))
+                {
+                    applied(seq, value);
+                    work++;
+                    continue; // delivered and forgotten
+                }
+                if (e == null)
+                {
+                    e = new Entry(messageId, groupCount);
+                    entries.put(messageId, e);
+                }
+                e.propose(proposingGroup, proposalBallot, value, ballot, seq);
             }
             else
             {
                 throw new IllegalStateException("stream record " + seq + " of unknown kind " + kind);
             }
-            nextStreamReadSeq = seq + 1;
+            applied(seq, value);
             work++;
         }
         return work;
     }
 
+    private boolean takenOf(final long messageId, final long ringSeq)
+    {
+        final int ci = topology.clientOrdinalOf(MessageIds.sender(messageId));
+        return ci >= 0 && taken(ci, ringSeq);
+    }
+
+    private void applied(final long seq, final long value)
+    {
+        clock = Math.max(clock, value);
+        nextStreamReadSeq = seq + 1;
+        acceptedBallot = ballot;
+        acceptedSeq = seq;
+    }
+
     private void acknowledge(final Entry e, final long value)
     {
+        e.ackedBallot = ballot;
         scratch.putLong(Layout.ACK_BALLOT_OFFSET, ballot);
         scratch.putLong(Layout.ACK_VALUE_OFFSET, value);
         scratch.putLong(Layout.ACK_MESSAGE_ID_OFFSET, e.messageId);
@@ -629,12 +1629,22 @@ final class ServerProtocol
     }
 
     /** H1: a FWD record counts once a majority of the group stores it; the leader counts as storing. */
-    private boolean committed(final long streamSeq)
+    private boolean committed(final Entry e, final int h)
     {
+        if (e.committed[h])
+        {
+            return true;
+        }
+        if (e.proposalStreamBallot[h] != ballot || mode == Mode.CANDIDATE)
+        {
+            return false; // known from an earlier ballot's stream: wait for this ballot's copy
+        }
+        final long streamSeq = e.proposalStreamSeq[h];
+        final int leader = leaderOf[group];
         int count = 1;
         for (int j = 0; j < members.length; j++)
         {
-            if (members[j] == leaderOf[group])
+            if (members[j] == leader)
             {
                 continue;
             }
@@ -644,7 +1654,8 @@ final class ServerProtocol
                 count++;
             }
         }
-        return count >= quorum;
+        e.committed[h] = count >= quorum;
+        return e.committed[h];
     }
 
     /* ---------------------------------------------------------------- Tasks 5 and 6 */
@@ -660,15 +1671,15 @@ final class ServerProtocol
         scan.clear();
         for (final Entry e : entries.values())
         {
-            if (e.state == Entry.State.MCAST)
+            if (e.state == Entry.State.MCAST || e.state == Entry.State.NO_BODY && e.proposalKnown[group])
             {
-                scan.add(e);
+                scan.add(e); // a recovered own proposal blocks delivery even before its body arrives
             }
         }
         for (int i = 0; i < scan.size(); i++)
         {
             final Entry e = scan.get(i);
-            if (tryOrder(e))
+            if (e.state == Entry.State.MCAST && tryOrder(e))
             {
                 work++;
                 continue;
@@ -679,7 +1690,7 @@ final class ServerProtocol
             }
             long lbValue = e.proposalValue[group];
             int lbGroup = group;
-            for (final int h : e.destinations)
+            for (final int h : e.destinations != null ? e.destinations : NO_GROUPS)
             {
                 if (h != group && e.proposalKnown[h] && e.decided[h] &&
                     Entry.compare(e.proposalValue[h], h, 0, lbValue, lbGroup, 0) > 0)
@@ -731,7 +1742,7 @@ final class ServerProtocol
                     return false;
                 }
             }
-            if (h != group && !committed(e.proposalStreamSeq[h]))
+            if (h != group && !committed(e, h))
             {
                 return false;
             }
@@ -782,6 +1793,13 @@ final class ServerProtocol
     {
         e.state = Entry.State.DONE;
         entries.remove(e.messageId);
+        retained.put(e.messageId, e);
+        if (retained.size() > options.retainedDeliveries())
+        {
+            final var it = retained.entrySet().iterator();
+            it.next();
+            it.remove();
+        }
         deliveredCount++;
         markFreed(e.clientOrdinal, e.ringSeqByGroup[group]);
         handler.onDelivery(new Delivery(e.messageId, e.payload, e.destinations, e.finalValue, e.finalGroup));
@@ -789,11 +1807,14 @@ final class ServerProtocol
 
     private void markFreed(final int ci, final long ringSeq)
     {
-        final boolean[] delivered = deliveredInRing[ci];
-        delivered[(int)(ringSeq & ringMask)] = true;
-        while (ringHead[ci] < nextRingSeq[ci] && delivered[(int)(ringHead[ci] & ringMask)])
+        if (ringSeq < ringHead[ci])
         {
-            delivered[(int)(ringHead[ci] & ringMask)] = false;
+            return;
+        }
+        final LongHashSet ahead = freedAhead[ci];
+        ahead.add(ringSeq);
+        while (ahead.remove(ringHead[ci]))
+        {
             ringHead[ci]++;
             flowDirty[ci] = true;
         }
@@ -804,19 +1825,23 @@ final class ServerProtocol
     private int publish()
     {
         int work = 0;
-        if (!isLeader() && nextStreamReadSeq - 1 > storedPublished)
+        if (mode == Mode.FOLLOWER)
         {
-            storedPublished = nextStreamReadSeq - 1;
-            scratch.putLong(Layout.STORED_BALLOT_OFFSET, ballot);
-            scratch.putLong(Layout.STORED_SEQ_OFFSET, storedPublished);
-            scratch.putLong(16, 0);
-            scratch.putLong(Layout.STORED_SEAL_OFFSET, Layout.seal(ballot, storedPublished, 0, Layout.STORED_CELL_BYTES));
-            final int offset = memberIndex * Layout.STORED_CELL_BYTES;
-            for (final int q : members)
+            final long storedSeq = acceptedBallot == ballot ? nextStreamReadSeq - 1 : 0;
+            if (storedSeq > storedPublished)
             {
-                outbox.write(q, Layout.STORED_REGION, offset, scratch, Layout.STORED_CELL_BYTES);
+                storedPublished = storedSeq;
+                scratch.putLong(Layout.STORED_BALLOT_OFFSET, ballot);
+                scratch.putLong(Layout.STORED_SEQ_OFFSET, storedSeq);
+                scratch.putLong(16, 0);
+                scratch.putLong(Layout.STORED_SEAL_OFFSET, Layout.seal(ballot, storedSeq, 0, Layout.STORED_CELL_BYTES));
+                final int offset = memberIndex * Layout.STORED_CELL_BYTES;
+                for (final int q : members)
+                {
+                    outbox.write(q, Layout.STORED_REGION, offset, scratch, Layout.STORED_CELL_BYTES);
+                }
+                work++;
             }
-            work++;
         }
         final int[] clients = topology.clients();
         final int flowOffset = topology.serverOrdinalOf(selfId) * Layout.FLOW_CELL_BYTES;
@@ -828,28 +1853,19 @@ final class ServerProtocol
                 incarnation[ci] = helloIncarnation;
                 flowDirty[ci] = true;
                 newClientIncarnation.accept(clients[ci]);
+                relayAll(ci); // the earlier incarnation is gone: what it sent reaches every destination
             }
             if (flowDirty[ci])
             {
                 flowDirty[ci] = false;
                 scratch.putLong(Layout.FLOW_FREED_OFFSET, ringHead[ci]);
-                scratch.putLong(Layout.FLOW_NEXT_RING_SEQ_OFFSET, nextRingSeq[ci]);
+                final long next = Math.max(nextRingSeq[ci], takenUpTo[ci]);
+                scratch.putLong(Layout.FLOW_NEXT_RING_SEQ_OFFSET, next);
                 scratch.putLong(Layout.FLOW_LAST_SEQUENCE_OFFSET, lastSequence[ci]);
                 scratch.putLong(Layout.FLOW_INCARNATION_OFFSET, incarnation[ci]);
                 scratch.putLong(Layout.FLOW_SEAL_OFFSET,
-                    Layout.flowSeal(ringHead[ci], nextRingSeq[ci], lastSequence[ci], incarnation[ci]));
+                    Layout.flowSeal(ringHead[ci], next, lastSequence[ci], incarnation[ci]));
                 outbox.write(clients[ci], Layout.FLOW_REGION, flowOffset, scratch, Layout.FLOW_CELL_BYTES);
-                work++;
-            }
-        }
-        for (int h = 0; h < groupCount; h++)
-        {
-            if (inboxCreditDirty[h])
-            {
-                inboxCreditDirty[h] = false;
-                scratch.putLong(0, nextInboxReadSeq[h] - 1);
-                outbox.write(leaderOf[h], Layout.INBOX_CREDIT_REGION, group * Layout.WORD_BYTES, scratch,
-                    Layout.WORD_BYTES);
                 work++;
             }
         }
@@ -857,12 +1873,13 @@ final class ServerProtocol
     }
 
     /**
-     * @return whether no byte of this process's regions was ever written: a process outside every
-     *         destination set must stay untouched (genuineness, §A.5).
+     * @return whether no byte of this process's ordering regions was ever written: a process outside
+     *         every destination set must stay untouched (genuineness, §A.5). Heartbeats and control
+     *         messages between servers are not per-message traffic and are not checked.
      */
     boolean regionsUntouched()
     {
-        for (final AtomicBuffer b : new AtomicBuffer[] {rings, acks, stream, inbox, stored, inboxCredit})
+        for (final AtomicBuffer b : new AtomicBuffer[] {rings, acks, stream, stored})
         {
             for (int i = 0; i < b.capacity(); i += Layout.WORD_BYTES)
             {
@@ -878,9 +1895,39 @@ final class ServerProtocol
     /** @return a one-line description of the process's protocol state, for diagnostics. */
     String describe()
     {
-        return "server " + selfId + " g" + group + (isLeader() ? " leader" : " follower") + " clock=" + clock +
-            " delivered=" + deliveredCount + " pending=" + entries.size() + " ordered=" + ordered.size() +
-            " toPropose=" + toPropose.size() + " streamWrite=" + nextStreamWriteSeq + " streamRead=" + nextStreamReadSeq +
-            " queuedWrites=" + outbox.queuedWrites() + " firstOrdered=" + (ordered.isEmpty() ? "-" : ordered.first());
+        return "server " + selfId + " g" + group + " " + mode.name().toLowerCase() + " ballot=" + Ballots.toString(ballot) +
+            " clock=" + clock + " delivered=" + deliveredCount + " pending=" + entries.size() + " ordered=" + ordered.size() +
+            " toPropose=" + toPropose.size() + " log=[" + log.base() + "," + log.next() + ")" +
+            " streamRead=" + nextStreamReadSeq + " queuedWrites=" + outbox.queuedWrites() + " control=" +
+            control.describe() + " firstOrdered=" + (ordered.isEmpty() ? "-" : ordered.first()) + " blocking=" + blocking();
+    }
+
+    /** @return the unordered entry with the lowest own proposal, the one that holds delivery back. */
+    private String blocking()
+    {
+        Entry lowest = null;
+        for (final Entry e : entries.values())
+        {
+            if ((e.state == Entry.State.MCAST || e.state == Entry.State.NO_BODY) && e.proposalKnown[group] &&
+                (lowest == null || e.proposalValue[group] < lowest.proposalValue[group]))
+            {
+                lowest = e;
+            }
+        }
+        if (lowest == null)
+        {
+            return "-";
+        }
+        final StringBuilder sb = new StringBuilder(lowest.toString()).append(" proposals:");
+        for (int h = 0; h < groupCount; h++)
+        {
+            if (lowest.proposalKnown[h])
+            {
+                sb.append(' ').append(h).append('=').append(lowest.proposalValue[h]).append('@')
+                    .append(Ballots.toString(lowest.proposalBallot[h])).append(lowest.decided[h] ? "d" : "")
+                    .append(lowest.committed[h] ? "c" : "");
+            }
+        }
+        return sb.toString();
     }
 }

@@ -38,6 +38,12 @@ final class ClusterSimulation implements AutoCloseable
     final int[] processOrder;
     long completed;
     long issued;
+    final boolean[] crashed;
+    final boolean[] paused;
+    final long[] issuedBy;
+    final long[] completedBy;
+    long lastDeliveryStep;
+    long steps;
     private final int maxDestinations;
 
     ClusterSimulation(
@@ -90,10 +96,15 @@ final class ClusterSimulation implements AutoCloseable
             servers[s] = new ServerProtocol(topology, options, fabrics[s], d ->
             {
                 deliveredBy.get(self).add(d.messageId());
+                lastDeliveryStep = steps;
                 history.recordDelivery(self, id(d.messageId()), d.destinations());
             }, ex -> { throw new AssertionError("server " + self + " reported " + ex, ex); });
         }
         remainingToIssue = new long[maxId + 1];
+        crashed = new boolean[maxId + 1];
+        paused = new boolean[maxId + 1];
+        issuedBy = new long[maxId + 1];
+        completedBy = new long[maxId + 1];
         for (final int c : topology.clients())
         {
             final int self = c;
@@ -109,6 +120,7 @@ final class ClusterSimulation implements AutoCloseable
                 public void onComplete(final ClientProtocol.Request r)
                 {
                     completed++;
+                    completedBy[self]++;
                 }
             }, 1000 + c);
             remainingToIssue[c] = messagesPerClient;
@@ -125,10 +137,12 @@ final class ClusterSimulation implements AutoCloseable
         for (final int c : topology.clients())
         {
             final ClientProtocol client = clients[c];
-            while (remainingToIssue[c] > 0 && client.inflightCount() + client.waitingCount() < options.clientWindow())
+            while (!crashed[c] && remainingToIssue[c] > 0 &&
+                client.inflightCount() + client.waitingCount() < options.clientWindow())
             {
                 remainingToIssue[c]--;
                 issued++;
+                issuedBy[c]++;
                 client.submit(new ClientProtocol.Request(randomPayload(), randomDestinations(), null));
             }
         }
@@ -164,6 +178,7 @@ final class ClusterSimulation implements AutoCloseable
     /** One scheduler step: advance time, then step every live process once, in a random order. */
     void step()
     {
+        steps++;
         clock.advance(1_000 + random.nextInt(20_000));
         final int[] order = processOrder.clone();
         for (int i = order.length - 1; i > 0; i--)
@@ -181,6 +196,10 @@ final class ClusterSimulation implements AutoCloseable
 
     void stepProcess(final int p)
     {
+        if (crashed[p] || paused[p])
+        {
+            return; // a crashed or paused process takes no step; writes it still holds never land
+        }
         fabrics[p].doWork();
         if (servers[p] != null)
         {
@@ -211,14 +230,21 @@ final class ClusterSimulation implements AutoCloseable
         throw new AssertionError("seed " + seed + ": client sessions not ready\n" + describe());
     }
 
-    /** Runs until every client's messages completed, within {@code maxSteps}. */
+    /** Runs until every live client's messages completed, within {@code maxSteps}. */
     void runToCompletion(final long maxSteps)
+    {
+        runToCompletion(maxSteps, () -> { });
+    }
+
+    /** Runs until every live client's messages completed, calling {@code beforeStep} before each step. */
+    void runToCompletion(final long maxSteps, final Runnable beforeStep)
     {
         for (long s = 0; s < maxSteps; s++)
         {
+            beforeStep.run();
             topUpClients();
             step();
-            if (issued == completed && allIssued())
+            if (liveClientsDone())
             {
                 return;
             }
@@ -227,16 +253,65 @@ final class ClusterSimulation implements AutoCloseable
             " completed=" + completed + "\n" + describe());
     }
 
-    boolean allIssued()
+    private boolean liveClientsDone()
     {
         for (final int c : topology.clients())
         {
-            if (remainingToIssue[c] > 0)
+            if (!crashed[c] && (remainingToIssue[c] > 0 || clients[c].inflightCount() + clients[c].waitingCount() > 0))
             {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Steps until no process delivered anything for {@code quietSteps} steps (at most {@code maxSteps}). */
+    void settle(final long quietSteps, final long maxSteps)
+    {
+        final long start = steps;
+        lastDeliveryStep = steps;
+        while (steps - lastDeliveryStep < quietSteps && steps - start < maxSteps)
+        {
+            step();
+        }
+    }
+
+    /** Crash-stop: the process takes no further step; writes its fabric still holds are lost. */
+    void crash(final int p, final boolean connectionLost)
+    {
+        if (!crashed[p])
+        {
+            crashed[p] = true;
+            history.crashed(p);
+            if (connectionLost)
+            {
+                fabrics[p].inner().close(); // peers see the connection go down, as after kill -9
+            }
+        }
+    }
+
+    /** Stops stepping the process (like SIGSTOP) until {@link #resume}. */
+    void pause(final int p)
+    {
+        paused[p] = true;
+    }
+
+    void resume(final int p)
+    {
+        paused[p] = false;
+    }
+
+    /** @return the process the live majority of the group follows, or -1. */
+    int leaderOf(final int group)
+    {
+        for (final int m : topology.members(group))
+        {
+            if (!crashed[m] && servers[m].isLeader())
+            {
+                return m;
+            }
+        }
+        return -1;
     }
 
     CheckResult check(final boolean complete)
@@ -254,11 +329,12 @@ final class ClusterSimulation implements AutoCloseable
         final StringBuilder sb = new StringBuilder();
         for (final int s : topology.servers())
         {
-            sb.append("  ").append(servers[s].describe()).append('\n');
+            sb.append("  ").append(crashed[s] ? "CRASHED " : paused[s] ? "PAUSED " : "").append(servers[s].describe())
+                .append('\n');
         }
         for (final int c : topology.clients())
         {
-            sb.append("  ").append(clients[c].describe()).append('\n');
+            sb.append("  ").append(crashed[c] ? "CRASHED " : "").append(clients[c].describe()).append('\n');
         }
         return sb.toString();
     }

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MailboxesTest
 {
-    private static final MulticastOptions SMALL = MulticastOptions.builder().mailboxBytes(4096).build();
+    private static final MulticastOptions SMALL = MulticastOptions.builder().mailboxBytes(4096).slotSizeBytes(512).build();
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Seeded whole-cluster simulations (TESTING.md T2): random per-link delays reorder visibility
- * across links; small rings, streams and inboxes force wrap-around, slot reuse and flow control.
+ * across links; small rings and streams force wrap-around, slot reuse and flow control.
  * The multicast checker must pass on every run; a failure names its seed, and
  * {@code -Dramcast.sim.seed=N} replays one seed.
  */
@@ -20,14 +20,18 @@ class SimulationTest
 
     static MulticastOptions smallOptions(final int window)
     {
+        return smallOptionsBuilder(window).build();
+    }
+
+    /** Rings of 8 slots and streams of 16 records force wrap-around and flow control. */
+    static MulticastOptions.Builder smallOptionsBuilder(final int window)
+    {
         return MulticastOptions.builder()
             .ringSlots(8)
             .slotSizeBytes(256)
             .streamRecords(16)
-            .inboxRecords(16)
             .clientWindow(window)
-            .pollBatch(4)
-            .build();
+            .pollBatch(4);
     }
 
     @Test

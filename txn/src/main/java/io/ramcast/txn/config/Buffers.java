@@ -10,7 +10,8 @@ package io.ramcast.txn.config;
  * @param slotSizeBytes bytes per ring slot; a multiple of 8 in [128, 16 MiB], large enough for a
  *                      transaction of {@link Limits#maxTransactionBytes()} to every partition.
  * @param streamRecords records in a follower's leader-stream ring; a power of two in [16, 2^24].
- * @param inboxRecords  records in each inbox ring; a power of two in [16, 2^24].
+ * @param retainedDeliveries delivered transactions each replica keeps for relaying and leader change;
+ *                      a replica further behind than this cannot be caught up; in [16, 2^24].
  * @param clientWindow  transactions a client keeps in flight, in [1, 65536].
  * @param mailboxBytes  bytes of the mailbox ring per peer (replies, read exchange); a power of two
  *                      in [64 KiB, 1 GiB].
@@ -19,7 +20,7 @@ public record Buffers(
     int ringSlots,
     int slotSizeBytes,
     int streamRecords,
-    int inboxRecords,
+    int retainedDeliveries,
     int clientWindow,
     int mailboxBytes)
 {
@@ -29,8 +30,8 @@ public record Buffers(
     public static final int DEFAULT_SLOT_SIZE_BYTES = 8192;
     /** Default {@link #streamRecords()}. */
     public static final int DEFAULT_STREAM_RECORDS = 8192;
-    /** Default {@link #inboxRecords()}. */
-    public static final int DEFAULT_INBOX_RECORDS = 4096;
+    /** Default {@link #retainedDeliveries()}. */
+    public static final int DEFAULT_RETAINED_DELIVERIES = 4096;
     /** Default {@link #clientWindow()}. */
     public static final int DEFAULT_CLIENT_WINDOW = 64;
     /** Default {@link #mailboxBytes()}: 1 MiB. */

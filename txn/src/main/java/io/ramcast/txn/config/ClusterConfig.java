@@ -95,9 +95,12 @@ public final class ClusterConfig
             .ringSlots(buffers.ringSlots())
             .slotSizeBytes(buffers.slotSizeBytes())
             .streamRecords(buffers.streamRecords())
-            .inboxRecords(buffers.inboxRecords())
+            .retainedDeliveries(buffers.retainedDeliveries())
             .clientWindow(buffers.clientWindow())
             .mailboxBytes(buffers.mailboxBytes())
+            .heartbeatIntervalMillis((int)timeouts.heartbeatIntervalMs())
+            .failureTimeoutMillis((int)timeouts.failureTimeoutMs())
+            .clientFailureTimeoutMillis((int)timeouts.clientFailureTimeoutMs())
             .build();
     }
 

@@ -38,6 +38,8 @@ final class ConfigValidator
     static final int MAX_SLOT_SIZE_BYTES = 16 << 20;
     static final int MIN_RING_RECORDS = 16;
     static final int MAX_RING_RECORDS = 1 << 24;
+    static final long MAX_HEARTBEAT_INTERVAL_MS = 10_000;
+    static final long MAX_FAILURE_TIMEOUT_MS = 600_000;
     static final int MAX_CLIENT_WINDOW = 1 << 16;
 
     private static final String REPLICA_FIELDS = "a replica needs id, host and port";
@@ -420,8 +422,10 @@ final class ConfigValidator
         }
         final Integer streamRecords = powerOfTwo(
             "buffers.streamRecords", b.streamRecords(), Buffers.DEFAULT_STREAM_RECORDS, MIN_RING_RECORDS, MAX_RING_RECORDS);
-        final Integer inboxRecords = powerOfTwo(
-            "buffers.inboxRecords", b.inboxRecords(), Buffers.DEFAULT_INBOX_RECORDS, MIN_RING_RECORDS, MAX_RING_RECORDS);
+        final Integer retainedDeliveries = b.retainedDeliveries() == null ?
+            Integer.valueOf(Buffers.DEFAULT_RETAINED_DELIVERIES) :
+            intIn("buffers.retainedDeliveries", b.retainedDeliveries(), MIN_RING_RECORDS, MAX_RING_RECORDS,
+                "must be in [" + MIN_RING_RECORDS + ", " + MAX_RING_RECORDS + "]");
         final Integer clientWindow = b.clientWindow() == null ? Integer.valueOf(Buffers.DEFAULT_CLIENT_WINDOW) :
             intIn("buffers.clientWindow", b.clientWindow(), 1, MAX_CLIENT_WINDOW,
                 "must be in [1, " + MAX_CLIENT_WINDOW + "]");
@@ -459,10 +463,10 @@ final class ConfigValidator
                 valid = false;
             }
         }
-        if (valid && ringSlots != null && slotSize != null && streamRecords != null && inboxRecords != null &&
+        if (valid && ringSlots != null && slotSize != null && streamRecords != null && retainedDeliveries != null &&
             clientWindow != null && mailboxBytes != null)
         {
-            buffers = new Buffers(ringSlots, slotSize, streamRecords, inboxRecords, clientWindow, mailboxBytes);
+            buffers = new Buffers(ringSlots, slotSize, streamRecords, retainedDeliveries, clientWindow, mailboxBytes);
         }
         if (valid && maxKeyBytes != null && maxValueBytes != null && maxTransactionBytes != null &&
             maxKeysPerTransaction != null && maxScanEntries != null)
@@ -489,7 +493,7 @@ final class ConfigValidator
 
     private Timeouts timeouts(final RawConfig.RawTimeouts raw)
     {
-        final RawConfig.RawTimeouts t = raw != null ? raw : new RawConfig.RawTimeouts(null, null, null, null);
+        final RawConfig.RawTimeouts t = raw != null ? raw : new RawConfig.RawTimeouts(null, null, null, null, null, null, null);
         final Long request =
             timeout("timeouts.requestTimeoutMs", t.requestTimeoutMs(), Timeouts.DEFAULT_REQUEST_TIMEOUT_MS);
         final Long connect =
@@ -498,7 +502,26 @@ final class ConfigValidator
             timeout("timeouts.retryBackoffMinMs", t.retryBackoffMinMs(), Timeouts.DEFAULT_RETRY_BACKOFF_MIN_MS);
         final Long backoffMax =
             timeout("timeouts.retryBackoffMaxMs", t.retryBackoffMaxMs(), Timeouts.DEFAULT_RETRY_BACKOFF_MAX_MS);
-        boolean valid = true;
+        final Long heartbeat = t.heartbeatIntervalMs() == null ? Long.valueOf(Timeouts.DEFAULT_HEARTBEAT_INTERVAL_MS) :
+            longIn("timeouts.heartbeatIntervalMs", t.heartbeatIntervalMs(), 1, MAX_HEARTBEAT_INTERVAL_MS);
+        final Long failure = t.failureTimeoutMs() == null ? Long.valueOf(Timeouts.DEFAULT_FAILURE_TIMEOUT_MS) :
+            longIn("timeouts.failureTimeoutMs", t.failureTimeoutMs(), 2, MAX_FAILURE_TIMEOUT_MS);
+        final Long clientFailure = t.clientFailureTimeoutMs() == null ?
+            Long.valueOf(Timeouts.DEFAULT_CLIENT_FAILURE_TIMEOUT_MS) :
+            longIn("timeouts.clientFailureTimeoutMs", t.clientFailureTimeoutMs(), 2, MAX_FAILURE_TIMEOUT_MS);
+        boolean valid = heartbeat != null && failure != null && clientFailure != null;
+        if (heartbeat != null && failure != null && failure < 2 * heartbeat)
+        {
+            problem("timeouts.failureTimeoutMs", failure, "must be at least twice timeouts.heartbeatIntervalMs (" +
+                heartbeat + "), or a live replica would be suspected between two heartbeats");
+            valid = false;
+        }
+        if (heartbeat != null && clientFailure != null && clientFailure < 2 * heartbeat)
+        {
+            problem("timeouts.clientFailureTimeoutMs", clientFailure, "must be at least twice " +
+                "timeouts.heartbeatIntervalMs (" + heartbeat + "), or a live client would be suspected between two heartbeats");
+            valid = false;
+        }
         if (backoffMin != null && backoffMax != null && backoffMin > backoffMax)
         {
             problem("timeouts.retryBackoffMinMs", backoffMin,
@@ -512,7 +535,7 @@ final class ConfigValidator
             valid = false;
         }
         return valid && request != null && connect != null && backoffMin != null && backoffMax != null ?
-            new Timeouts(request, connect, backoffMin, backoffMax) : null;
+            new Timeouts(request, connect, backoffMin, backoffMax, heartbeat, failure, clientFailure) : null;
     }
 
     private Long timeout(final String path, final Long value, final long defaultValue)
@@ -572,6 +595,16 @@ final class ConfigValidator
             return null;
         }
         return v;
+    }
+
+    private Long longIn(final String path, final long value, final long min, final long max)
+    {
+        if (value < min || value > max)
+        {
+            problem(path, value, "must be in [" + min + ", " + max + "]");
+            return null;
+        }
+        return value;
     }
 
     private Integer intIn(final String path, final long value, final long min, final long max, final String rule)

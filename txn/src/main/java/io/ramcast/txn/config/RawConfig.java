@@ -51,7 +51,7 @@ final class RawConfig
         Long ringSlots,
         Long slotSizeBytes,
         Long streamRecords,
-        Long inboxRecords,
+        Long retainedDeliveries,
         Long clientWindow,
         Long mailboxBytes)
     {
@@ -66,7 +66,14 @@ final class RawConfig
     {
     }
 
-    record RawTimeouts(Long requestTimeoutMs, Long connectTimeoutMs, Long retryBackoffMinMs, Long retryBackoffMaxMs)
+    record RawTimeouts(
+        Long requestTimeoutMs,
+        Long connectTimeoutMs,
+        Long retryBackoffMinMs,
+        Long retryBackoffMaxMs,
+        Long heartbeatIntervalMs,
+        Long failureTimeoutMs,
+        Long clientFailureTimeoutMs)
     {
     }
 }

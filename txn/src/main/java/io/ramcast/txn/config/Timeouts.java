@@ -13,8 +13,24 @@ import java.time.Duration;
  * @param connectTimeoutMs  how long a connection attempt may take.
  * @param retryBackoffMinMs first delay before a retry.
  * @param retryBackoffMaxMs largest delay between retries.
+ * @param heartbeatIntervalMs    how often every process advances its heartbeat at the processes that
+ *                               watch it (failure detection), in [1, 10 000].
+ * @param failureTimeoutMs       heartbeat silence after which a replica suspects another replica of
+ *                               its partition; a suspected leader is replaced. At least twice the
+ *                               heartbeat interval. A replica whose connection drops (its process
+ *                               was killed) is suspected at once.
+ * @param clientFailureTimeoutMs heartbeat silence after which replicas suspect a client and relay
+ *                               the transactions it left half-sent. At least twice the heartbeat
+ *                               interval.
  */
-public record Timeouts(long requestTimeoutMs, long connectTimeoutMs, long retryBackoffMinMs, long retryBackoffMaxMs)
+public record Timeouts(
+    long requestTimeoutMs,
+    long connectTimeoutMs,
+    long retryBackoffMinMs,
+    long retryBackoffMaxMs,
+    long heartbeatIntervalMs,
+    long failureTimeoutMs,
+    long clientFailureTimeoutMs)
 {
     /** Default {@link #requestTimeoutMs()}. */
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 5000;
@@ -24,6 +40,12 @@ public record Timeouts(long requestTimeoutMs, long connectTimeoutMs, long retryB
     public static final long DEFAULT_RETRY_BACKOFF_MIN_MS = 10;
     /** Default {@link #retryBackoffMaxMs()}. */
     public static final long DEFAULT_RETRY_BACKOFF_MAX_MS = 1000;
+    /** Default {@link #heartbeatIntervalMs()}. */
+    public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 20;
+    /** Default {@link #failureTimeoutMs()}. */
+    public static final long DEFAULT_FAILURE_TIMEOUT_MS = 500;
+    /** Default {@link #clientFailureTimeoutMs()}. */
+    public static final long DEFAULT_CLIENT_FAILURE_TIMEOUT_MS = 2000;
 
     /** @return {@link #requestTimeoutMs()} as a duration. */
     public Duration requestTimeout()

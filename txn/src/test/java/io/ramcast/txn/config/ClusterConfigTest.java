@@ -111,18 +111,19 @@ class ClusterConfigTest
     {
         final ClusterConfig config = ClusterConfig.parse(MINIMAL + String.join("\n",
             "storage: { durability: none, dataRoot: /srv/kv }",
-            "buffers: { ringSlots: 32, slotSizeBytes: 4096, streamRecords: 1024, inboxRecords: 512,",
+            "buffers: { ringSlots: 32, slotSizeBytes: 4096, streamRecords: 1024, retainedDeliveries: 512,",
             "           clientWindow: 8, mailboxBytes: 65536 }",
             "limits: { maxKeyBytes: 64, maxValueBytes: 1000, maxTransactionBytes: 2048, maxKeysPerTransaction: 16,",
             "          maxScanEntries: 10 }",
-            "timeouts: { requestTimeoutMs: 900, connectTimeoutMs: 300, retryBackoffMinMs: 5, retryBackoffMaxMs: 900 }",
+            "timeouts: { requestTimeoutMs: 900, connectTimeoutMs: 300, retryBackoffMinMs: 5, retryBackoffMaxMs: 900,",
+            "            heartbeatIntervalMs: 10, failureTimeoutMs: 100, clientFailureTimeoutMs: 300 }",
             ""), "overrides.yaml");
 
         assertThat(config.durability()).isEqualTo(Durability.NONE);
         assertThat(config.replica(0).dataDir()).isEqualTo(Path.of("/srv/kv/replica-0"));
         assertThat(config.buffers()).isEqualTo(new Buffers(32, 4096, 1024, 512, 8, 65536));
         assertThat(config.limits()).isEqualTo(new Limits(64, 1000, 2048, 16, 10));
-        assertThat(config.timeouts()).isEqualTo(new Timeouts(900, 300, 5, 900));
+        assertThat(config.timeouts()).isEqualTo(new Timeouts(900, 300, 5, 900, 10, 100, 300));
     }
 
     @Test
@@ -189,7 +190,10 @@ class ClusterConfigTest
         assertThat(options.ringSlots()).isEqualTo(buffers.ringSlots());
         assertThat(options.slotSizeBytes()).isEqualTo(buffers.slotSizeBytes());
         assertThat(options.streamRecords()).isEqualTo(buffers.streamRecords());
-        assertThat(options.inboxRecords()).isEqualTo(buffers.inboxRecords());
+        assertThat(options.retainedDeliveries()).isEqualTo(buffers.retainedDeliveries());
+        assertThat(options.heartbeatIntervalMillis()).isEqualTo((int)config.timeouts().heartbeatIntervalMs());
+        assertThat(options.failureTimeoutMillis()).isEqualTo((int)config.timeouts().failureTimeoutMs());
+        assertThat(options.clientFailureTimeoutMillis()).isEqualTo((int)config.timeouts().clientFailureTimeoutMs());
         assertThat(options.clientWindow()).isEqualTo(buffers.clientWindow());
         assertThat(options.maxPayloadBytes(config.partitionCount()))
             .isGreaterThanOrEqualTo(config.limits().maxTransactionBytes());
@@ -353,7 +357,7 @@ class ClusterConfigTest
             arguments("bad-unknown-field.yaml", "partitions[1].replicas[1].colour", "unknown field (line 13, column 47)",
                 "the fields here are id, host, port, dataDir"),
             arguments("bad-unknown-buffers-field.yaml", "buffers.ringSlot", "unknown field (line 19, column 3)",
-                "ringSlots, slotSizeBytes, streamRecords, inboxRecords, clientWindow, mailboxBytes"),
+                "ringSlots, slotSizeBytes, streamRecords, retainedDeliveries, clientWindow, mailboxBytes"),
             arguments("bad-missing-cluster.yaml", "cluster", "missing", "every config names its cluster"),
             arguments("bad-empty-cluster-name.yaml", "cluster", "''", "the cluster name must not be empty"),
             arguments("bad-missing-fabric.yaml", "fabric", "missing", "must be one of local, tcp, rdma"),
@@ -402,6 +406,12 @@ class ClusterConfigTest
                 "must not exceed limits.maxTransactionBytes (1024)"),
             arguments("bad-limit-not-positive.yaml", "limits.maxKeysPerTransaction", "0", "must be positive"),
             arguments("bad-scan-limit-negative.yaml", "limits.maxScanEntries", "-5", "must be positive"),
+            arguments("bad-failure-timeout-below-heartbeats.yaml", "timeouts.failureTimeoutMs", "150",
+                "must be at least twice timeouts.heartbeatIntervalMs (100)"),
+            arguments("bad-client-failure-timeout-below-heartbeats.yaml", "timeouts.clientFailureTimeoutMs", "60",
+                "must be at least twice timeouts.heartbeatIntervalMs (50)"),
+            arguments("bad-heartbeat-interval.yaml", "timeouts.heartbeatIntervalMs", "20000", "must be in [1, 10000]"),
+            arguments("bad-retained-deliveries.yaml", "buffers.retainedDeliveries", "8", "must be in [16, 16777216]"),
             arguments("bad-backoff-inverted.yaml", "timeouts.retryBackoffMinMs", "2000",
                 "must not exceed timeouts.retryBackoffMaxMs (1000)"),
             arguments("bad-request-timeout-below-backoff.yaml", "timeouts.requestTimeoutMs", "500",
@@ -440,7 +450,7 @@ class ClusterConfigTest
 
     private static Timeouts defaultTimeouts()
     {
-        return new Timeouts(5000, 5000, 10, 1000);
+        return new Timeouts(5000, 5000, 10, 1000, 20, 500, 2000);
     }
 
     private static byte[] bytes(final String text)

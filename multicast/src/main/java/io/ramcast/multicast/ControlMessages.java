@@ -1,0 +1,383 @@
+package io.ramcast.multicast;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The protocol's own point-to-point messages between servers, carried by the CONTROL mailboxes
+ * (see {@link Layout}): proposals to other groups' leaders (Task 2), leader change (Tasks 7–9,
+ * ramcast-protocol.md §C.7.2) and relayed messages (Task 10, §C.8).
+ *
+ * <p>Every message starts with a one-byte type; integers are little-endian. Decoding checks every
+ * length and throws {@link IllegalArgumentException} for a malformed message (the mailbox already
+ * checked a CRC, so this guards against a peer speaking another version).
+ *
+ * <p>Stateless apart from the message records; thread-safe.
+ */
+final class ControlMessages
+{
+    /** Proposals of the sender's group, in the sender's ballot, for messages also sent to the receiver's group. */
+    static final byte PROPOSALS = 1;
+    /** A candidate asks its group to promise a ballot (Task 7). */
+    static final byte CATCH_UP = 2;
+    /** The replier already promised a ballot at least as high (Task 8, refused). */
+    static final byte CATCH_UP_NACK = 3;
+    /** Part of a promise: entries the replier holds (Task 8). */
+    static final byte CATCH_UP_ENTRIES = 4;
+    /** End of a promise: the replier's stream position, clock and delivered watermarks (Task 8). */
+    static final byte CATCH_UP_END = 5;
+    /** A leader finished its recovery and leads its group in a ballot (§C.7.2 step 6). */
+    static final byte NEW_LEADER = 6;
+    /** A client's message relayed by a server (Task 10). */
+    static final byte RELAY = 7;
+
+    /** Bytes a relay adds to the slot record it carries, at most. */
+    static final int RELAY_OVERHEAD_BYTES = 64;
+
+    private ControlMessages()
+    {
+    }
+
+    /** A proposal as carried by {@link #PROPOSALS}. */
+    record Proposal(long messageId, long value)
+    {
+    }
+
+    /** What a server knows of one group's proposal for a message, in a catch-up reply. */
+    record KnownProposal(int group, long ballot, long value)
+    {
+    }
+
+    /**
+     * One entry reported in a catch-up reply.
+     *
+     * @param messageId      the message.
+     * @param clientOrdinal  ordinal of the sending client, -1 when the destinations are unknown.
+     * @param destinations   sorted destination groups, empty when unknown.
+     * @param ringSeqs       ring sequence in each destination group, parallel to destinations.
+     * @param hasBody        whether the replier holds the body.
+     * @param delivered      whether the replier delivered the message.
+     * @param proposals      the proposals the replier knows, own group included.
+     */
+    record EntryInfo(
+        long messageId, int clientOrdinal, int[] destinations, long[] ringSeqs, boolean hasBody, boolean delivered,
+        List<KnownProposal> proposals)
+    {
+        int encodedBytes()
+        {
+            return 8 + 4 + 4 + 1 + destinations.length * 12 + 4 + proposals.size() * 20;
+        }
+    }
+
+    /** A relayed client message. */
+    record Relay(int clientOrdinal, long messageId, int[] destinations, long[] ringSeqs, byte[] payload)
+    {
+    }
+
+    static byte type(final byte[] message)
+    {
+        if (message.length == 0)
+        {
+            throw new IllegalArgumentException("empty control message");
+        }
+        return message[0];
+    }
+
+    private static ByteBuffer writer(final int bytes, final byte type)
+    {
+        final ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(type);
+        return b;
+    }
+
+    private static ByteBuffer reader(final byte[] message, final byte type)
+    {
+        final ByteBuffer b = ByteBuffer.wrap(message).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.get() != type)
+        {
+            throw new IllegalArgumentException("control message of type " + message[0] + ", expected " + type);
+        }
+        return b;
+    }
+
+    private static void end(final ByteBuffer b)
+    {
+        if (b.hasRemaining())
+        {
+            throw new IllegalArgumentException(b.remaining() + " trailing bytes in a control message");
+        }
+    }
+
+    private static int count(final ByteBuffer b, final int bytesEach)
+    {
+        final int n = b.getInt();
+        if (n < 0 || (long)n * bytesEach > b.remaining())
+        {
+            throw new IllegalArgumentException("bad count " + n + " in a control message");
+        }
+        return n;
+    }
+
+    /* ---------------------------------------------------------------- PROPOSALS */
+
+    /** @return the largest number of proposals that fit one message of {@code maxBytes}. */
+    static int maxProposals(final int maxBytes)
+    {
+        return (maxBytes - 1 - 4 - 8 - 4) / 16;
+    }
+
+    static byte[] proposals(final int group, final long ballot, final long[] idsAndValues, final int from, final int count)
+    {
+        final ByteBuffer b = writer(1 + 4 + 8 + 4 + count * 16, PROPOSALS);
+        b.putInt(group).putLong(ballot).putInt(count);
+        for (int i = 0; i < count; i++)
+        {
+            b.putLong(idsAndValues[2 * (from + i)]).putLong(idsAndValues[2 * (from + i) + 1]);
+        }
+        return b.array();
+    }
+
+    /** Decoded {@link #PROPOSALS}. */
+    record Proposals(int group, long ballot, List<Proposal> proposals)
+    {
+    }
+
+    static Proposals decodeProposals(final byte[] message)
+    {
+        try
+        {
+            final ByteBuffer b = reader(message, PROPOSALS);
+            final int group = b.getInt();
+            final long ballot = b.getLong();
+            final int n = count(b, 16);
+            final List<Proposal> list = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                list.add(new Proposal(b.getLong(), b.getLong()));
+            }
+            end(b);
+            return new Proposals(group, ballot, list);
+        }
+        catch (final BufferUnderflowException ex)
+        {
+            throw new IllegalArgumentException("truncated PROPOSALS message", ex);
+        }
+    }
+
+    /* ---------------------------------------------------------------- CATCH_UP, NACK, NEW_LEADER */
+
+    static byte[] ballotMessage(final byte type, final int group, final long ballot)
+    {
+        final ByteBuffer b = writer(1 + 4 + 8, type);
+        b.putInt(group).putLong(ballot);
+        return b.array();
+    }
+
+    /** A decoded message that carries a group and a ballot ({@link #CATCH_UP}, {@link #CATCH_UP_NACK}, {@link #NEW_LEADER}). */
+    record GroupBallot(int group, long ballot)
+    {
+    }
+
+    static GroupBallot decodeBallotMessage(final byte[] message, final byte type)
+    {
+        try
+        {
+            final ByteBuffer b = reader(message, type);
+            final GroupBallot gb = new GroupBallot(b.getInt(), b.getLong());
+            end(b);
+            return gb;
+        }
+        catch (final BufferUnderflowException ex)
+        {
+            throw new IllegalArgumentException("truncated control message of type " + type, ex);
+        }
+    }
+
+    /* ---------------------------------------------------------------- CATCH_UP_ENTRIES */
+
+    /**
+     * Encodes entries into as many messages of at most {@code maxBytes} as needed.
+     */
+    static List<byte[]> catchUpEntries(final long ballot, final List<EntryInfo> entries, final int maxBytes)
+    {
+        final List<byte[]> messages = new ArrayList<>();
+        final int header = 1 + 8 + 4;
+        int from = 0;
+        while (from < entries.size())
+        {
+            int bytes = header;
+            int to = from;
+            while (to < entries.size() && (to == from || bytes + entries.get(to).encodedBytes() <= maxBytes))
+            {
+                bytes += entries.get(to).encodedBytes();
+                to++;
+            }
+            if (bytes > maxBytes)
+            {
+                throw new IllegalStateException("one catch-up entry of " + bytes + " bytes exceeds " + maxBytes);
+            }
+            final ByteBuffer b = writer(bytes, CATCH_UP_ENTRIES);
+            b.putLong(ballot).putInt(to - from);
+            for (int i = from; i < to; i++)
+            {
+                final EntryInfo e = entries.get(i);
+                b.putLong(e.messageId()).putInt(e.clientOrdinal()).putInt(e.destinations().length);
+                b.put((byte)((e.hasBody() ? 1 : 0) | (e.delivered() ? 2 : 0)));
+                for (int d = 0; d < e.destinations().length; d++)
+                {
+                    b.putInt(e.destinations()[d]).putLong(e.ringSeqs()[d]);
+                }
+                b.putInt(e.proposals().size());
+                for (final KnownProposal p : e.proposals())
+                {
+                    b.putInt(p.group()).putLong(p.ballot()).putLong(p.value());
+                }
+            }
+            messages.add(b.array());
+            from = to;
+        }
+        return messages;
+    }
+
+    /** Decoded {@link #CATCH_UP_ENTRIES}. */
+    record CatchUpEntries(long ballot, List<EntryInfo> entries)
+    {
+    }
+
+    static CatchUpEntries decodeCatchUpEntries(final byte[] message)
+    {
+        try
+        {
+            final ByteBuffer b = reader(message, CATCH_UP_ENTRIES);
+            final long ballot = b.getLong();
+            final int n = count(b, 21);
+            final List<EntryInfo> list = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                final long id = b.getLong();
+                final int clientOrdinal = b.getInt();
+                final int k = count(b, 13);
+                final byte flags = b.get();
+                final int[] destinations = new int[k];
+                final long[] ringSeqs = new long[k];
+                for (int d = 0; d < k; d++)
+                {
+                    destinations[d] = b.getInt();
+                    ringSeqs[d] = b.getLong();
+                }
+                final int p = count(b, 20);
+                final List<KnownProposal> proposals = new ArrayList<>(p);
+                for (int j = 0; j < p; j++)
+                {
+                    proposals.add(new KnownProposal(b.getInt(), b.getLong(), b.getLong()));
+                }
+                list.add(new EntryInfo(id, clientOrdinal, destinations, ringSeqs, (flags & 1) != 0, (flags & 2) != 0,
+                    proposals));
+            }
+            end(b);
+            return new CatchUpEntries(ballot, list);
+        }
+        catch (final BufferUnderflowException ex)
+        {
+            throw new IllegalArgumentException("truncated CATCH_UP_ENTRIES message", ex);
+        }
+    }
+
+    /* ---------------------------------------------------------------- CATCH_UP_END */
+
+    /**
+     * Decoded {@link #CATCH_UP_END}: the end of a promise.
+     *
+     * @param ballot         the promised ballot.
+     * @param acceptedBallot ballot of the last stream the replier applied.
+     * @param acceptedSeq    last sequence it applied in that stream.
+     * @param clock          the replier's clock.
+     * @param entryCount     entries sent before this message.
+     * @param ringHeads      per client ordinal: every ring sequence below was delivered by the replier.
+     */
+    record CatchUpEnd(long ballot, long acceptedBallot, long acceptedSeq, long clock, int entryCount, long[] ringHeads)
+    {
+    }
+
+    static byte[] catchUpEnd(final CatchUpEnd end)
+    {
+        final ByteBuffer b = writer(1 + 8 * 4 + 4 + 4 + end.ringHeads().length * 8, CATCH_UP_END);
+        b.putLong(end.ballot()).putLong(end.acceptedBallot()).putLong(end.acceptedSeq()).putLong(end.clock());
+        b.putInt(end.entryCount()).putInt(end.ringHeads().length);
+        for (final long h : end.ringHeads())
+        {
+            b.putLong(h);
+        }
+        return b.array();
+    }
+
+    static CatchUpEnd decodeCatchUpEnd(final byte[] message)
+    {
+        try
+        {
+            final ByteBuffer b = reader(message, CATCH_UP_END);
+            final long ballot = b.getLong();
+            final long acceptedBallot = b.getLong();
+            final long acceptedSeq = b.getLong();
+            final long clock = b.getLong();
+            final int entryCount = b.getInt();
+            final int n = count(b, 8);
+            final long[] heads = new long[n];
+            for (int i = 0; i < n; i++)
+            {
+                heads[i] = b.getLong();
+            }
+            end(b);
+            return new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, clock, entryCount, heads);
+        }
+        catch (final BufferUnderflowException ex)
+        {
+            throw new IllegalArgumentException("truncated CATCH_UP_END message", ex);
+        }
+    }
+
+    /* ---------------------------------------------------------------- RELAY */
+
+    static byte[] relay(final Relay r)
+    {
+        final int k = r.destinations().length;
+        final ByteBuffer b = writer(1 + 4 + 8 + 4 + k * 12 + 4 + r.payload().length, RELAY);
+        b.putInt(r.clientOrdinal()).putLong(r.messageId()).putInt(k);
+        for (int d = 0; d < k; d++)
+        {
+            b.putInt(r.destinations()[d]).putLong(r.ringSeqs()[d]);
+        }
+        b.putInt(r.payload().length).put(r.payload());
+        return b.array();
+    }
+
+    static Relay decodeRelay(final byte[] message)
+    {
+        try
+        {
+            final ByteBuffer b = reader(message, RELAY);
+            final int clientOrdinal = b.getInt();
+            final long id = b.getLong();
+            final int k = count(b, 12);
+            final int[] destinations = new int[k];
+            final long[] ringSeqs = new long[k];
+            for (int d = 0; d < k; d++)
+            {
+                destinations[d] = b.getInt();
+                ringSeqs[d] = b.getLong();
+            }
+            final int length = count(b, 1);
+            final byte[] payload = new byte[length];
+            b.get(payload);
+            end(b);
+            return new Relay(clientOrdinal, id, destinations, ringSeqs, payload);
+        }
+        catch (final BufferUnderflowException ex)
+        {
+            throw new IllegalArgumentException("truncated RELAY message", ex);
+        }
+    }
+}
