@@ -404,6 +404,7 @@ final class SendLane
             postSeq++;
             work++;
         }
+        release();
         return work;
     }
 

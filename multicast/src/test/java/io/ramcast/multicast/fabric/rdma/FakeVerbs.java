@@ -50,6 +50,7 @@ final class FakeVerbs implements Verbs
     private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
     private CompletionStatus nextWriteFailure;
     private long writesExecuted;
+    private long writesPosted;
     private long inlineWrites;
     private long signalledWrites;
     private long zeroLengthWrites;
@@ -76,6 +77,14 @@ final class FakeVerbs implements Verbs
         synchronized (network)
         {
             return writesExecuted;
+        }
+    }
+
+    long writesPosted()
+    {
+        synchronized (network)
+        {
+            return writesPosted;
         }
     }
 
@@ -367,6 +376,7 @@ final class FakeVerbs implements Verbs
         {
             synchronized (network)
             {
+                writesPosted++;
                 if (signalled)
                 {
                     signalledWrites++;
