@@ -28,8 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
  * DiSNI. Runs only when enabled and possible, and is otherwise reported as skipped with the reason:
  * <ul>
  *   <li>{@code RAMCAST_RDMA_TESTS=1} enables it;</li>
- *   <li>{@code libdisni} must be on {@code java.library.path} (e.g.
- *       {@code -DargLine=-Djava.library.path=/usr/local/lib}) and an RDMA device listed in
+ *   <li>{@code libdisni} must be on {@code java.library.path} (e.g. run Maven with
+ *       {@code LD_LIBRARY_PATH=/usr/local/lib}, which the JVM adds to it) and an RDMA device listed in
  *       {@code /sys/class/infiniband} ({@code RAMCAST_RDMA_DEVICE} names one, optional);</li>
  *   <li>{@code RAMCAST_RDMA_ADDRESS} is an IPv4 address of the RDMA interface; without it the first
  *       IPv4 address of the device's network interface is used.</li>
