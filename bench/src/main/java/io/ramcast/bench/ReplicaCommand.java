@@ -1,5 +1,6 @@
 package io.ramcast.bench;
 
+import io.ramcast.multicast.fabric.rdma.RdmaUnavailableException;
 import io.ramcast.storage.ReplicaServer;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.ConfigException;
@@ -80,6 +81,12 @@ final class ReplicaCommand implements Callable<Integer>
         try
         {
             replica = ReplicaServer.builder().config(config).replicaId(id).deliveryLog(deliveryLog).build();
+        }
+        catch (final RdmaUnavailableException ex)
+        {
+            // The host lacks libdisni or an RDMA device: the message says which and how to install it.
+            spec.commandLine().getErr().println("replica " + id + " cannot start: " + ex.getMessage());
+            return RamcastCli.EXIT_RUN_FAILED;
         }
         catch (final RuntimeException ex)
         {

@@ -6,6 +6,7 @@ import io.ramcast.multicast.RamcastClient;
 import io.ramcast.multicast.fabric.Fabric;
 import io.ramcast.multicast.fabric.TcpFabric;
 import io.ramcast.multicast.fabric.TcpFabricOptions;
+import io.ramcast.multicast.fabric.rdma.RdmaFabric;
 import io.ramcast.txn.Destinations;
 import io.ramcast.txn.ExecutionLimits;
 import io.ramcast.txn.KeyValue;
@@ -196,7 +197,7 @@ public final class KvClient implements AutoCloseable
         tracker = new RequestTracker(System.currentTimeMillis() * REQUEST_IDS_PER_MILLISECOND, UNKNOWN_RETENTION_COUNT,
             Math.multiplyExact(requestTimeoutNs, (long)UNKNOWN_RETENTION_REQUEST_TIMEOUTS));
         window = new Semaphore(options.clientWindow());
-        final Fabric fabric = b.fabric != null ? b.fabric : tcpFabric(config, clientId);
+        final Fabric fabric = b.fabric != null ? b.fabric : configuredFabric(config, clientId);
 
         completer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r ->
         {
@@ -246,7 +247,7 @@ public final class KvClient implements AutoCloseable
     }
 
     /**
-     * Connects to the cluster a config file describes, over the tcp fabric, and waits until every
+     * Connects to the cluster a config file describes, over its tcp or rdma fabric, and waits until every
      * replica is reachable (at most {@code timeouts.connectTimeoutMs}).
      *
      * @param config   the cluster config.
@@ -254,8 +255,10 @@ public final class KvClient implements AutoCloseable
      *                 may share one.
      * @return the connected client.
      * @throws IllegalArgumentException     if the id is not a client id of the config, or the config's
-     *                                      fabric is not tcp (local needs
+     *                                      fabric is local (which needs
      *                                      {@code builder().config(config).fabric(hub.endpoint(id))}).
+     * @throws io.ramcast.multicast.fabric.rdma.RdmaUnavailableException if the fabric is rdma and this
+     *                                      host lacks libdisni or an RDMA device.
      * @throws ClusterUnreachableException if a majority of some partition stays unreachable; the
      *                                     client is closed.
      */
@@ -1020,7 +1023,7 @@ public final class KvClient implements AutoCloseable
         return id;
     }
 
-    private static Fabric tcpFabric(final ClusterConfig config, final int clientId)
+    private static Fabric configuredFabric(final ClusterConfig config, final int clientId)
     {
         if (config == null)
         {
@@ -1032,8 +1035,7 @@ public final class KvClient implements AutoCloseable
             case LOCAL -> throw new IllegalArgumentException("fabric 'local' in " + config.source() + " joins the " +
                 "processes of one JVM through a shared LocalFabricHub, which a client cannot connect to; use fabric " +
                 "tcp, or in that JVM KvClient.builder().config(config).fabric(hub.endpoint(clientId))");
-            case RDMA -> throw new IllegalArgumentException("fabric 'rdma' in " + config.source() +
-                " is not supported by the client yet; use fabric tcp");
+            case RDMA -> RdmaFabric.open(clientId, config.listenAddresses(), config.rdma().toFabricOptions());
         };
     }
 

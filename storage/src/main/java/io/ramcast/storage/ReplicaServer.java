@@ -5,6 +5,7 @@ import io.ramcast.multicast.RamcastServer;
 import io.ramcast.multicast.fabric.Fabric;
 import io.ramcast.multicast.fabric.TcpFabric;
 import io.ramcast.multicast.fabric.TcpFabricOptions;
+import io.ramcast.multicast.fabric.rdma.RdmaFabric;
 import io.ramcast.txn.ExecutionLimits;
 import io.ramcast.txn.PartitionExecutor;
 import io.ramcast.txn.ProcedureRegistry;
@@ -69,7 +70,7 @@ public final class ReplicaServer implements AutoCloseable
     {
         final ClusterConfig config = Objects.requireNonNull(b.config, "config");
         replica = config.replica(b.replicaId);
-        final Fabric fabric = b.fabric != null ? b.fabric : tcpFabric(config, replica);
+        final Fabric fabric = b.fabric != null ? b.fabric : configuredFabric(config, replica);
         final Path dataDir = b.dataDir != null ? b.dataDir : replica.dataDir();
         store = b.store != null ? b.store :
             RocksPartitionStore.open(dataDir, Durability.valueOf(config.durability().name()));
@@ -120,12 +121,17 @@ public final class ReplicaServer implements AutoCloseable
         }
     }
 
-    private static Fabric tcpFabric(final ClusterConfig config, final ReplicaConfig replica)
+    private static Fabric configuredFabric(final ClusterConfig config, final ReplicaConfig replica)
     {
+        if (config.fabric() == FabricKind.RDMA)
+        {
+            // Throws RdmaUnavailableException, naming what is missing, before the store is opened.
+            return RdmaFabric.open(replica.id(), config.listenAddresses(), config.rdma().toFabricOptions());
+        }
         if (config.fabric() != FabricKind.TCP)
         {
             throw new IllegalArgumentException(config.source() + ": fabric " + config.fabric().name().toLowerCase() +
-                " cannot start a replica process; use tcp");
+                " cannot start a replica process; use tcp or rdma");
         }
         return new TcpFabric(replica.id(), config.listenAddresses(), TcpFabricOptions.defaults());
     }
@@ -397,6 +403,8 @@ public final class ReplicaServer implements AutoCloseable
         /**
          * @return the replica, its store open and its fabric started, its agents not yet running.
          * @throws IllegalArgumentException for an unknown replica id.
+         * @throws io.ramcast.multicast.fabric.rdma.RdmaUnavailableException with fabric rdma on a host
+         *                                  without libdisni or an RDMA device (nothing is opened).
          */
         public ReplicaServer build()
         {

@@ -47,6 +47,7 @@ public final class ClusterConfig
     private final Timeouts timeouts;
     private final GroupTopology topology;
     private final MulticastOptions multicastOptions;
+    private final RdmaSettings rdma;
 
     ClusterConfig(
         final String source,
@@ -59,7 +60,8 @@ public final class ClusterConfig
         final IdRange clientIds,
         final Buffers buffers,
         final Limits limits,
-        final Timeouts timeouts)
+        final Timeouts timeouts,
+        final RdmaSettings rdma)
     {
         this.source = source;
         this.clusterName = clusterName;
@@ -72,6 +74,7 @@ public final class ClusterConfig
         this.buffers = buffers;
         this.limits = limits;
         this.timeouts = timeouts;
+        this.rdma = rdma;
 
         final List<ReplicaConfig> all = new ArrayList<>();
         final TreeMap<Integer, ReplicaConfig> byId = new TreeMap<>();
@@ -162,7 +165,7 @@ public final class ClusterConfig
         return clusterName;
     }
 
-    /** @return the memory fabric ({@code fabric}); never {@link FabricKind#RDMA} today. */
+    /** @return the memory fabric ({@code fabric}). */
     public FabricKind fabric()
     {
         return fabric;
@@ -270,6 +273,12 @@ public final class ClusterConfig
     public Timeouts timeouts()
     {
         return timeouts;
+    }
+
+    /** @return the rdma fabric's settings ({@code rdma}), defaults applied; used with fabric rdma. */
+    public RdmaSettings rdma()
+    {
+        return rdma;
     }
 
     /**

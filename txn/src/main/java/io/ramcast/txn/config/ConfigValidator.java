@@ -83,12 +83,19 @@ final class ConfigValidator
         final IdRange clients = clients(raw.clients());
         sizes(raw.buffers(), raw.limits(), partitionCount, clients);
         final Timeouts timeouts = timeouts(raw.timeouts());
+        final RdmaSettings rdma = RdmaSettings.validate(raw.rdma(), fabric, largestWrite(), this::problem);
         if (!problems.isEmpty())
         {
             throw new ConfigException(problems);
         }
         return new ClusterConfig(
-            source, name, fabric, partitioner, durability, dataRoot, partitions, clients, buffers, limits, timeouts);
+            source, name, fabric, partitioner, durability, dataRoot, partitions, clients, buffers, limits, timeouts, rdma);
+    }
+
+    /** The largest single write RamCast issues with these buffers (a slot, a mailbox record), 0 if invalid. */
+    private int largestWrite()
+    {
+        return buffers == null ? 0 : Math.max(buffers.slotSizeBytes(), buffers.mailboxBytes() / 4);
     }
 
     private String clusterName(final String name)
@@ -115,11 +122,6 @@ final class ConfigValidator
         if (fabric == null)
         {
             problem("fabric", quote(text), "must be one of local, tcp, rdma");
-        }
-        else if (fabric == FabricKind.RDMA)
-        {
-            problem("fabric", quote(text), "fabric 'rdma' is not available yet (use tcp)");
-            return null;
         }
         return fabric;
     }

@@ -9,7 +9,7 @@ public enum FabricKind
     LOCAL,
     /** Frames over TCP, for hosts without RDMA NICs; {@code tcp}. */
     TCP,
-    /** One-sided RDMA writes; {@code rdma}. Parses, but validation refuses it until the fabric exists. */
+    /** One-sided RDMA writes over DiSNI, settings in the {@code rdma} section; {@code rdma}. */
     RDMA;
 
     /** @return the spelling used in config files, e.g. {@code tcp}. */

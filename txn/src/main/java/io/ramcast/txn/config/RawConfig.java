@@ -23,7 +23,8 @@ final class RawConfig
         RawClients clients,
         RawBuffers buffers,
         RawLimits limits,
-        RawTimeouts timeouts)
+        RawTimeouts timeouts,
+        RdmaSettings.Raw rdma)
     {
     }
 

@@ -264,7 +264,7 @@ class ClusterConfigTest
     {
         final String yaml = String.join("\n",
             "cluster: many",
-            "fabric: rdma",
+            "fabric: udp",
             "partitions:",
             "  - id: 0",
             "    replicas:",
@@ -276,13 +276,13 @@ class ClusterConfigTest
 
         assertThatThrownBy(() -> ClusterConfig.parse(yaml, "many.yaml"))
             .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
-                "many.yaml: fabric: 'rdma'; fabric 'rdma' is not available yet (use tcp)",
+                "many.yaml: fabric: 'udp'; must be one of local, tcp, rdma",
                 "many.yaml: partitions[0].replicas: 2 replicas; a partition needs an odd number (2f+1)",
                 "many.yaml: partitions[0].replicas[0].port: 0; ports must be in [1, 65535]",
                 "many.yaml: clients: ids 1..4; client ids must not overlap replica ids, but replica 1 " +
                     "(partitions[0].replicas[1].id) is in the range",
                 "many.yaml: timeouts.connectTimeoutMs: -1; must be positive"))
-            .hasMessageStartingWith("many.yaml: fabric: 'rdma'; fabric 'rdma' is not available yet (use tcp)\n");
+            .hasMessageStartingWith("many.yaml: fabric: 'udp'; must be one of local, tcp, rdma\n");
     }
 
     @Test
@@ -426,7 +426,6 @@ class ClusterConfigTest
             arguments("bad-split-keys-for-hash.yaml", "partitioner.splitKeys", "1 key",
                 "split keys are for type range; hash partitioning has none"),
             arguments("bad-partitioner-type.yaml", "partitioner.type", "'consistent'", "must be hash or range"),
-            arguments("bad-fabric-rdma.yaml", "fabric", "'rdma'", "fabric 'rdma' is not available yet (use tcp)"),
             arguments("bad-fabric-unknown.yaml", "fabric", "'udp'", "must be one of local, tcp, rdma"),
             arguments("bad-durability.yaml", "storage.durability", "'sync'", "must be one of none, wal, fsync"),
             arguments("bad-syntax.yaml", "line 3, column 9", "YAML syntax error", "mapping values are not allowed here"),

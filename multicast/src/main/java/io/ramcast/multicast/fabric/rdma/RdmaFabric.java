@@ -1,0 +1,1414 @@
+package io.ramcast.multicast.fabric.rdma;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.ramcast.multicast.fabric.Fabric;
+import io.ramcast.multicast.fabric.FabricListener;
+import io.ramcast.multicast.fabric.LocalRegion;
+import io.ramcast.multicast.fabric.RemoteRegion;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code rdma} fabric: one-sided RDMA WRITEs into registered memory over reliable-connected
+ * queue pairs, set up with the RDMA connection manager, through {@link Verbs} (DiSNI on hardware).
+ *
+ * <h2>Connections and lanes</h2>
+ * Every process that listens has an address in the map given to the constructor (an address of
+ * its RDMA interface); process p opens the connections to q iff q listens and (p does not, or
+ * {@code p < q}), and re-opens them whenever one is lost, with a backoff from
+ * {@link RdmaFabricOptions#connectBackoffMinNs()} doubling to {@link RdmaFabricOptions#connectBackoffMaxNs()}.
+ * Between two processes there is one connection per direction and <em>lane</em>: lane 0 carries
+ * writes into every region except the {@link RdmaFabricOptions#isolatedRegionIds() isolated} ones,
+ * each of which has a lane of its own (by default RamCast's leader stream, region 3), so that a
+ * revocation, which kills the writer's queue pair, does not kill the writer's other traffic
+ * (ramcast-protocol.md §C.7.4, §F.5 item 23). A connection's writer posts RDMA WRITEs; its owner
+ * only receives.
+ *
+ * <h2>Handshake and keys</h2>
+ * Right after a connection is established the two ends exchange hellos as SENDs
+ * ({@link HandshakeCodec}: version, process id, incarnation, lane, and from the owner its region
+ * table with address, size and the rkey of the registration it made for this writer, plus the
+ * location of its key table). Each local region is registered once per peer, so each peer has its
+ * own rkey; {@link LocalRegion#revoke} deregisters that registration (the peer's writes then fail
+ * with a remote access error and never land) and registers the memory read-only,
+ * {@link LocalRegion#grant} registers it writable again. Either way the owner publishes the new
+ * key word ({@link RegionKey}) into the writer's key table with a write on its own lane-0
+ * connection to the writer, ordered with its later writes: a writer that has seen a later write
+ * of the owner uses the new key.
+ *
+ * <h2>Writes</h2>
+ * {@link RemoteRegion#write} copies the bytes into the lane's staging memory and posts them when
+ * it can ({@link SendLane}: selective signalling, inline writes up to
+ * {@link RdmaFabricOptions#maxInlineBytes()}, staging recycled only after a later signalled
+ * completion); a full lane gives {@link io.ramcast.multicast.fabric.WriteResult#BACK_PRESSURE}.
+ * Issue order to one peer holds across lanes: a write on another lane than the previous one waits
+ * until a signalled fence on the previous lane confirms everything issued before it. Writes on one
+ * queue pair are placed in order and a write's last 8-byte word is placed last in practice (the
+ * fabric's whole-write rule relies on that, as every RDMA implementation of RamCast does; see
+ * ramcast-protocol.md §F and ARCHITECTURE.md).
+ *
+ * <h2>Completions</h2>
+ * {@link #doWork()} polls every completion queue (never blocking). A remote access error fails the
+ * write's handle ({@link RemoteRegion.Status#FAILED}, {@link FabricListener#onWriteRejected} once);
+ * the connection is then replaced, and the requests it flushed (IBV_WC_WR_FLUSH_ERR, counted in
+ * {@link #flushedWorkRequestCount()} and logged) are posted again on the new one, except those of
+ * the failed handle. A retry-exceeded or other error, or the owner closing the connection, is the
+ * peer's death: {@link FabricListener#onPeerDown} once, handles PEER_DOWN, pending writes dropped.
+ * An incoming connection that is lost and not re-established within
+ * {@link RdmaFabricOptions#connectTimeoutNs()} is the peer's death too. A hello with a new
+ * incarnation means the peer restarted. A local error is a bug here and stops the agent
+ * ({@link IllegalStateException}).
+ *
+ * <p>Threading: one agent thread calls every method, and the {@link LocalRegion} methods;
+ * {@link #close()} may come from any thread once the agent stopped. Nothing blocks but registration
+ * calls (on connection set-up and permission changes).
+ */
+public final class RdmaFabric implements Fabric
+{
+    /** Most connection-manager events handled per {@link #doWork()}. */
+    static final int CM_EVENT_LIMIT = 64;
+    /** Most completions polled per connection per {@link #doWork()}. */
+    static final int COMPLETION_LIMIT = 64;
+    /** Most accepted connections waiting for their hello. */
+    static final int MAX_UNIDENTIFIED_CONNECTIONS = 64;
+
+    private static final int LISTEN_BACKLOG = 128;
+    private static final Logger LOG = LoggerFactory.getLogger(RdmaFabric.class);
+    private static final FabricListener NO_OP_LISTENER = new FabricListener()
+    {
+    };
+
+    /** Lifecycle; transitions only through {@link #lifecycle(Lifecycle)}. */
+    private enum Lifecycle
+    {
+        /** Regions may be registered. */
+        NEW,
+        /** Listening and connecting. */
+        STARTED,
+        /** Everything released. */
+        CLOSED
+    }
+
+    /** A listener event waiting for the next {@link #doWork()}. */
+    private record Event(boolean peerDown, int peerId, int regionId)
+    {
+    }
+
+    private final int selfId;
+    private final long incarnation;
+    private final Map<Integer, InetSocketAddress> listenAddresses;
+    private final InetSocketAddress selfAddress;
+    private final RdmaFabricOptions options;
+    private final Verbs verbs;
+    private final NanoClock clock;
+
+    private final List<RdmaLocalRegion> regions = new ArrayList<>();
+    private final Int2ObjectHashMap<RdmaLocalRegion> regionById = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<RdmaPeer> peerById = new Int2ObjectHashMap<>();
+    private final List<RdmaPeer> peers = new ArrayList<>();
+    private final Int2ObjectHashMap<SelfRemoteRegion> selfHandleByRegionId = new Int2ObjectHashMap<>();
+    private final List<RdmaConnection> connections = new ArrayList<>();
+    private final IdentityHashMap<Verbs.Connection, RdmaConnection> connectionByCm = new IdentityHashMap<>();
+    private final ArrayDeque<Event> events = new ArrayDeque<>();
+    private final ArrayDeque<RdmaConnection> deferredLosses = new ArrayDeque<>();
+    private final ArrayDeque<RdmaPeer> deferredPeerDowns = new ArrayDeque<>();
+    private final Map<RdmaPeer, String> peerDownReasons = new IdentityHashMap<>();
+    private final Verbs.CmEventHandler cmEventHandler = this::onCmEvent;
+    private final UnsafeBuffer pushScratch = new UnsafeBuffer(new byte[8]);
+
+    private volatile Lifecycle lifecycle = Lifecycle.NEW;
+    private FabricListener listener = NO_OP_LISTENER;
+    private Verbs.Listener cmListener;
+    private long nowNs;
+    private int unidentifiedCount;
+    private long staleFlushedCount;
+    private int cmWork;
+
+    /**
+     * Creates the endpoint of a process over DiSNI, after checking that {@code libdisni} and an RDMA
+     * device are there.
+     *
+     * @param selfId          this process's id, non-negative.
+     * @param listenAddresses listen address (on the RDMA interface) of every process that listens.
+     * @param options         the options.
+     * @return the fabric, not started.
+     * @throws RdmaUnavailableException if {@code libdisni} or the RDMA device is missing, naming
+     *                                  which and how to install it.
+     */
+    public static RdmaFabric open(
+        final int selfId,
+        final Map<Integer, InetSocketAddress> listenAddresses,
+        final RdmaFabricOptions options)
+    {
+        final RdmaEnvironment.Report report = RdmaEnvironment.probe(options.deviceName());
+        if (!report.isUsable())
+        {
+            throw new RdmaUnavailableException(report);
+        }
+        final Verbs verbs;
+        try
+        {
+            verbs = DisniVerbs.open(options.resolveTimeoutMs());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("process " + selfId + ": cannot open the RDMA event channel", ex);
+        }
+        return new RdmaFabric(selfId, listenAddresses, options, verbs, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * Creates the endpoint of a process over the given verbs.
+     *
+     * @param selfId          this process's id, non-negative.
+     * @param listenAddresses listen address of every process that listens, by id; this process
+     *                        listens iff its id is a key.
+     * @param options         the options.
+     * @param verbs           the verbs (DiSNI, or a fake in tests); the fabric owns and closes it.
+     * @param clock           time source for timeouts and backoff.
+     */
+    RdmaFabric(
+        final int selfId,
+        final Map<Integer, InetSocketAddress> listenAddresses,
+        final RdmaFabricOptions options,
+        final Verbs verbs,
+        final NanoClock clock)
+    {
+        if (selfId < 0)
+        {
+            throw new IllegalArgumentException("selfId=" + selfId + " must be >= 0");
+        }
+        final TreeMap<Integer, InetSocketAddress> addresses = new TreeMap<>();
+        for (final Map.Entry<Integer, InetSocketAddress> entry : listenAddresses.entrySet())
+        {
+            if (null == entry.getKey() || entry.getKey() < 0 || null == entry.getValue())
+            {
+                throw new IllegalArgumentException("listenAddresses entry " + entry.getKey() + "=" + entry.getValue() +
+                    ": process ids must be >= 0 and addresses not null");
+            }
+            addresses.put(entry.getKey(), entry.getValue());
+        }
+        this.selfId = selfId;
+        this.listenAddresses = Collections.unmodifiableMap(addresses);
+        this.selfAddress = addresses.get(selfId);
+        this.options = Objects.requireNonNull(options, "options");
+        this.verbs = Objects.requireNonNull(verbs, "verbs");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        long value;
+        do
+        {
+            value = ThreadLocalRandom.current().nextLong();
+        }
+        while (0 == value);
+        this.incarnation = value;
+        for (final Map.Entry<Integer, InetSocketAddress> entry : addresses.entrySet())
+        {
+            if (entry.getKey() != selfId)
+            {
+                peer(entry.getKey());
+            }
+        }
+    }
+
+    /**
+     * Checks that a write is word-aligned and fits a region whose size may not be known yet.
+     *
+     * @param regionSizeBytes size of the target, -1 if unknown.
+     * @param offset          byte offset.
+     * @param length          byte length.
+     * @throws IndexOutOfBoundsException if not.
+     */
+    static void checkWrite(final int regionSizeBytes, final int offset, final int length)
+    {
+        if (offset < 0 || (offset & 7) != 0)
+        {
+            throw new IndexOutOfBoundsException("write offset=" + offset + " must be a non-negative multiple of 8");
+        }
+        if (length <= 0 || (length & 7) != 0)
+        {
+            throw new IndexOutOfBoundsException("write length=" + length + " must be a positive multiple of 8");
+        }
+        if (regionSizeBytes >= 0 && (long)offset + length > regionSizeBytes)
+        {
+            throw new IndexOutOfBoundsException(
+                "write offset=" + offset + " length=" + length + " exceeds region sizeBytes=" + regionSizeBytes);
+        }
+    }
+
+    @Override
+    public int selfId()
+    {
+        return selfId;
+    }
+
+    /**
+     * @return work requests reported flushed (IBV_WC_WR_FLUSH_ERR) so far; each was posted again
+     *         or, if its handle had failed, dropped.
+     */
+    public long flushedWorkRequestCount()
+    {
+        long count = staleFlushedCount;
+        for (final RdmaPeer peer : peers)
+        {
+            for (final SendLane lane : peer.sendLanes())
+            {
+                count += lane.flushedCount();
+            }
+        }
+        return count;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException also beyond {@value HandshakeCodec#MAX_REGIONS} regions.
+     */
+    @Override
+    public LocalRegion register(final int regionId, final int sizeBytes, final boolean writableByAll)
+    {
+        if (Lifecycle.NEW != lifecycle)
+        {
+            throw new IllegalStateException("register after start: process " + selfId + " is " + lifecycle);
+        }
+        if (regionById.containsKey(regionId))
+        {
+            throw new IllegalArgumentException("regionId=" + regionId + " already registered by process " + selfId);
+        }
+        if (regions.size() >= HandshakeCodec.MAX_REGIONS)
+        {
+            throw new IllegalArgumentException("process " + selfId + " already has " + HandshakeCodec.MAX_REGIONS +
+                " regions, the most an rdma handshake carries");
+        }
+        final RdmaLocalRegion region = new RdmaLocalRegion(regionId, sizeBytes, writableByAll, this::onPermissionChange);
+        regionById.put(regionId, region);
+        regions.add(region);
+        return region;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws UncheckedIOException if this process listens and binding its address fails.
+     */
+    @Override
+    public void start()
+    {
+        lifecycle(Lifecycle.STARTED);
+        nowNs = clock.nanoTime();
+        if (null != selfAddress)
+        {
+            try
+            {
+                cmListener = verbs.listen(selfAddress, LISTEN_BACKLOG);
+            }
+            catch (final IOException ex)
+            {
+                close();
+                throw new UncheckedIOException("process " + selfId + " cannot listen on " + selfAddress +
+                    " over RDMA (is it an address of an RDMA interface?)", ex);
+            }
+            LOG.info("process {} listening for rdma connections on {}", selfId, selfAddress);
+        }
+        for (final RdmaPeer peer : peers)
+        {
+            for (int role = 0; role < 2; role++)
+            {
+                for (int lane = 0; lane < peer.laneCount(); lane++)
+                {
+                    peer.nextAttemptNs(role, lane, nowNs);
+                }
+            }
+        }
+        for (final SelfRemoteRegion handle : selfHandleByRegionId.values())
+        {
+            handle.bind(regionById.get(handle.regionId()));
+        }
+    }
+
+    @Override
+    public RemoteRegion remote(final int peerId, final int regionId)
+    {
+        if (Lifecycle.CLOSED == lifecycle)
+        {
+            throw new IllegalStateException("remote: process " + selfId + " is closed");
+        }
+        if (peerId == selfId)
+        {
+            SelfRemoteRegion handle = selfHandleByRegionId.get(regionId);
+            if (null == handle)
+            {
+                handle = new SelfRemoteRegion(this, selfId, regionId);
+                selfHandleByRegionId.put(regionId, handle);
+                if (Lifecycle.STARTED == lifecycle)
+                {
+                    handle.bind(regionById.get(regionId));
+                }
+            }
+            return handle;
+        }
+        final RdmaPeer peer = peer(peerId);
+        RdmaRemoteRegion handle = peer.handles().get(regionId);
+        if (null == handle)
+        {
+            handle = new RdmaRemoteRegion(this, peer, regionId, options.laneOf(regionId));
+            peer.handles().put(regionId, handle);
+            if (RdmaPeer.State.UP == peer.state() && peer.tableKnown())
+            {
+                bindHandle(peer, handle);
+            }
+            else if (RdmaPeer.State.DOWN == peer.state())
+            {
+                handle.onPeerDown();
+            }
+        }
+        return handle;
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (Lifecycle.STARTED != lifecycle)
+        {
+            return 0;
+        }
+        nowNs = clock.nanoTime();
+        int work = 0;
+        cmWork = 0;
+        try
+        {
+            verbs.pollCmEvents(cmEventHandler, CM_EVENT_LIMIT);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("process " + selfId + ": polling the RDMA event channel failed", ex);
+        }
+        work += cmWork;
+
+        for (int i = 0, size = connections.size(); i < size; i++)
+        {
+            final RdmaConnection connection = connections.get(i);
+            if (RdmaConnection.State.CLOSED != connection.state())
+            {
+                work += pollConnection(connection);
+            }
+        }
+        work += processDeferred();
+
+        for (int i = 0, size = peers.size(); i < size; i++)
+        {
+            work += servicePeer(peers.get(i));
+        }
+        work += processDeferred();
+        work += checkUnidentified();
+        connections.removeIf(connection -> RdmaConnection.State.CLOSED == connection.state());
+        work += attemptConnections();
+        work += dispatchEvents();
+        return work;
+    }
+
+    @Override
+    public void listener(final FabricListener listener)
+    {
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    @Override
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (Lifecycle.CLOSED == lifecycle)
+            {
+                return;
+            }
+            lifecycle(Lifecycle.CLOSED);
+        }
+        for (final RdmaConnection connection : connections)
+        {
+            closeConnection(connection);
+        }
+        connections.clear();
+        connectionByCm.clear();
+        if (null != cmListener)
+        {
+            cmListener.close();
+        }
+        for (final RdmaPeer peer : peers)
+        {
+            for (final SendLane lane : peer.sendLanes())
+            {
+                lane.close();
+            }
+            for (final RdmaPeer.OwnerKey key : peer.ownerKeys().values())
+            {
+                deregisterQuietly(key.registration, peer);
+            }
+            try
+            {
+                peer.close();
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("process {}: releasing the key table of process {} failed", selfId, peer.peerId(), ex);
+            }
+        }
+        for (final SelfRemoteRegion handle : selfHandleByRegionId.values())
+        {
+            handle.onClosed();
+        }
+        verbs.close();
+        LOG.info("process {}: rdma fabric closed", selfId);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "RdmaFabric{selfId=" + selfId + ", address=" + selfAddress + ", lifecycle=" + lifecycle + '}';
+    }
+
+    /**
+     * Stages a write of a handle; called by {@link RdmaRemoteRegion#write}.
+     *
+     * @return false on back-pressure.
+     */
+    boolean stage(
+        final RdmaPeer peer,
+        final int lane,
+        final int regionId,
+        final int offset,
+        final DirectBuffer src,
+        final int srcOffset,
+        final int length)
+    {
+        final SendLane sendLane = peer.sendLane(lane);
+        final long peerSeq = peer.nextIssueSeq(lane);
+        if (!sendLane.stage(regionId, offset, src, srcOffset, length, peerSeq))
+        {
+            // Full of unsignalled writes: a fence makes their space come back.
+            sendLane.stageFence(sendLane.lastPeerSeq());
+            postQuietly(peer, sendLane);
+            return false;
+        }
+        postQuietly(peer, sendLane);
+        return true;
+    }
+
+    /** Queues {@link FabricListener#onWriteRejected} for the next {@link #doWork()}. */
+    void writeRejected(final int peerId, final int regionId)
+    {
+        events.addLast(new Event(false, peerId, regionId));
+    }
+
+    /**
+     * @return whether the lane is being re-established after a {@link RemoteRegion#reset()}, so a
+     *         write must wait for the owner's current key rather than be refused on the old one.
+     */
+    boolean isRefreshing(final RdmaPeer peer, final int lane)
+    {
+        final SendLane sendLane = peer.sendLane(lane);
+        return sendLane.isRefreshing() || null == sendLane.connection() || sendLane.hasFailedConnection();
+    }
+
+    /**
+     * A handle of the lane was reset: re-establish the lane so that the owner's current key comes
+     * with a fresh handshake (after the writes posted so far are confirmed, so none is posted twice).
+     */
+    void refreshLane(final RdmaPeer peer, final int lane)
+    {
+        final SendLane sendLane = peer.sendLane(lane);
+        if (null == sendLane.connection() || sendLane.hasFailedConnection())
+        {
+            return;
+        }
+        sendLane.refreshing(true);
+        sendLane.stageFence(sendLane.lastPeerSeq());
+        postQuietly(peer, sendLane);
+    }
+
+    private void postQuietly(final RdmaPeer peer, final SendLane lane)
+    {
+        try
+        {
+            lane.post(peer, options.sendQueueDepth());
+        }
+        catch (final IOException ex)
+        {
+            final RdmaConnection connection = connectionByCm.get(lane.connection());
+            LOG.warn("process {}: posting to process {} on lane {} failed: {}", selfId, peer.peerId(), lane.lane(),
+                ex.toString());
+            if (null != connection)
+            {
+                deferredLosses.add(connection);
+            }
+        }
+    }
+
+    private void lifecycle(final Lifecycle next)
+    {
+        final boolean allowed = Lifecycle.CLOSED == next || (Lifecycle.STARTED == next && Lifecycle.NEW == lifecycle);
+        if (!allowed)
+        {
+            throw new IllegalStateException("process " + selfId + ": " + lifecycle + " -> " + next + " not allowed");
+        }
+        lifecycle = next;
+    }
+
+    private RdmaPeer peer(final int peerId)
+    {
+        RdmaPeer peer = peerById.get(peerId);
+        if (null == peer)
+        {
+            final InetSocketAddress address = listenAddresses.get(peerId);
+            final boolean connectsOut = null != address && (null == selfAddress || selfId < peerId);
+            peer = new RdmaPeer(this, peerId, address, connectsOut, options);
+            peerById.put(peerId, peer);
+            peers.add(peer);
+            if (Lifecycle.STARTED == lifecycle)
+            {
+                for (int role = 0; role < 2; role++)
+                {
+                    for (int lane = 0; lane < peer.laneCount(); lane++)
+                    {
+                        peer.nextAttemptNs(role, lane, nowNs);
+                    }
+                }
+            }
+            if (null == address && null == selfAddress)
+            {
+                LOG.warn("process {} and process {} both have no listen address: they can never connect", selfId, peerId);
+            }
+        }
+        return peer;
+    }
+
+    private void bindHandle(final RdmaPeer peer, final RdmaRemoteRegion handle)
+    {
+        if (!handle.onConnected(false))
+        {
+            LOG.error("process {} has no region {}; handle of process {} to it is FAILED", peer.peerId(),
+                handle.regionId(), selfId);
+        }
+    }
+
+    // ---------------------------------------------------------------- connection manager
+
+    private void onCmEvent(final Verbs.CmEvent event, final Verbs.Connection cm, final String detail)
+    {
+        cmWork++;
+        if (Verbs.CmEvent.CONNECT_REQUEST == event)
+        {
+            onConnectRequest(cm);
+            return;
+        }
+        final RdmaConnection connection = connectionByCm.get(cm);
+        if (null == connection || RdmaConnection.State.CLOSED == connection.state())
+        {
+            return;
+        }
+        switch (event)
+        {
+            case ROUTE_RESOLVED -> onRouteResolved(connection);
+            case ESTABLISHED -> onEstablished(connection);
+            case DISCONNECTED -> lose(connection, "disconnected (" + detail + ")", true);
+            case FAILED -> lose(connection, "failed: " + detail, false);
+            default -> throw new IllegalStateException("unexpected " + event);
+        }
+    }
+
+    private void onConnectRequest(final Verbs.Connection cm)
+    {
+        if (unidentifiedCount >= MAX_UNIDENTIFIED_CONNECTIONS)
+        {
+            LOG.warn("process {}: refusing an rdma connection: {} are already waiting for their hello", selfId,
+                unidentifiedCount);
+            cm.close();
+            return;
+        }
+        final RdmaConnection connection = new RdmaConnection(cm, false, RdmaConnection.Role.UNKNOWN, -1, null,
+            RdmaConnection.State.CONNECTING, nowNs + options.connectTimeoutNs());
+        track(connection);
+        unidentifiedCount++;
+        try
+        {
+            connection.setUp(verbs, options, completionHandler(connection));
+            cm.accept();
+        }
+        catch (final IOException ex)
+        {
+            lose(connection, "accepting failed: " + ex, false);
+        }
+    }
+
+    private void onRouteResolved(final RdmaConnection connection)
+    {
+        try
+        {
+            connection.state(RdmaConnection.State.CONNECTING);
+            connection.setUp(verbs, options, completionHandler(connection));
+            connection.cm().connect();
+        }
+        catch (final IOException ex)
+        {
+            lose(connection, "connecting failed: " + ex, false);
+        }
+    }
+
+    private void onEstablished(final RdmaConnection connection)
+    {
+        connection.state(RdmaConnection.State.HANDSHAKING);
+        if (connection.isOutbound())
+        {
+            try
+            {
+                sendHello(connection);
+            }
+            catch (final IOException ex)
+            {
+                lose(connection, "sending the hello failed: " + ex, false);
+            }
+        }
+    }
+
+    private void sendHello(final RdmaConnection connection) throws IOException
+    {
+        final RdmaPeer peer = connection.peer();
+        if (RdmaConnection.Role.WRITER == connection.role())
+        {
+            peer.sendLane(connection.lane()).ensureRegistered(verbs);
+            connection.sendHello(new Handshake(HandshakeCodec.TYPE_WRITER_HELLO, connection.lane(), selfId, incarnation,
+                0, 0, 0, List.of()));
+        }
+        else
+        {
+            final Verbs.Memory keyTable = peer.keyTableRegistration(verbs);
+            final List<Handshake.Region> table = new ArrayList<>(regions.size());
+            ensureOwnerKeys(peer);
+            for (final RdmaLocalRegion region : regions)
+            {
+                final RdmaPeer.OwnerKey key = peer.ownerKeys().get(region.regionId());
+                table.add(new Handshake.Region(region.regionId(), region.sizeBytes(), key.registration.address(),
+                    RegionKey.encode(key.registration.rkey(), key.generation, key.writable)));
+            }
+            connection.sendHello(new Handshake(HandshakeCodec.TYPE_OWNER_HELLO, connection.lane(), selfId, incarnation,
+                keyTable.address(), keyTable.rkey(), HandshakeCodec.MAX_REGIONS, table));
+        }
+    }
+
+    private void track(final RdmaConnection connection)
+    {
+        connections.add(connection);
+        connectionByCm.put(connection.cm(), connection);
+    }
+
+    private Verbs.CompletionHandler completionHandler(final RdmaConnection connection)
+    {
+        return (workRequestId, status, rawStatus, byteLength) ->
+            onCompletion(connection, workRequestId, status, rawStatus, byteLength);
+    }
+
+    // ---------------------------------------------------------------- completions
+
+    private int pollConnection(final RdmaConnection connection)
+    {
+        try
+        {
+            return connection.poll(COMPLETION_LIMIT);
+        }
+        catch (final IOException ex)
+        {
+            deferredLosses.add(connection);
+            LOG.warn("process {}: polling {} failed: {}", selfId, connection, ex.toString());
+            return 1;
+        }
+    }
+
+    private void onCompletion(
+        final RdmaConnection connection,
+        final long workRequestId,
+        final Verbs.CompletionStatus status,
+        final int rawStatus,
+        final int byteLength)
+    {
+        if (Verbs.CompletionStatus.LOCAL_ERROR == status)
+        {
+            throw new IllegalStateException("process " + selfId + ": local error (status " + rawStatus + ") on " +
+                WorkRequestIds.toString(workRequestId) + " of " + connection + ": a bug in the rdma fabric");
+        }
+        if (RdmaConnection.State.CLOSED == connection.state() || connection.isLost())
+        {
+            if (Verbs.CompletionStatus.FLUSHED == status)
+            {
+                staleFlushedCount++;
+                connection.countFlushed();
+            }
+            return;
+        }
+        switch (WorkRequestIds.kind(workRequestId))
+        {
+            case WorkRequestIds.KIND_HANDSHAKE_RECEIVE ->
+            {
+                if (Verbs.CompletionStatus.SUCCESS == status)
+                {
+                    onHello(connection, byteLength);
+                }
+                else
+                {
+                    countIfFlushed(connection, status);
+                    connection.markLost("handshake receive completed with " + status + " (" + rawStatus + ")");
+                    deferredLosses.add(connection);
+                }
+            }
+            case WorkRequestIds.KIND_HANDSHAKE_SEND ->
+            {
+                if (Verbs.CompletionStatus.SUCCESS != status)
+                {
+                    countIfFlushed(connection, status);
+                    connection.markLost("handshake send completed with " + status + " (" + rawStatus + ")");
+                    deferredLosses.add(connection);
+                }
+            }
+            case WorkRequestIds.KIND_WRITE, WorkRequestIds.KIND_FENCE -> onWriteCompletion(connection, workRequestId,
+                status, rawStatus);
+            default -> throw new IllegalStateException("process " + selfId + ": completion with unknown id " +
+                WorkRequestIds.toString(workRequestId) + " on " + connection);
+        }
+    }
+
+    private void countIfFlushed(final RdmaConnection connection, final Verbs.CompletionStatus status)
+    {
+        if (Verbs.CompletionStatus.FLUSHED == status)
+        {
+            staleFlushedCount++;
+            connection.countFlushed();
+        }
+    }
+
+    private void onWriteCompletion(
+        final RdmaConnection connection,
+        final long workRequestId,
+        final Verbs.CompletionStatus status,
+        final int rawStatus)
+    {
+        final RdmaPeer peer = connection.peer();
+        final SendLane lane = peer.sendLane(connection.lane());
+        if (lane.connection() != connection.cm())
+        {
+            countIfFlushed(connection, status);
+            return;
+        }
+        switch (status)
+        {
+            case SUCCESS, REMOTE_ACCESS_ERROR, FLUSHED ->
+            {
+                final boolean wasFailed = lane.hasFailedConnection();
+                if (Verbs.CompletionStatus.FLUSHED == status)
+                {
+                    connection.countFlushed();
+                }
+                if (lane.onCompletion(peer, workRequestId, status) && !wasFailed)
+                {
+                    if (Verbs.CompletionStatus.REMOTE_ACCESS_ERROR == status)
+                    {
+                        LOG.info("process {}: process {} refused {} on lane {} (remote access error): handle " +
+                            "failed; the queue pair is replaced and later writes of other regions posted again",
+                            selfId, peer.peerId(), WorkRequestIds.toString(workRequestId), connection.lane());
+                    }
+                    else
+                    {
+                        LOG.warn("process {}: {} to process {} on lane {} was flushed: the queue pair is in the error " +
+                            "state; it is replaced and unconfirmed writes posted again", selfId,
+                            WorkRequestIds.toString(workRequestId), peer.peerId(), connection.lane());
+                    }
+                    connection.disconnect();
+                }
+            }
+            default ->
+            {
+                peerDownReasons.putIfAbsent(peer, WorkRequestIds.toString(workRequestId) + " completed with " + status +
+                    " (status " + rawStatus + ")");
+                deferredPeerDowns.add(peer);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- handshake
+
+    private void onHello(final RdmaConnection connection, final int byteLength)
+    {
+        final Handshake hello;
+        try
+        {
+            hello = connection.decodeHello(byteLength);
+        }
+        catch (final HandshakeException ex)
+        {
+            LOG.error("process {}: closing {}: bad handshake: {}", selfId, connection, ex.getMessage());
+            connection.markLost("bad handshake");
+            deferredLosses.add(connection);
+            return;
+        }
+        final String problem = checkHello(connection, hello);
+        if (null != problem)
+        {
+            LOG.error("process {}: closing {}: {}", selfId, connection, problem);
+            connection.markLost(problem);
+            deferredLosses.add(connection);
+            return;
+        }
+        if (RdmaConnection.Role.UNKNOWN == connection.role())
+        {
+            unidentifiedCount--;
+            connection.role(HandshakeCodec.TYPE_WRITER_HELLO == hello.type() ?
+                RdmaConnection.Role.OWNER : RdmaConnection.Role.WRITER);
+            connection.lane(hello.lane());
+            connection.peer(peer(hello.processId()));
+        }
+        final RdmaPeer peer = connection.peer();
+        adoptIncarnation(peer, hello.incarnation(), connection);
+        try
+        {
+            if (RdmaConnection.Role.WRITER == connection.role())
+            {
+                peer.adoptTable(hello);
+                peer.sendLane(connection.lane()).ensureRegistered(verbs);
+            }
+            if (!connection.isOutbound())
+            {
+                sendHello(connection);
+            }
+        }
+        catch (final IOException ex)
+        {
+            connection.markLost("answering the hello failed: " + ex);
+            deferredLosses.add(connection);
+            return;
+        }
+        connectionUp(connection);
+    }
+
+    private String checkHello(final RdmaConnection connection, final Handshake hello)
+    {
+        if (hello.lane() >= options.laneCount())
+        {
+            return "hello for lane " + hello.lane() + " but this process has " + options.laneCount() + " lanes " +
+                "(isolatedRegionIds must be the same in every process)";
+        }
+        if (hello.processId() == selfId)
+        {
+            return "hello from a process with this process's own id " + selfId;
+        }
+        if (RdmaConnection.Role.UNKNOWN == connection.role())
+        {
+            return null;
+        }
+        final int expectedType = RdmaConnection.Role.WRITER == connection.role() ?
+            HandshakeCodec.TYPE_OWNER_HELLO : HandshakeCodec.TYPE_WRITER_HELLO;
+        if (hello.type() != expectedType || hello.processId() != connection.peer().peerId() ||
+            hello.lane() != connection.lane())
+        {
+            return "expected a " + (expectedType == HandshakeCodec.TYPE_OWNER_HELLO ? "owner" : "writer") +
+                " hello from process " + connection.peer().peerId() + " on lane " + connection.lane() + " but got type " +
+                hello.type() + " from process " + hello.processId() + " on lane " + hello.lane();
+        }
+        if (HandshakeCodec.TYPE_OWNER_HELLO == hello.type() && hello.keyTableEntries() < regions.size())
+        {
+            return "process " + hello.processId() + " has a key table of " + hello.keyTableEntries() +
+                " entries for this process's " + regions.size() + " regions";
+        }
+        return null;
+    }
+
+    private void adoptIncarnation(final RdmaPeer peer, final long peerIncarnation, final RdmaConnection current)
+    {
+        if (peer.incarnationKnown() && peer.incarnation() == peerIncarnation)
+        {
+            return;
+        }
+        if (peer.incarnationKnown())
+        {
+            LOG.info("process {}: process {} restarted", selfId, peer.peerId());
+            if (RdmaPeer.State.UP == peer.state())
+            {
+                peerDown(peer, "it restarted", current);
+            }
+            else
+            {
+                closePeerConnections(peer, current);
+                for (final SendLane lane : peer.sendLanes())
+                {
+                    lane.discard();
+                }
+            }
+        }
+        peer.incarnation(peerIncarnation);
+    }
+
+    private void connectionUp(final RdmaConnection connection)
+    {
+        final RdmaPeer peer = connection.peer();
+        final int role = RdmaConnection.Role.WRITER == connection.role() ? RdmaPeer.WRITER : RdmaPeer.OWNER;
+        final int lane = connection.lane();
+        connection.state(RdmaConnection.State.UP);
+        final RdmaConnection previous = peer.connection(role, lane);
+        if (null != previous && previous != connection)
+        {
+            LOG.info("process {}: {} replaced by a new connection", selfId, previous);
+            previous.markLost("replaced");
+            closeConnection(previous);
+        }
+        peer.connection(role, lane, connection);
+        peer.lostSinceNs(role, lane, -1);
+        peer.backoffNs(role, lane, options.connectBackoffMinNs());
+        if (RdmaPeer.WRITER == role)
+        {
+            peer.sendLane(lane).attach(connection.cm());
+        }
+        if (RdmaPeer.State.UP != peer.state())
+        {
+            peer.state(RdmaPeer.State.UP);
+            LOG.info("process {}: connected to process {} over rdma", selfId, peer.peerId());
+        }
+        if (peer.tableKnown())
+        {
+            for (final RdmaRemoteRegion handle : peer.handles().values())
+            {
+                if (RemoteRegion.Status.FAILED != handle.status() || RdmaPeer.WRITER == role)
+                {
+                    bindHandle(peer, handle);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- permissions
+
+    private void ensureOwnerKeys(final RdmaPeer peer) throws IOException
+    {
+        for (final RdmaLocalRegion region : regions)
+        {
+            RdmaPeer.OwnerKey key = peer.ownerKeys().get(region.regionId());
+            if (null == key)
+            {
+                key = new RdmaPeer.OwnerKey();
+                key.writable = region.isGranted(peer.peerId());
+                key.registration = verbs.register(region.memory(), access(key.writable));
+                key.generation = 1;
+                peer.ownerKeys().put(region.regionId(), key);
+            }
+        }
+    }
+
+    private static int access(final boolean writable)
+    {
+        return writable ? Verbs.ACCESS_LOCAL_WRITE | Verbs.ACCESS_REMOTE_WRITE | Verbs.ACCESS_REMOTE_READ :
+            Verbs.ACCESS_REMOTE_READ;
+    }
+
+    private void onPermissionChange(final RdmaLocalRegion region, final int peerId)
+    {
+        final RdmaPeer peer = peerById.get(peerId);
+        final RdmaPeer.OwnerKey key = null == peer ? null : peer.ownerKeys().get(region.regionId());
+        if (null == key)
+        {
+            return; // not registered for that peer yet: its handshake will carry the current permission
+        }
+        final boolean writable = region.isGranted(peerId);
+        if (key.writable == writable)
+        {
+            return;
+        }
+        final Verbs.Memory previous = key.registration;
+        try
+        {
+            if (writable)
+            {
+                key.registration = verbs.register(region.memory(), access(true));
+                previous.deregister();
+            }
+            else
+            {
+                // Deregister first: when revoke returns the NIC refuses the old rkey.
+                previous.deregister();
+                key.registration = verbs.register(region.memory(), access(false));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("process " + selfId + ": re-registering region " + region.regionId() +
+                " for process " + peerId + " failed", ex);
+        }
+        key.writable = writable;
+        key.generation = RegionKey.next(key.generation);
+        LOG.debug("process {}: region {} is now {} for process {} (key generation {})", selfId, region.regionId(),
+            writable ? "writable" : "read-only", peerId, key.generation);
+        publishKey(peer, regions.indexOf(region), RegionKey.encode(key.registration.rkey(), key.generation, writable));
+    }
+
+    private void publishKey(final RdmaPeer peer, final int index, final long keyWord)
+    {
+        if (RdmaPeer.State.UP != peer.state())
+        {
+            return; // the next handshake carries the key
+        }
+        pushScratch.putLong(0, keyWord);
+        final SendLane lane = peer.sendLane(0);
+        if (!lane.stage(SendLane.KEY_TABLE_TARGET, index * 8, pushScratch, 0, 8, peer.nextIssueSeq(0)))
+        {
+            // The key table of the peer is only written here; the full lane will drain, and until
+            // then the peer's writes fail against the old key, which is safe for a revocation and
+            // only delays a grant. Close the lane so that its next handshake carries the key.
+            LOG.warn("process {}: lane 0 to process {} is full; re-establishing it to publish a key", selfId,
+                peer.peerId());
+            final RdmaConnection connection = connectionByCm.get(lane.connection());
+            if (null != connection)
+            {
+                connection.disconnect();
+            }
+            return;
+        }
+        postQuietly(peer, lane);
+    }
+
+    // ---------------------------------------------------------------- peers and connections
+
+    private int servicePeer(final RdmaPeer peer)
+    {
+        int work = 0;
+        for (int role = 0; role < 2; role++)
+        {
+            for (int lane = 0; lane < peer.laneCount(); lane++)
+            {
+                final RdmaConnection connection = peer.connection(role, lane);
+                if (null != connection && RdmaConnection.State.UP != connection.state() &&
+                    nowNs - connection.deadlineNs() > 0)
+                {
+                    lose(connection, "not established within connectTimeoutNs=" + options.connectTimeoutNs(), false);
+                    work++;
+                }
+                final long lostSince = peer.lostSinceNs(role, lane);
+                if (lostSince >= 0 && RdmaPeer.State.UP == peer.state() &&
+                    nowNs - lostSince > options.connectTimeoutNs())
+                {
+                    peerDown(peer, "a lost connection was not re-established within " +
+                        TimeUnit.NANOSECONDS.toMillis(options.connectTimeoutNs()) + " ms", null);
+                    return work + 1;
+                }
+            }
+        }
+        for (final SendLane lane : peer.sendLanes())
+        {
+            if (lane.isRefreshing() && null != lane.connection() && lane.isDrained())
+            {
+                final RdmaConnection connection = connectionByCm.get(lane.connection());
+                if (null != connection && !connection.disconnectRequested())
+                {
+                    connection.disconnect();
+                    work++;
+                }
+            }
+            try
+            {
+                work += lane.post(peer, options.sendQueueDepth());
+            }
+            catch (final IOException ex)
+            {
+                final RdmaConnection connection = connectionByCm.get(lane.connection());
+                LOG.warn("process {}: posting to process {} failed: {}", selfId, peer.peerId(), ex.toString());
+                if (null != connection)
+                {
+                    deferredLosses.add(connection);
+                }
+            }
+        }
+        return work;
+    }
+
+    private int checkUnidentified()
+    {
+        int work = 0;
+        for (int i = 0, size = connections.size(); i < size; i++)
+        {
+            final RdmaConnection connection = connections.get(i);
+            if (null == connection.peer() && RdmaConnection.State.CLOSED != connection.state() &&
+                nowNs - connection.deadlineNs() > 0)
+            {
+                lose(connection, "no hello within connectTimeoutNs=" + options.connectTimeoutNs(), false);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private int processDeferred()
+    {
+        int work = 0;
+        while (!deferredPeerDowns.isEmpty())
+        {
+            final RdmaPeer peer = deferredPeerDowns.pollFirst();
+            final String reason = peerDownReasons.remove(peer);
+            if (RdmaPeer.State.UP == peer.state())
+            {
+                peerDown(peer, null == reason ? "connection error" : reason, null);
+            }
+            work++;
+        }
+        while (!deferredLosses.isEmpty())
+        {
+            final RdmaConnection connection = deferredLosses.pollFirst();
+            lose(connection, null == connection.lostReason() ? "error" : connection.lostReason(), false);
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * A connection ended (disconnected, failed, timed out, or an error on it): closes it and updates
+     * its peer.
+     *
+     * @param byPeer whether the connection manager reported a disconnect.
+     */
+    private void lose(final RdmaConnection connection, final String reason, final boolean byPeer)
+    {
+        if (RdmaConnection.State.CLOSED == connection.state())
+        {
+            return;
+        }
+        final boolean wasUp = RdmaConnection.State.UP == connection.state();
+        connection.markLost(reason);
+        closeConnection(connection);
+        final RdmaPeer peer = connection.peer();
+        if (null == peer)
+        {
+            unidentifiedCount--;
+            LOG.debug("process {}: closed unidentified {}: {}", selfId, connection, reason);
+            return;
+        }
+        if (RdmaConnection.Role.UNKNOWN == connection.role())
+        {
+            return;
+        }
+        final int role = RdmaConnection.Role.WRITER == connection.role() ? RdmaPeer.WRITER : RdmaPeer.OWNER;
+        final int lane = connection.lane();
+        if (peer.connection(role, lane) != connection)
+        {
+            return;
+        }
+        peer.connection(role, lane, null);
+        if (RdmaPeer.WRITER == role)
+        {
+            peer.sendLane(lane).detach();
+        }
+        if (wasUp)
+        {
+            LOG.info("process {}: lost {}: {}", selfId, connection, reason);
+        }
+        else
+        {
+            LOG.debug("process {}: {} did not come up: {}", selfId, connection, reason);
+        }
+        if (wasUp && RdmaPeer.State.UP == peer.state())
+        {
+            if (RdmaPeer.WRITER == role && byPeer && !connection.disconnectRequested())
+            {
+                peerDown(peer, "it closed the connection of lane " + lane, null);
+                return;
+            }
+            peer.lostSinceNs(role, lane, nowNs);
+        }
+        if (peer.connectsOut())
+        {
+            scheduleReconnect(peer, role, lane, wasUp);
+        }
+    }
+
+    private void closeConnection(final RdmaConnection connection)
+    {
+        // Take what the queue pair still reports (flushes) before its completion queue goes.
+        for (int i = 0; i < 4 && RdmaConnection.State.CLOSED != connection.state(); i++)
+        {
+            try
+            {
+                if (0 == connection.poll(options.completionQueueDepth()))
+                {
+                    break;
+                }
+            }
+            catch (final IOException ex)
+            {
+                break;
+            }
+        }
+        final IOException problem = connection.close();
+        connectionByCm.remove(connection.cm());
+        if (null != problem)
+        {
+            LOG.warn("process {}: releasing {} failed: {}", selfId, connection, problem.toString());
+        }
+        if (connection.flushedCount() > 0)
+        {
+            LOG.warn("process {}: {} flushed {} work requests (IBV_WC_WR_FLUSH_ERR)", selfId, connection,
+                connection.flushedCount());
+        }
+    }
+
+    private void scheduleReconnect(final RdmaPeer peer, final int role, final int lane, final boolean immediately)
+    {
+        if (immediately)
+        {
+            peer.nextAttemptNs(role, lane, nowNs);
+            peer.backoffNs(role, lane, options.connectBackoffMinNs());
+            return;
+        }
+        final long backoff = peer.backoffNs(role, lane);
+        peer.nextAttemptNs(role, lane, nowNs + backoff);
+        peer.backoffNs(role, lane, Math.min(options.connectBackoffMaxNs(), backoff * 2));
+    }
+
+    private void peerDown(final RdmaPeer peer, final String reason, final RdmaConnection keep)
+    {
+        if (RdmaPeer.State.UP != peer.state())
+        {
+            return;
+        }
+        LOG.warn("process {}: process {} is down: {}", selfId, peer.peerId(), reason);
+        peer.state(RdmaPeer.State.DOWN);
+        events.addLast(new Event(true, peer.peerId(), -1));
+        for (final RdmaRemoteRegion handle : peer.handles().values())
+        {
+            handle.onPeerDown();
+        }
+        for (final SendLane lane : peer.sendLanes())
+        {
+            lane.discard();
+        }
+        closePeerConnections(peer, keep);
+    }
+
+    private void closePeerConnections(final RdmaPeer peer, final RdmaConnection keep)
+    {
+        for (int role = 0; role < 2; role++)
+        {
+            for (int lane = 0; lane < peer.laneCount(); lane++)
+            {
+                peer.lostSinceNs(role, lane, -1);
+                final RdmaConnection connection = peer.connection(role, lane);
+                if (null != connection && connection != keep)
+                {
+                    connection.markLost("peer down");
+                    closeConnection(connection);
+                    peer.connection(role, lane, null);
+                    if (peer.connectsOut())
+                    {
+                        scheduleReconnect(peer, role, lane, false);
+                    }
+                }
+            }
+        }
+        for (int i = 0, size = connections.size(); i < size; i++)
+        {
+            final RdmaConnection connection = connections.get(i);
+            if (connection.peer() == peer && connection != keep && RdmaConnection.State.CLOSED != connection.state() &&
+                RdmaConnection.State.UP == connection.state())
+            {
+                connection.markLost("peer down");
+                closeConnection(connection);
+            }
+        }
+    }
+
+    private int attemptConnections()
+    {
+        int attempts = 0;
+        for (int i = 0, size = peers.size(); i < size; i++)
+        {
+            final RdmaPeer peer = peers.get(i);
+            if (!peer.connectsOut())
+            {
+                continue;
+            }
+            for (int role = 0; role < 2; role++)
+            {
+                for (int lane = 0; lane < peer.laneCount(); lane++)
+                {
+                    if (null == peer.connection(role, lane) && nowNs - peer.nextAttemptNs(role, lane) >= 0)
+                    {
+                        connect(peer, role, lane);
+                        attempts++;
+                    }
+                }
+            }
+        }
+        return attempts;
+    }
+
+    private void connect(final RdmaPeer peer, final int role, final int lane)
+    {
+        try
+        {
+            final Verbs.Connection cm = verbs.connect(peer.address(), options.resolveTimeoutMs());
+            final RdmaConnection connection = new RdmaConnection(cm, true,
+                RdmaPeer.WRITER == role ? RdmaConnection.Role.WRITER : RdmaConnection.Role.OWNER, lane, peer,
+                RdmaConnection.State.RESOLVING, nowNs + options.connectTimeoutNs());
+            track(connection);
+            peer.connection(role, lane, connection);
+        }
+        catch (final IOException ex)
+        {
+            LOG.debug("process {}: connecting to process {} at {} failed: {}", selfId, peer.peerId(), peer.address(),
+                ex.toString());
+            scheduleReconnect(peer, role, lane, false);
+        }
+    }
+
+    private int dispatchEvents()
+    {
+        final int count = events.size();
+        for (int i = 0; i < count; i++)
+        {
+            final Event event = events.pollFirst();
+            if (event.peerDown())
+            {
+                listener.onPeerDown(event.peerId());
+            }
+            else
+            {
+                listener.onWriteRejected(event.peerId(), event.regionId());
+            }
+        }
+        return count;
+    }
+
+    private void deregisterQuietly(final Verbs.Memory registration, final RdmaPeer peer)
+    {
+        if (null == registration)
+        {
+            return;
+        }
+        try
+        {
+            registration.deregister();
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("process {}: deregistering a region for process {} failed", selfId, peer.peerId(), ex);
+        }
+    }
+}

@@ -1,0 +1,614 @@
+package io.ramcast.multicast.fabric.rdma;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A fake RDMA device on a {@link FakeRdmaNetwork}, implementing {@link Verbs} for tests. See the
+ * network for the model. Counters and fault injection let unit tests look inside.
+ *
+ * <p>Threading: as {@link Verbs}, one driving thread; state is guarded by the network's monitor.
+ */
+final class FakeVerbs implements Verbs
+{
+    /** A work completion waiting in a completion queue. */
+    private record Completion(long workRequestId, CompletionStatus status, int rawStatus, int byteLength)
+    {
+    }
+
+    /** A connection-manager event waiting in the event channel. */
+    private record PendingEvent(CmEvent event, Connection connection, String detail)
+    {
+    }
+
+    /** A posted write. */
+    private record Write(
+        long workRequestId,
+        long localAddress,
+        int length,
+        int lkey,
+        long remoteAddress,
+        int rkey,
+        boolean signalled)
+    {
+    }
+
+    private final FakeRdmaNetwork network;
+    private final String name;
+    private final ArrayDeque<PendingEvent> events = new ArrayDeque<>();
+    private final Map<Integer, FakeMemory> memoryByKey = new HashMap<>();
+    private final List<FakeConnection> connections = new ArrayList<>();
+    private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
+    private CompletionStatus nextWriteFailure;
+    private long writesExecuted;
+    private long writesPosted;
+    private long inlineWrites;
+    private long signalledWrites;
+    private long zeroLengthWrites;
+    private int registrations;
+    private boolean closed;
+
+    FakeVerbs(final FakeRdmaNetwork network, final String name)
+    {
+        this.network = network;
+        this.name = name;
+    }
+
+    /** Makes the next posted write fail with {@code status} and put its queue pair in the error state. */
+    void failNextWrite(final CompletionStatus status)
+    {
+        synchronized (network)
+        {
+            nextWriteFailure = status;
+        }
+    }
+
+    long writesExecuted()
+    {
+        synchronized (network)
+        {
+            return writesExecuted;
+        }
+    }
+
+    long writesPosted()
+    {
+        synchronized (network)
+        {
+            return writesPosted;
+        }
+    }
+
+    long inlineWrites()
+    {
+        synchronized (network)
+        {
+            return inlineWrites;
+        }
+    }
+
+    long signalledWrites()
+    {
+        synchronized (network)
+        {
+            return signalledWrites;
+        }
+    }
+
+    long zeroLengthWrites()
+    {
+        synchronized (network)
+        {
+            return zeroLengthWrites;
+        }
+    }
+
+    int liveRegistrations()
+    {
+        synchronized (network)
+        {
+            return registrations;
+        }
+    }
+
+    @Override
+    public Listener listen(final InetSocketAddress address, final int backlog) throws IOException
+    {
+        synchronized (network)
+        {
+            if (!network.bind(address, this))
+            {
+                throw new IOException("address in use: " + address);
+            }
+            boundAddresses.add(address);
+        }
+        return () ->
+        {
+            synchronized (network)
+            {
+                network.unbind(address, this);
+                boundAddresses.remove(address);
+            }
+        };
+    }
+
+    @Override
+    public Connection connect(final InetSocketAddress remote, final int timeoutMs)
+    {
+        synchronized (network)
+        {
+            final FakeConnection connection = new FakeConnection(this, remote);
+            connections.add(connection);
+            events.add(new PendingEvent(CmEvent.ROUTE_RESOLVED, connection, "ROUTE_RESOLVED"));
+            return connection;
+        }
+    }
+
+    @Override
+    public int pollCmEvents(final CmEventHandler handler, final int limit)
+    {
+        final List<PendingEvent> batch = new ArrayList<>();
+        synchronized (network)
+        {
+            while (batch.size() < limit && !events.isEmpty())
+            {
+                batch.add(events.pollFirst());
+            }
+        }
+        for (final PendingEvent event : batch)
+        {
+            handler.onCmEvent(event.event(), event.connection(), event.detail());
+        }
+        return batch.size();
+    }
+
+    @Override
+    public Memory register(final ByteBuffer buffer, final int access)
+    {
+        synchronized (network)
+        {
+            final FakeMemory memory = new FakeMemory(BufferUtil.address(buffer), buffer.capacity(), network.nextKey(),
+                network.nextKey(), access);
+            memoryByKey.put(memory.lkey, memory);
+            memoryByKey.put(memory.rkey, memory);
+            registrations++;
+            return memory;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        synchronized (network)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            for (final InetSocketAddress address : boundAddresses)
+            {
+                network.unbind(address, this);
+            }
+            for (final FakeConnection connection : new ArrayList<>(connections))
+            {
+                connection.closeLocked();
+            }
+            for (final FakeMemory memory : memoryByKey.values())
+            {
+                memory.valid = false;
+            }
+            memoryByKey.clear();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "FakeVerbs{" + name + '}';
+    }
+
+    void releaseHeld(final FakeVerbs owner)
+    {
+        for (final FakeConnection connection : connections)
+        {
+            if (null != connection.peer && connection.peer.device == owner)
+            {
+                while (!connection.wire.isEmpty())
+                {
+                    connection.execute(connection.wire.pollFirst());
+                }
+            }
+        }
+    }
+
+    /** A fake registration. */
+    private final class FakeMemory implements Memory
+    {
+        private final long address;
+        private final int length;
+        private final int lkey;
+        private final int rkey;
+        private final int access;
+        private boolean valid = true;
+
+        FakeMemory(final long address, final int length, final int lkey, final int rkey, final int access)
+        {
+            this.address = address;
+            this.length = length;
+            this.lkey = lkey;
+            this.rkey = rkey;
+            this.access = access;
+        }
+
+        @Override
+        public long address()
+        {
+            return address;
+        }
+
+        @Override
+        public int length()
+        {
+            return length;
+        }
+
+        @Override
+        public int lkey()
+        {
+            return lkey;
+        }
+
+        @Override
+        public int rkey()
+        {
+            return rkey;
+        }
+
+        @Override
+        public void deregister() throws IOException
+        {
+            synchronized (network)
+            {
+                if (!valid)
+                {
+                    throw new IOException("double deregistration of key " + rkey);
+                }
+                valid = false;
+                memoryByKey.remove(lkey);
+                memoryByKey.remove(rkey);
+                registrations--;
+            }
+        }
+
+        boolean covers(final long start, final int bytes)
+        {
+            return valid && start >= address && start + bytes <= address + length;
+        }
+    }
+
+    /** One end of a fake reliable connection. */
+    private final class FakeConnection implements Connection
+    {
+        private final FakeVerbs device;
+        private final InetSocketAddress remote;
+        private final ArrayDeque<Completion> completions = new ArrayDeque<>();
+        private final ArrayDeque<long[]> receives = new ArrayDeque<>();
+        private final ArrayDeque<byte[]> unreceived = new ArrayDeque<>();
+        private final ArrayDeque<Write> wire = new ArrayDeque<>();
+        private FakeConnection peer;
+        private boolean queuePair;
+        private boolean error;
+        private boolean disconnected;
+        private boolean closedLocally;
+
+        FakeConnection(final FakeVerbs device, final InetSocketAddress remote)
+        {
+            this.device = device;
+            this.remote = remote;
+        }
+
+        @Override
+        public void createQueuePair(
+            final int sendQueueDepth,
+            final int receiveQueueDepth,
+            final int completionQueueDepth,
+            final int maxInlineBytes)
+        {
+            synchronized (network)
+            {
+                queuePair = true;
+            }
+        }
+
+        @Override
+        public void connect()
+        {
+            synchronized (network)
+            {
+                final FakeVerbs acceptor = network.listener(remote);
+                if (null == acceptor || acceptor.closed)
+                {
+                    events.add(new PendingEvent(CmEvent.FAILED, this, "RDMA_CM_EVENT_REJECTED (no listener)"));
+                    return;
+                }
+                final FakeConnection other = acceptor.new FakeConnection(acceptor, null);
+                acceptor.connections.add(other);
+                other.peer = this;
+                peer = other;
+                acceptor.events.add(new PendingEvent(CmEvent.CONNECT_REQUEST, other, "CONNECT_REQUEST"));
+            }
+        }
+
+        @Override
+        public void accept()
+        {
+            synchronized (network)
+            {
+                if (null == peer || peer.closedLocally || peer.disconnected)
+                {
+                    return;
+                }
+                device.events.add(new PendingEvent(CmEvent.ESTABLISHED, this, "ESTABLISHED"));
+                peer.device.events.add(new PendingEvent(CmEvent.ESTABLISHED, peer, "ESTABLISHED"));
+            }
+        }
+
+        @Override
+        public void postWrite(
+            final long workRequestId,
+            final long localAddress,
+            final int length,
+            final int lkey,
+            final long remoteAddress,
+            final int rkey,
+            final boolean signalled,
+            final boolean inline)
+        {
+            synchronized (network)
+            {
+                writesPosted++;
+                if (signalled)
+                {
+                    signalledWrites++;
+                }
+                if (inline)
+                {
+                    inlineWrites++;
+                }
+                final Write write = new Write(workRequestId, localAddress, length, lkey, remoteAddress, rkey, signalled);
+                if (!wire.isEmpty() || (null != peer && !error && network.isHeld(device, peer.device)))
+                {
+                    wire.addLast(write);
+                    return;
+                }
+                execute(write);
+            }
+        }
+
+        void execute(final Write write)
+        {
+            if (error)
+            {
+                completions.add(new Completion(write.workRequestId(), CompletionStatus.FLUSHED, 5, 0));
+                return;
+            }
+            if (null != nextWriteFailure)
+            {
+                final CompletionStatus status = nextWriteFailure;
+                nextWriteFailure = null;
+                fail(write, status);
+                return;
+            }
+            if (null == peer || peer.closedLocally || disconnected)
+            {
+                fail(write, CompletionStatus.RETRY_EXCEEDED);
+                return;
+            }
+            final FakeMemory source = memoryByKey.get(write.lkey());
+            if (write.length() > 0 && (null == source || !source.covers(write.localAddress(), write.length())))
+            {
+                fail(write, CompletionStatus.LOCAL_ERROR);
+                return;
+            }
+            if (write.length() > 0)
+            {
+                final FakeMemory target = peer.device.memoryByKey.get(write.rkey());
+                if (null == target || target.rkey != write.rkey() || (target.access & ACCESS_REMOTE_WRITE) == 0 ||
+                    !target.covers(write.remoteAddress(), write.length()))
+                {
+                    fail(write, CompletionStatus.REMOTE_ACCESS_ERROR);
+                    return;
+                }
+                final UnsafeBuffer from = new UnsafeBuffer(write.localAddress(), write.length());
+                final UnsafeBuffer to = new UnsafeBuffer(write.remoteAddress(), write.length());
+                final int last = write.length() - 8;
+                if (last > 0)
+                {
+                    to.putBytes(0, from, 0, last);
+                }
+                if (last >= 0)
+                {
+                    to.putLongRelease(last, from.getLong(last));
+                }
+                else
+                {
+                    to.putBytes(0, from, 0, write.length());
+                }
+            }
+            else
+            {
+                zeroLengthWrites++;
+            }
+            writesExecuted++;
+            if (write.signalled())
+            {
+                completions.add(new Completion(write.workRequestId(), CompletionStatus.SUCCESS, 0, 0));
+            }
+        }
+
+        private void fail(final Write write, final CompletionStatus status)
+        {
+            final int raw = switch (status)
+            {
+                case REMOTE_ACCESS_ERROR -> 10;
+                case RETRY_EXCEEDED -> 12;
+                case LOCAL_ERROR -> 4;
+                case FLUSHED -> 5;
+                default -> 21;
+            };
+            completions.add(new Completion(write.workRequestId(), status, raw, 0));
+            error = true;
+            flushReceives();
+        }
+
+        private void flushReceives()
+        {
+            while (!receives.isEmpty())
+            {
+                completions.add(new Completion(receives.pollFirst()[0], CompletionStatus.FLUSHED, 5, 0));
+            }
+        }
+
+        @Override
+        public void postSend(final long workRequestId, final long localAddress, final int length, final int lkey)
+        {
+            synchronized (network)
+            {
+                if (error || null == peer || peer.closedLocally || disconnected)
+                {
+                    completions.add(new Completion(workRequestId, error ? CompletionStatus.FLUSHED :
+                        CompletionStatus.RETRY_EXCEEDED, error ? 5 : 12, 0));
+                    error = true;
+                    return;
+                }
+                final byte[] bytes = new byte[length];
+                new UnsafeBuffer(localAddress, length).getBytes(0, bytes);
+                peer.deliver(bytes);
+                completions.add(new Completion(workRequestId, CompletionStatus.SUCCESS, 0, 0));
+            }
+        }
+
+        private void deliver(final byte[] bytes)
+        {
+            if (receives.isEmpty())
+            {
+                unreceived.add(bytes);
+                return;
+            }
+            final long[] receive = receives.pollFirst();
+            final int length = Math.min(bytes.length, (int)receive[2]);
+            new UnsafeBuffer(receive[1], length).putBytes(0, bytes, 0, length);
+            completions.add(new Completion(receive[0], CompletionStatus.SUCCESS, 0, length));
+        }
+
+        @Override
+        public void postReceive(final long workRequestId, final long localAddress, final int length, final int lkey)
+        {
+            synchronized (network)
+            {
+                if (error)
+                {
+                    completions.add(new Completion(workRequestId, CompletionStatus.FLUSHED, 5, 0));
+                    return;
+                }
+                receives.add(new long[]{workRequestId, localAddress, length});
+                if (!unreceived.isEmpty())
+                {
+                    deliver(unreceived.pollFirst());
+                }
+            }
+        }
+
+        @Override
+        public int pollCompletions(final CompletionHandler handler, final int limit)
+        {
+            final List<Completion> batch = new ArrayList<>();
+            synchronized (network)
+            {
+                while (batch.size() < limit && !completions.isEmpty())
+                {
+                    batch.add(completions.pollFirst());
+                }
+            }
+            for (final Completion completion : batch)
+            {
+                handler.onCompletion(completion.workRequestId(), completion.status(), completion.rawStatus(),
+                    completion.byteLength());
+            }
+            return batch.size();
+        }
+
+        @Override
+        public void disconnect()
+        {
+            synchronized (network)
+            {
+                disconnectLocked();
+            }
+        }
+
+        private void disconnectLocked()
+        {
+            if (disconnected)
+            {
+                return;
+            }
+            disconnected = true;
+            enterError();
+            if (!closedLocally)
+            {
+                device.events.add(new PendingEvent(CmEvent.DISCONNECTED, this, "DISCONNECTED"));
+            }
+            if (null != peer && !peer.disconnected)
+            {
+                peer.disconnected = true;
+                peer.enterError();
+                if (!peer.closedLocally)
+                {
+                    peer.device.events.add(new PendingEvent(CmEvent.DISCONNECTED, peer, "DISCONNECTED"));
+                }
+            }
+        }
+
+        private void enterError()
+        {
+            error = true;
+            while (!wire.isEmpty())
+            {
+                completions.add(new Completion(wire.pollFirst().workRequestId(), CompletionStatus.FLUSHED, 5, 0));
+            }
+            flushReceives();
+        }
+
+        @Override
+        public void close()
+        {
+            synchronized (network)
+            {
+                closeLocked();
+            }
+        }
+
+        void closeLocked()
+        {
+            if (closedLocally)
+            {
+                return;
+            }
+            closedLocally = true;
+            disconnectLocked();
+            completions.clear();
+            connections.remove(this);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.ramcast.multicast.fabric.rdma;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+class HandshakeCodecTest
+{
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[HandshakeCodec.MAX_MESSAGE_BYTES + 64]);
+
+    private static Handshake ownerHello()
+    {
+        return new Handshake(HandshakeCodec.TYPE_OWNER_HELLO, 1, 7, 0x1234_5678_9abc_def0L, 0x7f00_0000_1000L, 0x55aa,
+            HandshakeCodec.MAX_REGIONS, List.of(
+                new Handshake.Region(1, 4096, 0x7f00_1000_0000L, RegionKey.encode(0x1111, 1, true)),
+                new Handshake.Region(3, 64, 0x7f00_2000_0000L, RegionKey.encode(0x2222, 5, false))));
+    }
+
+    @Test
+    void shouldRoundTripAnOwnerHelloWithItsRegionTableAndRkeys() throws HandshakeException
+    {
+        final int length = HandshakeCodec.encode(ownerHello(), buffer, 16);
+
+        assertThat(length).isEqualTo(HandshakeCodec.HEADER_BYTES + 2 * HandshakeCodec.ENTRY_BYTES);
+        final Handshake decoded = HandshakeCodec.decode(buffer, 16, length);
+        assertThat(decoded).isEqualTo(ownerHello());
+        assertThat(decoded.indexOf(3)).isEqualTo(1);
+        assertThat(decoded.indexOf(2)).isEqualTo(-1);
+        assertThat(RegionKey.rkey(decoded.regions().get(0).keyWord())).isEqualTo(0x1111);
+        assertThat(RegionKey.isWritable(decoded.regions().get(1).keyWord())).isFalse();
+    }
+
+    @Test
+    void shouldRoundTripAWriterHello() throws HandshakeException
+    {
+        final Handshake hello = new Handshake(HandshakeCodec.TYPE_WRITER_HELLO, 0, 100, -5L, 0, 0, 0, List.of());
+        final int length = HandshakeCodec.encode(hello, buffer, 0);
+
+        assertThat(length).isEqualTo(HandshakeCodec.HEADER_BYTES);
+        assertThat(HandshakeCodec.decode(buffer, 0, length)).isEqualTo(hello);
+    }
+
+    @Test
+    void shouldRefuseTruncatedMessages()
+    {
+        final int length = HandshakeCodec.encode(ownerHello(), buffer, 0);
+
+        assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, 12)).isInstanceOf(HandshakeException.class)
+            .hasMessageContaining("shorter than its 40-byte header");
+        assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length - 8)).isInstanceOf(HandshakeException.class)
+            .hasMessageContaining("does not match region count 2");
+        assertThatThrownBy(() -> HandshakeCodec.decode(new UnsafeBuffer(new byte[50]), 0, 64))
+            .isInstanceOf(HandshakeException.class).hasMessageContaining("exceeds the receive buffer");
+    }
+
+    @Test
+    void shouldRefuseGarbageAndOtherVersions()
+    {
+        final int length = HandshakeCodec.encode(ownerHello(), buffer, 0);
+        buffer.putInt(HandshakeCodec.MAGIC_OFFSET, 0xdeadbeef);
+        assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length)).isInstanceOf(HandshakeException.class)
+            .hasMessageContaining("not a RamCast rdma handshake");
+
+        HandshakeCodec.encode(ownerHello(), buffer, 0);
+        buffer.putShort(HandshakeCodec.VERSION_OFFSET, (short)2);
+        assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length)).isInstanceOf(HandshakeException.class)
+            .hasMessage("version 2 is not the supported version 1");
+
+        HandshakeCodec.encode(ownerHello(), buffer, 0);
+        buffer.putByte(HandshakeCodec.TYPE_OFFSET, (byte)9);
+        assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length)).isInstanceOf(HandshakeException.class)
+            .hasMessageContaining("type 9");
+    }
+
+    @Test
+    void shouldRefuseInconsistentFields()
+    {
+        final int length = HandshakeCodec.encode(ownerHello(), buffer, 0);
+        buffer.putInt(HandshakeCodec.HEADER_BYTES + HandshakeCodec.ENTRY_BYTES + HandshakeCodec.ENTRY_REGION_ID_OFFSET, 1);
+        assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length)).isInstanceOf(HandshakeException.class)
+            .hasMessageContaining("id 1 is negative or repeated");
+
+        HandshakeCodec.encode(ownerHello(), buffer, 0);
+        buffer.putInt(HandshakeCodec.HEADER_BYTES + HandshakeCodec.ENTRY_SIZE_OFFSET, 12);
+        assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length)).isInstanceOf(HandshakeException.class)
+            .hasMessageContaining("size 12 is not a positive multiple of 8");
+
+        HandshakeCodec.encode(ownerHello(), buffer, 0);
+        buffer.putInt(HandshakeCodec.KEY_TABLE_ENTRIES_OFFSET, 0);
+        assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length)).isInstanceOf(HandshakeException.class)
+            .hasMessageContaining("key table of 0 entries");
+
+        HandshakeCodec.encode(ownerHello(), buffer, 0);
+        buffer.putByte(HandshakeCodec.TYPE_OFFSET, (byte)HandshakeCodec.TYPE_WRITER_HELLO);
+        assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length)).isInstanceOf(HandshakeException.class)
+            .hasMessageContaining("writer hello carries 2 regions");
+
+        HandshakeCodec.encode(ownerHello(), buffer, 0);
+        buffer.putShort(HandshakeCodec.REGION_COUNT_OFFSET, (short)(HandshakeCodec.MAX_REGIONS + 1));
+        assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length)).isInstanceOf(HandshakeException.class)
+            .hasMessageContaining("exceeds 256");
+    }
+
+    @Test
+    void shouldEncodeKeyWordsWithGenerationAndWrapAround()
+    {
+        final long word = RegionKey.encode(0xCAFEBABE, 42, true);
+        assertThat(RegionKey.rkey(word)).isEqualTo(0xCAFEBABE);
+        assertThat(RegionKey.generation(word)).isEqualTo(42);
+        assertThat(RegionKey.isWritable(word)).isTrue();
+        assertThat(RegionKey.isNewer(43, 42)).isTrue();
+        assertThat(RegionKey.isNewer(42, 43)).isFalse();
+        assertThat(RegionKey.isNewer(1, 0)).isTrue();
+        assertThat(RegionKey.isNewer(RegionKey.next(RegionKey.MAX_GENERATION), RegionKey.MAX_GENERATION)).isTrue();
+        assertThatThrownBy(() -> RegionKey.encode(1, 0, true)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldKeepTheKindOfAWorkRequestInItsHighBits()
+    {
+        final long id = WorkRequestIds.encode(WorkRequestIds.KIND_FENCE, 123_456_789_012L);
+        assertThat(id >>> 60).isEqualTo(WorkRequestIds.KIND_FENCE);
+        assertThat(WorkRequestIds.kind(id)).isEqualTo(WorkRequestIds.KIND_FENCE);
+        assertThat(WorkRequestIds.sequence(id)).isEqualTo(123_456_789_012L);
+        assertThat(WorkRequestIds.kind(WorkRequestIds.encode(WorkRequestIds.KIND_WRITE, WorkRequestIds.MAX_SEQUENCE)))
+            .isEqualTo(WorkRequestIds.KIND_WRITE);
+        assertThat(WorkRequestIds.toString(WorkRequestIds.encode(WorkRequestIds.KIND_HANDSHAKE_RECEIVE, 0)))
+            .isEqualTo("HANDSHAKE_RECEIVE#0");
+        assertThatThrownBy(() -> WorkRequestIds.encode(0, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> WorkRequestIds.encode(16, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> WorkRequestIds.encode(1, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> WorkRequestIds.encode(1, WorkRequestIds.MAX_SEQUENCE + 1))
+            .isInstanceOf(IllegalArgumentException.class);
+    }
+}
