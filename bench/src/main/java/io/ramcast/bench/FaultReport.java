@@ -30,7 +30,7 @@ final class FaultReport
      * @param during    in the window right after it (for a pause: while it lasts).
      * @param after     in the window that ends the step's interval.
      * @param expected  the least {@code after} that counts as recovered.
-     * @param recovered whether {@code after >= expected}.
+     * @param recovered whether {@code after >= expected} and {@code after > 0}.
      */
     record Throughput(double before, double during, double after, double expected, boolean recovered)
     {

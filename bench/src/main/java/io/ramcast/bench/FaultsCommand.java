@@ -123,6 +123,30 @@ final class FaultsCommand implements Callable<Integer>
                 DurationConverter.format(stepInterval) + " and " + DurationConverter.format(pause));
         }
         final Path source = configFile != null ? configFile : DemoCommand.defaultConfig();
+        final ClusterConfig sourceConfig;
+        try
+        {
+            sourceConfig = ClusterConfig.load(source);
+            final int[] sizes = new int[sourceConfig.partitionCount()];
+            for (int p = 0; p < sizes.length; p++)
+            {
+                sizes[p] = sourceConfig.replicas(p).size();
+            }
+            faults.validate(sizes, clients);
+        }
+        catch (final ConfigException ex)
+        {
+            throw usage(ex.getMessage());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw usage("--schedule: " + ex.getMessage());
+        }
+        if (sourceConfig.clientIds().count() < clients + 1)
+        {
+            throw usage(source + ": clients.count=" + sourceConfig.clientIds().count() + " but faults needs " +
+                (clients + 1) + " client ids (a controller and --clients=" + clients + " bank clients)");
+        }
         final boolean temporary = workDir == null;
         final Path work = temporary ? Files.createTempDirectory("ramcast-faults-") : workDir.toAbsolutePath();
         final ClusterConfig config;
@@ -132,25 +156,10 @@ final class FaultsCommand implements Callable<Integer>
             Files.createDirectories(work);
             runConfig = DemoCommand.withDataRoot(source, work.resolve("data"), work.resolve("cluster.yaml"));
             config = ClusterConfig.load(runConfig);
-            final int[] sizes = new int[config.partitionCount()];
-            for (int p = 0; p < sizes.length; p++)
-            {
-                sizes[p] = config.replicas(p).size();
-            }
-            faults.validate(sizes, clients);
         }
         catch (final ConfigException | IOException ex)
         {
             throw usage(ex.getMessage());
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw usage("--schedule: " + ex.getMessage());
-        }
-        if (config.clientIds().count() < clients + 2)
-        {
-            throw usage(source + ": clients.count=" + config.clientIds().count() + " but faults needs " + (clients + 2) +
-                " client ids (a loader, --clients=" + clients + " bank clients, a verifier)");
         }
         final PrintWriter out = spec.commandLine().getOut();
         out.println("RamCast KV faults: config " + source + ", work directory " + work);

@@ -30,6 +30,8 @@ final class ReplicaCommand implements Callable<Integer>
 {
     static final String NAME = "replica";
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaCommand.class);
+    /** Low bits of a ballot that hold its leader id ({@code round << 16 | leader}). */
+    private static final int BALLOT_LEADER_BITS = 16;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -63,8 +65,6 @@ final class ReplicaCommand implements Callable<Integer>
             " ballot=" + (ballot >>> BALLOT_LEADER_BITS) + "." + (ballot & ((1L << BALLOT_LEADER_BITS) - 1));
     }
 
-    /** Low bits of a ballot that hold its leader id ({@code round << 16 | leader}). */
-    private static final int BALLOT_LEADER_BITS = 16;
 
     @Override
     public Integer call() throws InterruptedException

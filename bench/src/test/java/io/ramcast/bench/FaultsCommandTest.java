@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.TestInfo;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code ramcast faults} over tcp on the default deployment (config/local.yaml with its ports moved):
  * nine replica processes, two bank client processes, real SIGKILL/SIGSTOP/SIGCONT, then every check
- * of the report. Work directories stay under the test's temporary directory (kept by JUnit on
- * failure only as long as the test's {@code @TempDir} policy allows; the report names it).
+ * of the report. Each test works in {@code target/faults-<test>-<time>/} (config, data, process
+ * logs, histories, delivery logs), deleted when it passes and kept when it fails.
  */
 class FaultsCommandTest
 {
-    @TempDir
-    Path dir;
+    private Path dir;
 
     /**
      * The short process test of issue 5 that needs no leader change: a client dies mid-run, and a
@@ -31,9 +31,9 @@ class FaultsCommandTest
      */
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
-    void shouldPassEveryCheckWhenAClientIsKilledAndALeaderPausedBriefly() throws Exception
+    void shouldPassEveryCheckWhenAClientIsKilledAndALeaderPausedBriefly(final TestInfo test) throws Exception
     {
-        final JsonNode report = runFaults("kill-client,pause-leader:1", "1s");
+        final JsonNode report = runFaults(test, "kill-client,pause-leader:1", "1s");
 
         assertThat(report.path("steps")).hasSize(2);
         assertThat(report.path("steps").get(0).path("target").asText()).startsWith("killed bank client");
@@ -52,9 +52,9 @@ class FaultsCommandTest
     @Test
     @Tag("campaign")
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void shouldRecoverFromALeaderKillAClientKillAndALongLeaderPause() throws Exception
+    void shouldRecoverFromALeaderKillAClientKillAndALongLeaderPause(final TestInfo test) throws Exception
     {
-        final JsonNode report = runFaults("kill-leader:0,kill-client,pause-leader:1", "2s");
+        final JsonNode report = runFaults(test, "kill-leader:0,kill-client,pause-leader:1", "2s");
 
         final JsonNode kill = report.path("steps").get(0);
         assertThat(kill.path("target").asText()).startsWith("killed replica");
@@ -62,9 +62,22 @@ class FaultsCommandTest
         assertThat(kill.path("detail").asText()).doesNotContain("nobody known");
     }
 
-    /** Runs the command, requires exit 0 and every check passed, and returns the JSON report. */
-    private JsonNode runFaults(final String schedule, final String pause) throws Exception
+    /** A schedule that would take down a majority of a group is refused before anything starts. */
+    @Test
+    void shouldRefuseAScheduleThatTakesDownAMajorityOfAGroup()
     {
+        final BenchTestSupport.Execution run = BenchTestSupport.execute("faults", "--config",
+            Path.of("..", "config", "local.yaml").toString(), "--schedule", "kill-follower:2,pause-leader:2");
+
+        assertThat(run.exitCode()).isEqualTo(RamcastCli.EXIT_USAGE);
+        assertThat(run.err()).contains("--schedule: step pause-leader:2 would take down 2 of the 3 replicas of group 2");
+    }
+
+    /** Runs the command, requires exit 0 and every check passed, and returns the JSON report. */
+    private JsonNode runFaults(final TestInfo test, final String schedule, final String pause) throws Exception
+    {
+        dir = Files.createDirectories(Path.of("target", "faults-" + test.getTestMethod().orElseThrow().getName() + "-" +
+            System.currentTimeMillis()).toAbsolutePath());
         final Path config = LocalConfigFixture.write(dir);
         final Path json = dir.resolve("report.json");
         final List<String> args = new ArrayList<>(List.of("faults", "--config", config.toString(),
@@ -86,6 +99,7 @@ class FaultsCommandTest
         assertThat(report.path("checks").findValuesAsText("name")).anyMatch(n -> n.startsWith("multicast checker"));
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
             .as("no replica or client process left running").isZero();
+        DemoCommand.deleteTree(dir);
         return report;
     }
 }
