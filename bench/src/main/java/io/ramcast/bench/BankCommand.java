@@ -24,8 +24,13 @@ import java.util.concurrent.Callable;
 /**
  * {@code ramcast bank --config FILE}: runs the bank workload against a running cluster (transfers
  * between accounts on different partitions, reads of every account in one transaction), writes
- * the client history as JSON Lines when asked, and checks it: every read sees the exact total and
- * no negative balance, and a final read sees the total. Exit 1 if the check fails.
+ * the client history as JSON Lines, and checks it: every read sees the exact total and no negative
+ * balance, and a final read sees the total. Exit 1 if the check fails, 3 if the run fails (cluster
+ * unreachable, a read that does not commit).
+ *
+ * <p>Every history line reaches the operating system as it is recorded, so the history of a bank
+ * process killed with SIGKILL (as {@code ramcast faults} does) is complete up to that moment: its
+ * transactions in flight show as invoked and never completed, that is with an unknown outcome.
  */
 @Command(name = "bank", mixinStandardHelpOptions = true,
     description = "Run the bank workload against a running cluster and check its history.")
@@ -72,6 +77,13 @@ final class BankCommand implements Callable<Integer>
     @Option(names = "--history", paramLabel = "FILE", description = "Write the client history (JSON Lines) to FILE.")
     private Path historyFile;
 
+    @Option(names = {"--delivery-log", "--multicast-log"}, paramLabel = "DIR",
+        description = "Append every RamCast multicast the client issues to DIR/<client id>.sent.")
+    private Path deliveryLog;
+
+    @Option(names = "--exit-on-stdin-eof", description = "Stop when stdin closes (the parent that started this process is gone).")
+    private boolean exitOnStdinEof;
+
     @Override
     public Integer call() throws InterruptedException, IOException
     {
@@ -90,13 +102,18 @@ final class BankCommand implements Callable<Integer>
                 "need --accounts >= 2, --threads >= 1, --read-fraction in [0, 1], --initial-balance >= 0");
         }
         final PrintWriter out = spec.commandLine().getOut();
+        if (exitOnStdinEof)
+        {
+            ServerProcess.exitWhenStdinCloses("bank client");
+        }
         final Path history = historyFile != null ? historyFile : Path.of(System.getProperty("java.io.tmpdir"),
             "ramcast-bank-history-" + ProcessHandle.current().pid() + ".jsonl");
         final BankWorkload bank;
         final BankWorkload.RunStats stats;
         final Map<Integer, Long> finalBalances;
-        try (KvClient client = KvClient.connect(config, clientId != null ? clientId : config.clientIds().firstId());
-             HistoryWriter writer = HistoryWriter.open(history))
+        try (KvClient client = KvClient.builder().config(config)
+                .clientId(clientId != null ? clientId : config.clientIds().firstId()).deliveryLog(deliveryLog).build();
+             HistoryWriter writer = HistoryWriter.openLineFlushed(history))
         {
             bank = new BankWorkload(client, config.partitioner(), accounts, initialBalance);
             if (load)
@@ -109,6 +126,12 @@ final class BankCommand implements Callable<Integer>
         catch (final ClusterUnreachableException ex)
         {
             spec.commandLine().getErr().println(ex.getMessage());
+            return RamcastCli.EXIT_RUN_FAILED;
+        }
+        catch (final IllegalStateException ex)
+        {
+            // the load, a whole-bank read or a worker could not complete: the run, not a check, failed
+            spec.commandLine().getErr().println("bank run failed: " + ex.getMessage() + "; history so far in " + history);
             return RamcastCli.EXIT_RUN_FAILED;
         }
         final BankCheckResult result = new BankChecker(new HashSet<>(bank.accountIds()), bank.total())

@@ -31,6 +31,10 @@ final class ClusterCommand implements Callable<Integer>
         description = "Where replica output goes (default: <dataRoot>/logs).")
     private Path logDir;
 
+    @Option(names = {"--delivery-log", "--multicast-log"}, paramLabel = "DIR",
+        description = "Every replica appends its RamCast deliveries, with their wall-clock times, to DIR/<id>.log.")
+    private Path deliveryLog;
+
     @Option(names = "--replica-jvm-options", paramLabel = "OPTS", defaultValue = "-Xmx512m",
         description = "JVM options of each replica process (default: ${DEFAULT-VALUE}).")
     private String jvmOptions;
@@ -50,7 +54,7 @@ final class ClusterCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final Path logs = logDir != null ? logDir : config.dataRoot().resolve("logs");
         try (ReplicaProcesses cluster = ReplicaProcesses.start(configFile, config, logs,
-            List.of(jvmOptions.trim().split("\\s+"))))
+            List.of(jvmOptions.trim().split("\\s+")), deliveryLog))
         {
             out.println("cluster " + config.clusterName() + ": " + cluster.replicas().size() + " replicas running");
             for (final ReplicaConfig r : cluster.replicas())

@@ -193,7 +193,7 @@ final class DemoCommand implements Callable<Integer>
         return ok ? "[ok]  " : "[FAIL]";
     }
 
-    private static String summary(final Map<Integer, List<String>> hashes)
+    static String summary(final Map<Integer, List<String>> hashes)
     {
         final StringBuilder sb = new StringBuilder("(");
         hashes.forEach((p, h) -> sb.append(sb.length() > 1 ? ", " : "").append("p").append(p).append(": ")
@@ -223,12 +223,32 @@ final class DemoCommand implements Callable<Integer>
     private static Map<Integer, List<String>> replicaHashes(final ClusterConfig config)
         throws NoSuchAlgorithmException
     {
+        return replicaHashes(config, java.util.Set.of());
+    }
+
+    /**
+     * The state of every replica's store, to compare the replicas of a partition: per partition, per
+     * replica in config order, {@code <SHA-256 of a full scan>/<entries>/<applied mark>}. The replicas
+     * must have stopped (their stores are opened here).
+     *
+     * @param config the cluster config.
+     * @param skip   replicas to leave out (for example killed ones).
+     * @return partition id to the hashes of its replicas.
+     * @throws NoSuchAlgorithmException never on a conforming JVM (SHA-256 is required).
+     */
+    static Map<Integer, List<String>> replicaHashes(final ClusterConfig config, final java.util.Set<Integer> skip)
+        throws NoSuchAlgorithmException
+    {
         final Map<Integer, List<String>> hashes = new java.util.TreeMap<>();
         for (int p = 0; p < config.partitionCount(); p++)
         {
             final List<String> list = new ArrayList<>();
             for (final ReplicaConfig r : config.replicas(p))
             {
+                if (skip.contains(r.id()))
+                {
+                    continue;
+                }
                 try (RocksPartitionStore store = RocksPartitionStore.open(r.dataDir(), Durability.WAL))
                 {
                     final MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -268,7 +288,7 @@ final class DemoCommand implements Callable<Integer>
         return target;
     }
 
-    private static void deleteTree(final Path dir) throws IOException
+    static void deleteTree(final Path dir) throws IOException
     {
         try (Stream<Path> paths = Files.walk(dir))
         {

@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
         MulticastBenchCommand.class,
         MulticastServerCommand.class,
         CheckMulticastCommand.class,
+        FaultsCommand.class,
         CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

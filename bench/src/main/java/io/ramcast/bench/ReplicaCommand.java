@@ -4,6 +4,7 @@ import io.ramcast.multicast.fabric.rdma.RdmaUnavailableException;
 import io.ramcast.storage.ReplicaServer;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.ConfigException;
+import org.agrona.concurrent.SystemEpochNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -30,6 +31,8 @@ final class ReplicaCommand implements Callable<Integer>
 {
     static final String NAME = "replica";
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaCommand.class);
+    /** Low bits of a ballot that hold its leader id ({@code round << 16 | leader}). */
+    private static final int BALLOT_LEADER_BITS = 16;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -40,7 +43,8 @@ final class ReplicaCommand implements Callable<Integer>
     @Option(names = "--id", required = true, paramLabel = "ID", description = "This replica's id in the config.")
     private int id;
 
-    @Option(names = "--delivery-log", paramLabel = "DIR", description = "Append every RamCast delivery to DIR/<id>.log.")
+    @Option(names = {"--delivery-log", "--multicast-log"}, paramLabel = "DIR",
+        description = "Append every RamCast delivery, with its wall-clock time, to DIR/<id>.log.")
     private Path deliveryLog;
 
     @Option(names = "--exit-on-stdin-eof", description = "Stop when stdin closes (the parent that started this process is gone).")
@@ -48,15 +52,20 @@ final class ReplicaCommand implements Callable<Integer>
 
     /**
      * The progress line a replica prints when it changes (at most every 100 ms), read by the
-     * parent that started it: {@code STATUS <id> <executed> <timestamp>/<group>/<messageId>} with
-     * the position of the last applied delivery.
+     * parent that started it:
+     * {@code STATUS <id> <executed> <timestamp>/<group>/<messageId> leader=<id> ballot=<round>.<leader>}
+     * with the position of the last applied delivery, the process the replica takes for its
+     * group's leader, and the ballot it follows or leads in.
      */
     static String status(final ReplicaServer replica)
     {
         final io.ramcast.txn.store.AppliedMark mark = replica.lastApplied();
+        final long ballot = replica.ballot();
         return ServerProcess.STATUS + " " + replica.replica().id() + " " + replica.executedCount() + " " +
-            mark.timestamp() + "/" + mark.group() + "/" + mark.messageId();
+            mark.timestamp() + "/" + mark.group() + "/" + mark.messageId() + " leader=" + replica.leaderId() +
+            " ballot=" + (ballot >>> BALLOT_LEADER_BITS) + "." + (ballot & ((1L << BALLOT_LEADER_BITS) - 1));
     }
+
 
     @Override
     public Integer call() throws InterruptedException
@@ -80,7 +89,8 @@ final class ReplicaCommand implements Callable<Integer>
         final ReplicaServer replica;
         try
         {
-            replica = ReplicaServer.builder().config(config).replicaId(id).deliveryLog(deliveryLog).build();
+            replica = ReplicaServer.builder().config(config).replicaId(id).deliveryLog(deliveryLog)
+                .deliveryLogClock(deliveryLog != null ? SystemEpochNanoClock.INSTANCE : null).build();
         }
         catch (final RdmaUnavailableException ex)
         {

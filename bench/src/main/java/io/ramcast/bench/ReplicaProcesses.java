@@ -21,8 +21,10 @@ import java.util.stream.Collectors;
 /**
  * The replicas of a cluster config that live on this host, each started as a child JVM running
  * {@code ramcast replica}, and the parent's control over them: wait until all serve, notice one
- * dying, stop them all (SIGTERM, then SIGKILL after a grace period), kill one (tests, fault
- * injection). Used by {@code ramcast cluster}, the end-to-end tests and the demo.
+ * dying, stop them all (SIGTERM, then SIGKILL after a grace period), and for fault injection kill
+ * one (SIGKILL), pause and resume one (SIGSTOP, SIGCONT), and find a group's leader from the
+ * replicas' STATUS lines. Used by {@code ramcast cluster}, {@code ramcast faults}, the end-to-end
+ * tests and the demo.
  *
  * <p>Children get this JVM's class path unless told otherwise, and exit on their own when this
  * process dies (their stdin closes). Their stdout/stderr go to {@code <logDir>/replica-<id>.out/.err}.
@@ -38,6 +40,10 @@ final class ReplicaProcesses implements AutoCloseable
     private final List<ServerProcess> processes = new ArrayList<>();
     private final Path logDir;
     private final Thread shutdownHook;
+    /** Replicas killed on purpose: not reported by {@link #firstDead()}, skipped by {@link #awaitConverged}. */
+    private final java.util.Set<Integer> killed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Replicas paused with SIGSTOP and not yet resumed. */
+    private final java.util.Set<Integer> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private boolean closed;
 
     private ReplicaProcesses(final List<ReplicaConfig> replicas, final Path logDir)
@@ -64,6 +70,27 @@ final class ReplicaProcesses implements AutoCloseable
         final Path configFile, final ClusterConfig config, final Path logDir, final List<String> jvmOptions)
         throws InterruptedException
     {
+        return start(configFile, config, logDir, jvmOptions, null);
+    }
+
+    /**
+     * Starts every replica of {@code config} whose host is an address of this machine, each writing
+     * its RamCast delivery log with delivery times into {@code deliveryLogDir} when that is not
+     * null, and waits until each prints READY.
+     *
+     * @param configFile     the config file (children read it themselves).
+     * @param config         the parsed config.
+     * @param logDir         where the children's output goes (created).
+     * @param jvmOptions     extra JVM options for the children (e.g. -Xmx).
+     * @param deliveryLogDir the delivery-log directory, or null for none.
+     * @return the running replicas.
+     * @throws BenchFailureException if none is local, or one fails to start in time (all are stopped).
+     * @throws InterruptedException  if interrupted while waiting.
+     */
+    static ReplicaProcesses start(
+        final Path configFile, final ClusterConfig config, final Path logDir, final List<String> jvmOptions,
+        final Path deliveryLogDir) throws InterruptedException
+    {
         final List<ReplicaConfig> local = config.allReplicas().stream().filter(r -> isLocal(r.host())).toList();
         if (local.isEmpty())
         {
@@ -83,7 +110,13 @@ final class ReplicaProcesses implements AutoCloseable
         {
             for (final ReplicaConfig r : local)
             {
-                cluster.processes.add(ServerProcess.start(r.id(), command(configFile, r.id(), jvmOptions),
+                final List<String> command = command(configFile, r.id(), jvmOptions);
+                if (deliveryLogDir != null)
+                {
+                    command.add("--delivery-log");
+                    command.add(deliveryLogDir.toAbsolutePath().toString());
+                }
+                cluster.processes.add(ServerProcess.start(r.id(), command,
                     logDir.resolve("replica-" + r.id() + ".out"), logDir.resolve("replica-" + r.id() + ".err")));
             }
             final long deadlineNs = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
@@ -102,6 +135,23 @@ final class ReplicaProcesses implements AutoCloseable
 
     static List<String> command(final Path configFile, final int id, final List<String> jvmOptions)
     {
+        final List<String> command = javaCommand(jvmOptions);
+        command.add(ReplicaCommand.NAME);
+        command.add("--config");
+        command.add(configFile.toAbsolutePath().toString());
+        command.add("--id");
+        command.add(Integer.toString(id));
+        command.add("--exit-on-stdin-eof");
+        return command;
+    }
+
+    /**
+     * @param jvmOptions extra JVM options.
+     * @return a mutable command line that runs {@link RamcastCli} in a new JVM with this JVM's class
+     *         path; the caller appends the subcommand and its arguments.
+     */
+    static List<String> javaCommand(final List<String> jvmOptions)
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(TcpBenchCluster.REQUIRED_JVM_OPTIONS);
@@ -111,12 +161,6 @@ final class ReplicaProcesses implements AutoCloseable
             .filter(s -> !s.isEmpty()).map(s -> Path.of(s).toAbsolutePath().toString())
             .collect(Collectors.joining(File.pathSeparator)));
         command.add(RamcastCli.class.getName());
-        command.add(ReplicaCommand.NAME);
-        command.add("--config");
-        command.add(configFile.toAbsolutePath().toString());
-        command.add("--id");
-        command.add(Integer.toString(id));
-        command.add("--exit-on-stdin-eof");
         return command;
     }
 
@@ -146,7 +190,10 @@ final class ReplicaProcesses implements AutoCloseable
         return logDir;
     }
 
-    /** @return the first replica found dead, described, or null while all run (or when stopping). */
+    /**
+     * @return the first replica found dead that was not killed on purpose ({@link #kill}), described,
+     *         or null while all run (or when stopping).
+     */
     synchronized String firstDead()
     {
         if (closed)
@@ -155,7 +202,7 @@ final class ReplicaProcesses implements AutoCloseable
         }
         for (final ServerProcess p : processes)
         {
-            if (!p.isAlive())
+            if (!p.isAlive() && !killed.contains(p.id()))
             {
                 return "replica " + p.id() + " exited (" + p.exitDescription().trim() + ")" + "; see " + p.stderrFile();
             }
@@ -197,12 +244,19 @@ final class ReplicaProcesses implements AutoCloseable
         return false;
     }
 
-    /** @return the partitions' positions if every replica of each partition reports the same one, else null. */
+    /**
+     * @return the partitions' positions if every replica of each partition reports the same one, else
+     *         null; replicas killed on purpose are left out.
+     */
     private String convergedPositions()
     {
         final java.util.Map<Integer, String> byPartition = new java.util.TreeMap<>();
         for (int i = 0; i < replicas.size(); i++)
         {
+            if (killed.contains(replicas.get(i).id()))
+            {
+                continue;
+            }
             final String mark = processes.get(i).appliedMark();
             final String seen = byPartition.putIfAbsent(replicas.get(i).partition(), mark);
             if (mark.isEmpty() || seen != null && !seen.equals(mark))
@@ -214,13 +268,136 @@ final class ReplicaProcesses implements AutoCloseable
     }
 
     /**
-     * Kills one replica at once (SIGKILL), for fault injection.
+     * Kills one replica at once (SIGKILL), for fault injection. From then on it is neither reported
+     * by {@link #firstDead()} nor waited for by {@link #awaitConverged}.
      *
      * @param id the replica id.
+     * @throws InterruptedException if interrupted while waiting for it to be gone.
      */
-    void kill(final int id)
+    void kill(final int id) throws InterruptedException
     {
-        processes.stream().filter(p -> p.id() == id).forEach(ServerProcess::kill);
+        final ServerProcess p = process(id);
+        killed.add(id);
+        p.kill();
+        paused.remove(id);
+        p.awaitExit(System.nanoTime() + STOP_TIMEOUT.toNanos());
+    }
+
+    /**
+     * Pauses one replica (SIGSTOP): it keeps its sockets and memory but runs no code until
+     * {@link #resume}. {@link #close()} resumes paused replicas before stopping them.
+     *
+     * @param id the replica id.
+     * @throws BenchFailureException if the signal cannot be sent.
+     * @throws InterruptedException  if interrupted.
+     */
+    void pause(final int id) throws InterruptedException
+    {
+        final ServerProcess p = process(id);
+        paused.add(id);
+        p.signal("STOP");
+    }
+
+    /**
+     * Resumes a replica paused by {@link #pause} (SIGCONT).
+     *
+     * @param id the replica id.
+     * @throws BenchFailureException if the signal cannot be sent.
+     * @throws InterruptedException  if interrupted.
+     */
+    void resume(final int id) throws InterruptedException
+    {
+        process(id).signal("CONT");
+        paused.remove(id);
+    }
+
+    /** @return the ids of the replicas killed on purpose. */
+    java.util.Set<Integer> killedIds()
+    {
+        return java.util.Set.copyOf(killed);
+    }
+
+    /**
+     * @param id a replica id.
+     * @return whether that replica's process runs (a paused one does).
+     */
+    boolean isAlive(final int id)
+    {
+        return process(id).isAlive();
+    }
+
+    /**
+     * The leader of a partition's group as its live replicas see it: the replica that names itself
+     * leader in its latest STATUS line with the highest ballot, else the leader most live replicas
+     * name.
+     *
+     * @param partition the partition (group) id.
+     * @return the leader's id, or {@link ServerProcess#NO_LEADER} if no live replica named one yet.
+     */
+    int leaderOf(final int partition)
+    {
+        int selfLeader = ServerProcess.NO_LEADER;
+        String selfBallot = "";
+        final java.util.Map<Integer, Integer> votes = new java.util.TreeMap<>();
+        for (int i = 0; i < replicas.size(); i++)
+        {
+            final ServerProcess p = processes.get(i);
+            if (replicas.get(i).partition() != partition || killed.contains(p.id()) || paused.contains(p.id()) ||
+                !p.isAlive() || p.leaderId() == ServerProcess.NO_LEADER)
+            {
+                continue;
+            }
+            votes.merge(p.leaderId(), 1, Integer::sum);
+            if (p.leaderId() == p.id() && compareBallots(p.ballot(), selfBallot) > 0)
+            {
+                selfLeader = p.id();
+                selfBallot = p.ballot();
+            }
+        }
+        if (selfLeader != ServerProcess.NO_LEADER)
+        {
+            return selfLeader;
+        }
+        return votes.entrySet().stream().max(java.util.Map.Entry.comparingByValue())
+            .map(java.util.Map.Entry::getKey).orElse(ServerProcess.NO_LEADER);
+    }
+
+    /**
+     * @param id a replica id.
+     * @return the ballot of its latest STATUS line ({@code <round>.<leader>}), or "" before one.
+     */
+    String ballotOf(final int id)
+    {
+        return process(id).ballot();
+    }
+
+    /** Orders {@code <round>.<leader>} ballots; "" is lowest. */
+    static int compareBallots(final String a, final String b)
+    {
+        return Long.compare(ballotValue(a), ballotValue(b));
+    }
+
+    private static long ballotValue(final String ballot)
+    {
+        final int dot = ballot.indexOf('.');
+        if (dot < 0)
+        {
+            return -1;
+        }
+        try
+        {
+            return Long.parseLong(ballot.substring(0, dot)) << 16 | Long.parseLong(ballot.substring(dot + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+
+    private ServerProcess process(final int id)
+    {
+        return processes.stream().filter(p -> p.id() == id).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("replica " + id + " was not started here"));
     }
 
     private void killAll()
@@ -241,6 +418,24 @@ final class ReplicaProcesses implements AutoCloseable
             return;
         }
         closed = true;
+        for (final int id : paused)
+        {
+            try
+            {
+                // a stopped process would not run its SIGTERM handler
+                process(id).signal("CONT");
+            }
+            catch (final BenchFailureException ex)
+            {
+                process(id).kill();
+            }
+            catch (final InterruptedException ex)
+            {
+                process(id).kill();
+                Thread.currentThread().interrupt();
+            }
+        }
+        paused.clear();
         processes.forEach(ServerProcess::requestStop);
         final long deadlineNs = System.nanoTime() + STOP_TIMEOUT.toNanos();
         try

@@ -34,8 +34,15 @@ final class ServerProcess
     static final String READY = "READY";
     /** First word of the line a server prints once it closed: {@code DELIVERED <id> <count>}. */
     static final String DELIVERED = "DELIVERED";
-    /** First word of a replica's progress line: {@code STATUS <id> <executed> <applied mark>}. */
+    /**
+     * First word of a replica's progress line: {@code STATUS <id> <executed> <applied mark>}, then
+     * {@code key=value} fields ({@code leader=<id> ballot=<round>.<leader>}); see
+     * {@link ReplicaCommand#status}.
+     */
     static final String STATUS = "STATUS";
+    /** {@link #leaderId()} before a STATUS line named one. */
+    static final int NO_LEADER = -1;
+    private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
 
     private final int id;
     private final Process process;
@@ -44,6 +51,8 @@ final class ServerProcess
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final AtomicLong delivered = new AtomicLong(-1);
     private volatile String appliedMark = "";
+    private volatile int leaderId = NO_LEADER;
+    private volatile String ballot = "";
     private final Thread pump;
 
     private ServerProcess(final int id, final Process process, final Path stdoutFile, final Path stderrFile)
@@ -115,9 +124,20 @@ final class ServerProcess
         {
             ready.complete(null);
         }
-        else if (words.length == 4 && words[0].equals(STATUS) && words[1].equals(Integer.toString(id)))
+        else if (words.length >= 4 && words[0].equals(STATUS) && words[1].equals(Integer.toString(id)))
         {
             appliedMark = words[3];
+            for (int i = 4; i < words.length; i++)
+            {
+                if (words[i].startsWith("leader="))
+                {
+                    leaderId = parseId(words[i].substring("leader=".length()));
+                }
+                else if (words[i].startsWith("ballot="))
+                {
+                    ballot = words[i].substring("ballot=".length());
+                }
+            }
         }
         else if (words.length == 3 && words[0].equals(DELIVERED) && words[1].equals(Integer.toString(id)))
         {
@@ -129,6 +149,18 @@ final class ServerProcess
             {
                 delivered.set(-1);
             }
+        }
+    }
+
+    private static int parseId(final String text)
+    {
+        try
+        {
+            return Integer.parseInt(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return NO_LEADER;
         }
     }
 
@@ -235,6 +267,71 @@ final class ServerProcess
     String appliedMark()
     {
         return appliedMark;
+    }
+
+    /** @return the leader named by the replica's last STATUS line, or {@link #NO_LEADER} before one. */
+    int leaderId()
+    {
+        return leaderId;
+    }
+
+    /** @return the ballot ({@code <round>.<leader>}) of the replica's last STATUS line, or "" before one. */
+    String ballot()
+    {
+        return ballot;
+    }
+
+    /** @return the operating-system process id of the child. */
+    long pid()
+    {
+        return process.pid();
+    }
+
+    /**
+     * Sends a signal to the child with {@code kill(1)}, for the signals {@link Process} cannot send
+     * ({@code STOP}, {@code CONT}). Waits for {@code kill} to finish (bounded).
+     *
+     * @param signal the signal name without {@code SIG}, e.g. {@code "STOP"}.
+     * @throws BenchFailureException if {@code kill} fails or does not finish in time.
+     * @throws InterruptedException  if interrupted while waiting.
+     */
+    void signal(final String signal) throws InterruptedException
+    {
+        signal(process.pid(), signal, "server " + id);
+    }
+
+    /**
+     * Sends a signal to a process with {@code kill(1)}; see {@link #signal(String)}.
+     *
+     * @param pid    the operating-system process id.
+     * @param signal the signal name without {@code SIG}.
+     * @param who    names the process in errors.
+     * @throws BenchFailureException if {@code kill} fails or does not finish in time.
+     * @throws InterruptedException  if interrupted while waiting.
+     */
+    static void signal(final long pid, final String signal, final String who) throws InterruptedException
+    {
+        final Process kill;
+        try
+        {
+            kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        }
+        catch (final IOException ex)
+        {
+            throw new BenchFailureException("cannot run kill -" + signal + " " + pid + " (" + who + ")", ex);
+        }
+        if (!kill.waitFor(SIGNAL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+        {
+            kill.destroyForcibly();
+            throw new BenchFailureException("kill -" + signal + " " + pid + " (" + who + ") did not finish in " +
+                SIGNAL_TIMEOUT.toSeconds() + " s");
+        }
+        if (kill.exitValue() != 0)
+        {
+            throw new BenchFailureException("kill -" + signal + " " + pid + " (" + who + ") failed with exit code " +
+                kill.exitValue());
+        }
     }
 
     /** @return deliveries the child reported when it closed, or -1 if it did not report. */

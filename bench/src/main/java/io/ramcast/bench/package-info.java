@@ -5,7 +5,7 @@
  * {@code bin/ramcast} launches. Its subcommands run the store ({@code replica}, {@code cluster},
  * {@code demo}), load and measure it ({@code load}, {@code bench}, {@code bank}), and measure and
  * check the ordering layer alone ({@code multicast-bench}, {@code multicast-server},
- * {@code check-multicast}). Everything else in this package is the harness those commands are
+ * {@code check-multicast}), and test it under faults ({@code faults}). Everything else in this package is the harness those commands are
  * made of: replica and server child processes, in-JVM and multi-process clusters, closed-loop
  * load generators, statistics and reports.
  */

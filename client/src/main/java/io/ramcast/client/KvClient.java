@@ -24,6 +24,7 @@ import io.ramcast.txn.wire.TxnRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -211,6 +212,7 @@ public final class KvClient implements AutoCloseable
         try
         {
             ramcast = RamcastClient.builder().topology(topology).options(options).fabric(fabric)
+                .deliveryLog(b.deliveryLogDir)
                 .messageHandler((senderId, message) -> enqueue(() -> onReply(senderId, message)))
                 .build();
         }
@@ -1071,6 +1073,7 @@ public final class KvClient implements AutoCloseable
         private Fabric fabric;
         private Duration requestTimeout;
         private Duration connectTimeout;
+        private Path deliveryLogDir;
 
         private Builder()
         {
@@ -1168,6 +1171,18 @@ public final class KvClient implements AutoCloseable
         public Builder connectTimeout(final Duration timeout)
         {
             this.connectTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * @param dir if not null, the client appends one line per multicast it issues to
+         *            {@code dir/<clientId>.sent}, for the multicast checker (see
+         *            {@code io.ramcast.multicast.check.MulticastHistory}); default none.
+         * @return this.
+         */
+        public Builder deliveryLog(final Path dir)
+        {
+            this.deliveryLogDir = dir;
             return this;
         }
 

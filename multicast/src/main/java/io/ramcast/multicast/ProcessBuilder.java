@@ -2,6 +2,7 @@ package io.ramcast.multicast;
 
 import io.ramcast.multicast.fabric.Fabric;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -23,6 +24,7 @@ abstract class ProcessBuilder<B extends ProcessBuilder<B>>
     IdleStrategy idleStrategy = new BackoffIdleStrategy();
     NanoClock clock = SystemNanoClock.INSTANCE;
     Path deliveryLogDir;
+    EpochNanoClock deliveryLogClock;
     MessageHandler messageHandler = (senderId, message) -> { };
 
     abstract B self();
@@ -97,6 +99,19 @@ abstract class ProcessBuilder<B extends ProcessBuilder<B>>
     public B deliveryLog(final Path dir)
     {
         this.deliveryLogDir = dir;
+        return self();
+    }
+
+    /**
+     * @param clock if not null, a server writes the wall-clock time of every delivery into its
+     *              delivery log ({@code " @<micros>"}, see
+     *              {@link io.ramcast.multicast.check.DeliveryLogTimes}), read from this clock on the
+     *              agent thread; ignored by clients and without {@link #deliveryLog}.
+     * @return this.
+     */
+    public B deliveryLogClock(final EpochNanoClock clock)
+    {
+        this.deliveryLogClock = clock;
         return self();
     }
 }

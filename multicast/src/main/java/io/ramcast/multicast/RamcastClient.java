@@ -37,6 +37,8 @@ public final class RamcastClient implements AutoCloseable
     private final Semaphore window;
     private final ManyToOneConcurrentArrayQueue<ClientProtocol.Request> submissions;
     private AgentRunner runner;
+    /** Agent thread only. */
+    private long lastLogFlushNs;
     private volatile boolean closed;
     private volatile boolean stopped;
 
@@ -56,7 +58,7 @@ public final class RamcastClient implements AutoCloseable
             {
                 if (sentLog != null)
                 {
-                    RamcastServer.appendLog(sentLog, request.messageId, request.destinations);
+                    RamcastServer.appendLog(sentLog, request.messageId, request.destinations, DeliveryLogWriter.NO_TIME);
                 }
             }
 
@@ -110,7 +112,9 @@ public final class RamcastClient implements AutoCloseable
     private int doWork(final long nowNs)
     {
         final int drained = submissions.drain(protocol::submit);
-        return drained + protocol.doWork(nowNs) + mailboxes.doWork();
+        final int work = drained + protocol.doWork(nowNs) + mailboxes.doWork();
+        lastLogFlushNs = RamcastServer.flushLogPeriodically(sentLog, nowNs, lastLogFlushNs);
+        return work;
     }
 
     /** @return a builder. */

@@ -5,6 +5,7 @@ import io.ramcast.multicast.fabric.Fabric;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -46,6 +47,8 @@ public final class RamcastServer implements AutoCloseable
     private final Mailboxes mailboxes;
     private final ManyToOneConcurrentArrayQueue<Outgoing> outgoing;
     private AgentRunner runner;
+    /** Agent thread only. */
+    private long lastLogFlushNs;
 
     private RamcastServer(final Builder b)
     {
@@ -54,11 +57,13 @@ public final class RamcastServer implements AutoCloseable
         final DeliveryHandler userHandler = Objects.requireNonNull(b.handler, "deliveryHandler");
         idleStrategy = b.idleStrategy;
         deliveryLog = openLog(b.deliveryLogDir, fabric.selfId(), false);
+        final EpochNanoClock logClock = b.deliveryLogClock;
         final DeliveryHandler handler = d ->
         {
             if (deliveryLog != null)
             {
-                appendLog(deliveryLog, d.messageId(), d.destinations());
+                appendLog(deliveryLog, d.messageId(), d.destinations(),
+                    logClock != null ? logClock.nanoTime() / 1_000 : DeliveryLogWriter.NO_TIME);
             }
             delivered.incrementAndGet();
             userHandler.onDelivery(d);
@@ -84,11 +89,12 @@ public final class RamcastServer implements AutoCloseable
         });
     }
 
-    static void appendLog(final DeliveryLogWriter log, final long messageId, final int[] destinations)
+    static void appendLog(
+        final DeliveryLogWriter log, final long messageId, final int[] destinations, final long timeMicros)
     {
         try
         {
-            log.append(MessageIds.sender(messageId), MessageIds.sequence(messageId), destinations);
+            log.append(MessageIds.sender(messageId), MessageIds.sequence(messageId), destinations, timeMicros);
         }
         catch (final IOException ex)
         {
@@ -110,6 +116,28 @@ public final class RamcastServer implements AutoCloseable
         {
             throw new UncheckedIOException("cannot close " + log.file(), ex);
         }
+    }
+
+    /**
+     * How often a process hands its buffered delivery or multicast log lines to the operating system
+     * while it runs, so that a process killed with SIGKILL loses at most this much of its log's tail.
+     */
+    static final long LOG_FLUSH_INTERVAL_NS = 50_000_000L;
+
+    /**
+     * Flushes {@code log} if it exists and {@link #LOG_FLUSH_INTERVAL_NS} passed since
+     * {@code lastFlushNs}.
+     *
+     * @return the time of the last flush after this call.
+     */
+    static long flushLogPeriodically(final DeliveryLogWriter log, final long nowNs, final long lastFlushNs)
+    {
+        if (log == null || nowNs - lastFlushNs < LOG_FLUSH_INTERVAL_NS)
+        {
+            return lastFlushNs;
+        }
+        flushLog(log);
+        return nowNs;
     }
 
     static void flushLog(final DeliveryLogWriter log)
@@ -150,7 +178,9 @@ public final class RamcastServer implements AutoCloseable
     private int doWork(final long nowNs)
     {
         final int drained = outgoing.drain(o -> mailboxes.send(o.peerId(), o.message()), OUTGOING_QUEUE_CAPACITY);
-        return drained + protocol.doWork(nowNs) + mailboxes.doWork();
+        final int work = drained + protocol.doWork(nowNs) + mailboxes.doWork();
+        lastLogFlushNs = flushLogPeriodically(deliveryLog, nowNs, lastLogFlushNs);
+        return work;
     }
 
     /**

@@ -19,6 +19,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -110,6 +111,7 @@ public final class ReplicaServer implements AutoCloseable
                 .fabric(fabric)
                 .idleStrategy(b.idleStrategy)
                 .deliveryLog(b.deliveryLogDir)
+                .deliveryLogClock(b.deliveryLogClock)
                 .deliveryHandler(this::enqueueDelivery)
                 .messageHandler((sender, message) -> offer(exchanges, message))
                 .build();
@@ -315,6 +317,7 @@ public final class ReplicaServer implements AutoCloseable
         private ProcedureRegistry procedures;
         private IdleStrategy idleStrategy = new BackoffIdleStrategy();
         private Path deliveryLogDir;
+        private EpochNanoClock deliveryLogClock;
 
         private Builder()
         {
@@ -397,6 +400,17 @@ public final class ReplicaServer implements AutoCloseable
         public Builder deliveryLog(final Path dir)
         {
             this.deliveryLogDir = dir;
+            return this;
+        }
+
+        /**
+         * @param clock if not null, every line of the delivery log carries the delivery's wall-clock
+         *              time read from this clock (see {@code RamcastServer.Builder#deliveryLogClock}).
+         * @return this.
+         */
+        public Builder deliveryLogClock(final EpochNanoClock clock)
+        {
+            this.deliveryLogClock = clock;
             return this;
         }
 

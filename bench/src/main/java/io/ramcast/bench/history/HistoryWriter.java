@@ -19,8 +19,11 @@ import java.util.Objects;
  * need not be the order of their times; the reader does not require it.
  *
  * <p>Buffering and durability: lines are buffered and reach the file when the buffer fills, on
- * {@link #flush()} and on {@link #close()}. Nothing is forced to disk (no fsync). A process killed
- * mid-write leaves at most a truncated last line, which the reader ignores and counts.
+ * {@link #flush()} and on {@link #close()}; a writer from {@link #openLineFlushed} hands every line
+ * to the operating system before {@link #append} returns, so that a process killed with SIGKILL
+ * loses no line it appended (an invocation recorded before a request was sent stays recorded).
+ * Nothing is forced to disk (no fsync). A process killed mid-write leaves at most a truncated last
+ * line, which the reader ignores and counts.
  *
  * <p>Errors: an {@link IOException} from the file system is thrown to the caller that hit it;
  * the writer should then be closed and the history treated as incomplete. Appending after
@@ -32,13 +35,15 @@ public final class HistoryWriter implements AutoCloseable
 
     private final Path file;
     private final Writer out;
+    private final boolean flushEachLine;
     private long eventCount;
     private boolean closed;
 
-    private HistoryWriter(final Path file, final Writer out)
+    private HistoryWriter(final Path file, final Writer out, final boolean flushEachLine)
     {
         this.file = file;
         this.out = out;
+        this.flushEachLine = flushEachLine;
     }
 
     /**
@@ -50,6 +55,24 @@ public final class HistoryWriter implements AutoCloseable
      */
     public static HistoryWriter open(final Path file) throws IOException
     {
+        return open(file, false);
+    }
+
+    /**
+     * Creates (or truncates) a history file, and its parent directories if needed, whose every line
+     * reaches the operating system before {@link #append} returns (one write per event).
+     *
+     * @param file the file.
+     * @return a writer to it.
+     * @throws IOException if the file cannot be created.
+     */
+    public static HistoryWriter openLineFlushed(final Path file) throws IOException
+    {
+        return open(file, true);
+    }
+
+    private static HistoryWriter open(final Path file, final boolean flushEachLine) throws IOException
+    {
         final Path parent = file.toAbsolutePath().getParent();
         if (parent != null)
         {
@@ -58,7 +81,7 @@ public final class HistoryWriter implements AutoCloseable
         final Writer out = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file,
             StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE),
             StandardCharsets.UTF_8), BUFFER_CHARS);
-        return new HistoryWriter(file, out);
+        return new HistoryWriter(file, out, flushEachLine);
     }
 
     /** @return the file written. */
@@ -87,6 +110,10 @@ public final class HistoryWriter implements AutoCloseable
                 throw new IllegalStateException("history writer for " + file + " is closed");
             }
             out.append(line);
+            if (flushEachLine)
+            {
+                out.flush();
+            }
             eventCount++;
         }
     }

@@ -1,6 +1,10 @@
 package io.ramcast.multicast.check;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -12,7 +16,9 @@ import java.util.Arrays;
  *   DIR/&lt;pid&gt;.sent    one line per multicast issued by client process pid
  *   DIR/topology.txt   "group &lt;gid&gt; &lt;pid&gt;,&lt;pid&gt;,..." and "crashed &lt;pid&gt;" lines
  *
- *   line := senderId ':' seq ' ' gid (',' gid)* '\n'     decimal, no sign, gids strictly ascending
+ *   line := senderId ':' seq ' ' gid (',' gid)* [' @' micros] '\n'
+ *           decimal, no sign, gids strictly ascending; micros (optional, delivery logs written
+ *           with a clock) is the wall-clock time of the delivery in microseconds since the epoch
  * </pre>
  */
 final class DeliveryLogFormat
@@ -22,7 +28,9 @@ final class DeliveryLogFormat
     static final String TOPOLOGY_FILE = "topology.txt";
     static final String GROUP_KEYWORD = "group";
     static final String CRASHED_KEYWORD = "crashed";
-    static final String LINE_SYNTAX = "<senderId>:<seq> <g1,g2,...>";
+    static final String LINE_SYNTAX = "<senderId>:<seq> <g1,g2,...>[ @<micros>]";
+    /** {@link LineParser#timeMicros} of a line without a time. */
+    static final long NO_TIME = -1;
 
     /** Longest accepted log line, in bytes, without its newline; longer means a corrupt file. */
     static final int MAX_LINE_BYTES = 64 * 1024;
@@ -40,6 +48,7 @@ final class DeliveryLogFormat
         long seq;
         int[] dst = new int[8];
         int dstCount;
+        long timeMicros;
 
         /**
          * @param line bytes of the line, without its newline.
@@ -93,8 +102,9 @@ final class DeliveryLogFormat
                     dst = Arrays.copyOf(dst, count * 2);
                 }
                 dst[count++] = (int)gid;
-                if (end == length)
+                if (end == length || line[end] == ' ')
                 {
+                    i = end;
                     break;
                 }
                 if (line[end] != ',')
@@ -103,9 +113,24 @@ final class DeliveryLogFormat
                 }
                 i = end + 1;
             }
+            long time = NO_TIME;
+            if (i < length)
+            {
+                final int timeEnd = digitsEnd(line, i + 2, length);
+                if (i + 2 > length || line[i + 1] != '@' || timeEnd == i + 2 || timeEnd != length)
+                {
+                    return "expected '" + LINE_SYNTAX + "', got '" + text(line, length) + "'";
+                }
+                time = number(line, i + 2, timeEnd, Long.MAX_VALUE);
+                if (time < 0)
+                {
+                    return "time out of range in '" + text(line, length) + "'";
+                }
+            }
             senderId = (int)sender;
             seq = sequence;
             dstCount = count;
+            timeMicros = time;
             return null;
         }
 
@@ -140,5 +165,66 @@ final class DeliveryLogFormat
             final int shown = Math.min(length, 200);
             return new String(line, 0, shown, StandardCharsets.ISO_8859_1) + (shown < length ? "..." : "");
         }
+    }
+
+    /** Receives the lines of a log file, each without its newline, in file order. */
+    interface LineSink
+    {
+        /**
+         * @param lineNumber the line's number, from 1.
+         * @param line       a buffer holding the line's bytes from index 0; reused for the next line.
+         * @param length     the line's length in bytes.
+         * @throws IOException to stop reading (for example a {@link HistoryFormatException}).
+         */
+        void onLine(long lineNumber, byte[] line, int length) throws IOException;
+    }
+
+    /**
+     * Reads a log file line by line. A last line without its newline (a writer killed mid-line) is
+     * not passed on.
+     *
+     * @param file the file.
+     * @param sink receives every complete line.
+     * @return whether the file ended in such a truncated line.
+     * @throws HistoryFormatException if a line is longer than {@link #MAX_LINE_BYTES}.
+     * @throws IOException            if the file cannot be read, or the sink throws.
+     */
+    static boolean readLines(final Path file, final LineSink sink) throws IOException
+    {
+        final byte[] buffer = new byte[64 * 1024];
+        byte[] line = new byte[256];
+        int lineLength = 0;
+        long lineNumber = 0;
+        try (InputStream in = Files.newInputStream(file))
+        {
+            int read;
+            while ((read = in.read(buffer)) >= 0)
+            {
+                for (int i = 0; i < read; i++)
+                {
+                    final byte b = buffer[i];
+                    if (b == '\n')
+                    {
+                        lineNumber++;
+                        sink.onLine(lineNumber, line, lineLength);
+                        lineLength = 0;
+                    }
+                    else
+                    {
+                        if (lineLength == line.length)
+                        {
+                            if (lineLength >= MAX_LINE_BYTES)
+                            {
+                                throw new HistoryFormatException(file, lineNumber + 1,
+                                    "line longer than " + MAX_LINE_BYTES + " bytes");
+                            }
+                            line = Arrays.copyOf(line, lineLength * 2);
+                        }
+                        line[lineLength++] = b;
+                    }
+                }
+            }
+        }
+        return lineLength > 0;
     }
 }

@@ -18,7 +18,8 @@ import java.util.TreeSet;
  * Appends one process's delivery log ({@code DIR/<pid>.log}, one line per delivery, in delivery
  * order) or multicast log ({@code DIR/<pid>.sent}, one line per multicast issued) in the format
  * read by {@link MulticastHistory#load(Path)}: {@code <senderId>:<seq> <g1,g2,...>\n} with the
- * destination group ids strictly ascending.
+ * destination group ids strictly ascending, optionally followed by {@code " @<micros>"}, the
+ * wall-clock time of the delivery (read by {@link DeliveryLogTimes}).
  *
  * <p>Meant for the delivery path: lines are formatted into an internal buffer without allocation
  * and reach the file only when the buffer fills, on {@link #flush()} and on {@link #close()}. No
@@ -41,6 +42,11 @@ public final class DeliveryLogWriter implements AutoCloseable
     private static final int ID_BYTES = 40;
     /** Bytes for one group id and its comma. */
     private static final int GROUP_BYTES = 11;
+    /** Bytes for {@code " @<micros>"}. */
+    private static final int TIME_BYTES = 22;
+
+    /** The time argument of {@link #append(int, long, int[], long)} for a line without a time. */
+    public static final long NO_TIME = DeliveryLogFormat.NO_TIME;
 
     private final Path file;
     private final FileChannel channel;
@@ -112,6 +118,25 @@ public final class DeliveryLogWriter implements AutoCloseable
      */
     public void append(final int senderId, final long seq, final int[] dstGroups) throws IOException
     {
+        append(senderId, seq, dstGroups, NO_TIME);
+    }
+
+    /**
+     * Appends one line with the time of the delivery. Allocation-free; reaches the file when the
+     * buffer fills or on flush/close.
+     *
+     * @param senderId   the message's sender id, non-negative.
+     * @param seq        the message's sequence number, non-negative.
+     * @param dstGroups  the destination group ids, non-negative and strictly ascending, at least one.
+     * @param timeMicros wall-clock time in microseconds since the epoch, non-negative, or
+     *                   {@link #NO_TIME} for a line without a time.
+     * @throws IllegalArgumentException if an argument breaks its rule (nothing is written).
+     * @throws IllegalStateException    if the writer is closed.
+     * @throws IOException              if writing a full buffer fails.
+     */
+    public void append(final int senderId, final long seq, final int[] dstGroups, final long timeMicros)
+        throws IOException
+    {
         checkLine(senderId, seq);
         if (dstGroups.length == 0)
         {
@@ -126,7 +151,12 @@ public final class DeliveryLogWriter implements AutoCloseable
                     Arrays.toString(dstGroups));
             }
         }
-        ensureRoom(ID_BYTES + GROUP_BYTES * dstGroups.length);
+        if (timeMicros < 0 && timeMicros != NO_TIME)
+        {
+            throw new IllegalArgumentException("message " + senderId + ":" + seq + ": time " + timeMicros +
+                " must be >= 0 (or NO_TIME)");
+        }
+        ensureRoom(ID_BYTES + GROUP_BYTES * dstGroups.length + TIME_BYTES);
         putId(senderId, seq);
         for (int i = 0; i < dstGroups.length; i++)
         {
@@ -135,6 +165,12 @@ public final class DeliveryLogWriter implements AutoCloseable
                 buffer[position++] = ',';
             }
             putNumber(dstGroups[i]);
+        }
+        if (timeMicros != NO_TIME)
+        {
+            buffer[position++] = ' ';
+            buffer[position++] = '@';
+            putNumber(timeMicros);
         }
         buffer[position++] = '\n';
     }

@@ -5,7 +5,6 @@ import org.agrona.collections.IntArrayList;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -171,7 +170,8 @@ public final class MulticastHistory
      * </pre>
      * Log line: {@code <senderId>:<seq> <g1,g2,...>} terminated by {@code '\n'}; decimal numbers
      * without sign; destination group ids strictly ascending, comma separated, at least one; exactly
-     * one space; nothing else on the line (no blank lines, comments or {@code '\r'}).
+     * one space; optionally {@code " @<micros>"}, the delivery's wall-clock time (ignored here, see
+     * {@link DeliveryLogTimes}); nothing else on the line (no blank lines, comments or {@code '\r'}).
      *
      * <p>topology.txt, one entry a line; blank lines and lines starting with {@code #} are
      * ignored, tokens are separated by whitespace:
@@ -695,7 +695,6 @@ public final class MulticastHistory
     private static final class Loader
     {
         private static final Pattern LOG_NAME = Pattern.compile("([0-9]+)(\\.log|\\.sent)");
-        private static final int READ_BUFFER_BYTES = 64 * 1024;
 
         private final Path dir;
         private final Builder builder = new Builder();
@@ -815,41 +814,7 @@ public final class MulticastHistory
 
         private void readLog(final Path file, final LineHandler handler) throws IOException
         {
-            final byte[] buffer = new byte[READ_BUFFER_BYTES];
-            byte[] line = new byte[256];
-            int lineLength = 0;
-            long lineNumber = 0;
-            try (InputStream in = Files.newInputStream(file))
-            {
-                int read;
-                while ((read = in.read(buffer)) >= 0)
-                {
-                    for (int i = 0; i < read; i++)
-                    {
-                        final byte b = buffer[i];
-                        if (b == '\n')
-                        {
-                            lineNumber++;
-                            onLine(file, lineNumber, line, lineLength, handler);
-                            lineLength = 0;
-                        }
-                        else
-                        {
-                            if (lineLength == line.length)
-                            {
-                                if (lineLength >= DeliveryLogFormat.MAX_LINE_BYTES)
-                                {
-                                    throw new HistoryFormatException(file, lineNumber + 1,
-                                        "line longer than " + DeliveryLogFormat.MAX_LINE_BYTES + " bytes");
-                                }
-                                line = Arrays.copyOf(line, lineLength * 2);
-                            }
-                            line[lineLength++] = b;
-                        }
-                    }
-                }
-            }
-            if (lineLength > 0)
+            if (DeliveryLogFormat.readLines(file, (lineNumber, line, length) -> onLine(file, lineNumber, line, length, handler)))
             {
                 builder.ignoredTruncatedLine();
             }

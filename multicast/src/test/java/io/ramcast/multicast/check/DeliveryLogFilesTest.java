@@ -76,6 +76,47 @@ class DeliveryLogFilesTest
     }
 
     @Test
+    void shouldWriteDeliveryTimesThatTheCheckerIgnoresAndDeliveryLogTimesReads() throws IOException
+    {
+        Files.writeString(dir.resolve("topology.txt"), TOPOLOGY);
+        try (DeliveryLogWriter writer = DeliveryLogWriter.openDeliveryLog(dir, 4))
+        {
+            writer.append(100, 1, new int[] {1}, 1_718_000_000_123_456L);
+            writer.append(100, 2, new int[] {0, 1}, DeliveryLogWriter.NO_TIME);
+            writer.append(100, 3, new int[] {1}, 0);
+        }
+        Files.writeString(dir.resolve("4.log"), "100:4 1 @1718000000999", java.nio.file.StandardOpenOption.APPEND);
+
+        assertThat(Files.readString(dir.resolve("4.log")))
+            .startsWith("100:1 1 @1718000000123456\n100:2 0,1\n100:3 1 @0\n");
+        assertThat(DeliveryLogTimes.read(DeliveryLogTimes.logFile(dir, 4))).containsExactly(1_718_000_000_123_456L, 0L);
+        assertThat(DeliveryLogTimes.read(DeliveryLogTimes.logFile(dir, 5))).isEmpty();
+        final MulticastHistory history = MulticastHistory.load(dir);
+        assertThat(history.deliveries(4)).extracting(MulticastHistory.Entry::id)
+            .containsExactly(MessageId.of(100, 1), MessageId.of(100, 2), MessageId.of(100, 3));
+        assertThat(history.ignoredTruncatedLines()).isOne();
+    }
+
+    @Test
+    void shouldRejectAMalformedDeliveryTime() throws IOException
+    {
+        Files.writeString(dir.resolve("topology.txt"), TOPOLOGY);
+        for (final String bad : List.of("100:1 1 @", "100:1 1 @12x", "100:1 1 12", "100:1 1 @-3", "100:1 1 ", "100:1 1 @1 @2"))
+        {
+            Files.writeString(dir.resolve("4.log"), bad + "\n");
+
+            assertThatThrownBy(() -> MulticastHistory.load(dir)).as(bad).isInstanceOf(HistoryFormatException.class);
+            assertThatThrownBy(() -> DeliveryLogTimes.read(dir.resolve("4.log"))).as(bad)
+                .isInstanceOf(HistoryFormatException.class).hasMessageContaining("4.log:1");
+        }
+        try (DeliveryLogWriter writer = DeliveryLogWriter.openDeliveryLog(dir, 7))
+        {
+            assertThatThrownBy(() -> writer.append(1, 1, new int[] {0}, -5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("time -5");
+        }
+    }
+
+    @Test
     void shouldKeepLinesBufferedUntilFlushed() throws IOException
     {
         try (DeliveryLogWriter writer = DeliveryLogWriter.openMulticastLog(dir, 100))
