@@ -50,6 +50,8 @@ final class FaultRun
 {
     private static final Duration STARTED_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(60);
+    /** How long after a leader fault its group's outage is looked for (well above the failure timeout). */
+    static final Duration RECOVERY_WINDOW = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(50);
     private static final int FINAL_READ_ATTEMPTS = 5;
     /** Workers of one client process in the merged history: process = clientIndex * this + worker. */
@@ -542,7 +544,12 @@ final class FaultRun
             RecoveryTime recovery = null;
             if (f.step().kind() == FaultSchedule.Kind.KILL_LEADER || f.step().kind() == FaultSchedule.Kind.PAUSE_LEADER)
             {
-                final long windowEndMicros = i + 1 < injected.size() ? injected.get(i + 1).atMicros() : Long.MAX_VALUE;
+                // up to the next step, or to the last completed operation (the silence after the workload
+                // stopped is not an outage), and at most RECOVERY_WINDOW after the fault, so that a later
+                // unrelated stall (a GC pause, another group's hiccup) is not taken for the outage
+                final long windowEndMicros = Math.min(f.atMicros() + RECOVERY_WINDOW.toNanos() / 1_000,
+                    i + 1 < injected.size() ? injected.get(i + 1).atMicros() :
+                        f.atMicros() + Math.max(0, endNs - f.atNs()) / 1_000);
                 final List<long[]> survivors = new ArrayList<>();
                 for (final ReplicaConfig r : s.config().replicas(f.group()))
                 {

@@ -4,6 +4,8 @@ import io.ramcast.multicast.fabric.Fabric;
 import io.ramcast.multicast.fabric.LocalRegion;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -30,6 +32,8 @@ import java.util.zip.CRC32C;
  */
 final class ClientProtocol
 {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientProtocol.class);
+
     /** Told of a request's progress, on the agent thread. */
     interface Listener
     {
@@ -529,6 +533,8 @@ final class ClientProtocol
             abandoned[serverOrdinal] = true;
             deferred.get(serverOrdinal).clear();
             abandonedReasons.add("server " + topology.servers()[serverOrdinal] + ": " + reason);
+            LOG.warn("client {}: no longer writes to server {}: {}; it cannot deliver this client's later messages",
+                selfId, topology.servers()[serverOrdinal], reason);
         }
     }
 

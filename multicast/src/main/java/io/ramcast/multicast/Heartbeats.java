@@ -16,8 +16,10 @@ import java.nio.ByteBuffer;
  * that is suspected is replaced or relayed for, never trusted less), and it is live once the
  * detector eventually stops suspecting a correct process, which a timeout above the worst pause
  * gives (the appendix's eventual leader oracle, Lemma 1). A process never heard from is given
- * {@link #NEVER_HEARD_FACTOR} times its timeout from the first duty cycle, so processes started a
- * little apart do not suspect each other.
+ * {@link #NEVER_HEARD_FACTOR} times its timeout from the first duty cycle, and at least
+ * {@link #NEVER_CONNECTED_GRACE_NS} while the fabric has not connected to it yet, so processes
+ * started a little apart (a connection attempt backs off while its peer is not listening yet) do
+ * not depose each other at start.
  *
  * <p>Threading: the process's agent thread only. A plain object driven by {@link #doWork(long)}.
  */
@@ -25,6 +27,8 @@ final class Heartbeats
 {
     /** Grace factor on the timeout for a process this one has never heard from. */
     static final int NEVER_HEARD_FACTOR = 4;
+    /** Least grace for a process the fabric has never connected to. */
+    static final long NEVER_CONNECTED_GRACE_NS = 10_000_000_000L;
 
     private final GroupTopology topology;
     private final AtomicBuffer words;
@@ -114,11 +118,20 @@ final class Heartbeats
         {
             return false;
         }
-        if (outbox.handle(processId, Layout.HEARTBEAT_REGION).status() == RemoteRegion.Status.PEER_DOWN)
+        final RemoteRegion.Status status = outbox.handle(processId, Layout.HEARTBEAT_REGION).status();
+        if (status == RemoteRegion.Status.PEER_DOWN)
         {
             return true;
         }
-        final long timeout = heard[ordinal] ? timeoutNs[ordinal] : NEVER_HEARD_FACTOR * timeoutNs[ordinal];
+        long timeout = timeoutNs[ordinal];
+        if (!heard[ordinal])
+        {
+            timeout *= NEVER_HEARD_FACTOR;
+            if (status == RemoteRegion.Status.CONNECTING)
+            {
+                timeout = Math.max(timeout, NEVER_CONNECTED_GRACE_NS);
+            }
+        }
         return nowNs - lastChangeNs[ordinal] > timeout;
     }
 }

@@ -11,7 +11,7 @@ package io.ramcast.multicast;
  *  id  region        size                                   written by
  *  --  ------------  -------------------------------------  ----------------------------------
  *   1  RINGS         clients × Q × S                        each client, into its own ring
- *   2  ACKS          clients × 4Q × groups × maxGroupSize×32 followers of any group (Task 3)
+ *   2  ACKS          clients × 16Q × groups × maxGroupSize×32 followers of any group (Task 3)
  *   3  STREAM        streamRecords × 64                     the leader of g only (permission)
  *   5  STORED        maxGroupSize × 32                      each member of g (H1, flow control)
  *  10  HELLO         clients × 8                            each client: its incarnation
@@ -87,7 +87,7 @@ final class Layout
     static final int SLOT_TRAILER_BYTES = 16;
 
     /*
-     * Ack cell (Task 3), one per (client, ring sequence modulo 4Q in the receiver's group, acking
+     * Ack cell (Task 3), one per (client, ring sequence modulo 16Q in the receiver's group, acking
      * group, member).
      *
      * +---------------------------------------------------------------+
@@ -260,11 +260,11 @@ final class Layout
     }
 
     /**
-     * Ack cells per client and group ring: four times the ring. A client writes a slot again once a
-     * majority of the group freed it and keeps a member's postponed writes to at most
+     * Ack cells per client and group ring: sixteen times the ring. A client writes a slot again
+     * once a majority of the group freed it and keeps a member's postponed writes to at most
      * {@link #MAX_DEFERRED_RINGS} rings (else it gives the member up), so a member that lags
-     * behind still finds the acks of every message it has not delivered: acks for ring sequence r
-     * and r + 4Q never coexist at a member.
+     * behind (paused, slow) still finds the acks of every message it has not delivered: acks for
+     * ring sequence r and r + 16Q never coexist at a member.
      */
     static int ackSlots(final MulticastOptions o)
     {
@@ -272,7 +272,7 @@ final class Layout
     }
 
     /** Ack cells per ring slot. */
-    static final int ACK_SLOTS_PER_RING_SLOT = 4;
+    static final int ACK_SLOTS_PER_RING_SLOT = 16;
     /** A client postpones at most this many rings' worth of writes for one member. */
     static final int MAX_DEFERRED_RINGS = ACK_SLOTS_PER_RING_SLOT - 1;
 

@@ -17,8 +17,9 @@ import java.util.concurrent.Semaphore;
  *
  * <p>{@link #multicast(byte[], int...)} validates its arguments in the caller's thread (nothing is
  * sent if it throws), waits while the client's window of in-flight messages is full, and returns a
- * future that completes with the message id once every member of every destination group has
- * delivered the message. Messages from one client are written in call order.
+ * future that completes with the message id once a majority of every destination group has
+ * delivered the message (from then on every correct destination delivers it, uniform agreement;
+ * the others catch up). Messages from one client are written in call order.
  *
  * <p>Threading: {@link #multicast} is safe from any number of threads. Futures complete on the
  * client's agent thread: dependent stages must not block (use the {@code *Async} variants to move
@@ -129,7 +130,8 @@ public final class RamcastClient implements AutoCloseable
      * @param payload the bytes to order; copied before the write, so the caller may reuse the array
      *                once the future completes (not before).
      * @param groups  destination group ids: at least one, each known, no duplicates.
-     * @return a future completed with the message id once every destination process delivered it;
+     * @return a future completed with the message id once a majority of every destination group
+     *         delivered it;
      *         completed exceptionally with {@link IllegalStateException} if the client stops first
      *         (then the message may or may not be delivered).
      * @throws IllegalArgumentException for an empty, unknown or duplicate destination, or a payload

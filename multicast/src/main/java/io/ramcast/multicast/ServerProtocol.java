@@ -151,6 +151,8 @@ final class ServerProtocol
     private final long logLimit;
     private final long[] sendCursor;
     private final boolean[] lost;
+    /** Per member: it promised the current ballot (its stream may be written, from its stored position). */
+    private final boolean[] promised;
     private final ArrayDeque<Entry> toPropose = new ArrayDeque<>();
     private final LongArrayList[] outgoingProposals;
 
@@ -279,6 +281,7 @@ final class ServerProtocol
         memberStored = new long[members.length];
         sendCursor = new long[members.length];
         lost = new boolean[members.length];
+        promised = new boolean[members.length];
         Arrays.fill(sendCursor, 1);
         replies = new Reply[members.length];
         log = new StreamLog(options.streamRecords());
@@ -838,6 +841,7 @@ final class ServerProtocol
         mode = Mode.CANDIDATE;
         candidacyStartNs = nowNs;
         Arrays.fill(replies, null);
+        Arrays.fill(promised, false);
         LOG.info("process {} suspects the leader of group {} and campaigns in ballot {}", selfId, group,
             Ballots.toString(b));
         final byte[] message = ControlMessages.ballotMessage(ControlMessages.CATCH_UP, group, b);
@@ -988,6 +992,7 @@ final class ServerProtocol
         if (mode == Mode.LEADER)
         {
             // a member that promised after the recovery: its stream region is writable again
+            promised[j] = true;
             outbox.handle(sender, Layout.STREAM_REGION).reset();
             memberStored[j] = 0;
             sendCursor[j] = 1;
@@ -1013,6 +1018,7 @@ final class ServerProtocol
                 " entries but carried " + replies[j].entries.size());
         }
         replies[j].end = end;
+        promised[j] = true;
         int complete = 1;
         for (int i = 0; i < replies.length; i++)
         {
@@ -1112,6 +1118,7 @@ final class ServerProtocol
         Arrays.fill(sendCursor, 1);
         Arrays.fill(memberStored, 0);
         Arrays.fill(lost, false);
+        promised[memberIndex] = true;
         for (final int q : members)
         {
             if (q != selfId)
@@ -1431,7 +1438,18 @@ final class ServerProtocol
             keepFrom = Math.min(keepFrom, memberStored[j] + 1);
             if (handle.status() == RemoteRegion.Status.FAILED)
             {
-                continue; // it promised a higher ballot, or has not promised this one yet
+                if (!promised[j])
+                {
+                    continue; // it has not promised this ballot yet (or promised a higher one)
+                }
+                // it promised, but writes issued before its grant were refused: start again from
+                // what it stored
+                handle.reset();
+                sendCursor[j] = memberStored[j] + 1;
+                if (handle.status() == RemoteRegion.Status.FAILED)
+                {
+                    continue;
+                }
             }
             int n = 0;
             while (n < STREAM_SEND_BATCH && sendCursor[j] < log.next() &&
@@ -1618,11 +1636,18 @@ final class ServerProtocol
             final long seal = stored.getLongVolatile(off + Layout.STORED_SEAL_OFFSET);
             final long cellBallot = stored.getLong(off + Layout.STORED_BALLOT_OFFSET);
             final long seq = stored.getLong(off + Layout.STORED_SEQ_OFFSET);
-            if (seal == Layout.seal(cellBallot, seq, 0, Layout.STORED_CELL_BYTES) && cellBallot == ballot &&
-                seq > memberStored[j])
+            if (seal != Layout.seal(cellBallot, seq, 0, Layout.STORED_CELL_BYTES))
+            {
+                continue;
+            }
+            if (cellBallot == ballot && seq > memberStored[j])
             {
                 memberStored[j] = seq;
                 work++;
+            }
+            else if (cellBallot > ballot)
+            {
+                promised[j] = false; // it follows a higher ballot: this process is deposed
             }
         }
         return work;
@@ -1899,21 +1924,40 @@ final class ServerProtocol
             " clock=" + clock + " delivered=" + deliveredCount + " pending=" + entries.size() + " ordered=" + ordered.size() +
             " toPropose=" + toPropose.size() + " log=[" + log.base() + "," + log.next() + ")" +
             " streamRead=" + nextStreamReadSeq + " queuedWrites=" + outbox.queuedWrites() + " control=" +
-            control.describe() + " firstOrdered=" + (ordered.isEmpty() ? "-" : ordered.first()) + " blocking=" + blocking();
+            control.describe() + " firstOrdered=" + (ordered.isEmpty() ? "-" : ordered.first()) + " blocking=" + blockingOrUnknown();
     }
 
-    /** @return the unordered entry with the lowest own proposal, the one that holds delivery back. */
+    private String blockingOrUnknown()
+    {
+        try
+        {
+            return blocking();
+        }
+        catch (final RuntimeException ex)
+        {
+            return "?"; // the agent changed the map under a reader on another thread
+        }
+    }
+
+    /**
+     * @return the unordered entry with the lowest own proposal, the one that holds delivery back.
+     *         Called from other threads by {@link #describe()}: racy, but it never touches state the
+     *         agent uses.
+     */
     private String blocking()
     {
-        Entry lowest = null;
-        for (final Entry e : entries.values())
+        // forEachLong walks the map's arrays: the map's shared iterator belongs to the agent thread
+        final Entry[] lowestHolder = new Entry[1];
+        entries.forEachLong((id, e) ->
         {
+            final Entry lowest = lowestHolder[0];
             if ((e.state == Entry.State.MCAST || e.state == Entry.State.NO_BODY) && e.proposalKnown[group] &&
                 (lowest == null || e.proposalValue[group] < lowest.proposalValue[group]))
             {
-                lowest = e;
+                lowestHolder[0] = e;
             }
-        }
+        });
+        final Entry lowest = lowestHolder[0];
         if (lowest == null)
         {
             return "-";
