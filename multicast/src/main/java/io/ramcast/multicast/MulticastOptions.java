@@ -22,7 +22,7 @@ public final class MulticastOptions
     /** Default silence after which a server suspects a client and relays its messages, in milliseconds. */
     public static final int DEFAULT_CLIENT_FAILURE_TIMEOUT_MILLIS = 2000;
     /** Default number of delivered messages a server keeps for relay and leader change. */
-    public static final int DEFAULT_RETAINED_DELIVERIES = 4096;
+    public static final int DEFAULT_RETAINED_DELIVERIES = 1024;
     /** Default number of messages a client keeps in flight. */
     public static final int DEFAULT_CLIENT_WINDOW = 16;
     /** Default bound on records taken from one ring in one duty cycle. */

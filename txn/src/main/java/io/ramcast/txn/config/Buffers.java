@@ -31,7 +31,7 @@ public record Buffers(
     /** Default {@link #streamRecords()}. */
     public static final int DEFAULT_STREAM_RECORDS = 8192;
     /** Default {@link #retainedDeliveries()}. */
-    public static final int DEFAULT_RETAINED_DELIVERIES = 4096;
+    public static final int DEFAULT_RETAINED_DELIVERIES = 1024;
     /** Default {@link #clientWindow()}. */
     public static final int DEFAULT_CLIENT_WINDOW = 64;
     /** Default {@link #mailboxBytes()}: 1 MiB. */

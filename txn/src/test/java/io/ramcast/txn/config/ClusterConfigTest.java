@@ -439,7 +439,7 @@ class ClusterConfigTest
 
     private static Buffers defaultBuffers()
     {
-        return new Buffers(64, 8192, 8192, 4096, 64, 1 << 20);
+        return new Buffers(64, 8192, 8192, 1024, 64, 1 << 20);
     }
 
     private static Limits defaultLimits()
