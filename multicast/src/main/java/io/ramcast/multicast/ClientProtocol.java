@@ -87,6 +87,10 @@ final class ClientProtocol
     private final ArrayList<ArrayDeque<Deferred>> deferred;
     /** Per server ordinal: given up (connection lost or backlog overflow); never written again. */
     private final boolean[] abandoned;
+    /** Per server ordinal: silent when the session started; its writes wait until it answers. */
+    private final boolean[] awaitingAnswer;
+    /** Per group: the ring position this incarnation started at. */
+    private final long[] sessionStart;
     private final int maxDeferred;
     private final Heartbeats heartbeats;
     private long helloSentNs;
@@ -148,6 +152,8 @@ final class ClientProtocol
             deferred.add(new ArrayDeque<>());
         }
         abandoned = new boolean[topology.serverCount()];
+        awaitingAnswer = new boolean[topology.serverCount()];
+        sessionStart = new long[groupCount];
         maxDeferred = Layout.MAX_DEFERRED_RINGS * options.ringSlots();
         serverOrdinals = new int[groupCount][];
         for (int g = 0; g < groupCount; g++)
@@ -316,6 +322,10 @@ final class ClientProtocol
                 serverNextRingSeq[s] = next;
                 serverLastSequence[s] = last;
                 work++;
+                if (awaitingAnswer[s])
+                {
+                    lateAnswer(s);
+                }
             }
             if (freed > freedUpTo[s])
             {
@@ -372,25 +382,24 @@ final class ClientProtocol
                     next = Math.max(next, serverNextRingSeq[s]);
                     lastSequence = Math.max(lastSequence, serverLastSequence[s]);
                 }
+                else if (serverDown(s))
+                {
+                    abandon(s, "its connection was lost before the session started");
+                }
                 else
                 {
-                    abandoned[s] = true; // silent or lost at the start: written no more
+                    awaitingAnswer[s] = true; // silent (slow, paused): written once it answers
                 }
             }
             nextRingSeq[g] = next;
+            sessionStart[g] = next;
             for (final int s : serverOrdinals[g])
             {
                 // a member behind the others skips to where this incarnation starts; what an earlier
                 // incarnation wrote in between reaches it by relay
                 for (long q = serverNextRingSeq[s]; answered[s] && q < next; q++)
                 {
-                    record.putLong(Layout.SLOT_RING_SEQ_OFFSET, q);
-                    record.putLong(Layout.SLOT_MESSAGE_ID_OFFSET, 0);
-                    record.putInt(Layout.SLOT_PAYLOAD_LENGTH_OFFSET, 0);
-                    record.putInt(Layout.SLOT_DESTINATION_COUNT_OFFSET, 0);
-                    record.putLong(Layout.SLOT_DESTINATIONS_OFFSET, 0);
-                    record.putLong(Layout.slotRecordBytes(0, 0) - Layout.WORD_BYTES, q);
-                    writeOrDefer(s, q, Layout.ringOffset(clientOrdinal, q, options), Layout.slotRecordBytes(0, 0));
+                    writeOrDefer(s, q, Layout.ringOffset(clientOrdinal, q, options), encodeSkip(q));
                 }
             }
         }
@@ -398,6 +407,38 @@ final class ClientProtocol
         checkConnectivity(); // before the session shows ready, so that readers see its connectivity
         sessionReady = true;
         return 1;
+    }
+
+    /** Encodes a SKIP record for ring position {@code q} into {@link #record}; returns its length. */
+    private int encodeSkip(final long q)
+    {
+        record.putLong(Layout.SLOT_RING_SEQ_OFFSET, q);
+        record.putLong(Layout.SLOT_MESSAGE_ID_OFFSET, 0);
+        record.putInt(Layout.SLOT_PAYLOAD_LENGTH_OFFSET, 0);
+        record.putInt(Layout.SLOT_DESTINATION_COUNT_OFFSET, 0);
+        record.putLong(Layout.SLOT_DESTINATIONS_OFFSET, 0);
+        record.putLong(Layout.slotRecordBytes(0, 0) - Layout.WORD_BYTES, q);
+        return Layout.slotRecordBytes(0, 0);
+    }
+
+    /**
+     * A member that was silent when the session started has answered: the writes kept for it wait
+     * behind SKIP records up to where the session started in its group, like for a member that
+     * answered from behind.
+     */
+    private void lateAnswer(final int serverOrdinal)
+    {
+        awaitingAnswer[serverOrdinal] = false;
+        final int g = topology.groupOf(topology.servers()[serverOrdinal]);
+        final int clientOrdinal = topology.clientOrdinalOf(selfId);
+        final ArrayDeque<Deferred> queue = deferred.get(serverOrdinal);
+        for (long q = sessionStart[g] - 1; q >= serverNextRingSeq[serverOrdinal]; q--)
+        {
+            final int length = encodeSkip(q);
+            final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
+            copy.putBytes(0, record, 0, length);
+            queue.addFirst(new Deferred(q, Layout.ringOffset(clientOrdinal, q, options), copy));
+        }
     }
 
     private boolean serverDown(final int serverOrdinal)
@@ -478,7 +519,7 @@ final class ClientProtocol
             return;
         }
         final ArrayDeque<Deferred> queue = deferred.get(serverOrdinal);
-        if (queue.isEmpty() && slotFree(serverOrdinal, ringSeq))
+        if (queue.isEmpty() && !awaitingAnswer[serverOrdinal] && slotFree(serverOrdinal, ringSeq))
         {
             outbox.write(topology.servers()[serverOrdinal], Layout.RINGS_REGION, offset, record, recordBytes);
         }
@@ -506,7 +547,7 @@ final class ClientProtocol
         for (int s = 0; s < deferred.size(); s++)
         {
             final ArrayDeque<Deferred> queue = deferred.get(s);
-            if (queue.isEmpty())
+            if (queue.isEmpty() || awaitingAnswer[s] && !serverDown(s))
             {
                 continue;
             }

@@ -118,7 +118,7 @@ final class Layout
      * +---------------------------------------------------------------+
      * |                  ballot of the writing leader, long           |  8
      * +-------------------------------+-------------------------------+
-     * |       kind (1 OWN, 2 FWD)     |   group whose proposal it is  | 16
+     * | kind (1 OWN, 2 FWD, 3 RECOV.) |   group whose proposal it is  | 16
      * +-------------------------------+-------------------------------+
      * |                  message id, long                             | 24
      * +---------------------------------------------------------------+
@@ -144,6 +144,12 @@ final class Layout
     static final int STREAM_SEAL_OFFSET = 56;
     static final int KIND_OWN = 1;
     static final int KIND_FWD = 2;
+    /**
+     * Ends the records a new leader re-issued from its recovery (§C.7.2 step 3): an own proposal
+     * of an earlier ballot that was not re-issued before it was never decided and no longer bounds
+     * delivery; the value is the recovered clock.
+     */
+    static final int KIND_RECOVERED = 3;
 
     /*
      * Stored-up-to cell (H1), one per member of the own group, written by that member: "I hold the

@@ -1096,10 +1096,18 @@ final class ServerProtocol
         }
         clock = recoveredClock;
 
-        // step 1: the OWN records of the chosen stream, in its ballot
+        // step 1: the OWN records of the chosen stream, in its ballot. A record whose body no replier
+        // holds (and none delivered) was never decided: deciding needs acks from a majority, which
+        // ack only with the body, and any majority of promises includes one of them. Re-issuing it
+        // would block delivery for ever, since its body is gone.
         final Map<Long, Long> adopted = new HashMap<>();
         for (final EntryInfo info : chosen.entries)
         {
+            final Merged m = merged.get(info.messageId());
+            if (!m.bodySeen && !m.delivered)
+            {
+                continue;
+            }
             for (final KnownProposal p : info.proposals())
             {
                 if (p.group() == group && p.ballot() == chosen.end.acceptedBallot())
@@ -1150,6 +1158,11 @@ final class ServerProtocol
             final long seq = append((int)r[1], (int)r[2], r[3], r[4], r[0], ownRingSeq);
             e.propose((int)r[2], r[4], r[0], ballot, seq);
         }
+
+        // the end of the recovered records: own proposals of earlier ballots not re-issued were never
+        // decided and stop bounding delivery, here and at every follower that reads this record
+        append(Layout.KIND_RECOVERED, group, 0, ballot, clock, 0);
+        forgetUndecidedProposals();
 
         // step 4: fresh timestamps above everything recovered, for every other message held somewhere
         final long[] chosenHeads = chosen.end.ringHeads();
@@ -1226,6 +1239,23 @@ final class ServerProtocol
             }
         }
         return n;
+    }
+
+    /**
+     * Drops the own-group proposals of earlier ballots that the current leader did not re-issue:
+     * they were never decided (a decided one is always re-issued, §C.7.2 step 1), so no process
+     * can deliver with them; fresh proposals of this ballot are above every recovered value.
+     */
+    private void forgetUndecidedProposals()
+    {
+        entries.forEachLong((id, e) ->
+        {
+            if (e.proposalKnown[group] && e.proposalBallot[group] < ballot && e.state != Entry.State.ORDERED)
+            {
+                e.proposalKnown[group] = false;
+                e.decided[group] = false;
+            }
+        });
     }
 
     private boolean destinedHere(final int[] destinations)
@@ -1579,6 +1609,10 @@ final class ServerProtocol
                     entries.put(messageId, e);
                 }
                 e.propose(proposingGroup, proposalBallot, value, ballot, seq);
+            }
+            else if (kind == Layout.KIND_RECOVERED)
+            {
+                forgetUndecidedProposals();
             }
             else
             {

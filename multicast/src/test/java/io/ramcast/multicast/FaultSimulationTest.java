@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * per-destination writes of a client or between a leader's forward and its arrival (the §C.7.3
  * scenario). The multicast checker (uniform agreement, prefix and acyclic order, crashed processes
  * included) must pass and every live client must complete all its multicasts. A failure names
- * its seed; {@code -Dramcast.fault.seed=N} replays one, {@code -Dramcast.fault.seeds=N} runs more.
+ * its seed; {@code -Dramcast.fault.seed=N} replays one, {@code -Dramcast.fault.seeds=N} runs more
+ * (from {@code -Dramcast.fault.first=F}, default 1).
  */
 class FaultSimulationTest
 {
@@ -60,8 +61,9 @@ class FaultSimulationTest
     void shouldKeepEveryGuaranteeUnderCrashesAndPauses()
     {
         final Long only = Long.getLong("ramcast.fault.seed");
-        final long first = only != null ? only : 1;
-        final long last = only != null ? only : SEEDS;
+        final long from = Long.getLong("ramcast.fault.first", 1);
+        final long first = only != null ? only : from;
+        final long last = only != null ? only : from + SEEDS - 1;
         for (long seed = first; seed <= last; seed++)
         {
             runSeed(seed);
