@@ -43,6 +43,8 @@ final class ClusterSimulation implements AutoCloseable
     final long[] issuedBy;
     final long[] completedBy;
     long lastDeliveryStep;
+    /** Per process: writes into a peer's leader-stream region that the peer refused (revoked permission). */
+    final long[] rejectedStreamWrites;
     long steps;
     private final int maxDestinations;
 
@@ -102,6 +104,7 @@ final class ClusterSimulation implements AutoCloseable
         }
         remainingToIssue = new long[maxId + 1];
         crashed = new boolean[maxId + 1];
+        rejectedStreamWrites = new long[maxId + 1];
         paused = new boolean[maxId + 1];
         issuedBy = new long[maxId + 1];
         completedBy = new long[maxId + 1];
@@ -127,6 +130,18 @@ final class ClusterSimulation implements AutoCloseable
         }
         for (final int p : processOrder)
         {
+            final int self = p;
+            fabrics[p].listener(new io.ramcast.multicast.fabric.FabricListener()
+            {
+                @Override
+                public void onWriteRejected(final int peerId, final int regionId)
+                {
+                    if (regionId == Layout.STREAM_REGION)
+                    {
+                        rejectedStreamWrites[self]++;
+                    }
+                }
+            });
             fabrics[p].start();
         }
     }

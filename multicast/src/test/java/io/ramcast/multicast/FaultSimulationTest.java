@@ -64,13 +64,21 @@ class FaultSimulationTest
         final long from = Long.getLong("ramcast.fault.first", 1);
         final long first = only != null ? only : from;
         final long last = only != null ? only : from + SEEDS - 1;
+        long deposedWritesRefused = 0;
         for (long seed = first; seed <= last; seed++)
         {
-            runSeed(seed);
+            deposedWritesRefused += runSeed(seed);
+        }
+        if (only == null)
+        {
+            assertThat(deposedWritesRefused)
+                .as("some paused leader, deposed meanwhile, wrote its stream after it lost the permission")
+                .isPositive();
         }
     }
 
-    static void runSeed(final long seed)
+    /** @return stream writes a paused, deposed leader issued and its followers refused. */
+    static long runSeed(final long seed)
     {
         final Plan plan = Plan.values()[(int)(seed % Plan.values().length)];
         final Random random = new Random(seed * 7919);
@@ -88,6 +96,14 @@ class FaultSimulationTest
                     result.summary(), sim.describe())
                 .isTrue();
             assertThat(injector.injected).as("seed %d plan %s: the fault was injected", seed, plan).isTrue();
+            if (injector.pausedProcess >= 0)
+            {
+                assertThat(sim.servers[injector.pausedProcess].ballot())
+                    .as("seed %d: the paused leader follows the new ballot after it resumed", seed)
+                    .isGreaterThan(Ballots.of(1, injector.pausedProcess));
+                return sim.rejectedStreamWrites[injector.pausedProcess];
+            }
+            return 0;
         }
         catch (final RuntimeException | AssertionError ex)
         {
