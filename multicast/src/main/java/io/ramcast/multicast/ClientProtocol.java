@@ -434,10 +434,7 @@ final class ClientProtocol
         final ArrayDeque<Deferred> queue = deferred.get(serverOrdinal);
         for (long q = sessionStart[g] - 1; q >= serverNextRingSeq[serverOrdinal]; q--)
         {
-            final int length = encodeSkip(q);
-            final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
-            copy.putBytes(0, record, 0, length);
-            queue.addFirst(new Deferred(q, Layout.ringOffset(clientOrdinal, q, options), copy));
+            queue.addFirst(new Deferred(q, Layout.ringOffset(clientOrdinal, q, options), copyOfRecord(encodeSkip(q))));
         }
     }
 
@@ -529,10 +526,16 @@ final class ClientProtocol
         }
         else
         {
-            final UnsafeBuffer copy = new UnsafeBuffer(new byte[recordBytes]);
-            copy.putBytes(0, record, 0, recordBytes);
-            queue.addLast(new Deferred(ringSeq, offset, copy));
+            queue.addLast(new Deferred(ringSeq, offset, copyOfRecord(recordBytes)));
         }
+    }
+
+    /** @return a copy of the first {@code length} bytes of {@link #record}, for a postponed write. */
+    private UnsafeBuffer copyOfRecord(final int length)
+    {
+        final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
+        copy.putBytes(0, record, 0, length);
+        return copy;
     }
 
     private boolean slotFree(final int serverOrdinal, final long ringSeq)

@@ -358,12 +358,6 @@ final class ServerProtocol
         return clientRecordErrors;
     }
 
-    /** @return times this process became leader after the first ballot. */
-    long leaderChanges()
-    {
-        return leaderChanges;
-    }
-
     /** @return own proposals made as leader (Task 2), fresh ones of a recovery included. */
     long proposedCount()
     {
@@ -374,12 +368,6 @@ final class ServerProtocol
     long forwardedCount()
     {
         return forwardedCount;
-    }
-
-    /** @return relayed copies this process sent (Task 10). */
-    long relayedCount()
-    {
-        return relayedCount;
     }
 
     int pendingCount()
@@ -402,7 +390,8 @@ final class ServerProtocol
     {
         this.nowNs = nowNs;
         int work = outbox.flush();
-        work += heartbeats.doWork(nowNs);
+        final int beats = heartbeats.doWork(nowNs);
+        work += beats;
         work += control.doWork();
         work += pollRings();
         work += checkLeader();
@@ -417,7 +406,10 @@ final class ServerProtocol
         }
         work += pollStored();
         work += orderAndDeliver();
-        work += checkClients();
+        if (beats > 0)
+        {
+            work += checkClients(); // suspicion moves with heartbeats: once per interval is enough
+        }
         work += flushProposals();
         work += publish();
         return work;
@@ -602,24 +594,25 @@ final class ServerProtocol
     /** Relays every message of client {@code ci} this process holds, in any state (§F.4 item 20). */
     private int relayAll(final int ci)
     {
-        int work = 0;
-        for (final Entry e : entries.values())
+        final long before = relayedCount;
+        forEachHeld(e ->
         {
             if (e.clientOrdinal == ci && e.hasBody())
             {
                 relay(e);
-                work++;
             }
-        }
-        for (final Entry e : retained.values())
-        {
-            if (e.clientOrdinal == ci && e.hasBody())
-            {
-                relay(e);
-                work++;
-            }
-        }
-        return work;
+        });
+        return (int)Math.min(Integer.MAX_VALUE, relayedCount - before);
+    }
+
+    /**
+     * Calls {@code action} for every message this process holds: live entries, then the delivered
+     * ones it retains. The action must not add or remove entries.
+     */
+    private void forEachHeld(final java.util.function.Consumer<Entry> action)
+    {
+        entries.forEachLong((id, e) -> action.accept(e));
+        retained.values().forEach(action);
     }
 
     private void relay(final Entry e)
@@ -736,10 +729,7 @@ final class ServerProtocol
         {
             throw new IllegalStateException("proposals for group " + h + " at process " + selfId);
         }
-        if (p.ballot() > knownBallot[h])
-        {
-            learnBallot(h, p.ballot()); // only a leader that finished its recovery sends proposals
-        }
+        learnBallot(h, p.ballot()); // only a leader that finished its recovery sends proposals
         if (mode != Mode.LEADER || p.ballot() < knownBallot[h])
         {
             return; // a deposed leader's, or sent to a leader that is no more: re-sent on NEW_LEADER
@@ -932,18 +922,11 @@ final class ServerProtocol
     private List<EntryInfo> snapshot()
     {
         final List<EntryInfo> infos = new ArrayList<>(entries.size() + retained.size());
-        for (final Entry e : entries.values())
-        {
-            infos.add(info(e, false));
-        }
-        for (final Entry e : retained.values())
-        {
-            infos.add(info(e, true));
-        }
+        forEachHeld(e -> infos.add(info(e)));
         return infos;
     }
 
-    private EntryInfo info(final Entry e, final boolean delivered)
+    private EntryInfo info(final Entry e)
     {
         final int[] dst = e.destinations != null ? e.destinations : new int[0];
         final long[] seqs = new long[dst.length];
@@ -960,7 +943,7 @@ final class ServerProtocol
             }
         }
         return new EntryInfo(e.messageId, e.destinations != null ? e.clientOrdinal : -1, dst, seqs, e.hasBody(),
-            delivered, proposals);
+            e.state == Entry.State.DONE, proposals);
     }
 
     private void onNack(final ControlMessages.GroupBallot nack)
@@ -1198,20 +1181,13 @@ final class ServerProtocol
             }
         }
         // every own proposal of this ballot goes to the other destination groups' leaders
-        for (final Entry e : entries.values())
+        forEachHeld(e ->
         {
             if (proposedInCurrentBallot(e) && e.destinations != null)
             {
                 queueProposals(e);
             }
-        }
-        for (final Entry e : retained.values())
-        {
-            if (proposedInCurrentBallot(e) && e.destinations != null)
-            {
-                queueProposals(e);
-            }
-        }
+        });
 
         LOG.info("process {} leads group {} in ballot {} (promises from {} members; re-issued {} records, {} fresh " +
             "proposals)", selfId, group, Ballots.toString(ballot), countReplies(), records.size(), fresh.size());
@@ -1329,30 +1305,13 @@ final class ServerProtocol
         {
             return;
         }
-        for (final Entry e : entries.values())
+        forEachHeld(e ->
         {
-            resendTo(e, h);
-        }
-        for (final Entry e : retained.values())
-        {
-            resendTo(e, h);
-        }
-    }
-
-    private void resendTo(final Entry e, final int h)
-    {
-        if (e.destinations == null || !proposedInCurrentBallot(e))
-        {
-            return;
-        }
-        for (final int d : e.destinations)
-        {
-            if (d == h)
+            if (e.destinations != null && proposedInCurrentBallot(e) && Arrays.binarySearch(e.destinations, h) >= 0)
             {
-                outgoingProposals[h].addLong(e.messageId);
-                outgoingProposals[h].addLong(e.proposalValue[group]);
+                queueProposal(e, h);
             }
-        }
+        });
     }
 
     /* ---------------------------------------------------------------- Task 2 (leader proposes) */
@@ -1389,10 +1348,16 @@ final class ServerProtocol
         {
             if (h != group)
             {
-                outgoingProposals[h].addLong(e.messageId);
-                outgoingProposals[h].addLong(e.proposalValue[group]);
+                queueProposal(e, h);
             }
         }
+    }
+
+    /** Queues this group's proposal for {@code e} to the leader of {@code h}; sent by {@link #flushProposals()}. */
+    private void queueProposal(final Entry e, final int h)
+    {
+        outgoingProposals[h].addLong(e.messageId);
+        outgoingProposals[h].addLong(e.proposalValue[group]);
     }
 
     private int flushProposals()
@@ -1955,7 +1920,8 @@ final class ServerProtocol
     String describe()
     {
         return "server " + selfId + " g" + group + " " + mode.name().toLowerCase() + " ballot=" + Ballots.toString(ballot) +
-            " clock=" + clock + " delivered=" + deliveredCount + " pending=" + entries.size() + " ordered=" + ordered.size() +
+            " clock=" + clock + " delivered=" + deliveredCount + " leaderships=" + leaderChanges +
+            " relayed=" + relayedCount + " pending=" + entries.size() + " ordered=" + ordered.size() +
             " toPropose=" + toPropose.size() + " log=[" + log.base() + "," + log.next() + ")" +
             " streamRead=" + nextStreamReadSeq + " queuedWrites=" + outbox.queuedWrites() + " control=" +
             control.describe() + " firstOrdered=" + (ordered.isEmpty() ? "-" : ordered.first()) + " blocking=" + blockingOrUnknown();

@@ -110,11 +110,6 @@ final class StreamLog
         return next;
     }
 
-    int size()
-    {
-        return (int)(next - base);
-    }
-
     private int index(final long seq)
     {
         if (seq < base || seq >= next)
