@@ -103,6 +103,27 @@ final class ControlMessages
         return b;
     }
 
+    /**
+     * Reads a message of {@code type} with {@code body}, then checks that nothing is left over.
+     *
+     * @throws IllegalArgumentException for another type, a truncated message or trailing bytes.
+     */
+    private static <T> T decode(
+        final byte[] message, final byte type, final String name, final java.util.function.Function<ByteBuffer, T> body)
+    {
+        try
+        {
+            final ByteBuffer b = reader(message, type);
+            final T decoded = body.apply(b);
+            end(b);
+            return decoded;
+        }
+        catch (final BufferUnderflowException ex)
+        {
+            throw new IllegalArgumentException("truncated " + name + " message", ex);
+        }
+    }
+
     private static void end(final ByteBuffer b)
     {
         if (b.hasRemaining())
@@ -147,9 +168,8 @@ final class ControlMessages
 
     static Proposals decodeProposals(final byte[] message)
     {
-        try
+        return decode(message, PROPOSALS, "PROPOSALS", b ->
         {
-            final ByteBuffer b = reader(message, PROPOSALS);
             final int group = b.getInt();
             final long ballot = b.getLong();
             final int n = count(b, 16);
@@ -158,13 +178,8 @@ final class ControlMessages
             {
                 list.add(new Proposal(b.getLong(), b.getLong()));
             }
-            end(b);
             return new Proposals(group, ballot, list);
-        }
-        catch (final BufferUnderflowException ex)
-        {
-            throw new IllegalArgumentException("truncated PROPOSALS message", ex);
-        }
+        });
     }
 
     /* ---------------------------------------------------------------- CATCH_UP, NACK, NEW_LEADER */
@@ -183,17 +198,10 @@ final class ControlMessages
 
     static GroupBallot decodeBallotMessage(final byte[] message, final byte type)
     {
-        try
+        return decode(message, type, "control message of type " + type, b ->
         {
-            final ByteBuffer b = reader(message, type);
-            final GroupBallot gb = new GroupBallot(b.getInt(), b.getLong());
-            end(b);
-            return gb;
-        }
-        catch (final BufferUnderflowException ex)
-        {
-            throw new IllegalArgumentException("truncated control message of type " + type, ex);
-        }
+            return new GroupBallot(b.getInt(), b.getLong());
+        });
     }
 
     /* ---------------------------------------------------------------- CATCH_UP_ENTRIES */
@@ -249,9 +257,8 @@ final class ControlMessages
 
     static CatchUpEntries decodeCatchUpEntries(final byte[] message)
     {
-        try
+        return decode(message, CATCH_UP_ENTRIES, "CATCH_UP_ENTRIES", b ->
         {
-            final ByteBuffer b = reader(message, CATCH_UP_ENTRIES);
             final long ballot = b.getLong();
             final int n = count(b, 21);
             final List<EntryInfo> list = new ArrayList<>(n);
@@ -277,13 +284,8 @@ final class ControlMessages
                 list.add(new EntryInfo(id, clientOrdinal, destinations, ringSeqs, (flags & 1) != 0, (flags & 2) != 0,
                     proposals));
             }
-            end(b);
             return new CatchUpEntries(ballot, list);
-        }
-        catch (final BufferUnderflowException ex)
-        {
-            throw new IllegalArgumentException("truncated CATCH_UP_ENTRIES message", ex);
-        }
+        });
     }
 
     /* ---------------------------------------------------------------- CATCH_UP_END */
@@ -316,9 +318,8 @@ final class ControlMessages
 
     static CatchUpEnd decodeCatchUpEnd(final byte[] message)
     {
-        try
+        return decode(message, CATCH_UP_END, "CATCH_UP_END", b ->
         {
-            final ByteBuffer b = reader(message, CATCH_UP_END);
             final long ballot = b.getLong();
             final long acceptedBallot = b.getLong();
             final long acceptedSeq = b.getLong();
@@ -330,13 +331,8 @@ final class ControlMessages
             {
                 heads[i] = b.getLong();
             }
-            end(b);
             return new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, clock, entryCount, heads);
-        }
-        catch (final BufferUnderflowException ex)
-        {
-            throw new IllegalArgumentException("truncated CATCH_UP_END message", ex);
-        }
+        });
     }
 
     /* ---------------------------------------------------------------- RELAY */
@@ -356,9 +352,8 @@ final class ControlMessages
 
     static Relay decodeRelay(final byte[] message)
     {
-        try
+        return decode(message, RELAY, "RELAY", b ->
         {
-            final ByteBuffer b = reader(message, RELAY);
             final int clientOrdinal = b.getInt();
             final long id = b.getLong();
             final int k = count(b, 12);
@@ -372,12 +367,7 @@ final class ControlMessages
             final int length = count(b, 1);
             final byte[] payload = new byte[length];
             b.get(payload);
-            end(b);
             return new Relay(clientOrdinal, id, destinations, ringSeqs, payload);
-        }
-        catch (final BufferUnderflowException ex)
-        {
-            throw new IllegalArgumentException("truncated RELAY message", ex);
-        }
+        });
     }
 }

@@ -1,0 +1,116 @@
+package io.ramcast.multicast;
+
+import io.ramcast.multicast.ControlMessages.CatchUpEnd;
+import io.ramcast.multicast.ControlMessages.EntryInfo;
+import io.ramcast.multicast.ControlMessages.KnownProposal;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The protocol's own messages between servers: round trips, chunking and malformed input. */
+class ControlMessagesTest
+{
+    @Test
+    void shouldRoundTripProposalsAndBallotMessages()
+    {
+        final long[] idsAndValues = {MessageIds.of(100, 1), 7, MessageIds.of(101, 9), 12, MessageIds.of(102, 3), 40};
+        final ControlMessages.Proposals p =
+            ControlMessages.decodeProposals(ControlMessages.proposals(2, Ballots.of(3, 7), idsAndValues, 1, 2));
+        assertThat(p.group()).isEqualTo(2);
+        assertThat(p.ballot()).isEqualTo(Ballots.of(3, 7));
+        assertThat(p.proposals()).containsExactly(
+            new ControlMessages.Proposal(MessageIds.of(101, 9), 12), new ControlMessages.Proposal(MessageIds.of(102, 3), 40));
+
+        final byte[] catchUp = ControlMessages.ballotMessage(ControlMessages.CATCH_UP, 1, Ballots.of(5, 4));
+        assertThat(ControlMessages.type(catchUp)).isEqualTo(ControlMessages.CATCH_UP);
+        assertThat(ControlMessages.decodeBallotMessage(catchUp, ControlMessages.CATCH_UP))
+            .isEqualTo(new ControlMessages.GroupBallot(1, Ballots.of(5, 4)));
+        assertThatThrownBy(() -> ControlMessages.decodeBallotMessage(catchUp, ControlMessages.NEW_LEADER))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected " + ControlMessages.NEW_LEADER);
+    }
+
+    @Test
+    void shouldSplitCatchUpEntriesIntoMessagesThatFitAndReadThemBack()
+    {
+        final List<EntryInfo> infos = new ArrayList<>();
+        for (int i = 0; i < 200; i++)
+        {
+            infos.add(new EntryInfo(MessageIds.of(100, i + 1), i % 3, new int[] {0, 2}, new long[] {i + 1, i + 5},
+                i % 2 == 0, i % 5 == 0, List.of(new KnownProposal(0, Ballots.of(1, 0), i), new KnownProposal(2, Ballots.of(2, 6), i + 1))));
+        }
+        infos.add(new EntryInfo(MessageIds.of(101, 1), -1, new int[0], new long[0], false, false, List.of()));
+        final List<byte[]> messages = ControlMessages.catchUpEntries(Ballots.of(4, 1), infos, 1024);
+        assertThat(messages).hasSizeGreaterThan(1).allSatisfy(m -> assertThat(m.length).isLessThanOrEqualTo(1024));
+
+        final List<EntryInfo> back = new ArrayList<>();
+        for (final byte[] m : messages)
+        {
+            final ControlMessages.CatchUpEntries part = ControlMessages.decodeCatchUpEntries(m);
+            assertThat(part.ballot()).isEqualTo(Ballots.of(4, 1));
+            back.addAll(part.entries());
+        }
+        assertThat(back).hasSize(infos.size());
+        for (int i = 0; i < infos.size(); i++)
+        {
+            final EntryInfo a = infos.get(i);
+            final EntryInfo b = back.get(i);
+            assertThat(b.messageId()).isEqualTo(a.messageId());
+            assertThat(b.clientOrdinal()).isEqualTo(a.clientOrdinal());
+            assertThat(b.destinations()).containsExactly(a.destinations());
+            assertThat(b.ringSeqs()).containsExactly(a.ringSeqs());
+            assertThat(b.hasBody()).isEqualTo(a.hasBody());
+            assertThat(b.delivered()).isEqualTo(a.delivered());
+            assertThat(b.proposals()).isEqualTo(a.proposals());
+        }
+    }
+
+    @Test
+    void shouldRoundTripCatchUpEndAndRelay()
+    {
+        final CatchUpEnd end = new CatchUpEnd(Ballots.of(4, 1), Ballots.of(3, 0), 77, 1234, 201, new long[] {1, 9, 40});
+        final CatchUpEnd endBack = ControlMessages.decodeCatchUpEnd(ControlMessages.catchUpEnd(end));
+        assertThat(endBack.ballot()).isEqualTo(end.ballot());
+        assertThat(endBack.acceptedBallot()).isEqualTo(end.acceptedBallot());
+        assertThat(endBack.acceptedSeq()).isEqualTo(77);
+        assertThat(endBack.clock()).isEqualTo(1234);
+        assertThat(endBack.entryCount()).isEqualTo(201);
+        assertThat(endBack.ringHeads()).containsExactly(1, 9, 40);
+
+        final byte[] payload = "transfer 10".getBytes();
+        final ControlMessages.Relay relay =
+            new ControlMessages.Relay(3, MessageIds.of(103, 8), new int[] {0, 1}, new long[] {4, 6}, payload);
+        final ControlMessages.Relay relayBack = ControlMessages.decodeRelay(ControlMessages.relay(relay));
+        assertThat(relayBack.clientOrdinal()).isEqualTo(3);
+        assertThat(relayBack.messageId()).isEqualTo(MessageIds.of(103, 8));
+        assertThat(relayBack.destinations()).containsExactly(0, 1);
+        assertThat(relayBack.ringSeqs()).containsExactly(4, 6);
+        assertThat(relayBack.payload()).isEqualTo(payload);
+    }
+
+    @Test
+    void shouldRefuseTruncatedOversizedAndEmptyMessages()
+    {
+        final byte[] relay = ControlMessages.relay(
+            new ControlMessages.Relay(0, MessageIds.of(100, 1), new int[] {0}, new long[] {1}, new byte[] {1, 2, 3}));
+        for (int cut = 1; cut < relay.length; cut++)
+        {
+            final byte[] truncated = Arrays.copyOf(relay, cut);
+            assertThatThrownBy(() -> ControlMessages.decodeRelay(truncated)).as("cut at %d", cut)
+                .isInstanceOf(IllegalArgumentException.class);
+        }
+        final byte[] trailing = Arrays.copyOf(relay, relay.length + 4);
+        assertThatThrownBy(() -> ControlMessages.decodeRelay(trailing))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trailing");
+
+        final byte[] end = ControlMessages.catchUpEnd(new CatchUpEnd(1, 1, 1, 1, 0, new long[] {1, 2}));
+        assertThatThrownBy(() -> ControlMessages.decodeCatchUpEnd(Arrays.copyOf(end, end.length - 8)))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ControlMessages.type(new byte[0]))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+    }
+}
