@@ -15,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -331,23 +329,13 @@ class ClusterConfigTest
     void shouldRefuseABadFileNamingTheFileFieldValueAndRule(
         final String fileName, final String path, final String value, final String rule)
     {
-        final Path file = FIXTURES.resolve(fileName);
-
-        assertThatThrownBy(() -> ClusterConfig.load(file))
-            .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(1))
-            .hasMessageStartingWith(file + ": " + path + ": " + value)
-            .hasMessageContaining(rule);
+        BadConfigFixtures.assertRefused(FIXTURES.resolve(fileName), path, value, rule);
     }
 
     @Test
     void shouldHaveATableRowForEveryBadFixture() throws IOException
     {
-        final Set<String> covered = badFiles().map(arguments -> (String)arguments.get()[0]).collect(Collectors.toSet());
-        try (Stream<Path> files = Files.list(FIXTURES))
-        {
-            assertThat(files.map(file -> file.getFileName().toString()).filter(name -> name.startsWith("bad-")))
-                .containsExactlyInAnyOrderElementsOf(covered);
-        }
+        BadConfigFixtures.assertEveryFixtureHasARow(FIXTURES, badFiles());
     }
 
     /** Fixture, field path (or line), offending value, rule. */

@@ -9,12 +9,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** The {@code rdma} section of the cluster config, and the example configs in {@code config/}. */
@@ -86,23 +83,13 @@ class RdmaSettingsTest
     void shouldRefuseABadRdmaSectionNamingTheFileFieldValueAndRule(
         final String fileName, final String path, final String value, final String rule)
     {
-        final Path file = FIXTURES.resolve(fileName);
-
-        assertThatThrownBy(() -> ClusterConfig.load(file))
-            .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(1))
-            .hasMessageStartingWith(file + ": " + path + ": " + value)
-            .hasMessageContaining(rule);
+        BadConfigFixtures.assertRefused(FIXTURES.resolve(fileName), path, value, rule);
     }
 
     @Test
     void shouldHaveATableRowForEveryBadFixture() throws IOException
     {
-        final Set<String> covered = badFiles().map(arguments -> (String)arguments.get()[0]).collect(Collectors.toSet());
-        try (Stream<Path> files = Files.list(FIXTURES))
-        {
-            assertThat(files.map(file -> file.getFileName().toString()).filter(name -> name.startsWith("bad-")))
-                .containsExactlyInAnyOrderElementsOf(covered);
-        }
+        BadConfigFixtures.assertEveryFixtureHasARow(FIXTURES, badFiles());
     }
 
     /** Fixture, field path, offending value, rule. */
