@@ -74,7 +74,8 @@ public final class ReplicaServer implements AutoCloseable
         final Fabric fabric = b.fabric != null ? b.fabric : configuredFabric(config, replica);
         final Path dataDir = b.dataDir != null ? b.dataDir : replica.dataDir();
         store = b.store != null ? b.store :
-            RocksPartitionStore.open(dataDir, Durability.valueOf(config.durability().name()));
+            RocksPartitionStore.open(dataDir, Durability.valueOf(config.durability().name()),
+                new StoreIdentity(config.clusterName(), replica.partition(), replica.id()));
         try
         {
             final Limits limits = config.limits();

@@ -164,8 +164,30 @@ public final class RocksPartitionStore implements PartitionStore
      */
     public static RocksPartitionStore open(final Path dir, final Durability durability)
     {
+        return open(dir, durability, null);
+    }
+
+    /**
+     * Opens the store of one replica in {@code dir}: as {@link #open(Path, Durability)}, after
+     * checking that the directory is this replica's (see {@link StoreIdentity}). A new or empty
+     * directory is claimed for {@code identity}; a directory of another cluster, partition or
+     * replica, or one that holds files but no identity, is refused before anything in it changes.
+     *
+     * @param dir        the replica's store directory.
+     * @param durability how far {@link #apply} writes before returning.
+     * @param identity   whose store this must be; null to skip the check (tools and tests that
+     *                   open an existing store, or a scratch store, by path).
+     * @return the open store.
+     * @throws StoreException as {@link #open(Path, Durability)}, or if the identity check fails.
+     */
+    public static RocksPartitionStore open(final Path dir, final Durability durability, final StoreIdentity identity)
+    {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(durability, "durability");
+        if (identity != null)
+        {
+            identity.claim(dir);
+        }
         try
         {
             Files.createDirectories(dir);

@@ -8,6 +8,14 @@ public class StoreException extends RuntimeException
 {
     /**
      * @param message what failed, naming the store (path) and the operation.
+     */
+    public StoreException(final String message)
+    {
+        super(message);
+    }
+
+    /**
+     * @param message what failed, naming the store (path) and the operation.
      * @param cause   the underlying error.
      */
     public StoreException(final String message, final Throwable cause)
