@@ -15,10 +15,13 @@ import java.util.concurrent.Callable;
 /**
  * {@code ramcast cluster --config FILE}: starts every replica of FILE that lives on this host as a
  * child process and keeps them running until Ctrl-C (or SIGTERM), which stops them all cleanly.
- * If a replica dies, the others are stopped and the command exits with 3.
+ * A replica that dies is reported once (which one, its exit code, how many of its partition still
+ * run) and the others keep running: a partition serves while a majority of it runs. The command
+ * exits with 3 only when every replica has stopped.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-    description = "Start every replica of a config that lives on this host; Ctrl-C stops them all.")
+    description = {"Start every replica of a config that lives on this host; Ctrl-C stops them all.",
+        "A replica that dies is reported and the others keep running."})
 final class ClusterCommand implements Callable<Integer>
 {
     @CommandLine.Spec
@@ -52,6 +55,7 @@ final class ClusterCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
         }
         final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
         final Path logs = logDir != null ? logDir : config.dataRoot().resolve("logs");
         try (ReplicaProcesses cluster = ReplicaProcesses.start(configFile, config, logs,
             List.of(jvmOptions.trim().split("\\s+")), deliveryLog))
@@ -66,10 +70,14 @@ final class ClusterCommand implements Callable<Integer>
             out.flush();
             while (true)
             {
-                final String dead = cluster.firstDead();
-                if (dead != null)
+                for (final String dead : cluster.newlyDead())
                 {
-                    spec.commandLine().getErr().println(dead + "; stopping the others");
+                    err.println(dead);
+                    err.flush();
+                }
+                if (cluster.runningCount() == 0)
+                {
+                    err.println("every replica has stopped");
                     return RamcastCli.EXIT_RUN_FAILED;
                 }
                 Thread.sleep(200);

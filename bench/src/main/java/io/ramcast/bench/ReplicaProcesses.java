@@ -44,6 +44,8 @@ final class ReplicaProcesses implements AutoCloseable
     private final java.util.Set<Integer> killed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Replicas paused with SIGSTOP and not yet resumed. */
     private final java.util.Set<Integer> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Replicas whose death {@link #newlyDead()} has reported. */
+    private final java.util.Set<Integer> reportedDead = new java.util.HashSet<>();
     private boolean closed;
 
     private ReplicaProcesses(final List<ReplicaConfig> replicas, final Path logDir)
@@ -208,6 +210,51 @@ final class ReplicaProcesses implements AutoCloseable
             }
         }
         return null;
+    }
+
+    /**
+     * Reports each replica that died since the last call, once: which replica, its partition, how it
+     * exited, and how many replicas of that partition still run (replicas killed on purpose with
+     * {@link #kill} are not reported).
+     *
+     * @return one line per newly dead replica, e.g. {@code replica 1 (partition 0) exited with 137;
+     *         partition 0 runs on 2 of 3}; empty while all run or when stopping.
+     */
+    synchronized List<String> newlyDead()
+    {
+        final List<String> lines = new ArrayList<>();
+        if (closed)
+        {
+            return lines;
+        }
+        for (final ServerProcess p : processes)
+        {
+            if (!p.isAlive() && !killed.contains(p.id()) && reportedDead.add(p.id()))
+            {
+                final int partition = replica(p.id()).partition();
+                lines.add("replica " + p.id() + " (partition " + partition + ") exited with " + p.exitCode() +
+                    "; partition " + partition + " runs on " + running(partition) + " of " +
+                    replicas.stream().filter(r -> r.partition() == partition).count() + " (see " +
+                    p.stderrFile() + ")");
+            }
+        }
+        return lines;
+    }
+
+    /** @return how many replicas started here still run. */
+    synchronized int runningCount()
+    {
+        return (int) processes.stream().filter(ServerProcess::isAlive).count();
+    }
+
+    private long running(final int partition)
+    {
+        return processes.stream().filter(p -> p.isAlive() && replica(p.id()).partition() == partition).count();
+    }
+
+    private ReplicaConfig replica(final int id)
+    {
+        return replicas.stream().filter(r -> r.id() == id).findFirst().orElseThrow();
     }
 
     /**

@@ -188,6 +188,12 @@ final class ServerProcess
         return process.isAlive();
     }
 
+    /** @return the child's exit code (128 + N when signal N killed it: 137 for kill -9), or -1 while it runs. */
+    int exitCode()
+    {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     /** @return "exit code N", or "still running". */
     String exitDescription()
     {
