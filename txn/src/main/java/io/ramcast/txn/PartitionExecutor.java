@@ -236,9 +236,21 @@ public final class PartitionExecutor
     /** @return true if the transaction was finished, false if it now waits for reads. */
     private boolean start(final Delivered d)
     {
-        if (d.mark().compareTo(lastApplied) <= 0)
+        final int sinceApplied = d.mark().compareTo(lastApplied);
+        if (sinceApplied <= 0)
         {
-            return true; // applied before a restart
+            if (sinceApplied == 0)
+            {
+                // the very delivery the store last applied (same timestamp, group and message id):
+                // handed over again after a restart, provably a duplicate
+                duplicates++;
+                LOG.info("partition {}: delivery {} was applied before; skipped", partition, d.mark());
+                return true;
+            }
+            throw new IllegalStateException("partition " + partition + ": delivery of message " +
+                io.ramcast.multicast.MessageIds.toString(d.messageId()) + " at " + d.mark() + " comes after the last applied " +
+                lastApplied + " in delivery order but is ordered before it; this replica cannot prove it a " +
+                "duplicate, and applying or skipping it could break atomicity or order. Stopping (fail-stop).");
         }
         final TxnRequest request;
         try

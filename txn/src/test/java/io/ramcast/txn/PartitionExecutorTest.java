@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Three partitions with one replica each, in-memory stores, the exchange wired directly: the
@@ -239,16 +240,18 @@ class PartitionExecutorTest
     }
 
     @Test
-    void shouldSkipTransactionsAppliedBeforeRestartAndBufferEarlyExchanges()
+    void shouldSkipTheLastAppliedDeliveryAfterRestartAndBufferEarlyExchanges()
     {
         submit(1, 1, Transaction.builder().put(key(0), counter(10)).put(key(1), counter(0)).build());
-        // restart partition 1's executor on the same store: nothing already applied is applied again
+        // restart partition 1's executor on the same store: the delivery it applied last, handed over
+        // again with the same mark, is provably a duplicate and not applied again
         executors[1] = newExecutor(1);
         final byte[] payload = codec.encode(new TxnRequest(7, 1, 1, new int[] {0, 1},
             Transaction.builder().put(key(0), counter(10)).put(key(1), counter(0)).build()));
         executors[1].onDelivery(1, payload, 1, 0);
         executors[1].doWork();
         assertThat(executors[1].executedCount()).isZero();
+        assertThat(executors[1].duplicateCount()).isEqualTo(1);
 
         // partition 0 runs ahead and sends its reads before partition 1 delivered the transfer
         final Transaction t = transfer(0, 1, 4);
@@ -263,6 +266,26 @@ class PartitionExecutorTest
         assertThat(executors[0].isWaitingForReads()).isFalse();
         assertThat(stores[0].get(key(0))).isEqualTo(counter(6));
         assertThat(stores[1].get(key(1))).isEqualTo(counter(4));
+    }
+
+    @Test
+    void shouldFailStopOnADeliveryOrderedBeforeTheLastAppliedThatItCannotProveADuplicate()
+    {
+        submit(5, 1, Transaction.builder().put(key(0), counter(1)).build());
+        final AppliedMark applied = stores[0].lastApplied();
+        // a restarted ordering layer whose clock went back: a new transaction below the applied mark
+        executors[0] = newExecutor(0);
+        final byte[] payload = codec.encode(new TxnRequest(7, 9, 1, new int[] {0},
+            Transaction.builder().put(key(0), counter(2)).build()));
+        executors[0].onDelivery(999, payload, 0, 0);
+        assertThatThrownBy(() -> executors[0].doWork())
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("partition 0")
+            .hasMessageContaining("at (timestamp 0, group 0, message")
+            .hasMessageContaining("last applied " + applied)
+            .hasMessageContaining("fail-stop");
+        assertThat(stores[0].lastApplied()).isEqualTo(applied);
+        assertThat(stores[0].get(key(0))).isEqualTo(counter(1));
     }
 
     @Test

@@ -28,4 +28,12 @@ public record AppliedMark(long timestamp, int group, long messageId) implements 
         }
         return c;
     }
+
+    /** @return {@code none}, or e.g. {@code (timestamp 17, group 1, message 100:42)}. */
+    @Override
+    public String toString()
+    {
+        return this.equals(NONE) ? "none" : "(timestamp " + timestamp + ", group " + group + ", message " +
+            io.ramcast.multicast.MessageIds.toString(messageId) + ")";
+    }
 }
