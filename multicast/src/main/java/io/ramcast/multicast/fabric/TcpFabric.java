@@ -81,7 +81,8 @@ import org.slf4j.LoggerFactory;
  * non-blocking select, at most {@value #ACCEPT_BATCH} accepts, one read, up to
  * {@value #FRAME_POLL_LIMIT} frames and one write per connection, and due connection attempts.
  * {@link LocalRegion#revoke} may be called while the agent runs: it waits for an apply in progress.
- * Timing comes from the injected {@link NanoClock}.
+ * Timing comes from the injected {@link NanoClock}, the reconnection jitter from the injected random
+ * source.
  */
 public final class TcpFabric implements Fabric
 {
