@@ -1,5 +1,8 @@
 package io.ramcast.multicast.fabric;
 
+import io.ramcast.multicast.fabric.spi.FabricEventQueue;
+import io.ramcast.multicast.fabric.spi.RegionBounds;
+import io.ramcast.multicast.fabric.spi.WriteResults;
 import org.agrona.DirectBuffer;
 
 /**
@@ -24,7 +27,7 @@ final class DirectRemoteRegion implements RemoteRegion
     private final FabricEventQueue events;
     private FabricRegion target;
     private FabricRegion.WriterGate gate;
-    private int sizeBytes = -1;
+    private int sizeBytes = RegionBounds.UNKNOWN_SIZE_BYTES;
     private Status status = Status.CONNECTING;
 
     /**
@@ -53,7 +56,7 @@ final class DirectRemoteRegion implements RemoteRegion
         if (null == region)
         {
             gate = null;
-            sizeBytes = -1;
+            sizeBytes = RegionBounds.UNKNOWN_SIZE_BYTES;
             status = Status.FAILED;
         }
         else
@@ -102,26 +105,10 @@ final class DirectRemoteRegion implements RemoteRegion
     @Override
     public WriteResult write(final int offset, final DirectBuffer src, final int srcOffset, final int length)
     {
-        if (sizeBytes >= 0)
+        RegionBounds.checkWrite(sizeBytes, offset, length);
+        if (Status.READY != status)
         {
-            FabricRegion.checkWrite(sizeBytes, offset, length);
-        }
-        else
-        {
-            FabricRegion.checkAlignment(offset, length);
-        }
-
-        switch (status)
-        {
-            case CONNECTING:
-                return WriteResult.NOT_CONNECTED;
-            case PEER_DOWN:
-                return WriteResult.PEER_DOWN;
-            case FAILED:
-                return WriteResult.REJECTED;
-            case READY:
-            default:
-                break;
+            return WriteResults.refusal(status);
         }
 
         switch (target.apply(gate, offset, src, srcOffset, length))

@@ -5,6 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
+import io.ramcast.multicast.fabric.spi.RegionBounds;
+import io.ramcast.multicast.fabric.spi.WholeWrite;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -15,9 +17,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * ({@code local}, {@code tcp}): the memory, the per-writer permissions and the one place where a
  * remote write is copied into the memory.
  *
- * <p>Apply rule: a write of {@code length} bytes copies bytes {@code [0, length - 8)} with plain
- * stores and then stores the last 8-byte word with a release store, so a reader that sees the last
- * word with an acquire load sees the whole write.
+ * <p>Apply rule: {@link WholeWrite#store}, so a reader that sees the last word of a write with an
+ * acquire load sees the whole write.
  *
  * <p>Permission rule: every writer has a {@link WriterGate} holding a granted flag and a count of
  * applies in progress. A writer increments the count, then reads the flag, applies only if granted
@@ -35,9 +36,6 @@ final class FabricRegion implements LocalRegion
 {
     /** Memory alignment of a region, one cache line, so that 8-byte words never straddle lines. */
     static final int REGION_ALIGNMENT_BYTES = 64;
-
-    /** Size in bytes of the word granularity of offsets and lengths, and of the sealing word. */
-    static final int WORD_BYTES = 8;
 
     /** Outcome of {@link #apply}. */
     enum ApplyResult
@@ -95,7 +93,7 @@ final class FabricRegion implements LocalRegion
      */
     FabricRegion(final int regionId, final int sizeBytes, final boolean writableByAll)
     {
-        validateRegistration(regionId, sizeBytes);
+        RegionBounds.checkRegistration(regionId, sizeBytes);
         this.regionId = regionId;
         this.sizeBytes = sizeBytes;
         this.writableByAll = writableByAll;
@@ -104,62 +102,30 @@ final class FabricRegion implements LocalRegion
     }
 
     /**
-     * Checks a registration request, naming the field and rule on failure.
-     *
-     * @param regionId  the requested id.
-     * @param sizeBytes the requested size.
-     * @throws IllegalArgumentException for a negative id or a size that is not a positive multiple of 8.
-     */
-    static void validateRegistration(final int regionId, final int sizeBytes)
-    {
-        if (regionId < 0)
-        {
-            throw new IllegalArgumentException("regionId=" + regionId + " must be >= 0");
-        }
-        if (sizeBytes <= 0 || (sizeBytes & (WORD_BYTES - 1)) != 0)
-        {
-            throw new IllegalArgumentException(
-                "sizeBytes=" + sizeBytes + " of region " + regionId + " must be a positive multiple of 8");
-        }
-    }
-
-    /**
-     * Checks that a write is word-aligned and fits a region; used at the writer and again at the owner.
+     * The writer-side bounds check of {@link RegionBounds#checkWrite}, kept under this name for
+     * {@link FaultInjectingFabric}.
      *
      * @param regionSizeBytes size of the target region.
      * @param offset          byte offset of the write.
      * @param length          byte length of the write.
-     * @throws IndexOutOfBoundsException if the offset or length is not a multiple of 8, the length
-     *                                   is not positive, or the write does not fit.
+     * @throws IndexOutOfBoundsException as {@link RegionBounds#checkWrite}.
      */
     static void checkWrite(final int regionSizeBytes, final int offset, final int length)
     {
-        checkAlignment(offset, length);
-        if ((long)offset + length > regionSizeBytes)
-        {
-            throw new IndexOutOfBoundsException(
-                "write offset=" + offset + " length=" + length + " exceeds region sizeBytes=" + regionSizeBytes);
-        }
+        RegionBounds.checkWrite(regionSizeBytes, offset, length);
     }
 
     /**
-     * Checks the word alignment of a write whose target size may not be known yet.
+     * The alignment check of {@link RegionBounds#checkAlignment}, kept under this name for
+     * {@link FaultInjectingFabric}.
      *
      * @param offset byte offset of the write.
      * @param length byte length of the write.
-     * @throws IndexOutOfBoundsException if the offset is negative or not a multiple of 8, or the
-     *                                   length is not a positive multiple of 8.
+     * @throws IndexOutOfBoundsException as {@link RegionBounds#checkAlignment}.
      */
     static void checkAlignment(final int offset, final int length)
     {
-        if (offset < 0 || (offset & (WORD_BYTES - 1)) != 0)
-        {
-            throw new IndexOutOfBoundsException("write offset=" + offset + " must be a non-negative multiple of 8");
-        }
-        if (length <= 0 || (length & (WORD_BYTES - 1)) != 0)
-        {
-            throw new IndexOutOfBoundsException("write length=" + length + " must be a positive multiple of 8");
-        }
+        RegionBounds.checkAlignment(offset, length);
     }
 
     @Override
@@ -221,17 +187,17 @@ final class FabricRegion implements LocalRegion
      * last word with a release store.
      *
      * @param gate      the writer's gate, from {@link #gate(int)} of this region.
-     * @param offset    byte offset in this region, checked with {@link #checkWrite}.
+     * @param offset    byte offset in this region, checked with {@link RegionBounds#checkWrite}.
      * @param src       source bytes.
      * @param srcOffset offset in {@code src}.
-     * @param length    byte length, checked with {@link #checkWrite}.
+     * @param length    byte length, checked with {@link RegionBounds#checkWrite}.
      * @return whether the write landed.
      * @throws IndexOutOfBoundsException if the write does not fit this region (the owner-side check).
      */
     ApplyResult apply(
         final WriterGate gate, final int offset, final DirectBuffer src, final int srcOffset, final int length)
     {
-        checkWrite(sizeBytes, offset, length);
+        RegionBounds.checkWrite(sizeBytes, offset, length);
         gate.appliesInProgress.getAndIncrement();
         try
         {
@@ -243,12 +209,7 @@ final class FabricRegion implements LocalRegion
             {
                 return ApplyResult.REJECTED;
             }
-            final int lastWordOffset = length - WORD_BYTES;
-            if (lastWordOffset > 0)
-            {
-                buffer.putBytes(offset, src, srcOffset, lastWordOffset);
-            }
-            buffer.putLongRelease(offset + lastWordOffset, src.getLong(srcOffset + lastWordOffset));
+            WholeWrite.store(buffer, offset, src, srcOffset, length);
             return ApplyResult.APPLIED;
         }
         finally

@@ -1,9 +1,10 @@
 package io.ramcast.multicast.fabric;
 
 import java.util.ArrayList;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.ramcast.multicast.fabric.spi.FabricEventQueue;
+import io.ramcast.multicast.fabric.spi.FabricLifecycle;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,17 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 final class LocalFabric implements Fabric
 {
-    /** Lifecycle of an endpoint; transitions only through {@link #lifecycle(Lifecycle)}. */
-    enum Lifecycle
-    {
-        /** Regions may be registered; peers cannot reach it yet. */
-        NEW,
-        /** Reachable by peers. */
-        STARTED,
-        /** Dead: its regions accept no writes and its id may be reused. */
-        CLOSED
-    }
-
     /** Connection state of this endpoint towards one peer id. */
     private enum LinkState
     {
@@ -68,20 +58,15 @@ final class LocalFabric implements Fabric
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalFabric.class);
-    private static final FabricListener NO_OP_LISTENER = new FabricListener()
-    {
-    };
-
     private final LocalFabricHub hub;
     private final int selfId;
     private final Int2ObjectHashMap<FabricRegion> regionById = new Int2ObjectHashMap<>();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
-    private volatile Lifecycle lifecycle = Lifecycle.NEW;
+    private final FabricLifecycle lifecycle;
 
     private final Int2ObjectHashMap<PeerLink> linkByPeerId = new Int2ObjectHashMap<>();
     private final FabricEventQueue events = new FabricEventQueue();
     private final ArrayList<PeerNotice> noticeBatch = new ArrayList<>();
-    private FabricListener listener = NO_OP_LISTENER;
 
     private final Object noticeLock = new Object();
     private final Int2ObjectHashMap<PeerNotice> noticeByPeerId = new Int2ObjectHashMap<>();
@@ -91,6 +76,7 @@ final class LocalFabric implements Fabric
     {
         this.hub = hub;
         this.selfId = selfId;
+        this.lifecycle = new FabricLifecycle("process " + selfId);
     }
 
     @Override
@@ -102,10 +88,7 @@ final class LocalFabric implements Fabric
     @Override
     public LocalRegion register(final int regionId, final int sizeBytes, final boolean writableByAll)
     {
-        if (Lifecycle.NEW != lifecycle)
-        {
-            throw new IllegalStateException("register after start: process " + selfId + " is " + lifecycle);
-        }
+        lifecycle.ensureNew("register");
         if (regionById.containsKey(regionId))
         {
             throw new IllegalArgumentException("regionId=" + regionId + " already registered by process " + selfId);
@@ -118,10 +101,7 @@ final class LocalFabric implements Fabric
     @Override
     public void start()
     {
-        if (Lifecycle.NEW != lifecycle)
-        {
-            throw new IllegalStateException("start: process " + selfId + " is " + lifecycle);
-        }
+        lifecycle.ensureNew("start");
         hub.start(this);
         final PeerLink self = link(selfId);
         self.state = LinkState.UP;
@@ -135,10 +115,7 @@ final class LocalFabric implements Fabric
     @Override
     public RemoteRegion remote(final int peerId, final int regionId)
     {
-        if (Lifecycle.CLOSED == lifecycle)
-        {
-            throw new IllegalStateException("remote: process " + selfId + " is closed");
-        }
+        lifecycle.ensureNotClosed("remote");
         applyPeerNotices();
         final PeerLink link = link(peerId);
         DirectRemoteRegion handle = link.handleByRegionId.get(regionId);
@@ -161,17 +138,17 @@ final class LocalFabric implements Fabric
     @Override
     public int doWork()
     {
-        if (Lifecycle.STARTED != lifecycle)
+        if (FabricLifecycle.State.STARTED != lifecycle.state())
         {
             return 0;
         }
-        return applyPeerNotices() + events.dispatch(listener);
+        return applyPeerNotices() + events.dispatch();
     }
 
     @Override
     public void listener(final FabricListener listener)
     {
-        this.listener = Objects.requireNonNull(listener, "listener");
+        events.listener(listener);
     }
 
     @Override
@@ -222,27 +199,11 @@ final class LocalFabric implements Fabric
     }
 
     /**
-     * @return the current lifecycle state.
+     * @return the endpoint's lifecycle, whose transitions the hub makes under its lock.
      */
-    Lifecycle lifecycle()
+    FabricLifecycle lifecycle()
     {
         return lifecycle;
-    }
-
-    /**
-     * The single transition point of the lifecycle, called by the hub under its lock.
-     *
-     * @param next the new state: STARTED from NEW, or CLOSED from any state.
-     * @throws IllegalStateException for any other transition.
-     */
-    void lifecycle(final Lifecycle next)
-    {
-        final boolean allowed = Lifecycle.CLOSED == next || (Lifecycle.STARTED == next && Lifecycle.NEW == lifecycle);
-        if (!allowed)
-        {
-            throw new IllegalStateException("process " + selfId + ": " + lifecycle + " -> " + next + " not allowed");
-        }
-        lifecycle = next;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.ramcast.multicast.fabric;
 
+import io.ramcast.multicast.fabric.spi.FabricLifecycle;
 import org.agrona.collections.Int2ObjectHashMap;
 
 /**
@@ -80,10 +81,10 @@ public final class LocalFabricHub
      */
     synchronized void start(final LocalFabric starting)
     {
-        starting.lifecycle(LocalFabric.Lifecycle.STARTED);
+        starting.lifecycle().transition(FabricLifecycle.State.STARTED);
         for (final LocalFabric other : endpointById.values())
         {
-            if (other != starting && other.lifecycle() == LocalFabric.Lifecycle.STARTED)
+            if (other != starting && other.lifecycle().state() == FabricLifecycle.State.STARTED)
             {
                 other.onPeerUp(starting);
                 starting.onPeerUp(other);
@@ -98,8 +99,8 @@ public final class LocalFabricHub
      */
     synchronized void close(final LocalFabric closing)
     {
-        final boolean wasStarted = closing.lifecycle() == LocalFabric.Lifecycle.STARTED;
-        closing.lifecycle(LocalFabric.Lifecycle.CLOSED);
+        final boolean wasStarted = closing.lifecycle().state() == FabricLifecycle.State.STARTED;
+        closing.lifecycle().transition(FabricLifecycle.State.CLOSED);
         if (endpointById.get(closing.selfId()) == closing)
         {
             endpointById.remove(closing.selfId());
@@ -108,7 +109,7 @@ public final class LocalFabricHub
         {
             for (final LocalFabric other : endpointById.values())
             {
-                if (other.lifecycle() == LocalFabric.Lifecycle.STARTED)
+                if (other.lifecycle().state() == FabricLifecycle.State.STARTED)
                 {
                     other.onPeerDown(closing);
                 }

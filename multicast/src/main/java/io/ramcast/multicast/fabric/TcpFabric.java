@@ -10,12 +10,16 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
 
+import io.ramcast.multicast.fabric.spi.FabricEventQueue;
+import io.ramcast.multicast.fabric.spi.FabricLifecycle;
+import io.ramcast.multicast.fabric.spi.PeerAddresses;
+import io.ramcast.multicast.fabric.spi.ReconnectBackoff;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -36,10 +40,11 @@ import org.slf4j.LoggerFactory;
  * {@code p < q}); otherwise p waits for q to connect in. Two processes without addresses never
  * connect (their handles to each other stay CONNECTING). Each side sends HELLO (its id and region
  * table, layout in {@link TcpFrameDescriptor}) first; a handle becomes READY when the owner's HELLO
- * arrives. Failed attempts are retried with a backoff from
+ * arrives. Failed attempts are retried with a {@link ReconnectBackoff} from
  * {@link TcpFabricOptions#connectBackoffMinNs()} doubling up to
- * {@link TcpFabricOptions#connectBackoffMaxNs()}, for ever; an attempt that does not complete its
- * handshake within {@link TcpFabricOptions#connectTimeoutNs()} is abandoned and retried.
+ * {@link TcpFabricOptions#connectBackoffMaxNs()}, each delay shortened by a random jitter of at most
+ * {@link ReconnectBackoff#DEFAULT_JITTER_FRACTION} of it, for ever; an attempt that does not complete
+ * its handshake within {@link TcpFabricOptions#connectTimeoutNs()} is abandoned and retried.
  *
  * <h2>Loss and re-establishment</h2>
  * A connection that has completed its handshake and then fails (end of stream, reset, I/O error,
@@ -76,7 +81,8 @@ import org.slf4j.LoggerFactory;
  * non-blocking select, at most {@value #ACCEPT_BATCH} accepts, one read, up to
  * {@value #FRAME_POLL_LIMIT} frames and one write per connection, and due connection attempts.
  * {@link LocalRegion#revoke} may be called while the agent runs: it waits for an apply in progress.
- * Timing comes from the injected {@link NanoClock}.
+ * Timing comes from the injected {@link NanoClock}, the reconnection jitter from the injected random
+ * source.
  */
 public final class TcpFabric implements Fabric
 {
@@ -91,27 +97,15 @@ public final class TcpFabric implements Fabric
 
     private static final int LISTEN_BACKLOG = 128;
     private static final Logger LOG = LoggerFactory.getLogger(TcpFabric.class);
-    private static final FabricListener NO_OP_LISTENER = new FabricListener()
-    {
-    };
-
-    /** Lifecycle of the fabric; transitions only through {@link #lifecycle(Lifecycle)}. */
-    private enum Lifecycle
-    {
-        /** Regions may be registered; no socket open. */
-        NEW,
-        /** Listening and connecting. */
-        STARTED,
-        /** Sockets closed, regions closed. */
-        CLOSED
-    }
 
     private final int selfId;
-    private final Map<Integer, InetSocketAddress> listenAddresses;
+    private final PeerAddresses addresses;
     private final InetSocketAddress selfAddress;
     private final TcpFabricOptions options;
     private final NanoClock clock;
+    private final RandomGenerator random;
     private final int maxWriteBytes;
+    private final FabricLifecycle lifecycle;
 
     private final Int2ObjectHashMap<FabricRegion> regionById = new Int2ObjectHashMap<>();
     private final ArrayList<FabricRegion> regions = new ArrayList<>();
@@ -123,8 +117,6 @@ public final class TcpFabric implements Fabric
     private final FrameHandler frameHandler = new FrameHandler();
     private final Consumer<SelectionKey> selectedKeyHandler = this::onSelected;
 
-    private volatile Lifecycle lifecycle = Lifecycle.NEW;
-    private FabricListener listener = NO_OP_LISTENER;
     private Selector selector;
     private ServerSocketChannel serverChannel;
     private InetSocketAddress boundAddress;
@@ -148,7 +140,7 @@ public final class TcpFabric implements Fabric
     }
 
     /**
-     * Creates the fabric endpoint of a process.
+     * Creates the fabric endpoint of a process, with reconnection jitter from a randomly seeded source.
      *
      * @param selfId          this process's id, non-negative.
      * @param listenAddresses listen address of every process that listens, by process id; this
@@ -163,33 +155,44 @@ public final class TcpFabric implements Fabric
         final TcpFabricOptions options,
         final NanoClock clock)
     {
-        if (selfId < 0)
-        {
-            throw new IllegalArgumentException("selfId=" + selfId + " must be >= 0");
-        }
-        final TreeMap<Integer, InetSocketAddress> addresses = new TreeMap<>();
-        for (final Map.Entry<Integer, InetSocketAddress> entry : listenAddresses.entrySet())
-        {
-            if (null == entry.getKey() || entry.getKey() < 0 || null == entry.getValue())
-            {
-                throw new IllegalArgumentException("listenAddresses entry " + entry.getKey() + "=" + entry.getValue() +
-                    ": process ids must be >= 0 and addresses not null");
-            }
-            addresses.put(entry.getKey(), entry.getValue());
-        }
+        this(selfId, listenAddresses, options, clock, new SplittableRandom());
+    }
+
+    /**
+     * Creates the fabric endpoint of a process.
+     *
+     * @param selfId          this process's id, non-negative.
+     * @param listenAddresses listen address of every process that listens, by process id; this
+     *                        process listens iff its id is a key.
+     * @param options         the options.
+     * @param clock           source of time for backoff and timeouts.
+     * @param random          source of the reconnection jitter ({@link ReconnectBackoff}), used
+     *                        only by the agent thread.
+     * @throws IllegalArgumentException for a negative id or a null address.
+     */
+    public TcpFabric(
+        final int selfId,
+        final Map<Integer, InetSocketAddress> listenAddresses,
+        final TcpFabricOptions options,
+        final NanoClock clock,
+        final RandomGenerator random)
+    {
+        this.addresses = new PeerAddresses(selfId, listenAddresses);
         this.selfId = selfId;
-        this.listenAddresses = Collections.unmodifiableMap(addresses);
-        this.selfAddress = addresses.get(selfId);
+        this.selfAddress = addresses.selfAddress();
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.random = Objects.requireNonNull(random, "random");
         this.maxWriteBytes = options.maxFrameBytes() - TcpFrameDescriptor.WRITE_PAYLOAD_OFFSET;
+        this.lifecycle = new FabricLifecycle("process " + selfId);
 
-        for (final Map.Entry<Integer, InetSocketAddress> entry : addresses.entrySet())
+        for (final Map.Entry<Integer, InetSocketAddress> entry : addresses.byProcessId().entrySet())
         {
             final int peerId = entry.getKey();
             if (peerId != selfId)
             {
-                final TcpPeer peer = new TcpPeer(peerId, entry.getValue(), connectsOutTo(peerId));
+                final TcpPeer peer = new TcpPeer(peerId, entry.getValue(), addresses.connectsOutTo(peerId),
+                    newReconnectBackoff());
                 peerById.put(peerId, peer);
                 if (peer.connectsOut())
                 {
@@ -231,10 +234,7 @@ public final class TcpFabric implements Fabric
     @Override
     public LocalRegion register(final int regionId, final int sizeBytes, final boolean writableByAll)
     {
-        if (Lifecycle.NEW != lifecycle)
-        {
-            throw new IllegalStateException("register after start: process " + selfId + " is " + lifecycle);
-        }
+        lifecycle.ensureNew("register");
         if (regionById.containsKey(regionId))
         {
             throw new IllegalArgumentException("regionId=" + regionId + " already registered by process " + selfId);
@@ -262,7 +262,7 @@ public final class TcpFabric implements Fabric
     @Override
     public void start()
     {
-        lifecycle(Lifecycle.STARTED);
+        lifecycle.transition(FabricLifecycle.State.STARTED);
         nowNs = clock.nanoTime();
         try
         {
@@ -290,8 +290,7 @@ public final class TcpFabric implements Fabric
 
         for (final TcpPeer peer : outboundPeers)
         {
-            peer.nextConnectAttemptNs(nowNs);
-            peer.connectBackoffNs(options.connectBackoffMinNs());
+            peer.reconnectBackoff().attemptNow(nowNs);
         }
         for (final DirectRemoteRegion handle : selfHandleByRegionId.values())
         {
@@ -307,10 +306,7 @@ public final class TcpFabric implements Fabric
     @Override
     public RemoteRegion remote(final int peerId, final int regionId)
     {
-        if (Lifecycle.CLOSED == lifecycle)
-        {
-            throw new IllegalStateException("remote: process " + selfId + " is closed");
-        }
+        lifecycle.ensureNotClosed("remote");
         if (peerId == selfId)
         {
             DirectRemoteRegion handle = selfHandleByRegionId.get(regionId);
@@ -318,7 +314,7 @@ public final class TcpFabric implements Fabric
             {
                 handle = new DirectRemoteRegion(selfId, regionId, selfId, events);
                 selfHandleByRegionId.put(regionId, handle);
-                if (Lifecycle.STARTED == lifecycle)
+                if (FabricLifecycle.State.STARTED == lifecycle.state())
                 {
                     bindSelfHandle(handle);
                 }
@@ -343,7 +339,7 @@ public final class TcpFabric implements Fabric
     @Override
     public int doWork()
     {
-        if (Lifecycle.STARTED != lifecycle)
+        if (FabricLifecycle.State.STARTED != lifecycle.state())
         {
             return 0;
         }
@@ -368,26 +364,22 @@ public final class TcpFabric implements Fabric
         connections.removeIf(connection -> TcpConnection.State.CLOSED == connection.state());
 
         workCount += attemptConnections();
-        workCount += events.dispatch(listener);
+        workCount += events.dispatch();
         return workCount;
     }
 
     @Override
     public void listener(final FabricListener listener)
     {
-        this.listener = Objects.requireNonNull(listener, "listener");
+        events.listener(listener);
     }
 
     @Override
     public void close()
     {
-        synchronized (this)
+        if (!lifecycle.closeOnce())
         {
-            if (Lifecycle.CLOSED == lifecycle)
-            {
-                return;
-            }
-            lifecycle(Lifecycle.CLOSED);
+            return;
         }
         for (final TcpConnection connection : connections)
         {
@@ -439,19 +431,10 @@ public final class TcpFabric implements Fabric
         return "TcpFabric{selfId=" + selfId + ", boundAddress=" + boundAddress + ", lifecycle=" + lifecycle + '}';
     }
 
-    private void lifecycle(final Lifecycle next)
+    private ReconnectBackoff newReconnectBackoff()
     {
-        final boolean allowed = Lifecycle.CLOSED == next || (Lifecycle.STARTED == next && Lifecycle.NEW == lifecycle);
-        if (!allowed)
-        {
-            throw new IllegalStateException("process " + selfId + ": " + lifecycle + " -> " + next + " not allowed");
-        }
-        lifecycle = next;
-    }
-
-    private boolean connectsOutTo(final int peerId)
-    {
-        return listenAddresses.containsKey(peerId) && (null == selfAddress || selfId < peerId);
+        return new ReconnectBackoff(options.connectBackoffMinNs(), options.connectBackoffMaxNs(),
+            ReconnectBackoff.DEFAULT_JITTER_FRACTION, random);
     }
 
     private TcpPeer peer(final int peerId)
@@ -460,9 +443,9 @@ public final class TcpFabric implements Fabric
         if (null == peer)
         {
             // Not in the address map: a client that connects in, if this process listens.
-            peer = new TcpPeer(peerId, null, false);
+            peer = new TcpPeer(peerId, null, false, newReconnectBackoff());
             peerById.put(peerId, peer);
-            if (null == selfAddress)
+            if (!addresses.canConnect(peerId))
             {
                 LOG.warn("process {} and process {} both have no listen address: they can never connect",
                     selfId, peerId);
@@ -569,7 +552,7 @@ public final class TcpFabric implements Fabric
         for (int i = 0, size = outboundPeers.size(); i < size; i++)
         {
             final TcpPeer peer = outboundPeers.get(i);
-            if (null == peer.connection() && nowNs - peer.nextConnectAttemptNs() >= 0)
+            if (null == peer.connection() && peer.reconnectBackoff().isDue(nowNs))
             {
                 connect(peer);
                 attempts++;
@@ -605,7 +588,7 @@ public final class TcpFabric implements Fabric
             {
                 closeQuietly(channel, peer.address());
             }
-            scheduleReconnect(peer);
+            peer.reconnectBackoff().onFailure(nowNs);
         }
     }
 
@@ -761,16 +744,9 @@ public final class TcpFabric implements Fabric
             }
             if (peer.connectsOut())
             {
-                scheduleReconnect(peer);
+                peer.reconnectBackoff().onFailure(nowNs);
             }
         }
-    }
-
-    private void scheduleReconnect(final TcpPeer peer)
-    {
-        final long backoffNs = peer.connectBackoffNs();
-        peer.nextConnectAttemptNs(nowNs + backoffNs);
-        peer.connectBackoffNs(Math.min(options.connectBackoffMaxNs(), backoffNs * 2));
     }
 
     private void closeChannel(final TcpConnection connection)
@@ -823,9 +799,9 @@ public final class TcpFabric implements Fabric
                 {
                     throw new TcpFrameException("HELLO from a process with this process's own id " + processId);
                 }
-                if (listenAddresses.containsKey(processId) && processId > selfId)
+                if (addresses.connectsOutTo(processId))
                 {
-                    throw new TcpFrameException("process " + processId + " listens at " + listenAddresses.get(processId) +
+                    throw new TcpFrameException("process " + processId + " listens at " + addresses.addressOf(processId) +
                         " and has a higher id than " + selfId + ", so it must wait to be connected to, not connect");
                 }
                 peer = peer(processId);
@@ -842,7 +818,7 @@ public final class TcpFabric implements Fabric
             connection.state(TcpConnection.State.ACTIVE);
             peer.state(TcpPeer.State.ACTIVE);
             peer.regionSizeById(regionSizeById);
-            peer.connectBackoffNs(options.connectBackoffMinNs());
+            peer.reconnectBackoff().onSuccess();
             for (final TcpRemoteRegion handle : peer.handleByRegionId().values())
             {
                 if (!handle.onConnected(regionSizeById))

@@ -2,6 +2,8 @@ package io.ramcast.multicast.fabric;
 
 import java.util.concurrent.TimeUnit;
 
+import io.ramcast.multicast.fabric.spi.ReconnectBackoff;
+
 /**
  * Immutable tuning of a {@link TcpFabric}; build with {@link #builder()}, or take {@link #defaults()}.
  *
@@ -253,15 +255,8 @@ public final class TcpFabricOptions
                     " must be >= maxFrameBytes + CONTROL_RESERVE_BYTES = " + maxFrameBytes + " + " +
                     CONTROL_RESERVE_BYTES + " so that any frame can be queued");
             }
-            if (connectBackoffMinNs <= 0)
-            {
-                throw new IllegalArgumentException("connectBackoffMinNs=" + connectBackoffMinNs + " must be > 0");
-            }
-            if (connectBackoffMaxNs < connectBackoffMinNs)
-            {
-                throw new IllegalArgumentException("connectBackoffMaxNs=" + connectBackoffMaxNs +
-                    " must be >= connectBackoffMinNs=" + connectBackoffMinNs);
-            }
+            ReconnectBackoff.checkBounds("connectBackoffMinNs", connectBackoffMinNs, "connectBackoffMaxNs",
+                connectBackoffMaxNs);
             if (connectTimeoutNs <= 0)
             {
                 throw new IllegalArgumentException("connectTimeoutNs=" + connectTimeoutNs + " must be > 0");

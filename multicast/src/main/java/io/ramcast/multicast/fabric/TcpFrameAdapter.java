@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 
+import io.ramcast.multicast.fabric.spi.RegionBounds;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.collections.Int2IntHashMap;
@@ -256,7 +257,7 @@ final class TcpFrameAdapter
 
     private void allocate(final int capacityBytes)
     {
-        receiveBuffer = BufferUtil.allocateDirectAligned(capacityBytes, FabricRegion.WORD_BYTES);
+        receiveBuffer = BufferUtil.allocateDirectAligned(capacityBytes, RegionBounds.WORD_BYTES);
         receiveView.wrap(receiveBuffer);
     }
 }

@@ -28,6 +28,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.Collection;
 
+import io.ramcast.multicast.fabric.spi.RegionBounds;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -242,7 +243,7 @@ final class TcpFramePublisher
 
     private void allocate(final int capacityBytes)
     {
-        sendBuffer = BufferUtil.allocateDirectAligned(capacityBytes, FabricRegion.WORD_BYTES);
+        sendBuffer = BufferUtil.allocateDirectAligned(capacityBytes, RegionBounds.WORD_BYTES);
         sendView.wrap(sendBuffer);
     }
 }

@@ -2,6 +2,7 @@ package io.ramcast.multicast.fabric;
 
 import java.net.InetSocketAddress;
 
+import io.ramcast.multicast.fabric.spi.ReconnectBackoff;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 
@@ -30,20 +31,23 @@ final class TcpPeer
     private final Int2ObjectHashMap<TcpRemoteRegion> handleByRegionId = new Int2ObjectHashMap<>();
     private State state = State.CONNECTING;
     private TcpConnection connection;
+    private final ReconnectBackoff reconnectBackoff;
     private Int2IntHashMap regionSizeById;
-    private long nextConnectAttemptNs;
-    private long connectBackoffNs;
 
     /**
-     * @param peerId      process id.
-     * @param address     listen address, null for a process that does not listen.
-     * @param connectsOut whether this process opens the connection (else it waits for the peer).
+     * @param peerId           process id.
+     * @param address          listen address, null for a process that does not listen.
+     * @param connectsOut      whether this process opens the connection (else it waits for the peer).
+     * @param reconnectBackoff when to attempt the connection again, used if {@code connectsOut}.
      */
-    TcpPeer(final int peerId, final InetSocketAddress address, final boolean connectsOut)
+    TcpPeer(
+        final int peerId, final InetSocketAddress address, final boolean connectsOut,
+        final ReconnectBackoff reconnectBackoff)
     {
         this.peerId = peerId;
         this.address = address;
         this.connectsOut = connectsOut;
+        this.reconnectBackoff = reconnectBackoff;
     }
 
     int peerId()
@@ -102,24 +106,12 @@ final class TcpPeer
         return handleByRegionId;
     }
 
-    long nextConnectAttemptNs()
+    /**
+     * @return when this process attempts its connection to the peer again.
+     */
+    ReconnectBackoff reconnectBackoff()
     {
-        return nextConnectAttemptNs;
-    }
-
-    void nextConnectAttemptNs(final long nextConnectAttemptNs)
-    {
-        this.nextConnectAttemptNs = nextConnectAttemptNs;
-    }
-
-    long connectBackoffNs()
-    {
-        return connectBackoffNs;
-    }
-
-    void connectBackoffNs(final long connectBackoffNs)
-    {
-        this.connectBackoffNs = connectBackoffNs;
+        return reconnectBackoff;
     }
 
     @Override

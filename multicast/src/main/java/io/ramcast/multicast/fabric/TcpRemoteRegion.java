@@ -1,5 +1,7 @@
 package io.ramcast.multicast.fabric;
 
+import io.ramcast.multicast.fabric.spi.RegionBounds;
+import io.ramcast.multicast.fabric.spi.WriteResults;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2IntHashMap;
 
@@ -18,7 +20,7 @@ final class TcpRemoteRegion implements RemoteRegion
     private final TcpPeer peer;
     private final int regionId;
     private final int maxWriteBytes;
-    private int sizeBytes = -1;
+    private int sizeBytes = RegionBounds.UNKNOWN_SIZE_BYTES;
     private boolean rejected;
     private boolean missingAtPeer;
 
@@ -44,7 +46,7 @@ final class TcpRemoteRegion implements RemoteRegion
     {
         final int size = regionSizeById.get(regionId);
         missingAtPeer = size == regionSizeById.missingValue();
-        sizeBytes = missingAtPeer ? -1 : size;
+        sizeBytes = missingAtPeer ? RegionBounds.UNKNOWN_SIZE_BYTES : size;
         rejected = false;
         return !missingAtPeer;
     }
@@ -101,31 +103,17 @@ final class TcpRemoteRegion implements RemoteRegion
     @Override
     public WriteResult write(final int offset, final DirectBuffer src, final int srcOffset, final int length)
     {
-        if (sizeBytes >= 0)
-        {
-            FabricRegion.checkWrite(sizeBytes, offset, length);
-        }
-        else
-        {
-            FabricRegion.checkAlignment(offset, length);
-        }
+        RegionBounds.checkWrite(sizeBytes, offset, length);
         if (length > maxWriteBytes)
         {
             throw new IllegalArgumentException("write length=" + length + " exceeds the tcp fabric's largest write " +
                 maxWriteBytes + " (maxFrameBytes - 16)");
         }
 
-        switch (status())
+        final Status status = status();
+        if (Status.READY != status)
         {
-            case CONNECTING:
-                return WriteResult.NOT_CONNECTED;
-            case PEER_DOWN:
-                return WriteResult.PEER_DOWN;
-            case FAILED:
-                return WriteResult.REJECTED;
-            case READY:
-            default:
-                break;
+            return WriteResults.refusal(status);
         }
         return peer.connection().publisher().tryWrite(regionId, offset, src, srcOffset, length) ?
             WriteResult.ISSUED : WriteResult.BACK_PRESSURE;

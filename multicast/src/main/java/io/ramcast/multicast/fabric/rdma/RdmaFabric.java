@@ -5,19 +5,23 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
+import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 
 import io.ramcast.multicast.fabric.Fabric;
 import io.ramcast.multicast.fabric.FabricListener;
 import io.ramcast.multicast.fabric.LocalRegion;
 import io.ramcast.multicast.fabric.RemoteRegion;
+import io.ramcast.multicast.fabric.spi.FabricEventQueue;
+import io.ramcast.multicast.fabric.spi.FabricLifecycle;
+import io.ramcast.multicast.fabric.spi.PeerAddresses;
+import io.ramcast.multicast.fabric.spi.ReconnectBackoff;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.NanoClock;
@@ -33,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Connections and lanes</h2>
  * Every process that listens has an address in the map given to the constructor (an address of
  * its RDMA interface); process p opens the connections to q iff q listens and (p does not, or
- * {@code p < q}), and re-opens them whenever one is lost, with a backoff from
- * {@link RdmaFabricOptions#connectBackoffMinNs()} doubling to {@link RdmaFabricOptions#connectBackoffMaxNs()}.
+ * {@code p < q}), and re-opens them whenever one is lost ({@link PeerAddresses}): at once if it was up,
+ * else after a {@link ReconnectBackoff} from {@link RdmaFabricOptions#connectBackoffMinNs()} doubling
+ * to {@link RdmaFabricOptions#connectBackoffMaxNs()}, each delay shortened by a random jitter of at
+ * most {@link ReconnectBackoff#DEFAULT_JITTER_FRACTION} of it.
  * Between two processes there is one connection per direction and <em>lane</em>: lane 0 carries
  * writes into every region except the {@link RdmaFabricOptions#isolatedRegionIds() isolated} ones,
  * each of which has a lane of its own (by default RamCast's leader stream, region 3), so that a
@@ -92,33 +98,16 @@ public final class RdmaFabric implements Fabric
 
     private static final int LISTEN_BACKLOG = 128;
     private static final Logger LOG = LoggerFactory.getLogger(RdmaFabric.class);
-    private static final FabricListener NO_OP_LISTENER = new FabricListener()
-    {
-    };
-
-    /** Lifecycle; transitions only through {@link #lifecycle(Lifecycle)}. */
-    private enum Lifecycle
-    {
-        /** Regions may be registered. */
-        NEW,
-        /** Listening and connecting. */
-        STARTED,
-        /** Everything released. */
-        CLOSED
-    }
-
-    /** A listener event waiting for the next {@link #doWork()}. */
-    private record Event(boolean peerDown, int peerId, int regionId)
-    {
-    }
 
     private final int selfId;
     private final long incarnation;
-    private final Map<Integer, InetSocketAddress> listenAddresses;
+    private final PeerAddresses addresses;
     private final InetSocketAddress selfAddress;
     private final RdmaFabricOptions options;
     private final Verbs verbs;
     private final NanoClock clock;
+    private final RandomGenerator random;
+    private final FabricLifecycle lifecycle;
 
     private final List<RdmaLocalRegion> regions = new ArrayList<>();
     private final Int2ObjectHashMap<RdmaLocalRegion> regionById = new Int2ObjectHashMap<>();
@@ -127,15 +116,13 @@ public final class RdmaFabric implements Fabric
     private final Int2ObjectHashMap<SelfRemoteRegion> selfHandleByRegionId = new Int2ObjectHashMap<>();
     private final List<RdmaConnection> connections = new ArrayList<>();
     private final IdentityHashMap<Verbs.Connection, RdmaConnection> connectionByCm = new IdentityHashMap<>();
-    private final ArrayDeque<Event> events = new ArrayDeque<>();
+    private final FabricEventQueue events = new FabricEventQueue();
     private final ArrayDeque<RdmaConnection> deferredLosses = new ArrayDeque<>();
     private final ArrayDeque<RdmaPeer> deferredPeerDowns = new ArrayDeque<>();
     private final Map<RdmaPeer, String> peerDownReasons = new IdentityHashMap<>();
     private final Verbs.CmEventHandler cmEventHandler = this::onCmEvent;
     private final UnsafeBuffer pushScratch = new UnsafeBuffer(new byte[8]);
 
-    private volatile Lifecycle lifecycle = Lifecycle.NEW;
-    private FabricListener listener = NO_OP_LISTENER;
     private Verbs.Listener cmListener;
     private long nowNs;
     private int unidentifiedCount;
@@ -176,7 +163,8 @@ public final class RdmaFabric implements Fabric
     }
 
     /**
-     * Creates the endpoint of a process over the given verbs.
+     * Creates the endpoint of a process over the given verbs, with reconnection jitter from a
+     * randomly seeded source.
      *
      * @param selfId          this process's id, non-negative.
      * @param listenAddresses listen address of every process that listens, by id; this process
@@ -192,26 +180,37 @@ public final class RdmaFabric implements Fabric
         final Verbs verbs,
         final NanoClock clock)
     {
-        if (selfId < 0)
-        {
-            throw new IllegalArgumentException("selfId=" + selfId + " must be >= 0");
-        }
-        final TreeMap<Integer, InetSocketAddress> addresses = new TreeMap<>();
-        for (final Map.Entry<Integer, InetSocketAddress> entry : listenAddresses.entrySet())
-        {
-            if (null == entry.getKey() || entry.getKey() < 0 || null == entry.getValue())
-            {
-                throw new IllegalArgumentException("listenAddresses entry " + entry.getKey() + "=" + entry.getValue() +
-                    ": process ids must be >= 0 and addresses not null");
-            }
-            addresses.put(entry.getKey(), entry.getValue());
-        }
+        this(selfId, listenAddresses, options, verbs, clock, new SplittableRandom());
+    }
+
+    /**
+     * Creates the endpoint of a process over the given verbs.
+     *
+     * @param selfId          this process's id, non-negative.
+     * @param listenAddresses listen address of every process that listens, by id; this process
+     *                        listens iff its id is a key.
+     * @param options         the options.
+     * @param verbs           the verbs (DiSNI, or a fake in tests); the fabric owns and closes it.
+     * @param clock           time source for timeouts and backoff.
+     * @param random          source of the reconnection jitter, used only by the agent thread.
+     * @throws IllegalArgumentException for a negative id or a null address.
+     */
+    RdmaFabric(
+        final int selfId,
+        final Map<Integer, InetSocketAddress> listenAddresses,
+        final RdmaFabricOptions options,
+        final Verbs verbs,
+        final NanoClock clock,
+        final RandomGenerator random)
+    {
+        this.addresses = new PeerAddresses(selfId, listenAddresses);
         this.selfId = selfId;
-        this.listenAddresses = Collections.unmodifiableMap(addresses);
-        this.selfAddress = addresses.get(selfId);
+        this.selfAddress = addresses.selfAddress();
         this.options = Objects.requireNonNull(options, "options");
         this.verbs = Objects.requireNonNull(verbs, "verbs");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.random = Objects.requireNonNull(random, "random");
+        this.lifecycle = new FabricLifecycle("process " + selfId);
         long value;
         do
         {
@@ -219,37 +218,12 @@ public final class RdmaFabric implements Fabric
         }
         while (0 == value);
         this.incarnation = value;
-        for (final Map.Entry<Integer, InetSocketAddress> entry : addresses.entrySet())
+        for (final Map.Entry<Integer, InetSocketAddress> entry : addresses.byProcessId().entrySet())
         {
             if (entry.getKey() != selfId)
             {
                 peer(entry.getKey());
             }
-        }
-    }
-
-    /**
-     * Checks that a write is word-aligned and fits a region whose size may not be known yet.
-     *
-     * @param regionSizeBytes size of the target, -1 if unknown.
-     * @param offset          byte offset.
-     * @param length          byte length.
-     * @throws IndexOutOfBoundsException if not.
-     */
-    static void checkWrite(final int regionSizeBytes, final int offset, final int length)
-    {
-        if (offset < 0 || (offset & 7) != 0)
-        {
-            throw new IndexOutOfBoundsException("write offset=" + offset + " must be a non-negative multiple of 8");
-        }
-        if (length <= 0 || (length & 7) != 0)
-        {
-            throw new IndexOutOfBoundsException("write length=" + length + " must be a positive multiple of 8");
-        }
-        if (regionSizeBytes >= 0 && (long)offset + length > regionSizeBytes)
-        {
-            throw new IndexOutOfBoundsException(
-                "write offset=" + offset + " length=" + length + " exceeds region sizeBytes=" + regionSizeBytes);
         }
     }
 
@@ -284,10 +258,7 @@ public final class RdmaFabric implements Fabric
     @Override
     public LocalRegion register(final int regionId, final int sizeBytes, final boolean writableByAll)
     {
-        if (Lifecycle.NEW != lifecycle)
-        {
-            throw new IllegalStateException("register after start: process " + selfId + " is " + lifecycle);
-        }
+        lifecycle.ensureNew("register");
         if (regionById.containsKey(regionId))
         {
             throw new IllegalArgumentException("regionId=" + regionId + " already registered by process " + selfId);
@@ -311,7 +282,7 @@ public final class RdmaFabric implements Fabric
     @Override
     public void start()
     {
-        lifecycle(Lifecycle.STARTED);
+        lifecycle.transition(FabricLifecycle.State.STARTED);
         nowNs = clock.nanoTime();
         if (null != selfAddress)
         {
@@ -329,13 +300,7 @@ public final class RdmaFabric implements Fabric
         }
         for (final RdmaPeer peer : peers)
         {
-            for (int role = 0; role < 2; role++)
-            {
-                for (int lane = 0; lane < peer.laneCount(); lane++)
-                {
-                    peer.nextAttemptNs(role, lane, nowNs);
-                }
-            }
+            attemptAllNow(peer);
         }
         for (final SelfRemoteRegion handle : selfHandleByRegionId.values())
         {
@@ -346,10 +311,7 @@ public final class RdmaFabric implements Fabric
     @Override
     public RemoteRegion remote(final int peerId, final int regionId)
     {
-        if (Lifecycle.CLOSED == lifecycle)
-        {
-            throw new IllegalStateException("remote: process " + selfId + " is closed");
-        }
+        lifecycle.ensureNotClosed("remote");
         if (peerId == selfId)
         {
             SelfRemoteRegion handle = selfHandleByRegionId.get(regionId);
@@ -357,7 +319,7 @@ public final class RdmaFabric implements Fabric
             {
                 handle = new SelfRemoteRegion(this, selfId, regionId);
                 selfHandleByRegionId.put(regionId, handle);
-                if (Lifecycle.STARTED == lifecycle)
+                if (FabricLifecycle.State.STARTED == lifecycle.state())
                 {
                     handle.bind(regionById.get(regionId));
                 }
@@ -385,7 +347,7 @@ public final class RdmaFabric implements Fabric
     @Override
     public int doWork()
     {
-        if (Lifecycle.STARTED != lifecycle)
+        if (FabricLifecycle.State.STARTED != lifecycle.state())
         {
             return 0;
         }
@@ -420,26 +382,22 @@ public final class RdmaFabric implements Fabric
         work += checkUnidentified();
         connections.removeIf(connection -> RdmaConnection.State.CLOSED == connection.state());
         work += attemptConnections();
-        work += dispatchEvents();
+        work += events.dispatch();
         return work;
     }
 
     @Override
     public void listener(final FabricListener listener)
     {
-        this.listener = Objects.requireNonNull(listener, "listener");
+        events.listener(listener);
     }
 
     @Override
     public void close()
     {
-        synchronized (this)
+        if (!lifecycle.closeOnce())
         {
-            if (Lifecycle.CLOSED == lifecycle)
-            {
-                return;
-            }
-            lifecycle(Lifecycle.CLOSED);
+            return;
         }
         for (final RdmaConnection connection : connections)
         {
@@ -514,7 +472,7 @@ public final class RdmaFabric implements Fabric
     /** Queues {@link FabricListener#onWriteRejected} for the next {@link #doWork()}. */
     void writeRejected(final int peerId, final int regionId)
     {
-        events.addLast(new Event(false, peerId, regionId));
+        events.writeRejected(peerId, regionId);
     }
 
     /**
@@ -561,37 +519,20 @@ public final class RdmaFabric implements Fabric
         }
     }
 
-    private void lifecycle(final Lifecycle next)
-    {
-        final boolean allowed = Lifecycle.CLOSED == next || (Lifecycle.STARTED == next && Lifecycle.NEW == lifecycle);
-        if (!allowed)
-        {
-            throw new IllegalStateException("process " + selfId + ": " + lifecycle + " -> " + next + " not allowed");
-        }
-        lifecycle = next;
-    }
-
     private RdmaPeer peer(final int peerId)
     {
         RdmaPeer peer = peerById.get(peerId);
         if (null == peer)
         {
-            final InetSocketAddress address = listenAddresses.get(peerId);
-            final boolean connectsOut = null != address && (null == selfAddress || selfId < peerId);
-            peer = new RdmaPeer(this, peerId, address, connectsOut, options);
+            peer = new RdmaPeer(this, peerId, addresses.addressOf(peerId), addresses.connectsOutTo(peerId), options,
+                random);
             peerById.put(peerId, peer);
             peers.add(peer);
-            if (Lifecycle.STARTED == lifecycle)
+            if (FabricLifecycle.State.STARTED == lifecycle.state())
             {
-                for (int role = 0; role < 2; role++)
-                {
-                    for (int lane = 0; lane < peer.laneCount(); lane++)
-                    {
-                        peer.nextAttemptNs(role, lane, nowNs);
-                    }
-                }
+                attemptAllNow(peer);
             }
-            if (null == address && null == selfAddress)
+            if (!addresses.canConnect(peerId))
             {
                 LOG.warn("process {} and process {} both have no listen address: they can never connect", selfId, peerId);
             }
@@ -976,7 +917,7 @@ public final class RdmaFabric implements Fabric
         }
         peer.connection(role, lane, connection);
         peer.lostSinceNs(role, lane, -1);
-        peer.backoffNs(role, lane, options.connectBackoffMinNs());
+        peer.reconnectBackoff(role, lane).onSuccess();
         if (RdmaPeer.WRITER == role)
         {
             peer.sendLane(lane).attach(connection.cm());
@@ -1271,15 +1212,26 @@ public final class RdmaFabric implements Fabric
 
     private void scheduleReconnect(final RdmaPeer peer, final int role, final int lane, final boolean immediately)
     {
+        final ReconnectBackoff backoff = peer.reconnectBackoff(role, lane);
         if (immediately)
         {
-            peer.nextAttemptNs(role, lane, nowNs);
-            peer.backoffNs(role, lane, options.connectBackoffMinNs());
-            return;
+            backoff.attemptNow(nowNs);
         }
-        final long backoff = peer.backoffNs(role, lane);
-        peer.nextAttemptNs(role, lane, nowNs + backoff);
-        peer.backoffNs(role, lane, Math.min(options.connectBackoffMaxNs(), backoff * 2));
+        else
+        {
+            backoff.onFailure(nowNs);
+        }
+    }
+
+    private void attemptAllNow(final RdmaPeer peer)
+    {
+        for (int role = 0; role < 2; role++)
+        {
+            for (int lane = 0; lane < peer.laneCount(); lane++)
+            {
+                peer.reconnectBackoff(role, lane).attemptNow(nowNs);
+            }
+        }
     }
 
     private void peerDown(final RdmaPeer peer, final String reason, final RdmaConnection keep)
@@ -1290,7 +1242,7 @@ public final class RdmaFabric implements Fabric
         }
         LOG.warn("process {}: process {} is down: {}", selfId, peer.peerId(), reason);
         peer.state(RdmaPeer.State.DOWN);
-        events.addLast(new Event(true, peer.peerId(), -1));
+        events.peerDown(peer.peerId());
         for (final RdmaRemoteRegion handle : peer.handles().values())
         {
             handle.onPeerDown();
@@ -1348,7 +1300,7 @@ public final class RdmaFabric implements Fabric
             {
                 for (int lane = 0; lane < peer.laneCount(); lane++)
                 {
-                    if (null == peer.connection(role, lane) && nowNs - peer.nextAttemptNs(role, lane) >= 0)
+                    if (null == peer.connection(role, lane) && peer.reconnectBackoff(role, lane).isDue(nowNs))
                     {
                         connect(peer, role, lane);
                         attempts++;
@@ -1376,24 +1328,6 @@ public final class RdmaFabric implements Fabric
                 ex.toString());
             scheduleReconnect(peer, role, lane, false);
         }
-    }
-
-    private int dispatchEvents()
-    {
-        final int count = events.size();
-        for (int i = 0; i < count; i++)
-        {
-            final Event event = events.pollFirst();
-            if (event.peerDown())
-            {
-                listener.onPeerDown(event.peerId());
-            }
-            else
-            {
-                listener.onWriteRejected(event.peerId(), event.regionId());
-            }
-        }
-        return count;
     }
 
     private void deregisterQuietly(final Verbs.Memory registration, final RdmaPeer peer)

@@ -3,6 +3,8 @@ package io.ramcast.multicast.fabric.rdma;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
+import io.ramcast.multicast.fabric.spi.ReconnectBackoff;
+
 /**
  * Immutable tuning of an {@link RdmaFabric}; build with {@link #builder()}, or take {@link #defaults()}.
  *
@@ -318,11 +320,8 @@ public final class RdmaFabricOptions
                 throw new IllegalArgumentException("connectTimeoutNs=" + connectTimeoutNs + " must be positive");
             }
             inRange("resolveTimeoutMs", resolveTimeoutMs, 1, 600_000);
-            if (connectBackoffMinNs <= 0 || connectBackoffMaxNs < connectBackoffMinNs)
-            {
-                throw new IllegalArgumentException("connectBackoffMinNs=" + connectBackoffMinNs +
-                    " must be positive and at most connectBackoffMaxNs=" + connectBackoffMaxNs);
-            }
+            ReconnectBackoff.checkBounds("connectBackoffMinNs", connectBackoffMinNs, "connectBackoffMaxNs",
+                connectBackoffMaxNs);
             if (isolatedRegionIds.length > MAX_ISOLATED_REGIONS)
             {
                 throw new IllegalArgumentException("isolatedRegionIds has " + isolatedRegionIds.length +

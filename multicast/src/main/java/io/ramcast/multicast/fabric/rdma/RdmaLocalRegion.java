@@ -3,6 +3,7 @@ package io.ramcast.multicast.fabric.rdma;
 import java.nio.ByteBuffer;
 
 import io.ramcast.multicast.fabric.LocalRegion;
+import io.ramcast.multicast.fabric.spi.RegionBounds;
 import org.agrona.BufferUtil;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.AtomicBuffer;
@@ -51,18 +52,11 @@ final class RdmaLocalRegion implements LocalRegion
      * @param sizeBytes     positive multiple of 8.
      * @param writableByAll default permission.
      * @param hook          the fabric.
+     * @throws IllegalArgumentException as {@link RegionBounds#checkRegistration}.
      */
     RdmaLocalRegion(final int regionId, final int sizeBytes, final boolean writableByAll, final PermissionHook hook)
     {
-        if (regionId < 0)
-        {
-            throw new IllegalArgumentException("regionId=" + regionId + " must be >= 0");
-        }
-        if (sizeBytes <= 0 || (sizeBytes & 7) != 0)
-        {
-            throw new IllegalArgumentException(
-                "sizeBytes=" + sizeBytes + " of region " + regionId + " must be a positive multiple of 8");
-        }
+        RegionBounds.checkRegistration(regionId, sizeBytes);
         this.regionId = regionId;
         this.sizeBytes = sizeBytes;
         this.writableByAll = writableByAll;

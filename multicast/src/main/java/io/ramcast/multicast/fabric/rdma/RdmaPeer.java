@@ -3,8 +3,11 @@ package io.ramcast.multicast.fabric.rdma;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
+import io.ramcast.multicast.fabric.spi.ReconnectBackoff;
 import org.agrona.BufferUtil;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -65,8 +68,7 @@ final class RdmaPeer implements SendLane.Context
     private final boolean connectsOut;
     private final SendLane[] sendLanes;
     private final RdmaConnection[][] connections;
-    private final long[][] nextAttemptNs;
-    private final long[][] backoffNs;
+    private final ReconnectBackoff[][] reconnectBackoffs;
     private final long[][] lostSinceNs;
     private final Int2ObjectHashMap<RdmaRemoteRegion> handleByRegionId = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<RemoteEntry> entryByRegionId = new Int2ObjectHashMap<>();
@@ -92,13 +94,15 @@ final class RdmaPeer implements SendLane.Context
      * @param address     its listen address, null if it does not listen.
      * @param connectsOut whether this process opens the connections to it.
      * @param options     the fabric's options.
+     * @param random      source of the reconnection jitter, the fabric's.
      */
     RdmaPeer(
         final RdmaFabric fabric,
         final int peerId,
         final InetSocketAddress address,
         final boolean connectsOut,
-        final RdmaFabricOptions options)
+        final RdmaFabricOptions options,
+        final RandomGenerator random)
     {
         this.fabric = fabric;
         this.peerId = peerId;
@@ -111,13 +115,16 @@ final class RdmaPeer implements SendLane.Context
             sendLanes[i] = new SendLane(i, options);
         }
         connections = new RdmaConnection[2][lanes];
-        nextAttemptNs = new long[2][lanes];
-        backoffNs = new long[2][lanes];
+        reconnectBackoffs = new ReconnectBackoff[2][lanes];
         lostSinceNs = new long[2][lanes];
         for (int role = 0; role < 2; role++)
         {
-            java.util.Arrays.fill(backoffNs[role], options.connectBackoffMinNs());
-            java.util.Arrays.fill(lostSinceNs[role], -1L);
+            for (int lane = 0; lane < lanes; lane++)
+            {
+                reconnectBackoffs[role][lane] = new ReconnectBackoff(options.connectBackoffMinNs(),
+                    options.connectBackoffMaxNs(), ReconnectBackoff.DEFAULT_JITTER_FRACTION, random);
+            }
+            Arrays.fill(lostSinceNs[role], -1L);
         }
         keyTableMemory = BufferUtil.allocateDirectAligned(HandshakeCodec.MAX_REGIONS * 8, 64);
         keyTable = new UnsafeBuffer(keyTableMemory);
@@ -173,24 +180,14 @@ final class RdmaPeer implements SendLane.Context
         connections[role][lane] = connection;
     }
 
-    long nextAttemptNs(final int role, final int lane)
+    /**
+     * @param role {@link #WRITER} or {@link #OWNER}.
+     * @param lane the lane.
+     * @return when this process attempts that connection again (if it connects out).
+     */
+    ReconnectBackoff reconnectBackoff(final int role, final int lane)
     {
-        return nextAttemptNs[role][lane];
-    }
-
-    void nextAttemptNs(final int role, final int lane, final long value)
-    {
-        nextAttemptNs[role][lane] = value;
-    }
-
-    long backoffNs(final int role, final int lane)
-    {
-        return backoffNs[role][lane];
-    }
-
-    void backoffNs(final int role, final int lane, final long value)
-    {
-        backoffNs[role][lane] = value;
+        return reconnectBackoffs[role][lane];
     }
 
     long lostSinceNs(final int role, final int lane)

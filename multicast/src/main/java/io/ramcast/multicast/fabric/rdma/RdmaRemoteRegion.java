@@ -2,6 +2,8 @@ package io.ramcast.multicast.fabric.rdma;
 
 import io.ramcast.multicast.fabric.RemoteRegion;
 import io.ramcast.multicast.fabric.WriteResult;
+import io.ramcast.multicast.fabric.spi.RegionBounds;
+import io.ramcast.multicast.fabric.spi.WriteResults;
 import org.agrona.DirectBuffer;
 
 /**
@@ -26,7 +28,7 @@ final class RdmaRemoteRegion implements RemoteRegion
     private final int regionId;
     private final int lane;
     private Status status = Status.CONNECTING;
-    private int sizeBytes = -1;
+    private int sizeBytes = RegionBounds.UNKNOWN_SIZE_BYTES;
     private boolean missing;
 
     RdmaRemoteRegion(final RdmaFabric fabric, final RdmaPeer peer, final int regionId, final int lane)
@@ -49,7 +51,7 @@ final class RdmaRemoteRegion implements RemoteRegion
         if (null == entry)
         {
             missing = true;
-            sizeBytes = -1;
+            sizeBytes = RegionBounds.UNKNOWN_SIZE_BYTES;
             status = Status.FAILED;
             return false;
         }
@@ -119,18 +121,10 @@ final class RdmaRemoteRegion implements RemoteRegion
     @Override
     public WriteResult write(final int offset, final DirectBuffer src, final int srcOffset, final int length)
     {
-        RdmaFabric.checkWrite(sizeBytes, offset, length);
-        switch (status)
+        RegionBounds.checkWrite(sizeBytes, offset, length);
+        if (Status.READY != status)
         {
-            case CONNECTING:
-                return WriteResult.NOT_CONNECTED;
-            case PEER_DOWN:
-                return WriteResult.PEER_DOWN;
-            case FAILED:
-                return WriteResult.REJECTED;
-            case READY:
-            default:
-                break;
+            return WriteResults.refusal(status);
         }
         if (!RegionKey.isWritable(peer.keyWord(regionId)) && !fabric.isRefreshing(peer, lane))
         {

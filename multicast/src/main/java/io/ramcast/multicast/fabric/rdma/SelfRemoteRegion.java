@@ -2,11 +2,14 @@ package io.ramcast.multicast.fabric.rdma;
 
 import io.ramcast.multicast.fabric.RemoteRegion;
 import io.ramcast.multicast.fabric.WriteResult;
+import io.ramcast.multicast.fabric.spi.RegionBounds;
+import io.ramcast.multicast.fabric.spi.WholeWrite;
+import io.ramcast.multicast.fabric.spi.WriteResults;
 import org.agrona.DirectBuffer;
 
 /**
- * A handle of a process to one of its own regions: writes are local stores (all but the last word
- * plain, the last with a release store), checked against the region's permission for this
+ * A handle of a process to one of its own regions: writes are local stores ({@link WholeWrite#store}),
+ * checked against the region's permission for this
  * process like a peer's. A refused write makes the handle FAILED and is reported by the next
  * {@code doWork}; {@link #reset()} makes it READY again if the permission was granted again.
  *
@@ -65,24 +68,16 @@ final class SelfRemoteRegion implements RemoteRegion
     @Override
     public int sizeBytes()
     {
-        return null == region ? -1 : region.sizeBytes();
+        return null == region ? RegionBounds.UNKNOWN_SIZE_BYTES : region.sizeBytes();
     }
 
     @Override
     public WriteResult write(final int offset, final DirectBuffer src, final int srcOffset, final int length)
     {
-        RdmaFabric.checkWrite(sizeBytes(), offset, length);
-        switch (status)
+        RegionBounds.checkWrite(sizeBytes(), offset, length);
+        if (Status.READY != status)
         {
-            case CONNECTING:
-                return WriteResult.NOT_CONNECTED;
-            case PEER_DOWN:
-                return WriteResult.PEER_DOWN;
-            case FAILED:
-                return WriteResult.REJECTED;
-            case READY:
-            default:
-                break;
+            return WriteResults.refusal(status);
         }
         if (!region.isGranted(selfId))
         {
@@ -90,12 +85,7 @@ final class SelfRemoteRegion implements RemoteRegion
             fabric.writeRejected(selfId, regionId);
             return WriteResult.REJECTED;
         }
-        final int lastWordOffset = length - 8;
-        if (lastWordOffset > 0)
-        {
-            region.buffer().putBytes(offset, src, srcOffset, lastWordOffset);
-        }
-        region.buffer().putLongRelease(offset + lastWordOffset, src.getLong(srcOffset + lastWordOffset));
+        WholeWrite.store(region.buffer(), offset, src, srcOffset, length);
         return WriteResult.ISSUED;
     }
 
