@@ -9,7 +9,6 @@ import io.ramcast.multicast.fabric.RemoteRegion;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
-import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
@@ -43,8 +42,9 @@ import java.util.zip.CRC32C;
  * out, §F.18); the election check; as leader, propose (Task 2), forward (Task 4) and write each
  * follower its stream; as follower, read the leader stream in sequence order and acknowledge
  * own-group proposals (Task 3); the members' stored-up-to words (H1); mark decided messages
- * ORDERED (Task 5) and deliver (Task 6); relay the messages of suspected clients (Task 10);
- * publish stored-up-to and freed-up-to words.
+ * ORDERED (Task 5) and deliver (Task 6); relay the messages of suspected clients and of clients
+ * that started a new incarnation (Task 10); publish stored-up-to and freed-up-to words. What the
+ * server knows of each client's ring lives in {@link ClientRings}.
  *
  * <h2>Leader change (§C.7.2)</h2>
  * A follower that suspects its leader and is the first unsuspected member after it becomes a
@@ -122,23 +122,8 @@ final class ServerProtocol
     private long acceptedSeq;
     private long clock;
 
-    /* client rings */
-    /** Per client: next ring position to read from the client's ring. */
-    private final long[] nextRingSeq;
-    /** Per client: every position below is delivered, or was skipped (the freed-up-to word). */
-    private final long[] ringHead;
-    /** Per client: positions at or above {@link #ringHead} already delivered (or skipped). */
-    private final LongHashSet[] freedAhead;
-    /** Per client: positions at or above {@link #nextRingSeq} already taken from a relay. */
-    private final LongHashSet[] takenAhead;
-    /** Per client: positions below {@link #nextRingSeq} the ring skipped without taking anything. */
-    private final LongHashSet[] skippedBelow;
-    /** Per client: one past the highest position taken. */
-    private final long[] takenUpTo;
-    private final boolean[] flowDirty;
-    private final long[] lastSequence;
-    private final long[] incarnation;
-    private final boolean[] clientSuspected;
+    /* client rings: per client, positions taken, skipped and freed, incarnation, suspicion */
+    private final ClientRings clientRings;
 
     private final Long2ObjectHashMap<Entry> entries = new Long2ObjectHashMap<>();
     private final LinkedHashMap<Long, Entry> retained = new LinkedHashMap<>();
@@ -257,26 +242,7 @@ final class ServerProtocol
         leaderView = leaderOf[group];
         ballotView = ballot;
 
-        final int clients = topology.clientCount();
-        nextRingSeq = new long[clients];
-        ringHead = new long[clients];
-        freedAhead = new LongHashSet[clients];
-        takenAhead = new LongHashSet[clients];
-        skippedBelow = new LongHashSet[clients];
-        takenUpTo = new long[clients];
-        flowDirty = new boolean[clients];
-        lastSequence = new long[clients];
-        incarnation = new long[clients];
-        clientSuspected = new boolean[clients];
-        for (int c = 0; c < clients; c++)
-        {
-            freedAhead[c] = new LongHashSet();
-            takenAhead[c] = new LongHashSet();
-            skippedBelow[c] = new LongHashSet();
-        }
-        Arrays.fill(nextRingSeq, 1);
-        Arrays.fill(ringHead, 1);
-        Arrays.fill(takenUpTo, 1);
+        clientRings = new ClientRings(topology.clientCount(), options.ringSlots(), options.retainedDeliveries());
 
         memberStored = new long[members.length];
         sendCursor = new long[members.length];
@@ -411,6 +377,8 @@ final class ServerProtocol
             work += checkClients(); // suspicion moves with heartbeats: once per interval is enough
         }
         work += flushProposals();
+        // before publish: a new incarnation's mailbox is reset before its FLOW cell answers the handshake
+        work += checkIncarnations();
         work += publish();
         return work;
     }
@@ -421,18 +389,17 @@ final class ServerProtocol
     {
         int work = 0;
         final int slotSize = options.slotSizeBytes();
-        for (int ci = 0; ci < nextRingSeq.length; ci++)
+        for (int ci = 0; ci < clientRings.clientCount(); ci++)
         {
             for (int i = 0; i < options.pollBatch(); i++)
             {
-                final long ringSeq = nextRingSeq[ci];
-                if (!takenAhead[ci].isEmpty() && takenAhead[ci].remove(ringSeq))
+                if (clientRings.passTakenAhead(ci))
                 {
-                    nextRingSeq[ci] = ringSeq + 1; // taken from a relay already; the ring's copy is not read
-                    work++;
+                    work++; // taken from a relay already; the ring's copy is not read
                     continue;
                 }
-                if (ringSeq - ringHead[ci] >= options.ringSlots())
+                final long ringSeq = clientRings.nextRingSeq(ci);
+                if (clientRings.ringFull(ci))
                 {
                     break; // every slot holds an undelivered message: the client cannot have written more
                 }
@@ -448,9 +415,7 @@ final class ServerProtocol
                 {
                     // a SKIP record: a new incarnation of the client starts further on; the position
                     // stays open to a relayed copy of whatever an earlier incarnation sent there
-                    nextRingSeq[ci] = ringSeq + 1;
-                    skippedBelow[ci].add(ringSeq);
-                    markFreed(ci, ringSeq);
+                    clientRings.skip(ci, ringSeq);
                     work++;
                     continue;
                 }
@@ -465,14 +430,18 @@ final class ServerProtocol
                     break;
                 }
                 work++;
-                nextRingSeq[ci] = ringSeq + 1;
-                takeFromRing(ci, ringSeq, base, payloadLength, k, recordBytes);
+                clientRings.takeFromRing(ci, ringSeq);
+                copyOutOfRing(ci, ringSeq, base, payloadLength, k, recordBytes);
             }
         }
         return work;
     }
 
-    private void takeFromRing(
+    /**
+     * Copies the sealed record at ring position {@code ringSeq} of client {@code ci} out of the ring
+     * (§F.18), checks it and takes it.
+     */
+    private void copyOutOfRing(
         final int ci, final long ringSeq, final int base, final int payloadLength, final int k, final int recordBytes)
     {
         final int crcEnd = Layout.payloadOffset(k) + payloadLength;
@@ -514,13 +483,14 @@ final class ServerProtocol
 
     /**
      * Takes the message at ring sequence {@code ringSeq} of client {@code ci}, read from the ring
-     * or from a relay; exactly one message is taken per ring position.
+     * or from a relay; the position is taken already in {@link #clientRings}, which sees to it that
+     * exactly one message is taken per ring position. A message that fails validation is dropped
+     * and its position freed.
      */
     private void take(
         final int ci, final long ringSeq, final long messageId, final int[] destinations, final long[] ringSeqByGroup,
         final byte[] payload, final String knownProblem)
     {
-        takenUpTo[ci] = Math.max(takenUpTo[ci], ringSeq + 1);
         String problem = knownProblem;
         if (problem == null && MessageIds.sender(messageId) != topology.clients()[ci])
         {
@@ -540,7 +510,7 @@ final class ServerProtocol
             clientRecordErrors++;
             errorHandler.onError(new IllegalArgumentException("dropping record from client ordinal " + ci +
                 " at ring sequence " + ringSeq + " on process " + selfId + ": " + problem));
-            markFreed(ci, ringSeq);
+            clientRings.free(ci, ringSeq);
             return;
         }
         if (e == null)
@@ -549,7 +519,7 @@ final class ServerProtocol
             entries.put(messageId, e);
         }
         e.clientOrdinal = ci;
-        lastSequence[ci] = Math.max(lastSequence[ci], MessageIds.sequence(messageId));
+        clientRings.tookMessage(ci, MessageIds.sequence(messageId));
         e.destinations = destinations;
         e.ringSeqByGroup = ringSeqByGroup;
         e.payload = payload;
@@ -562,7 +532,7 @@ final class ServerProtocol
         {
             toPropose.addLast(e);
         }
-        if (clientSuspected[ci])
+        if (clientRings.suspected(ci))
         {
             relay(e);
         }
@@ -581,12 +551,34 @@ final class ServerProtocol
         final int[] clients = topology.clients();
         for (int ci = 0; ci < clients.length; ci++)
         {
-            final boolean suspected = heartbeats.suspected(clients[ci], nowNs);
-            if (suspected && !clientSuspected[ci])
+            if (clientRings.suspect(ci, heartbeats.suspected(clients[ci], nowNs)))
             {
                 work += relayAll(ci);
             }
-            clientSuspected[ci] = suspected;
+        }
+        return work;
+    }
+
+    /**
+     * Reads every client's HELLO word; on a new incarnation tells the listener (the mailbox to the
+     * client is reset) and relays every message of the client held: the earlier incarnation is
+     * gone, and what it sent must reach every destination. The FLOW cell that answers the new
+     * incarnation's handshake is then due ({@link ClientRings#onHello}).
+     *
+     * @return the number of new incarnations seen.
+     */
+    private int checkIncarnations()
+    {
+        int work = 0;
+        final int[] clients = topology.clients();
+        for (int ci = 0; ci < clients.length; ci++)
+        {
+            if (clientRings.onHello(ci, hello.getLongVolatile(ci * Layout.WORD_BYTES)))
+            {
+                newClientIncarnation.accept(clients[ci]);
+                relayAll(ci);
+                work++;
+            }
         }
         return work;
     }
@@ -640,7 +632,7 @@ final class ServerProtocol
     private void onRelay(final int sender, final ControlMessages.Relay r)
     {
         final int ci = r.clientOrdinal();
-        if (ci < 0 || ci >= nextRingSeq.length || r.destinations().length == 0)
+        if (ci < 0 || ci >= clientRings.clientCount() || r.destinations().length == 0)
         {
             throw new IllegalArgumentException("relay from " + sender + " names client ordinal " + ci);
         }
@@ -652,23 +644,20 @@ final class ServerProtocol
                 own = r.ringSeqs()[d];
             }
         }
-        if (own <= 0 || taken(ci, own))
+        if (own <= 0)
+        {
+            return; // not destined to this group
+        }
+        final ClientRings.RelayTake took = clientRings.takeFromRelay(ci, own);
+        if (took == ClientRings.RelayTake.DUPLICATE)
         {
             return; // taken already, from the ring or an earlier relay, and maybe delivered long ago
         }
-        if (own >= nextRingSeq[ci])
+        if (took == ClientRings.RelayTake.AHEAD_FULL)
         {
-            if (takenAhead[ci].size() >= options.retainedDeliveries())
-            {
-                LOG.warn("process {}: dropping a relayed message of client ordinal {} at ring position {}: {} " +
-                    "positions ahead of the ring are taken already", selfId, ci, own, takenAhead[ci].size());
-                return;
-            }
-            takenAhead[ci].add(own);
-        }
-        else
-        {
-            skippedBelow[ci].remove(own);
+            LOG.warn("process {}: dropping a relayed message of client ordinal {} at ring position {}: {} " +
+                "positions ahead of the ring are taken already", selfId, ci, own, clientRings.takenAheadCount(ci));
+            return;
         }
         final int k = r.destinations().length;
         final long[] ringSeqByGroup = new long[groupCount];
@@ -688,12 +677,6 @@ final class ServerProtocol
             problem = "relayed payload over the slot limit";
         }
         take(ci, own, r.messageId(), r.destinations(), ringSeqByGroup, r.payload(), problem);
-    }
-
-    /** @return whether ring position {@code ringSeq} of client {@code ci} was taken (from the ring or a relay). */
-    private boolean taken(final int ci, final long ringSeq)
-    {
-        return ringSeq < nextRingSeq[ci] ? !skippedBelow[ci].contains(ringSeq) : takenAhead[ci].contains(ringSeq);
     }
 
     /* ---------------------------------------------------------------- control messages */
@@ -916,7 +899,7 @@ final class ServerProtocol
             control.send(candidate, m);
         }
         control.send(candidate, ControlMessages.catchUpEnd(
-            new CatchUpEnd(b, acceptedBallot, acceptedSeq, clock, infos.size(), ringHead.clone())));
+            new CatchUpEnd(b, acceptedBallot, acceptedSeq, clock, infos.size(), clientRings.freedUpToAll())));
     }
 
     private List<EntryInfo> snapshot()
@@ -1038,7 +1021,7 @@ final class ServerProtocol
     {
         final Reply self = new Reply();
         self.entries.addAll(snapshot());
-        self.end = new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, clock, self.entries.size(), ringHead.clone());
+        self.end = new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, clock, self.entries.size(), clientRings.freedUpToAll());
         replies[memberIndex] = self;
 
         Reply chosen = null;
@@ -1592,7 +1575,7 @@ final class ServerProtocol
     private boolean takenOf(final long messageId, final long ringSeq)
     {
         final int ci = topology.clientOrdinalOf(MessageIds.sender(messageId));
-        return ci >= 0 && taken(ci, ringSeq);
+        return ci >= 0 && clientRings.taken(ci, ringSeq);
     }
 
     private void applied(final long seq, final long value)
@@ -1825,23 +1808,8 @@ final class ServerProtocol
             it.remove();
         }
         deliveredCount++;
-        markFreed(e.clientOrdinal, e.ringSeqByGroup[group]);
+        clientRings.free(e.clientOrdinal, e.ringSeqByGroup[group]);
         handler.onDelivery(new Delivery(e.messageId, e.payload, e.destinations, e.finalValue, e.finalGroup));
-    }
-
-    private void markFreed(final int ci, final long ringSeq)
-    {
-        if (ringSeq < ringHead[ci])
-        {
-            return;
-        }
-        final LongHashSet ahead = freedAhead[ci];
-        ahead.add(ringSeq);
-        while (ahead.remove(ringHead[ci]))
-        {
-            ringHead[ci]++;
-            flowDirty[ci] = true;
-        }
     }
 
     /* ---------------------------------------------------------------- publishing words */
@@ -1869,26 +1837,10 @@ final class ServerProtocol
         }
         final int[] clients = topology.clients();
         final int flowOffset = topology.serverOrdinalOf(selfId) * Layout.FLOW_CELL_BYTES;
-        for (int ci = 0; ci < flowDirty.length; ci++)
+        for (int ci = 0; ci < clients.length; ci++)
         {
-            final long helloIncarnation = hello.getLongVolatile(ci * Layout.WORD_BYTES);
-            if (helloIncarnation != incarnation[ci])
+            if (clientRings.pollFlowCell(ci, scratch))
             {
-                incarnation[ci] = helloIncarnation;
-                flowDirty[ci] = true;
-                newClientIncarnation.accept(clients[ci]);
-                relayAll(ci); // the earlier incarnation is gone: what it sent reaches every destination
-            }
-            if (flowDirty[ci])
-            {
-                flowDirty[ci] = false;
-                scratch.putLong(Layout.FLOW_FREED_OFFSET, ringHead[ci]);
-                final long next = Math.max(nextRingSeq[ci], takenUpTo[ci]);
-                scratch.putLong(Layout.FLOW_NEXT_RING_SEQ_OFFSET, next);
-                scratch.putLong(Layout.FLOW_LAST_SEQUENCE_OFFSET, lastSequence[ci]);
-                scratch.putLong(Layout.FLOW_INCARNATION_OFFSET, incarnation[ci]);
-                scratch.putLong(Layout.FLOW_SEAL_OFFSET,
-                    Layout.flowSeal(ringHead[ci], next, lastSequence[ci], incarnation[ci]));
                 outbox.write(clients[ci], Layout.FLOW_REGION, flowOffset, scratch, Layout.FLOW_CELL_BYTES);
                 work++;
             }
