@@ -74,7 +74,7 @@ public final class ReplicaServer implements AutoCloseable
         final Fabric fabric = b.fabric != null ? b.fabric : configuredFabric(config, replica);
         final Path dataDir = b.dataDir != null ? b.dataDir : replica.dataDir();
         store = b.store != null ? b.store :
-            RocksPartitionStore.open(dataDir, Durability.valueOf(config.durability().name()));
+            RocksPartitionStore.open(dataDir, config.durability());
         try
         {
             final Limits limits = config.limits();
