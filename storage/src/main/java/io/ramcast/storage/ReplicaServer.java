@@ -4,7 +4,6 @@ import io.ramcast.multicast.Delivery;
 import io.ramcast.multicast.RamcastServer;
 import io.ramcast.multicast.fabric.Fabric;
 import io.ramcast.multicast.fabric.TcpFabric;
-import io.ramcast.multicast.fabric.TcpFabricOptions;
 import io.ramcast.multicast.fabric.rdma.RdmaFabric;
 import io.ramcast.txn.ExecutionLimits;
 import io.ramcast.txn.PartitionExecutor;
@@ -131,14 +130,14 @@ public final class ReplicaServer implements AutoCloseable
         if (config.fabric() == FabricKind.RDMA)
         {
             // Throws RdmaUnavailableException, naming what is missing, before the store is opened.
-            return RdmaFabric.open(replica.id(), config.listenAddresses(), config.rdma().toFabricOptions());
+            return RdmaFabric.open(replica.id(), config.listenAddresses(), config.toRdmaFabricOptions());
         }
         if (config.fabric() != FabricKind.TCP)
         {
             throw new IllegalArgumentException(config.source() + ": fabric " + config.fabric().name().toLowerCase() +
                 " cannot start a replica process; use tcp or rdma");
         }
-        return new TcpFabric(replica.id(), config.listenAddresses(), TcpFabricOptions.defaults());
+        return new TcpFabric(replica.id(), config.listenAddresses(), config.toTcpFabricOptions());
     }
 
     /** @return a builder. */
