@@ -7,12 +7,12 @@ import ch.qos.logback.core.read.ListAppender;
 import io.ramcast.client.KvClient;
 import io.ramcast.multicast.fabric.Fabric;
 import io.ramcast.multicast.fabric.LocalFabricHub;
-import io.ramcast.storage.Durability;
 import io.ramcast.storage.ReplicaServer;
 import io.ramcast.storage.RocksPartitionStore;
 import io.ramcast.txn.ProcedureRegistry;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.ConfigException;
+import io.ramcast.txn.config.Durability;
 import io.ramcast.txn.config.ReplicaConfig;
 import org.slf4j.LoggerFactory;
 

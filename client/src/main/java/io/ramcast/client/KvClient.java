@@ -5,7 +5,6 @@ import io.ramcast.multicast.MulticastOptions;
 import io.ramcast.multicast.RamcastClient;
 import io.ramcast.multicast.fabric.Fabric;
 import io.ramcast.multicast.fabric.TcpFabric;
-import io.ramcast.multicast.fabric.TcpFabricOptions;
 import io.ramcast.multicast.fabric.rdma.RdmaFabric;
 import io.ramcast.txn.Destinations;
 import io.ramcast.txn.ExecutionLimits;
@@ -1033,11 +1032,11 @@ public final class KvClient implements AutoCloseable
         }
         return switch (config.fabric())
         {
-            case TCP -> new TcpFabric(clientId, config.listenAddresses(), TcpFabricOptions.defaults());
+            case TCP -> new TcpFabric(clientId, config.listenAddresses(), config.toTcpFabricOptions());
             case LOCAL -> throw new IllegalArgumentException("fabric 'local' in " + config.source() + " joins the " +
                 "processes of one JVM through a shared LocalFabricHub, which a client cannot connect to; use fabric " +
                 "tcp, or in that JVM KvClient.builder().config(config).fabric(hub.endpoint(clientId))");
-            case RDMA -> RdmaFabric.open(clientId, config.listenAddresses(), config.rdma().toFabricOptions());
+            case RDMA -> RdmaFabric.open(clientId, config.listenAddresses(), config.toRdmaFabricOptions());
         };
     }
 

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -149,6 +150,43 @@ class KvClientConnectTest
         assertThatThrownBy(() -> KvClient.builder().topology(topology).partitioner(new HashPartitioner(2))
                 .requestTimeout(Duration.ZERO).fabric(hub.endpoint(3)).build())
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requestTimeout=PT0S must be positive");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldSpaceConnectionAttemptsByTheConfiguredBackoff() throws Exception
+    {
+        final AtomicInteger attempts = new AtomicInteger();
+        final Thread acceptor;
+        try (ServerSocket replica = new ServerSocket(0, 50, InetAddress.getLoopbackAddress()))
+        {
+            // a "replica" that hangs up on every connection, so the client keeps re-connecting
+            acceptor = new Thread(() ->
+            {
+                while (!replica.isClosed())
+                {
+                    try
+                    {
+                        replica.accept().close();
+                        attempts.incrementAndGet();
+                    }
+                    catch (final IOException ex)
+                    {
+                        return; // closed
+                    }
+                }
+            }, "hang-up-replica");
+            acceptor.start();
+            final ClusterConfig config = ClusterConfig.parse(config("tcp", new int[] {replica.getLocalPort()},
+                "timeouts: {connectTimeoutMs: 1500, retryBackoffMinMs: 1000, retryBackoffMaxMs: 1000}\n"), "backoff.yaml");
+
+            assertThatThrownBy(() -> KvClient.connect(config, 1)).isInstanceOf(ClusterUnreachableException.class);
+
+            // 1 s between attempts: at t=0 and t=1 s within the 1.5 s connect timeout (the fabric's
+            // default, 10 ms doubling, would have made 8 by then)
+            assertThat(attempts.get()).isBetween(1, 3);
+        }
+        acceptor.join(TimeUnit.SECONDS.toMillis(10));
     }
 
     @Test

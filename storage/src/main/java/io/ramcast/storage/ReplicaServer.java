@@ -4,7 +4,6 @@ import io.ramcast.multicast.Delivery;
 import io.ramcast.multicast.RamcastServer;
 import io.ramcast.multicast.fabric.Fabric;
 import io.ramcast.multicast.fabric.TcpFabric;
-import io.ramcast.multicast.fabric.TcpFabricOptions;
 import io.ramcast.multicast.fabric.rdma.RdmaFabric;
 import io.ramcast.txn.ExecutionLimits;
 import io.ramcast.txn.PartitionExecutor;
@@ -31,6 +30,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * One replica of one partition: the RamCast server agent, the executor agent and the RocksDB
@@ -42,7 +42,8 @@ import java.util.concurrent.locks.LockSupport;
  *                  │   └──────────── replies / exchanges (mailboxes) ◄─┘
  * </pre>
  *
- * <p>Threads: two agents, each on its own thread with a back-off idle strategy. When the executor
+ * <p>Threads: two agents, each on its own thread with its own idle strategy from
+ * {@link Builder#idleStrategy} (Agrona's back-off by default). When the executor
  * falls behind, its delivery queue fills and the RamCast agent waits for room: ordering slows down
  * instead of memory growing (back-pressure reaches clients through RamCast's flow control).
  *
@@ -62,6 +63,7 @@ public final class ReplicaServer implements AutoCloseable
     private final OneToOneConcurrentArrayQueue<Delivery> deliveries = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
     private final OneToOneConcurrentArrayQueue<byte[]> exchanges = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Supplier<? extends IdleStrategy> newIdleStrategy;
     private volatile Throwable failure;
     private volatile boolean closing;
     private AgentRunner serverRunner;
@@ -71,10 +73,11 @@ public final class ReplicaServer implements AutoCloseable
     {
         final ClusterConfig config = Objects.requireNonNull(b.config, "config");
         replica = config.replica(b.replicaId);
+        newIdleStrategy = b.newIdleStrategy;
         final Fabric fabric = b.fabric != null ? b.fabric : configuredFabric(config, replica);
         final Path dataDir = b.dataDir != null ? b.dataDir : replica.dataDir();
         store = b.store != null ? b.store :
-            RocksPartitionStore.open(dataDir, Durability.valueOf(config.durability().name()),
+            RocksPartitionStore.open(dataDir, config.durability(),
                 new StoreIdentity(config.clusterName(), replica.partition(), replica.id()));
         try
         {
@@ -110,7 +113,6 @@ public final class ReplicaServer implements AutoCloseable
                 .topology(config.toTopology())
                 .options(config.toMulticastOptions())
                 .fabric(fabric)
-                .idleStrategy(b.idleStrategy)
                 .deliveryLog(b.deliveryLogDir)
                 .deliveryLogClock(b.deliveryLogClock)
                 .deliveryHandler(this::enqueueDelivery)
@@ -129,14 +131,14 @@ public final class ReplicaServer implements AutoCloseable
         if (config.fabric() == FabricKind.RDMA)
         {
             // Throws RdmaUnavailableException, naming what is missing, before the store is opened.
-            return RdmaFabric.open(replica.id(), config.listenAddresses(), config.rdma().toFabricOptions());
+            return RdmaFabric.open(replica.id(), config.listenAddresses(), config.toRdmaFabricOptions());
         }
         if (config.fabric() != FabricKind.TCP)
         {
             throw new IllegalArgumentException(config.source() + ": fabric " + config.fabric().name().toLowerCase() +
                 " cannot start a replica process; use tcp or rdma");
         }
-        return new TcpFabric(replica.id(), config.listenAddresses(), TcpFabricOptions.defaults());
+        return new TcpFabric(replica.id(), config.listenAddresses(), config.toTcpFabricOptions());
     }
 
     /** @return a builder. */
@@ -177,19 +179,25 @@ public final class ReplicaServer implements AutoCloseable
     }
 
     /**
-     * Starts the RamCast and executor agents on their own threads.
+     * Starts the RamCast and executor agents on their own threads, each with a new idle strategy
+     * from {@link Builder#idleStrategy}.
      *
      * @return this.
      */
     public synchronized ReplicaServer start()
     {
-        serverRunner = new AgentRunner(new BackoffIdleStrategy(), this::onError, (AtomicCounter)null, server.agent());
-        executorRunner = new AgentRunner(new BackoffIdleStrategy(), this::onError, (AtomicCounter)null, new ExecutorAgent());
+        serverRunner = new AgentRunner(newIdleStrategy(), this::onError, (AtomicCounter)null, server.agent());
+        executorRunner = new AgentRunner(newIdleStrategy(), this::onError, (AtomicCounter)null, new ExecutorAgent());
         AgentRunner.startOnThread(serverRunner);
         AgentRunner.startOnThread(executorRunner);
         LOG.info("replica {} of partition {} started ({}:{}), store {}, last applied {}", replica.id(),
             replica.partition(), replica.host(), replica.port(), store, store.lastApplied());
         return this;
+    }
+
+    private IdleStrategy newIdleStrategy()
+    {
+        return Objects.requireNonNull(newIdleStrategy.get(), "the idle strategy supplier returned null");
     }
 
     private void onError(final Throwable ex)
@@ -316,7 +324,7 @@ public final class ReplicaServer implements AutoCloseable
         private PartitionStore store;
         private Path dataDir;
         private ProcedureRegistry procedures;
-        private IdleStrategy idleStrategy = new BackoffIdleStrategy();
+        private Supplier<? extends IdleStrategy> newIdleStrategy = BackoffIdleStrategy::new;
         private Path deliveryLogDir;
         private EpochNanoClock deliveryLogClock;
 
@@ -385,12 +393,18 @@ public final class ReplicaServer implements AutoCloseable
         }
 
         /**
-         * @param idleStrategy the RamCast agent's idle strategy.
+         * Sets how the replica's agent threads wait when they have no work: {@link ReplicaServer#start()}
+         * calls the supplier once for the RamCast agent and once for the executor agent. A strategy
+         * keeps per-thread state, so the supplier must return a new instance on every call.
+         *
+         * @param newIdleStrategy makes one idle strategy per agent (default: Agrona's
+         *                        {@link BackoffIdleStrategy}, which parks when idle; busy-spin only on
+         *                        dedicated cores).
          * @return this.
          */
-        public Builder idleStrategy(final IdleStrategy idleStrategy)
+        public Builder idleStrategy(final Supplier<? extends IdleStrategy> newIdleStrategy)
         {
-            this.idleStrategy = Objects.requireNonNull(idleStrategy);
+            this.newIdleStrategy = Objects.requireNonNull(newIdleStrategy, "newIdleStrategy");
             return this;
         }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
+import io.ramcast.txn.config.Durability;
 import io.ramcast.txn.store.AppliedMark;
 import io.ramcast.txn.store.Keys;
 import io.ramcast.txn.store.PartitionStore;

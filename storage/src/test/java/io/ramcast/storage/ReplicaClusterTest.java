@@ -7,6 +7,7 @@ import io.ramcast.txn.ProcedureRegistry;
 import io.ramcast.txn.Result;
 import io.ramcast.txn.Transaction;
 import io.ramcast.txn.config.ClusterConfig;
+import io.ramcast.txn.config.Durability;
 import io.ramcast.txn.config.ReplicaConfig;
 import io.ramcast.txn.wire.TxnCodec;
 import io.ramcast.txn.wire.TxnReply;

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
+import io.ramcast.txn.config.Durability;
 import io.ramcast.txn.store.AppliedMark;
 import io.ramcast.txn.store.StoreBatch;
 import io.ramcast.txn.store.StoreException;

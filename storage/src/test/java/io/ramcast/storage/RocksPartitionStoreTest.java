@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.ramcast.txn.config.Durability;
 import io.ramcast.txn.store.AppliedMark;
 import io.ramcast.txn.store.PartitionStore;
 import io.ramcast.txn.store.StoreBatch;

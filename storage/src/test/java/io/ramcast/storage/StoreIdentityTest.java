@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import io.ramcast.txn.config.Durability;
 import io.ramcast.txn.store.AppliedMark;
 import io.ramcast.txn.store.StoreBatch;
 import io.ramcast.txn.store.StoreException;

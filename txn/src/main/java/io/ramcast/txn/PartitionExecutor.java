@@ -41,7 +41,17 @@ import java.util.TreeMap;
  *
  * <p>A plain object driven by {@link #doWork()} on the replica's executor thread; deliveries and
  * exchange messages are handed in with {@link #onDelivery} and {@link #onExchange} on that thread.
- * Errors: a {@link io.ramcast.txn.store.StoreException} propagates (the replica must stop).
+ *
+ * <p>Errors: only the deterministic failures of a transaction become a definite "not committed",
+ * because every replica of every involved partition computes them identically: a compare-and-set
+ * that finds another value ({@link ReasonCode#CONDITION_FAILED}), {@link ProcedureContext.Abort}
+ * ({@link ReasonCode#PROCEDURE_ABORTED}), {@link InvalidTransactionException}
+ * ({@link ReasonCode#INVALID}), limits, unknown procedures and wrong destinations. Any other exception
+ * while a transaction executes (a bug in the op path or in a procedure) propagates out of
+ * {@link #doWork()} as an {@link IllegalStateException} naming the transaction's request id, client
+ * and applied mark, with nothing of that transaction applied or answered; so does a
+ * {@link io.ramcast.txn.store.StoreException}. Either way the replica must stop (fail-stop) and the
+ * executor must not be used again.
  */
 public final class PartitionExecutor
 {
@@ -206,6 +216,9 @@ public final class PartitionExecutor
      * Executes queued transactions in order until the head must wait for other partitions' reads.
      *
      * @return transactions executed.
+     * @throws IllegalStateException a transaction's execution threw something other than a
+     *                               deterministic abort (a bug); the replica must stop.
+     * @throws io.ramcast.txn.store.StoreException if the store fails; the replica must stop.
      */
     public int doWork()
     {
@@ -357,7 +370,7 @@ public final class PartitionExecutor
                 return true;
             }
         }
-        final Computation c = compute(p.request(), all);
+        final Computation c = computeOrFailStop(p.delivered(), p.request(), all);
         finish(p.delivered(), p.request(), c.reply(), c.writes());
         return true;
     }
@@ -405,7 +418,33 @@ public final class PartitionExecutor
     {
     }
 
-    /** Runs the transaction's logic over all reads; identical at every involved partition. */
+    /**
+     * Runs {@link #compute}; an exception that is not one of its deterministic aborts is a bug, which
+     * no other replica is known to share, so it must stop this replica rather than become an outcome.
+     */
+    private Computation computeOrFailStop(final Delivered d, final TxnRequest request, final List<ReadExchange> reads)
+    {
+        try
+        {
+            return compute(request, reads);
+        }
+        catch (final RuntimeException ex)
+        {
+            final Transaction t = request.transaction();
+            throw new IllegalStateException("partition " + partition + ": request " + request.requestId() +
+                " of client " + request.clientId() + " (message " + d.messageId() + ", mark " + d.mark() + ", " +
+                (t.isProcedure() ? "procedure " + t.procedureName() : t.ops().size() + " operations") +
+                ") threw " + ex + " while executing; that is a bug, not a deterministic abort, so the executor " +
+                "stops (fail-stop) with nothing of it applied or answered", ex);
+        }
+    }
+
+    /**
+     * Runs the transaction's logic over all reads; identical at every involved partition.
+     *
+     * @return the reply (committed, or not committed for a deterministic reason) and the writes.
+     * @throws RuntimeException anything but the deterministic aborts it turns into replies: a bug.
+     */
     private Computation compute(final TxnRequest request, final List<ReadExchange> reads)
     {
         final Transaction t = request.transaction();
@@ -457,18 +496,9 @@ public final class PartitionExecutor
         {
             return new Computation(notCommitted(request, ReasonCode.CONDITION_FAILED, failed.getMessage()), null);
         }
-        catch (final InvalidTransaction invalid)
+        catch (final InvalidTransactionException invalid)
         {
             return new Computation(notCommitted(request, ReasonCode.INVALID, invalid.getMessage()), null);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return new Computation(notCommitted(request, ReasonCode.INVALID, ex.getMessage()), null);
-        }
-        catch (final RuntimeException ex)
-        {
-            return new Computation(notCommitted(request, ReasonCode.PROCEDURE_ABORTED,
-                "procedure " + t.procedureName() + " threw " + ex), null);
         }
         for (final byte[] value : view.writes.values())
         {
@@ -580,14 +610,6 @@ public final class PartitionExecutor
         }
     }
 
-    private static final class InvalidTransaction extends RuntimeException
-    {
-        InvalidTransaction(final String message)
-        {
-            super(message, null, false, false);
-        }
-    }
-
     /** The transaction's view of its declared keys: the reads, then its own writes on top. */
     private static final class View
     {
@@ -612,7 +634,7 @@ public final class PartitionExecutor
             final ByteKey k = new ByteKey(key);
             if (!readable.contains(k) && !writes.containsKey(k))
             {
-                throw new InvalidTransaction("key " + k + " is not in the transaction's read set");
+                throw new InvalidTransactionException("key " + k + " is not in the transaction's read set");
             }
             return values.get(k);
         }
@@ -622,7 +644,7 @@ public final class PartitionExecutor
             final ByteKey k = new ByteKey(key);
             if (!writable.contains(k))
             {
-                throw new InvalidTransaction("key " + k + " is not in the transaction's write set");
+                throw new InvalidTransactionException("key " + k + " is not in the transaction's write set");
             }
             values.put(k, value);
             writes.put(k, value);
@@ -659,7 +681,7 @@ public final class PartitionExecutor
                 final byte[] current = read(i.key());
                 if (current != null && current.length != Long.BYTES)
                 {
-                    throw new InvalidTransaction("key " + new ByteKey(i.key()) + " holds " + current.length +
+                    throw new InvalidTransactionException("key " + new ByteKey(i.key()) + " holds " + current.length +
                         " bytes, not an 8-byte counter");
                 }
                 final long next = (current == null ? 0 : ByteBuffer.wrap(current).getLong()) + i.delta();
@@ -670,7 +692,7 @@ public final class PartitionExecutor
             {
                 return new Result.Entries(scans.getOrDefault(scanIndex, List.of()));
             }
-            throw new InvalidTransaction("unknown operation " + op);
+            throw new InvalidTransactionException("unknown operation " + op);
         }
 
         ProcedureContext context(final byte[] arguments)
@@ -692,7 +714,12 @@ public final class PartitionExecutor
                 @Override
                 public void write(final byte[] key, final byte[] value)
                 {
-                    View.this.write(key, java.util.Objects.requireNonNull(value, "value"));
+                    if (value == null)
+                    {
+                        throw new InvalidTransactionException("the procedure wrote null to key " + new ByteKey(key) +
+                            "; a value must not be null (delete removes a key)");
+                    }
+                    View.this.write(key, value);
                 }
 
                 @Override

@@ -9,6 +9,13 @@ package io.ramcast.txn;
  * network or mutable static state, and must not depend on hash iteration order. It may only read
  * keys the transaction declared in its read set and write keys declared in its write set. It runs
  * on the replica's executor thread and must be fast.
+ *
+ * <p>Errors: a procedure ends a transaction without committing only by throwing
+ * {@link ProcedureContext.Abort} (a business decision, e.g. insufficient funds) or
+ * {@link InvalidTransactionException} (arguments or stored values it cannot accept, e.g. out of
+ * range), both computed identically at every replica. Any other exception is taken for a bug in the
+ * procedure: the replica's executor stops (fail-stop) rather than guess that every replica failed
+ * alike.
  */
 @FunctionalInterface
 public interface Procedure
@@ -16,7 +23,8 @@ public interface Procedure
     /**
      * @param context the transaction's arguments, reads and writes.
      * @return the output returned to the client (may be empty, not null).
-     * @throws ProcedureContext.Abort to end the transaction without committing, with a reason.
+     * @throws ProcedureContext.Abort       to end the transaction without committing, with a reason.
+     * @throws InvalidTransactionException if the arguments or the values read are invalid.
      */
     byte[] execute(ProcedureContext context);
 }

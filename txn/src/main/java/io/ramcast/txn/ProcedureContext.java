@@ -13,20 +13,23 @@ public interface ProcedureContext
      * @param key a key of the transaction's read set.
      * @return its value as of this point of the transaction (earlier writes of the procedure
      *         included), or null if absent.
-     * @throws IllegalArgumentException if the key is not in the read set.
+     * @throws InvalidTransactionException if the key is not in the read set (the transaction does
+     *                                     not commit: {@link ReasonCode#INVALID}).
      */
     byte[] read(byte[] key);
 
     /**
      * @param key   a key of the transaction's write set.
-     * @param value its new value.
-     * @throws IllegalArgumentException if the key is not in the write set.
+     * @param value its new value, not null.
+     * @throws InvalidTransactionException if the key is not in the write set or the value is null
+     *                                     (the transaction does not commit: {@link ReasonCode#INVALID}).
      */
     void write(byte[] key, byte[] value);
 
     /**
      * @param key a key of the transaction's write set, to remove.
-     * @throws IllegalArgumentException if the key is not in the write set.
+     * @throws InvalidTransactionException if the key is not in the write set (the transaction does
+     *                                     not commit: {@link ReasonCode#INVALID}).
      */
     void delete(byte[] key);
 

@@ -308,6 +308,76 @@ class PartitionExecutorTest
         assertThat(bigResult.get(0).detail()).contains("results of");
     }
 
+    @Test
+    void shouldRefuseInvalidProcedureArgumentsIdenticallyAtEveryPartition()
+    {
+        submit(1, 1, Transaction.builder().put(key(0), counter(100)).put(key(1), counter(0)).build());
+        procedures.register("bounded", ctx ->
+        {
+            final long amount = ByteBuffer.wrap(ctx.arguments()).getLong();
+            if (amount < 0 || amount > 50)
+            {
+                throw new InvalidTransactionException("amount " + amount + " is out of range [0, 50]");
+            }
+            ctx.write(key(0), counter(ByteBuffer.wrap(ctx.read(key(0))).getLong() - amount));
+            ctx.write(key(1), counter(ByteBuffer.wrap(ctx.read(key(1))).getLong() + amount));
+            return new byte[0];
+        });
+        final Transaction tooMuch = Transaction.procedure("bounded", counter(60)).reads(key(0), key(1))
+            .writes(key(0), key(1)).build();
+
+        final List<TxnReply> refused = submit(2, 1, tooMuch);
+
+        assertThat(refused).hasSize(2).extracting(TxnReply::partition).containsExactlyInAnyOrder(0, 1);
+        assertThat(refused).allMatch(r -> !r.committed() && r.reason() == ReasonCode.INVALID &&
+            r.detail().equals("amount 60 is out of range [0, 50]"));
+        assertThat(stores[0].get(key(0))).isEqualTo(counter(100));
+        assertThat(stores[1].get(key(1))).isEqualTo(counter(0));
+        assertThat(stores[0].lastApplied()).isEqualTo(stores[1].lastApplied()).isEqualTo(new AppliedMark(2, 0, 2));
+    }
+
+    @Test
+    void shouldRefuseAProcedureWritingNullAsInvalid()
+    {
+        procedures.register("writes-null", ctx ->
+        {
+            ctx.write(bytes("a1"), null);
+            return new byte[0];
+        });
+
+        final List<TxnReply> r = submit(1, 1, Transaction.procedure("writes-null", new byte[0]).writes(bytes("a1")).build());
+
+        assertThat(r).hasSize(1);
+        assertThat(r.get(0).reason()).isEqualTo(ReasonCode.INVALID);
+        assertThat(r.get(0).detail()).contains("wrote null to key");
+    }
+
+    @Test
+    void shouldStopTheExecutorWithoutApplyingOrAnsweringWhenAProcedureHasABug()
+    {
+        submit(1, 1, Transaction.builder().put(key(0), counter(100)).build());
+        procedures.register("buggy", ctx ->
+        {
+            ctx.write(key(0), counter(1));
+            final long[] none = new long[0];
+            return counter(none[ctx.arguments().length]);
+        });
+        final AppliedMark before = stores[0].lastApplied();
+
+        assertThatThrownBy(() -> submit(5, 1, Transaction.procedure("buggy", new byte[0]).reads(key(0))
+            .writes(key(0)).build()))
+            .isInstanceOf(IllegalStateException.class)
+            .hasCauseInstanceOf(ArrayIndexOutOfBoundsException.class)
+            .hasMessageContaining("partition 0: request 5 of client 7 (message 2, mark " + new AppliedMark(2, 0, 2))
+            .hasMessageContaining("procedure buggy")
+            .hasMessageContaining("fail-stop");
+
+        assertThat(replies).as("nothing answered for the failed transaction").hasSize(1);
+        assertThat(stores[0].lastApplied()).isEqualTo(before);
+        assertThat(executors[0].lastApplied()).isEqualTo(before);
+        assertThat(stores[0].get(key(0))).isEqualTo(counter(100));
+    }
+
     static Transaction transfer(final int from, final int to, final long amount)
     {
         final byte[] args = ByteBuffer.allocate(16).putInt(from).putInt(to).putLong(amount).array();

@@ -2,6 +2,8 @@ package io.ramcast.txn.config;
 
 import io.ramcast.multicast.GroupTopology;
 import io.ramcast.multicast.MulticastOptions;
+import io.ramcast.multicast.fabric.TcpFabricOptions;
+import io.ramcast.multicast.fabric.rdma.RdmaFabricOptions;
 import io.ramcast.txn.Partitioner;
 
 import java.io.IOException;
@@ -297,6 +299,37 @@ public final class ClusterConfig
     public MulticastOptions toMulticastOptions()
     {
         return multicastOptions;
+    }
+
+    /**
+     * The tcp fabric's options for every process of this deployment, client or replica: the
+     * fabric's defaults, except that a failed connection attempt is retried, and a lost connection
+     * re-opened, after {@code timeouts.retryBackoffMinMs}, the delay doubling after each failed
+     * attempt up to {@code timeouts.retryBackoffMaxMs} (no jitter).
+     *
+     * @return new options on each call.
+     */
+    public TcpFabricOptions toTcpFabricOptions()
+    {
+        return TcpFabricOptions.builder()
+            .connectBackoffMinNs(timeouts.retryBackoffMin().toNanos())
+            .connectBackoffMaxNs(timeouts.retryBackoffMax().toNanos())
+            .build();
+    }
+
+    /**
+     * The rdma fabric's options for every process of this deployment: the {@link #rdma()} section,
+     * with the reconnection back-off of {@link #toTcpFabricOptions()} ({@code timeouts.retryBackoffMinMs}
+     * doubling up to {@code timeouts.retryBackoffMaxMs}).
+     *
+     * @return new options on each call.
+     */
+    public RdmaFabricOptions toRdmaFabricOptions()
+    {
+        return rdma.toFabricOptionsBuilder()
+            .connectBackoffMinNs(timeouts.retryBackoffMin().toNanos())
+            .connectBackoffMaxNs(timeouts.retryBackoffMax().toNanos())
+            .build();
     }
 
     /**

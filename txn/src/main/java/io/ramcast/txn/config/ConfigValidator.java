@@ -533,7 +533,8 @@ final class ConfigValidator
         if (request != null && backoffMax != null && request < backoffMax)
         {
             problem("timeouts.requestTimeoutMs", request,
-                "must be at least timeouts.retryBackoffMaxMs (" + backoffMax + "), or a request could not retry once");
+                "must be at least timeouts.retryBackoffMaxMs (" + backoffMax + "), or a request could time out " +
+                "before the next attempt to re-open a lost connection");
             valid = false;
         }
         return valid && request != null && connect != null && backoffMin != null && backoffMax != null ?

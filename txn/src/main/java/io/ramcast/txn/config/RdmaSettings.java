@@ -43,8 +43,11 @@ public record RdmaSettings(
     private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final long MAX_TIMEOUT_MS = 600_000;
 
-    /** @return the fabric options these settings describe (leader stream on its own queue pair). */
-    public RdmaFabricOptions toFabricOptions()
+    /**
+     * @return a builder of the fabric options these settings describe (leader stream on its own
+     *         queue pair); {@link ClusterConfig#toRdmaFabricOptions()} adds the reconnection back-off.
+     */
+    RdmaFabricOptions.Builder toFabricOptionsBuilder()
     {
         return RdmaFabricOptions.builder()
             .deviceName(device)
@@ -54,8 +57,7 @@ public record RdmaSettings(
             .signalInterval(signalInterval)
             .stagingBytes(stagingBytes)
             .connectTimeoutNs(TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs))
-            .resolveTimeoutMs(resolveTimeoutMs)
-            .build();
+            .resolveTimeoutMs(resolveTimeoutMs);
     }
 
     /** The section as written; every field nullable (absent). Component names are the YAML keys. */

@@ -3,7 +3,7 @@ package io.ramcast.txn.config;
 import java.time.Duration;
 
 /**
- * Timeouts and retry back-off (config section {@code timeouts}), in milliseconds.
+ * Timeouts and the reconnection back-off (config section {@code timeouts}), in milliseconds.
  *
  * <p>Values come validated from {@link ClusterConfig}: each in [1, 86 400 000] (one day),
  * {@code retryBackoffMinMs <= retryBackoffMaxMs <= requestTimeoutMs}.
@@ -11,8 +11,12 @@ import java.time.Duration;
  * @param requestTimeoutMs  how long a client waits for a transaction's outcome before it reports
  *                          it as unknown (may or may not have committed).
  * @param connectTimeoutMs  how long a connection attempt may take.
- * @param retryBackoffMinMs first delay before a retry.
- * @param retryBackoffMaxMs largest delay between retries.
+ * @param retryBackoffMinMs first delay before the tcp or rdma fabric of a client or replica
+ *                          retries a failed connection attempt or re-opens a lost connection;
+ *                          the delay doubles after each failed attempt
+ *                          ({@link ClusterConfig#toTcpFabricOptions()},
+ *                          {@link ClusterConfig#toRdmaFabricOptions()}).
+ * @param retryBackoffMaxMs largest delay between two connection attempts to one peer.
  * @param heartbeatIntervalMs    how often every process advances its heartbeat at the processes that
  *                               watch it (failure detection), in [1, 10 000].
  * @param failureTimeoutMs       heartbeat silence after which a replica suspects another replica of

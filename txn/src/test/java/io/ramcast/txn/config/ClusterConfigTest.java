@@ -125,6 +125,26 @@ class ClusterConfigTest
     }
 
     @Test
+    void shouldGiveBothFabricsTheConfiguredReconnectionBackoff() throws ConfigException
+    {
+        final ClusterConfig tuned = ClusterConfig.parse(MINIMAL +
+            "timeouts: { requestTimeoutMs: 900, retryBackoffMinMs: 5, retryBackoffMaxMs: 700 }\n", "backoff.yaml");
+
+        assertThat(tuned.toTcpFabricOptions().connectBackoffMinNs()).isEqualTo(5_000_000L);
+        assertThat(tuned.toTcpFabricOptions().connectBackoffMaxNs()).isEqualTo(700_000_000L);
+        assertThat(tuned.toRdmaFabricOptions().connectBackoffMinNs()).isEqualTo(5_000_000L);
+        assertThat(tuned.toRdmaFabricOptions().connectBackoffMaxNs()).isEqualTo(700_000_000L);
+
+        final ClusterConfig defaults = ClusterConfig.parse(MINIMAL, "defaults.yaml");
+        assertThat(defaults.toTcpFabricOptions().connectBackoffMinNs())
+            .isEqualTo(Timeouts.DEFAULT_RETRY_BACKOFF_MIN_MS * 1_000_000L);
+        assertThat(defaults.toTcpFabricOptions().connectBackoffMaxNs())
+            .isEqualTo(Timeouts.DEFAULT_RETRY_BACKOFF_MAX_MS * 1_000_000L);
+        assertThat(defaults.toRdmaFabricOptions().connectBackoffMinNs())
+            .isEqualTo(Timeouts.DEFAULT_RETRY_BACKOFF_MIN_MS * 1_000_000L);
+    }
+
+    @Test
     void shouldResolveRelativeDataPathsAgainstTheConfigFilesDirectory(@TempDir final Path dir)
         throws IOException, ConfigException
     {

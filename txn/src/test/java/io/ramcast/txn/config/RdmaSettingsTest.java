@@ -37,7 +37,7 @@ class RdmaSettingsTest
 
         assertThat(config.fabric()).isEqualTo(FabricKind.RDMA);
         assertThat(config.rdma()).isEqualTo(RdmaSettings.DEFAULTS);
-        final RdmaFabricOptions options = config.rdma().toFabricOptions();
+        final RdmaFabricOptions options = config.toRdmaFabricOptions();
         assertThat(options.deviceName()).isNull();
         assertThat(options.sendQueueDepth()).isEqualTo(RdmaFabricOptions.DEFAULT_SEND_QUEUE_DEPTH);
         assertThat(options.isolatedRegionIds()).containsExactly(RdmaFabricOptions.LEADER_STREAM_REGION_ID);
@@ -52,7 +52,7 @@ class RdmaSettingsTest
             ""), "r.yaml");
 
         assertThat(config.rdma()).isEqualTo(new RdmaSettings("mlx5_0", 64, 130, 128, 8, 1 << 20, 700, 300));
-        final RdmaFabricOptions options = config.rdma().toFabricOptions();
+        final RdmaFabricOptions options = config.toRdmaFabricOptions();
         assertThat(options.deviceName()).isEqualTo("mlx5_0");
         assertThat(options.completionQueueDepth()).isEqualTo(130);
         assertThat(options.maxInlineBytes()).isEqualTo(128);
@@ -75,7 +75,7 @@ class RdmaSettingsTest
         final ClusterConfig rdma = ClusterConfig.load(REPO_CONFIG.resolve("rdma.yaml"));
         assertThat(rdma.fabric()).isEqualTo(FabricKind.RDMA);
         assertThat(rdma.rdma().device()).isEqualTo("rxe0");
-        assertThat(rdma.rdma().toFabricOptions()).isNotNull();
+        assertThat(rdma.toRdmaFabricOptions()).isNotNull();
     }
 
     @ParameterizedTest(name = "{0}")
