@@ -78,11 +78,6 @@ final class ScenarioCommand
         return lineNumber;
     }
 
-    String file()
-    {
-        return file;
-    }
-
     /**
      * @param message what is wrong.
      * @return an exception naming the file, the line and the verb; the caller throws it.

@@ -25,13 +25,16 @@ import java.util.Map;
  *     client sessions are started; prints the members of each group and the clients
  * submit client=K dest=G[,H..] [id=LABEL]        queue a multicast at client K (not yet sent)
  * step [N] [process=P]                           N scheduler steps (default 1); with process=P,
- *                                                N duty cycles of P alone, the clock standing still
+ *                                                N duty cycles of P alone (none if P is crashed or
+ *                                                paused), the clock standing still
  * run-until-quiet [quiet=200] [max=100000]       step until every live client has nothing in flight
- *                                                and nobody delivered for quiet steps
+ *                                                and nobody delivered for quiet steps; prints
+ *                                                NOT QUIET and what is pending after max steps
  * run-until delivered=LABEL [process=P,..] [max=100000]
  *                                                step until the processes (default: every live
  *                                                destination member) delivered the message
- * run-until leader=P [max=100000]                step until server P leads its group
+ * run-until leader=P [max=100000]                step until server P leads its group; both forms
+ *                                                print NOT REACHED after max steps
  * pause-link from=P to=Q[,..]  /  resume-link from=P to=Q[,..]
  *                                                hold P's writes to Q, issued before or after, / release them
  * delay from=P to=Q[,..] us=N                    writes P issues to Q from now on land after N µs
@@ -505,6 +508,12 @@ final class ScenarioInterpreter implements AutoCloseable
             }
         }
         return out;
+    }
+
+    /** @return the simulated cluster, or null before {@code topology}; for tests of the interpreter. */
+    ClusterSimulation simulation()
+    {
+        return sim;
     }
 
     private boolean clientsIdle()

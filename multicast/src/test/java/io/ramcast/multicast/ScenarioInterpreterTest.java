@@ -1,8 +1,10 @@
 package io.ramcast.multicast;
 
+import io.ramcast.multicast.check.MessageId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -191,6 +193,25 @@ class ScenarioInterpreterTest
 
         assertThat(actual).isNotEqualTo(script.text());
         assertThat(diff).contains("-s0: m2 m1\n+s0: m1 m2\n");
+    }
+
+    @Test
+    void shouldPrintInvalidAndTheCheckersReportForABrokenHistory()
+    {
+        try (ScenarioInterpreter interpreter = new ScenarioInterpreter("broken.txt"))
+        {
+            interpreter.execute(ScenarioCommand.parse("broken.txt", 1, "topology groups=3 replicas=3 clients=1"));
+            interpreter.execute(ScenarioCommand.parse("broken.txt", 2, "submit client=c0 dest=0"));
+            interpreter.execute(ScenarioCommand.parse("broken.txt", 3, "run-until-quiet"));
+            assertThat(interpreter.execute(ScenarioCommand.parse("broken.txt", 4, "check"))).containsExactly("VALID");
+
+            interpreter.simulation().history.recordDelivery(0, MessageId.of(99, 1), 0); // never multicast
+
+            final List<String> out = interpreter.execute(ScenarioCommand.parse("broken.txt", 5, "check"));
+            assertThat(out.get(0)).isEqualTo("INVALID");
+            assertThat(String.join("\n", out)).contains("99:1");
+            assertThat(out).noneMatch(String::isBlank);
+        }
     }
 
     @Test
