@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * <p>After an intended change of behaviour, {@code -Dscenario.rewrite=true} writes the actual
  * transcripts over the files (review the change with {@code git diff}); {@code -Dscenario=NAME}
  * runs only the file {@code NAME.txt}. Each file must start with comment lines that cite the
- * section of ramcast-protocol.md it comes from.
+ * section of ramcast-protocol.md it comes from, and run {@code check}: a scenario shows the
+ * protocol behaving correctly, so every check must print VALID, also when rewriting.
  */
 class ScenarioTest
 {
@@ -59,6 +60,14 @@ class ScenarioTest
         assertThat(header(text)).as("%s's header cites ramcast-protocol.md", name).contains("ramcast-protocol.md §");
         final ScenarioScript script = ScenarioScript.parse(name, text);
         final String actual = ScenarioInterpreter.run(script);
+        final List<ScenarioScript.Command> checks = ScenarioScript.parse(name, actual).commands().stream()
+            .filter(c -> c.text().equals("check") || c.text().startsWith("check ")).toList();
+        assertThat(checks).as("%s runs the multicast checker", name).isNotEmpty();
+        for (final ScenarioScript.Command check : checks)
+        {
+            assertThat(check.expected()).as("%s:%d: the checker's verdict, whatever the transcript says", name,
+                check.lineNumber()).containsExactly("VALID");
+        }
         if (Boolean.getBoolean("scenario.rewrite"))
         {
             if (!actual.equals(text))
