@@ -34,6 +34,8 @@ final class ClusterSimulation implements AutoCloseable
     final ClientProtocol[] clients;
     final MulticastHistory.Builder history = MulticastHistory.builder();
     final List<List<Long>> deliveredBy = new ArrayList<>();
+    /** Per process: its deliveries in delivery order, with their final timestamps. */
+    final List<List<Delivery>> deliveriesBy = new ArrayList<>();
     final long[] remainingToIssue;
     final int[] processOrder;
     long completed;
@@ -64,6 +66,7 @@ final class ClusterSimulation implements AutoCloseable
         for (int p = 0; p <= maxId; p++)
         {
             deliveredBy.add(new ArrayList<>());
+            deliveriesBy.add(new ArrayList<>());
         }
         for (int g = 0; g < topology.groupCount(); g++)
         {
@@ -98,6 +101,7 @@ final class ClusterSimulation implements AutoCloseable
             servers[s] = new ServerProtocol(topology, options, fabrics[s], d ->
             {
                 deliveredBy.get(self).add(d.messageId());
+                deliveriesBy.get(self).add(d);
                 lastDeliveryStep = steps;
                 history.recordDelivery(self, id(d.messageId()), d.destinations());
             }, ex -> { throw new AssertionError("server " + self + " reported " + ex, ex); });
