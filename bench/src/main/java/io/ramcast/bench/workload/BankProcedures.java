@@ -1,5 +1,6 @@
 package io.ramcast.bench.workload;
 
+import io.ramcast.txn.ProcedureContext;
 import io.ramcast.txn.ProcedureProvider;
 import io.ramcast.txn.ProcedureRegistry;
 
@@ -31,14 +32,26 @@ public final class BankProcedures implements ProcedureProvider
             final byte[] from = BankWorkload.accountKey(args.getInt());
             final byte[] to = BankWorkload.accountKey(args.getInt());
             final long amount = args.getLong();
-            final long fromBalance = BankWorkload.balance(ctx.read(from));
+            final long fromBalance = balance(ctx, from);
             if (amount < 0 || fromBalance < amount)
             {
                 throw ctx.abort("insufficient funds");
             }
             ctx.write(from, BankWorkload.encode(fromBalance - amount));
-            ctx.write(to, BankWorkload.encode(BankWorkload.balance(ctx.read(to)) + amount));
+            ctx.write(to, BankWorkload.encode(balance(ctx, to) + amount));
             return new byte[0];
         });
+    }
+
+    /** An account's balance; a missing or malformed account aborts the transfer (identically everywhere). */
+    private static long balance(final ProcedureContext ctx, final byte[] account)
+    {
+        final byte[] value = ctx.read(account);
+        if (value == null || value.length != Long.BYTES)
+        {
+            throw ctx.abort("account holds " + (value == null ? "nothing" : value.length + " bytes") +
+                "; load the bank data set first");
+        }
+        return ByteBuffer.wrap(value).getLong();
     }
 }
