@@ -42,7 +42,7 @@ final class MulticastBench
         final long wallStartNs = System.nanoTime();
         final ClosedLoopLoad.LoadResult load;
         final long[] delivered;
-        try (BenchCluster cluster = settings.fabric() == FabricKind.LOCAL ?
+        try (BenchCluster cluster = settings.fabric() == MulticastBenchDeployment.LOCAL ?
             LocalBenchCluster.start(settings) : TcpBenchCluster.start(settings))
         {
             load = drive(cluster);

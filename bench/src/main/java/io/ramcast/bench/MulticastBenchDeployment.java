@@ -7,9 +7,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Which memory fabric a benchmark runs over ({@code --fabric}).
+ * Where {@code multicast-bench} runs its servers and which fabric they talk over ({@code --fabric}):
+ * a deployment mode of the benchmark, not a config's fabric. Unlike
+ * {@link io.ramcast.txn.config.FabricKind} (the fabric named in a cluster config, {@code rdma}
+ * included), each value fixes both the placement of the processes and the fabric, and there is no
+ * RDMA mode.
  */
-enum FabricKind
+enum MulticastBenchDeployment
 {
     /** Every server and client in the bench JVM, over the in-memory {@code local} fabric. */
     LOCAL,
@@ -23,12 +27,12 @@ enum FabricKind
     }
 
     /** Parses the lower-case names. */
-    static final class Converter implements CommandLine.ITypeConverter<FabricKind>
+    static final class Converter implements CommandLine.ITypeConverter<MulticastBenchDeployment>
     {
         @Override
-        public FabricKind convert(final String value)
+        public MulticastBenchDeployment convert(final String value)
         {
-            for (final FabricKind kind : values())
+            for (final MulticastBenchDeployment kind : values())
             {
                 if (kind.cliName().equals(value.toLowerCase(Locale.ROOT)))
                 {
@@ -42,7 +46,7 @@ enum FabricKind
     /** The names, for the help text. */
     static final class Candidates implements Iterable<String>
     {
-        static final List<String> NAMES = Arrays.stream(values()).map(FabricKind::cliName).toList();
+        static final List<String> NAMES = Arrays.stream(values()).map(MulticastBenchDeployment::cliName).toList();
 
         @Override
         public java.util.Iterator<String> iterator()
