@@ -1,7 +1,7 @@
 package io.ramcast.bench;
 
-import io.ramcast.bench.history.HistoryReader;
-import io.ramcast.bench.history.HistoryWriter;
+import io.ramcast.check.history.HistoryReader;
+import io.ramcast.check.history.HistoryWriter;
 import io.ramcast.bench.workload.BenchWorkload;
 import io.ramcast.bench.workload.BenchWorkload.WorkloadCheck;
 import io.ramcast.bench.workload.HistoryRecording;

@@ -1,6 +1,6 @@
 package io.ramcast.bench;
 
-import io.ramcast.multicast.check.DeliveryLogWriter;
+import io.ramcast.multicast.deliverylog.DeliveryLogWriter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

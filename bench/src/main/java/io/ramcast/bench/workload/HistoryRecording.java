@@ -1,7 +1,7 @@
 package io.ramcast.bench.workload;
 
-import io.ramcast.bench.history.History;
-import io.ramcast.bench.history.HistoryEvent;
+import io.ramcast.check.history.History;
+import io.ramcast.check.history.HistoryEvent;
 import io.ramcast.client.TxnOutcome;
 
 /**

@@ -1,6 +1,6 @@
 package io.ramcast.bench.workload;
 
-import io.ramcast.bench.history.MicroOp;
+import io.ramcast.check.history.MicroOp;
 import io.ramcast.txn.ProcedureContext;
 import io.ramcast.txn.ProcedureProvider;
 import io.ramcast.txn.ProcedureRegistry;
