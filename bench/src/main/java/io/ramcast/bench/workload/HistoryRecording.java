@@ -37,6 +37,15 @@ public interface HistoryRecording
     HistoryEvent completion(int process, OperationGenerator.PlannedOperation op, TxnOutcome outcome, long timeNs);
 
     /**
+     * @return whether the workload is checked only through its history, so that the driver records
+     *         one even when the user asked for no history file (to a temporary file); false by default.
+     */
+    default boolean needsHistory()
+    {
+        return false;
+    }
+
+    /**
      * @param history  the recorded history.
      * @param settings the run's settings.
      * @return what was checked and whether it held.
