@@ -40,8 +40,8 @@ import java.util.stream.Stream;
     sortOptions = false,
     description = {
         "Measure RamCast atomic multicast: closed-loop clients, each keeping --window multicasts in flight.",
-        "Latency runs from the multicast call until the client sees the message complete: delivered by a majority",
-        "of every destination group (the remaining members may deliver it later)."
+        "Latency runs from the multicast call until the client sees the message complete: delivered by a " +
+            "majority of every destination group (the remaining members may deliver it later)."
     })
 final class MulticastBenchCommand implements Callable<Integer>
 {
