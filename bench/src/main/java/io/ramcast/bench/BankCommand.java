@@ -1,10 +1,9 @@
 package io.ramcast.bench;
 
-import io.ramcast.bench.history.BankCheckResult;
-import io.ramcast.bench.history.BankChecker;
-import io.ramcast.bench.history.HistoryReader;
-import io.ramcast.bench.history.HistoryWriter;
 import io.ramcast.bench.workload.BankWorkload;
+import io.ramcast.check.history.BankChecker;
+import io.ramcast.check.history.HistoryReader;
+import io.ramcast.check.history.HistoryWriter;
 import io.ramcast.client.ClusterUnreachableException;
 import io.ramcast.client.KvClient;
 import io.ramcast.txn.config.ClusterConfig;
@@ -134,7 +133,7 @@ final class BankCommand implements Callable<Integer>
             spec.commandLine().getErr().println("bank run failed: " + ex.getMessage() + "; history so far in " + history);
             return RamcastCli.EXIT_RUN_FAILED;
         }
-        final BankCheckResult result = new BankChecker(new HashSet<>(bank.accountIds()), bank.total())
+        final var result = new BankChecker(new HashSet<>(bank.accountIds()), bank.total())
             .check(HistoryReader.read(history), finalBalances);
         out.println("bank: " + accounts + " accounts, total " + bank.total() + ", " + threads + " threads, " +
             DurationConverter.format(duration));

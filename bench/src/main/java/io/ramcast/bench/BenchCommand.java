@@ -1,11 +1,11 @@
 package io.ramcast.bench;
 
-import io.ramcast.bench.history.HistoryReader;
-import io.ramcast.bench.history.HistoryWriter;
 import io.ramcast.bench.workload.BenchWorkload;
 import io.ramcast.bench.workload.BenchWorkload.WorkloadCheck;
 import io.ramcast.bench.workload.HistoryRecording;
 import io.ramcast.bench.workload.WorkloadSettings;
+import io.ramcast.check.history.HistoryReader;
+import io.ramcast.check.history.HistoryWriter;
 import io.ramcast.client.LimitExceededException;
 import io.ramcast.txn.config.ClusterConfig;
 import picocli.CommandLine;
@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -103,7 +104,8 @@ final class BenchCommand implements Callable<Integer>
     private Path chartFile;
 
     @Option(names = "--history", paramLabel = "FILE",
-        description = "Record the client history (JSON Lines) to FILE and check it (workloads that record: bank).")
+        description = "Record the client history (JSON Lines) to FILE and check it (workloads that record: bank, " +
+            "list-append; list-append always records and checks its history, without this option in a temporary file).")
     private Path historyFile;
 
     private final ClientSet.Connector connector;
@@ -196,7 +198,7 @@ final class BenchCommand implements Callable<Integer>
         }
         catch (final IOException | UncheckedIOException ex)
         {
-            err.println("bench FAILED: history " + historyFile + ": " + ex);
+            err.println("bench FAILED: history" + (historyFile == null ? "" : " " + historyFile) + ": " + ex);
             return RamcastCli.EXIT_RUN_FAILED;
         }
         catch (final RuntimeException | Error ex)
@@ -212,7 +214,7 @@ final class BenchCommand implements Callable<Integer>
         {
             return RamcastCli.EXIT_RUN_FAILED;
         }
-        return report.passed() ? RamcastCli.EXIT_OK : RamcastCli.EXIT_CHECK_FAILED;
+        return exitCode(report);
     }
 
     private void validate(final BenchWorkload workload)
@@ -260,8 +262,29 @@ final class BenchCommand implements Callable<Integer>
         throws InterruptedException, IOException
     {
         final Duration stopGrace = Duration.ofMillis(2 * config.timeouts().requestTimeoutMs()).plusSeconds(5);
+        final boolean temporaryHistory = historyFile == null &&
+            workload instanceof HistoryRecording recording && recording.needsHistory();
+        final Path historyPath = temporaryHistory ? Files.createTempFile("ramcast-" + workload.name() + "-", ".jsonl") :
+            historyFile;
+        try
+        {
+            return runAndCheck(setup, workload, settings, clientSet, err, stopGrace, historyPath);
+        }
+        finally
+        {
+            if (temporaryHistory)
+            {
+                Files.deleteIfExists(historyPath);
+            }
+        }
+    }
+
+    private BenchReport runAndCheck(final BenchReport.Setup setup, final BenchWorkload workload,
+        final WorkloadSettings settings, final ClientSet clientSet, final PrintWriter err, final Duration stopGrace,
+        final Path historyPath) throws InterruptedException, IOException
+    {
         final BenchRun.Outcome outcome;
-        final HistoryWriter history = historyFile == null ? null : HistoryWriter.open(historyFile);
+        final HistoryWriter history = historyPath == null ? null : HistoryWriter.open(historyPath);
         try
         {
             outcome = new BenchRun(workload, settings, clientSet.clients(), threadsPerClient, warmup, duration,
@@ -279,9 +302,34 @@ final class BenchCommand implements Callable<Integer>
             }
         }
         final WorkloadCheck check = check(workload, settings, clientSet);
-        final WorkloadCheck historyCheck = history == null ? null :
-            ((HistoryRecording)workload).checkHistory(HistoryReader.read(historyFile), settings);
+        final WorkloadCheck historyCheck = history == null ? null : checkHistory(workload, historyPath, settings);
         return new BenchReport(setup, outcome, check, historyCheck);
+    }
+
+    /**
+     * Reads a recorded history back and hands it to the workload's history check, as every run that
+     * records does after its workers stopped.
+     *
+     * @param workload    a workload that records its history.
+     * @param historyFile the history it recorded.
+     * @param settings    the run's settings.
+     * @return the verdict.
+     * @throws IOException if the file cannot be read or breaks the history format.
+     */
+    static WorkloadCheck checkHistory(final BenchWorkload workload, final Path historyFile, final WorkloadSettings settings)
+        throws IOException
+    {
+        return ((HistoryRecording)workload).checkHistory(HistoryReader.read(historyFile), settings);
+    }
+
+    /**
+     * @param report a finished run's report.
+     * @return the command's exit code for it: {@link RamcastCli#EXIT_OK} if every check passed, else
+     *         {@link RamcastCli#EXIT_CHECK_FAILED}.
+     */
+    static int exitCode(final BenchReport report)
+    {
+        return report.passed() ? RamcastCli.EXIT_OK : RamcastCli.EXIT_CHECK_FAILED;
     }
 
     private static WorkloadCheck check(final BenchWorkload workload, final WorkloadSettings settings,

@@ -78,7 +78,7 @@ record BenchResult(
         row(out, "delivery log", settings.deliveryLog() == null ? "none" : settings.deliveryLog().toString());
         row(out, "limits", "stall timeout " + DurationConverter.format(settings.stallTimeout()) + ", quiet period " +
             DurationConverter.format(settings.quietPeriod()));
-        if (settings.fabric() == FabricKind.TCP)
+        if (settings.fabric() == MulticastBenchDeployment.TCP)
         {
             row(out, "servers", "one JVM each, 127.0.0.1:" + settings.basePort() + "+id, JVM options " +
                 String.join(" ", settings.serverJvmOptions()));

@@ -1,11 +1,11 @@
 package io.ramcast.bench;
 
-import io.ramcast.bench.history.HistoryEvent;
-import io.ramcast.bench.history.HistoryWriter;
 import io.ramcast.bench.workload.BenchWorkload;
 import io.ramcast.bench.workload.HistoryRecording;
 import io.ramcast.bench.workload.OperationGenerator;
 import io.ramcast.bench.workload.WorkloadSettings;
+import io.ramcast.check.history.HistoryEvent;
+import io.ramcast.check.history.HistoryWriter;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
 

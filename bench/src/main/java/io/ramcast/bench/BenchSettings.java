@@ -35,7 +35,7 @@ import java.util.List;
  * @param serverClasspath    class path of tcp server processes.
  */
 record BenchSettings(
-    FabricKind fabric,
+    MulticastBenchDeployment fabric,
     GroupTopology topology,
     MulticastOptions options,
     List<String> childArgs,

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * outstanding multicast to complete.
  *
  * <p>Measurement: a multicast's latency runs from the {@link RamcastClient#multicast} call to the
- * completion of its future (every member of every destination group delivered it), in
+ * completion of its future (a majority of every destination group delivered it), in
  * nanoseconds, recorded in a per-client {@link Histogram} (3 significant digits) for multicasts
  * issued in the measured interval. Throughput counts the completions inside the measured interval
  * (duration mode), or all measured multicasts over the time from the start of the interval to the

@@ -1,13 +1,12 @@
 package io.ramcast.bench;
 
-import io.ramcast.bench.history.BankCheckResult;
-import io.ramcast.bench.history.BankChecker;
-import io.ramcast.bench.history.EventType;
-import io.ramcast.bench.history.History;
-import io.ramcast.bench.history.HistoryEvent;
-import io.ramcast.bench.history.HistoryReader;
-import io.ramcast.bench.history.HistoryWriter;
 import io.ramcast.bench.workload.BankWorkload;
+import io.ramcast.check.history.BankChecker;
+import io.ramcast.check.history.EventType;
+import io.ramcast.check.history.History;
+import io.ramcast.check.history.HistoryEvent;
+import io.ramcast.check.history.HistoryReader;
+import io.ramcast.check.history.HistoryWriter;
 import io.ramcast.client.KvClient;
 import io.ramcast.storage.RocksPartitionStore;
 import io.ramcast.txn.config.ClusterConfig;
@@ -157,7 +156,7 @@ final class DemoCommand implements Callable<Integer>
         out.println("  stopped every replica");
 
         final History history = HistoryReader.read(historyFile);
-        final BankCheckResult check = new BankChecker(new HashSet<>(bank.accountIds()), bank.total())
+        final var check = new BankChecker(new HashSet<>(bank.accountIds()), bank.total())
             .check(history, finalBalances);
         final Map<Integer, List<String>> hashes = replicaHashes(config);
         boolean identical = converged;
@@ -180,7 +179,7 @@ final class DemoCommand implements Callable<Integer>
             latency.getValueAtPercentile(99) / 1e3, latency.getMaxValue() / 1e3);
         out.println("== checks ==");
         out.println("  " + mark(check.isValid()) + " every read saw the total " + bank.total() + " and no negative " +
-            "balance (" + check.okReadCount() + " reads checked)");
+            "balance (" + check.stats().okReadCount() + " reads checked)");
         out.println("  " + mark(total == bank.total()) + " final total " + total);
         out.println("  " + mark(identical) + " the replicas of each partition hold identical data " + summary(hashes));
         final boolean passed = check.isValid() && total == bank.total() && identical;

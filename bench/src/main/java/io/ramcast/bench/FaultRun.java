@@ -1,19 +1,18 @@
 package io.ramcast.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ramcast.bench.history.BankCheckResult;
-import io.ramcast.bench.history.BankChecker;
-import io.ramcast.bench.history.BankLedger;
-import io.ramcast.bench.history.EventType;
-import io.ramcast.bench.history.History;
-import io.ramcast.bench.history.HistoryEvent;
-import io.ramcast.bench.history.HistoryReader;
-import io.ramcast.bench.history.Operation;
 import io.ramcast.bench.workload.BankWorkload;
+import io.ramcast.check.history.BankChecker;
+import io.ramcast.check.history.BankLedger;
+import io.ramcast.check.history.EventType;
+import io.ramcast.check.history.History;
+import io.ramcast.check.history.HistoryEvent;
+import io.ramcast.check.history.HistoryReader;
+import io.ramcast.check.history.Operation;
+import io.ramcast.check.multicast.DeliveryLogTimes;
 import io.ramcast.client.ClusterUnreachableException;
 import io.ramcast.client.KvClient;
-import io.ramcast.multicast.check.DeliveryLogTimes;
-import io.ramcast.multicast.check.DeliveryLogWriter;
+import io.ramcast.multicast.deliverylog.DeliveryLogWriter;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.ReplicaConfig;
 import org.agrona.concurrent.SystemEpochNanoClock;
@@ -503,10 +502,10 @@ final class FaultRun
             initial.put(a, s.initialBalance());
         }
         final long total = s.accounts() * s.initialBalance();
-        final BankCheckResult bank = new BankChecker(accountIds, total).check(history, finalBalances);
-        final int unknown = history.count(io.ramcast.bench.history.OpFunction.TRANSFER, EventType.INFO);
+        final var bank = new BankChecker(accountIds, total).check(history, finalBalances);
+        final int unknown = history.count(io.ramcast.check.history.OpFunction.TRANSFER, EventType.INFO);
         report.checks.add(new FaultReport.Check("bank checker over the merged histories", bank.isValid(),
-            bank.isValid() ? bank.okReadCount() + " whole-bank reads saw the total " + total + " and no negative balance; " +
+            bank.isValid() ? bank.stats().okReadCount() + " whole-bank reads saw the total " + total + " and no negative balance; " +
                 history.operations().size() + " operations, " + unknown + " transfers with unknown outcome" :
                 bank.summary().strip()));
         if (finalBalances != null)

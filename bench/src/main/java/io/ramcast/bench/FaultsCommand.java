@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
  * before, during and after; and it checks: the bank checker over the merged histories of every
  * client (a killed client's transactions in flight are "unknown"), the final total, that the final
  * balances are explained by the committed transfers plus some of the unknown ones (no committed
- * transfer lost, see {@link io.ramcast.bench.history.BankLedger}), that the surviving replicas of
+ * transfer lost, see {@link io.ramcast.check.history.BankLedger}), that the surviving replicas of
  * every partition converge and hold identical stores (SHA-256 of a full scan), the multicast checker
  * over every delivery log (killed processes declared crashed), that every group that lost its leader
  * delivered again, and that throughput recovered.

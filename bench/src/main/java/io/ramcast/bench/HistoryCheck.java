@@ -1,9 +1,8 @@
 package io.ramcast.bench;
 
-import io.ramcast.multicast.check.CheckResult;
-import io.ramcast.multicast.check.HistoryFormatException;
-import io.ramcast.multicast.check.MulticastChecker;
-import io.ramcast.multicast.check.MulticastHistory;
+import io.ramcast.check.HistoryFormatException;
+import io.ramcast.check.multicast.MulticastChecker;
+import io.ramcast.check.multicast.MulticastHistory;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,7 +36,7 @@ record HistoryCheck(boolean valid, String summary)
         {
             return new HistoryCheck(false, "malformed history: " + ex.getMessage());
         }
-        final CheckResult result = new MulticastChecker().check(history, complete);
+        final var result = new MulticastChecker().check(history, complete);
         return new HistoryCheck(result.isValid(), "history " + dir + "\n" + result.summary().stripTrailing());
     }
 }

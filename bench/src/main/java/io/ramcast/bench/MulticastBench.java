@@ -1,6 +1,6 @@
 package io.ramcast.bench;
 
-import io.ramcast.multicast.check.DeliveryLogWriter;
+import io.ramcast.multicast.deliverylog.DeliveryLogWriter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,7 +42,7 @@ final class MulticastBench
         final long wallStartNs = System.nanoTime();
         final ClosedLoopLoad.LoadResult load;
         final long[] delivered;
-        try (BenchCluster cluster = settings.fabric() == FabricKind.LOCAL ?
+        try (BenchCluster cluster = settings.fabric() == MulticastBenchDeployment.LOCAL ?
             LocalBenchCluster.start(settings) : TcpBenchCluster.start(settings))
         {
             load = drive(cluster);

@@ -40,7 +40,8 @@ import java.util.stream.Stream;
     sortOptions = false,
     description = {
         "Measure RamCast atomic multicast: closed-loop clients, each keeping --window multicasts in flight.",
-        "Latency runs from the multicast call until every destination process delivered the message."
+        "Latency runs from the multicast call until the client sees the message complete: delivered by a " +
+            "majority of every destination group (the remaining members may deliver it later)."
     })
 final class MulticastBenchCommand implements Callable<Integer>
 {
@@ -50,10 +51,10 @@ final class MulticastBenchCommand implements Callable<Integer>
     private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--fabric", paramLabel = "KIND", defaultValue = "local",
-        converter = FabricKind.Converter.class, completionCandidates = FabricKind.Candidates.class,
+        converter = MulticastBenchDeployment.Converter.class, completionCandidates = MulticastBenchDeployment.Candidates.class,
         description = "local: all processes in this JVM; tcp: one child JVM per server on 127.0.0.1 " +
             "(values: ${COMPLETION-CANDIDATES}; default: ${DEFAULT-VALUE}).")
-    private FabricKind fabric;
+    private MulticastBenchDeployment fabric;
 
     @Mixin
     private TopologyOptions topologyOptions;
@@ -247,7 +248,7 @@ final class MulticastBenchCommand implements Callable<Integer>
             throw new IllegalArgumentException("--messages=" + messages + " must be at least 1");
         }
         positive("--stall-timeout", stallTimeout);
-        if (fabric == FabricKind.TCP)
+        if (fabric == MulticastBenchDeployment.TCP)
         {
             LoopbackAddresses.validate(topology, basePort);
         }

@@ -1,5 +1,6 @@
 package io.ramcast.bench;
 
+import io.ramcast.multicast.Ballots;
 import io.ramcast.multicast.fabric.rdma.RdmaUnavailableException;
 import io.ramcast.storage.ReplicaServer;
 import io.ramcast.txn.config.ClusterConfig;
@@ -31,8 +32,6 @@ final class ReplicaCommand implements Callable<Integer>
 {
     static final String NAME = "replica";
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaCommand.class);
-    /** Low bits of a ballot that hold its leader id ({@code round << 16 | leader}). */
-    private static final int BALLOT_LEADER_BITS = 16;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -60,10 +59,9 @@ final class ReplicaCommand implements Callable<Integer>
     static String status(final ReplicaServer replica)
     {
         final io.ramcast.txn.store.AppliedMark mark = replica.lastApplied();
-        final long ballot = replica.ballot();
         return ServerProcess.STATUS + " " + replica.replica().id() + " " + replica.executedCount() + " " +
             mark.timestamp() + "/" + mark.group() + "/" + mark.messageId() + " leader=" + replica.leaderId() +
-            " ballot=" + (ballot >>> BALLOT_LEADER_BITS) + "." + (ballot & ((1L << BALLOT_LEADER_BITS) - 1));
+            " ballot=" + Ballots.format(replica.ballot());
     }
 
 

@@ -1,5 +1,6 @@
 package io.ramcast.bench;
 
+import io.ramcast.multicast.Ballots;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.ReplicaConfig;
 
@@ -426,16 +427,11 @@ final class ReplicaProcesses implements AutoCloseable
 
     private static long ballotValue(final String ballot)
     {
-        final int dot = ballot.indexOf('.');
-        if (dot < 0)
-        {
-            return -1;
-        }
         try
         {
-            return Long.parseLong(ballot.substring(0, dot)) << 16 | Long.parseLong(ballot.substring(dot + 1));
+            return Ballots.parse(ballot);
         }
-        catch (final NumberFormatException ex)
+        catch (final IllegalArgumentException ex)
         {
             return -1;
         }

@@ -30,7 +30,7 @@ final class WorkloadOptions
     private String workload;
 
     @Option(names = "--records", paramLabel = "N",
-        description = "Records (keys, accounts) of the data set (default: the workload's; ycsb 10000, bank 12, smallbank 10000).")
+        description = "Records (keys, accounts) of the data set (default: the workload's; ycsb 10000, bank 12, smallbank 10000, list-append 8 key slots).")
     private Long records;
 
     @Option(names = "--value-size", paramLabel = "BYTES", defaultValue = "" + DEFAULT_VALUE_SIZE_BYTES,
@@ -43,7 +43,7 @@ final class WorkloadOptions
     private int batch;
 
     @Option(names = "--param", paramLabel = "KEY=VALUE",
-        description = "A workload-specific setting; repeatable (bank: initialBalance=N, readFraction=F).")
+        description = "A workload-specific setting; repeatable (bank: initialBalance=N, readFraction=F; list-append: maxMicroOps=N, maxListLength=N, run=NAME).")
     private Map<String, String> params = new LinkedHashMap<>();
 
     /** @return the workload name as given. */

@@ -1,11 +1,10 @@
 package io.ramcast.bench;
 
-import io.ramcast.bench.history.BankCheckResult;
-import io.ramcast.bench.history.BankChecker;
-import io.ramcast.bench.history.History;
-import io.ramcast.bench.history.HistoryReader;
-import io.ramcast.bench.history.HistoryWriter;
 import io.ramcast.bench.workload.BankWorkload;
+import io.ramcast.check.history.BankChecker;
+import io.ramcast.check.history.History;
+import io.ramcast.check.history.HistoryReader;
+import io.ramcast.check.history.HistoryWriter;
 import io.ramcast.client.KvClient;
 import io.ramcast.storage.RocksPartitionStore;
 import io.ramcast.txn.config.ClusterConfig;
@@ -70,10 +69,10 @@ class BankEndToEndTest
         assertThat(finalBalances.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(bank.total());
 
         final History history = HistoryReader.read(historyFile);
-        final BankCheckResult result = new BankChecker(new HashSet<>(bank.accountIds()), bank.total())
+        final var result = new BankChecker(new HashSet<>(bank.accountIds()), bank.total())
             .check(history, finalBalances);
         assertThat(result.isValid()).as(result.summary()).isTrue();
-        assertThat(result.okReadCount()).isEqualTo((int)stats.readsOk());
+        assertThat(result.stats().okReadCount()).isEqualTo((int)stats.readsOk());
 
         for (int p = 0; p < config.partitionCount(); p++)
         {

@@ -2,10 +2,10 @@ package io.ramcast.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ramcast.bench.history.EventType;
-import io.ramcast.bench.history.History;
-import io.ramcast.bench.history.HistoryReader;
-import io.ramcast.bench.history.OpFunction;
+import io.ramcast.check.history.EventType;
+import io.ramcast.check.history.History;
+import io.ramcast.check.history.HistoryReader;
+import io.ramcast.check.history.OpFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;

@@ -1,7 +1,7 @@
 package io.ramcast.bench;
 
-import io.ramcast.multicast.check.DeliveryLogWriter;
-import io.ramcast.multicast.check.MessageId;
+import io.ramcast.check.multicast.MessageId;
+import io.ramcast.multicast.deliverylog.DeliveryLogWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,21 +60,21 @@ class CheckMulticastCommandTest
         DeliveryLogWriter.writeTopology(dir, Map.of(0, List.of(0, 1, 2)), List.of());
         try (DeliveryLogWriter sent = DeliveryLogWriter.openMulticastLog(dir, 9))
         {
-            sent.append(new MessageId(9, 1), 0);
-            sent.append(new MessageId(9, 2), 0);
+            sent.append(9, 1, new int[] {0});
+            sent.append(9, 2, new int[] {0});
         }
         for (final int server : new int[] {0, 1})
         {
             try (DeliveryLogWriter log = DeliveryLogWriter.openDeliveryLog(dir, server))
             {
-                log.append(new MessageId(9, 1), 0);
-                log.append(new MessageId(9, 2), 0);
+                log.append(9, 1, new int[] {0});
+                log.append(9, 2, new int[] {0});
             }
         }
         try (DeliveryLogWriter log = DeliveryLogWriter.openDeliveryLog(dir, 2))
         {
-            log.append(thirdReplicaFirst, 0);
-            log.append(thirdReplicaSecond, 0);
+            log.append(thirdReplicaFirst.senderId(), thirdReplicaFirst.seq(), new int[] {0});
+            log.append(thirdReplicaSecond.senderId(), thirdReplicaSecond.seq(), new int[] {0});
         }
     }
 }

@@ -1,16 +1,15 @@
 package io.ramcast.bench;
 
-import io.ramcast.bench.history.DependencyKind;
-import io.ramcast.bench.history.EventType;
-import io.ramcast.bench.history.History;
-import io.ramcast.bench.history.HistoryReader;
-import io.ramcast.bench.history.HistoryWriter;
-import io.ramcast.bench.history.ListAppendChecker;
-import io.ramcast.bench.history.ListAppendResult;
-import io.ramcast.bench.history.MicroOp;
-import io.ramcast.bench.history.OpValue;
-import io.ramcast.bench.history.Operation;
 import io.ramcast.bench.workload.ListAppendWorkload;
+import io.ramcast.check.history.DependencyKind;
+import io.ramcast.check.history.EventType;
+import io.ramcast.check.history.History;
+import io.ramcast.check.history.HistoryReader;
+import io.ramcast.check.history.HistoryWriter;
+import io.ramcast.check.history.ListAppendChecker;
+import io.ramcast.check.history.MicroOp;
+import io.ramcast.check.history.OpValue;
+import io.ramcast.check.history.Operation;
 import io.ramcast.client.KvClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,21 +79,21 @@ class ListAppendEndToEndTest
 
         final long checkStartNs = System.nanoTime();
         final History history = HistoryReader.read(historyFile);
-        final ListAppendResult result = new ListAppendChecker().check(history);
+        final var result = new ListAppendChecker().check(history);
         System.out.println(result.summary() + "  checked in " +
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - checkStartNs) + " ms");
 
         cluster.assertHealthy();
         assertThat(result.isValid()).as("seed %d: %s", seed, result.summary()).isTrue();
-        assertThat(result.okCount()).as("ok transactions in the history").isEqualTo((int)stats.ok());
+        assertThat(result.stats().okCount()).as("ok transactions in the history").isEqualTo((int)stats.ok());
         assertThat(stats.failed()).as("seed %d: transactions that did not commit: %s", seed, stats.failures()).isZero();
         assertThat(stats.multiPartitionOk()).as("seed %d: committed multi-partition transactions", seed)
             .isGreaterThanOrEqualTo(100);
         assertThat(stats.appendsOk()).isGreaterThan(100);
         assertThat(stats.readsOk()).isGreaterThan(100);
-        assertThat(result.edgeCount(DependencyKind.WR)).as("write-read dependencies the checker saw").isGreaterThan(50);
-        assertThat(result.edgeCount(DependencyKind.RW)).as("read-write dependencies the checker saw").isGreaterThan(50);
-        assertThat(result.edgeCount(DependencyKind.REALTIME)).as("real-time edges the checker used").isGreaterThan(50);
+        assertThat(result.stats().edgeCount(DependencyKind.WR)).as("write-read dependencies the checker saw").isGreaterThan(50);
+        assertThat(result.stats().edgeCount(DependencyKind.RW)).as("read-write dependencies the checker saw").isGreaterThan(50);
+        assertThat(result.stats().edgeCount(DependencyKind.REALTIME)).as("real-time edges the checker used").isGreaterThan(50);
 
         cluster.assertReplicasIdentical();
         assertFinalListsHoldExactlyTheCommittedAppends(history, cluster.entries(ListAppendWorkload.KEY_PREFIX), seed);

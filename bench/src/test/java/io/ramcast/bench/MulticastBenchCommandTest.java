@@ -1,8 +1,7 @@
 package io.ramcast.bench;
 
-import io.ramcast.multicast.check.CheckResult;
-import io.ramcast.multicast.check.MulticastChecker;
-import io.ramcast.multicast.check.MulticastHistory;
+import io.ramcast.check.multicast.MulticastChecker;
+import io.ramcast.check.multicast.MulticastHistory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -139,7 +138,7 @@ class MulticastBenchCommandTest
     private static void assertValidCompleteHistory(final Path logs, final long multicasts) throws Exception
     {
         final MulticastHistory history = MulticastHistory.load(logs);
-        final CheckResult result = new MulticastChecker().check(history, true);
+        final var result = new MulticastChecker().check(history, true);
         assertThat(result.isValid()).as("seed %d, logs in %s\n%s", SEED, logs, result.summary()).isTrue();
         assertThat(history.multicastCount()).as("multicasts logged by the clients").isEqualTo(multicasts);
         assertThat(history.clientIds()).hasSize(4);

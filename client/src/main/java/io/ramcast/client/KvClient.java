@@ -1176,7 +1176,7 @@ public final class KvClient implements AutoCloseable
         /**
          * @param dir if not null, the client appends one line per multicast it issues to
          *            {@code dir/<clientId>.sent}, for the multicast checker (see
-         *            {@code io.ramcast.multicast.check.MulticastHistory}); default none.
+         *            {@code io.ramcast.check.multicast.MulticastHistory}); default none.
          * @return this.
          */
         public Builder deliveryLog(final Path dir)

@@ -105,7 +105,7 @@ abstract class ProcessBuilder<B extends ProcessBuilder<B>>
     /**
      * @param clock if not null, a server writes the wall-clock time of every delivery into its
      *              delivery log ({@code " @<micros>"}, see
-     *              {@link io.ramcast.multicast.check.DeliveryLogTimes}), read from this clock on the
+     *              {@code io.ramcast.check.multicast.DeliveryLogTimes}), read from this clock on the
      *              agent thread; ignored by clients and without {@link #deliveryLog}.
      * @return this.
      */

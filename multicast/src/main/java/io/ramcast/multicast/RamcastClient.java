@@ -1,6 +1,6 @@
 package io.ramcast.multicast;
 
-import io.ramcast.multicast.check.DeliveryLogWriter;
+import io.ramcast.multicast.deliverylog.DeliveryLogWriter;
 import io.ramcast.multicast.fabric.Fabric;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;

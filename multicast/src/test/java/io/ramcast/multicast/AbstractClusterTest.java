@@ -1,9 +1,8 @@
 package io.ramcast.multicast;
 
-import io.ramcast.multicast.check.CheckResult;
-import io.ramcast.multicast.check.DeliveryLogWriter;
-import io.ramcast.multicast.check.MulticastChecker;
-import io.ramcast.multicast.check.MulticastHistory;
+import io.ramcast.check.multicast.MulticastChecker;
+import io.ramcast.check.multicast.MulticastHistory;
+import io.ramcast.multicast.deliverylog.DeliveryLogWriter;
 import io.ramcast.multicast.fabric.Fabric;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -157,9 +156,9 @@ abstract class AbstractClusterTest
             assertThat(s.failure()).isNull();
             assertThat(s.errorCount()).isZero();
         }
-        final CheckResult result = new MulticastChecker().check(MulticastHistory.load(logDir), true);
+        final var result = new MulticastChecker().check(MulticastHistory.load(logDir), true);
         assertThat(result.isValid()).as(result.summary()).isTrue();
-        assertThat(result.messageCount()).isEqualTo(messagesPerClient * 4);
+        assertThat(result.stats().messageCount()).isEqualTo(messagesPerClient * 4);
     }
 
     static Map<Integer, List<Integer>> groupMembers(final GroupTopology topology)

@@ -1,9 +1,8 @@
 package io.ramcast.multicast;
 
-import io.ramcast.multicast.check.CheckResult;
-import io.ramcast.multicast.check.DeliveryLogWriter;
-import io.ramcast.multicast.check.MulticastChecker;
-import io.ramcast.multicast.check.MulticastHistory;
+import io.ramcast.check.multicast.MulticastChecker;
+import io.ramcast.check.multicast.MulticastHistory;
+import io.ramcast.multicast.deliverylog.DeliveryLogWriter;
 import io.ramcast.multicast.fabric.FaultInjectingFabric;
 import io.ramcast.multicast.fabric.LocalFabricHub;
 import org.junit.jupiter.api.Test;
@@ -70,9 +69,9 @@ class ClientRestartTest
                 s.close();
             }
         }
-        final CheckResult result = new MulticastChecker().check(MulticastHistory.load(logDir), true);
+        final var result = new MulticastChecker().check(MulticastHistory.load(logDir), true);
         assertThat(result.isValid()).as(result.summary()).isTrue();
-        assertThat(result.messageCount()).as("three runs of one client id, message ids never reused").isEqualTo(90);
+        assertThat(result.stats().messageCount()).as("three runs of one client id, message ids never reused").isEqualTo(90);
     }
 
     @Test

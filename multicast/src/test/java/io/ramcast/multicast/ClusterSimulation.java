@@ -1,9 +1,12 @@
 package io.ramcast.multicast;
 
-import io.ramcast.multicast.check.CheckResult;
-import io.ramcast.multicast.check.MessageId;
-import io.ramcast.multicast.check.MulticastChecker;
-import io.ramcast.multicast.check.MulticastHistory;
+import io.ramcast.check.CheckResult;
+import io.ramcast.check.multicast.MessageId;
+import io.ramcast.check.multicast.MulticastAnomaly;
+import io.ramcast.check.multicast.MulticastAnomalyType;
+import io.ramcast.check.multicast.MulticastChecker;
+import io.ramcast.check.multicast.MulticastHistory;
+import io.ramcast.check.multicast.MulticastHistoryStats;
 import io.ramcast.multicast.fabric.FaultInjectingFabric;
 import io.ramcast.multicast.fabric.LocalFabricHub;
 
@@ -333,7 +336,7 @@ final class ClusterSimulation implements AutoCloseable
         return -1;
     }
 
-    CheckResult check(final boolean complete)
+    CheckResult<MulticastAnomalyType, MulticastAnomaly, MulticastHistoryStats> check(final boolean complete)
     {
         return new MulticastChecker().check(history.build(), complete);
     }

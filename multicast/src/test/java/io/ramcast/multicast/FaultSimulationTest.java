@@ -1,6 +1,5 @@
 package io.ramcast.multicast;
 
-import io.ramcast.multicast.check.CheckResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -90,7 +89,7 @@ class FaultSimulationTest
             sim.runToCompletion(600_000, injector);
             injector.finish();
             sim.settle(20_000, 400_000);
-            final CheckResult result = sim.check(true);
+            final var result = sim.check(true);
             assertThat(result.isValid())
                 .as("seed %d plan %s (replay with -Dramcast.fault.seed=%d):%n%s%n%s", seed, plan, seed,
                     result.summary(), sim.describe())

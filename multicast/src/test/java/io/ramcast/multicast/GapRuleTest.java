@@ -1,6 +1,5 @@
 package io.ramcast.multicast;
 
-import io.ramcast.multicast.check.CheckResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -54,7 +53,7 @@ class GapRuleTest
             }
 
             assertThat(sim.deliveredBy.get(slowFollower)).isEqualTo(atLeader);
-            final CheckResult result = sim.check(true);
+            final var result = sim.check(true);
             assertThat(result.isValid()).as(result.summary()).isTrue();
         }
     }

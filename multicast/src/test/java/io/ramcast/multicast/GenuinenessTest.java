@@ -1,6 +1,5 @@
 package io.ramcast.multicast;
 
-import io.ramcast.multicast.check.CheckResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,9 +40,9 @@ class GenuinenessTest
                     assertThat(sim.servers[s].regionsUntouched()).as("server %d of group %d", s, g).isFalse();
                 }
             }
-            final CheckResult result = sim.check(true);
+            final var result = sim.check(true);
             assertThat(result.isValid()).as(result.summary()).isTrue();
-            assertThat(result.messageCount()).isEqualTo(30);
+            assertThat(result.stats().messageCount()).isEqualTo(30);
         }
     }
 }

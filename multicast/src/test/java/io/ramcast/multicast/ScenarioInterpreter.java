@@ -1,6 +1,9 @@
 package io.ramcast.multicast;
 
-import io.ramcast.multicast.check.CheckResult;
+import io.ramcast.check.CheckResult;
+import io.ramcast.check.multicast.MulticastAnomaly;
+import io.ramcast.check.multicast.MulticastAnomalyType;
+import io.ramcast.check.multicast.MulticastHistoryStats;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -493,7 +496,7 @@ final class ScenarioInterpreter implements AutoCloseable
     private List<String> check(final ScenarioCommand command)
     {
         command.allow(0, "complete");
-        final CheckResult result = sim.check(command.bool("complete", true));
+        final CheckResult<MulticastAnomalyType, MulticastAnomaly, MulticastHistoryStats> result = sim.check(command.bool("complete", true));
         if (result.isValid())
         {
             return List.of("VALID");

@@ -1,6 +1,6 @@
 package io.ramcast.multicast;
 
-import io.ramcast.multicast.check.MessageId;
+import io.ramcast.check.multicast.MessageId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,6 +1,5 @@
 package io.ramcast.multicast;
 
-import io.ramcast.multicast.check.CheckResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -57,11 +56,11 @@ class SimulationTest
             {
                 sim.step();
             }
-            final CheckResult result = sim.check(true);
+            final var result = sim.check(true);
             assertThat(result.isValid())
                 .as("seed %d (replay with -Dramcast.sim.seed=%d):%n%s", seed, seed, result.summary())
                 .isTrue();
-            assertThat(result.messageCount()).as("seed %d messages", seed).isEqualTo(4 * 12);
+            assertThat(result.stats().messageCount()).as("seed %d messages", seed).isEqualTo(4 * 12);
             assertThat(sim.completed).as("seed %d completions", seed).isEqualTo(4 * 12);
         }
         catch (final RuntimeException | AssertionError ex)
@@ -85,7 +84,7 @@ class SimulationTest
                 {
                     sim.step();
                 }
-                final CheckResult result = sim.check(true);
+                final var result = sim.check(true);
                 assertThat(result.isValid()).as("seed %d:%n%s", seed, result.summary()).isTrue();
             }
         }

@@ -1,12 +1,11 @@
 package io.ramcast.bench.workload;
 
-import io.ramcast.bench.history.BankCheckResult;
-import io.ramcast.bench.history.BankChecker;
-import io.ramcast.bench.history.EventType;
-import io.ramcast.bench.history.History;
-import io.ramcast.bench.history.HistoryEvent;
-import io.ramcast.bench.history.OpFunction;
-import io.ramcast.bench.history.OpValue;
+import io.ramcast.check.history.BankChecker;
+import io.ramcast.check.history.EventType;
+import io.ramcast.check.history.History;
+import io.ramcast.check.history.HistoryEvent;
+import io.ramcast.check.history.OpFunction;
+import io.ramcast.check.history.OpValue;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
 import io.ramcast.txn.Result;
@@ -193,7 +192,7 @@ public final class BankBenchWorkload implements BenchWorkload, HistoryRecording
         {
             ids.add(a);
         }
-        final BankCheckResult result = new BankChecker(ids, params.total()).check(history);
+        final var result = new BankChecker(ids, params.total()).check(history);
         return new WorkloadCheck(result.isValid(), result.summary().stripTrailing());
     }
 

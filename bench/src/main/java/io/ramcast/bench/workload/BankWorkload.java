@@ -1,10 +1,10 @@
 package io.ramcast.bench.workload;
 
-import io.ramcast.bench.history.EventType;
-import io.ramcast.bench.history.HistoryEvent;
-import io.ramcast.bench.history.HistoryWriter;
-import io.ramcast.bench.history.OpFunction;
-import io.ramcast.bench.history.OpValue;
+import io.ramcast.check.history.EventType;
+import io.ramcast.check.history.HistoryEvent;
+import io.ramcast.check.history.HistoryWriter;
+import io.ramcast.check.history.OpFunction;
+import io.ramcast.check.history.OpValue;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
 import io.ramcast.txn.Partitioner;

@@ -1,7 +1,7 @@
 package io.ramcast.bench.workload;
 
-import io.ramcast.bench.history.History;
-import io.ramcast.bench.history.HistoryEvent;
+import io.ramcast.check.history.History;
+import io.ramcast.check.history.HistoryEvent;
 import io.ramcast.client.TxnOutcome;
 
 /**
@@ -35,6 +35,15 @@ public interface HistoryRecording
      * @return its completion event: ok if committed, fail if definitely not, info if unknown.
      */
     HistoryEvent completion(int process, OperationGenerator.PlannedOperation op, TxnOutcome outcome, long timeNs);
+
+    /**
+     * @return whether the workload is checked only through its history, so that the driver records
+     *         one even when the user asked for no history file (to a temporary file); false by default.
+     */
+    default boolean needsHistory()
+    {
+        return false;
+    }
 
     /**
      * @param history  the recorded history.

@@ -1,6 +1,6 @@
 package io.ramcast.bench.workload;
 
-import io.ramcast.bench.history.MicroOp;
+import io.ramcast.check.history.MicroOp;
 import io.ramcast.txn.ProcedureContext;
 import io.ramcast.txn.ProcedureProvider;
 import io.ramcast.txn.ProcedureRegistry;
@@ -196,6 +196,56 @@ public final class ListAppendProcedures implements ProcedureProvider
             }
         }
         return args.array();
+    }
+
+    /**
+     * Decodes the procedure's arguments back into micro-ops, the inverse of {@link #encodeArguments}.
+     *
+     * @param args the arguments of a {@value #TXN} call.
+     * @return the micro-ops, reads with their result pending.
+     * @throws IllegalArgumentException if the arguments do not follow the layout above (count, kinds,
+     *                                  lengths, nothing after the last micro-op).
+     */
+    public static List<MicroOp> decodeArguments(final byte[] args)
+    {
+        final ByteBuffer in = ByteBuffer.wrap(args);
+        if (!in.hasRemaining())
+        {
+            throw new IllegalArgumentException(TXN + " arguments are empty");
+        }
+        final int count = in.get() & 0xFF;
+        if (count == 0)
+        {
+            throw new IllegalArgumentException(TXN + " arguments hold no micro-op");
+        }
+        final List<MicroOp> ops = new ArrayList<>(count);
+        for (int i = 0; i < count; i++)
+        {
+            if (in.remaining() < 1 + Short.BYTES)
+            {
+                throw new IllegalArgumentException(TXN + " arguments end inside micro-op " + i);
+            }
+            final byte kind = in.get();
+            final int keyLength = in.getShort() & 0xFFFF;
+            final int valueBytes = kind == KIND_APPEND ? Long.BYTES : 0;
+            if (kind != KIND_READ && kind != KIND_APPEND)
+            {
+                throw new IllegalArgumentException(TXN + " micro-op " + i + " has unknown kind " + kind);
+            }
+            if (in.remaining() < keyLength + valueBytes)
+            {
+                throw new IllegalArgumentException(TXN + " arguments end inside micro-op " + i);
+            }
+            final byte[] key = new byte[keyLength];
+            in.get(key);
+            final String keyText = new String(key, StandardCharsets.UTF_8);
+            ops.add(kind == KIND_APPEND ? MicroOp.append(keyText, in.getLong()) : MicroOp.pendingRead(keyText));
+        }
+        if (in.hasRemaining())
+        {
+            throw new IllegalArgumentException(TXN + " arguments have " + in.remaining() + " bytes after the last micro-op");
+        }
+        return ops;
     }
 
     /**

@@ -1,11 +1,11 @@
 package io.ramcast.bench.workload;
 
-import io.ramcast.bench.history.EventType;
-import io.ramcast.bench.history.HistoryEvent;
-import io.ramcast.bench.history.HistoryWriter;
-import io.ramcast.bench.history.MicroOp;
-import io.ramcast.bench.history.OpFunction;
-import io.ramcast.bench.history.OpValue;
+import io.ramcast.check.history.EventType;
+import io.ramcast.check.history.HistoryEvent;
+import io.ramcast.check.history.HistoryWriter;
+import io.ramcast.check.history.MicroOp;
+import io.ramcast.check.history.OpFunction;
+import io.ramcast.check.history.OpValue;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
 import io.ramcast.txn.Destinations;
@@ -13,7 +13,6 @@ import io.ramcast.txn.Partitioner;
 import io.ramcast.txn.Result;
 import io.ramcast.txn.Transaction;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,12 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ListAppendProcedures#TXN} procedure and recorded as {@code txn} operations, for
  * {@code ListAppendChecker} to search the history for serializability and real-time anomalies.
  *
- * <p>Keys: {@code keys} slots, slot {@code s} on partition {@code s mod partitionCount}; a slot's
- * current key is {@code la/<s>.<generation>}. Every value appended is unique in the run (one
- * counter), so it is unique per key as the checker requires. Lists stay under the value limit: once
- * {@code maxListLength} appends were issued to a slot's key (whatever their outcome), the slot moves
- * to a fresh key on the same partition. A list holds at most {@code maxListLength + maxMicroOps - 1}
- * elements of 8 bytes, so keep that times 8 within {@code limits.maxValueBytes}.
+ * <p>Keys and values as {@link ListAppendKeys} chooses them. The same transactions run from the
+ * {@code bench} command as the {@code list-append} workload ({@link ListAppendBenchWorkload});
+ * this class runs them on its own threads, for the end-to-end test that also counts
+ * multi-partition commits.
  *
  * <p>Threads: {@link #run} drives closed-loop worker threads, each its own history process,
  * sharing one thread-safe {@link KvClient}. A worker records the invocation, executes, and records
@@ -45,15 +42,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ListAppendWorkload
 {
     /** Prefix of every key the workload touches. */
-    public static final String KEY_PREFIX = "la/";
-    private static final int MAX_KEY_SEARCH = 100_000;
+    public static final String KEY_PREFIX = ListAppendKeys.KEY_PREFIX;
 
     private final KvClient client;
     private final Partitioner partitioner;
-    private final int maxMicroOps;
-    private final int maxListLength;
-    private final Slot[] slots;
-    private final AtomicLong nextValue = new AtomicLong(1);
+    private final ListAppendKeys keys;
 
     /**
      * What a run did.
@@ -77,63 +70,6 @@ public final class ListAppendWorkload
         public RunStats
         {
             failures = Collections.unmodifiableMap(new LinkedHashMap<>(failures));
-        }
-    }
-
-    /** One key slot: its current key and how many appends were issued to it. */
-    private final class Slot
-    {
-        private final int index;
-        private final int partition;
-        private int generation = -1;
-        private int keysUsed;
-        private int appendsIssued;
-        private String key;
-
-        Slot(final int index, final int partition)
-        {
-            this.index = index;
-            this.partition = partition;
-            rotate();
-        }
-
-        synchronized String keyForRead()
-        {
-            return key;
-        }
-
-        synchronized String keyForAppend()
-        {
-            if (appendsIssued >= maxListLength)
-            {
-                rotate();
-            }
-            appendsIssued++;
-            return key;
-        }
-
-        synchronized int keysUsed()
-        {
-            return keysUsed;
-        }
-
-        /** Moves to the next generation whose key the partitioner puts on this slot's partition. */
-        private void rotate()
-        {
-            for (int tries = 0; tries < MAX_KEY_SEARCH; tries++)
-            {
-                generation++;
-                final String candidate = KEY_PREFIX + index + "." + generation;
-                if (partitioner.partitionOf(keyBytes(candidate)) == partition)
-                {
-                    key = candidate;
-                    keysUsed++;
-                    appendsIssued = 0;
-                    return;
-                }
-            }
-            throw new IllegalStateException("no key " + KEY_PREFIX + index + ".<n> of partition " + partition +
-                " found in " + MAX_KEY_SEARCH + " generations");
         }
     }
 
@@ -170,33 +106,9 @@ public final class ListAppendWorkload
     public ListAppendWorkload(
         final KvClient client, final Partitioner partitioner, final int keys, final int maxMicroOps, final int maxListLength)
     {
-        if (keys < 1)
-        {
-            throw new IllegalArgumentException("the list-append workload needs at least 1 key, got " + keys);
-        }
-        if (maxMicroOps < 1 || maxMicroOps > ListAppendProcedures.MAX_MICRO_OPS)
-        {
-            throw new IllegalArgumentException("maxMicroOps=" + maxMicroOps + " must be in [1, " +
-                ListAppendProcedures.MAX_MICRO_OPS + "]");
-        }
-        if (maxListLength < 1)
-        {
-            throw new IllegalArgumentException("maxListLength=" + maxListLength + " must be at least 1");
-        }
         this.client = client;
         this.partitioner = partitioner;
-        this.maxMicroOps = maxMicroOps;
-        this.maxListLength = maxListLength;
-        this.slots = new Slot[keys];
-        for (int s = 0; s < keys; s++)
-        {
-            slots[s] = new Slot(s, s % partitioner.partitionCount());
-        }
-    }
-
-    static byte[] keyBytes(final String key)
-    {
-        return key.getBytes(StandardCharsets.UTF_8);
+        this.keys = new ListAppendKeys(partitioner, KEY_PREFIX, keys, maxMicroOps, maxListLength);
     }
 
     /**
@@ -260,51 +172,16 @@ public final class ListAppendWorkload
             errors.stream().skip(1).forEach(ex::addSuppressed);
             throw ex;
         }
-        int keysUsed = 0;
-        for (final Slot slot : slots)
-        {
-            keysUsed += slot.keysUsed();
-        }
         return new RunStats(counters.ok.get(), counters.failed.get(), counters.unknown.get(),
-            counters.multiPartitionOk.get(), counters.appendsOk.get(), counters.readsOk.get(), keysUsed,
+            counters.multiPartitionOk.get(), counters.appendsOk.get(), counters.readsOk.get(), keys.keysUsed(),
             counters.failures());
-    }
-
-    private List<MicroOp> randomMicroOps(final Random random)
-    {
-        final int count = 1 + random.nextInt(maxMicroOps);
-        final List<MicroOp> ops = new ArrayList<>(count);
-        for (int i = 0; i < count; i++)
-        {
-            final Slot slot = slots[random.nextInt(slots.length)];
-            ops.add(random.nextBoolean() ?
-                MicroOp.append(slot.keyForAppend(), nextValue.getAndIncrement()) : MicroOp.pendingRead(slot.keyForRead()));
-        }
-        return ops;
-    }
-
-    private static Transaction transactionOf(final List<MicroOp> ops)
-    {
-        final List<byte[]> keys = new ArrayList<>();
-        final List<String> seen = new ArrayList<>();
-        for (final MicroOp op : ops)
-        {
-            if (!seen.contains(op.key()))
-            {
-                seen.add(op.key());
-                keys.add(keyBytes(op.key()));
-            }
-        }
-        final byte[][] declared = keys.toArray(new byte[0][]);
-        return Transaction.procedure(ListAppendProcedures.TXN, ListAppendProcedures.encodeArguments(ops))
-            .reads(declared).writes(declared).build();
     }
 
     private void transaction(final int process, final Random random, final HistoryWriter history, final Counters counters)
     {
-        final List<MicroOp> ops = randomMicroOps(random);
+        final List<MicroOp> ops = keys.randomMicroOps(random);
         final OpValue.Txn invoked = new OpValue.Txn(ops);
-        final Transaction t = transactionOf(ops);
+        final Transaction t = ListAppendKeys.transactionOf(ops);
         final boolean multiPartition = Destinations.of(t, partitioner).length > 1;
         HistoryWriter.record(history, HistoryEvent.invoke(process, OpFunction.TXN, invoked, System.nanoTime()));
         final TxnOutcome outcome = client.execute(t);

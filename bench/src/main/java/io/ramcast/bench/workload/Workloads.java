@@ -26,6 +26,7 @@ public final class Workloads
         }
         register(BankBenchWorkload.NAME, BankBenchWorkload::new, BankBenchWorkload.DEFAULT_ACCOUNTS);
         register(SmallBankWorkload.NAME, SmallBankWorkload::new, SmallBankWorkload.DEFAULT_RECORDS);
+        register(ListAppendBenchWorkload.NAME, ListAppendBenchWorkload::new, ListAppendBenchWorkload.DEFAULT_KEYS);
     }
 
     /** A registered workload. */

@@ -1,6 +1,7 @@
 /**
  * The {@link io.ramcast.txn.store.PartitionStore} SPI a replica's executor applies delivered
- * transactions to, and an in-memory implementation for tests and simulations. The RocksDB
- * implementation lives in the {@code storage} module.
+ * transactions to. The RocksDB implementation lives in the {@code storage} module; the in-memory
+ * {@code MemoryPartitionStore} for tests lives in this package's test sources and reaches other
+ * modules' tests through the {@code ramcast-txn} test-jar.
  */
 package io.ramcast.txn.store;
