@@ -101,33 +101,6 @@ final class FabricRegion implements LocalRegion
         this.buffer = new UnsafeBuffer(memory);
     }
 
-    /**
-     * The writer-side bounds check of {@link RegionBounds#checkWrite}, kept under this name for
-     * {@link FaultInjectingFabric}.
-     *
-     * @param regionSizeBytes size of the target region.
-     * @param offset          byte offset of the write.
-     * @param length          byte length of the write.
-     * @throws IndexOutOfBoundsException as {@link RegionBounds#checkWrite}.
-     */
-    static void checkWrite(final int regionSizeBytes, final int offset, final int length)
-    {
-        RegionBounds.checkWrite(regionSizeBytes, offset, length);
-    }
-
-    /**
-     * The alignment check of {@link RegionBounds#checkAlignment}, kept under this name for
-     * {@link FaultInjectingFabric}.
-     *
-     * @param offset byte offset of the write.
-     * @param length byte length of the write.
-     * @throws IndexOutOfBoundsException as {@link RegionBounds#checkAlignment}.
-     */
-    static void checkAlignment(final int offset, final int length)
-    {
-        RegionBounds.checkAlignment(offset, length);
-    }
-
     @Override
     public int regionId()
     {

@@ -1,5 +1,8 @@
 package io.ramcast.multicast.fabric;
 
+import io.ramcast.multicast.fabric.spi.RegionBounds;
+import io.ramcast.multicast.fabric.spi.WriteResults;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Objects;
@@ -142,24 +145,16 @@ public final class FaultInjectingFabric implements Fabric
             final int sizeBytes = inner.sizeBytes();
             if (sizeBytes >= 0)
             {
-                FabricRegion.checkWrite(sizeBytes, offset, length);
+                RegionBounds.checkWrite(sizeBytes, offset, length);
             }
             else
             {
-                FabricRegion.checkAlignment(offset, length);
+                RegionBounds.checkAlignment(offset, length);
             }
-
-            switch (inner.status())
+            final Status status = inner.status();
+            if (status != Status.READY)
             {
-                case CONNECTING:
-                    return WriteResult.NOT_CONNECTED;
-                case PEER_DOWN:
-                    return WriteResult.PEER_DOWN;
-                case FAILED:
-                    return WriteResult.REJECTED;
-                case READY:
-                default:
-                    break;
+                return WriteResults.refusal(status);
             }
             if (link.heldBytes + length > maxHeldBytesPerLink)
             {
