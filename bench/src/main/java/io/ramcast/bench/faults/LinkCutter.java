@@ -309,6 +309,35 @@ public final class LinkCutter implements AutoCloseable
             .map(link -> name(link.from()) + "->" + name(link.to())).toList();
     }
 
+    /**
+     * Reads how many packets the current cuts dropped: the packet counters of the drop rules now
+     * installed (a heal deletes rules, and their counts with them), so read it before healing.
+     *
+     * @return packets dropped by the links cut now, since each was cut.
+     * @throws LinkCutterException if iptables fails or prints counters this method cannot read.
+     */
+    public synchronized long droppedPackets()
+    {
+        long dropped = 0;
+        for (final String line : iptables.runOrThrow(List.of("-L", chain, "-v", "-n", "-x")).lines().toList())
+        {
+            // "    pkts      bytes target     prot opt in     out     source               destination"
+            final String[] columns = line.trim().split("\\s+");
+            if (columns.length > 2 && columns[2].equals("DROP"))
+            {
+                try
+                {
+                    dropped += Long.parseLong(columns[0]);
+                }
+                catch (final NumberFormatException ex)
+                {
+                    throw new LinkCutterException("unexpected counter line from " + iptables.executable() + ": " + line, ex);
+                }
+            }
+        }
+        return dropped;
+    }
+
     private static String name(final int endpoint)
     {
         return endpoint == CLIENTS ? "clients" : Integer.toString(endpoint);

@@ -72,8 +72,8 @@ public record ProcessOwner(int uid, int gid)
     }
 
     /**
-     * Makes a directory this owner's: creates it, hands it and everything in it to this owner,
-     * and checks that the owner can reach it (every ancestor searchable by others).
+     * Makes a directory this owner's: creates it, checks that the owner can reach it (every
+     * ancestor searchable by others), then hands it and everything in it to this owner.
      *
      * <p>Blocking: file-system calls. Needs root (chown).
      *
@@ -88,20 +88,20 @@ public record ProcessOwner(int uid, int gid)
         try
         {
             Files.createDirectories(absolute);
-            try (Stream<Path> tree = Files.walk(absolute))
-            {
-                for (final Path p : tree.toList())
-                {
-                    Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-                    Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-                }
-            }
             for (Path ancestor = absolute.getParent(); ancestor != null; ancestor = ancestor.getParent())
             {
                 if (!Files.getPosixFilePermissions(ancestor).contains(PosixFilePermission.OTHERS_EXECUTE))
                 {
                     throw new IllegalStateException(ancestor + " is not searchable by others, so uid " + uid +
                         " cannot reach " + absolute + "; make it o+x");
+                }
+            }
+            try (Stream<Path> tree = Files.walk(absolute))
+            {
+                for (final Path p : tree.toList())
+                {
+                    Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
                 }
             }
         }

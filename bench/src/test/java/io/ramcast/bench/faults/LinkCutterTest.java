@@ -108,6 +108,7 @@ class LinkCutterTest
         assertThat(replica(2).ping(port(1), WHOLE_PING_TIMEOUT_MS)).isEqualTo("PING OK");
         assertThat(client.ping(port(0), WHOLE_PING_TIMEOUT_MS)).isEqualTo("PING OK");
         assertThat(cutter.describeCuts()).containsExactly("0->1", "1->0");
+        assertThat(cutter.droppedPackets()).as("SYN-ACKs and retransmissions").isPositive();
 
         cutter.heal(0, 1);
 
