@@ -1,5 +1,7 @@
 package io.ramcast.bench;
 
+import io.ramcast.bench.faults.ProcessOwner;
+import io.ramcast.bench.faults.ReplicaOwners;
 import io.ramcast.multicast.Ballots;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.ReplicaConfig;
@@ -94,6 +96,33 @@ final class ReplicaProcesses implements AutoCloseable
         final Path configFile, final ClusterConfig config, final Path logDir, final List<String> jvmOptions,
         final Path deliveryLogDir) throws InterruptedException
     {
+        return start(configFile, config, logDir, jvmOptions, deliveryLogDir, null);
+    }
+
+    /**
+     * Starts every replica of {@code config} whose host is an address of this machine as
+     * {@link #start(Path, ClusterConfig, Path, List, Path)} does, each under the uid that
+     * {@code owners} gives it when that is not null (for cutting links with
+     * {@link io.ramcast.bench.faults.LinkCutter}): its data directory is handed to that uid, the
+     * delivery-log directory is made writable by all ({@code 1777}), and it is launched through
+     * {@code setpriv} with a class path every uid can read. Needs root when owners are given.
+     *
+     * @param configFile     the config file (children read it themselves; must be readable by others
+     *                       when owners are given).
+     * @param config         the parsed config.
+     * @param logDir         where the children's output goes (created).
+     * @param jvmOptions     extra JVM options for the children (e.g. -Xmx).
+     * @param deliveryLogDir the delivery-log directory, or null for none.
+     * @param owners         the uid of each local replica, or null to run them as this process's uid.
+     * @return the running replicas.
+     * @throws BenchFailureException if none is local, or one fails to start in time (all are stopped).
+     * @throws IllegalArgumentException if owners lack a local replica.
+     * @throws InterruptedException  if interrupted while waiting.
+     */
+    static ReplicaProcesses start(
+        final Path configFile, final ClusterConfig config, final Path logDir, final List<String> jvmOptions,
+        final Path deliveryLogDir, final ReplicaOwners owners) throws InterruptedException
+    {
         final List<ReplicaConfig> local = config.allReplicas().stream().filter(r -> isLocal(r.host())).toList();
         if (local.isEmpty())
         {
@@ -113,11 +142,20 @@ final class ReplicaProcesses implements AutoCloseable
         {
             for (final ReplicaConfig r : local)
             {
-                final List<String> command = command(configFile, r.id(), jvmOptions);
+                List<String> command = command(configFile, r.id(), jvmOptions);
                 if (deliveryLogDir != null)
                 {
                     command.add("--delivery-log");
                     command.add(deliveryLogDir.toAbsolutePath().toString());
+                }
+                if (owners != null)
+                {
+                    owners.prepareDataDir(r.id(), r.dataDir());
+                    if (deliveryLogDir != null)
+                    {
+                        ProcessOwner.shareDirectory(deliveryLogDir);
+                    }
+                    command = owners.launchCommand(r.id(), command);
                 }
                 cluster.processes.add(ServerProcess.start(r.id(), command,
                     logDir.resolve("replica-" + r.id() + ".out"), logDir.resolve("replica-" + r.id() + ".err")));
