@@ -39,9 +39,9 @@ import java.util.Map;
  *       message-id order (step 4). The caller proposes those not already delivered locally.</li>
  * </ol>
  *
- * <p>Where later rules go: "a candidate wins only if it holds everything a majority has delivered"
- * and durable promises are decided in {@link #from}, which sees every promise; counting promises is
- * {@link Candidacy}'s.
+ * <p>Where later rules go: whether a set of promises lets the candidate win (e.g. "it holds
+ * everything a majority has delivered", compared against the ring heads and delivered flags of the
+ * promises) is decided by {@link Candidacy#onEnd}; what is recovered from a winning set, here.
  *
  * <p>Threading: immutable once built; {@link #from} is a pure function. Errors: no promise, or a
  * promise without its end, is an {@link IllegalArgumentException}.

@@ -54,6 +54,9 @@ import java.util.zip.CRC32C;
  * VR/Raft log rule —, re-issues them with every forwarded proposal reported, in value order,
  * proposes fresh timestamps above everything recovered for the other entries, and announces
  * itself to every server; the other groups' leaders re-send their proposals to it (§F.5 item 26).
+ * The promises of one attempt live in a {@link Candidacy}; what the new leader writes is computed
+ * by {@link RecoveryPlan#from} and only applied here. Every role change goes through
+ * {@link #enterBallot} ({@link Mode} holds the allowed moves).
  * Bodies a member lacks reach it from the client or, once the client is suspected, by relay.
  *
  * <h2>Relay (§C.8)</h2>
