@@ -19,10 +19,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.zip.CRC32C;
 
@@ -56,6 +54,9 @@ import java.util.zip.CRC32C;
  * VR/Raft log rule —, re-issues them with every forwarded proposal reported, in value order,
  * proposes fresh timestamps above everything recovered for the other entries, and announces
  * itself to every server; the other groups' leaders re-send their proposals to it (§F.5 item 26).
+ * The promises of one attempt live in a {@link Candidacy}; what the new leader writes is computed
+ * by {@link RecoveryPlan#from} and only applied here. Every role change goes through
+ * {@link #enterBallot} ({@link Mode} holds the allowed moves).
  * Bodies a member lacks reach it from the client or, once the client is suspected, by relay.
  *
  * <h2>Relay (§C.8)</h2>
@@ -71,7 +72,23 @@ import java.util.zip.CRC32C;
  */
 final class ServerProtocol
 {
-    /** Role of the process in its group. */
+    /**
+     * Role of the process in its group, with the moves between roles the protocol makes;
+     * {@link #enterBallot} is the one transition method and throws on any other move.
+     *
+     * <pre>
+     *                 promise a higher ballot (CATCH_UP or NEW_LEADER)
+     *        +-----------------------------------------------------------+
+     *        v                                                           |
+     *    FOLLOWER --suspects leader--> CANDIDATE --majority of promises--> LEADER
+     *     |  ^  ^                       |  ^  |
+     *     +--+  +---promise higher------+  +--+ no majority in time: next round
+     *   promise higher
+     * </pre>
+     *
+     * Every move but CANDIDATE → LEADER enters a strictly higher ballot; CANDIDATE → LEADER keeps
+     * the candidacy's ballot.
+     */
     enum Mode
     {
         /** Reads the stream of the leader of {@link #ballot}. */
@@ -79,7 +96,24 @@ final class ServerProtocol
         /** Collecting promises for its own ballot (Task 7). */
         CANDIDATE,
         /** Leads its group in {@link #ballot}. */
-        LEADER
+        LEADER;
+
+        /** @return whether the protocol moves from this role to {@code to}. */
+        boolean canMoveTo(final Mode to)
+        {
+            return switch (this)
+            {
+                case FOLLOWER -> to == FOLLOWER || to == CANDIDATE;
+                case CANDIDATE -> true;
+                case LEADER -> to == FOLLOWER;
+            };
+        }
+
+        /** @return whether a move to {@code to} keeps the ballot (only a candidate winning its own ballot). */
+        boolean keepsBallotMovingTo(final Mode to)
+        {
+            return this == CANDIDATE && to == LEADER;
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerProtocol.class);
@@ -111,11 +145,15 @@ final class ServerProtocol
     private final CRC32C crc = new CRC32C();
     private byte[] crcScratch = new byte[256];
 
-    /* ballots and roles */
+    /* ballots and roles: set only by enterBallot (after the constructor's initial state) */
     private Mode mode;
+    /** The ballot this process follows, campaigns in or leads. */
     private long ballot;
+    /** The highest round this process has seen; a candidacy campaigns one round higher. */
     private long maxRoundSeen;
+    /** Per group: the leader of {@link #knownBallot}; for the own group, of the last ballot followed or led. */
     private final int[] leaderOf;
+    /** Per group: the highest ballot known with its leader (a candidacy's ballot is not known yet). */
     private final long[] knownBallot;
     /** Ballot of the last stream this process applied (or wrote, as leader) and its last sequence. */
     private long acceptedBallot;
@@ -141,9 +179,8 @@ final class ServerProtocol
     private final ArrayDeque<Entry> toPropose = new ArrayDeque<>();
     private final LongArrayList[] outgoingProposals;
 
-    /* candidate state */
-    private long candidacyStartNs;
-    private final Reply[] replies;
+    /* candidate state: non-null exactly while the role is CANDIDATE */
+    private Candidacy candidacy;
 
     /* follower state */
     private long nextStreamReadSeq = 1;
@@ -160,13 +197,6 @@ final class ServerProtocol
     private long nowNs;
     private volatile int leaderView;
     private volatile long ballotView;
-
-    /** A member's promise as the candidate collects it. */
-    private static final class Reply
-    {
-        final List<EntryInfo> entries = new ArrayList<>();
-        CatchUpEnd end;
-    }
 
     ServerProtocol(
         final GroupTopology topology,
@@ -215,7 +245,7 @@ final class ServerProtocol
         ballot = knownBallot[group];
         maxRoundSeen = 1;
         acceptedBallot = ballot;
-        mode = leaderOf[group] == selfId ? Mode.LEADER : Mode.FOLLOWER;
+        mode = leaderOf[group] == selfId ? Mode.LEADER : Mode.FOLLOWER; // the initial state, ballot (1, first member)
         if (mode == Mode.FOLLOWER)
         {
             streamRegion.grant(leaderOf[group]);
@@ -249,7 +279,6 @@ final class ServerProtocol
         lost = new boolean[members.length];
         promised = new boolean[members.length];
         Arrays.fill(sendCursor, 1);
-        replies = new Reply[members.length];
         log = new StreamLog(options.streamRecords());
         logLimit = Math.max(8L * options.streamRecords(), 4L * options.retainedDeliveries());
         outgoingProposals = new LongArrayList[groupCount];
@@ -763,7 +792,11 @@ final class ServerProtocol
 
     /* ---------------------------------------------------------------- Tasks 7–9: leader change */
 
-    /** The eventual leader oracle (§A.3): the first member after a suspected leader that is not suspected. */
+    /**
+     * The eventual leader oracle (§A.3): the first member after a suspected leader that is not
+     * suspected campaigns. A pre-vote (campaign only if a majority is heard, so that a member cut
+     * off from its group does not raise the ballot) belongs here, before {@link #becomeCandidate}.
+     */
     private int checkLeader()
     {
         if (mode == Mode.LEADER)
@@ -772,9 +805,10 @@ final class ServerProtocol
         }
         if (mode == Mode.CANDIDATE)
         {
-            if (nowNs - candidacyStartNs > 2L * options.failureTimeoutMillis() * NS_PER_MS)
+            final long timeoutNs = 2L * options.failureTimeoutMillis() * NS_PER_MS;
+            if (candidacy.expired(nowNs, timeoutNs))
             {
-                startCandidacy(); // no majority in time: try again in a higher round
+                becomeCandidate("no majority of promises within " + timeoutNs / NS_PER_MS + " ms: next round");
                 return 1;
             }
             return 0;
@@ -790,7 +824,7 @@ final class ServerProtocol
             final int candidate = members[(leaderIndex + i) % members.length];
             if (candidate == selfId)
             {
-                startCandidacy();
+                becomeCandidate("suspects leader " + leader);
                 return 1;
             }
             if (!heartbeats.suspected(candidate, nowNs))
@@ -801,22 +835,16 @@ final class ServerProtocol
         return 0;
     }
 
-    /** Task 7. */
-    private void startCandidacy()
+    /**
+     * Task 7: campaigns in (one round above every round seen, itself). Every other member's write
+     * access to this process's stream region is revoked first, and CATCH_UP goes to the group.
+     */
+    private void becomeCandidate(final String reason)
     {
-        maxRoundSeen = Math.max(maxRoundSeen, Ballots.round(ballot));
-        final long b = Ballots.of(maxRoundSeen + 1, selfId);
-        maxRoundSeen++;
+        final long b = Ballots.of(Math.max(maxRoundSeen, Ballots.round(ballot)) + 1, selfId);
         revokeStreamExcept(selfId);
         stepDown();
-        ballot = b;
-        ballotView = b;
-        mode = Mode.CANDIDATE;
-        candidacyStartNs = nowNs;
-        Arrays.fill(replies, null);
-        Arrays.fill(promised, false);
-        LOG.info("process {} suspects the leader of group {} and campaigns in ballot {}", selfId, group,
-            Ballots.toString(b));
+        enterBallot(Mode.CANDIDATE, b, reason);
         final byte[] message = ControlMessages.ballotMessage(ControlMessages.CATCH_UP, group, b);
         for (final int q : members)
         {
@@ -825,6 +853,93 @@ final class ServerProtocol
                 control.send(q, message);
             }
         }
+    }
+
+    /**
+     * Follows ballot {@code b}, led by {@code Ballots.leader(b)}: revokes every other member's write
+     * access to the stream region and grants the new leader (§F.5 items 22 and 24), then steps down
+     * if it led. The caller answers only afterwards.
+     */
+    private void becomeFollower(final long b, final String reason)
+    {
+        revokeStreamExcept(Ballots.leader(b));
+        stepDown();
+        enterBallot(Mode.FOLLOWER, b, reason);
+    }
+
+    /**
+     * Leads the group in the candidacy's ballot: the stream starts again from sequence 1, and every
+     * follower's stream handle is reset so that it is written from the start.
+     */
+    private void becomeLeader(final String reason)
+    {
+        enterBallot(Mode.LEADER, ballot, reason);
+        leaderChanges++;
+        log.reset();
+        for (final int q : members)
+        {
+            if (q != selfId)
+            {
+                outbox.handle(q, Layout.STREAM_REGION).reset();
+            }
+        }
+    }
+
+    /**
+     * The one role transition: the only place (after the constructor's initial state) that sets the
+     * role, the ballot, the own group's known ballot and leader, the highest round seen, the views
+     * other threads read, the candidacy and the per-member arrays. Logged once at INFO.
+     *
+     * <p>Entering a new ballot forgets which members promised or stored anything (nothing of the new
+     * ballot is promised or stored yet) and starts reading its stream at sequence 1; a candidate keeps
+     * the previous leader as known leader until it wins. Becoming leader keeps the promises collected
+     * as candidate (same ballot) and starts writing every member's stream from its start. A
+     * check-quorum (a leader that cannot hear a majority steps down) would move LEADER → FOLLOWER
+     * through here; durable ballots would be stored here before the move takes effect.
+     *
+     * @param to        the role to enter.
+     * @param newBallot the ballot of that role: strictly higher, except CANDIDATE → LEADER (the same).
+     * @param reason    why, for the log line.
+     * @throws IllegalStateException if the protocol never makes that move (names from and to).
+     */
+    private void enterBallot(final Mode to, final long newBallot, final String reason)
+    {
+        final Mode from = mode;
+        final long fromBallot = ballot;
+        final boolean ballotOk = from.keepsBallotMovingTo(to) ? newBallot == fromBallot : newBallot > fromBallot;
+        if (!from.canMoveTo(to) || !ballotOk)
+        {
+            throw new IllegalStateException("process " + selfId + " group " + group + ": illegal role change " +
+                from + " " + Ballots.toString(fromBallot) + " -> " + to + " " + Ballots.toString(newBallot) +
+                " (" + reason + ")");
+        }
+        mode = to;
+        ballot = newBallot;
+        ballotView = newBallot;
+        maxRoundSeen = Math.max(maxRoundSeen, Ballots.round(newBallot));
+        if (to != Mode.CANDIDATE)
+        {
+            knownBallot[group] = newBallot;
+            leaderOf[group] = Ballots.leader(newBallot);
+            leaderView = leaderOf[group];
+        }
+        candidacy = to == Mode.CANDIDATE ? new Candidacy(newBallot, nowNs, members.length, memberIndex, quorum) : null;
+        if (newBallot != fromBallot)
+        {
+            Arrays.fill(promised, false);
+            Arrays.fill(memberStored, 0);
+            nextStreamReadSeq = 1;
+            storedPublished = 0;
+        }
+        if (to == Mode.LEADER)
+        {
+            promised[memberIndex] = true;
+            Arrays.fill(memberStored, 0);
+            Arrays.fill(sendCursor, 1);
+            Arrays.fill(lost, false);
+        }
+        LOG.info("group {} at process {}: {} {} -> {} {} ({})", group, selfId, from, Ballots.toString(fromBallot), to,
+            Ballots.toString(newBallot), reason);
     }
 
     private void revokeStreamExcept(final int newLeader)
@@ -860,7 +975,7 @@ final class ServerProtocol
         }
         if (cu.ballot() > ballot)
         {
-            promise(cu.ballot());
+            promise(cu.ballot(), "CATCH_UP from " + sender);
         }
         else if (cu.ballot() < ballot)
         {
@@ -869,26 +984,14 @@ final class ServerProtocol
     }
 
     /**
-     * Promises ballot {@code b}: revokes every other member's write access to the stream region
-     * before anything is answered (§F.5 items 22 and 24), follows the new ballot's stream from its
-     * start, and reports this process's state to the candidate.
+     * Promises ballot {@code b}: follows it (write access to the stream region switched before
+     * anything is answered, §F.5 items 22 and 24; its stream read from the start), then reports this
+     * process's state to the candidate.
      */
-    private void promise(final long b)
+    private void promise(final long b, final String reason)
     {
-        final int candidate = Ballots.leader(b);
-        revokeStreamExcept(candidate);
-        stepDown();
-        maxRoundSeen = Math.max(maxRoundSeen, Ballots.round(b));
-        ballot = b;
-        knownBallot[group] = b;
-        leaderOf[group] = candidate;
-        leaderView = candidate;
-        ballotView = b;
-        mode = Mode.FOLLOWER;
-        nextStreamReadSeq = 1;
-        storedPublished = 0;
-        Arrays.fill(memberStored, 0);
-        sendReply(candidate, b);
+        becomeFollower(b, reason);
+        sendReply(Ballots.leader(b), b);
     }
 
     private void sendReply(final int candidate, final long b)
@@ -936,16 +1039,11 @@ final class ServerProtocol
 
     private void onCatchUpEntries(final int sender, final ControlMessages.CatchUpEntries part)
     {
-        if (mode != Mode.CANDIDATE || part.ballot() != ballot)
+        if (candidacy == null || part.ballot() != candidacy.ballot())
         {
             return; // a late reply: the CATCH_UP_END that follows resynchronises the stream
         }
-        final int j = topology.memberIndexOf(sender);
-        if (replies[j] == null)
-        {
-            replies[j] = new Reply();
-        }
-        replies[j].entries.addAll(part.entries());
+        candidacy.onEntries(topology.memberIndexOf(sender), part.entries());
     }
 
     private void onCatchUpEnd(final int sender, final CatchUpEnd end)
@@ -974,181 +1072,50 @@ final class ServerProtocol
         {
             return;
         }
-        if (replies[j] == null)
-        {
-            replies[j] = new Reply();
-        }
-        if (replies[j].entries.size() != end.entryCount())
-        {
-            throw new IllegalStateException("promise from " + sender + " announced " + end.entryCount() +
-                " entries but carried " + replies[j].entries.size());
-        }
-        replies[j].end = end;
+        final boolean majority = candidacy.onEnd(j, end);
         promised[j] = true;
-        int complete = 1;
-        for (int i = 0; i < replies.length; i++)
-        {
-            if (i != memberIndex && replies[i] != null && replies[i].end != null)
-            {
-                complete++;
-            }
-        }
-        if (complete >= quorum)
+        if (majority)
         {
             finishRecovery();
         }
     }
 
-    /** One message as merged from the promises. */
-    private static final class Merged
-    {
-        final long messageId;
-        int clientOrdinal = -1;
-        int[] destinations;
-        long[] ringSeqs;
-        boolean bodySeen;
-        boolean delivered;
-        final Map<Integer, KnownProposal> best = new HashMap<>();
-
-        Merged(final long messageId)
-        {
-            this.messageId = messageId;
-        }
-    }
-
-    /** Task 9 (§C.7.2 steps 1–7). */
+    /**
+     * Task 9 (§C.7.2 steps 1–7): with a majority of promises, computes the {@link RecoveryPlan}
+     * from them and this process's own state, becomes leader and applies the plan: re-issues and
+     * the RECOVERED marker, fresh proposals, proposals to the other groups, the announcement.
+     */
     private void finishRecovery()
     {
-        final Reply self = new Reply();
-        self.entries.addAll(snapshot());
-        self.end = new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, clock, self.entries.size(), clientRings.freedUpToAll());
-        replies[memberIndex] = self;
+        final List<EntryInfo> own = snapshot();
+        final RecoveryPlan.Promise ownPromise = new RecoveryPlan.Promise(own,
+            new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, clock, own.size(), clientRings.freedUpToAll()));
+        final RecoveryPlan plan = RecoveryPlan.from(candidacy.promises(ownPromise), group, ballot);
+        final int promiseCount = candidacy.promiseCount();
+        clock = plan.recoveredClock();
+        becomeLeader("promises from " + promiseCount + " members; re-issues " + plan.reissueCount() + " records, " +
+            plan.freshCandidates().size() + " fresh proposals");
 
-        Reply chosen = null;
-        final Map<Long, Merged> merged = new HashMap<>();
-        long recoveredClock = clock;
-        for (final Reply r : replies)
+        // steps 1 and 3: the re-issues in value order, then the RECOVERED marker, after which own
+        // proposals of earlier ballots not re-issued were never decided and stop bounding delivery,
+        // here and at every follower that reads it
+        for (final RecoveryPlan.StreamRecord r : plan.records())
         {
-            if (r == null || r.end == null)
+            if (r.kind() == Layout.KIND_RECOVERED)
             {
+                append(Layout.KIND_RECOVERED, group, 0, ballot, r.value(), 0);
+                forgetUndecidedProposals();
                 continue;
             }
-            if (chosen == null || r.end.acceptedBallot() > chosen.end.acceptedBallot() ||
-                r.end.acceptedBallot() == chosen.end.acceptedBallot() && r.end.acceptedSeq() > chosen.end.acceptedSeq())
-            {
-                chosen = r;
-            }
-            recoveredClock = Math.max(recoveredClock, r.end.clock());
-            for (final EntryInfo info : r.entries)
-            {
-                final Merged m = merged.computeIfAbsent(info.messageId(), Merged::new);
-                if (m.destinations == null && info.destinations().length > 0)
-                {
-                    m.destinations = info.destinations();
-                    m.ringSeqs = info.ringSeqs();
-                    m.clientOrdinal = info.clientOrdinal();
-                }
-                m.bodySeen |= info.hasBody();
-                m.delivered |= info.delivered();
-                for (final KnownProposal p : info.proposals())
-                {
-                    recoveredClock = Math.max(recoveredClock, p.value());
-                    if (p.group() != group)
-                    {
-                        m.best.merge(p.group(), p, (a, b) -> b.ballot() > a.ballot() ? b : a);
-                    }
-                }
-            }
-        }
-        clock = recoveredClock;
-
-        // step 1: the OWN records of the chosen stream, in its ballot. A record whose body no replier
-        // holds (and none delivered) was never decided: deciding needs acks from a majority, which
-        // ack only with the body, and any majority of promises includes one of them. Re-issuing it
-        // would block delivery for ever, since its body is gone.
-        final Map<Long, Long> adopted = new HashMap<>();
-        for (final EntryInfo info : chosen.entries)
-        {
-            final Merged m = merged.get(info.messageId());
-            if (!m.bodySeen && !m.delivered)
-            {
-                continue;
-            }
-            for (final KnownProposal p : info.proposals())
-            {
-                if (p.group() == group && p.ballot() == chosen.end.acceptedBallot())
-                {
-                    adopted.put(info.messageId(), p.value());
-                }
-            }
-        }
-
-        mode = Mode.LEADER;
-        leaderChanges++;
-        leaderOf[group] = selfId;
-        knownBallot[group] = ballot;
-        leaderView = selfId;
-        log.reset();
-        Arrays.fill(sendCursor, 1);
-        Arrays.fill(memberStored, 0);
-        Arrays.fill(lost, false);
-        promised[memberIndex] = true;
-        for (final int q : members)
-        {
-            if (q != selfId)
-            {
-                outbox.handle(q, Layout.STREAM_REGION).reset();
-            }
-        }
-
-        // step 3: re-issue, in value order (OWN before FWD on a tie), every adopted and forwarded proposal
-        final List<long[]> records = new ArrayList<>();
-        for (final Map.Entry<Long, Long> a : adopted.entrySet())
-        {
-            records.add(new long[] {a.getValue(), Layout.KIND_OWN, group, a.getKey(), ballot});
-        }
-        for (final Merged m : merged.values())
-        {
-            for (final KnownProposal p : m.best.values())
-            {
-                records.add(new long[] {p.value(), Layout.KIND_FWD, p.group(), m.messageId, p.ballot()});
-            }
-        }
-        records.sort(Comparator.<long[]>comparingLong(r -> r[0]).thenComparingLong(r -> r[1])
-            .thenComparingLong(r -> r[2]).thenComparing(r -> r[3], Long::compareUnsigned));
-        for (final long[] r : records)
-        {
-            final Merged m = merged.get(r[3]);
-            final Entry e = recoveryEntry(m);
+            final Entry e = recoveryEntry(r.message());
             final long ownRingSeq = e.ringSeqByGroup != null ? e.ringSeqByGroup[group] : 0;
-            final long seq = append((int)r[1], (int)r[2], r[3], r[4], r[0], ownRingSeq);
-            e.propose((int)r[2], r[4], r[0], ballot, seq);
+            final long seq =
+                append(r.kind(), r.proposingGroup(), r.messageId(), r.proposalBallot(), r.value(), ownRingSeq);
+            e.propose(r.proposingGroup(), r.proposalBallot(), r.value(), ballot, seq);
         }
-
-        // the end of the recovered records: own proposals of earlier ballots not re-issued were never
-        // decided and stop bounding delivery, here and at every follower that reads this record
-        append(Layout.KIND_RECOVERED, group, 0, ballot, clock, 0);
-        forgetUndecidedProposals();
 
         // step 4: fresh timestamps above everything recovered, for every other message held somewhere
-        final long[] chosenHeads = chosen.end.ringHeads();
-        final List<Merged> fresh = new ArrayList<>();
-        for (final Merged m : merged.values())
-        {
-            if (adopted.containsKey(m.messageId) || m.destinations == null || !m.bodySeen || m.delivered ||
-                !destinedHere(m.destinations))
-            {
-                continue;
-            }
-            final long own = ownRingSeq(m.destinations, m.ringSeqs);
-            if (m.clientOrdinal < chosenHeads.length && own < chosenHeads[m.clientOrdinal])
-            {
-                continue; // delivered by the chosen member, which no longer holds it: never re-propose
-            }
-            fresh.add(m);
-        }
-        fresh.sort(Comparator.comparing(m -> m.messageId, Long::compareUnsigned));
-        for (final Merged m : fresh)
+        for (final RecoveryPlan.RecoveredMessage m : plan.freshCandidates())
         {
             final Entry e = recoveryEntry(m);
             if (e.state != Entry.State.DONE)
@@ -1172,9 +1139,6 @@ final class ServerProtocol
             }
         });
 
-        LOG.info("process {} leads group {} in ballot {} (promises from {} members; re-issued {} records, {} fresh " +
-            "proposals)", selfId, group, Ballots.toString(ballot), countReplies(), records.size(), fresh.size());
-
         // step 6: announce
         final byte[] announce = ControlMessages.ballotMessage(ControlMessages.NEW_LEADER, group, ballot);
         for (final int s : topology.servers())
@@ -1184,20 +1148,6 @@ final class ServerProtocol
                 control.send(s, announce);
             }
         }
-        Arrays.fill(replies, null);
-    }
-
-    private int countReplies()
-    {
-        int n = 0;
-        for (final Reply r : replies)
-        {
-            if (r != null && r.end != null)
-            {
-                n++;
-            }
-        }
-        return n;
     }
 
     /**
@@ -1217,51 +1167,27 @@ final class ServerProtocol
         });
     }
 
-    private boolean destinedHere(final int[] destinations)
-    {
-        for (final int h : destinations)
-        {
-            if (h == group)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private long ownRingSeq(final int[] destinations, final long[] ringSeqs)
-    {
-        for (int d = 0; d < destinations.length; d++)
-        {
-            if (destinations[d] == group)
-            {
-                return ringSeqs[d];
-            }
-        }
-        return 0;
-    }
-
     /** The entry a recovered record applies to: live, retained after delivery, or created without a body. */
-    private Entry recoveryEntry(final Merged m)
+    private Entry recoveryEntry(final RecoveryPlan.RecoveredMessage m)
     {
-        Entry e = entries.get(m.messageId);
+        Entry e = entries.get(m.messageId());
         if (e == null)
         {
-            e = retained.get(m.messageId);
+            e = retained.get(m.messageId());
         }
         if (e == null)
         {
-            e = new Entry(m.messageId, groupCount);
-            entries.put(m.messageId, e);
+            e = new Entry(m.messageId(), groupCount);
+            entries.put(m.messageId(), e);
         }
-        if (e.destinations == null && m.destinations != null && destinedHere(m.destinations))
+        if (e.destinations == null && m.destinedTo(group))
         {
-            e.destinations = m.destinations;
-            e.clientOrdinal = m.clientOrdinal;
+            e.destinations = m.destinations();
+            e.clientOrdinal = m.clientOrdinal();
             e.ringSeqByGroup = new long[groupCount];
-            for (int d = 0; d < m.destinations.length; d++)
+            for (int d = 0; d < m.destinations().length; d++)
             {
-                e.ringSeqByGroup[m.destinations[d]] = m.ringSeqs[d];
+                e.ringSeqByGroup[m.destinations()[d]] = m.ringSeqs()[d];
             }
         }
         return e;
@@ -1275,7 +1201,8 @@ final class ServerProtocol
         {
             if (announce.ballot() > ballot)
             {
-                promise(announce.ballot()); // missed the CATCH_UP: promise now, the leader resumes the stream
+                // missed the CATCH_UP: promise now, the leader resumes the stream
+                promise(announce.ballot(), "NEW_LEADER without CATCH_UP");
             }
             return;
         }

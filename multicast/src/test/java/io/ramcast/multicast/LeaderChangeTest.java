@@ -1,0 +1,104 @@
+package io.ramcast.multicast;
+
+import io.ramcast.check.CheckResult;
+import io.ramcast.check.multicast.MulticastAnomaly;
+import io.ramcast.check.multicast.MulticastAnomalyType;
+import io.ramcast.check.multicast.MulticastHistoryStats;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The role transitions of one group {0, 1, 2} seen from outside: what every member's role, ballot
+ * and views say after a leader change, and a candidate that cannot reach a majority.
+ */
+class LeaderChangeTest
+{
+    private static final int CLIENT = 3;
+
+    private static ClusterSimulation cluster()
+    {
+        final MulticastOptions options = SimulationTest.smallOptionsBuilder(4)
+            .heartbeatIntervalMillis(1).failureTimeoutMillis(5).build();
+        return new ClusterSimulation(11, GroupTopology.uniform(1, 3, 1), options, 0, 1, 0);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldMakeTheNextMemberLeaderAndTheOtherItsFollowerInOneHigherBallot()
+    {
+        try (ClusterSimulation sim = cluster())
+        {
+            sim.startSessions();
+            sim.clients[CLIENT].submit(new ClientProtocol.Request(new byte[] {1}, new int[] {0}, null));
+            for (int i = 0; i < 200; i++)
+            {
+                sim.step();
+            }
+            assertThat(sim.servers[0].mode()).isEqualTo(ServerProtocol.Mode.LEADER);
+            assertThat(sim.servers[2].ballotView()).isEqualTo(Ballots.of(1, 0));
+
+            sim.crash(0, true);
+            for (int i = 0; i < 20_000 && sim.leaderOf(0) < 0; i++)
+            {
+                sim.step();
+            }
+            for (int i = 0; i < 200; i++)
+            {
+                sim.step();
+            }
+
+            final long ballot = Ballots.of(2, 1);
+            assertThat(sim.servers[1].mode()).isEqualTo(ServerProtocol.Mode.LEADER);
+            assertThat(sim.servers[2].mode()).isEqualTo(ServerProtocol.Mode.FOLLOWER);
+            for (final int m : new int[] {1, 2})
+            {
+                assertThat(sim.servers[m].ballot()).as("ballot of " + m).isEqualTo(ballot);
+                assertThat(sim.servers[m].ballotView()).as("ballot view of " + m).isEqualTo(ballot);
+                assertThat(sim.servers[m].leaderView()).as("leader view of " + m).isEqualTo(1);
+            }
+
+            sim.clients[CLIENT].submit(new ClientProtocol.Request(new byte[] {2}, new int[] {0}, null));
+            sim.runToCompletion(20_000);
+            sim.settle(200, 20_000);
+            assertThat(sim.deliveredBy.get(2)).hasSize(2).isEqualTo(sim.deliveredBy.get(1));
+            final CheckResult<MulticastAnomalyType, MulticastAnomaly, MulticastHistoryStats> result = sim.check(true);
+            assertThat(result.isValid()).as(result.summary()).isTrue();
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldKeepCampaigningOneRoundHigherWithoutAMajorityAndKeepThePreviousLeaderAsKnownLeader()
+    {
+        try (ClusterSimulation sim = cluster())
+        {
+            sim.startSessions();
+            sim.crash(0, true);
+            sim.crash(2, true);
+
+            long lastRound = 1;
+            int retries = 0;
+            for (int i = 0; i < 50_000 && retries < 3; i++)
+            {
+                sim.step();
+                final long round = Ballots.round(sim.servers[1].ballot());
+                if (round != lastRound)
+                {
+                    assertThat(round).as("each attempt one round higher").isEqualTo(lastRound + 1);
+                    assertThat(Ballots.leader(sim.servers[1].ballot())).isEqualTo(1);
+                    lastRound = round;
+                    retries++;
+                }
+            }
+
+            assertThat(retries).as("attempts seen").isEqualTo(3);
+            assertThat(sim.servers[1].mode()).isEqualTo(ServerProtocol.Mode.CANDIDATE);
+            assertThat(sim.servers[1].ballotView()).isEqualTo(sim.servers[1].ballot());
+            assertThat(sim.servers[1].leaderView()).as("no leader known for a ballot not won").isZero();
+        }
+    }
+}
