@@ -73,7 +73,8 @@ public final class RamcastServer implements AutoCloseable
             errors.incrementAndGet();
             LOG.warn("server {}: {}", fabric.selfId(), ex.getMessage());
         };
-        protocol = new ServerProtocol(topology, b.options, fabric, handler, errorHandler);
+        protocol = new ServerProtocol(topology, b.options, fabric, handler, errorHandler,
+            b.voteStore != null ? b.voteStore : VoteStore.inMemory(), b.minimumClock);
         this.topology = topology;
         this.options = b.options;
         mailboxes = new Mailboxes(topology, b.options, fabric, b.messageHandler);
@@ -309,9 +310,34 @@ public final class RamcastServer implements AutoCloseable
     public static final class Builder extends ProcessBuilder<Builder>
     {
         private DeliveryHandler handler;
+        private VoteStore voteStore;
+        private long minimumClock;
 
         private Builder()
         {
+        }
+
+        /**
+         * @param voteStore where the server keeps its ballots and clock ceiling across restarts
+         *                  (default: in memory, i.e. a restart forgets them; a replica with a data
+         *                  directory passes a {@link FileVoteStore}).
+         * @return this.
+         */
+        public Builder voteStore(final VoteStore voteStore)
+        {
+            this.voteStore = voteStore;
+            return this;
+        }
+
+        /**
+         * @param minimumClock the server's clock starts at least at this timestamp (a replica passes
+         *                     the last timestamp its store applied); default 0.
+         * @return this.
+         */
+        public Builder minimumClock(final long minimumClock)
+        {
+            this.minimumClock = minimumClock;
+            return this;
         }
 
         @Override

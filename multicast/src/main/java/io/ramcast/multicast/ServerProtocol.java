@@ -159,6 +159,9 @@ final class ServerProtocol
     private long acceptedBallot;
     private long acceptedSeq;
     private long clock;
+    /** No timestamp above this was used; saved before the clock passes it (see {@link VoteStore}). */
+    private long clockCeiling;
+    private final VoteStore voteStore;
 
     /* client rings: per client, positions taken, skipped and freed, incarnation, suspicion */
     private final ClientRings clientRings;
@@ -205,6 +208,30 @@ final class ServerProtocol
         final DeliveryHandler handler,
         final ErrorHandler errorHandler)
     {
+        this(topology, options, fabric, handler, errorHandler, VoteStore.inMemory(), 0);
+    }
+
+    /**
+     * @param topology     the groups and clients.
+     * @param options      protocol options.
+     * @param fabric       this process's fabric, not yet started.
+     * @param handler      receives deliveries.
+     * @param errorHandler receives errors caused by clients' records.
+     * @param voteStore    where ballots and the clock ceiling survive a restart; votes it already
+     *                     holds mean this process restarts (see {@link VoteStore}).
+     * @param minimumClock the clock starts at least here (e.g. the last timestamp the replica's store
+     *                     applied, for a store older than its votes file).
+     */
+    ServerProtocol(
+        final GroupTopology topology,
+        final MulticastOptions options,
+        final Fabric fabric,
+        final DeliveryHandler handler,
+        final ErrorHandler errorHandler,
+        final VoteStore voteStore,
+        final long minimumClock)
+    {
+        this.voteStore = voteStore;
         this.topology = topology;
         this.options = options;
         this.selfId = fabric.selfId();
@@ -246,7 +273,29 @@ final class ServerProtocol
         maxRoundSeen = 1;
         acceptedBallot = ballot;
         mode = leaderOf[group] == selfId ? Mode.LEADER : Mode.FOLLOWER; // the initial state, ballot (1, first member)
-        if (mode == Mode.FOLLOWER)
+        final VoteStore.Votes saved = voteStore.load();
+        clock = Math.max(0, Math.max(saved.clockCeiling(), minimumClock));
+        clockCeiling = saved.clockCeiling();
+        if (!saved.equals(VoteStore.Votes.NONE))
+        {
+            // A restart never resumes a ballot as its leader (the stream it wrote is gone) and never
+            // goes below a ballot it took part in: follow the saved ballot; if this process led it,
+            // campaign above it at the first duty cycle (checkLeader).
+            maxRoundSeen = Math.max(maxRoundSeen, saved.maxRound());
+            if (saved.ballot() > ballot)
+            {
+                ballot = saved.ballot();
+                knownBallot[group] = ballot;
+                leaderOf[group] = Ballots.leader(ballot);
+                acceptedBallot = ballot;
+            }
+            mode = Mode.FOLLOWER;
+            LOG.info("group {} at process {}: restarted with saved ballot {}, highest round {}, clock from {}; " +
+                "follows {} (messages acknowledged before the restart are not kept)", group, selfId,
+                Ballots.toString(ballot), maxRoundSeen, clock,
+                leaderOf[group] == selfId ? "nobody until it campaigns" : "process " + leaderOf[group]);
+        }
+        if (mode == Mode.FOLLOWER && leaderOf[group] != selfId)
         {
             streamRegion.grant(leaderOf[group]);
         }
@@ -763,7 +812,7 @@ final class ServerProtocol
 
     private void forward(final int h, final long proposalBallot, final long messageId, final long value)
     {
-        clock = Math.max(clock, value);
+        raiseClock(value);
         forwardedCount++;
         Entry e = entries.get(messageId);
         if (e == null)
@@ -814,7 +863,13 @@ final class ServerProtocol
             return 0;
         }
         final int leader = leaderOf[group];
-        if (leader == selfId || !heartbeats.suspected(leader, nowNs))
+        if (leader == selfId)
+        {
+            // only after a restart: this process led the saved ballot and cannot continue its stream
+            becomeCandidate("restarted after leading " + Ballots.toString(ballot));
+            return 1;
+        }
+        if (!heartbeats.suspected(leader, nowNs))
         {
             return 0;
         }
@@ -913,6 +968,10 @@ final class ServerProtocol
                 from + " " + Ballots.toString(fromBallot) + " -> " + to + " " + Ballots.toString(newBallot) +
                 " (" + reason + ")");
         }
+        if (newBallot != fromBallot)
+        {
+            saveVotes(newBallot, Math.max(maxRoundSeen, Ballots.round(newBallot)), clockCeiling);
+        }
         mode = to;
         ballot = newBallot;
         ballotView = newBallot;
@@ -940,6 +999,30 @@ final class ServerProtocol
         }
         LOG.info("group {} at process {}: {} {} -> {} {} ({})", group, selfId, from, Ballots.toString(fromBallot), to,
             Ballots.toString(newBallot), reason);
+    }
+
+    /**
+     * Raises the clock to {@code value} if it is higher; before the clock passes the saved ceiling,
+     * a new ceiling {@link VoteStore#CLOCK_LEASE} above it is saved, so a restarted process never
+     * proposes a timestamp it may have used or seen before.
+     */
+    private void raiseClock(final long value)
+    {
+        if (value > clock)
+        {
+            if (value > clockCeiling)
+            {
+                saveVotes(ballot, maxRoundSeen, value + VoteStore.CLOCK_LEASE);
+            }
+            clock = value;
+        }
+    }
+
+    /** Saves the votes durably (blocks on I/O; rare: ballot changes and clock leases). */
+    private void saveVotes(final long newBallot, final long maxRound, final long ceiling)
+    {
+        voteStore.save(new VoteStore.Votes(newBallot, maxRound, ceiling));
+        clockCeiling = ceiling;
     }
 
     private void revokeStreamExcept(final int newLeader)
@@ -1092,7 +1175,7 @@ final class ServerProtocol
             new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, clock, own.size(), clientRings.freedUpToAll()));
         final RecoveryPlan plan = RecoveryPlan.from(candidacy.promises(ownPromise), group, ballot);
         final int promiseCount = candidacy.promiseCount();
-        clock = plan.recoveredClock();
+        raiseClock(plan.recoveredClock());
         becomeLeader("promises from " + promiseCount + " members; re-issues " + plan.reissueCount() + " records, " +
             plan.freshCandidates().size() + " fresh proposals");
 
@@ -1247,7 +1330,7 @@ final class ServerProtocol
     private void proposeOwn(final Entry e)
     {
         proposedCount++;
-        clock++;
+        raiseClock(clock + 1);
         final long seq = append(Layout.KIND_OWN, group, e.messageId, ballot, clock, e.ringSeqByGroup[group]);
         e.propose(group, ballot, clock, ballot, seq);
     }
@@ -1451,7 +1534,7 @@ final class ServerProtocol
                     e = new Entry(messageId, groupCount);
                     entries.put(messageId, e);
                 }
-                clock = Math.max(clock, value);
+                raiseClock(value);
                 e.propose(group, ballot, value, ballot, seq);
                 if (e.hasBody())
                 {
@@ -1466,7 +1549,7 @@ final class ServerProtocol
                 {
                     throw new IllegalStateException("FWD record " + seq + " names group " + proposingGroup);
                 }
-                clock = Math.max(clock, value);
+                raiseClock(value);
                 Entry e = entries.get(messageId);
                 if (e == null)
                 {
@@ -1507,7 +1590,7 @@ final class ServerProtocol
 
     private void applied(final long seq, final long value)
     {
-        clock = Math.max(clock, value);
+        raiseClock(value);
         nextStreamReadSeq = seq + 1;
         acceptedBallot = ballot;
         acceptedSeq = seq;
@@ -1689,7 +1772,7 @@ final class ServerProtocol
         e.finalValue = finalValue;
         e.finalGroup = finalGroup;
         e.state = Entry.State.ORDERED;
-        clock = Math.max(clock, finalValue);
+        raiseClock(finalValue);
         ordered.add(e);
         return true;
     }

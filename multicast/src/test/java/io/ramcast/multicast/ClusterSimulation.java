@@ -57,6 +57,18 @@ final class ClusterSimulation implements AutoCloseable
         final long seed, final GroupTopology topology, final MulticastOptions options, final long messagesPerClient,
         final int maxDestinations, final long maxLinkDelayNs)
     {
+        this(seed, topology, options, messagesPerClient, maxDestinations, maxLinkDelayNs, s -> VoteStore.inMemory());
+    }
+
+    /**
+     * @param voteStores each server's vote store: stores that already hold votes make the servers
+     *                   start as restarted processes (a new incarnation with its saved ballots and
+     *                   clock ceiling, nothing else).
+     */
+    ClusterSimulation(
+        final long seed, final GroupTopology topology, final MulticastOptions options, final long messagesPerClient,
+        final int maxDestinations, final long maxLinkDelayNs, final java.util.function.IntFunction<VoteStore> voteStores)
+    {
         this.seed = seed;
         this.topology = topology;
         this.options = options;
@@ -107,7 +119,7 @@ final class ClusterSimulation implements AutoCloseable
                 deliveriesBy.get(self).add(d);
                 lastDeliveryStep = steps;
                 history.recordDelivery(self, id(d.messageId()), d.destinations());
-            }, ex -> { throw new AssertionError("server " + self + " reported " + ex, ex); });
+            }, ex -> { throw new AssertionError("server " + self + " reported " + ex, ex); }, voteStores.apply(s), 0);
         }
         remainingToIssue = new long[maxId + 1];
         crashed = new boolean[maxId + 1];

@@ -1,7 +1,9 @@
 package io.ramcast.storage;
 
 import io.ramcast.multicast.Delivery;
+import io.ramcast.multicast.FileVoteStore;
 import io.ramcast.multicast.RamcastServer;
+import io.ramcast.multicast.VoteStore;
 import io.ramcast.multicast.fabric.Fabric;
 import io.ramcast.multicast.fabric.TcpFabric;
 import io.ramcast.multicast.fabric.rdma.RdmaFabric;
@@ -117,6 +119,8 @@ public final class ReplicaServer implements AutoCloseable
                 .deliveryLogClock(b.deliveryLogClock)
                 .deliveryHandler(this::enqueueDelivery)
                 .messageHandler((sender, message) -> offer(exchanges, message))
+                .voteStore(b.store != null ? VoteStore.inMemory() : new FileVoteStore(dataDir.resolve(FileVoteStore.FILE_NAME)))
+                .minimumClock(Math.max(0, store.lastApplied().timestamp()))
                 .build();
         }
         catch (final RuntimeException ex)
