@@ -8,11 +8,8 @@ import io.ramcast.check.history.HistoryEvent;
 import io.ramcast.check.history.HistoryReader;
 import io.ramcast.check.history.HistoryWriter;
 import io.ramcast.client.KvClient;
-import io.ramcast.storage.RocksPartitionStore;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.ConfigException;
-import io.ramcast.txn.config.Durability;
-import io.ramcast.txn.config.ReplicaConfig;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,22 +17,15 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * {@code ramcast demo}: the whole system in one command. Starts the default 3 × 3 cluster of
@@ -73,14 +63,14 @@ final class DemoCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final Path source = configFile != null ? configFile : defaultConfig();
+        final Path source = configFile != null ? configFile : LocalDeployment.defaultConfig();
         final Path work = Files.createTempDirectory("ramcast-demo-");
         final PrintWriter out = spec.commandLine().getOut();
         final Path demoConfig;
         final ClusterConfig config;
         try
         {
-            demoConfig = withDataRoot(source, work.resolve("data"), work.resolve("cluster.yaml"));
+            demoConfig = LocalDeployment.withDataRoot(source, work.resolve("data"), work.resolve("cluster.yaml"));
             config = ClusterConfig.load(demoConfig);
         }
         catch (final ConfigException | IOException ex)
@@ -114,7 +104,7 @@ final class DemoCommand implements Callable<Integer>
             }
             else
             {
-                deleteTree(work);
+                LocalDeployment.deleteTree(work);
             }
             out.flush();
         }
@@ -158,7 +148,7 @@ final class DemoCommand implements Callable<Integer>
         final History history = HistoryReader.read(historyFile);
         final var check = new BankChecker(new HashSet<>(bank.accountIds()), bank.total())
             .check(history, finalBalances);
-        final Map<Integer, List<String>> hashes = replicaHashes(config);
+        final Map<Integer, List<String>> hashes = LocalDeployment.replicaHashes(config, Set.of());
         boolean identical = converged;
         for (final List<String> h : hashes.values())
         {
@@ -181,7 +171,7 @@ final class DemoCommand implements Callable<Integer>
         out.println("  " + mark(check.isValid()) + " every read saw the total " + bank.total() + " and no negative " +
             "balance (" + check.stats().okReadCount() + " reads checked)");
         out.println("  " + mark(total == bank.total()) + " final total " + total);
-        out.println("  " + mark(identical) + " the replicas of each partition hold identical data " + summary(hashes));
+        out.println("  " + mark(identical) + " the replicas of each partition hold identical data " + LocalDeployment.hashSummary(hashes));
         final boolean passed = check.isValid() && total == bank.total() && identical;
         out.println(passed ? "demo passed" : "demo FAILED\n" + check.summary());
         return passed;
@@ -190,14 +180,6 @@ final class DemoCommand implements Callable<Integer>
     private static String mark(final boolean ok)
     {
         return ok ? "[ok]  " : "[FAIL]";
-    }
-
-    static String summary(final Map<Integer, List<String>> hashes)
-    {
-        final StringBuilder sb = new StringBuilder("(");
-        hashes.forEach((p, h) -> sb.append(sb.length() > 1 ? ", " : "").append("p").append(p).append(": ")
-            .append(h.stream().map(x -> x.substring(0, 8)).distinct().toList()));
-        return sb.append(')').toString();
     }
 
     /** Latency of every completed operation, invoke to completion, in microseconds. */
@@ -217,84 +199,5 @@ final class DemoCommand implements Callable<Integer>
             }
         }
         return h;
-    }
-
-    private static Map<Integer, List<String>> replicaHashes(final ClusterConfig config)
-        throws NoSuchAlgorithmException
-    {
-        return replicaHashes(config, java.util.Set.of());
-    }
-
-    /**
-     * The state of every replica's store, to compare the replicas of a partition: per partition, per
-     * replica in config order, {@code <SHA-256 of a full scan>/<entries>/<applied mark>}. The replicas
-     * must have stopped (their stores are opened here).
-     *
-     * @param config the cluster config.
-     * @param skip   replicas to leave out (for example killed ones).
-     * @return partition id to the hashes of its replicas.
-     * @throws NoSuchAlgorithmException never on a conforming JVM (SHA-256 is required).
-     */
-    static Map<Integer, List<String>> replicaHashes(final ClusterConfig config, final java.util.Set<Integer> skip)
-        throws NoSuchAlgorithmException
-    {
-        final Map<Integer, List<String>> hashes = new java.util.TreeMap<>();
-        for (int p = 0; p < config.partitionCount(); p++)
-        {
-            final List<String> list = new ArrayList<>();
-            for (final ReplicaConfig r : config.replicas(p))
-            {
-                if (skip.contains(r.id()))
-                {
-                    continue;
-                }
-                try (RocksPartitionStore store = RocksPartitionStore.open(r.dataDir(), Durability.WAL))
-                {
-                    final MessageDigest digest = MessageDigest.getInstance("SHA-256");
-                    final AtomicLong entries = new AtomicLong();
-                    store.scan(new byte[0], null, Integer.MAX_VALUE, (k, v) ->
-                    {
-                        digest.update(k);
-                        digest.update(v);
-                        entries.incrementAndGet();
-                    });
-                    list.add(HexFormat.of().formatHex(digest.digest()) + "/" + entries + "/" + store.lastApplied());
-                }
-            }
-            hashes.put(p, list);
-        }
-        return hashes;
-    }
-
-    /** config/local.yaml of this installation: $RAMCAST_HOME (set by bin/ramcast), else the working directory. */
-    static Path defaultConfig()
-    {
-        final String home = System.getenv("RAMCAST_HOME");
-        return (home != null ? Path.of(home) : Path.of("")).resolve("config").resolve("local.yaml").toAbsolutePath();
-    }
-
-    /** Writes a copy of the config whose storage.dataRoot is {@code dataRoot}. */
-    static Path withDataRoot(final Path source, final Path dataRoot, final Path target) throws IOException
-    {
-        final String yaml = Files.readString(source, StandardCharsets.UTF_8);
-        final String line = "  dataRoot: " + dataRoot.toAbsolutePath();
-        final String replaced = yaml.replaceFirst("(?m)^\\s*dataRoot:.*$", java.util.regex.Matcher.quoteReplacement(line));
-        if (replaced.equals(yaml))
-        {
-            throw new IOException(source + ": the demo needs a storage.dataRoot line to point at its own data directory");
-        }
-        Files.writeString(target, replaced, StandardCharsets.UTF_8);
-        return target;
-    }
-
-    static void deleteTree(final Path dir) throws IOException
-    {
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path p : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -638,14 +638,14 @@ final class FaultRun
     {
         try
         {
-            final Map<Integer, List<String>> hashes = DemoCommand.replicaHashes(s.config(), crashed);
+            final Map<Integer, List<String>> hashes = LocalDeployment.replicaHashes(s.config(), crashed);
             boolean identical = converged;
             for (final List<String> h : hashes.values())
             {
                 identical &= h.stream().distinct().count() == 1;
             }
             report.checks.add(new FaultReport.Check("surviving replicas identical (SHA-256 of a full scan)", identical,
-                DemoCommand.summary(hashes)));
+                LocalDeployment.hashSummary(hashes)));
         }
         catch (final java.security.NoSuchAlgorithmException ex)
         {

@@ -122,7 +122,7 @@ final class FaultsCommand implements Callable<Integer>
             throw usage("need --step-interval >= 1s and 0 < --pause < --step-interval, got " +
                 DurationConverter.format(stepInterval) + " and " + DurationConverter.format(pause));
         }
-        final Path source = configFile != null ? configFile : DemoCommand.defaultConfig();
+        final Path source = configFile != null ? configFile : LocalDeployment.defaultConfig();
         final ClusterConfig sourceConfig;
         try
         {
@@ -154,7 +154,7 @@ final class FaultsCommand implements Callable<Integer>
         try
         {
             Files.createDirectories(work);
-            runConfig = DemoCommand.withDataRoot(source, work.resolve("data"), work.resolve("cluster.yaml"));
+            runConfig = LocalDeployment.withDataRoot(source, work.resolve("data"), work.resolve("cluster.yaml"));
             config = ClusterConfig.load(runConfig);
         }
         catch (final ConfigException | IOException ex)
@@ -169,7 +169,7 @@ final class FaultsCommand implements Callable<Integer>
             options(clientJvmOptions)), out).run();
         if (report.passed() && temporary && !keep)
         {
-            DemoCommand.deleteTree(work);
+            LocalDeployment.deleteTree(work);
             report.workDir = null;
         }
         report.print(out);

@@ -99,7 +99,7 @@ class FaultsCommandTest
         assertThat(report.path("checks").findValuesAsText("name")).anyMatch(n -> n.startsWith("multicast checker"));
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
             .as("no replica or client process left running").isZero();
-        DemoCommand.deleteTree(dir);
+        LocalDeployment.deleteTree(dir);
         return report;
     }
 }
