@@ -1,5 +1,6 @@
 package io.ramcast.bench;
 
+import io.ramcast.bench.cli.BenchTestSupport;
 import io.ramcast.client.ClusterUnreachableException;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.LimitExceededException;

@@ -1,5 +1,7 @@
 package io.ramcast.bench;
 
+import io.ramcast.bench.process.LocalConfigFixture;
+import io.ramcast.bench.process.ReplicaProcesses;
 import io.ramcast.bench.workload.BankWorkload;
 import io.ramcast.check.history.BankChecker;
 import io.ramcast.check.history.History;

@@ -46,12 +46,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Threading: set up, use and close from the test thread; the clients are thread-safe.
  */
-final class InJvmKvCluster implements AutoCloseable
+public final class InJvmKvCluster implements AutoCloseable
 {
-    static final int PARTITIONS = 3;
+    public static final int PARTITIONS = 3;
     static final int REPLICAS_PER_PARTITION = 3;
-    static final int FIRST_CLIENT_ID = 100;
-    static final int CLIENT_COUNT = 4;
+    public static final int FIRST_CLIENT_ID = 100;
+    public static final int CLIENT_COUNT = 4;
 
     private final ClusterConfig config;
     private final LocalFabricHub hub = new LocalFabricHub();
@@ -73,7 +73,7 @@ final class InJvmKvCluster implements AutoCloseable
      * @param dataRoot where the replicas keep their stores.
      * @return the YAML text.
      */
-    static String yaml(final Path dataRoot)
+    public static String yaml(final Path dataRoot)
     {
         final StringBuilder sb = new StringBuilder("cluster: in-jvm-test\nfabric: local\npartitioner:\n  type: hash\n" +
             "storage:\n  durability: wal\n  dataRoot: " + dataRoot.toAbsolutePath() + "\npartitions:\n");
@@ -98,7 +98,7 @@ final class InJvmKvCluster implements AutoCloseable
      * @return the running cluster.
      * @throws ConfigException if the generated config is refused (a bug of this class).
      */
-    static InJvmKvCluster start(final Path dataRoot, final UnaryOperator<Fabric> replicaFabric) throws ConfigException
+    public static InJvmKvCluster start(final Path dataRoot, final UnaryOperator<Fabric> replicaFabric) throws ConfigException
     {
         final InJvmKvCluster cluster = new InJvmKvCluster(ClusterConfig.parse(yaml(dataRoot), "in-jvm-test.yaml"));
         cluster.errors.setName("in-jvm-cluster-errors");
@@ -130,7 +130,7 @@ final class InJvmKvCluster implements AutoCloseable
         return cluster;
     }
 
-    ClusterConfig config()
+    public ClusterConfig config()
     {
         return config;
     }
@@ -161,7 +161,7 @@ final class InJvmKvCluster implements AutoCloseable
      * @param requestTimeout its request timeout.
      * @return the connected client.
      */
-    KvClient client(final int clientId, final Duration requestTimeout)
+    public KvClient client(final int clientId, final Duration requestTimeout)
     {
         final KvClient client = KvClient.builder().config(config).clientId(clientId).fabric(hub.endpoint(clientId))
             .requestTimeout(requestTimeout).connectTimeout(Duration.ofSeconds(10)).build();
@@ -198,7 +198,7 @@ final class InJvmKvCluster implements AutoCloseable
      * @throws AssertionError       naming the counts if the replicas do not catch up in time.
      * @throws InterruptedException if interrupted.
      */
-    void awaitReplicasCaughtUp(final Duration timeout) throws InterruptedException
+    public void awaitReplicasCaughtUp(final Duration timeout) throws InterruptedException
     {
         await("every replica of a partition to execute as many transactions as the others", timeout, () ->
         {
@@ -278,7 +278,7 @@ final class InJvmKvCluster implements AutoCloseable
     }
 
     /** After {@link #close()}: no replica stopped by an error and nothing was logged at ERROR. */
-    void assertHealthy()
+    public void assertHealthy()
     {
         assertThat(closed).as("assertHealthy is called after close").isTrue();
         for (final ReplicaServer r : replicas)
@@ -316,7 +316,7 @@ final class InJvmKvCluster implements AutoCloseable
      * @param prefix the key prefix (UTF-8), non-empty, its last byte below 0xFF.
      * @return key (as UTF-8 text) to value, ascending.
      */
-    Map<String, byte[]> entries(final String prefix)
+    public Map<String, byte[]> entries(final String prefix)
     {
         assertThat(closed).as("stores are opened after close").isTrue();
         final byte[] start = prefix.getBytes(StandardCharsets.UTF_8);
@@ -334,7 +334,7 @@ final class InJvmKvCluster implements AutoCloseable
     }
 
     /** After {@link #close()}: the replicas of each partition hold identical data and applied position. */
-    void assertReplicasIdentical()
+    public void assertReplicasIdentical()
     {
         assertThat(closed).as("stores are opened after close").isTrue();
         for (int p = 0; p < PARTITIONS; p++)

@@ -1,5 +1,8 @@
 package io.ramcast.bench;
 
+import io.ramcast.bench.cli.BenchTestSupport;
+import io.ramcast.bench.process.LocalConfigFixture;
+import io.ramcast.bench.process.ReplicaProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;

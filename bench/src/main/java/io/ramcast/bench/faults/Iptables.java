@@ -1,5 +1,7 @@
 package io.ramcast.bench.faults;
 
+import io.ramcast.bench.process.ProcessOwner;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +65,7 @@ final class Iptables
             {
                 throw new LinkCutterException(detectFailure);
             }
-            final long euid = effectiveUid();
+            final long euid = ProcessOwner.effectiveUid();
             if (euid != 0)
             {
                 detectFailure = "cutting links needs root (iptables, setpriv); this process runs as uid " + euid;
@@ -126,25 +128,6 @@ final class Iptables
         }
     }
 
-    /** @return the effective uid of this process, from {@code /proc/self/status}; -1 if unknown. */
-    static long effectiveUid()
-    {
-        try
-        {
-            for (final String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8))
-            {
-                if (line.startsWith("Uid:"))
-                {
-                    return Long.parseLong(line.substring("Uid:".length()).trim().split("\\s+")[1]);
-                }
-            }
-            return -1;
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return -1;
-        }
-    }
 
     /** @return the executable in use, e.g. {@code iptables-nft}. */
     String executable()

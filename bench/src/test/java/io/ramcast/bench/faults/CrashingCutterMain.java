@@ -1,5 +1,6 @@
 package io.ramcast.bench.faults;
 
+import io.ramcast.bench.process.ProcessOwner;
 import java.io.IOException;
 import java.util.Map;
 

@@ -1,5 +1,6 @@
 package io.ramcast.bench.faults;
 
+import io.ramcast.bench.process.ProcessOwner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,7 @@
 package io.ramcast.bench.faults;
 
+import io.ramcast.bench.process.ReadableClassPath;
+import io.ramcast.bench.process.ProcessOwner;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

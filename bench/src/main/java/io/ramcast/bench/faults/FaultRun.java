@@ -1,0 +1,678 @@
+package io.ramcast.bench.faults;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ramcast.bench.cli.BenchFailureException;
+import io.ramcast.bench.cli.DurationConverter;
+import io.ramcast.bench.cli.RamcastCli;
+import io.ramcast.bench.multicast.HistoryCheck;
+import io.ramcast.bench.process.BankClientProcess;
+import io.ramcast.bench.process.LocalDeployment;
+import io.ramcast.bench.process.ReplicaProcesses;
+import io.ramcast.bench.process.ServerProcess;
+import io.ramcast.bench.workload.BankWorkload;
+import io.ramcast.check.history.BankChecker;
+import io.ramcast.check.history.BankLedger;
+import io.ramcast.check.history.EventType;
+import io.ramcast.check.history.History;
+import io.ramcast.check.history.HistoryEvent;
+import io.ramcast.check.history.HistoryReader;
+import io.ramcast.check.history.Operation;
+import io.ramcast.check.multicast.DeliveryLogTimes;
+import io.ramcast.client.ClusterUnreachableException;
+import io.ramcast.client.KvClient;
+import io.ramcast.multicast.deliverylog.DeliveryLogWriter;
+import io.ramcast.txn.config.ClusterConfig;
+import io.ramcast.txn.config.ReplicaConfig;
+import org.agrona.concurrent.SystemEpochNanoClock;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One run of {@code ramcast faults}: replicas and bank clients as child processes, a fault
+ * schedule, then the checks. See {@link FaultsCommand} for what is checked and reported.
+ *
+ * <p>Timeline: the replicas start (each writing a delivery log with delivery times), a controller
+ * client creates the accounts (and stays connected for the final read), the bank clients start; once every client recorded its first event
+ * the workload clock starts (t0), step i runs at {@code t0 + (i + 1) * stepInterval}, and the
+ * clients stop by themselves one interval after the last step. Then the controller reads every
+ * account, the surviving replicas must converge, they are stopped, and the files are checked.
+ *
+ * <p>Times: fault times are taken both on {@link System#nanoTime()}, the clock of the clients'
+ * histories (on Linux one monotonic clock for every process of the host), and on the wall clock in
+ * microseconds, the clock of the delivery logs.
+ *
+ * <p>Threading: one controlling thread. Everything started is stopped by {@link #run} on every
+ * path, and by a shutdown hook on Ctrl-C.
+ */
+final class FaultRun
+{
+    private static final Duration STARTED_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(60);
+    /** How long after a leader fault its group's outage is looked for (well above the failure timeout). */
+    static final Duration RECOVERY_WINDOW = Duration.ofSeconds(5);
+    private static final Duration POLL = Duration.ofMillis(50);
+    private static final int FINAL_READ_ATTEMPTS = 5;
+    /** Workers of one client process in the merged history: process = clientIndex * this + worker. */
+    private static final int PROCESSES_PER_CLIENT = 1_000;
+
+    /**
+     * What to run.
+     *
+     * @param configFile        the cluster config with the run's own data root.
+     * @param config            the parsed config.
+     * @param workDir           where logs, histories and delivery logs go.
+     * @param schedule          the faults.
+     * @param clients           bank client processes.
+     * @param threads           worker threads per client.
+     * @param accounts          bank accounts.
+     * @param initialBalance    balance each account starts with.
+     * @param readFraction      share of whole-bank reads.
+     * @param stepInterval      time between faults (and before the first, after the last).
+     * @param pauseDuration     how long a paused leader stays stopped.
+     * @param recoveryFraction  share of the pre-fault throughput (per surviving client) that counts as recovered.
+     * @param seed              seed of the clients' random choices.
+     * @param replicaJvmOptions JVM options of the replica processes.
+     * @param clientJvmOptions  JVM options of the client processes.
+     */
+    record Settings(
+        Path configFile, ClusterConfig config, Path workDir, FaultSchedule schedule, int clients, int threads,
+        int accounts, long initialBalance, double readFraction, Duration stepInterval, Duration pauseDuration,
+        double recoveryFraction, long seed, List<String> replicaJvmOptions, List<String> clientJvmOptions)
+    {
+        /** @return how long each client runs its workload. */
+        Duration clientDuration()
+        {
+            return stepInterval.multipliedBy(schedule.steps().size() + 1L);
+        }
+    }
+
+    /** A fault as it happened. */
+    private record Injected(
+        FaultSchedule.Step step, long atNs, long atMicros, int replicaId, int group, String target, String before,
+        int clientsAliveBefore, int clientsAliveAfter)
+    {
+    }
+
+    private final Settings s;
+    private final PrintWriter out;
+    private final FaultReport report = new FaultReport();
+    private final List<BankClientProcess> clientProcesses = new ArrayList<>();
+    private final List<Injected> injected = new ArrayList<>();
+    private final List<String> afterStates = new ArrayList<>();
+    private final Set<Integer> crashed = new HashSet<>();
+    private final Thread shutdownHook = new Thread(this::destroyClients, "faults-shutdown");
+    /** When the workload clock started; 0 before. */
+    private long t0Ns;
+
+    FaultRun(final Settings settings, final PrintWriter out)
+    {
+        this.s = settings;
+        this.out = out;
+        report.workDir = settings.workDir();
+    }
+
+    private Path deliveryDir()
+    {
+        return s.workDir().resolve("delivery");
+    }
+
+    /** The client that loads the bank and reads it at the end, connected while every replica runs. */
+    private int controllerId()
+    {
+        return s.config().clientIds().firstId();
+    }
+
+    private int clientId(final int index)
+    {
+        return s.config().clientIds().firstId() + 1 + index;
+    }
+
+    /**
+     * Runs everything and checks it.
+     *
+     * @return the report; {@link FaultReport#runFailure} is set if the run itself failed.
+     * @throws InterruptedException if interrupted (everything started is stopped first).
+     */
+    FaultReport run() throws InterruptedException
+    {
+        describeSetup();
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        try
+        {
+            writeTopology();
+            final long t0;
+            final Map<Integer, Long> finalBalances;
+            final boolean converged;
+            try (ReplicaProcesses cluster = ReplicaProcesses.start(s.configFile(), s.config(), s.workDir().resolve("logs"),
+                s.replicaJvmOptions(), deliveryDir()))
+            {
+                if (cluster.replicas().size() != s.config().allReplicas().size())
+                {
+                    throw new BenchFailureException("only " + cluster.replicas().size() + " of the " +
+                        s.config().allReplicas().size() + " replicas live on this host; faults must run them all");
+                }
+                progress("started %d replicas; loading %d accounts", cluster.replicas().size(), s.accounts());
+                // connected now, while every replica runs: a client connecting later waits for every replica
+                try (KvClient controller = client(controllerId()))
+                {
+                    final BankWorkload bank = new BankWorkload(controller, s.config().partitioner(), s.accounts(),
+                        s.initialBalance());
+                    bank.load();
+                    startClients();
+                    t0 = awaitClientsStarted(cluster);
+                    t0Ns = t0;
+                    progress("%d bank clients x %d threads running for %s; schedule %s every %s", s.clients(),
+                        s.threads(), DurationConverter.format(s.clientDuration()), s.schedule(),
+                        DurationConverter.format(s.stepInterval()));
+                    final List<FaultSchedule.Step> steps = s.schedule().steps();
+                    for (int i = 0; i < steps.size(); i++)
+                    {
+                        sleepUntil(t0 + s.stepInterval().toNanos() * (i + 1), cluster);
+                        if (i > 0)
+                        {
+                            afterStates.add(groupState(cluster, injected.get(i - 1).group()));
+                        }
+                        inject(steps.get(i), t0, cluster);
+                    }
+                    awaitClientsDone(t0, cluster);
+                    if (!injected.isEmpty())
+                    {
+                        afterStates.add(groupState(cluster, injected.get(injected.size() - 1).group()));
+                    }
+                    finalBalances = finalRead(bank);
+                }
+                converged = cluster.awaitConverged(CONVERGE_TIMEOUT, Duration.ofMillis(500));
+                final String dead = cluster.firstDead();
+                if (dead != null)
+                {
+                    throw new BenchFailureException(dead);
+                }
+                progress("clients done; stopping the replicas and checking");
+            }
+            // after the replicas stopped: their delivery logs are complete and their stores can be opened
+            analyse(t0, finalBalances, converged);
+            verifyStores(converged);
+            checkMulticast();
+        }
+        catch (final BenchFailureException | IOException | IllegalStateException | ClusterUnreachableException ex)
+        {
+            report.runFailure = ex.getMessage();
+            destroyClients();
+            if (report.steps.isEmpty())
+            {
+                // what happened before the failure, unmeasured
+                for (final Injected f : injected)
+                {
+                    report.steps.add(new FaultReport.Step(f.step(), (f.atNs() - t0Ns) / 1e9, f.target(),
+                        f.before().isEmpty() ? "" : "before: " + f.before(), null, null));
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            destroyClients();
+            throw ex;
+        }
+        finally
+        {
+            destroyClients();
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            }
+            catch (final IllegalStateException ex)
+            {
+                // already shutting down: the hook stops the clients
+            }
+        }
+        return report;
+    }
+
+    private void describeSetup()
+    {
+        final ClusterConfig c = s.config();
+        report.setup = String.format("cluster %s: %d partitions x %d replicas over %s; %d bank clients x %d threads, " +
+                "%d accounts; a step every %s, pauses of %s; schedule %s",
+            c.clusterName(), c.partitionCount(), c.replicas(0).size(), c.fabric().name().toLowerCase(), s.clients(),
+            s.threads(), s.accounts(), DurationConverter.format(s.stepInterval()),
+            DurationConverter.format(s.pauseDuration()), s.schedule());
+        report.setupJson = new ObjectMapper().createObjectNode().put("cluster", c.clusterName())
+            .put("partitions", c.partitionCount()).put("replicasPerPartition", c.replicas(0).size())
+            .put("clients", s.clients()).put("threadsPerClient", s.threads()).put("accounts", s.accounts())
+            .put("stepIntervalMs", s.stepInterval().toMillis()).put("pauseMs", s.pauseDuration().toMillis())
+            .put("schedule", s.schedule().toString()).put("requestTimeoutMs", c.timeouts().requestTimeoutMs())
+            .put("recoveryFraction", s.recoveryFraction()).put("seed", s.seed())
+            .put("cores", Runtime.getRuntime().availableProcessors());
+    }
+
+    private void progress(final String format, final Object... args)
+    {
+        out.printf("  " + format + "%n", args);
+        out.flush();
+    }
+
+    private KvClient client(final int id)
+    {
+        return KvClient.builder().config(s.config()).clientId(id).deliveryLog(deliveryDir()).build();
+    }
+
+    private void writeTopology() throws IOException
+    {
+        final Map<Integer, List<Integer>> groups = new TreeMap<>();
+        for (int p = 0; p < s.config().partitionCount(); p++)
+        {
+            groups.put(p, s.config().replicas(p).stream().map(ReplicaConfig::id).toList());
+        }
+        DeliveryLogWriter.writeTopology(deliveryDir(), groups, List.of());
+    }
+
+    private void startClients()
+    {
+        final List<String> args = List.of("--config", s.configFile().toAbsolutePath().toString(), "--no-load",
+            "--accounts", Integer.toString(s.accounts()), "--initial-balance", Long.toString(s.initialBalance()),
+            "--threads", Integer.toString(s.threads()), "--duration", s.clientDuration().toMillis() + "ms",
+            "--read-fraction", Double.toString(s.readFraction()), "--delivery-log", deliveryDir().toAbsolutePath().toString());
+        for (int i = 0; i < s.clients(); i++)
+        {
+            final List<String> clientArgs = new ArrayList<>(args);
+            clientArgs.addAll(List.of("--seed", Long.toString(s.seed() * 1_000_003L + i)));
+            clientProcesses.add(BankClientProcess.start(clientId(i), s.clientJvmOptions(), clientArgs,
+                s.workDir().resolve("history-" + clientId(i) + ".jsonl"), s.workDir().resolve("logs")));
+        }
+    }
+
+    /** @return t0: when every client recorded its first event. */
+    private long awaitClientsStarted(final ReplicaProcesses cluster) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + STARTED_TIMEOUT.toNanos();
+        while (!clientProcesses.stream().allMatch(BankClientProcess::started))
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new BenchFailureException("bank clients did not start their workload within " +
+                    STARTED_TIMEOUT.toSeconds() + " s; see " + s.workDir().resolve("logs"));
+            }
+            checkAlive(cluster);
+            Thread.sleep(POLL.toMillis());
+        }
+        return System.nanoTime();
+    }
+
+    /** Sleeps until {@code deadlineNs}, checking that no replica or client died unexpectedly. */
+    private void sleepUntil(final long deadlineNs, final ReplicaProcesses cluster) throws InterruptedException
+    {
+        long left;
+        while ((left = deadlineNs - System.nanoTime()) > 0)
+        {
+            checkAlive(cluster);
+            Thread.sleep(Math.max(1, Math.min(POLL.toMillis(), left / 1_000_000)));
+        }
+    }
+
+    private void checkAlive(final ReplicaProcesses cluster)
+    {
+        final String dead = cluster.firstDead();
+        if (dead != null)
+        {
+            throw new BenchFailureException(dead);
+        }
+        for (final BankClientProcess c : clientProcesses)
+        {
+            if (!c.killed() && !c.isAlive())
+            {
+                throw new BenchFailureException(c.describe() + " ended before the schedule did; see " + c.stderrFile() +
+                    " and " + c.stdoutFile());
+            }
+        }
+    }
+
+    private void inject(final FaultSchedule.Step step, final long t0, final ReplicaProcesses cluster)
+        throws InterruptedException
+    {
+        final int aliveBefore = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
+        final String before = step.kind().hasGroup() ? groupState(cluster, step.group()) : "";
+        final long atNs;
+        final long atMicros;
+        final int replica;
+        final String target;
+        switch (step.kind())
+        {
+            case KILL_LEADER, PAUSE_LEADER ->
+            {
+                replica = cluster.leaderOf(step.group());
+                if (replica == ServerProcess.NO_LEADER)
+                {
+                    throw new BenchFailureException("step " + step + ": no live replica of group " + step.group() +
+                        " names a leader in its STATUS lines");
+                }
+                if (step.kind() == FaultSchedule.Kind.KILL_LEADER)
+                {
+                    atNs = System.nanoTime();
+                    atMicros = epochMicros();
+                    cluster.kill(replica);
+                    crash(replica);
+                    target = "killed replica " + replica + " (leader)";
+                }
+                else
+                {
+                    cluster.pause(replica);
+                    // taken once kill(1) returned: the process is stopped by then, at most a few ms earlier
+                    atNs = System.nanoTime();
+                    atMicros = epochMicros();
+                    sleepUntil(atNs + s.pauseDuration().toNanos(), cluster);
+                    cluster.resume(replica);
+                    target = "paused replica " + replica + " (leader) for " + DurationConverter.format(s.pauseDuration());
+                }
+            }
+            case KILL_FOLLOWER ->
+            {
+                final int leader = cluster.leaderOf(step.group());
+                replica = s.config().replicas(step.group()).stream().map(ReplicaConfig::id)
+                    .filter(id -> id != leader && cluster.isAlive(id) && !cluster.killedIds().contains(id))
+                    .reduce((a, b) -> b).orElseThrow(() -> new BenchFailureException("step " + step +
+                        ": group " + step.group() + " has no live follower"));
+                atNs = System.nanoTime();
+                atMicros = epochMicros();
+                cluster.kill(replica);
+                crash(replica);
+                target = "killed replica " + replica + " (follower)";
+            }
+            case KILL_CLIENT ->
+            {
+                final BankClientProcess victim = clientProcesses.stream().filter(c -> !c.killed())
+                    .reduce((a, b) -> b).orElseThrow();
+                atNs = System.nanoTime();
+                atMicros = epochMicros();
+                victim.kill();
+                crash(victim.clientId());
+                replica = -1;
+                target = "killed bank client " + victim.clientId();
+            }
+            default -> throw new IllegalStateException("unknown step kind " + step.kind());
+        }
+        final int aliveAfter = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
+        injected.add(new Injected(step, atNs, atMicros, replica, step.kind().hasGroup() ? step.group() : -1, target,
+            before, aliveBefore, aliveAfter));
+        progress("+%.1f s %s: %s", (atNs - t0) / 1e9, step, target);
+    }
+
+    private void crash(final int processId)
+    {
+        crashed.add(processId);
+        try
+        {
+            DeliveryLogWriter.appendCrashed(deliveryDir(), processId);
+        }
+        catch (final IOException ex)
+        {
+            throw new BenchFailureException("cannot record the crash of " + processId + " in " + deliveryDir(), ex);
+        }
+    }
+
+    private static long epochMicros()
+    {
+        return SystemEpochNanoClock.INSTANCE.nanoTime() / 1_000;
+    }
+
+    /** @return "group G: leader L (ballot r.l)" as the live replicas report it. */
+    private static String groupState(final ReplicaProcesses cluster, final int group)
+    {
+        if (group < 0)
+        {
+            return "";
+        }
+        final int leader = cluster.leaderOf(group);
+        return "group " + group + " led by " + (leader == ServerProcess.NO_LEADER ? "nobody known" :
+            "replica " + leader + " (ballot " + cluster.ballotOf(leader) + ")");
+    }
+
+    private void awaitClientsDone(final long t0, final ReplicaProcesses cluster) throws InterruptedException
+    {
+        final long deadlineNs = t0 + s.clientDuration().toNanos() +
+            3 * s.config().timeouts().requestTimeout().toNanos() + STARTED_TIMEOUT.toNanos();
+        for (final BankClientProcess c : clientProcesses)
+        {
+            if (!c.killed() && !c.awaitExit(deadlineNs))
+            {
+                throw new BenchFailureException(c.describe() + " did not finish in time; see " + c.stderrFile());
+            }
+            report.clients.add(c.describe() + (c.killed() ? "" : " (" + firstLine(c.stdoutFile(), "transfers ok") + ")"));
+            if (!c.killed() && c.exitCode() != RamcastCli.EXIT_OK)
+            {
+                // a client whose run failed (e.g. its final read timed out on a stalled group) is a finding, not a harness failure
+                report.checks.add(new FaultReport.Check("bank client " + c.clientId() + " completed its run", false,
+                    (c.exitCode() == RamcastCli.EXIT_CHECK_FAILED ? "its own bank check failed; see " + c.stdoutFile() :
+                        "exit code " + c.exitCode() + ": " + firstLine(c.stderrFile(), "bank run failed") + "; see " +
+                            c.stderrFile())));
+            }
+        }
+        final String dead = cluster.firstDead();
+        if (dead != null)
+        {
+            throw new BenchFailureException(dead);
+        }
+    }
+
+    /** @return the first line of {@code file} that contains {@code marker}, stripped. */
+    private static String firstLine(final Path file, final String marker)
+    {
+        try
+        {
+            return java.nio.file.Files.readAllLines(file).stream().filter(l -> l.contains(marker)).findFirst()
+                .map(String::strip).orElse("no line with '" + marker + "'");
+        }
+        catch (final IOException ex)
+        {
+            return "no summary: " + ex.getMessage();
+        }
+    }
+
+    /** @return every account's balance, or null (with a failed check) if no read committed. */
+    private Map<Integer, Long> finalRead(final BankWorkload bank) throws InterruptedException
+    {
+        String last = "";
+        for (int attempt = 0; attempt < FINAL_READ_ATTEMPTS; attempt++)
+        {
+            try
+            {
+                return bank.readAll();
+            }
+            catch (final IllegalStateException ex)
+            {
+                last = ex.getMessage();
+                Thread.sleep(s.config().timeouts().retryBackoffMax().toMillis());
+            }
+        }
+        report.checks.add(new FaultReport.Check("final read of every account", false,
+            "did not commit in " + FINAL_READ_ATTEMPTS + " attempts: " + last));
+        return null;
+    }
+
+    /** Checks the clients' histories and measures throughput and recovery. */
+    private void analyse(final long t0, final Map<Integer, Long> finalBalances, final boolean converged)
+        throws IOException
+    {
+        final History history = mergedHistory();
+        final Set<Integer> accountIds = new HashSet<>();
+        final Map<Integer, Long> initial = new TreeMap<>();
+        for (int a = 0; a < s.accounts(); a++)
+        {
+            accountIds.add(a);
+            initial.put(a, s.initialBalance());
+        }
+        final long total = s.accounts() * s.initialBalance();
+        final var bank = new BankChecker(accountIds, total).check(history, finalBalances);
+        final int unknown = history.count(io.ramcast.check.history.OpFunction.TRANSFER, EventType.INFO);
+        report.checks.add(new FaultReport.Check("bank checker over the merged histories", bank.isValid(),
+            bank.isValid() ? bank.stats().okReadCount() + " whole-bank reads saw the total " + total + " and no negative balance; " +
+                history.operations().size() + " operations, " + unknown + " transfers with unknown outcome" :
+                bank.summary().strip()));
+        if (finalBalances != null)
+        {
+            final long finalTotal = finalBalances.values().stream().mapToLong(Long::longValue).sum();
+            report.checks.add(new FaultReport.Check("final total", finalTotal == total,
+                "final read sums to " + finalTotal + ", expected " + total));
+            final BankLedger.Result ledger = new BankLedger(initial).check(history, finalBalances);
+            report.checks.add(new FaultReport.Check("no committed transfer lost", ledger.explained() || !ledger.decided(),
+                ledger.summary()));
+        }
+        report.checks.add(new FaultReport.Check("surviving replicas converged", converged,
+            converged ? "every partition's surviving replicas reached the same applied position" :
+                "the surviving replicas of some partition did not reach the same applied position within " +
+                    CONVERGE_TIMEOUT.toSeconds() + " s"));
+
+        final long endNs = history.operations().stream().filter(Operation::isCompleted)
+            .mapToLong(Operation::completeTimeNs).max().orElse(t0);
+        report.committedPerSecond = perSecond(history, t0, endNs);
+        final long windowNs = Math.min(Duration.ofSeconds(2).toNanos(), s.stepInterval().toNanos() / 2);
+        boolean allRecovered = true;
+        boolean groupsDelivered = true;
+        for (int i = 0; i < injected.size(); i++)
+        {
+            final Injected f = injected.get(i);
+            final long nextNs = i + 1 < injected.size() ? injected.get(i + 1).atNs() : endNs;
+            final long duringNs = f.step().kind() == FaultSchedule.Kind.PAUSE_LEADER ? s.pauseDuration().toNanos() : windowNs;
+            final double before = rate(history, f.atNs() - windowNs, f.atNs());
+            final double after = rate(history, nextNs - windowNs, nextNs);
+            final double expected = s.recoveryFraction() * before * f.clientsAliveAfter() / Math.max(1, f.clientsAliveBefore());
+            // a store that commits nothing at the end of an interval has not recovered, whatever it did before
+            final FaultReport.Throughput throughput = new FaultReport.Throughput(before,
+                rate(history, f.atNs(), f.atNs() + duringNs), after, expected, after >= expected && after > 0);
+            allRecovered &= throughput.recovered();
+            RecoveryTime recovery = null;
+            if (f.step().kind() == FaultSchedule.Kind.KILL_LEADER || f.step().kind() == FaultSchedule.Kind.PAUSE_LEADER)
+            {
+                // up to the next step, or to the last completed operation (the silence after the workload
+                // stopped is not an outage), and at most RECOVERY_WINDOW after the fault, so that a later
+                // unrelated stall (a GC pause, another group's hiccup) is not taken for the outage
+                final long windowEndMicros = Math.min(f.atMicros() + RECOVERY_WINDOW.toNanos() / 1_000,
+                    i + 1 < injected.size() ? injected.get(i + 1).atMicros() :
+                        f.atMicros() + Math.max(0, endNs - f.atNs()) / 1_000);
+                final List<long[]> survivors = new ArrayList<>();
+                for (final ReplicaConfig r : s.config().replicas(f.group()))
+                {
+                    if (r.id() != f.replicaId() && !killedBefore(r.id(), i))
+                    {
+                        survivors.add(DeliveryLogTimes.read(DeliveryLogTimes.logFile(deliveryDir(), r.id())));
+                    }
+                }
+                recovery = RecoveryTime.measure(f.atMicros(), windowEndMicros, survivors);
+                groupsDelivered &= recovery.recovered();
+            }
+            final String detail = f.before().isEmpty() ? "" : "before: " + f.before() + "; after: " + afterStates.get(i);
+            report.steps.add(new FaultReport.Step(f.step(), (f.atNs() - t0) / 1e9, f.target(), detail, recovery, throughput));
+        }
+        if (!injected.isEmpty())
+        {
+            report.checks.add(new FaultReport.Check("throughput recovered after every step", allRecovered,
+                "committed txn/s at the end of each step's interval > 0 and >= " + s.recoveryFraction() +
+                    " x the rate before it (per surviving client)"));
+        }
+        if (injected.stream().anyMatch(f -> f.step().kind().hasGroup() && f.step().kind() != FaultSchedule.Kind.KILL_FOLLOWER))
+        {
+            report.checks.add(new FaultReport.Check("groups delivered again after losing their leader", groupsDelivered,
+                groupsDelivered ? "every group whose leader was killed or paused delivered again before the next step" :
+                    "a group whose leader was killed or paused delivered nothing until the next step"));
+        }
+    }
+
+    /** @return whether replica id was killed by a step before step {@code index}. */
+    private boolean killedBefore(final int id, final int index)
+    {
+        for (int j = 0; j < index; j++)
+        {
+            if (injected.get(j).replicaId() == id && injected.get(j).step().kind() != FaultSchedule.Kind.PAUSE_LEADER)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private History mergedHistory() throws IOException
+    {
+        final List<HistoryEvent> events = new ArrayList<>();
+        for (int i = 0; i < clientProcesses.size(); i++)
+        {
+            for (final HistoryEvent e : HistoryReader.read(clientProcesses.get(i).history()).events())
+            {
+                events.add(new HistoryEvent(i * PROCESSES_PER_CLIENT + e.process(), e.type(), e.f(), e.value(), e.timeNs()));
+            }
+        }
+        return History.of(events);
+    }
+
+    /** @return committed (ok) operations completed in each second from t0 to endNs. */
+    private static long[] perSecond(final History history, final long t0, final long endNs)
+    {
+        final long[] buckets = new long[(int)Math.max(0, (endNs - t0) / 1_000_000_000L + 1)];
+        for (final Operation op : history.operations())
+        {
+            if (op.outcome() == EventType.OK && op.isCompleted() && op.completeTimeNs() >= t0)
+            {
+                final int b = (int)((op.completeTimeNs() - t0) / 1_000_000_000L);
+                if (b < buckets.length)
+                {
+                    buckets[b]++;
+                }
+            }
+        }
+        return buckets;
+    }
+
+    /** @return committed operations per second completed in [fromNs, toNs). */
+    private static double rate(final History history, final long fromNs, final long toNs)
+    {
+        if (toNs <= fromNs)
+        {
+            return 0;
+        }
+        final long count = history.operations().stream().filter(op -> op.outcome() == EventType.OK && op.isCompleted() &&
+            op.completeTimeNs() >= fromNs && op.completeTimeNs() < toNs).count();
+        return count * 1e9 / (toNs - fromNs);
+    }
+
+    /** Compares the stores of the surviving replicas of each partition; they have stopped. */
+    private void verifyStores(final boolean converged)
+    {
+        try
+        {
+            final Map<Integer, List<String>> hashes = LocalDeployment.replicaHashes(s.config(), crashed);
+            boolean identical = converged;
+            for (final List<String> h : hashes.values())
+            {
+                identical &= h.stream().distinct().count() == 1;
+            }
+            report.checks.add(new FaultReport.Check("surviving replicas identical (SHA-256 of a full scan)", identical,
+                LocalDeployment.hashSummary(hashes)));
+        }
+        catch (final java.security.NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("this JVM has no SHA-256", ex);
+        }
+    }
+
+    private void checkMulticast() throws IOException
+    {
+        final HistoryCheck check = HistoryCheck.run(deliveryDir(), true);
+        final String summary = check.summary().lines().map(String::strip).filter(l -> !l.isEmpty())
+            .reduce((a, b) -> a + "; " + b).orElse("");
+        report.checks.add(new FaultReport.Check("multicast checker over every delivery log (killed processes crashed: " +
+            (crashed.isEmpty() ? "none" : new java.util.TreeSet<>(crashed)) + ")", check.valid(), summary));
+    }
+
+    /** Kills every client process still running; idempotent. */
+    private void destroyClients()
+    {
+        clientProcesses.forEach(BankClientProcess::destroy);
+    }
+}

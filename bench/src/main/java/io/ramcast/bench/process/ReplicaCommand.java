@@ -1,0 +1,145 @@
+package io.ramcast.bench.process;
+
+import io.ramcast.bench.cli.RamcastCli;
+import io.ramcast.multicast.Ballots;
+import io.ramcast.multicast.fabric.rdma.RdmaUnavailableException;
+import io.ramcast.storage.ReplicaServer;
+import io.ramcast.txn.config.ClusterConfig;
+import io.ramcast.txn.config.ConfigException;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ramcast replica --config FILE --id ID}: runs one replica (RamCast agent, executor,
+ * RocksDB) of the cluster described by FILE until SIGTERM/SIGINT, which closes it cleanly.
+ *
+ * <p>Prints {@code READY <id>} on stdout once it serves. Exit codes: 2 for a bad config or id
+ * (message names the file, field and rule), 3 if the replica cannot start or stops by an error
+ * (fail-stop, e.g. a storage error), 0 after a clean shutdown.
+ */
+@Command(name = ReplicaCommand.NAME, mixinStandardHelpOptions = true,
+    description = "Run one replica of the cluster described by a config file.")
+public final class ReplicaCommand implements Callable<Integer>
+{
+    static final String NAME = "replica";
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaCommand.class);
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The cluster config (YAML).")
+    private Path configFile;
+
+    @Option(names = "--id", required = true, paramLabel = "ID", description = "This replica's id in the config.")
+    private int id;
+
+    @Option(names = {"--delivery-log", "--multicast-log"}, paramLabel = "DIR",
+        description = "Append every RamCast delivery, with its wall-clock time, to DIR/<id>.log.")
+    private Path deliveryLog;
+
+    @Option(names = "--exit-on-stdin-eof", description = "Stop when stdin closes (the parent that started this process is gone).")
+    private boolean exitOnStdinEof;
+
+    /**
+     * The progress line a replica prints when it changes (at most every 100 ms), read by the
+     * parent that started it:
+     * {@code STATUS <id> <executed> <timestamp>/<group>/<messageId> leader=<id> ballot=<round>.<leader>}
+     * with the position of the last applied delivery, the process the replica takes for its
+     * group's leader, and the ballot it follows or leads in.
+     */
+    static String status(final ReplicaServer replica)
+    {
+        final io.ramcast.txn.store.AppliedMark mark = replica.lastApplied();
+        return ServerProcess.STATUS + " " + replica.replica().id() + " " + replica.executedCount() + " " +
+            mark.timestamp() + "/" + mark.group() + "/" + mark.messageId() + " leader=" + replica.leaderId() +
+            " ballot=" + Ballots.format(replica.ballot());
+    }
+
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final ClusterConfig config;
+        try
+        {
+            config = ClusterConfig.load(configFile);
+            if (!config.isReplicaId(id))
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), configFile + ": --id=" + id +
+                    " is not a replica of this config; replicas are " + config.allReplicas().stream()
+                    .map(r -> Integer.toString(r.id())).toList());
+            }
+        }
+        catch (final ConfigException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        final ReplicaServer replica;
+        try
+        {
+            replica = ReplicaServer.builder().config(config).replicaId(id).deliveryLog(deliveryLog)
+                .deliveryLogClock(deliveryLog != null ? SystemEpochNanoClock.INSTANCE : null).build();
+        }
+        catch (final RdmaUnavailableException ex)
+        {
+            // The host lacks libdisni or an RDMA device: the message says which and how to install it.
+            spec.commandLine().getErr().println("replica " + id + " cannot start: " + ex.getMessage());
+            return RamcastCli.EXIT_RUN_FAILED;
+        }
+        catch (final RuntimeException ex)
+        {
+            spec.commandLine().getErr().println("replica " + id + " cannot start: " + ex.getMessage());
+            LOG.error("replica {} cannot start", id, ex);
+            return RamcastCli.EXIT_RUN_FAILED;
+        }
+        final CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            try
+            {
+                LOG.info("replica {} shutting down", id);
+                replica.close();
+            }
+            finally
+            {
+                closed.countDown();
+            }
+        }, "replica-" + id + "-shutdown"));
+        replica.start();
+        if (exitOnStdinEof)
+        {
+            ServerProcess.exitWhenStdinCloses("replica " + id);
+        }
+        out.println(ServerProcess.READY + " " + id);
+        out.flush();
+        String lastStatus = "";
+        while (!closed.await(100, TimeUnit.MILLISECONDS))
+        {
+            final String status = status(replica);
+            if (!status.equals(lastStatus))
+            {
+                lastStatus = status;
+                out.println(status);
+                out.flush();
+            }
+            final Throwable failure = replica.failure();
+            if (failure != null)
+            {
+                spec.commandLine().getErr().println("replica " + id + " stopped: " + failure);
+                return RamcastCli.EXIT_RUN_FAILED;
+            }
+        }
+        return RamcastCli.EXIT_OK;
+    }
+}

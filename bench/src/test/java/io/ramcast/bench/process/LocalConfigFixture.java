@@ -1,0 +1,48 @@
+package io.ramcast.bench.process;
+
+import io.ramcast.bench.cli.BenchTestSupport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The repository's {@code config/local.yaml}, with its data root moved into a test directory and
+ * its ports moved to a free range, so tests run the default deployment without clashing with a
+ * cluster a user runs on the same machine. Nothing else of the file changes.
+ */
+public final class LocalConfigFixture
+{
+    private LocalConfigFixture()
+    {
+    }
+
+    /**
+     * @param dir where the config and the data go.
+     * @return the path of the written config.
+     * @throws IOException if the files cannot be read or written.
+     */
+    public static Path write(final Path dir) throws IOException
+    {
+        String yaml = Files.readString(Path.of("..", "config", "local.yaml"), StandardCharsets.UTF_8);
+        final String dataRoot = "dataRoot: /tmp/ramcast-kv/local";
+        if (!yaml.contains(dataRoot))
+        {
+            throw new IllegalStateException("config/local.yaml no longer says '" + dataRoot + "'");
+        }
+        yaml = yaml.replace(dataRoot, "dataRoot: " + dir.resolve("data").toAbsolutePath());
+        final int base = BenchTestSupport.freeBasePort(9);
+        for (int id = 0; id < 9; id++)
+        {
+            final String port = "port: " + (7100 + id) + " ";
+            if (!yaml.contains(port))
+            {
+                throw new IllegalStateException("config/local.yaml no longer has '" + port + "'");
+            }
+            yaml = yaml.replace(port, "port: " + (base + id) + " ");
+        }
+        final Path file = dir.resolve("local-test.yaml");
+        Files.writeString(file, yaml, StandardCharsets.UTF_8);
+        return file;
+    }
+}
