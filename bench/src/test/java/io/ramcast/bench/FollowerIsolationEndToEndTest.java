@@ -1,11 +1,11 @@
 package io.ramcast.bench;
 
 import io.ramcast.bench.cli.BenchTestSupport;
+import io.ramcast.bench.faults.LinkCutter;
 import io.ramcast.bench.process.LocalConfigFixture;
+import io.ramcast.bench.process.ReplicaOwners;
 import io.ramcast.bench.process.ReplicaProcesses;
 import io.ramcast.bench.process.ServerProcess;
-import io.ramcast.bench.faults.LinkCutter;
-import io.ramcast.bench.process.ReplicaOwners;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.NotCommittedException;
 import io.ramcast.client.UnknownOutcomeException;

@@ -1,8 +1,5 @@
 package io.ramcast.bench;
 
-import io.ramcast.bench.cli.BenchTestSupport;
-import io.ramcast.bench.process.LocalConfigFixture;
-import io.ramcast.bench.process.ReplicaProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -11,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.ramcast.bench.process.LocalConfigFixture;
+import io.ramcast.bench.process.ReplicaProcesses;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
 import io.ramcast.storage.RocksPartitionStore;
