@@ -224,8 +224,14 @@ final class Layout
      * +---------------------------------------------------------------+
      * |     seal = mix(position, length, type, crc), long             |
      * +---------------------------------------------------------------+
+     *
+     * Read and written only through MailboxRecordFlyweight (seal and checksum included).
      */
-    static final int MAILBOX_HEADER_BYTES = 16;
+    static final int MAILBOX_LENGTH_OFFSET = 0;
+    static final int MAILBOX_TYPE_OFFSET = 4;
+    static final int MAILBOX_CHECKSUM_OFFSET = 8;
+    static final int MAILBOX_PAYLOAD_OFFSET = 16;
+    static final int MAILBOX_HEADER_BYTES = MAILBOX_PAYLOAD_OFFSET;
     static final int MAILBOX_MIN_RECORD_BYTES = MAILBOX_HEADER_BYTES + WORD_BYTES;
     static final int MAILBOX_TYPE_MESSAGE = 1;
     static final int MAILBOX_TYPE_PADDING = 2;
