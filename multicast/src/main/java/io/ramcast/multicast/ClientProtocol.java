@@ -72,6 +72,10 @@ final class ClientProtocol
     private final UnsafeBuffer record;
     private final CRC32C crc = new CRC32C();
     private final byte[] crcScratch;
+    /** View of {@link #record}; wrapped once. */
+    private final SlotFlyweight slot = new SlotFlyweight();
+    /** View of a cell of {@link #flow}, re-wrapped per cell. */
+    private final FlowCellFlyweight flowCell = new FlowCellFlyweight();
 
     private final long[] nextRingSeq;
     private final long[] freedUpTo;
@@ -139,6 +143,7 @@ final class ClientProtocol
             options.heartbeatIntervalMillis() * 1_000_000L);
         record = new UnsafeBuffer(ByteBuffer.allocateDirect(options.slotSizeBytes()));
         crcScratch = new byte[options.slotSizeBytes()];
+        slot.wrap(record, 0);
         nextRingSeq = new long[groupCount];
         java.util.Arrays.fill(nextRingSeq, 1);
         freedUpTo = new long[topology.serverCount()];
@@ -306,13 +311,13 @@ final class ClientProtocol
         int work = 0;
         for (int s = 0; s < freedUpTo.length; s++)
         {
-            final int off = s * Layout.FLOW_CELL_BYTES;
-            final long seal = flow.getLongVolatile(off + Layout.FLOW_SEAL_OFFSET);
-            final long freed = flow.getLong(off + Layout.FLOW_FREED_OFFSET);
-            final long next = flow.getLong(off + Layout.FLOW_NEXT_RING_SEQ_OFFSET);
-            final long last = flow.getLong(off + Layout.FLOW_LAST_SEQUENCE_OFFSET);
-            final long cellIncarnation = flow.getLong(off + Layout.FLOW_INCARNATION_OFFSET);
-            if (cellIncarnation != incarnation || seal != Layout.flowSeal(freed, next, last, cellIncarnation))
+            flowCell.wrap(flow, s * Layout.FLOW_CELL_BYTES);
+            final long seal = flowCell.sealVolatile();
+            final long freed = flowCell.freedUpTo();
+            final long next = flowCell.nextRingSeq();
+            final long last = flowCell.lastSequence();
+            final long cellIncarnation = flowCell.incarnation();
+            if (cellIncarnation != incarnation || seal != FlowCellFlyweight.sealOf(freed, next, last, cellIncarnation))
             {
                 continue; // not yet answered for this incarnation, or a write in progress
             }
@@ -412,13 +417,9 @@ final class ClientProtocol
     /** Encodes a SKIP record for ring position {@code q} into {@link #record}; returns its length. */
     private int encodeSkip(final long q)
     {
-        record.putLong(Layout.SLOT_RING_SEQ_OFFSET, q);
-        record.putLong(Layout.SLOT_MESSAGE_ID_OFFSET, 0);
-        record.putInt(Layout.SLOT_PAYLOAD_LENGTH_OFFSET, 0);
-        record.putInt(Layout.SLOT_DESTINATION_COUNT_OFFSET, 0);
-        record.putLong(Layout.SLOT_DESTINATIONS_OFFSET, 0);
-        record.putLong(Layout.slotRecordBytes(0, 0) - Layout.WORD_BYTES, q);
-        return Layout.slotRecordBytes(0, 0);
+        final int recordBytes = Layout.slotRecordBytes(0, 0);
+        slot.ringSeq(q).messageId(0).payloadLength(0).destinationCount(0).checksum(recordBytes, 0).seal(recordBytes, q);
+        return recordBytes;
     }
 
     /**
@@ -609,8 +610,7 @@ final class ClientProtocol
             for (final int h : r.destinations)
             {
                 final long ringSeq = r.ringSeqByGroup[h];
-                record.putLong(Layout.SLOT_RING_SEQ_OFFSET, ringSeq);
-                record.putLong(recordBytes - Layout.WORD_BYTES, ringSeq);
+                slot.ringSeq(ringSeq).seal(recordBytes, ringSeq);
                 final int offset = Layout.ringOffset(clientOrdinal, ringSeq, options);
                 for (final int so : serverOrdinals[h])
                 {
@@ -627,27 +627,15 @@ final class ClientProtocol
     private int encode(final Request r)
     {
         final int k = r.destinations.length;
-        final int payloadOffset = Layout.payloadOffset(k);
         final int recordBytes = Layout.slotRecordBytes(r.payload.length, k);
-        record.putLong(Layout.SLOT_MESSAGE_ID_OFFSET, r.messageId);
-        record.putInt(Layout.SLOT_PAYLOAD_LENGTH_OFFSET, r.payload.length);
-        record.putInt(Layout.SLOT_DESTINATION_COUNT_OFFSET, k);
+        slot.messageId(r.messageId).payloadLength(r.payload.length).destinationCount(k);
         for (int d = 0; d < k; d++)
         {
-            final int off = Layout.SLOT_DESTINATIONS_OFFSET + d * Layout.SLOT_DESTINATION_ENTRY_BYTES;
-            record.putInt(off, r.destinations[d]);
-            record.putInt(off + 4, 0);
-            record.putLong(off + 8, r.ringSeqByGroup[r.destinations[d]]);
+            slot.destination(d, r.destinations[d], r.ringSeqByGroup[r.destinations[d]]);
         }
-        record.putBytes(payloadOffset, r.payload);
-        record.setMemory(payloadOffset + r.payload.length,
-            recordBytes - Layout.SLOT_TRAILER_BYTES - payloadOffset - r.payload.length, (byte)0);
-        final int crcLength = payloadOffset + r.payload.length - Layout.SLOT_MESSAGE_ID_OFFSET;
-        record.getBytes(Layout.SLOT_MESSAGE_ID_OFFSET, crcScratch, 0, crcLength);
-        crc.reset();
-        crc.update(crcScratch, 0, crcLength);
-        record.putInt(recordBytes - Layout.SLOT_TRAILER_BYTES, (int)crc.getValue());
-        record.putInt(recordBytes - Layout.SLOT_TRAILER_BYTES + 4, 0);
+        slot.payload(k, r.payload, recordBytes);
+        final int checksum = slot.computeChecksum(crc, crcScratch, SlotFlyweight.checksummedBytes(r.payload.length, k));
+        slot.checksum(recordBytes, checksum);
         return recordBytes;
     }
 

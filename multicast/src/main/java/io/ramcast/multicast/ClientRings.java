@@ -1,7 +1,7 @@
 package io.ramcast.multicast;
 
-import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.LongHashSet;
+import org.agrona.concurrent.AtomicBuffer;
 
 /**
  * What one server knows of every client's ring (Task 1 arrival, §C.2; relay, §C.8 and §F.4; flow
@@ -72,6 +72,8 @@ final class ClientRings
     }
 
     private final Row[] rows;
+    /** View of the cell {@link #pollFlowCell} writes; re-wrapped per call. */
+    private final FlowCellFlyweight flowCell = new FlowCellFlyweight();
     private final int ringSlots;
     private final int maxTakenAhead;
 
@@ -288,7 +290,7 @@ final class ClientRings
      * @return whether the cell was written (and must be published); it is not due again until the
      *         freed-up-to word advances or a new incarnation appears.
      */
-    boolean pollFlowCell(final int ci, final MutableDirectBuffer cell)
+    boolean pollFlowCell(final int ci, final AtomicBuffer cell)
     {
         final Row row = rows[ci];
         if (!row.flowDue)
@@ -297,11 +299,8 @@ final class ClientRings
         }
         row.flowDue = false;
         final long next = Math.max(row.nextRingSeq, row.takenUpTo);
-        cell.putLong(Layout.FLOW_FREED_OFFSET, row.freedUpTo);
-        cell.putLong(Layout.FLOW_NEXT_RING_SEQ_OFFSET, next);
-        cell.putLong(Layout.FLOW_LAST_SEQUENCE_OFFSET, row.lastSequence);
-        cell.putLong(Layout.FLOW_INCARNATION_OFFSET, row.incarnation);
-        cell.putLong(Layout.FLOW_SEAL_OFFSET, Layout.flowSeal(row.freedUpTo, next, row.lastSequence, row.incarnation));
+        flowCell.wrap(cell, 0).freedUpTo(row.freedUpTo).nextRingSeq(next).lastSequence(row.lastSequence)
+            .incarnation(row.incarnation).seal();
         return true;
     }
 

@@ -77,6 +77,7 @@ final class Layout
      *
      * The slot of a message in a ring is ringSequence & (Q - 1); every member of a group holds it at
      * the same slot because the client writes the same sequence of messages to every member.
+     * Read and written only through SlotFlyweight (checksum included).
      */
     static final int SLOT_RING_SEQ_OFFSET = 0;
     static final int SLOT_MESSAGE_ID_OFFSET = 8;
@@ -101,7 +102,8 @@ final class Layout
      * +---------------------------------------------------------------+
      *
      * Cells are never cleared: a reader counts an ack only if its id is the current occupant's and
-     * its (ballot, value) is the proposal being checked (§F.10).
+     * its (ballot, value) is the proposal being checked (§F.10). Read and written only through
+     * AckCellFlyweight (seal included).
      */
     static final int ACK_CELL_BYTES = 32;
     static final int ACK_BALLOT_OFFSET = 0;
@@ -130,6 +132,8 @@ final class Layout
      * +---------------------------------------------------------------+
      * |                  seal = mix(all of the above), long           | 56
      * +---------------------------------------------------------------+
+     *
+     * Read and written only through StreamRecordFlyweight (seal included).
      */
     static final int STREAM_RECORD_BYTES = 64;
     static final int STREAM_SEQ_OFFSET = 0;
@@ -164,6 +168,8 @@ final class Layout
      * +---------------------------------------------------------------+
      * |                  seal = mix(ballot, seq), long                | 24
      * +---------------------------------------------------------------+
+     *
+     * Read and written only through StoredCellFlyweight (seal included).
      */
     static final int STORED_CELL_BYTES = 32;
     static final int STORED_BALLOT_OFFSET = 0;
@@ -194,6 +200,8 @@ final class Layout
      * +---------------------------------------------------------------+
      * | seal = mix(all of the above), long                            | 32
      * +---------------------------------------------------------------+
+     *
+     * Read and written only through FlowCellFlyweight (seal included).
      */
     static final int FLOW_CELL_BYTES = 40;
     static final int FLOW_FREED_OFFSET = 0;
@@ -216,8 +224,14 @@ final class Layout
      * +---------------------------------------------------------------+
      * |     seal = mix(position, length, type, crc), long             |
      * +---------------------------------------------------------------+
+     *
+     * Read and written only through MailboxRecordFlyweight (seal and checksum included).
      */
-    static final int MAILBOX_HEADER_BYTES = 16;
+    static final int MAILBOX_LENGTH_OFFSET = 0;
+    static final int MAILBOX_TYPE_OFFSET = 4;
+    static final int MAILBOX_CHECKSUM_OFFSET = 8;
+    static final int MAILBOX_PAYLOAD_OFFSET = 16;
+    static final int MAILBOX_HEADER_BYTES = MAILBOX_PAYLOAD_OFFSET;
     static final int MAILBOX_MIN_RECORD_BYTES = MAILBOX_HEADER_BYTES + WORD_BYTES;
     static final int MAILBOX_TYPE_MESSAGE = 1;
     static final int MAILBOX_TYPE_PADDING = 2;
@@ -325,11 +339,6 @@ final class Layout
     static int helloBytes(final GroupTopology t)
     {
         return t.clientCount() * WORD_BYTES;
-    }
-
-    static long flowSeal(final long freed, final long nextRingSeq, final long lastSequence, final long incarnation)
-    {
-        return seal(freed, nextRingSeq, lastSequence, incarnation ^ 0x666C6F77L);
     }
 
     /**

@@ -42,6 +42,10 @@ final class Mailboxes
     private final UnsafeBuffer record;
     private final UnsafeBuffer creditScratch = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.WORD_BYTES));
     private final CRC32C crc = new CRC32C();
+    /** View of {@link #record} (servers only); wrapped once. */
+    private final MailboxRecordFlyweight recordOut = new MailboxRecordFlyweight();
+    /** View of a record in {@link #rings}, re-wrapped per record. */
+    private final MailboxRecordFlyweight recordIn = new MailboxRecordFlyweight();
 
     /* as a writer, per receiver process ordinal */
     private final long[] writePosition;
@@ -86,6 +90,7 @@ final class Mailboxes
             writePosition = new long[processes];
             backlog = newBacklog(processes);
             record = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.mailboxRecordBytes(maxMessageBytes)));
+            recordOut.wrap(record, 0);
         }
         else
         {
@@ -251,25 +256,11 @@ final class Mailboxes
         final int ringBase = topology.serverOrdinalOf(selfId) * capacity;
         if (padding >= Layout.MAILBOX_MIN_RECORD_BYTES)
         {
-            final int length = padding - Layout.MAILBOX_MIN_RECORD_BYTES;
-            record.putInt(0, length);
-            record.putInt(4, Layout.MAILBOX_TYPE_PADDING);
-            record.setMemory(8, padding - Layout.WORD_BYTES - 8, (byte)0);
-            record.putLong(padding - Layout.WORD_BYTES, seal(position, length, Layout.MAILBOX_TYPE_PADDING, 0));
+            recordOut.writePadding(position, padding);
             outbox.write(peerId, ringRegion, ringBase + index, record, padding);
         }
         final long start = position + padding;
-        crc.reset();
-        crc.update(message, 0, message.length);
-        final int checksum = (int)crc.getValue();
-        record.putInt(0, message.length);
-        record.putInt(4, Layout.MAILBOX_TYPE_MESSAGE);
-        record.putInt(8, checksum);
-        record.putInt(12, 0);
-        record.putBytes(Layout.MAILBOX_HEADER_BYTES, message);
-        record.setMemory(Layout.MAILBOX_HEADER_BYTES + message.length,
-            recordBytes - Layout.WORD_BYTES - Layout.MAILBOX_HEADER_BYTES - message.length, (byte)0);
-        record.putLong(recordBytes - Layout.WORD_BYTES, seal(start, message.length, Layout.MAILBOX_TYPE_MESSAGE, checksum));
+        recordOut.writeMessage(start, message, MailboxRecordFlyweight.checksumOf(crc, message, message.length));
         outbox.write(peerId, ringRegion, ringBase + (int)(start & mask), record, recordBytes);
         writePosition[receiver] = start + recordBytes;
         return true;
@@ -292,16 +283,18 @@ final class Mailboxes
                     readPosition[s] = position + tail;
                     continue;
                 }
-                final int length = rings.getInt(ringBase + index);
+                recordIn.wrap(rings, ringBase + index);
+                final int length = recordIn.length();
                 if (length < 0 || length > tail - Layout.MAILBOX_MIN_RECORD_BYTES)
                 {
                     break; // not yet written (or torn); the seal decides once it is whole
                 }
                 final int recordBytes = Layout.mailboxRecordBytes(length);
-                final long sealValue = rings.getLongVolatile(ringBase + index + recordBytes - Layout.WORD_BYTES);
-                final int type = rings.getInt(ringBase + index + 4);
-                final int checksum = rings.getInt(ringBase + index + 8);
-                if (rings.getInt(ringBase + index) != length || sealValue != seal(position, length, type, checksum))
+                final long sealValue = recordIn.sealVolatile(recordBytes);
+                final int type = recordIn.type();
+                final int checksum = recordIn.checksum();
+                if (recordIn.length() != length ||
+                    sealValue != MailboxRecordFlyweight.sealOf(position, length, type, checksum))
                 {
                     break;
                 }
@@ -310,10 +303,8 @@ final class Mailboxes
                 if (type == Layout.MAILBOX_TYPE_MESSAGE)
                 {
                     final byte[] message = new byte[length];
-                    rings.getBytes(ringBase + index + Layout.MAILBOX_HEADER_BYTES, message);
-                    crc.reset();
-                    crc.update(message, 0, length);
-                    if ((int)crc.getValue() != checksum)
+                    recordIn.getPayload(message);
+                    if (MailboxRecordFlyweight.checksumOf(crc, message, length) != checksum)
                     {
                         throw new IllegalStateException("mailbox record from process " + servers[s] + " at " + position +
                             " passed its seal but failed its checksum");
@@ -330,11 +321,6 @@ final class Mailboxes
             }
         }
         return work;
-    }
-
-    private static long seal(final long position, final int length, final int type, final int checksum)
-    {
-        return Layout.seal(position, length, ((long)type << 32) | (checksum & 0xFFFFFFFFL), 0x6D61696CL);
     }
 
     String describe()

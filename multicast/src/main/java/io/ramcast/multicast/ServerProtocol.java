@@ -144,6 +144,11 @@ final class ServerProtocol
     private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
     private final CRC32C crc = new CRC32C();
     private byte[] crcScratch = new byte[256];
+    /* record views, re-wrapped per record: no allocation on the hot path */
+    private final SlotFlyweight slot = new SlotFlyweight();
+    private final StreamRecordFlyweight streamRecord = new StreamRecordFlyweight();
+    private final AckCellFlyweight ackCell = new AckCellFlyweight();
+    private final StoredCellFlyweight storedCell = new StoredCellFlyweight();
 
     /* ballots and roles: set only by enterBallot (after the constructor's initial state) */
     private Mode mode;
@@ -481,15 +486,15 @@ final class ServerProtocol
                 {
                     break; // every slot holds an undelivered message: the client cannot have written more
                 }
-                final int base = Layout.ringOffset(ci, ringSeq, options);
-                if (rings.getLongVolatile(base + Layout.SLOT_RING_SEQ_OFFSET) != ringSeq)
+                slot.wrap(rings, Layout.ringOffset(ci, ringSeq, options));
+                if (slot.ringSeqVolatile() != ringSeq)
                 {
                     break;
                 }
-                final int payloadLength = rings.getInt(base + Layout.SLOT_PAYLOAD_LENGTH_OFFSET);
-                final int k = rings.getInt(base + Layout.SLOT_DESTINATION_COUNT_OFFSET);
-                if (k == 0 && payloadLength == 0 && rings.getLong(base + Layout.SLOT_MESSAGE_ID_OFFSET) == 0 &&
-                    rings.getLongVolatile(base + Layout.slotRecordBytes(0, 0) - Layout.WORD_BYTES) == ringSeq)
+                final int payloadLength = slot.payloadLength();
+                final int k = slot.destinationCount();
+                if (k == 0 && payloadLength == 0 && slot.messageId() == 0 &&
+                    slot.sealVolatile(Layout.slotRecordBytes(0, 0)) == ringSeq)
                 {
                     // a SKIP record: a new incarnation of the client starts further on; the position
                     // stays open to a relayed copy of whatever an earlier incarnation sent there
@@ -503,13 +508,13 @@ final class ServerProtocol
                     break; // header not yet whole (torn); the seal check decides once it is
                 }
                 final int recordBytes = Layout.slotRecordBytes(payloadLength, k);
-                if (rings.getLongVolatile(base + recordBytes - Layout.WORD_BYTES) != ringSeq)
+                if (slot.sealVolatile(recordBytes) != ringSeq)
                 {
                     break;
                 }
                 work++;
                 clientRings.takeFromRing(ci, ringSeq);
-                copyOutOfRing(ci, ringSeq, base, payloadLength, k, recordBytes);
+                copyOutOfRing(ci, ringSeq, payloadLength, k, recordBytes);
             }
         }
         return work;
@@ -517,34 +522,30 @@ final class ServerProtocol
 
     /**
      * Copies the sealed record at ring position {@code ringSeq} of client {@code ci} out of the ring
-     * (§F.18), checks it and takes it.
+     * (§F.18), checks it and takes it; {@link #slot} is wrapped at it.
      */
     private void copyOutOfRing(
-        final int ci, final long ringSeq, final int base, final int payloadLength, final int k, final int recordBytes)
+        final int ci, final long ringSeq, final int payloadLength, final int k, final int recordBytes)
     {
-        final int crcEnd = Layout.payloadOffset(k) + payloadLength;
-        final int crcLength = crcEnd - Layout.SLOT_MESSAGE_ID_OFFSET;
+        final int crcLength = SlotFlyweight.checksummedBytes(payloadLength, k);
         if (crcScratch.length < crcLength)
         {
             crcScratch = new byte[Math.max(crcLength, crcScratch.length * 2)];
         }
-        rings.getBytes(base + Layout.SLOT_MESSAGE_ID_OFFSET, crcScratch, 0, crcLength);
-        crc.reset();
-        crc.update(crcScratch, 0, crcLength);
-        final int expectedCrc = rings.getInt(base + recordBytes - Layout.SLOT_TRAILER_BYTES);
-        final long messageId = rings.getLong(base + Layout.SLOT_MESSAGE_ID_OFFSET);
+        final int actualCrc = slot.computeChecksum(crc, crcScratch, crcLength);
+        final int expectedCrc = slot.checksum(recordBytes);
+        final long messageId = slot.messageId();
         final int[] destinations = new int[k];
         final long[] ringSeqByGroup = new long[groupCount];
         String problem = null;
-        if ((int)crc.getValue() != expectedCrc)
+        if (actualCrc != expectedCrc)
         {
             problem = "checksum mismatch";
         }
         for (int d = 0; d < k && problem == null; d++)
         {
-            final int off = base + Layout.SLOT_DESTINATIONS_OFFSET + d * Layout.SLOT_DESTINATION_ENTRY_BYTES;
-            final int g = rings.getInt(off);
-            final long seq = rings.getLong(off + 8);
+            final int g = slot.destinationGroup(d);
+            final long seq = slot.destinationRingSeq(d);
             if (g < 0 || g >= groupCount || (d > 0 && g <= destinations[d - 1]) || seq <= 0)
             {
                 problem = "bad destination list";
@@ -1461,25 +1462,9 @@ final class ServerProtocol
         final long proposalBallot = log.proposalBallot(seq);
         final long value = log.value(seq);
         final long ownRingSeq = log.ringSeq(seq);
-        scratch.putLong(Layout.STREAM_SEQ_OFFSET, seq);
-        scratch.putLong(Layout.STREAM_BALLOT_OFFSET, ballot);
-        scratch.putInt(Layout.STREAM_KIND_OFFSET, kind);
-        scratch.putInt(Layout.STREAM_GROUP_OFFSET, proposingGroup);
-        scratch.putLong(Layout.STREAM_MESSAGE_ID_OFFSET, messageId);
-        scratch.putLong(Layout.STREAM_PROPOSAL_BALLOT_OFFSET, proposalBallot);
-        scratch.putLong(Layout.STREAM_VALUE_OFFSET, value);
-        scratch.putLong(Layout.STREAM_RING_SEQ_OFFSET, ownRingSeq);
-        scratch.putLong(Layout.STREAM_SEAL_OFFSET, streamSeal(seq, ballot, kind, proposingGroup, messageId,
-            proposalBallot, value, ownRingSeq));
+        streamRecord.wrap(scratch, 0).seq(seq).ballot(ballot).kind(kind).group(proposingGroup).messageId(messageId)
+            .proposalBallot(proposalBallot).value(value).ringSeq(ownRingSeq).seal();
         outbox.write(q, Layout.STREAM_REGION, Layout.streamOffset(seq, options), scratch, Layout.STREAM_RECORD_BYTES);
-    }
-
-    static long streamSeal(
-        final long seq, final long ballot, final int kind, final int group, final long messageId,
-        final long proposalBallot, final long value, final long ringSeq)
-    {
-        return Layout.seal(seq ^ (ballot * 31), ((long)kind << 32) | group, messageId ^ (proposalBallot * 17),
-            value ^ (ringSeq * 0x9E3779B97F4A7C15L));
     }
 
     /* ---------------------------------------------------------------- Task 3 (follower reads the stream, acks) */
@@ -1490,20 +1475,20 @@ final class ServerProtocol
         for (int i = 0; i < options.pollBatch(); i++)
         {
             final long seq = nextStreamReadSeq;
-            final int off = Layout.streamOffset(seq, options);
-            final long seal = stream.getLongVolatile(off + Layout.STREAM_SEAL_OFFSET);
-            if (stream.getLong(off + Layout.STREAM_SEQ_OFFSET) != seq)
+            streamRecord.wrap(stream, Layout.streamOffset(seq, options));
+            final long seal = streamRecord.sealVolatile();
+            if (streamRecord.seq() != seq)
             {
                 break;
             }
-            final long recordBallot = stream.getLong(off + Layout.STREAM_BALLOT_OFFSET);
-            final int kind = stream.getInt(off + Layout.STREAM_KIND_OFFSET);
-            final int proposingGroup = stream.getInt(off + Layout.STREAM_GROUP_OFFSET);
-            final long messageId = stream.getLong(off + Layout.STREAM_MESSAGE_ID_OFFSET);
-            final long proposalBallot = stream.getLong(off + Layout.STREAM_PROPOSAL_BALLOT_OFFSET);
-            final long value = stream.getLong(off + Layout.STREAM_VALUE_OFFSET);
-            final long ownRingSeq = stream.getLong(off + Layout.STREAM_RING_SEQ_OFFSET);
-            if (seal != streamSeal(seq, recordBallot, kind, proposingGroup, messageId, proposalBallot, value, ownRingSeq))
+            final long recordBallot = streamRecord.ballot();
+            final int kind = streamRecord.kind();
+            final int proposingGroup = streamRecord.group();
+            final long messageId = streamRecord.messageId();
+            final long proposalBallot = streamRecord.proposalBallot();
+            final long value = streamRecord.value();
+            final long ownRingSeq = streamRecord.ringSeq();
+            if (seal != StreamRecordFlyweight.sealOf(seq, recordBallot, kind, proposingGroup, messageId, proposalBallot, value, ownRingSeq))
             {
                 break; // not yet whole
             }
@@ -1599,10 +1584,7 @@ final class ServerProtocol
     private void acknowledge(final Entry e, final long value)
     {
         e.ackedBallot = ballot;
-        scratch.putLong(Layout.ACK_BALLOT_OFFSET, ballot);
-        scratch.putLong(Layout.ACK_VALUE_OFFSET, value);
-        scratch.putLong(Layout.ACK_MESSAGE_ID_OFFSET, e.messageId);
-        scratch.putLong(Layout.ACK_SEAL_OFFSET, Layout.seal(ballot, value, e.messageId, Layout.ACK_CELL_BYTES));
+        ackCell.wrap(scratch, 0).ballot(ballot).value(value).messageId(e.messageId).seal();
         for (final int h : e.destinations)
         {
             final int offset = Layout.ackOffset(topology, options, e.clientOrdinal, e.ringSeqByGroup[h], group, memberIndex);
@@ -1624,11 +1606,11 @@ final class ServerProtocol
             {
                 continue;
             }
-            final int off = j * Layout.STORED_CELL_BYTES;
-            final long seal = stored.getLongVolatile(off + Layout.STORED_SEAL_OFFSET);
-            final long cellBallot = stored.getLong(off + Layout.STORED_BALLOT_OFFSET);
-            final long seq = stored.getLong(off + Layout.STORED_SEQ_OFFSET);
-            if (seal != Layout.seal(cellBallot, seq, 0, Layout.STORED_CELL_BYTES))
+            storedCell.wrap(stored, j * Layout.STORED_CELL_BYTES);
+            final long seal = storedCell.sealVolatile();
+            final long cellBallot = storedCell.ballot();
+            final long seq = storedCell.storedSeq();
+            if (seal != StoredCellFlyweight.sealOf(cellBallot, seq))
             {
                 continue;
             }
@@ -1792,13 +1774,13 @@ final class ServerProtocol
             {
                 continue;
             }
-            final int off = Layout.ackOffset(topology, options, e.clientOrdinal, ringSeq, h, j);
-            final long seal = acks.getLongVolatile(off + Layout.ACK_SEAL_OFFSET);
-            final long ackBallot = acks.getLong(off + Layout.ACK_BALLOT_OFFSET);
-            final long ackValue = acks.getLong(off + Layout.ACK_VALUE_OFFSET);
-            final long ackId = acks.getLong(off + Layout.ACK_MESSAGE_ID_OFFSET);
+            ackCell.wrap(acks, Layout.ackOffset(topology, options, e.clientOrdinal, ringSeq, h, j));
+            final long seal = ackCell.sealVolatile();
+            final long ackBallot = ackCell.ballot();
+            final long ackValue = ackCell.value();
+            final long ackId = ackCell.messageId();
             if (ackBallot == b && ackValue == v && ackId == e.messageId &&
-                seal == Layout.seal(ackBallot, ackValue, ackId, Layout.ACK_CELL_BYTES))
+                seal == AckCellFlyweight.sealOf(ackBallot, ackValue, ackId))
             {
                 count++;
             }
@@ -1833,10 +1815,7 @@ final class ServerProtocol
             if (storedSeq > storedPublished)
             {
                 storedPublished = storedSeq;
-                scratch.putLong(Layout.STORED_BALLOT_OFFSET, ballot);
-                scratch.putLong(Layout.STORED_SEQ_OFFSET, storedSeq);
-                scratch.putLong(16, 0);
-                scratch.putLong(Layout.STORED_SEAL_OFFSET, Layout.seal(ballot, storedSeq, 0, Layout.STORED_CELL_BYTES));
+                storedCell.wrap(scratch, 0).ballot(ballot).storedSeq(storedSeq).seal();
                 final int offset = memberIndex * Layout.STORED_CELL_BYTES;
                 for (final int q : members)
                 {

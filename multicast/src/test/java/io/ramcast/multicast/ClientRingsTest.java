@@ -336,6 +336,6 @@ class ClientRingsTest
         assertThat(cell.getLong(Layout.FLOW_LAST_SEQUENCE_OFFSET)).as("last sequence").isEqualTo(lastSequence);
         assertThat(cell.getLong(Layout.FLOW_INCARNATION_OFFSET)).as("incarnation").isEqualTo(incarnation);
         assertThat(cell.getLong(Layout.FLOW_SEAL_OFFSET)).as("seal")
-            .isEqualTo(Layout.flowSeal(freedUpTo, next, lastSequence, incarnation));
+            .isEqualTo(FlowCellFlyweight.sealOf(freedUpTo, next, lastSequence, incarnation));
     }
 }
