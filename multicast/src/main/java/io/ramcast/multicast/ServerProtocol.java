@@ -77,7 +77,8 @@ final class ServerProtocol
      * {@link #enterBallot} is the one transition method and throws on any other move.
      *
      * <pre>
-     *                 promise a higher ballot (CATCH_UP or NEW_LEADER)
+     *                 promise a higher ballot (CATCH_UP or NEW_LEADER),
+     *                 or check-quorum: hears no majority (same ballot)
      *        +-----------------------------------------------------------+
      *        v                                                           |
      *    FOLLOWER --suspects leader--> CANDIDATE --majority of promises--> LEADER
@@ -86,8 +87,9 @@ final class ServerProtocol
      *   promise higher
      * </pre>
      *
-     * Every move but CANDIDATE → LEADER enters a strictly higher ballot; CANDIDATE → LEADER keeps
-     * the candidacy's ballot.
+     * Every move enters a strictly higher ballot except CANDIDATE → LEADER, which keeps the
+     * candidacy's ballot, and a leader stepping down for check-quorum, which follows its own ballot
+     * (and campaigns in a higher one once it hears a majority again).
      */
     enum Mode
     {
@@ -113,6 +115,15 @@ final class ServerProtocol
         boolean keepsBallotMovingTo(final Mode to)
         {
             return this == CANDIDATE && to == LEADER;
+        }
+
+        /**
+         * @return whether a move to {@code to} may keep the ballot: a leader stepping down because it
+         *         cannot hear a majority (check-quorum) follows its own ballot until it campaigns again.
+         */
+        boolean mayKeepBallotMovingTo(final Mode to)
+        {
+            return this == LEADER && to == FOLLOWER;
         }
     }
 
@@ -847,16 +858,30 @@ final class ServerProtocol
      * suspected campaigns. A pre-vote (campaign only if a majority is heard, so that a member cut
      * off from its group does not raise the ballot) belongs here, before {@link #becomeCandidate}.
      */
+    /**
+     * Election checks, each duty cycle (§C.7.2, with the pre-vote and check-quorum rules of etcd
+     * raft): a leader that cannot hear a majority of its group steps down (it stops proposing,
+     * keeping its ballot); a member campaigns only while it hears a majority, so an isolated member
+     * never raises its ballot and cannot depose a healthy leader when its links heal; a candidate
+     * without a majority of promises in time tries one round higher, again only while it hears a
+     * majority.
+     */
     private int checkLeader()
     {
         if (mode == Mode.LEADER)
         {
+            if (!hearsMajority())
+            {
+                stepDown();
+                enterBallot(Mode.FOLLOWER, ballot, "check-quorum: hears fewer than " + quorum + " members");
+                return 1;
+            }
             return 0;
         }
         if (mode == Mode.CANDIDATE)
         {
             final long timeoutNs = 2L * options.failureTimeoutMillis() * NS_PER_MS;
-            if (candidacy.expired(nowNs, timeoutNs))
+            if (candidacy.expired(nowNs, timeoutNs) && hearsMajority())
             {
                 becomeCandidate("no majority of promises within " + timeoutNs / NS_PER_MS + " ms: next round");
                 return 1;
@@ -866,11 +891,15 @@ final class ServerProtocol
         final int leader = leaderOf[group];
         if (leader == selfId)
         {
-            // only after a restart: this process led the saved ballot and cannot continue its stream
-            becomeCandidate("restarted after leading " + Ballots.toString(ballot));
-            return 1;
+            // after a restart, or after stepping down: this process cannot continue its own stream
+            if (hearsMajority())
+            {
+                becomeCandidate("led " + Ballots.toString(ballot) + " before a restart or a step-down");
+                return 1;
+            }
+            return 0;
         }
-        if (!heartbeats.suspected(leader, nowNs))
+        if (!heartbeats.suspected(leader, nowNs) || !hearsMajority())
         {
             return 0;
         }
@@ -889,6 +918,20 @@ final class ServerProtocol
             }
         }
         return 0;
+    }
+
+    /** @return whether this process and the members it does not suspect make a majority of its group. */
+    private boolean hearsMajority()
+    {
+        int heard = 1;
+        for (final int m : members)
+        {
+            if (m != selfId && !heartbeats.suspected(m, nowNs))
+            {
+                heard++;
+            }
+        }
+        return heard >= quorum;
     }
 
     /**
@@ -962,7 +1005,8 @@ final class ServerProtocol
     {
         final Mode from = mode;
         final long fromBallot = ballot;
-        final boolean ballotOk = from.keepsBallotMovingTo(to) ? newBallot == fromBallot : newBallot > fromBallot;
+        final boolean ballotOk = from.keepsBallotMovingTo(to) ? newBallot == fromBallot :
+            from.mayKeepBallotMovingTo(to) ? newBallot >= fromBallot : newBallot > fromBallot;
         if (!from.canMoveTo(to) || !ballotOk)
         {
             throw new IllegalStateException("process " + selfId + " group " + group + ": illegal role change " +
@@ -1116,9 +1160,19 @@ final class ServerProtocol
             e.state == Entry.State.DONE, proposals);
     }
 
+    /**
+     * A member refused this candidacy and follows {@code nack.ballot()}: remember its round; if that
+     * ballot is above this process's own, a newer leadership exists that this process missed (it was
+     * cut off or restarted), so it promises that ballot, which makes its leader write it the stream.
+     */
     private void onNack(final ControlMessages.GroupBallot nack)
     {
         maxRoundSeen = Math.max(maxRoundSeen, Ballots.round(nack.ballot()));
+        if (mode == Mode.CANDIDATE && nack.group() == group && nack.ballot() > ballot &&
+            Ballots.leader(nack.ballot()) != selfId)
+        {
+            promise(nack.ballot(), "refused: the group follows " + Ballots.toString(nack.ballot()));
+        }
     }
 
     private void onCatchUpEntries(final int sender, final ControlMessages.CatchUpEntries part)

@@ -24,5 +24,7 @@ class ModeTest
     {
         assertThat(from.canMoveTo(to)).isEqualTo(allowed);
         assertThat(from.keepsBallotMovingTo(to)).isEqualTo(keepsBallot);
+        assertThat(from.mayKeepBallotMovingTo(to)).isEqualTo(from == ServerProtocol.Mode.LEADER &&
+            to == ServerProtocol.Mode.FOLLOWER);
     }
 }

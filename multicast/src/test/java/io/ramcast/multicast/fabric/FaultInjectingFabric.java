@@ -310,6 +310,15 @@ public final class FaultInjectingFabric implements Fabric
 
     /**
      * @param peerId destination process id.
+     * @return whether the link's writes are held by {@link #pauseLink}.
+     */
+    public boolean isLinkPaused(final int peerId)
+    {
+        return link(peerId).paused;
+    }
+
+    /**
+     * @param peerId destination process id.
      * @return the number of writes to the peer issued and not yet released.
      */
     public int heldWriteCount(final int peerId)
