@@ -78,9 +78,17 @@ public final class ReplicaServer implements AutoCloseable
         newIdleStrategy = b.newIdleStrategy;
         final Fabric fabric = b.fabric != null ? b.fabric : configuredFabric(config, replica);
         final Path dataDir = b.dataDir != null ? b.dataDir : replica.dataDir();
-        store = b.store != null ? b.store :
-            RocksPartitionStore.open(dataDir, config.durability(),
-                new StoreIdentity(config.clusterName(), replica.partition(), replica.id()));
+        try
+        {
+            store = b.store != null ? b.store :
+                RocksPartitionStore.open(dataDir, config.durability(),
+                    new StoreIdentity(config.clusterName(), replica.partition(), replica.id()));
+        }
+        catch (final RuntimeException ex)
+        {
+            fabric.close(); // nothing started yet; release what the fabric holds before refusing
+            throw ex;
+        }
         try
         {
             final Limits limits = config.limits();
