@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Timeout;
 class IsolationSimulationTest
 {
     private static final GroupTopology TOPOLOGY = GroupTopology.uniform(3, 3, 4);
-    private static final int SEEDS = 20;
+    /** Seeds per scenario in every build; {@code -Dramcast.isolation.seeds=N} runs a longer campaign. */
+    private static final int SEEDS = Integer.getInteger("ramcast.isolation.seeds", 20);
 
     /** Small retention, so that a follower cut off for a while falls out of the retained window. */
     private static MulticastOptions options()
