@@ -42,7 +42,7 @@ import java.util.concurrent.Callable;
  * Ctrl-C included. The work directory is kept when the run does not pass, or with {@code --keep}.
  */
 @Command(name = "faults", mixinStandardHelpOptions = true,
-    description = "Kill and pause replicas and clients under the bank workload; check and report.")
+    description = "Kill, pause, cut off and restart replicas and kill clients under the bank workload; check and report.")
 public final class FaultsCommand implements Callable<Integer>
 {
     @CommandLine.Spec
