@@ -47,9 +47,10 @@ import java.util.TreeMap;
  * client creates the accounts (and stays connected for the final read), the bank clients start; once every client recorded its first event
  * the workload clock starts (t0), step i runs at {@code t0 + (i + 1) * stepInterval} plus the time
  * the isolation and restart steps before it took (a cut lasts its own duration and the next
- * interval starts at the heal; a restart's interval starts when the clients resume), and the
+ * interval starts at the heal; a restart's interval starts when the new bank clients run), and the
  * clients stop by themselves one interval after the last step (their run is planned with
- * {@link #RESTART_ALLOWANCE} per restart).
+ * {@link #RESTART_ALLOWANCE} per restart). Then the controller reads every account, the surviving
+ * replicas must converge, they are stopped, and the files are checked.
  *
  * <p>Isolation steps: when the schedule has one, every replica runs under a uid of its own
  * ({@link ReplicaOwners}) and a {@link LinkCutter} is installed once the replicas are ready, with
@@ -67,8 +68,7 @@ import java.util.TreeMap;
  * transactions in flight is the known unrecovered case); then every running replica gets SIGTERM,
  * all start again on the same data, and once all print READY the workload continues in new bank
  * client processes with new client ids until the planned end. The final read then uses a new
- * controller client as well. Client ids needed: {@link #clientIdsNeeded}. Then the controller reads every
- * account, the surviving replicas must converge, they are stopped, and the files are checked.
+ * controller client as well. Client ids needed: {@link #clientIdsNeeded}.
  *
  * <p>Times: fault times are taken both on {@link System#nanoTime()}, the clock of the clients'
  * histories (on Linux one monotonic clock for every process of the host), and on the wall clock in
@@ -83,7 +83,7 @@ final class FaultRun
     private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(60);
     /** Time a restart-all step is planned with in the clients' run (stop, start, READY of every replica). */
     static final Duration RESTART_ALLOWANCE = Duration.ofSeconds(30);
-    /** How long a restart waits for the held workload to drain before it stops the replicas anyway. */
+    /** How long a restart waits for the replicas to drain once the clients are gone before it stops them anyway. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
     /** How long after a leader fault its group's outage is looked for (well above the failure timeout). */
     static final Duration RECOVERY_WINDOW = Duration.ofSeconds(5);
@@ -127,9 +127,9 @@ final class FaultRun
     /**
      * A fault as it happened.
      *
-     * @param startNs when the step began to act: {@code atNs}, except for a restart (the clients' hold).
+     * @param startNs when the step began to act: {@code atNs}, except for a restart (the clients' kill).
      * @param atNs    the fault itself: kill, pause, cut, first SIGTERM.
-     * @param endNs   when it ended: the heal, the clients' resume after a restart; {@code atNs} for the others.
+     * @param endNs   when it ended: the heal; for a restart, when the new bank clients run; {@code atNs} for the others.
      */
     private record Injected(
         FaultSchedule.Step step, long startNs, long atNs, long endNs, long atMicros, int replicaId, int group,
