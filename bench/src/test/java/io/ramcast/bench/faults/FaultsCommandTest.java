@@ -74,7 +74,9 @@ class FaultsCommandTest
      * again on the same data. Every check must pass (a replica left behind by the cut is allowed and
      * named, not failed); the cut must have dropped packets and commits must resume after the heal
      * and after the restart. Skipped, with the reason, where links cannot be cut (not root, no
-     * iptables or setpriv).
+     * iptables or setpriv). The restarted replicas and the new bank clients are cold JVMs (C1 only
+     * here) measured against the warm rate before the restart, on a host shared with other builds,
+     * so "throughput recovered" asks for 30 % of the rate before instead of the default 50 %.
      */
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -83,7 +85,7 @@ class FaultsCommandTest
         final Optional<String> unavailable = LinkCutter.unavailableReason();
         assumeTrue(unavailable.isEmpty(), () -> "link cutting unavailable: " + unavailable.orElse(""));
 
-        final JsonNode report = runFaults(test, "isolate:2:3,restart-all", "2s");
+        final JsonNode report = runFaults(test, "isolate:2:3,restart-all", "2s", "--recovery-fraction", "0.3");
 
         assertThat(report.path("steps")).hasSize(2);
         final JsonNode isolate = report.path("steps").get(0);
@@ -140,7 +142,8 @@ class FaultsCommandTest
     }
 
     /** Runs the command, requires exit 0 and every check passed, and returns the JSON report. */
-    private JsonNode runFaults(final TestInfo test, final String schedule, final String pause) throws Exception
+    private JsonNode runFaults(final TestInfo test, final String schedule, final String pause, final String... extraArgs)
+        throws Exception
     {
         dir = Files.createDirectories(Path.of("target", "faults-" + test.getTestMethod().orElseThrow().getName() + "-" +
             System.currentTimeMillis()).toAbsolutePath());
@@ -151,6 +154,7 @@ class FaultsCommandTest
             "--work-dir", dir.resolve("work").toString(), "--json", json.toString(),
             "--replica-jvm-options", "-Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
             "--client-jvm-options", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"));
+        args.addAll(List.of(extraArgs));
 
         final BenchTestSupport.Execution run = BenchTestSupport.execute(args.toArray(String[]::new));
 
