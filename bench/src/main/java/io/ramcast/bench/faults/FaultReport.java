@@ -38,6 +38,61 @@ final class FaultReport
     }
 
     /**
+     * When commits came back after a heal or a restart, from the merged client histories.
+     *
+     * @param from         what the time is measured from, e.g. "the heal" or "the first SIGTERM".
+     * @param afterMs      milliseconds from that moment to the first commit completed after it; negative
+     *                     if none completed before the next step.
+     * @param longestGapMs the longest time without a commit from the start of the step to the next
+     *                     step, milliseconds.
+     */
+    record CommitsResumed(String from, double afterMs, double longestGapMs)
+    {
+        /** @return whether a commit completed after the moment measured from. */
+        boolean resumed()
+        {
+            return afterMs >= 0;
+        }
+
+        /**
+         * Measures from the completion times of the committed operations.
+         *
+         * @param from        names the moment measured from.
+         * @param fromNs      that moment, {@link System#nanoTime()}.
+         * @param stepStartNs when the step began to act (the gap search starts there).
+         * @param untilNs     the next step's start, or the end of the workload (excluded).
+         * @param commitNs    completion times of the committed operations, ascending.
+         * @return the measurement; {@code afterMs} negative if nothing committed in {@code [fromNs, untilNs)}.
+         */
+        static CommitsResumed measure(
+            final String from, final long fromNs, final long stepStartNs, final long untilNs, final long[] commitNs)
+        {
+            double afterMs = -1;
+            long previousNs = stepStartNs;
+            long longestGapNs = 0;
+            for (final long c : commitNs)
+            {
+                if (c < stepStartNs)
+                {
+                    continue;
+                }
+                if (c >= untilNs)
+                {
+                    break;
+                }
+                longestGapNs = Math.max(longestGapNs, c - previousNs);
+                previousNs = c;
+                if (afterMs < 0 && c >= fromNs)
+                {
+                    afterMs = (c - fromNs) / 1e6;
+                }
+            }
+            longestGapNs = Math.max(longestGapNs, Math.max(0, untilNs - previousNs));
+            return new CommitsResumed(from, afterMs, longestGapNs / 1e6);
+        }
+    }
+
+    /**
      * One injected fault.
      *
      * @param step         the schedule step.
@@ -46,10 +101,11 @@ final class FaultReport
      * @param detail       the group's leader and ballot before and after, or why nothing was hit.
      * @param recovery     for a step on a group's leader: the group's longest silence after it, else null.
      * @param throughput   committed throughput around the step.
+     * @param resumed      for an isolation or a restart: when commits came back, else null.
      */
     record Step(
         FaultSchedule.Step step, double atSeconds, String target, String detail, RecoveryTime recovery,
-        Throughput throughput)
+        Throughput throughput, CommitsResumed resumed)
     {
     }
 
@@ -67,6 +123,8 @@ final class FaultReport
     final List<Step> steps = new ArrayList<>();
     final List<Check> checks = new ArrayList<>();
     final List<String> clients = new ArrayList<>();
+    /** Facts worth printing that are neither steps nor checks, e.g. a replica left behind. */
+    final List<String> notes = new ArrayList<>();
     long[] committedPerSecond = new long[0];
     String setup = "";
     ObjectNode setupJson = new ObjectMapper().createObjectNode();
@@ -103,6 +161,10 @@ final class FaultReport
             {
                 out.println("             " + recoveryText(s.recovery()));
             }
+            if (s.resumed() != null)
+            {
+                out.println("             " + resumedText(s.resumed()));
+            }
             if (s.throughput() != null)
             {
                 final Throughput t = s.throughput();
@@ -120,6 +182,7 @@ final class FaultReport
             out.println("  committed txn per second:" + series);
         }
         clients.forEach(c -> out.println("  " + c));
+        notes.forEach(n -> out.println("  note: " + n));
         out.println("== checks ==");
         for (final Check c : checks)
         {
@@ -135,6 +198,16 @@ final class FaultReport
             out.println("work directory (logs, histories, delivery logs): " + workDir);
         }
         out.flush();
+    }
+
+    static String resumedText(final CommitsResumed r)
+    {
+        if (!r.resumed())
+        {
+            return "no commit completed after " + r.from() + " until the next step";
+        }
+        return String.format("commits resumed %.1f ms after %s (longest gap without a commit in the step: %.1f ms)",
+            r.afterMs(), r.from(), r.longestGapMs());
     }
 
     static String recoveryText(final RecoveryTime r)
@@ -177,6 +250,12 @@ final class FaultReport
                     .put("firstDeliveryMs", r.recovered() ? round(r.firstDeliveryMicros() / 1e3) : null)
                     .put("targetMs", RECOVERY_TARGET_MS);
             }
+            if (s.resumed() != null)
+            {
+                final CommitsResumed r = s.resumed();
+                j.putObject("commitsResumed").put("from", r.from())
+                    .put("afterMs", r.resumed() ? round(r.afterMs()) : null).put("longestGapMs", round(r.longestGapMs()));
+            }
             if (s.throughput() != null)
             {
                 final Throughput t = s.throughput();
@@ -191,6 +270,8 @@ final class FaultReport
         }
         final ArrayNode clientsJson = root.putArray("clients");
         clients.forEach(clientsJson::add);
+        final ArrayNode notesJson = root.putArray("notes");
+        notes.forEach(notesJson::add);
         final ArrayNode checksJson = root.putArray("checks");
         for (final Check c : checks)
         {

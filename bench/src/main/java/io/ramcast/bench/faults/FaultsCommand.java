@@ -21,7 +21,11 @@ import java.util.concurrent.Callable;
  * replica of FILE as a child process (with a fresh data root in the work directory, each writing
  * a delivery log with delivery times), loads the bank, runs the bank workload in separate client
  * processes, and injects the fault schedule, one step per interval: SIGKILL a group's leader or a
- * follower, SIGKILL a client, SIGSTOP a leader for longer than the failure timeout then SIGCONT it.
+ * follower, SIGKILL a client, SIGSTOP a leader for longer than the failure timeout then SIGCONT it,
+ * cut a replica's links (both ways, only what it sends, or from the clients only) for a time then
+ * heal them, restart every replica on the same data. Isolation steps need root, iptables and
+ * {@code setpriv} ({@link LinkCutter}); without them the command refuses the schedule (exit 2) with
+ * the reason, before anything starts.
  *
  * <p>Then it reports, per step, the time from the fault to the first new delivery at the surviving
  * members of the group (for leader faults; see {@link RecoveryTime}) and committed throughput
@@ -38,7 +42,7 @@ import java.util.concurrent.Callable;
  * Ctrl-C included. The work directory is kept when the run does not pass, or with {@code --keep}.
  */
 @Command(name = "faults", mixinStandardHelpOptions = true,
-    description = "Kill and pause replicas and clients under the bank workload; check and report.")
+    description = "Kill, pause, cut off and restart replicas and kill clients under the bank workload; check and report.")
 public final class FaultsCommand implements Callable<Integer>
 {
     @CommandLine.Spec
@@ -49,8 +53,9 @@ public final class FaultsCommand implements Callable<Integer>
     private Path configFile;
 
     @Option(names = "--schedule", defaultValue = FaultSchedule.DEFAULT,
-        description = "Comma-separated steps: kill-leader[:G], kill-follower[:G], kill-client, pause-leader[:G] " +
-            "(default: ${DEFAULT-VALUE}); empty for none.")
+        description = "Comma-separated steps: kill-leader[:G], kill-follower[:G], kill-client, pause-leader[:G], " +
+            "isolate:N:SECONDS, isolate-one-way:N:SECONDS, isolate-from-clients:N:SECONDS (need root, iptables, " +
+            "setpriv), restart-all (default: ${DEFAULT-VALUE}); empty for none.")
     private String schedule;
 
     @Option(names = "--step-interval", defaultValue = "10s", converter = DurationConverter.class,
@@ -130,11 +135,16 @@ public final class FaultsCommand implements Callable<Integer>
         {
             sourceConfig = ClusterConfig.load(source);
             final int[] sizes = new int[sourceConfig.partitionCount()];
+            final java.util.Map<Integer, Integer> groupByReplicaId = new java.util.HashMap<>();
             for (int p = 0; p < sizes.length; p++)
             {
                 sizes[p] = sourceConfig.replicas(p).size();
+                for (final io.ramcast.txn.config.ReplicaConfig r : sourceConfig.replicas(p))
+                {
+                    groupByReplicaId.put(r.id(), p);
+                }
             }
-            faults.validate(sizes, clients);
+            faults.validate(sizes, groupByReplicaId, clients);
         }
         catch (final ConfigException ex)
         {
@@ -144,10 +154,21 @@ public final class FaultsCommand implements Callable<Integer>
         {
             throw usage("--schedule: " + ex.getMessage());
         }
-        if (sourceConfig.clientIds().count() < clients + 1)
+        if (faults.needsLinkCutter())
+        {
+            final java.util.Optional<String> unavailable = LinkCutter.unavailableReason();
+            if (unavailable.isPresent())
+            {
+                throw usage("--schedule: the isolation steps need links cut with iptables, which this host cannot do: " +
+                    unavailable.get());
+            }
+        }
+        final int idsNeeded = FaultRun.clientIdsNeeded(faults, clients);
+        if (sourceConfig.clientIds().count() < idsNeeded)
         {
             throw usage(source + ": clients.count=" + sourceConfig.clientIds().count() + " but faults needs " +
-                (clients + 1) + " client ids (a controller and --clients=" + clients + " bank clients)");
+                idsNeeded + " client ids (a controller and --clients=" + clients + " bank clients" +
+                (faults.restarts() == 0 ? "" : ", and both again for each of the " + faults.restarts() + " restarts") + ")");
         }
         final boolean temporary = workDir == null;
         final Path work = temporary ? Files.createTempDirectory("ramcast-faults-") : workDir.toAbsolutePath();

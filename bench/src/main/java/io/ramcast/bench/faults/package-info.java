@@ -1,12 +1,14 @@
 /**
- * {@code ramcast faults}: the store under crashes and pauses of replicas and clients.
+ * {@code ramcast faults}: the store under crashes and pauses of replicas and clients, network
+ * partitions of one replica (both ways, one way, from the clients only) and whole-cluster restarts.
  *
  * <p>{@link io.ramcast.bench.faults.FaultsCommand} parses the options and a
  * {@link io.ramcast.bench.faults.FaultSchedule}; {@link io.ramcast.bench.faults.FaultRun} starts
  * the replicas and bank client processes, injects the scheduled faults with real signals, and
  * analyses the histories, stores and delivery logs into a
  * {@link io.ramcast.bench.faults.FaultReport}, including each leader fault's
- * {@link io.ramcast.bench.faults.RecoveryTime}.
+ * {@link io.ramcast.bench.faults.RecoveryTime}; {@link io.ramcast.bench.faults.StoreComparison}
+ * judges the stopped replicas' stores (a replica cut off may stay behind, none may diverge).
  *
  * <p>Network faults: cutting and healing TCP links between replica
  * processes (and their clients) on loopback, for process-level partition tests and the

@@ -102,9 +102,43 @@ public final class LocalDeployment
         throws NoSuchAlgorithmException
     {
         final Map<Integer, List<String>> hashes = new TreeMap<>();
+        replicaStores(config, skip).forEach((p, stores) ->
+            hashes.put(p, stores.values().stream().map(StoreDigest::toString).toList()));
+        return hashes;
+    }
+
+    /**
+     * What a replica's store holds, for comparing replicas.
+     *
+     * @param sha256Hex   SHA-256 over every key and value of a full scan, in key order, as hex.
+     * @param entries     how many entries the scan saw.
+     * @param lastApplied the store's applied position.
+     */
+    public record StoreDigest(String sha256Hex, long entries, io.ramcast.txn.store.AppliedMark lastApplied)
+    {
+        /** @return {@code <sha256Hex>/<entries>/<lastApplied>}, the form {@link #replicaHashes} lists. */
+        @Override
+        public String toString()
+        {
+            return sha256Hex + "/" + entries + "/" + lastApplied;
+        }
+    }
+
+    /**
+     * Opens the store of every replica of the config (none may be running) and digests it.
+     *
+     * @param config the cluster config.
+     * @param skip   replicas to leave out (for example killed ones).
+     * @return partition id to (replica id to its digest), both in ascending order.
+     * @throws NoSuchAlgorithmException never on a conforming JVM (SHA-256 is required).
+     */
+    public static Map<Integer, Map<Integer, StoreDigest>> replicaStores(final ClusterConfig config, final Set<Integer> skip)
+        throws NoSuchAlgorithmException
+    {
+        final Map<Integer, Map<Integer, StoreDigest>> stores = new TreeMap<>();
         for (int p = 0; p < config.partitionCount(); p++)
         {
-            final List<String> list = new ArrayList<>();
+            final Map<Integer, StoreDigest> byReplica = new TreeMap<>();
             for (final ReplicaConfig r : config.replicas(p))
             {
                 if (skip.contains(r.id()))
@@ -121,12 +155,13 @@ public final class LocalDeployment
                         digest.update(v);
                         entries.incrementAndGet();
                     });
-                    list.add(HexFormat.of().formatHex(digest.digest()) + "/" + entries + "/" + store.lastApplied());
+                    byReplica.put(r.id(), new StoreDigest(HexFormat.of().formatHex(digest.digest()), entries.get(),
+                        store.lastApplied()));
                 }
             }
-            hashes.put(p, list);
+            stores.put(p, byReplica);
         }
-        return hashes;
+        return stores;
     }
 
     /**

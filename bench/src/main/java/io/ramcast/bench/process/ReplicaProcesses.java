@@ -41,6 +41,10 @@ public final class ReplicaProcesses implements AutoCloseable
 
     private final List<ReplicaConfig> replicas;
     private final List<ServerProcess> processes = new ArrayList<>();
+    /** The command line each replica was started with, by index of {@link #replicas}: a restart reuses it. */
+    private final List<List<String>> commands = new ArrayList<>();
+    /** Restarts done by {@link #restartAll}; names the log files of the restarted processes. */
+    private int restarts;
     private final Path logDir;
     private final Thread shutdownHook;
     /** Replicas killed on purpose: not reported by {@link #firstDead()}, skipped by {@link #awaitConverged}. */
@@ -157,6 +161,7 @@ public final class ReplicaProcesses implements AutoCloseable
                     }
                     command = owners.launchCommand(r.id(), command);
                 }
+                cluster.commands.add(command);
                 cluster.processes.add(ServerProcess.start(r.id(), command,
                     logDir.resolve("replica-" + r.id() + ".out"), logDir.resolve("replica-" + r.id() + ".err")));
             }
@@ -307,12 +312,29 @@ public final class ReplicaProcesses implements AutoCloseable
      */
     public boolean awaitConverged(final Duration timeout, final Duration quiet) throws InterruptedException
     {
+        return awaitConverged(timeout, quiet, java.util.Set.of());
+    }
+
+    /**
+     * Waits as {@link #awaitConverged(Duration, Duration)} does, except that the replicas in
+     * {@code mayLag} need not reach their partition's position: only their positions must stay
+     * unchanged for {@code quiet} too (they stopped catching up, or never fell behind).
+     *
+     * @param timeout how long to wait at most.
+     * @param quiet   how long the positions must stay unchanged.
+     * @param mayLag  replica ids allowed to stay behind (e.g. ones that were cut off).
+     * @return whether the others converged and every position stood still in time.
+     * @throws InterruptedException if interrupted.
+     */
+    public boolean awaitConverged(final Duration timeout, final Duration quiet, final java.util.Set<Integer> mayLag)
+        throws InterruptedException
+    {
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
         String stable = null;
         long stableSinceNs = 0;
         while (System.nanoTime() - deadlineNs < 0)
         {
-            final String now = convergedPositions();
+            final String now = convergedPositions(mayLag);
             if (now != null && now.equals(stable))
             {
                 if (System.nanoTime() - stableSinceNs >= quiet.toNanos())
@@ -331,12 +353,15 @@ public final class ReplicaProcesses implements AutoCloseable
     }
 
     /**
-     * @return the partitions' positions if every replica of each partition reports the same one, else
-     *         null; replicas killed on purpose are left out.
+     * @param mayLag replicas whose position need not match their partition's.
+     * @return the partitions' positions (and those of the {@code mayLag} replicas) if every other
+     *         replica of each partition reports the same one, else null; replicas killed on purpose
+     *         are left out.
      */
-    private String convergedPositions()
+    private synchronized String convergedPositions(final java.util.Set<Integer> mayLag)
     {
         final java.util.Map<Integer, String> byPartition = new java.util.TreeMap<>();
+        final java.util.Map<Integer, String> lagging = new java.util.TreeMap<>();
         for (int i = 0; i < replicas.size(); i++)
         {
             if (killed.contains(replicas.get(i).id()))
@@ -344,13 +369,95 @@ public final class ReplicaProcesses implements AutoCloseable
                 continue;
             }
             final String mark = processes.get(i).appliedMark();
+            if (mayLag.contains(replicas.get(i).id()))
+            {
+                lagging.put(replicas.get(i).id(), mark);
+                continue;
+            }
             final String seen = byPartition.putIfAbsent(replicas.get(i).partition(), mark);
             if (mark.isEmpty() || seen != null && !seen.equals(mark))
             {
                 return null;
             }
         }
-        return byPartition.toString();
+        return byPartition + " " + lagging;
+    }
+
+    /**
+     * Restarts every replica not killed on purpose, on the same data with the same command line:
+     * SIGTERM to all (each closes its store cleanly), waits until all exited, starts them again
+     * and waits until each prints READY. The restarted processes write their output to
+     * {@code <logDir>/replica-<id>.restart-<n>.out/.err}.
+     *
+     * <p>Blocking: up to {@link #STOP_TIMEOUT} for the exits plus {@link #STARTUP_TIMEOUT} for READY.
+     *
+     * @param onAllExited called once every replica exited, before the first is started again (the
+     *                    caller takes its time stamp there).
+     * @throws BenchFailureException if a replica does not exit within {@link #STOP_TIMEOUT} of its
+     *                               SIGTERM (it is then killed) or does not start again in time.
+     * @throws InterruptedException  if interrupted.
+     */
+    public void restartAll(final Runnable onAllExited) throws InterruptedException
+    {
+        final List<Integer> indexes = new ArrayList<>();
+        synchronized (this)
+        {
+            if (closed)
+            {
+                throw new IllegalStateException("the replicas are stopped");
+            }
+            for (int i = 0; i < replicas.size(); i++)
+            {
+                if (!killed.contains(replicas.get(i).id()))
+                {
+                    indexes.add(i);
+                    processes.get(i).requestStop();
+                }
+            }
+        }
+        final long stopDeadlineNs = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        final List<String> unclean = new ArrayList<>();
+        for (final int i : indexes)
+        {
+            if (!processes.get(i).awaitExit(stopDeadlineNs))
+            {
+                unclean.add("replica " + replicas.get(i).id());
+            }
+        }
+        if (!unclean.isEmpty())
+        {
+            throw new BenchFailureException(String.join(", ", unclean) + " did not exit within " +
+                STOP_TIMEOUT.toSeconds() + " s of SIGTERM (killed); see " + logDir);
+        }
+        onAllExited.run();
+        final int n;
+        synchronized (this)
+        {
+            n = ++restarts;
+            for (final int i : indexes)
+            {
+                final int id = replicas.get(i).id();
+                reportedDead.remove(id);
+                processes.set(i, ServerProcess.start(id, commands.get(i),
+                    logDir.resolve("replica-" + id + ".restart-" + n + ".out"),
+                    logDir.resolve("replica-" + id + ".restart-" + n + ".err")));
+            }
+        }
+        final long readyDeadlineNs = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        for (final int i : indexes)
+        {
+            processes.get(i).awaitReady(readyDeadlineNs);
+        }
+    }
+
+    /**
+     * @return the lowest and highest TCP port the replicas started here listen on, as
+     *         {@code {lo, hi}}.
+     */
+    public int[] portRange()
+    {
+        return new int[] {replicas.stream().mapToInt(ReplicaConfig::port).min().orElseThrow(),
+            replicas.stream().mapToInt(ReplicaConfig::port).max().orElseThrow()};
     }
 
     /**

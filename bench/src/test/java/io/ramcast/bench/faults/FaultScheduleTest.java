@@ -2,6 +2,10 @@ package io.ramcast.bench.faults;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -61,5 +65,74 @@ class FaultScheduleTest
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("last of the 1 bank clients");
         assertThatThrownBy(() -> FaultSchedule.parse("pause-leader:3").validate(THREE_BY_THREE, 2))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("groups 0..2");
+    }
+
+    @Test
+    void shouldParseTheIsolationAndRestartSteps()
+    {
+        final FaultSchedule schedule = FaultSchedule.parse(
+            "isolate:2:10, isolate-one-way:0:5,isolate-from-clients:3:1,restart-all");
+
+        assertThat(schedule.steps()).containsExactly(
+            new FaultSchedule.Step(FaultSchedule.Kind.ISOLATE, 0, 2, Duration.ofSeconds(10)),
+            new FaultSchedule.Step(FaultSchedule.Kind.ISOLATE_ONE_WAY, 0, 0, Duration.ofSeconds(5)),
+            new FaultSchedule.Step(FaultSchedule.Kind.ISOLATE_FROM_CLIENTS, 0, 3, Duration.ofSeconds(1)),
+            new FaultSchedule.Step(FaultSchedule.Kind.RESTART_ALL, 0));
+        assertThat(schedule).hasToString("isolate:2:10,isolate-one-way:0:5,isolate-from-clients:3:1,restart-all");
+        assertThat(schedule.needsLinkCutter()).isTrue();
+        assertThat(schedule.isolatedReplicaIds()).containsExactly(0, 2, 3);
+        assertThat(schedule.isolationTime()).isEqualTo(Duration.ofSeconds(16));
+        assertThat(schedule.restarts()).isEqualTo(1);
+        schedule.validate(THREE_BY_THREE, 2);
+        assertThat(FaultSchedule.parse("restart-all,kill-leader:1").needsLinkCutter()).isFalse();
+    }
+
+    @Test
+    void shouldRejectMalformedIsolationAndRestartSteps()
+    {
+        assertThatThrownBy(() -> FaultSchedule.parse("isolate:2"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step 'isolate:2': isolate needs a replica and a duration: isolate:N:SECONDS");
+        assertThatThrownBy(() -> FaultSchedule.parse("isolate-one-way"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step 'isolate-one-way': isolate-one-way needs a replica and a duration: isolate-one-way:N:SECONDS");
+        assertThatThrownBy(() -> FaultSchedule.parse("isolate:2:10:4"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a replica and a duration");
+        assertThatThrownBy(() -> FaultSchedule.parse("isolate-from-clients:x:10"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step 'isolate-from-clients:x:10': replica 'x' is not a number");
+        assertThatThrownBy(() -> FaultSchedule.parse("isolate:2:1.5"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step 'isolate:2:1.5': seconds '1.5' is not a whole number");
+        assertThatThrownBy(() -> FaultSchedule.parse("isolate:2:0"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step 'isolate:2:0': seconds must be in 1..3600, got 0");
+        assertThatThrownBy(() -> FaultSchedule.parse("restart-all:1"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step 'restart-all:1': restart-all takes no argument");
+        assertThatThrownBy(() -> FaultSchedule.parse("isolate-both:1:2"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("isolate:N:SECONDS")
+            .hasMessageContaining("restart-all");
+    }
+
+    @Test
+    void shouldRefuseIsolatingAMissingReplicaOrAMajorityOfAGroup()
+    {
+        final Map<Integer, Integer> groupByReplicaId = Map.of(10, 0, 11, 0, 12, 0);
+
+        assertThatThrownBy(() -> FaultSchedule.parse("isolate:9:5").validate(new int[] {3}, groupByReplicaId, 2))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step isolate:9:5: the cluster has no replica 9 (replicas [10, 11, 12])");
+        assertThatThrownBy(() -> FaultSchedule.parse("kill-follower:0,isolate-one-way:11:5")
+                .validate(new int[] {3}, groupByReplicaId, 2))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step isolate-one-way:11:5 would take down 2 of the 3 replicas of group 0, more than the " +
+                "minority (1) it survives");
+        assertThatThrownBy(() -> FaultSchedule.parse("kill-leader:1,isolate:4:5").validate(THREE_BY_THREE, 2))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("replicas of group 1");
+        // cuts heal before the next step: one replica of a group down at a time
+        FaultSchedule.parse("isolate:10:5,isolate-one-way:11:5,restart-all,isolate-from-clients:12:2,kill-leader:0")
+            .validate(new int[] {3}, groupByReplicaId, 2);
+        assertThat(FaultSchedule.parse("isolate:10:5,isolate:10:5").isolatedReplicaIds()).isEqualTo(Set.of(10));
     }
 }
