@@ -3,17 +3,14 @@ package io.ramcast.multicast;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
- * A {@link VoteStore} in one small file, replaced atomically: each save writes a temporary file,
- * forces it to disk, renames it over the old one and forces the directory.
+ * A {@link VoteStore} in one small file, replaced atomically by each save
+ * ({@link DurableFiles#replace}).
  *
  * <pre>
  *   0       4       8               16              24              32      36
@@ -78,20 +75,9 @@ public final class FileVoteStore implements VoteStore
         b.putInt(0, MAGIC).putInt(4, VERSION).putLong(8, votes.ballot()).putLong(16, votes.maxRound())
             .putLong(24, votes.clockCeiling());
         b.putInt(32, crc(bytes));
-        final Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try
         {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING))
-            {
-                ch.write(ByteBuffer.wrap(bytes));
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ))
-            {
-                dir.force(true);
-            }
+            DurableFiles.replace(file, bytes);
         }
         catch (final IOException e)
         {

@@ -1,17 +1,14 @@
 package io.ramcast.storage;
 
+import io.ramcast.multicast.DurableFiles;
 import io.ramcast.txn.store.StoreException;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -23,8 +20,8 @@ import java.util.stream.Stream;
  * operator can never mix two replicas' data.
  *
  * <p>The identity lives in a small text file, {@value #FILE_NAME}, beside RocksDB's files, written
- * once when the store is created (to a temporary file, forced to disk, then renamed and the
- * directory forced) and only read after that:
+ * once when the store is created ({@link DurableFiles#replace}: whole or not at all) and only read
+ * after that:
  * <pre>
  *   # RamCast KV store identity: do not edit
  *   format=1
@@ -94,27 +91,11 @@ public record StoreIdentity(String cluster, int partition, int replicaId)
         try
         {
             Files.createDirectories(dir);
-            final Path tmp = dir.resolve(FILE_NAME + ".tmp");
-            final String text = "# RamCast KV store identity: do not edit\n" +
+            DurableFiles.replace(file, ("# RamCast KV store identity: do not edit\n" +
                 "format=" + FORMAT + "\n" +
                 "cluster=" + cluster + "\n" +
                 "partition=" + partition + "\n" +
-                "replica=" + replicaId + "\n";
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING))
-            {
-                ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-                ch.force(true);
-            }
-            try
-            {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-            }
-            catch (final AtomicMoveNotSupportedException e)
-            {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            forceDirectory(dir);
+                "replica=" + replicaId + "\n").getBytes(StandardCharsets.UTF_8));
         }
         catch (final IOException e)
         {
@@ -181,15 +162,6 @@ public record StoreIdentity(String cluster, int partition, int replicaId)
         catch (final IOException e)
         {
             throw new StoreException("cannot list data directory " + dir + ": " + e, e);
-        }
-    }
-
-    /** Makes the rename durable (Linux: fsync of the directory). */
-    private static void forceDirectory(final Path dir) throws IOException
-    {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ))
-        {
-            ch.force(true);
         }
     }
 }
