@@ -178,6 +178,19 @@ public final class InJvmKvCluster implements AutoCloseable
      */
     byte[] keyOn(final String prefix, final int partition)
     {
+        return keyOn(config, prefix, partition);
+    }
+
+    /**
+     * A key of the given partition of {@code config}, found by trying {@code prefix + n} for n = 0, 1, ...
+     *
+     * @param config    the cluster config (its partitioner decides).
+     * @param prefix    the key's prefix.
+     * @param partition the partition.
+     * @return the first such key owned by the partition.
+     */
+    public static byte[] keyOn(final ClusterConfig config, final String prefix, final int partition)
+    {
         for (int n = 0; n < 100_000; n++)
         {
             final byte[] key = (prefix + n).getBytes(StandardCharsets.UTF_8);
@@ -397,7 +410,7 @@ public final class InJvmKvCluster implements AutoCloseable
      * @throws AssertionError       if it does not hold in time.
      * @throws InterruptedException if interrupted.
      */
-    static void await(final String what, final Duration timeout, final BooleanSupplier condition,
+    public static void await(final String what, final Duration timeout, final BooleanSupplier condition,
         final Supplier<String> state) throws InterruptedException
     {
         final long deadlineNs = System.nanoTime() + timeout.toNanos();

@@ -43,8 +43,8 @@ class WholeClusterRestartTest
     {
         final Path configFile = LocalConfigFixture.write(dir);
         final ClusterConfig config = ClusterConfig.load(configFile);
-        final byte[] k0 = keyOf(config, 0, "probe-a");
-        final byte[] k1 = keyOf(config, 1, "probe-b");
+        final byte[] k0 = InJvmKvCluster.keyOn(config, "probe-a-", 0);
+        final byte[] k1 = InJvmKvCluster.keyOn(config, "probe-b-", 1);
 
         try (ReplicaProcesses cluster = ReplicaProcesses.start(configFile, config, dir.resolve("logs-1"), JVM))
         {
@@ -53,7 +53,7 @@ class WholeClusterRestartTest
                 assertCommitted(client.execute(bothKeys(k0, k1, "init")));
                 for (int i = 0; i < 100; i++)
                 {
-                    client.put(keyOf(config, 0, "filler-" + i), utf8("x" + i));
+                    client.put(InJvmKvCluster.keyOn(config, "filler-" + i + "-", 0), utf8("x" + i));
                 }
             }
             assertThat(cluster.awaitConverged(Duration.ofSeconds(60), Duration.ofMillis(500))).isTrue();
@@ -95,18 +95,6 @@ class WholeClusterRestartTest
     private static void assertCommitted(final TxnOutcome outcome)
     {
         assertThat(outcome).as("outcome").isInstanceOf(TxnOutcome.Committed.class);
-    }
-
-    private static byte[] keyOf(final ClusterConfig config, final int partition, final String prefix)
-    {
-        for (int i = 0; ; i++)
-        {
-            final byte[] key = utf8(prefix + "-" + i);
-            if (config.partitioner().partitionOf(key) == partition)
-            {
-                return key;
-            }
-        }
     }
 
     private static byte[] utf8(final String s)

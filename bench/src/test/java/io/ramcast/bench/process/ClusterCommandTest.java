@@ -1,17 +1,19 @@
 package io.ramcast.bench.process;
 
-import io.ramcast.bench.cli.RamcastCli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.ramcast.bench.InJvmKvCluster;
+import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.client.KvClient;
 import io.ramcast.txn.config.ClusterConfig;
 import org.junit.jupiter.api.Test;
@@ -50,13 +52,14 @@ class ClusterCommandTest
         command.start();
         try
         {
-            awaitUntil(() -> out.toString().contains("Ctrl-C stops every replica"), 120_000,
-                () -> "cluster did not start:\n" + out + err);
+            InJvmKvCluster.await("the cluster to start", Duration.ofSeconds(120),
+                () -> out.toString().contains("Ctrl-C stops every replica"), () -> out + "\n" + err);
             final ProcessHandle replica1 = replicaProcess(configFile, 1).orElseThrow();
             replica1.destroyForcibly();
 
-            awaitUntil(() -> err.toString().contains("replica 1 (partition 0) exited with 137; " +
-                "partition 0 runs on 2 of 3"), 30_000, () -> "no report of the dead replica:\n" + err);
+            InJvmKvCluster.await("the report of the dead replica", Duration.ofSeconds(30),
+                () -> err.toString().contains("replica 1 (partition 0) exited with 137; partition 0 runs on 2 of 3"),
+                err::toString);
             assertThat(command.isAlive()).as("the command keeps running").isTrue();
             for (int id = 0; id < 9; id++)
             {
@@ -68,7 +71,7 @@ class ClusterCommandTest
 
             try (KvClient client = KvClient.connect(config, config.clientIds().firstId()))
             {
-                final byte[] key = keyOfPartition(config, 0);
+                final byte[] key = InJvmKvCluster.keyOn(config, "cluster-test-", 0);
                 client.put(key, "after".getBytes(StandardCharsets.UTF_8)); // throws unless committed
                 assertThat(client.get(key)).isEqualTo("after".getBytes(StandardCharsets.UTF_8));
             }
@@ -83,23 +86,8 @@ class ClusterCommandTest
         for (int id = 0; id < 9; id++)
         {
             final int replica = id;
-            awaitUntil(() -> replicaProcess(configFile, replica).isEmpty(), 30_000,
-                () -> "replica " + replica + " still runs after the command stopped");
-        }
-    }
-
-    /** Polls {@code condition} every 50 ms until it holds, or fails with {@code message} after {@code timeoutMs}. */
-    private static void awaitUntil(final java.util.function.BooleanSupplier condition, final long timeoutMs,
-        final java.util.function.Supplier<String> message) throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadlineNs)
-            {
-                throw new AssertionError(message.get());
-            }
-            Thread.sleep(50);
+            InJvmKvCluster.await("replica " + replica + " to stop with the command", Duration.ofSeconds(30),
+                () -> replicaProcess(configFile, replica).isEmpty(), () -> "");
         }
     }
 
@@ -119,15 +107,4 @@ class ClusterCommandTest
         return java.util.Collections.indexOfSubList(args, expected) >= 0;
     }
 
-    private static byte[] keyOfPartition(final ClusterConfig config, final int partition)
-    {
-        for (int i = 0; ; i++)
-        {
-            final byte[] key = ("cluster-test-" + i).getBytes(StandardCharsets.UTF_8);
-            if (config.partitioner().partitionOf(key) == partition)
-            {
-                return key;
-            }
-        }
-    }
 }
