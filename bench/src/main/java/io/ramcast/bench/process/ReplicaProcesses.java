@@ -248,7 +248,7 @@ public final class ReplicaProcesses implements AutoCloseable
         }
         for (final ServerProcess p : processes)
         {
-            if (!p.isAlive() && !killed.contains(p.id()))
+            if (diedUnexpectedly(p))
             {
                 return "replica " + p.id() + " exited (" + p.exitDescription().trim() + ")" + "; see " + p.stderrFile();
             }
@@ -273,7 +273,7 @@ public final class ReplicaProcesses implements AutoCloseable
         }
         for (final ServerProcess p : processes)
         {
-            if (!p.isAlive() && !killed.contains(p.id()) && reportedDead.add(p.id()))
+            if (diedUnexpectedly(p) && reportedDead.add(p.id()))
             {
                 final int partition = replica(p.id()).partition();
                 lines.add("replica " + p.id() + " (partition " + partition + ") exited with " + p.exitCode() +
@@ -283,6 +283,12 @@ public final class ReplicaProcesses implements AutoCloseable
             }
         }
         return lines;
+    }
+
+    /** @return whether the replica's process ended without being killed on purpose ({@link #kill}). */
+    private boolean diedUnexpectedly(final ServerProcess p)
+    {
+        return !p.isAlive() && !killed.contains(p.id());
     }
 
     /** @return how many replicas started here still run. */
