@@ -377,6 +377,7 @@ final class ClientProtocol
         }
         long lastSequence = 0;
         final int clientOrdinal = topology.clientOrdinalOf(selfId);
+        final boolean usedBefore = usedBefore();
         for (int g = 0; g < groupCount; g++)
         {
             long next = 1;
@@ -385,6 +386,14 @@ final class ClientProtocol
                 if (answered[s])
                 {
                     next = Math.max(next, serverNextRingSeq[s]);
+                    if (usedBefore)
+                    {
+                        // An earlier incarnation sent position p only once its slot was free at a
+                        // majority, so below freedUpTo + ringSlots of some answering member: it may have
+                        // written there into rings a restarted server lost unread. Start above, so
+                        // that no position is used twice; the skipped ones stay open to relays.
+                        next = Math.max(next, freedUpTo[s] + options.ringSlots());
+                    }
                     lastSequence = Math.max(lastSequence, serverLastSequence[s]);
                 }
                 else if (serverDown(s))
@@ -412,6 +421,22 @@ final class ClientProtocol
         checkConnectivity(); // before the session shows ready, so that readers see its connectivity
         sessionReady = true;
         return 1;
+    }
+
+    /**
+     * @return whether some answering server took a message of this client id before or moved its
+     *         ring: an earlier incarnation existed (a client id never used before starts at position 1).
+     */
+    private boolean usedBefore()
+    {
+        for (int s = 0; s < answered.length; s++)
+        {
+            if (answered[s] && (serverLastSequence[s] > 0 || serverNextRingSeq[s] > 1 || freedUpTo[s] > 1))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Encodes a SKIP record for ring position {@code q} into {@link #record}; returns its length. */

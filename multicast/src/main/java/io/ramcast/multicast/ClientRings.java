@@ -35,6 +35,31 @@ import org.agrona.concurrent.AtomicBuffer;
  */
 final class ClientRings
 {
+    /** The operations a journal records ({@link AcceptorJournal.Records#ringOp}) and {@link #replay} applies. */
+    static final class Op
+    {
+        static final int TAKE_RING = 1;
+        static final int SKIP = 2;
+        static final int TAKE_RELAY = 3;
+        static final int PASS_AHEAD = 4;
+        static final int FREE = 5;
+        static final int TOOK_SEQUENCE = 6;
+
+        private Op()
+        {
+        }
+    }
+
+    /**
+     * A client's row as a journal checkpoint keeps it (incarnation and suspicion are not kept: a
+     * restarted server learns them again from the HELLO word and the failure detector).
+     */
+    record RowState(
+        long nextRingSeq, long freedUpTo, long takenUpTo, long lastSequence, long[] freedAhead, long[] takenAhead,
+        long[] skippedBelow)
+    {
+    }
+
     /** What {@link #takeFromRelay(int, long)} did with a relayed copy. */
     enum RelayTake
     {
@@ -76,6 +101,8 @@ final class ClientRings
     private final FlowCellFlyweight flowCell = new FlowCellFlyweight();
     private final int ringSlots;
     private final int maxTakenAhead;
+    /** Receives every change (the server's acceptor journal); none while a journal is replayed. */
+    private AcceptorJournal.Records journal = AcceptorJournal.none().write();
 
     /**
      * @param clientCount   number of client ordinals (rows).
@@ -97,6 +124,82 @@ final class ClientRings
         }
         this.ringSlots = ringSlots;
         this.maxTakenAhead = maxTakenAhead;
+    }
+
+    /** @param records receives every later change of a row, as an {@link Op}. */
+    void journal(final AcceptorJournal.Records records)
+    {
+        journal = records;
+    }
+
+    /**
+     * Applies a journaled operation again (a restarted server replaying its journal; the journal
+     * sink should be {@link AcceptorJournal#none()} meanwhile).
+     */
+    void replay(final int op, final int ci, final long argument)
+    {
+        switch (op)
+        {
+            case Op.TAKE_RING -> takeFromRing(ci, argument);
+            case Op.SKIP -> skip(ci, argument);
+            case Op.TAKE_RELAY -> takeFromRelay(ci, argument);
+            case Op.PASS_AHEAD -> passTakenAhead(ci);
+            case Op.FREE -> free(ci, argument);
+            case Op.TOOK_SEQUENCE -> tookMessage(ci, argument);
+            default -> throw new IllegalStateException("journaled ring operation of unknown kind " + op);
+        }
+    }
+
+    /** @return client {@code ci}'s row as a checkpoint keeps it. */
+    RowState rowState(final int ci)
+    {
+        final Row row = rows[ci];
+        return new RowState(row.nextRingSeq, row.freedUpTo, row.takenUpTo, row.lastSequence, toArray(row.freedAhead),
+            toArray(row.takenAhead), toArray(row.skippedBelow));
+    }
+
+    /** Replaces client {@code ci}'s row with a checkpoint's; its FLOW cell is due (a restarted server answers again). */
+    void restoreRow(final int ci, final RowState state)
+    {
+        final Row row = rows[ci];
+        row.nextRingSeq = state.nextRingSeq();
+        row.freedUpTo = state.freedUpTo();
+        row.takenUpTo = state.takenUpTo();
+        row.lastSequence = state.lastSequence();
+        fill(row.freedAhead, state.freedAhead());
+        fill(row.takenAhead, state.takenAhead());
+        fill(row.skippedBelow, state.skippedBelow());
+        row.flowDue = true;
+    }
+
+    /** Makes every FLOW cell due: a restarted server publishes where each ring stands. */
+    void flowDueForAll()
+    {
+        for (final Row row : rows)
+        {
+            row.flowDue = true;
+        }
+    }
+
+    private static long[] toArray(final LongHashSet set)
+    {
+        final long[] values = new long[set.size()];
+        int i = 0;
+        for (final LongHashSet.LongIterator it = set.iterator(); it.hasNext(); )
+        {
+            values[i++] = it.nextValue();
+        }
+        java.util.Arrays.sort(values);
+        return values;
+    }
+
+    private static void fill(final LongHashSet set, final long[] values)
+    {
+        set.clear();
+        for (final long v : values)
+        {
+            set.add(v);
+        }
     }
 
     /** @return the number of client ordinals. */
@@ -125,6 +228,7 @@ final class ClientRings
         if (!row.takenAhead.isEmpty() && row.takenAhead.remove(row.nextRingSeq))
         {
             row.nextRingSeq++;
+            journal.ringOp(Op.PASS_AHEAD, ci, 0);
             return true;
         }
         return false;
@@ -152,6 +256,7 @@ final class ClientRings
         final Row row = readAt(ci, ringSeq);
         row.nextRingSeq = ringSeq + 1;
         row.takenUpTo = Math.max(row.takenUpTo, ringSeq + 1);
+        journal.ringOp(Op.TAKE_RING, ci, ringSeq);
     }
 
     /**
@@ -164,9 +269,13 @@ final class ClientRings
     void skip(final int ci, final long ringSeq)
     {
         final Row row = readAt(ci, ringSeq);
+        journal.ringOp(Op.SKIP, ci, ringSeq); // replaying it frees the position too
+        final AcceptorJournal.Records sink = journal;
+        journal = AcceptorJournal.none().write();
         row.nextRingSeq = ringSeq + 1;
         row.skippedBelow.add(ringSeq);
         free(ci, ringSeq);
+        journal = sink;
     }
 
     private Row readAt(final int ci, final long ringSeq)
@@ -211,6 +320,7 @@ final class ClientRings
             row.skippedBelow.remove(ringSeq);
         }
         row.takenUpTo = Math.max(row.takenUpTo, ringSeq + 1);
+        journal.ringOp(Op.TAKE_RELAY, ci, ringSeq);
         return RelayTake.TAKEN;
     }
 
@@ -238,7 +348,11 @@ final class ClientRings
     void tookMessage(final int ci, final long messageSequence)
     {
         final Row row = rows[ci];
-        row.lastSequence = Math.max(row.lastSequence, messageSequence);
+        if (messageSequence > row.lastSequence)
+        {
+            row.lastSequence = messageSequence;
+            journal.ringOp(Op.TOOK_SEQUENCE, ci, messageSequence);
+        }
     }
 
     /* ---------------------------------------------------------------- freeing and the FLOW cell */
@@ -251,11 +365,11 @@ final class ClientRings
     void free(final int ci, final long ringSeq)
     {
         final Row row = rows[ci];
-        if (ringSeq < row.freedUpTo)
+        if (ringSeq < row.freedUpTo || !row.freedAhead.add(ringSeq))
         {
             return;
         }
-        row.freedAhead.add(ringSeq);
+        journal.ringOp(Op.FREE, ci, ringSeq);
         while (row.freedAhead.remove(row.freedUpTo))
         {
             row.freedUpTo++;
@@ -283,8 +397,8 @@ final class ClientRings
     /**
      * Writes client {@code ci}'s FLOW cell ({@link Layout#FLOW_CELL_BYTES} bytes, layout at
      * {@link Layout#FLOW_FREED_OFFSET}) into {@code cell} at offset 0 if it changed since last
-     * written: freed up to, next ring position (past every position taken, from the ring or ahead
-     * of it), highest message sequence taken, incarnation and seal. Freed-up-to and next position
+     * written: freed up to, next ring position to read (a new incarnation writes SKIP records from
+     * there up to where it starts), highest message sequence taken, incarnation and seal. Freed-up-to and next position
      * never decrease from one cell to the next.
      *
      * @return whether the cell was written (and must be published); it is not due again until the
@@ -298,7 +412,9 @@ final class ClientRings
             return false;
         }
         row.flowDue = false;
-        final long next = Math.max(row.nextRingSeq, row.takenUpTo);
+        // the read position, not the furthest position taken: a new incarnation writes SKIP records
+        // from here, so a hole below a position a relay took ahead is filled too
+        final long next = row.nextRingSeq;
         flowCell.wrap(cell, 0).freedUpTo(row.freedUpTo).nextRingSeq(next).lastSequence(row.lastSequence)
             .incarnation(row.incarnation).seal();
         return true;

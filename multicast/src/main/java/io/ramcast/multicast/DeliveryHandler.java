@@ -14,4 +14,16 @@ public interface DeliveryHandler
      * @param delivery the next delivery.
      */
     void onDelivery(Delivery delivery);
+
+    /**
+     * A delivery handed over again by a restarted server: it was delivered before the restart, but
+     * the {@link AppliedDeliveries} the server was given say the application had not applied it.
+     * Comes before any new delivery, in delivery order. By default the same as {@link #onDelivery}.
+     *
+     * @param delivery the delivery handed over again.
+     */
+    default void onRedelivery(final Delivery delivery)
+    {
+        onDelivery(delivery);
+    }
 }

@@ -43,7 +43,18 @@ public final class DurableFiles
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ))
+        forceDirectory(file.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Forces a directory, so that files created, renamed or deleted in it stay so after a power loss.
+     *
+     * @param directory the directory.
+     * @throws IOException if it cannot be opened or forced.
+     */
+    public static void forceDirectory(final Path directory) throws IOException
+    {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ))
         {
             dir.force(true);
         }

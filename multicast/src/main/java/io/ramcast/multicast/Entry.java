@@ -48,6 +48,11 @@ final class Entry
     /** Ballot in which this process acknowledged its group's proposal (0: not acknowledged). */
     long ackedBallot;
 
+    /** When this process took the body (agent clock, ns; 0: held since before a restart). */
+    long takenNs;
+    /** Relayed to the leader of its ballot because the leader had not proposed it in time. */
+    long relayedToLeaderInBallot;
+
     long finalValue;
     int finalGroup = -1;
 

@@ -38,9 +38,22 @@ final class Outbox
     private long queuedWrites;
     private long droppedPeerDown;
     private long droppedRejected;
+    /** Writes to peers wait in the queues until {@link #release()} (the journal is forced first). */
+    private final boolean holdWrites;
 
     Outbox(final Fabric fabric, final int maxProcessId, final LocalRegion[] localRegionsById)
     {
+        this(fabric, maxProcessId, localRegionsById, false);
+    }
+
+    /**
+     * @param holdWrites whether writes to peers wait until {@link #release()}: a server whose journal
+     *                   must be forced before anything it sends can depend on it (durability fsync)
+     *                   releases them once per duty cycle, after forcing.
+     */
+    Outbox(final Fabric fabric, final int maxProcessId, final LocalRegion[] localRegionsById, final boolean holdWrites)
+    {
+        this.holdWrites = holdWrites;
         this.fabric = fabric;
         this.selfId = fabric.selfId();
         this.localRegions = localRegionsById;
@@ -64,7 +77,7 @@ final class Outbox
             return;
         }
         final ArrayDeque<Queued> queue = queues.get(peerId);
-        if (queue != null && !queue.isEmpty())
+        if (holdWrites || queue != null && !queue.isEmpty())
         {
             enqueue(peerId, regionId, offset, src, length);
             return;
@@ -95,6 +108,22 @@ final class Outbox
      * @return number of writes issued.
      */
     int flush()
+    {
+        return holdWrites ? 0 : issueQueued();
+    }
+
+    /**
+     * Issues the writes held so far (see the {@code holdWrites} constructor argument); the same as
+     * {@link #flush()} for an outbox that does not hold writes.
+     *
+     * @return number of writes issued.
+     */
+    int release()
+    {
+        return issueQueued();
+    }
+
+    private int issueQueued()
     {
         if (queuedWrites == 0)
         {

@@ -40,6 +40,7 @@ public final class RamcastServer implements AutoCloseable
     private final ProtocolAgent agent;
     private final IdleStrategy idleStrategy;
     private final DeliveryLogWriter deliveryLog;
+    private final AcceptorJournal journal;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final GroupTopology topology;
@@ -58,23 +59,43 @@ public final class RamcastServer implements AutoCloseable
         idleStrategy = b.idleStrategy;
         deliveryLog = openLog(b.deliveryLogDir, fabric.selfId(), false);
         final EpochNanoClock logClock = b.deliveryLogClock;
-        final DeliveryHandler handler = d ->
+        // A server with a journal survives kill -9: its delivery log is then written through (flushed
+        // at every delivery), so it holds everything handed over, and a delivery handed over again
+        // after a restart is not logged twice.
+        final boolean writeThrough = b.journal != null && b.journal != AcceptorJournal.none();
+        final DeliveryHandler handler = new DeliveryHandler()
         {
-            if (deliveryLog != null)
+            @Override
+            public void onDelivery(final Delivery d)
             {
-                appendLog(deliveryLog, d.messageId(), d.destinations(),
-                    logClock != null ? logClock.nanoTime() / 1_000 : DeliveryLogWriter.NO_TIME);
+                if (deliveryLog != null)
+                {
+                    appendLog(deliveryLog, d.messageId(), d.destinations(),
+                        logClock != null ? logClock.nanoTime() / 1_000 : DeliveryLogWriter.NO_TIME);
+                    if (writeThrough)
+                    {
+                        flushLog(deliveryLog);
+                    }
+                }
+                delivered.incrementAndGet();
+                userHandler.onDelivery(d);
             }
-            delivered.incrementAndGet();
-            userHandler.onDelivery(d);
+
+            @Override
+            public void onRedelivery(final Delivery d)
+            {
+                userHandler.onRedelivery(d);
+            }
         };
         final ErrorHandler errorHandler = ex ->
         {
             errors.incrementAndGet();
             LOG.warn("server {}: {}", fabric.selfId(), ex.getMessage());
         };
+        journal = b.journal != null ? b.journal : AcceptorJournal.none();
         protocol = new ServerProtocol(topology, b.options, fabric, handler, errorHandler,
-            b.voteStore != null ? b.voteStore : VoteStore.inMemory(), b.minimumClock);
+            b.voteStore != null ? b.voteStore : VoteStore.inMemory(), b.minimumClock, journal,
+            b.appliedDeliveries != null ? b.appliedDeliveries : AppliedDeliveries.ALL);
         this.topology = topology;
         this.options = b.options;
         mailboxes = new Mailboxes(topology, b.options, fabric, b.messageHandler);
@@ -287,7 +308,10 @@ public final class RamcastServer implements AutoCloseable
         return protocol.describe() + " " + mailboxes.describe();
     }
 
-    /** Stops the agent (if started here), flushes the delivery log and closes the fabric. Idempotent. */
+    /**
+     * Stops the agent (if started here), flushes the delivery log, closes the fabric and the
+     * acceptor journal. Idempotent.
+     */
     @Override
     public synchronized void close()
     {
@@ -302,7 +326,14 @@ public final class RamcastServer implements AutoCloseable
         }
         finally
         {
-            fabric.close();
+            try
+            {
+                fabric.close();
+            }
+            finally
+            {
+                journal.close();
+            }
         }
     }
 
@@ -312,6 +343,8 @@ public final class RamcastServer implements AutoCloseable
         private DeliveryHandler handler;
         private VoteStore voteStore;
         private long minimumClock;
+        private AcceptorJournal journal;
+        private AppliedDeliveries appliedDeliveries;
 
         private Builder()
         {
@@ -337,6 +370,30 @@ public final class RamcastServer implements AutoCloseable
         public Builder minimumClock(final long minimumClock)
         {
             this.minimumClock = minimumClock;
+            return this;
+        }
+
+        /**
+         * @param journal where the server keeps its acceptor state across restarts (default: none, a
+         *                restart forgets it; a replica passes a {@link FileAcceptorJournal}). The server
+         *                replays it when built and closes it when closed.
+         * @return this.
+         */
+        public Builder journal(final AcceptorJournal journal)
+        {
+            this.journal = journal;
+            return this;
+        }
+
+        /**
+         * @param applied how far the delivery handler has made deliveries durable (default: each one
+         *                once the handler returns); a replica that applies on another thread passes its
+         *                store's applied position, so that the journal keeps what the store lacks.
+         * @return this.
+         */
+        public Builder appliedDeliveries(final AppliedDeliveries applied)
+        {
+            this.appliedDeliveries = applied;
             return this;
         }
 

@@ -178,6 +178,14 @@ final class ServerProtocol
     /** No timestamp above this was used; saved before the clock passes it (see {@link VoteStore}). */
     private long clockCeiling;
     private final VoteStore voteStore;
+    /** The acceptor state that must survive a restart (bodies, proposals, stream position, deliveries, rings). */
+    private final AcceptorJournal journal;
+    private final AcceptorJournal.Records journalRecords;
+    private final AppliedDeliveries appliedDeliveries;
+    /** Delivered before a restart but not applied by the application: handed over again at the first duty cycle. */
+    private List<Entry> redeliveries = List.of();
+    /** Delivered in this duty cycle: handed to the handler once the journal holds them (and, with fsync, forced). */
+    private final ArrayList<Entry> handoff = new ArrayList<>();
 
     /* client rings: per client, positions taken, skipped and freed, incarnation, suspicion */
     private final ClientRings clientRings;
@@ -214,6 +222,11 @@ final class ServerProtocol
     private java.util.function.IntConsumer newClientIncarnation = clientId -> { };
     private long clientRecordErrors;
     private long nowNs;
+    /** When this process started following its current ballot (agent clock, ns). */
+    private long followingSinceNs;
+    private boolean running;
+    /** A message held here has waited for the leader's proposal for over 3 failure timeouts. */
+    private boolean leaderStalls;
     private volatile int leaderView;
     private volatile long ballotView;
 
@@ -227,6 +240,19 @@ final class ServerProtocol
         this(topology, options, fabric, handler, errorHandler, VoteStore.inMemory(), 0);
     }
 
+    ServerProtocol(
+        final GroupTopology topology,
+        final MulticastOptions options,
+        final Fabric fabric,
+        final DeliveryHandler handler,
+        final ErrorHandler errorHandler,
+        final VoteStore voteStore,
+        final long minimumClock)
+    {
+        this(topology, options, fabric, handler, errorHandler, voteStore, minimumClock, AcceptorJournal.none(),
+            AppliedDeliveries.ALL);
+    }
+
     /**
      * @param topology     the groups and clients.
      * @param options      protocol options.
@@ -237,6 +263,8 @@ final class ServerProtocol
      *                     holds mean this process restarts (see {@link VoteStore}).
      * @param minimumClock the clock starts at least here (e.g. the last timestamp the replica's store
      *                     applied, for a store older than its votes file).
+     * @param journal      the acceptor state kept across a restart; what it holds is replayed here.
+     * @param applied      how far the handler has made deliveries durable (see {@link AppliedDeliveries}).
      */
     ServerProtocol(
         final GroupTopology topology,
@@ -245,9 +273,14 @@ final class ServerProtocol
         final DeliveryHandler handler,
         final ErrorHandler errorHandler,
         final VoteStore voteStore,
-        final long minimumClock)
+        final long minimumClock,
+        final AcceptorJournal journal,
+        final AppliedDeliveries applied)
     {
         this.voteStore = voteStore;
+        this.journal = journal;
+        this.journalRecords = journal.write();
+        this.appliedDeliveries = applied;
         this.topology = topology;
         this.options = options;
         this.selfId = fabric.selfId();
@@ -315,7 +348,7 @@ final class ServerProtocol
         {
             streamRegion.grant(leaderOf[group]);
         }
-        outbox = new Outbox(fabric, maxProcessId(topology), regions);
+        outbox = new Outbox(fabric, maxProcessId(topology), regions, journal.syncsBeforeSending());
         control = new Mailboxes(topology, options, fabric, this::onControl, Layout.CONTROL_REGION,
             Layout.CONTROL_CREDIT_REGION);
 
@@ -350,6 +383,201 @@ final class ServerProtocol
         for (int g = 0; g < groupCount; g++)
         {
             outgoingProposals[g] = new LongArrayList();
+        }
+        restore();
+        clientRings.journal(journalRecords);
+    }
+
+    /* ---------------------------------------------------------------- the acceptor journal */
+
+    /**
+     * Replays the acceptor journal (a restarted process): the entries it held with their bodies and
+     * proposals, its stream position, its deliveries and its client rings, as they were when it
+     * stopped. What it delivered but the handler had not applied is handed over again at the first
+     * duty cycle, in delivery order. Nothing is decided or ordered after a replay: decisions need
+     * the acknowledgements of the current ballot, which a leader change gathers again.
+     */
+    private void restore()
+    {
+        final Restorer restorer = new Restorer();
+        final long records = journal.replay(restorer);
+        if (records == 0)
+        {
+            return;
+        }
+        final ArrayList<Entry> unapplied = new ArrayList<>();
+        for (final Entry e : retained.values())
+        {
+            if (!unapplied.isEmpty() || !appliedDeliveries.applied(e.finalValue, e.finalGroup, e.messageId))
+            {
+                unapplied.add(e);
+            }
+        }
+        redeliveries = unapplied;
+        trimRetained();
+        if (acceptedBallot == ballot)
+        {
+            nextStreamReadSeq = acceptedSeq + 1;
+        }
+        clientRings.flowDueForAll();
+        LOG.info("group {} at process {}: replayed {} journal records: {} pending entries, {} delivered kept, stream at " +
+            "{}:{}, {} delivered but not applied (handed over again)", group, selfId, records, entries.size(),
+            retained.size(), Ballots.toString(acceptedBallot), acceptedSeq, unapplied.size());
+    }
+
+    /** Applies journal records to this process's state (only while {@link #restore()} runs). */
+    private final class Restorer implements AcceptorJournal.Records
+    {
+        private Entry entry(final long messageId)
+        {
+            Entry e = entries.get(messageId);
+            if (e == null)
+            {
+                e = retained.get(messageId);
+            }
+            if (e == null)
+            {
+                e = new Entry(messageId, groupCount);
+                entries.put(messageId, e);
+            }
+            return e;
+        }
+
+        @Override
+        public void body(
+            final long messageId, final int clientOrdinal, final int[] destinations, final long[] ringSeqs,
+            final byte[] payload)
+        {
+            final Entry e = entry(messageId);
+            e.clientOrdinal = clientOrdinal;
+            e.destinations = destinations;
+            e.ringSeqByGroup = new long[groupCount];
+            for (int d = 0; d < destinations.length; d++)
+            {
+                e.ringSeqByGroup[destinations[d]] = ringSeqs[d];
+            }
+            if (payload != null)
+            {
+                e.payload = payload;
+                if (e.state == Entry.State.NO_BODY)
+                {
+                    e.state = Entry.State.MCAST;
+                }
+            }
+        }
+
+        @Override
+        public void proposal(
+            final long messageId, final int h, final long proposalBallot, final long value, final long streamBallot,
+            final long streamSeq)
+        {
+            entry(messageId).propose(h, proposalBallot, value, streamBallot, streamSeq);
+        }
+
+        @Override
+        public void streamPosition(final long b, final long seq)
+        {
+            acceptedBallot = b;
+            acceptedSeq = seq;
+        }
+
+        @Override
+        public void forget(final long b)
+        {
+            forgetProposalsBelow(b);
+        }
+
+        @Override
+        public void delivered(final long messageId, final long finalValue, final int finalGroup)
+        {
+            final Entry e = entries.remove(messageId);
+            if (e == null || !e.hasBody())
+            {
+                throw new IllegalStateException("acceptor journal of process " + selfId + ": delivery of " +
+                    MessageIds.toString(messageId) + " without its body before it; the journal is damaged");
+            }
+            e.state = Entry.State.DONE;
+            e.finalValue = finalValue;
+            e.finalGroup = finalGroup;
+            retained.put(messageId, e);
+        }
+
+        @Override
+        public void ringOp(final int op, final int clientOrdinal, final long argument)
+        {
+            clientRings.replay(op, clientOrdinal, argument);
+        }
+
+        @Override
+        public void ringRow(final int clientOrdinal, final ClientRings.RowState row)
+        {
+            clientRings.restoreRow(clientOrdinal, row);
+        }
+    }
+
+    /** Writes this process's whole acceptor state into a journal checkpoint. */
+    private void writeCheckpoint(final AcceptorJournal.Records w)
+    {
+        for (int ci = 0; ci < clientRings.clientCount(); ci++)
+        {
+            w.ringRow(ci, clientRings.rowState(ci));
+        }
+        w.streamPosition(acceptedBallot, acceptedSeq);
+        for (final Entry e : retained.values())
+        {
+            writeEntry(w, e);
+            w.delivered(e.messageId, e.finalValue, e.finalGroup);
+        }
+        entries.forEachLong((id, e) -> writeEntry(w, e));
+    }
+
+    private void writeEntry(final AcceptorJournal.Records w, final Entry e)
+    {
+        if (e.destinations != null)
+        {
+            journalBody(w, e);
+        }
+        for (int h = 0; h < groupCount; h++)
+        {
+            if (e.proposalKnown[h])
+            {
+                w.proposal(e.messageId, h, e.proposalBallot[h], e.proposalValue[h], e.proposalStreamBallot[h],
+                    e.proposalStreamSeq[h]);
+            }
+        }
+    }
+
+    private void journalBody(final AcceptorJournal.Records w, final Entry e)
+    {
+        final long[] seqs = new long[e.destinations.length];
+        for (int d = 0; d < seqs.length; d++)
+        {
+            seqs[d] = e.ringSeqByGroup[e.destinations[d]];
+        }
+        w.body(e.messageId, e.clientOrdinal, e.destinations, seqs, e.payload);
+    }
+
+    /** Records a proposal in the entry and the journal (every place a proposal is learned or made). */
+    private void propose(
+        final Entry e, final int h, final long proposalBallot, final long value, final long streamBallot,
+        final long streamSeq)
+    {
+        journalRecords.proposal(e.messageId, h, proposalBallot, value, streamBallot, streamSeq);
+        e.propose(h, proposalBallot, value, streamBallot, streamSeq);
+    }
+
+    /** Drops delivered entries beyond the retention once the application has applied them. */
+    private void trimRetained()
+    {
+        while (retained.size() > options.retainedDeliveries())
+        {
+            final var it = retained.values().iterator();
+            final Entry oldest = it.next();
+            if (!appliedDeliveries.applied(oldest.finalValue, oldest.finalGroup, oldest.messageId))
+            {
+                return; // kept (and journaled) until the application has it
+            }
+            it.remove();
         }
     }
 
@@ -449,6 +677,11 @@ final class ServerProtocol
     int doWork(final long nowNs)
     {
         this.nowNs = nowNs;
+        if (!running)
+        {
+            running = true;
+            followingSinceNs = nowNs; // ages of messages held (restored ones too) count from the first cycle
+        }
         int work = outbox.flush();
         final int beats = heartbeats.doWork(nowNs);
         work += beats;
@@ -466,14 +699,25 @@ final class ServerProtocol
         }
         work += pollStored();
         work += orderAndDeliver();
+        handOver();
         if (beats > 0)
         {
             work += checkClients(); // suspicion moves with heartbeats: once per interval is enough
+            work += checkLeaderProgress();
         }
         work += flushProposals();
         // before publish: a new incarnation's mailbox is reset before its FLOW cell answers the handshake
         work += checkIncarnations();
         work += publish();
+        if (journal.wantsCheckpoint())
+        {
+            journal.checkpoint(this::writeCheckpoint);
+        }
+        if (journal.syncsBeforeSending())
+        {
+            journal.sync(); // every write of this cycle waited in the outbox for this
+            work += outbox.release();
+        }
         return work;
     }
 
@@ -614,6 +858,8 @@ final class ServerProtocol
         e.ringSeqByGroup = ringSeqByGroup;
         e.payload = payload;
         e.state = Entry.State.MCAST;
+        e.takenNs = Math.max(1, nowNs);
+        journalBody(journalRecords, e);
         if (mode == Mode.FOLLOWER && proposedInCurrentBallot(e) && e.ackedBallot != ballot)
         {
             acknowledge(e, e.proposalValue[group]); // its proposal was read before the body arrived
@@ -673,6 +919,51 @@ final class ServerProtocol
         return work;
     }
 
+    /**
+     * A leader that its peers hear but the clients cannot reach (its links to them cut) proposes
+     * nothing: the bodies never reach it. A follower that holds a message the leader of its ballot
+     * has not proposed after a failure timeout relays it to the leader (so transactions still
+     * commit, a timeout later); after three, it takes the leader as failed (the first member after
+     * it then campaigns, and the group moves to a leader the clients reach). Ages count from when
+     * this process started following the ballot, so a new leader gets its time.
+     *
+     * @return the number of messages relayed.
+     */
+    private int checkLeaderProgress()
+    {
+        final int leader = leaderOf[group];
+        if (mode != Mode.FOLLOWER || leader == selfId)
+        {
+            leaderStalls = false;
+            return 0;
+        }
+        final long relayAfterNs = options.failureTimeoutMillis() * NS_PER_MS;
+        final long relayed = relayedCount;
+        final boolean[] stalled = {false};
+        entries.forEachLong((id, e) ->
+        {
+            if (e.state != Entry.State.MCAST || !e.hasBody() || proposedInCurrentBallot(e) || e.takenNs == 0)
+            {
+                return; // takenNs 0: held since before a restart, when the ballot may have moved on
+            }
+            final long age = nowNs - Math.max(e.takenNs, followingSinceNs);
+            if (age > relayAfterNs && e.relayedToLeaderInBallot != ballot)
+            {
+                e.relayedToLeaderInBallot = ballot;
+                relayTo(e, leader);
+            }
+            stalled[0] |= age > 3 * relayAfterNs;
+        });
+        if (stalled[0] && !leaderStalls)
+        {
+            LOG.warn("group {} at process {}: leader {} has proposed none of the messages held here for {} ms, though " +
+                "it answers heartbeats (cut off from the clients?): taking it as failed", group, selfId, leader,
+                3 * options.failureTimeoutMillis());
+        }
+        leaderStalls = stalled[0];
+        return (int)(relayedCount - relayed);
+    }
+
     /** Relays every message of client {@code ci} this process holds, in any state (§F.4 item 20). */
     private int relayAll(final int ci)
     {
@@ -699,13 +990,7 @@ final class ServerProtocol
 
     private void relay(final Entry e)
     {
-        final long[] seqs = new long[e.destinations.length];
-        for (int d = 0; d < seqs.length; d++)
-        {
-            seqs[d] = e.ringSeqByGroup[e.destinations[d]];
-        }
-        final byte[] message = ControlMessages.relay(
-            new ControlMessages.Relay(e.clientOrdinal, e.messageId, e.destinations, seqs, e.payload));
+        final byte[] message = relayMessage(e);
         for (final int h : e.destinations)
         {
             for (final int p : topology.membersUnsafe(h))
@@ -717,6 +1002,23 @@ final class ServerProtocol
                 }
             }
         }
+    }
+
+    private byte[] relayMessage(final Entry e)
+    {
+        final long[] seqs = new long[e.destinations.length];
+        for (int d = 0; d < seqs.length; d++)
+        {
+            seqs[d] = e.ringSeqByGroup[e.destinations[d]];
+        }
+        return ControlMessages.relay(new ControlMessages.Relay(e.clientOrdinal, e.messageId, e.destinations, seqs,
+            e.payload));
+    }
+
+    private void relayTo(final Entry e, final int process)
+    {
+        control.send(process, relayMessage(e));
+        relayedCount++;
     }
 
     private void onRelay(final int sender, final ControlMessages.Relay r)
@@ -838,7 +1140,7 @@ final class ServerProtocol
             e = new Entry(messageId, groupCount);
             entries.put(messageId, e);
         }
-        e.propose(h, proposalBallot, value, ballot, seq);
+        propose(e, h, proposalBallot, value, ballot, seq);
     }
 
     private long append(
@@ -848,6 +1150,7 @@ final class ServerProtocol
         final long seq = log.append(kind, proposingGroup, messageId, proposalBallot, value, ownRingSeq);
         acceptedBallot = ballot;
         acceptedSeq = seq;
+        journalRecords.streamPosition(ballot, seq);
         return seq;
     }
 
@@ -899,7 +1202,7 @@ final class ServerProtocol
             }
             return 0;
         }
-        if (!heartbeats.suspected(leader, nowNs) || !hearsMajority())
+        if (!(heartbeats.suspected(leader, nowNs) || leaderStalls) || !hearsMajority())
         {
             return 0;
         }
@@ -1028,6 +1331,8 @@ final class ServerProtocol
             leaderView = leaderOf[group];
         }
         candidacy = to == Mode.CANDIDATE ? new Candidacy(newBallot, nowNs, members.length, memberIndex, quorum) : null;
+        followingSinceNs = nowNs;
+        leaderStalls = false;
         if (newBallot != fromBallot)
         {
             Arrays.fill(promised, false);
@@ -1124,6 +1429,7 @@ final class ServerProtocol
 
     private void sendReply(final int candidate, final long b)
     {
+        journal.sync(); // a promise reports the journal: it must hold what it reports
         final List<EntryInfo> infos = snapshot();
         for (final byte[] m : ControlMessages.catchUpEntries(b, infos, options.maxMailboxMessageBytes()))
         {
@@ -1249,7 +1555,7 @@ final class ServerProtocol
             final long ownRingSeq = e.ringSeqByGroup != null ? e.ringSeqByGroup[group] : 0;
             final long seq =
                 append(r.kind(), r.proposingGroup(), r.messageId(), r.proposalBallot(), r.value(), ownRingSeq);
-            e.propose(r.proposingGroup(), r.proposalBallot(), r.value(), ballot, seq);
+            propose(e, r.proposingGroup(), r.proposalBallot(), r.value(), ballot, seq);
         }
 
         // step 4: fresh timestamps above everything recovered, for every other message held somewhere
@@ -1295,9 +1601,15 @@ final class ServerProtocol
      */
     private void forgetUndecidedProposals()
     {
+        journalRecords.forget(ballot);
+        forgetProposalsBelow(ballot);
+    }
+
+    private void forgetProposalsBelow(final long b)
+    {
         entries.forEachLong((id, e) ->
         {
-            if (e.proposalKnown[group] && e.proposalBallot[group] < ballot && e.state != Entry.State.ORDERED)
+            if (e.proposalKnown[group] && e.proposalBallot[group] < b && e.state != Entry.State.ORDERED)
             {
                 e.proposalKnown[group] = false;
                 e.decided[group] = false;
@@ -1327,6 +1639,7 @@ final class ServerProtocol
             {
                 e.ringSeqByGroup[m.destinations()[d]] = m.ringSeqs()[d];
             }
+            journalBody(journalRecords, e);
         }
         return e;
     }
@@ -1387,7 +1700,7 @@ final class ServerProtocol
         proposedCount++;
         raiseClock(clock + 1);
         final long seq = append(Layout.KIND_OWN, group, e.messageId, ballot, clock, e.ringSeqByGroup[group]);
-        e.propose(group, ballot, clock, ballot, seq);
+        propose(e, group, ballot, clock, ballot, seq);
     }
 
     private void queueProposals(final Entry e)
@@ -1574,7 +1887,7 @@ final class ServerProtocol
                     entries.put(messageId, e);
                 }
                 raiseClock(value);
-                e.propose(group, ballot, value, ballot, seq);
+                propose(e, group, ballot, value, ballot, seq);
                 if (e.hasBody())
                 {
                     acknowledge(e, value);
@@ -1605,7 +1918,7 @@ final class ServerProtocol
                     e = new Entry(messageId, groupCount);
                     entries.put(messageId, e);
                 }
-                e.propose(proposingGroup, proposalBallot, value, ballot, seq);
+                propose(e, proposingGroup, proposalBallot, value, ballot, seq);
             }
             else if (kind == Layout.KIND_RECOVERED)
             {
@@ -1633,6 +1946,7 @@ final class ServerProtocol
         nextStreamReadSeq = seq + 1;
         acceptedBallot = ballot;
         acceptedSeq = seq;
+        journalRecords.streamPosition(ballot, seq);
     }
 
     private void acknowledge(final Entry e, final long value)
@@ -1842,20 +2156,47 @@ final class ServerProtocol
         return count;
     }
 
+    /**
+     * Task 6: the entry is delivered. The journal records it first; the handler gets it at the end
+     * of the duty cycle ({@link #handOver()}), after the journal is forced where that is asked for,
+     * so a restarted process never finds its application ahead of its journal.
+     */
     private void deliver(final Entry e)
     {
         e.state = Entry.State.DONE;
         entries.remove(e.messageId);
+        journalRecords.delivered(e.messageId, e.finalValue, e.finalGroup);
         retained.put(e.messageId, e);
-        if (retained.size() > options.retainedDeliveries())
-        {
-            final var it = retained.entrySet().iterator();
-            it.next();
-            it.remove();
-        }
         deliveredCount++;
         clientRings.free(e.clientOrdinal, e.ringSeqByGroup[group]);
-        handler.onDelivery(new Delivery(e.messageId, e.payload, e.destinations, e.finalValue, e.finalGroup));
+        handoff.add(e);
+    }
+
+    /** Hands this cycle's deliveries to the handler, in delivery order, once the journal holds them. */
+    private int handOver()
+    {
+        if (!redeliveries.isEmpty())
+        {
+            for (final Entry e : redeliveries)
+            {
+                handler.onRedelivery(new Delivery(e.messageId, e.payload, e.destinations, e.finalValue, e.finalGroup));
+            }
+            redeliveries = List.of();
+        }
+        if (handoff.isEmpty())
+        {
+            return 0;
+        }
+        journal.sync();
+        for (int i = 0; i < handoff.size(); i++)
+        {
+            final Entry e = handoff.get(i);
+            handler.onDelivery(new Delivery(e.messageId, e.payload, e.destinations, e.finalValue, e.finalGroup));
+        }
+        final int n = handoff.size();
+        handoff.clear();
+        trimRetained();
+        return n;
     }
 
     /* ---------------------------------------------------------------- publishing words */
@@ -1920,6 +2261,39 @@ final class ServerProtocol
             " toPropose=" + toPropose.size() + " log=[" + log.base() + "," + log.next() + ")" +
             " streamRead=" + nextStreamReadSeq + " queuedWrites=" + outbox.queuedWrites() + " control=" +
             control.describe() + " firstOrdered=" + (ordered.isEmpty() ? "-" : ordered.first()) + " blocking=" + blockingOrUnknown();
+    }
+
+    /** @return every pending entry with its state, body and known proposals (diagnostics; agent thread or a stopped process). */
+    String describePending()
+    {
+        final StringBuilder sb = new StringBuilder();
+        entries.forEachLong((id, e) ->
+        {
+            sb.append(' ').append(e).append(e.hasBody() ? " body" : " no-body");
+            for (int h = 0; h < groupCount; h++)
+            {
+                if (e.proposalKnown[h])
+                {
+                    sb.append(' ').append(h).append('=').append(e.proposalValue[h]).append('@')
+                        .append(Ballots.toString(e.proposalBallot[h]));
+                }
+            }
+            if (e.clientOrdinal >= 0 && e.ringSeqByGroup != null)
+            {
+                sb.append(" taken=").append(clientRings.taken(e.clientOrdinal, e.ringSeqByGroup[group]))
+                    .append(" pos=").append(e.ringSeqByGroup[group]);
+            }
+            sb.append(';');
+        });
+        for (int ci = 0; ci < clientRings.clientCount(); ci++)
+        {
+            final ClientRings.RowState row = clientRings.rowState(ci);
+            sb.append(" ring").append(ci).append("[next=").append(row.nextRingSeq()).append(" freed=")
+                .append(row.freedUpTo()).append(" takenUpTo=").append(row.takenUpTo()).append(" ahead=")
+                .append(Arrays.toString(row.takenAhead())).append(" skipped=").append(Arrays.toString(row.skippedBelow()))
+                .append(" freedAhead=").append(Arrays.toString(row.freedAhead())).append(']');
+        }
+        return sb.toString();
     }
 
     private String blockingOrUnknown()

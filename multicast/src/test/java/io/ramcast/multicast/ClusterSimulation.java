@@ -69,6 +69,31 @@ final class ClusterSimulation implements AutoCloseable
         final long seed, final GroupTopology topology, final MulticastOptions options, final long messagesPerClient,
         final int maxDestinations, final long maxLinkDelayNs, final java.util.function.IntFunction<VoteStore> voteStores)
     {
+        this(seed, topology, options, messagesPerClient, maxDestinations, maxLinkDelayNs, voteStores,
+            s -> AcceptorJournal.none(), s -> AppliedDeliveries.ALL, 1000);
+    }
+
+    /** A multicast a client sent: for a history that spans several simulations (restarts). */
+    record Sent(int client, long messageId, int[] destinations)
+    {
+    }
+
+    /** Every multicast sent, in order. */
+    final List<Sent> sent = new ArrayList<>();
+
+    /**
+     * @param journals          each server's acceptor journal: journals that hold records make the
+     *                          servers replay them (a restart with their acceptor state).
+     * @param applied           each server's application progress (what a restarted server hands over again).
+     * @param incarnationBase   client c starts incarnation {@code incarnationBase + c} (a later simulation
+     *                          of the same clients must use a higher base: new incarnations).
+     */
+    ClusterSimulation(
+        final long seed, final GroupTopology topology, final MulticastOptions options, final long messagesPerClient,
+        final int maxDestinations, final long maxLinkDelayNs, final java.util.function.IntFunction<VoteStore> voteStores,
+        final java.util.function.IntFunction<AcceptorJournal> journals,
+        final java.util.function.IntFunction<AppliedDeliveries> applied, final long incarnationBase)
+    {
         this.seed = seed;
         this.topology = topology;
         this.options = options;
@@ -119,7 +144,8 @@ final class ClusterSimulation implements AutoCloseable
                 deliveriesBy.get(self).add(d);
                 lastDeliveryStep = steps;
                 history.recordDelivery(self, id(d.messageId()), d.destinations());
-            }, ex -> { throw new AssertionError("server " + self + " reported " + ex, ex); }, voteStores.apply(s), 0);
+            }, ex -> { throw new AssertionError("server " + self + " reported " + ex, ex); }, voteStores.apply(s), 0,
+                journals.apply(s), applied.apply(s));
         }
         remainingToIssue = new long[maxId + 1];
         crashed = new boolean[maxId + 1];
@@ -136,6 +162,7 @@ final class ClusterSimulation implements AutoCloseable
                 public void onSent(final ClientProtocol.Request r)
                 {
                     history.recordMulticast(self, id(r.messageId), r.destinations);
+                    sent.add(new Sent(self, r.messageId, r.destinations.clone()));
                 }
 
                 @Override
@@ -144,7 +171,7 @@ final class ClusterSimulation implements AutoCloseable
                     completed++;
                     completedBy[self]++;
                 }
-            }, 1000 + c);
+            }, incarnationBase + c);
             remainingToIssue[c] = messagesPerClient;
         }
         for (final int p : processOrder)
@@ -364,7 +391,7 @@ final class ClusterSimulation implements AutoCloseable
         for (final int s : topology.servers())
         {
             sb.append("  ").append(crashed[s] ? "CRASHED " : paused[s] ? "PAUSED " : "").append(servers[s].describe())
-                .append('\n');
+                .append('\n').append("    pending:").append(servers[s].describePending()).append('\n');
         }
         for (final int c : topology.clients())
         {

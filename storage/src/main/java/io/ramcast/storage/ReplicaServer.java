@@ -1,6 +1,8 @@
 package io.ramcast.storage;
 
+import io.ramcast.multicast.AcceptorJournal;
 import io.ramcast.multicast.Delivery;
+import io.ramcast.multicast.FileAcceptorJournal;
 import io.ramcast.multicast.FileVoteStore;
 import io.ramcast.multicast.RamcastServer;
 import io.ramcast.multicast.VoteStore;
@@ -11,9 +13,11 @@ import io.ramcast.txn.ExecutionLimits;
 import io.ramcast.txn.PartitionExecutor;
 import io.ramcast.txn.ProcedureRegistry;
 import io.ramcast.txn.config.ClusterConfig;
+import io.ramcast.txn.config.Durability;
 import io.ramcast.txn.config.FabricKind;
 import io.ramcast.txn.config.Limits;
 import io.ramcast.txn.config.ReplicaConfig;
+import io.ramcast.txn.store.AppliedMark;
 import io.ramcast.txn.store.PartitionStore;
 import io.ramcast.txn.wire.TxnCodec;
 import org.agrona.concurrent.Agent;
@@ -129,6 +133,11 @@ public final class ReplicaServer implements AutoCloseable
                 .messageHandler((sender, message) -> offer(exchanges, message))
                 .voteStore(b.store != null ? VoteStore.inMemory() : new FileVoteStore(dataDir.resolve(FileVoteStore.FILE_NAME)))
                 .minimumClock(Math.max(0, store.lastApplied().timestamp()))
+                .journal(b.store != null ? AcceptorJournal.none() : FileAcceptorJournal.open(
+                    dataDir.resolve(FileAcceptorJournal.DIRECTORY), FileAcceptorJournal.DEFAULT_SEGMENT_BYTES,
+                    config.durability() == Durability.FSYNC))
+                .appliedDeliveries((value, group, messageId) ->
+                    executor.lastApplied().compareTo(new AppliedMark(value, group, messageId)) >= 0)
                 .build();
         }
         catch (final RuntimeException ex)

@@ -1,0 +1,242 @@
+package io.ramcast.multicast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link FileAcceptorJournal} over real files: what is written is replayed after the journal is
+ * dropped without closing (a killed process), a torn last frame ends the journal and is written
+ * over, a checkpoint replaces everything older, a checkpoint cut short leaves the old journal in
+ * force, and a record larger than what is left of a segment continues in the next one.
+ */
+class FileAcceptorJournalTest
+{
+    private static final int SEGMENT = 64 * 1024;
+
+    @TempDir
+    Path dir;
+
+    /** Records every record as a line, to compare what was written with what is replayed. */
+    static final class Recorder implements AcceptorJournal.Records
+    {
+        final List<String> lines = new ArrayList<>();
+
+        @Override
+        public void body(final long messageId, final int clientOrdinal, final int[] destinations, final long[] ringSeqs,
+            final byte[] payload)
+        {
+            lines.add("body " + messageId + " " + clientOrdinal + " " + Arrays.toString(destinations) + " " +
+                Arrays.toString(ringSeqs) + " " + (payload == null ? "-" : Arrays.toString(payload)));
+        }
+
+        @Override
+        public void proposal(final long messageId, final int group, final long proposalBallot, final long value,
+            final long streamBallot, final long streamSeq)
+        {
+            lines.add("proposal " + messageId + " " + group + " " + proposalBallot + " " + value + " " + streamBallot +
+                " " + streamSeq);
+        }
+
+        @Override
+        public void streamPosition(final long ballot, final long seq)
+        {
+            lines.add("stream " + ballot + " " + seq);
+        }
+
+        @Override
+        public void forget(final long ballot)
+        {
+            lines.add("forget " + ballot);
+        }
+
+        @Override
+        public void delivered(final long messageId, final long finalValue, final int finalGroup)
+        {
+            lines.add("delivered " + messageId + " " + finalValue + " " + finalGroup);
+        }
+
+        @Override
+        public void ringOp(final int op, final int clientOrdinal, final long argument)
+        {
+            lines.add("ring " + op + " " + clientOrdinal + " " + argument);
+        }
+
+        @Override
+        public void ringRow(final int clientOrdinal, final ClientRings.RowState row)
+        {
+            lines.add("row " + clientOrdinal + " " + row.nextRingSeq() + " " + row.freedUpTo() + " " + row.takenUpTo() +
+                " " + row.lastSequence() + " " + Arrays.toString(row.freedAhead()) + " " +
+                Arrays.toString(row.takenAhead()) + " " + Arrays.toString(row.skippedBelow()));
+        }
+    }
+
+    /** Writes a mix of every record kind, numbered from {@code from}, into both sinks. */
+    private static void writeMix(final AcceptorJournal.Records a, final Recorder b, final int from, final int count)
+    {
+        for (final AcceptorJournal.Records w : new AcceptorJournal.Records[] {a, b})
+        {
+            for (int i = from; i < from + count; i++)
+            {
+                w.body(i, i % 4, new int[] {0, 2}, new long[] {i, i + 1}, i % 5 == 0 ? null : new byte[] {(byte)i, 7});
+                w.proposal(i, i % 3, 100 + i, 1000L + i, 200, i);
+                w.streamPosition(200, i);
+                w.ringOp(ClientRings.Op.FREE, i % 4, i);
+                if (i % 7 == 0)
+                {
+                    w.forget(300 + i);
+                    w.delivered(i, 5000L + i, 1);
+                    w.ringRow(i % 4, new ClientRings.RowState(i, i - 1, i + 2, i * 3L, new long[] {i + 5},
+                        new long[] {}, new long[] {i - 3, i - 2}));
+                }
+            }
+        }
+    }
+
+    private static List<String> replay(final AcceptorJournal journal)
+    {
+        final Recorder r = new Recorder();
+        final long n = journal.replay(r);
+        assertThat(n).isEqualTo(r.lines.size());
+        return r.lines;
+    }
+
+    private List<Path> segments() throws IOException
+    {
+        try (Stream<Path> s = Files.list(dir.resolve("j")))
+        {
+            return s.sorted().toList();
+        }
+    }
+
+    @Test
+    void shouldReplayWhatWasWrittenAfterADropWithoutClose()
+    {
+        final Recorder expected = new Recorder();
+        final FileAcceptorJournal first = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, false);
+        assertThat(replay(first)).isEmpty();
+        writeMix(first.write(), expected, 1, 50);
+        // no close(): the mapping's pages are what a killed process leaves behind
+
+        final FileAcceptorJournal second = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, false);
+        assertThat(replay(second)).isEqualTo(expected.lines);
+        writeMix(second.write(), expected, 51, 10);
+        second.close();
+        final FileAcceptorJournal third = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, true);
+        assertThat(replay(third)).isEqualTo(expected.lines);
+        third.close();
+    }
+
+    @Test
+    void shouldEndAtATornFrameAndWriteOverIt() throws IOException
+    {
+        final Recorder expected = new Recorder();
+        final FileAcceptorJournal first = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, false);
+        writeMix(first.write(), expected, 1, 20);
+        first.write().streamPosition(999, 999); // torn below: its checksum no longer matches
+        first.close();
+        final Path segment = segments().get(0);
+        final JournalRecords.ReadResult whole = readSegment(segment);
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw"))
+        {
+            f.seek(whole.end() - 6);
+            f.write(0x5a); // a byte of the last frame's payload
+        }
+
+        final FileAcceptorJournal second = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, false);
+        assertThat(replay(second)).isEqualTo(expected.lines);
+        writeMix(second.write(), expected, 100, 3);
+        second.close();
+        final FileAcceptorJournal third = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, false);
+        assertThat(replay(third)).isEqualTo(expected.lines);
+        third.close();
+    }
+
+    private static JournalRecords.ReadResult readSegment(final Path segment) throws IOException
+    {
+        final byte[] bytes = Files.readAllBytes(segment);
+        return JournalRecords.read(new org.agrona.concurrent.UnsafeBuffer(bytes), bytes.length, null);
+    }
+
+    @Test
+    void shouldReplaceEverythingOlderWithACheckpoint() throws IOException
+    {
+        final FileAcceptorJournal journal = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, false);
+        int next = 1;
+        final Recorder ignored = new Recorder();
+        while (!journal.wantsCheckpoint())
+        {
+            writeMix(journal.write(), ignored, next, 10);
+            next += 10;
+        }
+        assertThat(segments()).hasSizeGreaterThanOrEqualTo(1);
+        final Recorder expected = new Recorder();
+        journal.checkpoint(w -> writeMix(w, expected, 7000, 5));
+        assertThat(journal.wantsCheckpoint()).isFalse();
+        assertThat(segments()).hasSize(1);
+        writeMix(journal.write(), expected, 8000, 5);
+
+        final FileAcceptorJournal reopened = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, false);
+        assertThat(replay(reopened)).isEqualTo(expected.lines);
+        reopened.close();
+    }
+
+    @Test
+    void shouldKeepTheOldJournalWhenACheckpointIsCutShort() throws IOException
+    {
+        final Recorder expected = new Recorder();
+        final FileAcceptorJournal journal = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, false);
+        writeMix(journal.write(), expected, 1, 30);
+        assertThatThrownBy(() -> journal.checkpoint(w ->
+        {
+            writeMix(w, new Recorder(), 500, 3);
+            throw new IllegalStateException("the process dies in the middle of its checkpoint");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(segments()).hasSize(2);
+
+        final FileAcceptorJournal reopened = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, false);
+        assertThat(replay(reopened)).isEqualTo(expected.lines);
+        assertThat(segments()).as("the checkpoint cut short is deleted").hasSize(1);
+        reopened.close();
+    }
+
+    @Test
+    void shouldContinueARecordThatDoesNotFitInTheNextSegment() throws IOException
+    {
+        final Recorder expected = new Recorder();
+        final FileAcceptorJournal journal = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, false);
+        final byte[] big = new byte[SEGMENT / 3];
+        Arrays.fill(big, (byte)3);
+        for (int i = 0; i < 4; i++)
+        {
+            journal.write().body(i, 0, new int[] {1}, new long[] {i}, big);
+            expected.body(i, 0, new int[] {1}, new long[] {i}, big);
+        }
+        final byte[] huge = new byte[SEGMENT * 2];
+        journal.write().body(9, 1, new int[] {0}, new long[] {9}, huge);
+        expected.body(9, 1, new int[] {0}, new long[] {9}, huge);
+        assertThat(segments()).hasSizeGreaterThanOrEqualTo(3);
+
+        final FileAcceptorJournal reopened = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, false);
+        assertThat(replay(reopened)).isEqualTo(expected.lines);
+        reopened.close();
+    }
+
+    @Test
+    void shouldRefuseASegmentSizeTooSmall()
+    {
+        assertThatThrownBy(() -> FileAcceptorJournal.open(dir.resolve("j"), 100, false))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4096");
+    }
+}
