@@ -49,8 +49,9 @@ import java.util.TreeMap;
  * the isolation and restart steps before it took (a cut lasts its own duration and the next
  * interval starts at the heal; a restart's interval starts when the new bank clients run), and the
  * clients stop by themselves one interval after the last step (their run is planned with
- * {@link #RESTART_ALLOWANCE} per restart). Then the controller reads every account, the surviving
- * replicas must converge, they are stopped, and the files are checked.
+ * {@link #RESTART_ALLOWANCE} per restart and {@link #CUT_ALLOWANCE} per cut). Then the controller
+ * reads every account, the surviving replicas must converge, they are stopped, and the files are
+ * checked.
  *
  * <p>Isolation steps: when the schedule has one, every replica runs under a uid of its own
  * ({@link ReplicaOwners}) and a {@link LinkCutter} is installed once the replicas are ready, with
@@ -91,6 +92,12 @@ final class FaultRun
     private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(60);
     /** Time a restart-all step is planned with in the clients' run (stop, start, READY of every replica). */
     static final Duration RESTART_ALLOWANCE = Duration.ofSeconds(30);
+    /**
+     * Time each cut (and its heal) is planned with in the clients' run beyond the cut itself: the
+     * iptables commands of a cut and a heal take from tenths of a second to seconds on a loaded
+     * host, and a step that overruns would otherwise end the clients' run before its heal.
+     */
+    static final Duration CUT_ALLOWANCE = Duration.ofSeconds(2);
     /** How long a restart waits for the replicas to drain once the clients are gone before it stops them anyway. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
     /** How long after a leader fault its group's outage is looked for (well above the failure timeout). */
@@ -128,6 +135,7 @@ final class FaultRun
         Duration clientDuration()
         {
             return stepInterval.multipliedBy(schedule.steps().size() + 1L).plus(schedule.isolationTime())
+                .plus(CUT_ALLOWANCE.multipliedBy(schedule.cuts()))
                 .plus(RESTART_ALLOWANCE.multipliedBy(schedule.restarts()));
         }
     }
@@ -669,9 +677,13 @@ final class FaultRun
         cutter.heal(replica);
         final long healNs = System.nanoTime();
         shiftNs += healNs - atNs;
+        // the iptables commands of each cut and heal take time of their own, a lot on an overloaded host
+        final long overrunNs = healNs - atNs - step.duration().toNanos();
         final String target = what + " for " + DurationConverter.format(step.duration()) + " (" +
             (step.kind() == FaultSchedule.Kind.FLAP ? cuts + " cuts, " : "") + dropped +
-            " packets dropped), then healed it";
+            " packets dropped), then healed it" + (overrunNs > Duration.ofSeconds(1).toNanos() ?
+            String.format(" (%.1f s after the first cut: cutting and healing took %.1f s more)", (healNs - atNs) / 1e9,
+                overrunNs / 1e9) : "");
         final int aliveAfter = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
         injected.add(new Injected(step, atNs, atNs, healNs, atMicros, replica, group, target, before, aliveBefore,
             aliveAfter));

@@ -431,6 +431,16 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         return steps.stream().filter(st -> st.kind().isIsolation()).map(Step::duration).reduce(Duration.ZERO, Duration::plus);
     }
 
+    /**
+     * @return how many times the isolation steps cut links: one per isolation, one per down phase
+     *         of a flap ({@code ceil(duration / (2 * period))}).
+     */
+    int cuts()
+    {
+        return (int)steps.stream().filter(st -> st.kind().isIsolation()).mapToLong(st -> st.kind() != Kind.FLAP ? 1 :
+            (st.duration().toNanos() + 2 * st.period().toNanos() - 1) / (2 * st.period().toNanos())).sum();
+    }
+
     /** @return the number of whole-cluster steps (restart-all, kill-all): each replaces the bank clients. */
     int restarts()
     {

@@ -168,6 +168,7 @@ class FaultScheduleTest
         assertThat(schedule.isolatedReplicaIds()).as("only the ones named by id").containsExactly(5);
         assertThat(schedule.isolationTime()).isEqualTo(Duration.ofSeconds(28));
         assertThat(schedule.restarts()).isEqualTo(2);
+        assertThat(schedule.cuts()).as("4 isolations, flaps of 2, 6 and 1 cuts").isEqualTo(13);
         schedule.validate(THREE_BY_THREE, 2);
         assertThat(FaultSchedule.parse("kill-all").needsLinkCutter()).isFalse();
     }

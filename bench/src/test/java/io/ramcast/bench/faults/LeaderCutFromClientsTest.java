@@ -42,7 +42,7 @@ class LeaderCutFromClientsTest
         final JsonNode step = report.path("steps").get(0);
         assertThat(step.path("target").asText())
             .matches("cut replica \\d \\(leader of group 1\\) from the clients only, both ways .*\\([1-9]\\d* packets " +
-                "dropped\\), then healed it");
+                "dropped\\), then healed it( \\(.*\\))?");
         assertThat(step.path("commitsResumed").path("longestGapMs").asDouble())
             .as("longest time without a commit around a " + CUT_MS + " ms cut of the leader from the clients; " + step)
             .isLessThan(CUT_MS / 2);

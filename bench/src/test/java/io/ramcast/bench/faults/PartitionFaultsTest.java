@@ -35,16 +35,16 @@ class PartitionFaultsTest
         assertThat(report.path("steps")).hasSize(4);
         assertThat(report.path("steps").get(0).path("target").asText())
             .matches("cut replica \\d \\(leader of group 0\\) from every other replica and every client, both ways " +
-                "for 3s \\([1-9]\\d* packets dropped\\), then healed it");
+                "for 3s \\([1-9]\\d* packets dropped\\), then healed it( \\(.*\\))?");
         assertThat(report.path("steps").get(1).path("target").asText())
             .matches("dropped only what replica \\d \\(leader of group 1\\) sends .* for 3s \\([1-9]\\d* packets " +
-                "dropped\\), then healed it");
+                "dropped\\), then healed it( \\(.*\\))?");
         assertThat(report.path("steps").get(2).path("target").asText())
             .matches("cut replica \\d \\(follower of group 2\\) from every other replica and every client, both ways " +
-                "for 2s \\([1-9]\\d* packets dropped\\), then healed it");
+                "for 2s \\([1-9]\\d* packets dropped\\), then healed it( \\(.*\\))?");
         assertThat(report.path("steps").get(3).path("target").asText())
             .matches("flapped the links of replica \\d \\(follower of group 2\\) .* for 4s \\(2 cuts, [1-9]\\d* packets " +
-                "dropped\\), then healed it");
+                "dropped\\), then healed it( \\(.*\\))?");
         for (final JsonNode step : report.path("steps"))
         {
             assertThat(step.path("commitsResumed").path("from").asText()).isEqualTo("the heal");
