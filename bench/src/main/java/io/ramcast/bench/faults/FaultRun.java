@@ -49,8 +49,9 @@ import java.util.TreeMap;
  * the isolation and restart steps before it took (a cut lasts its own duration and the next
  * interval starts at the heal; a restart's interval starts when the new bank clients run), and the
  * clients stop by themselves one interval after the last step (their run is planned with
- * {@link #RESTART_ALLOWANCE} per restart). Then the controller reads every account, the surviving
- * replicas must converge, they are stopped, and the files are checked.
+ * {@link #RESTART_ALLOWANCE} per restart and {@link #CUT_ALLOWANCE} per cut). Then the controller
+ * reads every account, the surviving replicas must converge, they are stopped, and the files are
+ * checked.
  *
  * <p>Isolation steps: when the schedule has one, every replica runs under a uid of its own
  * ({@link ReplicaOwners}) and a {@link LinkCutter} is installed once the replicas are ready, with
@@ -70,6 +71,14 @@ import java.util.TreeMap;
  * client processes with new client ids until the planned end. The final read then uses a new
  * controller client as well. Client ids needed: {@link #clientIdsNeeded}.
  *
+ * <p>Kill-all steps: every running replica is SIGKILLed at once while the bank clients run (a
+ * two-partition probe transaction in flight), then the bank clients are SIGKILLed as for a
+ * restart, the replicas start again on the same data, and the workload continues as above. Their
+ * delivery logs lose what was buffered, so they are declared crashed to the multicast checker;
+ * their stores are still compared and probed. Every whole-cluster step writes an
+ * {@link AtomicityProbe} before and after it; the controller client is replaced after each
+ * (a client connected before gets nothing executed after).
+ *
  * <p>Times: fault times are taken both on {@link System#nanoTime()}, the clock of the clients'
  * histories (on Linux one monotonic clock for every process of the host), and on the wall clock in
  * microseconds, the clock of the delivery logs.
@@ -83,6 +92,12 @@ final class FaultRun
     private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(60);
     /** Time a restart-all step is planned with in the clients' run (stop, start, READY of every replica). */
     static final Duration RESTART_ALLOWANCE = Duration.ofSeconds(30);
+    /**
+     * Time each cut (and its heal) is planned with in the clients' run beyond the cut itself: the
+     * iptables commands of a cut and a heal take from tenths of a second to seconds on a loaded
+     * host, and a step that overruns would otherwise end the clients' run before its heal.
+     */
+    static final Duration CUT_ALLOWANCE = Duration.ofSeconds(2);
     /** How long a restart waits for the replicas to drain once the clients are gone before it stops them anyway. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
     /** How long after a leader fault its group's outage is looked for (well above the failure timeout). */
@@ -120,6 +135,7 @@ final class FaultRun
         Duration clientDuration()
         {
             return stepInterval.multipliedBy(schedule.steps().size() + 1L).plus(schedule.isolationTime())
+                .plus(CUT_ALLOWANCE.multipliedBy(schedule.cuts()))
                 .plus(RESTART_ALLOWANCE.multipliedBy(schedule.restarts()));
         }
     }
@@ -153,12 +169,20 @@ final class FaultRun
     private int nextClientId;
     /** Cuts links for the isolation steps; null when the schedule has none. */
     private LinkCutter cutter;
+    /** The client that loads the bank, writes the probes and reads at the end; replaced after a whole-cluster step. */
+    private KvClient controller;
+    /** Replicas an isolation step cut off, as chosen when it ran: they may stay behind after the heal. */
+    private final Set<Integer> cutOff = new java.util.TreeSet<>();
+    /** Processes declared crashed in the delivery logs (killed ones, and replicas whose log lost its tail). */
+    private final Set<Integer> crashedInLogs = new java.util.TreeSet<>();
+    private final AtomicityProbe probe;
 
     FaultRun(final Settings settings, final PrintWriter out)
     {
         this.s = settings;
         this.out = out;
         this.nextClientId = settings.config().clientIds().firstId() + 1;
+        this.probe = new AtomicityProbe(settings.config());
         report.workDir = settings.workDir();
     }
 
@@ -219,7 +243,8 @@ final class FaultRun
                 }
                 progress("started %d replicas; loading %d accounts", cluster.replicas().size(), s.accounts());
                 // connected now, while every replica runs: a client connecting later waits for every replica
-                try (KvClient controller = client(controllerId()))
+                controller = client(controllerId());
+                try
                 {
                     final BankWorkload bank = new BankWorkload(controller, s.config().partitioner(), s.accounts(),
                         s.initialBalance());
@@ -245,22 +270,15 @@ final class FaultRun
                     {
                         afterStates.add(groupState(cluster, injected.get(injected.size() - 1).group()));
                     }
-                    if (s.schedule().restarts() == 0)
-                    {
-                        finalBalances = finalRead(bank);
-                    }
-                    else
-                    {
-                        // the controller connected before the restart: the restarted replicas would not answer it
-                        try (KvClient reader = client(nextClientId++))
-                        {
-                            finalBalances = finalRead(new BankWorkload(reader, s.config().partitioner(), s.accounts(),
-                                s.initialBalance()));
-                        }
-                    }
+                    // after a whole-cluster step this is a new controller: the restarted replicas would not answer the first
+                    finalBalances = finalRead(new BankWorkload(controller, s.config().partitioner(), s.accounts(),
+                        s.initialBalance()));
                 }
-                converged = cluster.awaitConverged(CONVERGE_TIMEOUT, Duration.ofMillis(500),
-                    s.schedule().isolatedReplicaIds());
+                finally
+                {
+                    closeController();
+                }
+                converged = cluster.awaitConverged(CONVERGE_TIMEOUT, Duration.ofMillis(500), cutOff);
                 final String dead = cluster.firstDead();
                 if (dead != null)
                 {
@@ -271,6 +289,11 @@ final class FaultRun
             // after the replicas stopped: their delivery logs are complete and their stores can be opened
             analyse(t0, finalBalances, converged);
             verifyStores(converged);
+            if (!probe.isEmpty())
+            {
+                // replicas killed on purpose or left behind by a cut (declared crashed) are not asked
+                report.checks.add(probe.check(crashed));
+            }
             checkMulticast();
         }
         catch (final BenchFailureException | IOException | IllegalStateException | ClusterUnreachableException |
@@ -296,6 +319,7 @@ final class FaultRun
         finally
         {
             destroyClients();
+            closeController();
             closeCutter();
             try
             {
@@ -323,6 +347,25 @@ final class FaultRun
         // the replicas' uids read the config and reach their data directories below it
         Files.setPosixFilePermissions(s.workDir(), PosixFilePermissions.fromString("rwxr-xr-x"));
         return ReplicaOwners.allocate(s.config().allReplicas().stream().map(ReplicaConfig::id).toList());
+    }
+
+    private void closeController()
+    {
+        if (controller != null)
+        {
+            controller.close();
+            controller = null;
+        }
+    }
+
+    /**
+     * Replaces the controller with a client of the next id, after a whole-cluster step: the
+     * restarted replicas execute nothing for a client connected before.
+     */
+    private void reconnectController()
+    {
+        closeController();
+        controller = client(nextClientId++);
     }
 
     /** Heals every link and removes the cutter's rules; a failure becomes the run's failure if there was none. */
@@ -460,6 +503,11 @@ final class FaultRun
             restartAll(step, t0, cluster, aliveBefore);
             return;
         }
+        if (step.kind() == FaultSchedule.Kind.KILL_ALL)
+        {
+            killAll(step, t0, cluster, aliveBefore);
+            return;
+        }
         final String before = step.kind().hasGroup() ? groupState(cluster, step.group()) : "";
         final long atNs;
         final long atMicros;
@@ -496,11 +544,7 @@ final class FaultRun
             }
             case KILL_FOLLOWER ->
             {
-                final int leader = cluster.leaderOf(step.group());
-                replica = s.config().replicas(step.group()).stream().map(ReplicaConfig::id)
-                    .filter(id -> id != leader && cluster.isAlive(id) && !cluster.killedIds().contains(id))
-                    .reduce((a, b) -> b).orElseThrow(() -> new BenchFailureException("step " + step +
-                        ": group " + step.group() + " has no live follower"));
+                replica = follower(step, step.group(), cluster);
                 atNs = System.nanoTime();
                 atMicros = epochMicros();
                 cluster.kill(replica);
@@ -526,11 +570,47 @@ final class FaultRun
         progress("+%.1f s %s: %s", (atNs - t0) / 1e9, step, target);
     }
 
-    /** Cuts a replica's links as the step says, keeps them cut for its duration, then heals them. */
+    /** @return the last live replica of the group that does not lead it (as the replicas' STATUS lines say). */
+    private int follower(final FaultSchedule.Step step, final int group, final ReplicaProcesses cluster)
+    {
+        final int leader = cluster.leaderOf(group);
+        return s.config().replicas(group).stream().map(ReplicaConfig::id)
+            .filter(id -> id != leader && cluster.isAlive(id) && !cluster.killedIds().contains(id))
+            .reduce((a, b) -> b).orElseThrow(() -> new BenchFailureException("step " + step +
+                ": group " + group + " has no live follower"));
+    }
+
+    /** @return the replica an isolation step cuts off: by id, or its group's leader or a follower now. */
+    private int isolationTarget(final FaultSchedule.Step step, final ReplicaProcesses cluster)
+    {
+        return switch (step.target())
+        {
+            case REPLICA -> step.replicaId();
+            case FOLLOWER -> follower(step, step.group(), cluster);
+            case LEADER ->
+            {
+                final int leader = cluster.leaderOf(step.group());
+                if (leader == ServerProcess.NO_LEADER)
+                {
+                    throw new BenchFailureException("step " + step + ": no live replica of group " + step.group() +
+                        " names a leader in its STATUS lines");
+                }
+                yield leader;
+            }
+        };
+    }
+
+    /**
+     * Cuts a replica's links as the step says, keeps them cut for its duration, then heals them; a
+     * flap cuts and heals them every period for its duration, then leaves them healed.
+     */
     private void isolate(final FaultSchedule.Step step, final long t0, final ReplicaProcesses cluster, final int aliveBefore)
         throws InterruptedException
     {
-        final int replica = step.replicaId();
+        final int replica = isolationTarget(step, cluster);
+        cutOff.add(replica);
+        final String role = step.target() == FaultSchedule.Target.REPLICA ? "" :
+            " (" + step.target().name().toLowerCase(java.util.Locale.ROOT) + " of group " + step.group() + ")";
         final int group = s.config().allReplicas().stream().filter(r -> r.id() == replica).findFirst()
             .orElseThrow(() -> new BenchFailureException("step " + step + ": no replica " + replica)).partition();
         final String before = groupState(cluster, group);
@@ -542,30 +622,68 @@ final class FaultRun
             case ISOLATE ->
             {
                 cutter.isolate(replica);
-                what = "cut replica " + replica + " from every other replica and every client, both ways";
+                what = "cut replica " + replica + role + " from every other replica and every client, both ways";
             }
             case ISOLATE_ONE_WAY ->
             {
                 cutter.isolateSending(replica);
-                what = "dropped only what replica " + replica + " sends (one way: to every other replica and every " +
+                what = "dropped only what replica " + replica + role + " sends (one way: to every other replica and every " +
                     "client; what they send it still arrives)";
             }
             case ISOLATE_FROM_CLIENTS ->
             {
                 cutter.isolateFromClients(replica);
-                what = "cut replica " + replica + " from the clients only, both ways (the replicas still reach it)";
+                what = "cut replica " + replica + role + " from the clients only, both ways (the replicas still reach it)";
+            }
+            case FLAP ->
+            {
+                cutter.isolate(replica);
+                what = "flapped the links of replica " + replica + role + " (cut from every other replica and every " +
+                    "client, both ways, for " + DurationConverter.format(step.period()) + ", then healed for " +
+                    DurationConverter.format(step.period()) + ", repeatedly)";
             }
             default -> throw new IllegalStateException("not an isolation: " + step);
         }
         progress("+%.1f s %s: %s for %s (cut links: %s)", (atNs - t0) / 1e9, step, what,
             DurationConverter.format(step.duration()), String.join(" ", cutter.describeCuts()));
-        sleepUntil(atNs + step.duration().toNanos(), cluster);
-        final long dropped = cutter.droppedPackets();
+        int cuts = 1;
+        // a heal removes its drop rules and their counters: count before each heal
+        long dropped = 0;
+        if (step.kind() == FaultSchedule.Kind.FLAP)
+        {
+            // cut during [2k, 2k+1) periods, healed during [2k+1, 2k+2), until the step's duration
+            final long periodNs = step.period().toNanos();
+            final long endNs = atNs + step.duration().toNanos();
+            for (long k = 0; ; k++)
+            {
+                sleepUntil(Math.min(atNs + (2 * k + 1) * periodNs, endNs), cluster);
+                dropped += cutter.droppedPackets();
+                cutter.heal(replica);
+                if (atNs + (2 * k + 2) * periodNs >= endNs)
+                {
+                    break;
+                }
+                sleepUntil(atNs + (2 * k + 2) * periodNs, cluster);
+                cutter.isolate(replica);
+                cuts++;
+            }
+            sleepUntil(endNs, cluster);
+        }
+        else
+        {
+            sleepUntil(atNs + step.duration().toNanos(), cluster);
+        }
+        dropped += cutter.droppedPackets();
         cutter.heal(replica);
         final long healNs = System.nanoTime();
         shiftNs += healNs - atNs;
-        final String target = what + " for " + DurationConverter.format(step.duration()) + " (" + dropped +
-            " packets dropped), then healed it";
+        // the iptables commands of each cut and heal take time of their own, a lot on an overloaded host
+        final long overrunNs = healNs - atNs - step.duration().toNanos();
+        final String target = what + " for " + DurationConverter.format(step.duration()) + " (" +
+            (step.kind() == FaultSchedule.Kind.FLAP ? cuts + " cuts, " : "") + dropped +
+            " packets dropped), then healed it" + (overrunNs > Duration.ofSeconds(1).toNanos() ?
+            String.format(" (%.1f s after the first cut: cutting and healing took %.1f s more)", (healNs - atNs) / 1e9,
+                overrunNs / 1e9) : "");
         final int aliveAfter = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
         injected.add(new Injected(step, atNs, atNs, healNs, atMicros, replica, group, target, before, aliveBefore,
             aliveAfter));
@@ -580,6 +698,8 @@ final class FaultRun
         final int aliveBefore) throws InterruptedException
     {
         final long stopClientsNs = System.nanoTime();
+        final int wholeClusterStep = wholeClusterSteps();
+        writeProbe(step, wholeClusterStep, "before");
         final List<BankClientProcess> replaced = clientProcesses.stream().filter(c -> !c.killed()).toList();
         for (final BankClientProcess c : replaced)
         {
@@ -589,7 +709,7 @@ final class FaultRun
         // a killed client may have left a transaction at some members only: the replicas relay it after
         // the client failure timeout, so the positions must stand still for longer than that
         final Duration quiet = Duration.ofMillis(s.config().timeouts().clientFailureTimeoutMs() + 500);
-        final boolean drained = cluster.awaitConverged(DRAIN_TIMEOUT, quiet, s.schedule().isolatedReplicaIds());
+        final boolean drained = cluster.awaitConverged(DRAIN_TIMEOUT, quiet, cutOff);
         final long atNs = System.nanoTime();
         final long atMicros = epochMicros();
         final long[] exitedNs = new long[1];
@@ -598,6 +718,8 @@ final class FaultRun
             ids(replaced), drained ? "drained" : "NOT drained within " + DRAIN_TIMEOUT.toSeconds() + " s", restarted);
         cluster.restartAll(() -> exitedNs[0] = System.nanoTime());
         final long readyNs = System.nanoTime();
+        reconnectController();
+        writeProbe(step, wholeClusterStep, "after");
         final Duration left = Duration.ofNanos(t0 + s.clientDuration().toNanos() - readyNs);
         final int firstNew = clientProcesses.size();
         startClients(left.compareTo(s.stepInterval()) > 0 ? left : s.stepInterval());
@@ -615,6 +737,88 @@ final class FaultRun
         progress("+%.1f s %s", (resumeNs - t0) / 1e9, target);
     }
 
+    /**
+     * Kills every running replica at once (SIGKILL) while the bank clients run, with an atomicity
+     * probe in flight; then kills the bank clients, starts the replicas again on the same data,
+     * waits for READY and continues the workload in new bank client processes.
+     */
+    private void killAll(final FaultSchedule.Step step, final long t0, final ReplicaProcesses cluster,
+        final int aliveBefore) throws InterruptedException
+    {
+        final long startNs = System.nanoTime();
+        final int wholeClusterStep = wholeClusterSteps();
+        writeProbe(step, wholeClusterStep, "before");
+        final List<BankClientProcess> replaced = clientProcesses.stream().filter(c -> !c.killed()).toList();
+        final List<Integer> victims = cluster.replicas().stream().map(ReplicaConfig::id)
+            .filter(id -> !cluster.killedIds().contains(id)).toList();
+        if (probe.possible())
+        {
+            probe.start(controller, probeName(step, wholeClusterStep, "in flight"));
+        }
+        final long atNs = System.nanoTime();
+        final long atMicros = epochMicros();
+        final long[] goneNs = new long[1];
+        cluster.killAndRestartAll(() ->
+        {
+            goneNs[0] = System.nanoTime();
+            probe.settle();
+            try
+            {
+                for (final BankClientProcess c : replaced)
+                {
+                    c.kill();
+                    crash(c.clientId());
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new BenchFailureException("interrupted while killing the bank clients", ex);
+            }
+            // what each replica's delivery log had buffered is lost with the process
+            victims.forEach(this::declareCrashedInLog);
+        });
+        final long readyNs = System.nanoTime();
+        reconnectController();
+        writeProbe(step, wholeClusterStep, "after");
+        final Duration left = Duration.ofNanos(t0 + s.clientDuration().toNanos() - readyNs);
+        final int firstNew = clientProcesses.size();
+        startClients(left.compareTo(s.stepInterval()) > 0 ? left : s.stepInterval());
+        awaitClientsStarted(cluster);
+        final long resumeNs = System.nanoTime();
+        shiftNs += resumeNs - startNs;
+        final String target = String.format("killed %d replicas at once (SIGKILL) mid-load and restarted them on the " +
+                "same data: all gone %.1f s and all READY %.1f s after the kill; bank clients %s killed after the " +
+                "replicas; the workload continued in new bank clients %s (a client does not survive a whole-cluster " +
+                "restart yet); the replicas' delivery logs lost their buffered tails (declared crashed)",
+            victims.size(), (goneNs[0] - atNs) / 1e9, (readyNs - atNs) / 1e9, ids(replaced),
+            ids(clientProcesses.subList(firstNew, clientProcesses.size())));
+        final int aliveAfter = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
+        injected.add(new Injected(step, startNs, atNs, resumeNs, atMicros, -1, -1, target, "", aliveBefore,
+            aliveAfter));
+        progress("+%.1f s %s: %s", (atNs - t0) / 1e9, step, target);
+    }
+
+    /** @return how many whole-cluster steps ran before this one, plus one: numbers the probes. */
+    private int wholeClusterSteps()
+    {
+        return 1 + (int)injected.stream().filter(f -> f.step().kind().isWholeCluster()).count();
+    }
+
+    private static String probeName(final FaultSchedule.Step step, final int n, final String when)
+    {
+        return step.kind().cliName() + "#" + n + " " + when;
+    }
+
+    /** Writes a two-partition probe with the controller and waits for its outcome (if the cluster has two partitions). */
+    private void writeProbe(final FaultSchedule.Step step, final int n, final String when) throws InterruptedException
+    {
+        if (probe.possible())
+        {
+            probe.write(controller, probeName(step, n, when));
+        }
+    }
+
     private static String ids(final List<BankClientProcess> clients)
     {
         return String.join(", ", clients.stream().map(c -> Integer.toString(c.clientId())).toList());
@@ -623,6 +827,13 @@ final class FaultRun
     private void crash(final int processId)
     {
         crashed.add(processId);
+        declareCrashedInLog(processId);
+    }
+
+    /** Declares a process crashed to the multicast checker only: its log lost its tail, its store is still checked. */
+    private void declareCrashedInLog(final int processId)
+    {
+        crashedInLogs.add(processId);
         try
         {
             DeliveryLogWriter.appendCrashed(deliveryDir(), processId);
@@ -740,8 +951,8 @@ final class FaultRun
             report.checks.add(new FaultReport.Check("no committed transfer lost", ledger.explained() || !ledger.decided(),
                 ledger.summary()));
         }
-        final String lagAllowed = s.schedule().isolatedReplicaIds().isEmpty() ? "" :
-            " (except the replicas cut off, " + s.schedule().isolatedReplicaIds() + ", which may stay behind: no catch-up yet)";
+        final String lagAllowed = cutOff.isEmpty() ? "" :
+            " (except the replicas cut off, " + cutOff + ", which may stay behind: no catch-up yet)";
         report.checks.add(new FaultReport.Check("surviving replicas converged", converged,
             converged ? "every partition's surviving replicas reached the same applied position" + lagAllowed :
                 "the surviving replicas of some partition did not reach the same applied position within " +
@@ -796,6 +1007,10 @@ final class FaultRun
             else if (f.step().kind() == FaultSchedule.Kind.RESTART_ALL)
             {
                 resumed = FaultReport.CommitsResumed.measure("the first SIGTERM", f.atNs(), f.startNs(), nextNs, commitNs);
+            }
+            else if (f.step().kind() == FaultSchedule.Kind.KILL_ALL)
+            {
+                resumed = FaultReport.CommitsResumed.measure("the kill", f.atNs(), f.startNs(), nextNs, commitNs);
             }
             allRecovered &= resumed == null || resumed.resumed();
             final String detail = f.before().isEmpty() ? "" : "before: " + f.before() + "; after: " + afterStates.get(i);
@@ -900,7 +1115,7 @@ final class FaultRun
                     }
                 }
             }
-            final StoreComparison comparison = StoreComparison.of(stores, s.schedule().isolatedReplicaIds(), deliveries);
+            final StoreComparison comparison = StoreComparison.of(stores, cutOff, deliveries);
             final List<String> detail = new ArrayList<>(List.of(LocalDeployment.hashSummary(hashes)));
             detail.addAll(comparison.problems());
             detail.addAll(comparison.behind().values());
@@ -924,7 +1139,7 @@ final class FaultRun
         final String summary = check.summary().lines().map(String::strip).filter(l -> !l.isEmpty())
             .reduce((a, b) -> a + "; " + b).orElse("");
         report.checks.add(new FaultReport.Check("multicast checker over every delivery log (killed processes crashed: " +
-            (crashed.isEmpty() ? "none" : new java.util.TreeSet<>(crashed)) + ")", check.valid(), summary));
+            (crashedInLogs.isEmpty() ? "none" : crashedInLogs) + ")", check.valid(), summary));
     }
 
     /** Kills every client process still running; idempotent. */

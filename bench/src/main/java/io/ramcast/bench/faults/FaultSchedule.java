@@ -11,7 +11,9 @@ import java.util.Map;
  * The faults {@code ramcast faults} injects, in order, one every step interval.
  *
  * <p>Syntax: a comma-separated list of steps, each {@code kind[:group]} or
- * {@code kind:replica:seconds}:
+ * {@code kind:TARGET:seconds}, where TARGET is a replica id N, {@code leader-G} (the replica that
+ * leads group G when the step runs, asked from the replicas' STATUS lines) or {@code follower-G} (a
+ * live replica of group G that does not lead it, chosen as {@code kill-follower} chooses):
  * <ul>
  *   <li>{@code kill-leader[:G]}: SIGKILL the replica that leads group G (default 0);</li>
  *   <li>{@code kill-follower[:G]}: SIGKILL a replica of group G (default 0) that does not lead it;</li>
@@ -23,7 +25,12 @@ import java.util.Map;
  *   <li>{@code isolate-one-way:N:SECONDS}: drop only what replica N sends, for SECONDS, then heal;</li>
  *   <li>{@code isolate-from-clients:N:SECONDS}: cut replica N from the clients only, both ways,
  *       for SECONDS, then heal;</li>
- *   <li>{@code restart-all}: SIGTERM every running replica, start them all again on the same data.</li>
+ *   <li>{@code flap:N:SECONDS[:PERIOD]}: replica N's links go down (both ways, as isolate) and up
+ *       again every PERIOD (default 1 s: cut for PERIOD, healed for PERIOD) for SECONDS, then stay
+ *       healed;</li>
+ *   <li>{@code restart-all}: SIGTERM every running replica, start them all again on the same data;</li>
+ *   <li>{@code kill-all}: SIGKILL every running replica at once, mid-load, start them all again on
+ *       the same data.</li>
  * </ul>
  * An empty string is a schedule without faults. {@link #validate} refuses a schedule that would
  * take down a majority of a group (kills plus pauses above {@code (size - 1) / 2}, or an isolation
@@ -54,8 +61,12 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         ISOLATE_ONE_WAY,
         /** Cut a replica from the clients only, both ways, then heal. */
         ISOLATE_FROM_CLIENTS,
+        /** Cut a replica's links both ways and heal them again, repeatedly, then heal. */
+        FLAP,
         /** SIGTERM every running replica, wait for them to exit, start them again on the same data. */
-        RESTART_ALL;
+        RESTART_ALL,
+        /** SIGKILL every running replica at once, start them again on the same data. */
+        KILL_ALL;
 
         /** @return the name in the schedule syntax, e.g. {@code kill-leader}. */
         String cliName()
@@ -69,26 +80,61 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
             return this == KILL_LEADER || this == KILL_FOLLOWER || this == PAUSE_LEADER;
         }
 
-        /** @return whether the step cuts links of one replica for a time ({@code kind:N:SECONDS}). */
+        /** @return whether the step cuts links of one replica for a time ({@code kind:TARGET:SECONDS}). */
         boolean isIsolation()
         {
-            return this == ISOLATE || this == ISOLATE_ONE_WAY || this == ISOLATE_FROM_CLIENTS;
+            return this == ISOLATE || this == ISOLATE_ONE_WAY || this == ISOLATE_FROM_CLIENTS || this == FLAP;
         }
+
+        /** @return whether the step stops and starts every replica (the clients are replaced). */
+        boolean isWholeCluster()
+        {
+            return this == RESTART_ALL || this == KILL_ALL;
+        }
+    }
+
+    /** Which replica an isolation step cuts off. */
+    enum Target
+    {
+        /** The replica with the step's id. */
+        REPLICA,
+        /** The leader of the step's group when the step runs. */
+        LEADER,
+        /** A live replica of the step's group that does not lead it when the step runs. */
+        FOLLOWER
     }
 
     /** Longest cut an isolation step accepts. */
     static final Duration MAX_ISOLATION = Duration.ofHours(1);
+    /** How long a flap keeps the links cut, and then healed, when its step does not say. */
+    static final Duration DEFAULT_FLAP_PERIOD = Duration.ofSeconds(1);
 
     /**
      * One step.
      *
      * @param kind      what it does.
-     * @param group     the group it targets; 0 for a kind without {@link Kind#hasGroup()}.
-     * @param replicaId the replica an isolation cuts off; -1 for other kinds.
+     * @param group     the group it targets: of a kind with {@link Kind#hasGroup()}, or of an
+     *                  isolation whose target is a leader or follower; 0 otherwise.
+     * @param replicaId the replica an isolation cuts off when its target is {@link Target#REPLICA}; -1 otherwise.
      * @param duration  how long an isolation lasts before the heal; zero for other kinds.
+     * @param target    whom an isolation cuts off; {@link Target#REPLICA} for other kinds.
+     * @param period    how long a flap's links stay cut, and then healed; zero for other kinds.
      */
-    record Step(Kind kind, int group, int replicaId, Duration duration)
+    record Step(Kind kind, int group, int replicaId, Duration duration, Target target, Duration period)
     {
+        /**
+         * An isolation of one replica by id (a flap with the default period).
+         *
+         * @param kind      an isolation kind.
+         * @param group     0.
+         * @param replicaId the replica cut off.
+         * @param duration  how long.
+         */
+        Step(final Kind kind, final int group, final int replicaId, final Duration duration)
+        {
+            this(kind, group, replicaId, duration, Target.REPLICA, kind == Kind.FLAP ? DEFAULT_FLAP_PERIOD : Duration.ZERO);
+        }
+
         /**
          * A step without a replica and a duration.
          *
@@ -100,12 +146,24 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
             this(kind, group, -1, Duration.ZERO);
         }
 
+        /** @return the target as written: {@code N}, {@code leader-G} or {@code follower-G}. */
+        String targetName()
+        {
+            return switch (target)
+            {
+                case REPLICA -> Integer.toString(replicaId);
+                case LEADER -> "leader-" + group;
+                case FOLLOWER -> "follower-" + group;
+            };
+        }
+
         @Override
         public String toString()
         {
             if (kind.isIsolation())
             {
-                return kind.cliName() + ":" + replicaId + ":" + duration.toSeconds();
+                return kind.cliName() + ":" + targetName() + ":" + duration.toSeconds() +
+                    (kind == Kind.FLAP && !period.equals(DEFAULT_FLAP_PERIOD) ? ":" + formatPeriod(period) : "");
             }
             return kind.cliName() + (kind.hasGroup() ? ":" + group : "");
         }
@@ -140,7 +198,8 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
             {
                 throw new IllegalArgumentException("step '" + item + "': unknown kind '" + name + "'; expected one of " +
                     "kill-leader[:G], kill-follower[:G], kill-client, pause-leader[:G], isolate:N:SECONDS, " +
-                    "isolate-one-way:N:SECONDS, isolate-from-clients:N:SECONDS, restart-all");
+                    "isolate-one-way:N:SECONDS, isolate-from-clients:N:SECONDS, flap:N:SECONDS[:PERIOD], restart-all, " +
+                    "kill-all (N: a replica id, leader-G or follower-G)");
             }
             final String argument = colon < 0 ? null : item.substring(colon + 1);
             if (kind.isIsolation())
@@ -154,7 +213,7 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
                 if (!kind.hasGroup())
                 {
                     throw new IllegalArgumentException("step '" + item + "': " + name + " takes no " +
-                        (kind == Kind.RESTART_ALL ? "argument" : "group"));
+                        (kind.isWholeCluster() ? "argument" : "group"));
                 }
                 try
                 {
@@ -170,23 +229,42 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         return new FaultSchedule(List.copyOf(steps));
     }
 
-    /** @return an isolation step from {@code N:SECONDS}, or why it does not parse. */
+    /** @return an isolation step from {@code TARGET:SECONDS} (a flap also {@code TARGET:SECONDS:PERIOD}), or why it does not parse. */
     private static Step isolation(final String item, final Kind kind, final String argument)
     {
         final String[] parts = argument == null ? new String[0] : argument.split(":", -1);
-        if (parts.length != 2)
+        final boolean flap = kind == Kind.FLAP;
+        if (parts.length != 2 && !(flap && parts.length == 3))
         {
             throw new IllegalArgumentException("step '" + item + "': " + kind.cliName() + " needs a replica and a " +
-                "duration: " + kind.cliName() + ":N:SECONDS");
+                "duration: " + kind.cliName() + ":N:SECONDS" + (flap ? "[:PERIOD]" : "") +
+                " (N: a replica id, leader-G or follower-G)");
         }
-        final int replicaId;
+        Target target = Target.REPLICA;
+        int group = 0;
+        int replicaId = -1;
+        final String who = parts[0];
         try
         {
-            replicaId = Integer.parseInt(parts[0]);
+            if (who.startsWith("leader-"))
+            {
+                target = Target.LEADER;
+                group = Integer.parseInt(who.substring("leader-".length()));
+            }
+            else if (who.startsWith("follower-"))
+            {
+                target = Target.FOLLOWER;
+                group = Integer.parseInt(who.substring("follower-".length()));
+            }
+            else
+            {
+                replicaId = Integer.parseInt(who);
+            }
         }
         catch (final NumberFormatException ex)
         {
-            throw new IllegalArgumentException("step '" + item + "': replica '" + parts[0] + "' is not a number", ex);
+            throw new IllegalArgumentException("step '" + item + "': replica '" + who + "' is not a number, " +
+                "leader-G or follower-G", ex);
         }
         final long seconds;
         try
@@ -202,7 +280,40 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
             throw new IllegalArgumentException("step '" + item + "': seconds must be in 1.." + MAX_ISOLATION.toSeconds() +
                 ", got " + seconds);
         }
-        return new Step(kind, 0, replicaId, Duration.ofSeconds(seconds));
+        Duration period = Duration.ZERO;
+        if (flap)
+        {
+            period = parts.length == 3 ? parsePeriod(item, parts[2]) : DEFAULT_FLAP_PERIOD;
+            if (period.compareTo(Duration.ofMillis(100)) < 0 || period.compareTo(Duration.ofSeconds(seconds)) > 0)
+            {
+                throw new IllegalArgumentException("step '" + item + "': the period must be in 100ms.." + seconds +
+                    "s (the flap's length), got " + formatPeriod(period));
+            }
+        }
+        return new Step(kind, group, replicaId, Duration.ofSeconds(seconds), target, period);
+    }
+
+    /** @return a flap period: whole seconds, or a number with {@code ms} or {@code s}. */
+    private static Duration parsePeriod(final String item, final String text)
+    {
+        try
+        {
+            if (text.endsWith("ms"))
+            {
+                return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+            }
+            return Duration.ofSeconds(Long.parseLong(text.endsWith("s") ? text.substring(0, text.length() - 1) : text));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("step '" + item + "': period '" + text + "' is not a duration " +
+                "(whole seconds, or e.g. 500ms or 2s)", ex);
+        }
+    }
+
+    private static String formatPeriod(final Duration period)
+    {
+        return period.toMillis() % 1000 == 0 ? Long.toString(period.toSeconds()) : period.toMillis() + "ms";
     }
 
     /**
@@ -241,8 +352,19 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         int clientsKilled = 0;
         for (final Step step : steps)
         {
-            if (step.kind() == Kind.RESTART_ALL)
+            if (step.kind().isWholeCluster())
             {
+                continue;
+            }
+            if (step.kind().isIsolation() && step.target() != Target.REPLICA)
+            {
+                if (step.group() < 0 || step.group() >= groupSizes.length)
+                {
+                    throw new IllegalArgumentException("step " + step + ": the cluster has groups 0.." +
+                        (groupSizes.length - 1));
+                }
+                final int[] during = down.clone();
+                countDown(step, step.group(), groupSizes, during);
                 continue;
             }
             if (step.kind().isIsolation())
@@ -293,10 +415,13 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         return steps.stream().anyMatch(st -> st.kind().isIsolation());
     }
 
-    /** @return the ids of the replicas an isolation step cuts off (they may stay behind after the heal). */
+    /**
+     * @return the ids of the replicas an isolation step names by id (they may stay behind after the
+     *         heal); the leaders and followers a step names by role are known only when it runs.
+     */
     java.util.Set<Integer> isolatedReplicaIds()
     {
-        return steps.stream().filter(st -> st.kind().isIsolation()).map(Step::replicaId)
+        return steps.stream().filter(st -> st.kind().isIsolation() && st.target() == Target.REPLICA).map(Step::replicaId)
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
     }
 
@@ -306,10 +431,20 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         return steps.stream().filter(st -> st.kind().isIsolation()).map(Step::duration).reduce(Duration.ZERO, Duration::plus);
     }
 
-    /** @return the number of restart-all steps. */
+    /**
+     * @return how many times the isolation steps cut links: one per isolation, one per down phase
+     *         of a flap ({@code ceil(duration / (2 * period))}).
+     */
+    int cuts()
+    {
+        return (int)steps.stream().filter(st -> st.kind().isIsolation()).mapToLong(st -> st.kind() != Kind.FLAP ? 1 :
+            (st.duration().toNanos() + 2 * st.period().toNanos() - 1) / (2 * st.period().toNanos())).sum();
+    }
+
+    /** @return the number of whole-cluster steps (restart-all, kill-all): each replaces the bank clients. */
     int restarts()
     {
-        return (int)steps.stream().filter(st -> st.kind() == Kind.RESTART_ALL).count();
+        return (int)steps.stream().filter(st -> st.kind().isWholeCluster()).count();
     }
 
     /** @return the number of steps that kill a client. */

@@ -23,7 +23,9 @@ import java.util.concurrent.Callable;
  * processes, and injects the fault schedule, one step per interval: SIGKILL a group's leader or a
  * follower, SIGKILL a client, SIGSTOP a leader for longer than the failure timeout then SIGCONT it,
  * cut a replica's links (both ways, only what it sends, or from the clients only) for a time then
- * heal them, restart every replica on the same data. Isolation steps need root, iptables and
+ * heal them, or repeatedly (a flapping link), restart every replica on the same data after SIGTERM
+ * or after SIGKILL of them all (checking each with a two-partition atomicity probe). Isolation
+ * steps need root, iptables and
  * {@code setpriv} ({@link LinkCutter}); without them the command refuses the schedule (exit 2) with
  * the reason, before anything starts.
  *
@@ -54,8 +56,9 @@ public final class FaultsCommand implements Callable<Integer>
 
     @Option(names = "--schedule", defaultValue = FaultSchedule.DEFAULT,
         description = "Comma-separated steps: kill-leader[:G], kill-follower[:G], kill-client, pause-leader[:G], " +
-            "isolate:N:SECONDS, isolate-one-way:N:SECONDS, isolate-from-clients:N:SECONDS (need root, iptables, " +
-            "setpriv), restart-all (default: ${DEFAULT-VALUE}); empty for none.")
+            "isolate:N:SECONDS, isolate-one-way:N:SECONDS, isolate-from-clients:N:SECONDS, " +
+            "flap:N:SECONDS[:PERIOD] (N: a replica id, leader-G or follower-G; need root, iptables, setpriv), " +
+            "restart-all, kill-all (default: ${DEFAULT-VALUE}); empty for none.")
     private String schedule;
 
     @Option(names = "--step-interval", defaultValue = "10s", converter = DurationConverter.class,

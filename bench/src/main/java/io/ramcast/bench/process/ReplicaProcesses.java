@@ -405,6 +405,27 @@ public final class ReplicaProcesses implements AutoCloseable
      */
     public void restartAll(final Runnable onAllExited) throws InterruptedException
     {
+        restartAll(false, onAllExited);
+    }
+
+    /**
+     * Restarts every replica not killed on purpose as {@link #restartAll(Runnable)} does, except
+     * that all are first killed at once with SIGKILL (a whole-cluster crash: nothing is closed
+     * cleanly, what was in flight is lost with the processes).
+     *
+     * <p>Blocking: until every killed process is gone plus {@link #STARTUP_TIMEOUT} for READY.
+     *
+     * @param onAllExited called once every replica is gone, before the first is started again.
+     * @throws BenchFailureException if a replica does not start again in time.
+     * @throws InterruptedException  if interrupted.
+     */
+    public void killAndRestartAll(final Runnable onAllExited) throws InterruptedException
+    {
+        restartAll(true, onAllExited);
+    }
+
+    private void restartAll(final boolean kill, final Runnable onAllExited) throws InterruptedException
+    {
         final List<Integer> indexes = new ArrayList<>();
         synchronized (this)
         {
@@ -417,7 +438,15 @@ public final class ReplicaProcesses implements AutoCloseable
                 if (!killed.contains(replicas.get(i).id()))
                 {
                     indexes.add(i);
-                    processes.get(i).requestStop();
+                    if (kill)
+                    {
+                        paused.remove(replicas.get(i).id());
+                        processes.get(i).kill();
+                    }
+                    else
+                    {
+                        processes.get(i).requestStop();
+                    }
                 }
             }
         }
@@ -433,7 +462,7 @@ public final class ReplicaProcesses implements AutoCloseable
         if (!unclean.isEmpty())
         {
             throw new BenchFailureException(String.join(", ", unclean) + " did not exit within " +
-                STOP_TIMEOUT.toSeconds() + " s of SIGTERM (killed); see " + logDir);
+                STOP_TIMEOUT.toSeconds() + " s of " + (kill ? "SIGKILL" : "SIGTERM (killed)") + "; see " + logDir);
         }
         onAllExited.run();
         final int n;
@@ -454,6 +483,75 @@ public final class ReplicaProcesses implements AutoCloseable
         {
             processes.get(i).awaitReady(readyDeadlineNs);
         }
+    }
+
+    /**
+     * Starts one replica again, on the same data with the same command line, after its process
+     * ended (for a supervisor: {@code ramcast cluster --restart}). Does not wait for READY
+     * ({@link #isReady}). The new process writes its output to
+     * {@code <logDir>/replica-<id>.restart-<n>.out/.err}.
+     *
+     * @param id the replica id.
+     * @return the new process's stderr file (where a failure to start is explained).
+     * @throws IllegalStateException if the replicas are stopped, or that replica still runs.
+     * @throws BenchFailureException if the process cannot be started.
+     */
+    synchronized Path restart(final int id)
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("the replicas are stopped");
+        }
+        final int i = replicas.indexOf(replica(id));
+        if (processes.get(i).isAlive())
+        {
+            throw new IllegalStateException("replica " + id + " still runs");
+        }
+        final int n = ++restarts;
+        reportedDead.remove(id);
+        killed.remove(id);
+        final ServerProcess p = ServerProcess.start(id, commands.get(i),
+            logDir.resolve("replica-" + id + ".restart-" + n + ".out"),
+            logDir.resolve("replica-" + id + ".restart-" + n + ".err"));
+        processes.set(i, p);
+        return p.stderrFile();
+    }
+
+    /**
+     * @param id a replica id.
+     * @return whether its current process printed READY.
+     */
+    boolean isReady(final int id)
+    {
+        return process(id).isReady();
+    }
+
+    /**
+     * @param id a replica id.
+     * @return its current process's exit code (137 for kill -9), or -1 while it runs.
+     */
+    int exitCode(final int id)
+    {
+        return process(id).exitCode();
+    }
+
+    /**
+     * @param id a replica id.
+     * @return where its current process's stderr (its log) goes.
+     */
+    Path stderrFile(final int id)
+    {
+        return process(id).stderrFile();
+    }
+
+    /**
+     * @param partition a partition id.
+     * @return "runs on R of N": how many of its replicas started here run.
+     */
+    synchronized String runsOn(final int partition)
+    {
+        return "partition " + partition + " runs on " + running(partition) + " of " +
+            replicas.stream().filter(r -> r.partition() == partition).count();
     }
 
     /**
@@ -588,7 +686,7 @@ public final class ReplicaProcesses implements AutoCloseable
         }
     }
 
-    private ServerProcess process(final int id)
+    private synchronized ServerProcess process(final int id)
     {
         return processes.stream().filter(p -> p.id() == id).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("replica " + id + " was not started here"));

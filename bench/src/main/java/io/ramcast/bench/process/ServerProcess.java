@@ -252,6 +252,12 @@ public final class ServerProcess
         return "";
     }
 
+    /** @return whether the child printed its {@code READY} line (without waiting for it). */
+    public boolean isReady()
+    {
+        return ready.isDone() && !ready.isCompletedExceptionally();
+    }
+
     /** Asks the child to stop (SIGTERM): its shutdown hook closes the server and flushes its log. */
     public void requestStop()
     {

@@ -92,15 +92,17 @@ class FaultScheduleTest
     {
         assertThatThrownBy(() -> FaultSchedule.parse("isolate:2"))
             .isInstanceOf(IllegalArgumentException.class)
-            .hasMessage("step 'isolate:2': isolate needs a replica and a duration: isolate:N:SECONDS");
+            .hasMessage("step 'isolate:2': isolate needs a replica and a duration: isolate:N:SECONDS " +
+                "(N: a replica id, leader-G or follower-G)");
         assertThatThrownBy(() -> FaultSchedule.parse("isolate-one-way"))
             .isInstanceOf(IllegalArgumentException.class)
-            .hasMessage("step 'isolate-one-way': isolate-one-way needs a replica and a duration: isolate-one-way:N:SECONDS");
+            .hasMessage("step 'isolate-one-way': isolate-one-way needs a replica and a duration: " +
+                "isolate-one-way:N:SECONDS (N: a replica id, leader-G or follower-G)");
         assertThatThrownBy(() -> FaultSchedule.parse("isolate:2:10:4"))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a replica and a duration");
         assertThatThrownBy(() -> FaultSchedule.parse("isolate-from-clients:x:10"))
             .isInstanceOf(IllegalArgumentException.class)
-            .hasMessage("step 'isolate-from-clients:x:10': replica 'x' is not a number");
+            .hasMessage("step 'isolate-from-clients:x:10': replica 'x' is not a number, leader-G or follower-G");
         assertThatThrownBy(() -> FaultSchedule.parse("isolate:2:1.5"))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("step 'isolate:2:1.5': seconds '1.5' is not a whole number");
@@ -134,5 +136,70 @@ class FaultScheduleTest
         FaultSchedule.parse("isolate:10:5,isolate-one-way:11:5,restart-all,isolate-from-clients:12:2,kill-leader:0")
             .validate(new int[] {3}, groupByReplicaId, 2);
         assertThat(FaultSchedule.parse("isolate:10:5,isolate:10:5").isolatedReplicaIds()).isEqualTo(Set.of(10));
+    }
+
+    @Test
+    void shouldParseFlapsKillAllAndIsolationsOfALeaderOrFollowerChosenAtRunTime()
+    {
+        final FaultSchedule schedule = FaultSchedule.parse(
+            "isolate:leader-0:3,isolate-one-way:leader-1:4,isolate-from-clients:leader-2:5,isolate:follower-2:2," +
+                "flap:5:4,flap:follower-1:6:500ms,flap:leader-0:4:2,kill-all,restart-all");
+
+        assertThat(schedule.steps()).containsExactly(
+            new FaultSchedule.Step(FaultSchedule.Kind.ISOLATE, 0, -1, Duration.ofSeconds(3), FaultSchedule.Target.LEADER,
+                Duration.ZERO),
+            new FaultSchedule.Step(FaultSchedule.Kind.ISOLATE_ONE_WAY, 1, -1, Duration.ofSeconds(4),
+                FaultSchedule.Target.LEADER, Duration.ZERO),
+            new FaultSchedule.Step(FaultSchedule.Kind.ISOLATE_FROM_CLIENTS, 2, -1, Duration.ofSeconds(5),
+                FaultSchedule.Target.LEADER, Duration.ZERO),
+            new FaultSchedule.Step(FaultSchedule.Kind.ISOLATE, 2, -1, Duration.ofSeconds(2), FaultSchedule.Target.FOLLOWER,
+                Duration.ZERO),
+            new FaultSchedule.Step(FaultSchedule.Kind.FLAP, 0, 5, Duration.ofSeconds(4)),
+            new FaultSchedule.Step(FaultSchedule.Kind.FLAP, 1, -1, Duration.ofSeconds(6), FaultSchedule.Target.FOLLOWER,
+                Duration.ofMillis(500)),
+            new FaultSchedule.Step(FaultSchedule.Kind.FLAP, 0, -1, Duration.ofSeconds(4), FaultSchedule.Target.LEADER,
+                Duration.ofSeconds(2)),
+            new FaultSchedule.Step(FaultSchedule.Kind.KILL_ALL, 0),
+            new FaultSchedule.Step(FaultSchedule.Kind.RESTART_ALL, 0));
+        assertThat(schedule).hasToString("isolate:leader-0:3,isolate-one-way:leader-1:4,isolate-from-clients:leader-2:5," +
+            "isolate:follower-2:2,flap:5:4,flap:follower-1:6:500ms,flap:leader-0:4:2,kill-all,restart-all");
+        assertThat(schedule.steps().get(4).period()).isEqualTo(FaultSchedule.DEFAULT_FLAP_PERIOD);
+        assertThat(schedule.needsLinkCutter()).isTrue();
+        assertThat(schedule.isolatedReplicaIds()).as("only the ones named by id").containsExactly(5);
+        assertThat(schedule.isolationTime()).isEqualTo(Duration.ofSeconds(28));
+        assertThat(schedule.restarts()).isEqualTo(2);
+        assertThat(schedule.cuts()).as("4 isolations, flaps of 2, 6 and 1 cuts").isEqualTo(13);
+        schedule.validate(THREE_BY_THREE, 2);
+        assertThat(FaultSchedule.parse("kill-all").needsLinkCutter()).isFalse();
+    }
+
+    @Test
+    void shouldRejectMalformedFlapsAndRoleTargets()
+    {
+        assertThatThrownBy(() -> FaultSchedule.parse("flap:2"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step 'flap:2': flap needs a replica and a duration: flap:N:SECONDS[:PERIOD] " +
+                "(N: a replica id, leader-G or follower-G)");
+        assertThatThrownBy(() -> FaultSchedule.parse("flap:2:4:1:1"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a replica and a duration");
+        assertThatThrownBy(() -> FaultSchedule.parse("flap:2:4:5"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step 'flap:2:4:5': the period must be in 100ms..4s (the flap's length), got 5");
+        assertThatThrownBy(() -> FaultSchedule.parse("flap:2:4:10ms"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 10ms");
+        assertThatThrownBy(() -> FaultSchedule.parse("flap:2:4:fast"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step 'flap:2:4:fast': period 'fast' is not a duration (whole seconds, or e.g. 500ms or 2s)");
+        assertThatThrownBy(() -> FaultSchedule.parse("isolate:leader-x:3"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step 'isolate:leader-x:3': replica 'leader-x' is not a number, leader-G or follower-G");
+        assertThatThrownBy(() -> FaultSchedule.parse("kill-all:1"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessage("step 'kill-all:1': kill-all takes no argument");
+        assertThatThrownBy(() -> FaultSchedule.parse("isolate:leader-3:3").validate(THREE_BY_THREE, 2))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("step isolate:leader-3:3: the cluster has groups 0..2");
+        assertThatThrownBy(() -> FaultSchedule.parse("kill-follower:1,flap:leader-1:3").validate(THREE_BY_THREE, 2))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("would take down 2 of the 3 replicas of group 1");
     }
 }

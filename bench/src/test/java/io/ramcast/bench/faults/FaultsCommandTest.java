@@ -1,20 +1,14 @@
 package io.ramcast.bench.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ramcast.bench.cli.BenchTestSupport;
 import io.ramcast.bench.cli.RamcastCli;
-import io.ramcast.bench.process.LocalConfigFixture;
-import io.ramcast.bench.process.LocalDeployment;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -25,12 +19,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code ramcast faults} over tcp on the default deployment (config/local.yaml with its ports moved):
  * nine replica processes, two bank client processes, real SIGKILL/SIGSTOP/SIGCONT, then every check
  * of the report. Each test works in {@code target/faults-<test>-<time>/} (config, data, process
- * logs, histories, delivery logs), deleted when it passes and kept when it fails.
+ * logs, histories, delivery logs), deleted when it passes and kept when it fails
+ * ({@link FaultsTestSupport}).
  */
 class FaultsCommandTest
 {
-    private Path dir;
-
     /**
      * The short process test of issue 5, run in every build: kill -9 the leader of group 0, kill -9
      * a bank client, pause the leader of group 1 for four times the failure timeout. Every check of
@@ -100,7 +93,8 @@ class FaultsCommandTest
         assertThat(restart.path("throughput").path("after").asDouble()).as("commits after the restart").isPositive();
         assertThat(report.path("notes")).allSatisfy(n -> assertThat(n.asText())
             .matches("replica 2 stays behind by \\d+ \\(no catch-up yet\\); declared crashed for the multicast checker"));
-        assertThat(report.path("checks").findValuesAsText("name")).contains("surviving replicas converged");
+        assertThat(report.path("checks").findValuesAsText("name")).contains("surviving replicas converged",
+            "atomicity probe: each two-partition probe on both partitions or neither, at every replica");
     }
 
     /** An isolation step where links cannot be cut is refused up front with the cutter's reason, never skipped. */
@@ -141,35 +135,9 @@ class FaultsCommandTest
         assertThat(run.err()).contains("--schedule: step pause-leader:2 would take down 2 of the 3 replicas of group 2");
     }
 
-    /** Runs the command, requires exit 0 and every check passed, and returns the JSON report. */
-    private JsonNode runFaults(final TestInfo test, final String schedule, final String pause, final String... extraArgs)
-        throws Exception
+    private static JsonNode runFaults(final TestInfo test, final String schedule, final String pause,
+        final String... extraArgs) throws Exception
     {
-        dir = Files.createDirectories(Path.of("target", "faults-" + test.getTestMethod().orElseThrow().getName() + "-" +
-            System.currentTimeMillis()).toAbsolutePath());
-        final Path config = LocalConfigFixture.write(dir);
-        final Path json = dir.resolve("report.json");
-        final List<String> args = new ArrayList<>(List.of("faults", "--config", config.toString(),
-            "--schedule", schedule, "--step-interval", "6s", "--pause", pause, "--clients", "2", "--threads", "2",
-            "--work-dir", dir.resolve("work").toString(), "--json", json.toString(),
-            "--replica-jvm-options", "-Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-            "--client-jvm-options", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"));
-        args.addAll(List.of(extraArgs));
-
-        final BenchTestSupport.Execution run = BenchTestSupport.execute(args.toArray(String[]::new));
-
-        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-        final JsonNode report = new ObjectMapper().readTree(json.toFile());
-        assertThat(report.path("passed").asBoolean()).isTrue();
-        assertThat(report.path("checks")).allSatisfy(c -> assertThat(c.path("passed").asBoolean())
-            .as(c.path("name").asText() + ": " + c.path("detail").asText()).isTrue());
-        assertThat(report.path("checks").findValuesAsText("name")).contains("bank checker over the merged histories",
-            "final total", "no committed transfer lost", "surviving replicas identical (SHA-256 of a full scan)",
-            "throughput recovered after every step");
-        assertThat(report.path("checks").findValuesAsText("name")).anyMatch(n -> n.startsWith("multicast checker"));
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
-            .as("no replica or client process left running").isZero();
-        LocalDeployment.deleteTree(dir);
-        return report;
+        return FaultsTestSupport.runFaults(test.getTestMethod().orElseThrow().getName(), schedule, pause, extraArgs);
     }
 }
