@@ -51,6 +51,8 @@ public final class FileAcceptorJournal implements AcceptorJournal
     private final int segmentBytes;
     private final boolean fsync;
     private final JournalRecords.Encoder encoder = new JournalRecords.Encoder(this::append);
+    /** Writes a segment's first marker: its own buffer, since a segment starts in the middle of an append. */
+    private final JournalRecords.Encoder segmentMarkers = new JournalRecords.Encoder(this::appendInSegment);
     /** Segments replayed at open: the checkpoint and its continuations, in order. */
     private final List<Path> replaySegments = new ArrayList<>();
     private long index;
@@ -215,7 +217,7 @@ public final class FileAcceptorJournal implements AcceptorJournal
         active = new UnsafeBuffer(mapped);
         position = 0;
         syncedUpTo = 0;
-        encoder.marker(marker);
+        segmentMarkers.marker(marker);
     }
 
     private void append(final DirectBuffer frame, final int length)
@@ -230,6 +232,11 @@ public final class FileAcceptorJournal implements AcceptorJournal
             index++;
             startSegment(JournalRecords.CONTINUE, Math.max(segmentBytes, 2 * (length + JournalRecords.FRAME_OVERHEAD)));
         }
+        appendInSegment(frame, length);
+    }
+
+    private void appendInSegment(final DirectBuffer frame, final int length)
+    {
         active.putBytes(position, frame, 0, length);
         position += length;
         bytesSinceCheckpoint += length;
