@@ -60,6 +60,11 @@ public final class SnapshotFetcher
 {
     /** Bytes asked for in one GET_FILE; the progress file is rewritten after each. */
     static final long DEFAULT_REQUEST_BYTES = 8L << 20;
+    /**
+     * Longest wait for a manifest: a new snapshot is checkpointed and every file hashed before the
+     * source answers, which takes a while for a large store.
+     */
+    static final int MANIFEST_TIMEOUT_MS = 600_000;
     /** New snapshots asked for in one fetch after the source lost the one being downloaded. */
     static final int MAX_SNAPSHOT_RESTARTS = 3;
 
@@ -531,7 +536,9 @@ public final class SnapshotFetcher
         private SnapshotManifest requestManifest(final long snapshotId) throws IOException, RemoteError
         {
             TransferProtocol.writeGetManifest(out, snapshotId);
+            socket.setSoTimeout(Math.max(readTimeoutMs, MANIFEST_TIMEOUT_MS));
             final TransferProtocol.Frame frame = readFrame();
+            socket.setSoTimeout(readTimeoutMs);
             if (frame.type() != TransferProtocol.MANIFEST)
             {
                 throw new TransferProtocol.ProtocolException("expected MANIFEST, got " +

@@ -44,7 +44,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Bounds: at most {@link Options#maxConnections()} connections (one more is answered with a
  * BUSY error and closed); a connection without progress (no request read, no chunk taken by the
- * peer) for {@link Options#idleTimeoutMs()} is closed; snapshots as {@link SnapshotSource} says;
+ * peer) for {@link Options#idleTimeoutMs()} is closed, unless it is making a snapshot; snapshots as {@link SnapshotSource} says;
  * each connection sends at most {@link Options#maxBytesPerSecond()} (0: unlimited), so that a
  * transfer does not take all of the replica's disk and network bandwidth; per connection memory is
  * one chunk plus socket buffers, and TCP back-pressure holds the sender when the fetcher is slow.
@@ -300,7 +300,7 @@ public final class SnapshotServer implements AutoCloseable
         for (final Connection c : connections)
         {
             final long idleMs = (nowNs - c.lastActivityNs) / 1_000_000;
-            if (idleMs > options.idleTimeoutMs())
+            if (!c.preparing && idleMs > options.idleTimeoutMs())
             {
                 LOG.info("replica {}: closing transfer connection from {}: no progress for {} ms (idle timeout {} ms)",
                     replicaId, c.peer, idleMs, options.idleTimeoutMs());
@@ -334,6 +334,8 @@ public final class SnapshotServer implements AutoCloseable
         private final CRC32C crc = new CRC32C();
         private ByteBuffer chunk;
         private volatile long lastActivityNs = System.nanoTime();
+        /** Making a snapshot (checkpoint, hashing): busy, not idle, however long it takes. */
+        private volatile boolean preparing;
         private Thread thread;
 
         Connection(final Socket socket)
@@ -471,6 +473,7 @@ public final class SnapshotServer implements AutoCloseable
         /** @return the snapshot, or null after answering with an error. */
         private SnapshotSource.Snapshot acquire(final long snapshotId, final DataOutputStream out) throws IOException
         {
+            preparing = true;
             try
             {
                 return source.acquire(snapshotId);
@@ -488,6 +491,11 @@ public final class SnapshotServer implements AutoCloseable
                 LOG.warn("replica {}: cannot make a snapshot for {}: {}", replicaId, peer, e.getMessage());
                 TransferProtocol.writeError(out, TransferProtocol.ERROR_SOURCE_FAILED,
                     "replica " + replicaId + " cannot make a snapshot: " + e.getMessage());
+            }
+            finally
+            {
+                preparing = false;
+                activity();
             }
             return null;
         }
