@@ -411,14 +411,9 @@ public final class SnapshotServer implements AutoCloseable
                     {
                         return true;
                     }
-                    try
-                    {
-                        TransferProtocol.writeManifest(out, snapshot.manifest());
-                    }
-                    finally
-                    {
-                        source.release(snapshot);
-                    }
+                    // Released before answering: once the fetcher has the manifest, the lease runs.
+                    source.release(snapshot);
+                    TransferProtocol.writeManifest(out, snapshot.manifest());
                     return true;
                 }
                 case TransferProtocol.GET_FILE ->
@@ -440,6 +435,7 @@ public final class SnapshotServer implements AutoCloseable
                     {
                         return true;
                     }
+                    final long end;
                     try
                     {
                         final List<SnapshotManifest.FileEntry> files = snapshot.manifest().files();
@@ -454,12 +450,17 @@ public final class SnapshotServer implements AutoCloseable
                             return badRequest(out, "file " + fileIndex + " has " + size + " bytes; offset " + offset +
                                 " must be in [0, size] and length " + length + " positive");
                         }
-                        sendFile(snapshot, fileIndex, offset, Math.min(size, offset + Math.min(length, size)), out);
+                        end = Math.min(size, offset + Math.min(length, size));
+                        sendChunks(snapshot, fileIndex, offset, end, out);
                     }
                     finally
                     {
                         source.release(snapshot);
                     }
+                    TransferProtocol.writeHeader(out, TransferProtocol.FILE_END, Long.BYTES);
+                    out.writeLong(end);
+                    out.flush();
+                    activity();
                     return true;
                 }
                 default ->
@@ -500,7 +501,8 @@ public final class SnapshotServer implements AutoCloseable
             return null;
         }
 
-        private void sendFile(
+        /** Sends the CHUNKs of [offset, end) of one file; the caller sends FILE_END. */
+        private void sendChunks(
             final SnapshotSource.Snapshot snapshot,
             final int fileIndex,
             final long offset,
@@ -538,10 +540,6 @@ public final class SnapshotServer implements AutoCloseable
                     activity();
                     source.touch(snapshot);
                 }
-                TransferProtocol.writeHeader(out, TransferProtocol.FILE_END, Long.BYTES);
-                out.writeLong(end);
-                out.flush();
-                activity();
             }
         }
 

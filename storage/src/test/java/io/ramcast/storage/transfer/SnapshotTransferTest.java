@@ -254,9 +254,9 @@ class SnapshotTransferTest
         startSource(Durability.WAL, SnapshotServer.Options.DEFAULT);
         final Path target = dir.resolve("backup");
         final SnapshotManifest manifest = stopAtManifest(target);
-        // Damage the source's copy of a file RocksDB copies (not hard-links) into a checkpoint.
+        // Damage the source's CURRENT, which a checkpoint writes afresh (never a link into the live store).
         final SnapshotManifest.FileEntry options = manifest.files().stream()
-            .filter(f -> f.name().startsWith("OPTIONS")).findFirst().orElseThrow();
+            .filter(f -> f.name().equals("CURRENT")).findFirst().orElseThrow();
         final Path damaged = server.snapshotsDir().resolve(manifest.idText()).resolve(options.name());
         final byte[] content = Files.readAllBytes(damaged);
         content[content.length / 2] ^= 0x01;
