@@ -285,7 +285,7 @@ public final class BackupCommand implements Callable<Integer>
     private static final class ProgressPrinter implements TransferListener
     {
         private final PrintWriter err;
-        private final long startNs = System.nanoTime();
+        private long startNs = System.nanoTime();
         private long lastPrintNs = startNs;
         private long startBytes;
 
@@ -298,6 +298,8 @@ public final class BackupCommand implements Callable<Integer>
         public void onManifest(final SnapshotManifest manifest, final long resumedBytes)
         {
             startBytes = resumedBytes;
+            startNs = System.nanoTime();
+            lastPrintNs = startNs;
             err.println("fetching " + manifest + (resumedBytes > 0 ? ", resuming after " + bytes(resumedBytes) : ""));
             err.flush();
         }

@@ -47,7 +47,9 @@ import java.util.zip.CRC32C;
  * its last byte, read back from disk (a mismatch fetches the file once more from its start, then
  * fails the same way). Every manifest file name is a plain name, checked before use.
  *
- * <p>Resuming: a lost connection, a timeout or a busy source is retried with back-off up to
+ * <p>Resuming: the progress file is rewritten after every request ({@value #DEFAULT_REQUEST_BYTES}
+ * bytes by default) and at least every second while data arrives, so a killed fetch repeats at
+ * most that much. A lost connection, a timeout or a busy source is retried with back-off up to
  * {@link Builder#maxReconnects} times in a row (the count restarts whenever bytes were verified in
  * between), from the verified offsets; a new run with the same target resumes from the progress
  * file. If the source no longer holds the snapshot (its lease expired, it restarted), the staging
@@ -60,11 +62,6 @@ public final class SnapshotFetcher
 {
     /** Bytes asked for in one GET_FILE; the progress file is rewritten after each. */
     static final long DEFAULT_REQUEST_BYTES = 8L << 20;
-    /**
-     * Longest wait for a manifest: a new snapshot is checkpointed and every file hashed before the
-     * source answers, which takes a while for a large store.
-     */
-    static final int MANIFEST_TIMEOUT_MS = 600_000;
     /** New snapshots asked for in one fetch after the source lost the one being downloaded. */
     static final int MAX_SNAPSHOT_RESTARTS = 3;
 
@@ -73,6 +70,8 @@ public final class SnapshotFetcher
     private static final int STREAM_BUFFER_BYTES = 64 * 1024;
     private static final long BACKOFF_MIN_MS = 100;
     private static final long BACKOFF_MAX_MS = 2_000;
+    /** The progress file is rewritten at least this often while data arrives (and after each request). */
+    private static final long SAVE_INTERVAL_NS = 1_000_000_000L;
 
     private final InetSocketAddress source;
     private final Path target;
@@ -98,6 +97,7 @@ public final class SnapshotFetcher
     private int restarts;
     private int crcFailures;
     private int shaFailures;
+    private long lastSaveNs = System.nanoTime();
 
     private SnapshotFetcher(final Builder b)
     {
@@ -536,9 +536,11 @@ public final class SnapshotFetcher
         private SnapshotManifest requestManifest(final long snapshotId) throws IOException, RemoteError
         {
             TransferProtocol.writeGetManifest(out, snapshotId);
-            socket.setSoTimeout(Math.max(readTimeoutMs, MANIFEST_TIMEOUT_MS));
-            final TransferProtocol.Frame frame = readFrame();
-            socket.setSoTimeout(readTimeoutMs);
+            TransferProtocol.Frame frame = readFrame();
+            while (frame.type() == TransferProtocol.PREPARING)
+            {
+                frame = readFrame(); // the source is still checkpointing and hashing; every such frame resets the timeout
+            }
             if (frame.type() != TransferProtocol.MANIFEST)
             {
                 throw new TransferProtocol.ProtocolException("expected MANIFEST, got " +
@@ -582,6 +584,7 @@ public final class SnapshotFetcher
                     receive(channel, fileIndex, entry, from, from + length);
                     channel.force(false);
                     progress.write(progressFile);
+                    lastSaveNs = System.nanoTime();
                 }
             }
         }
@@ -654,6 +657,13 @@ public final class SnapshotFetcher
                     channel.write(data, offset + (data.position() - TransferProtocol.CHUNK_HEADER_BYTES));
                 }
                 progress.verified(fileIndex, offset + length);
+                if (System.nanoTime() - lastSaveNs > SAVE_INTERVAL_NS)
+                {
+                    // A slow (rate-limited) transfer loses at most a second to a crash.
+                    channel.force(false);
+                    progress.write(progressFile);
+                    lastSaveNs = System.nanoTime();
+                }
                 listener.onProgress(progress.verifiedTotal(), progress.manifest().totalBytes(), progress.filesDone(),
                     progress.manifest().files().size());
             }

@@ -37,8 +37,9 @@ import java.util.zip.CRC32C;
  * replica server starts one on the replica's {@code transferPort}; {@link SnapshotFetcher} is its
  * client.
  *
- * <p>Threads: one accept thread, which also expires unused snapshots and closes idle connections
- * about every {@link #TICK_MS} ms, and one thread per connection, which creates snapshots and
+ * <p>Threads: one accept thread, which also expires unused snapshots, closes idle connections and
+ * tells fetchers waiting for a new snapshot that it is still being made, about every
+ * {@link #TICK_MS} ms, and one thread per connection, which creates snapshots and
  * streams files. None of them touches the replica's agents: creating a snapshot only holds the
  * executor while RocksDB switches memtables (see {@link RocksPartitionStore#checkpoint}).
  *
@@ -184,6 +185,12 @@ public final class SnapshotServer implements AutoCloseable
         return source.snapshotIds();
     }
 
+    /** @return the snapshots (tests). */
+    SnapshotSource source()
+    {
+        return source;
+    }
+
     /** @return the directory holding the snapshots. */
     Path snapshotsDir()
     {
@@ -252,6 +259,30 @@ public final class SnapshotServer implements AutoCloseable
 
     private void acceptLoop()
     {
+        try
+        {
+            accept();
+        }
+        catch (final RuntimeException | Error e)
+        {
+            LOG.error("replica {}: the snapshot server's accept thread failed; it serves no more transfers", replicaId, e);
+        }
+        finally
+        {
+            // A dead accept loop must refuse connections, not leave them waiting in the backlog.
+            try
+            {
+                serverSocket.close();
+            }
+            catch (final IOException e)
+            {
+                LOG.warn("replica {}: closing the snapshot server socket: {}", replicaId, e.toString());
+            }
+        }
+    }
+
+    private void accept()
+    {
         while (!closed)
         {
             final Socket socket;
@@ -299,6 +330,7 @@ public final class SnapshotServer implements AutoCloseable
         final long nowNs = System.nanoTime();
         for (final Connection c : connections)
         {
+            c.tellPreparing(nowNs);
             final long idleMs = (nowNs - c.lastActivityNs) / 1_000_000;
             if (!c.preparing && idleMs > options.idleTimeoutMs())
             {
@@ -334,8 +366,12 @@ public final class SnapshotServer implements AutoCloseable
         private final CRC32C crc = new CRC32C();
         private ByteBuffer chunk;
         private volatile long lastActivityNs = System.nanoTime();
+        /** Guards writes to {@link #out} between this connection's thread and the accept thread. */
+        private final Object writeLock = new Object();
         /** Making a snapshot (checkpoint, hashing): busy, not idle, however long it takes. */
         private volatile boolean preparing;
+        private long lastPreparingNs;
+        private volatile DataOutputStream out;
         private Thread thread;
 
         Connection(final Socket socket)
@@ -353,6 +389,7 @@ public final class SnapshotServer implements AutoCloseable
                     new DataInputStream(new BufferedInputStream(socket.getInputStream(), STREAM_BUFFER_BYTES));
                 final DataOutputStream out =
                     new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), STREAM_BUFFER_BYTES));
+                this.out = out;
                 while (!closed)
                 {
                     final TransferProtocol.Frame frame;
@@ -474,31 +511,70 @@ public final class SnapshotServer implements AutoCloseable
         /** @return the snapshot, or null after answering with an error. */
         private SnapshotSource.Snapshot acquire(final long snapshotId, final DataOutputStream out) throws IOException
         {
-            preparing = true;
+            byte errorCode = 0;
+            String error = null;
+            synchronized (writeLock)
+            {
+                preparing = true;
+                lastPreparingNs = System.nanoTime();
+            }
             try
             {
                 return source.acquire(snapshotId);
             }
             catch (final SnapshotSource.UnknownSnapshotException e)
             {
-                TransferProtocol.writeError(out, TransferProtocol.ERROR_UNKNOWN_SNAPSHOT, e.getMessage());
+                errorCode = TransferProtocol.ERROR_UNKNOWN_SNAPSHOT;
+                error = e.getMessage();
             }
             catch (final SnapshotSource.BusyException e)
             {
-                TransferProtocol.writeError(out, TransferProtocol.ERROR_BUSY, e.getMessage());
+                errorCode = TransferProtocol.ERROR_BUSY;
+                error = e.getMessage();
             }
             catch (final StoreException | UncheckedIOException | IllegalStateException e)
             {
                 LOG.warn("replica {}: cannot make a snapshot for {}: {}", replicaId, peer, e.getMessage());
-                TransferProtocol.writeError(out, TransferProtocol.ERROR_SOURCE_FAILED,
-                    "replica " + replicaId + " cannot make a snapshot: " + e.getMessage());
+                errorCode = TransferProtocol.ERROR_SOURCE_FAILED;
+                error = "replica " + replicaId + " cannot make a snapshot: " + e.getMessage();
             }
             finally
             {
-                preparing = false;
+                // From here on only this thread writes: the accept thread sends PREPARING only before.
+                synchronized (writeLock)
+                {
+                    preparing = false;
+                }
                 activity();
             }
+            TransferProtocol.writeError(out, errorCode, error);
             return null;
+        }
+
+        /** On the accept thread: tells a fetcher waiting for a new snapshot that it is being made. */
+        void tellPreparing(final long nowNs)
+        {
+            synchronized (writeLock)
+            {
+                final DataOutputStream o = out;
+                if (!preparing || o == null ||
+                    nowNs - lastPreparingNs < TransferProtocol.PREPARING_INTERVAL_MS * 1_000_000)
+                {
+                    return;
+                }
+                lastPreparingNs = nowNs;
+                try
+                {
+                    TransferProtocol.writeHeader(o, TransferProtocol.PREPARING, 0);
+                    o.flush();
+                }
+                catch (final IOException e)
+                {
+                    LOG.info("replica {}: transfer connection from {} lost while making a snapshot: {}", replicaId,
+                        peer, e.toString());
+                    closeSocket();
+                }
+            }
         }
 
         /** Sends the CHUNKs of [offset, end) of one file; the caller sends FILE_END. */

@@ -54,6 +54,8 @@ final class SnapshotSource implements AutoCloseable
     private final Map<Long, Snapshot> snapshots = new HashMap<>();
     private int creating;
     private boolean closed;
+    /** Test hook: runs on the requesting thread just before a checkpoint is taken. */
+    volatile Runnable beforeCheckpoint = () -> { };
 
     /**
      * Makes the source and deletes every snapshot directory an earlier run left.
@@ -323,6 +325,7 @@ final class SnapshotSource implements AutoCloseable
         try
         {
             Files.createDirectories(root);
+            beforeCheckpoint.run();
             store.checkpoint(dir);
             final long checkpointNs = System.nanoTime() - startNs;
             final List<SnapshotManifest.FileEntry> files = new ArrayList<>();

@@ -28,7 +28,11 @@ import java.nio.charset.StandardCharsets;
  *   CHUNK         offset int64, crc32c int32, data (at most MAX_CHUNK_BYTES)
  *   FILE_END      endOffset int64                  offset after the last byte sent
  *   ERROR         code u8, message UTF-8
+ *   PREPARING     (empty)                          the source is still making the snapshot
  * </pre>
+ * While the source makes a new snapshot (checkpoint, hashing every file: long for a large store)
+ * it sends PREPARING about every {@link #PREPARING_INTERVAL_MS} ms before the MANIFEST, so the
+ * fetcher can tell a busy source from a dead one with an ordinary read timeout.
  * {@code GET_FILE} is answered by CHUNKs covering [offset, min(offset + length, size)) in order,
  * then FILE_END; or by one ERROR. An ERROR with code {@link #ERROR_BUSY} may also come unasked,
  * as the first frame of a connection the source refuses.
@@ -46,6 +50,7 @@ final class TransferProtocol
     static final byte CHUNK = 4;
     static final byte FILE_END = 5;
     static final byte ERROR = 6;
+    static final byte PREPARING = 7;
 
     /** The snapshot id is not (or no longer) held by the source: expired, evicted or restarted. */
     static final byte ERROR_UNKNOWN_SNAPSHOT = 1;
@@ -56,6 +61,8 @@ final class TransferProtocol
     /** The source failed to serve (checkpoint or file I/O failed). */
     static final byte ERROR_SOURCE_FAILED = 4;
 
+    /** How often a source making a snapshot tells the waiting fetcher so. */
+    static final long PREPARING_INTERVAL_MS = 2_000;
     /** Largest data payload of one CHUNK. */
     static final int MAX_CHUNK_BYTES = 1 << 20;
     /** Header of a CHUNK body before its data: offset and CRC32C. */
@@ -187,6 +194,7 @@ final class TransferProtocol
             case CHUNK -> "CHUNK";
             case FILE_END -> "FILE_END";
             case ERROR -> "ERROR";
+            case PREPARING -> "PREPARING";
             default -> "type " + type;
         };
     }

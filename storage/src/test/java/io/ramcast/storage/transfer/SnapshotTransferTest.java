@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -360,6 +361,43 @@ class SnapshotTransferTest
         try (RawClient idle = new RawClient(source()))
         {
             assertThatThrownBy(idle::read).isInstanceOf(EOFException.class);
+        }
+    }
+
+    @Test
+    void shouldTellAWaitingFetcherThatASnapshotIsBeingMadeAndNotTakeItForIdle() throws Exception
+    {
+        startSource(Durability.WAL, new SnapshotServer.Options(4, 500, LEASE_MS, 2, 0, CHUNK_BYTES));
+        final CountDownLatch release = new CountDownLatch(1);
+        server.source().beforeCheckpoint = () ->
+        {
+            try
+            {
+                release.await();
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (RawClient client = new RawClient(source()))
+        {
+            TransferProtocol.writeGetManifest(client.out, SnapshotManifest.NEW_SNAPSHOT);
+            // Two PREPARING frames span more than the 500 ms idle timeout: the connection stays open.
+            assertThat(TransferProtocol.typeName(client.read().type())).isEqualTo("PREPARING");
+            assertThat(TransferProtocol.typeName(client.read().type())).isEqualTo("PREPARING");
+            release.countDown();
+            TransferProtocol.Frame frame = client.read();
+            while (frame.type() == TransferProtocol.PREPARING)
+            {
+                frame = client.read();
+            }
+            assertThat(TransferProtocol.typeName(frame.type())).isEqualTo("MANIFEST");
+            assertThat(SnapshotManifest.parse(new String(frame.body(), StandardCharsets.UTF_8), "m").files()).isNotEmpty();
+        }
+        finally
+        {
+            release.countDown();
         }
     }
 
