@@ -47,7 +47,8 @@ class BackupCommandTest
         final ReplicaConfig replica = config.replica(BACKED_UP);
         final Path backup = dir.resolve("backups").resolve("replica-" + BACKED_UP);
         final BenchTestSupport.Execution made;
-        try (InJvmKvCluster cluster = InJvmKvCluster.start(config, f -> f))
+        final InJvmKvCluster cluster = InJvmKvCluster.start(config, f -> f);
+        try
         {
             final KvClient client = cluster.client(InJvmKvCluster.FIRST_CLIENT_ID, Duration.ofSeconds(10));
             final List<CompletableFuture<Void>> writes = new ArrayList<>();
@@ -68,6 +69,11 @@ class BackupCommandTest
             assertThat(again.exitCode()).as(again.transcript()).isEqualTo(RamcastCli.EXIT_OK);
             assertThat(again.out()).contains("already complete: " + backup);
         }
+        finally
+        {
+            cluster.close();
+        }
+        cluster.assertHealthy();
         assertThat(made.out()).contains("backup complete: " + backup).contains("applied mark  (timestamp")
             .contains("partition " + replica.partition()).contains("received in");
         assertThat(SnapshotFetcher.isInstalled(backup)).isTrue();
