@@ -100,7 +100,20 @@ public final class InJvmKvCluster implements AutoCloseable
      */
     public static InJvmKvCluster start(final Path dataRoot, final UnaryOperator<Fabric> replicaFabric) throws ConfigException
     {
-        final InJvmKvCluster cluster = new InJvmKvCluster(ClusterConfig.parse(yaml(dataRoot), "in-jvm-test.yaml"));
+        return start(ClusterConfig.parse(yaml(dataRoot), "in-jvm-test.yaml"), replicaFabric);
+    }
+
+    /**
+     * Starts every replica of a config made from {@link #yaml} and changed by the test (for
+     * example with transfer ports); it must keep fabric local and the partition layout.
+     *
+     * @param config        the config.
+     * @param replicaFabric wraps each replica's local fabric endpoint (identity for none).
+     * @return the running cluster.
+     */
+    public static InJvmKvCluster start(final ClusterConfig config, final UnaryOperator<Fabric> replicaFabric)
+    {
+        final InJvmKvCluster cluster = new InJvmKvCluster(config);
         cluster.errors.setName("in-jvm-cluster-errors");
         cluster.errors.addFilter(new ch.qos.logback.core.filter.Filter<>()
         {

@@ -9,6 +9,7 @@ import io.ramcast.multicast.VoteStore;
 import io.ramcast.multicast.fabric.Fabric;
 import io.ramcast.multicast.fabric.TcpFabric;
 import io.ramcast.multicast.fabric.rdma.RdmaFabric;
+import io.ramcast.storage.transfer.SnapshotServer;
 import io.ramcast.txn.ExecutionLimits;
 import io.ramcast.txn.PartitionExecutor;
 import io.ramcast.txn.ProcedureRegistry;
@@ -56,6 +57,10 @@ import java.util.function.Supplier;
  * <p>Fail-stop: a storage error or any executor error stops the executor; {@link #failure()} then
  * reports it and the process is expected to exit (the command-line replica does). Nothing is
  * acknowledged after a storage error, because replies are sent only after the batch is applied.
+ *
+ * <p>Snapshots: a replica whose config entry sets a {@code transferPort} (and that runs on its own
+ * RocksDB store) also runs a {@link SnapshotServer} there, on threads of its own, serving
+ * consistent snapshots of its store for backups and state transfer.
  */
 public final class ReplicaServer implements AutoCloseable
 {
@@ -66,6 +71,8 @@ public final class ReplicaServer implements AutoCloseable
     private final PartitionStore store;
     private final RamcastServer server;
     private final PartitionExecutor executor;
+    /** Serves snapshots of the store on the transfer port; null if the replica has none. */
+    private final SnapshotServer snapshotServer;
     private final OneToOneConcurrentArrayQueue<Delivery> deliveries = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
     private final OneToOneConcurrentArrayQueue<byte[]> exchanges = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -145,6 +152,25 @@ public final class ReplicaServer implements AutoCloseable
             store.close();
             throw ex;
         }
+        try
+        {
+            snapshotServer = b.store == null && replica.servesSnapshots() ?
+                SnapshotServer.open(replica.transferAddress(), (RocksPartitionStore)store,
+                    new StoreIdentity(config.clusterName(), replica.partition(), replica.id()), dataDir,
+                    b.snapshotOptions) : null;
+        }
+        catch (final RuntimeException ex)
+        {
+            try
+            {
+                server.close();
+            }
+            finally
+            {
+                store.close();
+            }
+            throw ex;
+        }
     }
 
     private static Fabric configuredFabric(final ClusterConfig config, final ReplicaConfig replica)
@@ -211,6 +237,10 @@ public final class ReplicaServer implements AutoCloseable
         executorRunner = new AgentRunner(newIdleStrategy(), this::onError, (AtomicCounter)null, new ExecutorAgent());
         AgentRunner.startOnThread(serverRunner);
         AgentRunner.startOnThread(executorRunner);
+        if (snapshotServer != null)
+        {
+            snapshotServer.start();
+        }
         LOG.info("replica {} of partition {} started ({}:{}), store {}, last applied {}", replica.id(),
             replica.partition(), replica.host(), replica.port(), store, store.lastApplied());
         return this;
@@ -276,6 +306,15 @@ public final class ReplicaServer implements AutoCloseable
         return executor.lastApplied();
     }
 
+    /**
+     * @return the port the replica serves snapshots on, or {@link ReplicaConfig#NO_TRANSFER_PORT}
+     *         if it serves none.
+     */
+    public int transferPort()
+    {
+        return snapshotServer == null ? ReplicaConfig.NO_TRANSFER_PORT : snapshotServer.port();
+    }
+
     /** @return the replica this one takes for its partition's RamCast leader; safe from any thread. */
     public int leaderId()
     {
@@ -310,11 +349,18 @@ public final class ReplicaServer implements AutoCloseable
         stopped.await();
     }
 
-    /** Stops both agents, then closes the RamCast server (and fabric) and the store. Idempotent. */
+    /**
+     * Stops the snapshot server (transfers in progress break; their fetchers resume later), both
+     * agents, then closes the RamCast server (and fabric) and the store. Idempotent.
+     */
     @Override
     public synchronized void close()
     {
         closing = true;
+        if (snapshotServer != null)
+        {
+            snapshotServer.close();
+        }
         if (executorRunner != null)
         {
             executorRunner.close();
@@ -348,9 +394,21 @@ public final class ReplicaServer implements AutoCloseable
         private Supplier<? extends IdleStrategy> newIdleStrategy = BackoffIdleStrategy::new;
         private Path deliveryLogDir;
         private EpochNanoClock deliveryLogClock;
+        private SnapshotServer.Options snapshotOptions = SnapshotServer.Options.DEFAULT;
 
         private Builder()
         {
+        }
+
+        /**
+         * @param options limits of the snapshot server, used if the replica's config entry sets a
+         *                {@code transferPort} (default {@link SnapshotServer.Options#DEFAULT}).
+         * @return this.
+         */
+        public Builder snapshotServer(final SnapshotServer.Options options)
+        {
+            this.snapshotOptions = Objects.requireNonNull(options, "options");
+            return this;
         }
 
         /**

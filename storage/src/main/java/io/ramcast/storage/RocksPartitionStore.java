@@ -20,11 +20,13 @@ import io.ramcast.txn.store.StoreException;
 import org.rocksdb.AbstractNativeReference;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -61,7 +63,12 @@ import org.slf4j.LoggerFactory;
  * and change nothing. After {@link #close()} calls throw {@link IllegalStateException}.
  *
  * <p>Threading: not thread-safe; one thread uses a store, and {@link #close()} is called by it or
- * after it stopped. Calls block on disk I/O (and on fsync with {@link Durability#FSYNC}).
+ * after it stopped. Calls block on disk I/O (and on fsync with {@link Durability#FSYNC}). The one
+ * exception is {@link #checkpoint(Path)}, which another thread (the snapshot source of state
+ * transfer) may call while the owning thread applies batches.
+ *
+ * <p>A store opened with {@link #openReadOnly(Path)} (backups, snapshots) reads only: it writes no
+ * file in its directory and {@link #apply} throws {@link IllegalStateException}.
  */
 public final class RocksPartitionStore implements PartitionStore
 {
@@ -120,9 +127,15 @@ public final class RocksPartitionStore implements PartitionStore
     private final ColumnFamilyHandle metaFamily;
     private final WriteOptions writeOptions;
     private final ReadOptions readOptions;
+    private final boolean readOnly;
+    /** RocksDB's info log of a read-only store, routed to this class's logger; null otherwise. */
+    private final AbstractNativeReference infoLogger;
+    /** Guards the native handles between {@link #checkpoint} (any thread) and {@link #close()}. */
+    private final Object nativeLock = new Object();
 
     private AppliedMark lastApplied;
-    private State state = State.OPEN;
+    /** Written by the owning thread only; volatile because {@link #checkpoint} reads it from another. */
+    private volatile State state = State.OPEN;
     private StoreException failure;
 
     private RocksPartitionStore(
@@ -137,6 +150,8 @@ public final class RocksPartitionStore implements PartitionStore
         final ColumnFamilyHandle metaFamily,
         final WriteOptions writeOptions,
         final ReadOptions readOptions,
+        final boolean readOnly,
+        final AbstractNativeReference infoLogger,
         final AppliedMark lastApplied)
     {
         this.dir = dir;
@@ -150,6 +165,8 @@ public final class RocksPartitionStore implements PartitionStore
         this.metaFamily = metaFamily;
         this.writeOptions = writeOptions;
         this.readOptions = readOptions;
+        this.readOnly = readOnly;
+        this.infoLogger = infoLogger;
         this.lastApplied = lastApplied;
     }
 
@@ -197,7 +214,31 @@ public final class RocksPartitionStore implements PartitionStore
         {
             throw new StoreException("cannot open store " + dir + ": cannot create its directory: " + e, e);
         }
+        return openRocks(dir, durability, false);
+    }
 
+    /**
+     * Opens an existing store read-only: a backup, a snapshot being served, a stopped replica's
+     * directory. Writes nothing in {@code dir} (RocksDB's info log goes to this class's logger
+     * instead of {@code LOG} files) and takes no lock, so it may also open a checkpoint another
+     * process serves. {@link #apply} throws {@link IllegalStateException}.
+     *
+     * @param dir a store directory (a replica's, a checkpoint, an installed snapshot).
+     * @return the open store.
+     * @throws StoreException if the directory holds no store or an unreadable one.
+     */
+    public static RocksPartitionStore openReadOnly(final Path dir)
+    {
+        Objects.requireNonNull(dir, "dir");
+        if (!Files.isDirectory(dir))
+        {
+            throw new StoreException("cannot open store " + dir + " read-only: no such directory");
+        }
+        return openRocks(dir, Durability.WAL, true);
+    }
+
+    private static RocksPartitionStore openRocks(final Path dir, final Durability durability, final boolean readOnly)
+    {
         // Everything native made so far, closed in reverse order if the open fails half way.
         final Deque<AbstractNativeReference> made = new ArrayDeque<>();
         try
@@ -209,18 +250,26 @@ public final class RocksPartitionStore implements PartitionStore
                     .setBlockCache(blockCache)
                     .setFilterPolicy(bloomFilter)));
             final DBOptions dbOptions = made(made, new DBOptions()
-                .setCreateIfMissing(true)
-                .setCreateMissingColumnFamilies(true)
+                .setCreateIfMissing(!readOnly)
+                .setCreateMissingColumnFamilies(!readOnly)
                 // With the WAL off, only atomic flushes keep data and mark consistent on disk.
                 .setAtomicFlush(true)
                 .setKeepLogFileNum(INFO_LOG_FILE_COUNT)
                 .setMaxLogFileSize(INFO_LOG_FILE_BYTES));
+            // A logger of our own keeps RocksDB from creating (or rotating) LOG files in dir.
+            final InfoLogToSlf4j infoLogger = readOnly ? made(made, new InfoLogToSlf4j(dir)) : null;
+            if (infoLogger != null)
+            {
+                dbOptions.setLogger(infoLogger);
+            }
 
             final List<ColumnFamilyDescriptor> families = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions),
                 new ColumnFamilyDescriptor(META_FAMILY, familyOptions));
             final List<ColumnFamilyHandle> handles = new ArrayList<>(families.size());
-            final RocksDB db = made(made, RocksDB.open(dbOptions, dir.toString(), families, handles));
+            final RocksDB db = made(made, readOnly ?
+                RocksDB.openReadOnly(dbOptions, dir.toString(), families, handles) :
+                RocksDB.open(dbOptions, dir.toString(), families, handles));
             final ColumnFamilyHandle dataFamily = made(made, handles.get(0));
             final ColumnFamilyHandle metaFamily = made(made, handles.get(1));
 
@@ -231,8 +280,9 @@ public final class RocksPartitionStore implements PartitionStore
 
             final AppliedMark lastApplied = readMark(dir, db, metaFamily, readOptions);
             final RocksPartitionStore store = new RocksPartitionStore(dir, durability, blockCache, bloomFilter,
-                familyOptions, dbOptions, db, dataFamily, metaFamily, writeOptions, readOptions, lastApplied);
-            LOG.info("opened store {} (durability {}, last applied {})", dir, durability, describe(lastApplied));
+                familyOptions, dbOptions, db, dataFamily, metaFamily, writeOptions, readOptions, readOnly, infoLogger, lastApplied);
+            LOG.info("opened store {}{} (durability {}, last applied {})", dir, readOnly ? " read-only" : "",
+                durability, describe(lastApplied));
             return store;
         }
         catch (final RocksDBException e)
@@ -330,6 +380,10 @@ public final class RocksPartitionStore implements PartitionStore
     {
         Objects.requireNonNull(batch, "batch");
         checkUsable();
+        if (readOnly)
+        {
+            throw new IllegalStateException("store " + dir + " is open read-only; it applies no batch");
+        }
         final AppliedMark mark = batch.mark();
         if (mark.compareTo(lastApplied) <= 0)
         {
@@ -394,7 +448,7 @@ public final class RocksPartitionStore implements PartitionStore
         }
         final boolean failedBefore = state == State.FAILED;
         StoreException closeFailure = null;
-        if (!failedBefore && durability == Durability.NONE)
+        if (!failedBefore && !readOnly && durability == Durability.NONE)
         {
             try (FlushOptions flushOptions = new FlushOptions().setWaitForFlush(true))
             {
@@ -406,33 +460,42 @@ public final class RocksPartitionStore implements PartitionStore
                     " since the last flush are lost (durability NONE): " + e.getMessage(), e);
             }
         }
-        state(State.CLOSED);
+        // Waits for a checkpoint in progress on another thread; none starts after this.
+        synchronized (nativeLock)
+        {
+            state(State.CLOSED);
 
-        // Column family handles go before the database, options after it.
-        dataFamily.close();
-        metaFamily.close();
-        try
-        {
-            db.closeE();
-        }
-        catch (final RocksDBException e)
-        {
-            final StoreException closeError = new StoreException("store " + dir + ": close failed: " + e.getMessage(), e);
-            if (closeFailure == null)
+            // Column family handles go before the database, options after it.
+            dataFamily.close();
+            metaFamily.close();
+            try
             {
-                closeFailure = closeError;
+                db.closeE();
             }
-            else
+            catch (final RocksDBException e)
             {
-                closeFailure.addSuppressed(closeError);
+                final StoreException closeError =
+                    new StoreException("store " + dir + ": close failed: " + e.getMessage(), e);
+                if (closeFailure == null)
+                {
+                    closeFailure = closeError;
+                }
+                else
+                {
+                    closeFailure.addSuppressed(closeError);
+                }
+            }
+            writeOptions.close();
+            readOptions.close();
+            dbOptions.close();
+            familyOptions.close();
+            bloomFilter.close();
+            blockCache.close();
+            if (infoLogger != null)
+            {
+                infoLogger.close();
             }
         }
-        writeOptions.close();
-        readOptions.close();
-        dbOptions.close();
-        familyOptions.close();
-        bloomFilter.close();
-        blockCache.close();
 
         if (closeFailure != null && failedBefore)
         {
@@ -446,6 +509,56 @@ public final class RocksPartitionStore implements PartitionStore
             throw closeFailure;
         }
         LOG.info("closed store {} (last applied {})", dir, describe(lastApplied));
+    }
+
+    /**
+     * Writes a consistent, openable copy of the store to {@code target} (a RocksDB checkpoint):
+     * every entry of both column families, and the applied mark that goes with them, as of one
+     * point in the apply order. Consistent because the mark lives in the same database and every
+     * batch writes it atomically with its changes.
+     *
+     * <p>How: RocksDB flushes the memtables of both column families (atomically, as the store
+     * always does; this makes the copy complete also with {@link Durability#NONE}, where the WAL
+     * holds nothing), then hard-links the table files into {@code target} (same file system) or
+     * copies them, and copies the MANIFEST, OPTIONS and live WAL files. The batches applied
+     * meanwhile go on: the owning thread is held only while RocksDB switches to a new memtable,
+     * not for the flush itself, unless the memtables are already full.
+     *
+     * <p>Threading: safe from any thread while the owning thread reads and applies; a
+     * {@link #close()} meanwhile waits until the checkpoint is written. Blocks on the flush and
+     * on file I/O. A failure here is the caller's (the store does not move to
+     * {@link State#FAILED}): a full disk while copying must not stop the replica.
+     *
+     * @param target where to write the checkpoint; must not exist, its parent must.
+     * @throws StoreException if the store is not open, or RocksDB cannot write the checkpoint
+     *                        (target exists, disk full, I/O error); a half-written target may be
+     *                        left for the caller to delete.
+     * @throws IllegalStateException if the store is read-only.
+     */
+    public void checkpoint(final Path target)
+    {
+        Objects.requireNonNull(target, "target");
+        if (readOnly)
+        {
+            throw new IllegalStateException("store " + dir + " is open read-only; take checkpoints of the live store");
+        }
+        synchronized (nativeLock)
+        {
+            final State current = state;
+            if (current != State.OPEN)
+            {
+                throw new StoreException("store " + dir + " is " + current.name().toLowerCase(Locale.ROOT) +
+                    "; cannot write a checkpoint to " + target);
+            }
+            try (Checkpoint checkpoint = Checkpoint.create(db))
+            {
+                checkpoint.createCheckpoint(target.toString());
+            }
+            catch (final RocksDBException e)
+            {
+                throw new StoreException("store " + dir + ": checkpoint to " + target + " failed: " + e.getMessage(), e);
+            }
+        }
     }
 
     @Override
@@ -556,6 +669,31 @@ public final class RocksPartitionStore implements PartitionStore
             throw new IllegalStateException("store " + dir + ": no transition from " + state + " to " + newState);
         }
         state = newState;
+    }
+
+    /** RocksDB's info log of a read-only store, as lines of this class's logger (debug; warnings up as warn). */
+    private static final class InfoLogToSlf4j extends org.rocksdb.Logger
+    {
+        private final Path dir;
+
+        InfoLogToSlf4j(final Path dir)
+        {
+            super(InfoLogLevel.INFO_LEVEL);
+            this.dir = dir;
+        }
+
+        @Override
+        protected void log(final InfoLogLevel level, final String message)
+        {
+            if (level.ordinal() >= InfoLogLevel.WARN_LEVEL.ordinal() && level != InfoLogLevel.HEADER_LEVEL)
+            {
+                LOG.warn("rocksdb {}: {}", dir, message);
+            }
+            else if (LOG.isDebugEnabled())
+            {
+                LOG.debug("rocksdb {}: {}", dir, message);
+            }
+        }
     }
 
     private static AppliedMark readMark(

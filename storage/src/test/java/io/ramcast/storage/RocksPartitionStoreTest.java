@@ -234,6 +234,62 @@ class RocksPartitionStoreTest extends AbstractPartitionStoreTest
             .hasMessageContaining(file.resolve("below").toString());
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Durability.class, names = {"NONE", "WAL"})
+    void shouldWriteACheckpointThatOpensReadOnlyWithTheSameDataAndMark(final Durability durability) throws IOException
+    {
+        final Path dir = tempDir.resolve("live-" + durability);
+        final Path checkpoint = tempDir.resolve("checkpoint-" + durability);
+        try (RocksPartitionStore store = RocksPartitionStore.open(dir, durability))
+        {
+            store.apply(new StoreBatch(mark(1)).put(utf8("a"), utf8("1")).putMeta(utf8("outcome/1"), utf8("ok")));
+            store.apply(new StoreBatch(mark(2)).put(utf8("b"), utf8("2")));
+            // With durability NONE these batches are only in the memtable: the checkpoint flushes them.
+            store.checkpoint(checkpoint);
+            store.apply(new StoreBatch(mark(3)).put(utf8("c"), utf8("3")));
+        }
+        final List<String> before;
+        try (var files = Files.list(checkpoint))
+        {
+            before = files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        try (RocksPartitionStore copy = RocksPartitionStore.openReadOnly(checkpoint))
+        {
+            assertThat(copy.lastApplied()).isEqualTo(mark(2));
+            assertThat(copy.get(utf8("a"))).isEqualTo(utf8("1"));
+            assertThat(copy.get(utf8("b"))).isEqualTo(utf8("2"));
+            assertThat(copy.get(utf8("c"))).isNull();
+            assertThat(copy.getMeta(utf8("outcome/1"))).isEqualTo(utf8("ok"));
+            assertThatThrownBy(() -> copy.apply(new StoreBatch(mark(3)).put(utf8("c"), utf8("3"))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only");
+            assertThatThrownBy(() -> copy.checkpoint(tempDir.resolve("again")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only");
+        }
+        try (var files = Files.list(checkpoint))
+        {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+                .as("a read-only open writes no file").isEqualTo(before);
+        }
+    }
+
+    @Test
+    void shouldRefuseACheckpointOfAClosedStoreOrIntoAnExistingDirectory() throws IOException
+    {
+        final Path dir = tempDir.resolve("closed");
+        final RocksPartitionStore store = RocksPartitionStore.open(dir, Durability.WAL);
+        store.apply(new StoreBatch(mark(1)).put(utf8("a"), utf8("1")));
+        final Path existing = Files.createDirectories(tempDir.resolve("existing"));
+        Files.writeString(existing.resolve("CURRENT"), "x");
+        assertThatThrownBy(() -> store.checkpoint(existing)).isInstanceOf(StoreException.class)
+            .hasMessageContaining("checkpoint to " + existing + " failed");
+        assertThat(store.lastApplied()).as("a failed checkpoint does not fail the store").isEqualTo(mark(1));
+        store.close();
+        assertThatThrownBy(() -> store.checkpoint(tempDir.resolve("after-close"))).isInstanceOf(StoreException.class)
+            .hasMessageContaining("is closed");
+        assertThatThrownBy(() -> RocksPartitionStore.openReadOnly(tempDir.resolve("missing")))
+            .isInstanceOf(StoreException.class).hasMessageContaining("no such directory");
+    }
+
     /** Opens the directory with plain RocksDB (families default, meta) and hands them over. */
     private static void withRawDb(final Path dir, final RawDbAction action) throws RocksDBException
     {

@@ -1,5 +1,6 @@
 package io.ramcast.bench.cli;
 
+import io.ramcast.bench.backup.BackupCommand;
 import io.ramcast.bench.faults.FaultsCommand;
 import io.ramcast.bench.load.BankCommand;
 import io.ramcast.bench.load.BenchCommand;
@@ -44,6 +45,7 @@ import picocli.CommandLine.Command;
         MulticastServerCommand.class,
         CheckMulticastCommand.class,
         FaultsCommand.class,
+        BackupCommand.class,
         CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -4,6 +4,7 @@ import io.ramcast.storage.RocksPartitionStore;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.Durability;
 import io.ramcast.txn.config.ReplicaConfig;
+import io.ramcast.txn.store.PartitionStore;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -147,21 +148,33 @@ public final class LocalDeployment
                 }
                 try (RocksPartitionStore store = RocksPartitionStore.open(r.dataDir(), Durability.WAL))
                 {
-                    final MessageDigest digest = MessageDigest.getInstance("SHA-256");
-                    final AtomicLong entries = new AtomicLong();
-                    store.scan(new byte[0], null, Integer.MAX_VALUE, (k, v) ->
-                    {
-                        digest.update(k);
-                        digest.update(v);
-                        entries.incrementAndGet();
-                    });
-                    byReplica.put(r.id(), new StoreDigest(HexFormat.of().formatHex(digest.digest()), entries.get(),
-                        store.lastApplied()));
+                    byReplica.put(r.id(), digest(store));
                 }
             }
             stores.put(p, byReplica);
         }
         return stores;
+    }
+
+    /**
+     * Digests one store as {@link #replicaStores} digests every replica's, so that a backup (opened
+     * read-only) can be compared with the replicas.
+     *
+     * @param store an open store.
+     * @return SHA-256 over every key and value of a full scan in key order, the entry count, the mark.
+     * @throws NoSuchAlgorithmException never on a conforming JVM (SHA-256 is required).
+     */
+    public static StoreDigest digest(final PartitionStore store) throws NoSuchAlgorithmException
+    {
+        final MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        final AtomicLong entries = new AtomicLong();
+        store.scan(new byte[0], null, Integer.MAX_VALUE, (k, v) ->
+        {
+            digest.update(k);
+            digest.update(v);
+            entries.incrementAndGet();
+        });
+        return new StoreDigest(HexFormat.of().formatHex(digest.digest()), entries.get(), store.lastApplied());
     }
 
     /**

@@ -325,6 +325,21 @@ final class ConfigValidator
                     "address already used by " + owner + "; every replica needs its own host:port");
             }
         }
+        Integer transferPort = ReplicaConfig.NO_TRANSFER_PORT;
+        if (raw.transferPort() != null)
+        {
+            transferPort = intIn(path + ".transferPort", raw.transferPort(), 1, 65535, "ports must be in [1, 65535]");
+            if (host != null && transferPort != null)
+            {
+                final String address = host + ":" + transferPort;
+                final String owner = addressOwner.putIfAbsent(address.toLowerCase(Locale.ROOT), path + ".transferPort");
+                if (owner != null)
+                {
+                    problem(path + ".transferPort", quote(address), "address already used by " + owner +
+                        "; the transfer port needs a host:port of its own");
+                }
+            }
+        }
         Path dataDir = null;
         if (raw.dataDir() != null)
         {
@@ -345,8 +360,8 @@ final class ConfigValidator
                 dataDir = null;
             }
         }
-        return id == null || host == null || port == null || dataDir == null || partitionId == null ? null :
-            new ReplicaConfig(id, partitionId, host, port, dataDir);
+        return id == null || host == null || port == null || dataDir == null || partitionId == null ||
+            transferPort == null ? null : new ReplicaConfig(id, partitionId, host, port, dataDir, transferPort);
     }
 
     private Integer replicaId(final String path, final long id, final String partitionLabel)

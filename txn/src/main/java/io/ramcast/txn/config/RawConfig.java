@@ -40,7 +40,7 @@ final class RawConfig
     {
     }
 
-    record RawReplica(Long id, String host, Long port, String dataDir)
+    record RawReplica(Long id, String host, Long port, String dataDir, Long transferPort)
     {
     }
 

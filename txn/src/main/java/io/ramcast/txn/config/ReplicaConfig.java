@@ -14,9 +14,49 @@ import java.nio.file.Path;
  * @param port      TCP port the replica listens on, in [1, 65535].
  * @param dataDir   absolute directory of the replica's data: the entry's {@code dataDir}, or
  *                  {@code <storage.dataRoot>/replica-<id>}.
+ * @param transferPort TCP port, on {@code host}, where the replica serves snapshots of its store
+ *                  (state transfer, backups), in [1, 65535]; {@link #NO_TRANSFER_PORT} if the entry
+ *                  sets none, and then the replica serves no snapshots.
  */
-public record ReplicaConfig(int id, int partition, String host, int port, Path dataDir)
+public record ReplicaConfig(int id, int partition, String host, int port, Path dataDir, int transferPort)
 {
+    /** {@link #transferPort()} of a replica whose entry sets none: it serves no snapshots. */
+    public static final int NO_TRANSFER_PORT = 0;
+
+    /**
+     * A replica that serves no snapshots.
+     *
+     * @param id        process id.
+     * @param partition partition.
+     * @param host      host.
+     * @param port      RamCast port.
+     * @param dataDir   data directory.
+     */
+    public ReplicaConfig(final int id, final int partition, final String host, final int port, final Path dataDir)
+    {
+        this(id, partition, host, port, dataDir, NO_TRANSFER_PORT);
+    }
+
+    /** @return whether the entry sets a {@link #transferPort()}. */
+    public boolean servesSnapshots()
+    {
+        return transferPort != NO_TRANSFER_PORT;
+    }
+
+    /**
+     * @return a new address for host and {@link #transferPort()} (resolving the host as
+     *         {@link #listenAddress()} does).
+     * @throws IllegalStateException if the replica serves no snapshots.
+     */
+    public InetSocketAddress transferAddress()
+    {
+        if (!servesSnapshots())
+        {
+            throw new IllegalStateException("replica " + id + " has no transferPort in its config entry");
+        }
+        return new InetSocketAddress(host, transferPort);
+    }
+
     /**
      * The replica's listen address. Creating it resolves a host name (an IP literal needs no
      * lookup); a name that does not resolve gives an unresolved address, which the fabric reports

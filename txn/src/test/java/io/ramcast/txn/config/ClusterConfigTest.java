@@ -56,6 +56,8 @@ class ClusterConfigTest
                 assertThat(replica.partition()).isEqualTo(p);
                 assertThat(replica.host()).isEqualTo("127.0.0.1");
                 assertThat(replica.port()).isEqualTo(7100 + replica.id());
+                assertThat(replica.transferPort()).isEqualTo(7200 + replica.id());
+                assertThat(replica.transferAddress().getPort()).isEqualTo(7200 + replica.id());
                 assertThat(replica.dataDir()).isEqualTo(Path.of("/tmp/ramcast-kv/local/replica-" + replica.id()));
             }
         }
@@ -98,6 +100,13 @@ class ClusterConfigTest
         assertThat(config.durability()).isEqualTo(Durability.WAL);
         assertThat(config.dataRoot()).isEqualTo(Path.of("data").toAbsolutePath());
         assertThat(config.replica(0).dataDir()).isEqualTo(Path.of("data", "replica-0").toAbsolutePath());
+        assertThat(config.allReplicas()).allSatisfy(r ->
+        {
+            assertThat(r.transferPort()).isEqualTo(ReplicaConfig.NO_TRANSFER_PORT);
+            assertThat(r.servesSnapshots()).isFalse();
+        });
+        assertThatThrownBy(() -> config.replica(0).transferAddress()).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("replica 0 has no transferPort");
         assertThat(config.buffers()).isEqualTo(defaultBuffers());
         assertThat(config.limits()).isEqualTo(defaultLimits());
         assertThat(config.timeouts()).isEqualTo(defaultTimeouts());
@@ -244,7 +253,7 @@ class ClusterConfigTest
         assertThat(config.isClientId(116)).isFalse();
         assertThat(config.isClientId(8)).isFalse();
         assertThat(config.replica(4)).isEqualTo(
-            new ReplicaConfig(4, 1, "127.0.0.1", 7104, Path.of("/tmp/ramcast-kv/local/replica-4")));
+            new ReplicaConfig(4, 1, "127.0.0.1", 7104, Path.of("/tmp/ramcast-kv/local/replica-4"), 7204));
         assertThatThrownBy(() -> config.replica(100)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("no replica with id 100 in cluster 'local'")
             .hasMessageContaining("100 is a client id");
@@ -395,6 +404,10 @@ class ClusterConfigTest
             arguments("bad-duplicate-address.yaml", "partitions[1].replicas[0]", "'127.0.0.1:7100'",
                 "address already used by partitions[0].replicas[0]"),
             arguments("bad-port-range.yaml", "partitions[1].replicas[0].port", "70000", "ports must be in [1, 65535]"),
+            arguments("bad-transfer-port-range.yaml", "partitions[0].replicas[1].transferPort", "65536",
+                "ports must be in [1, 65535]"),
+            arguments("bad-transfer-port-clash.yaml", "partitions[1].replicas[1].transferPort", "'127.0.0.1:7103'",
+                "address already used by partitions[1].replicas[0]; the transfer port needs a host:port of its own"),
             arguments("bad-port-zero.yaml", "partitions[0].replicas[0].port", "0", "ports must be in [1, 65535]"),
             arguments("bad-ring-slots.yaml", "buffers.ringSlots", "48", "must be a power of two in [2, 65536]"),
             arguments("bad-stream-records.yaml", "buffers.streamRecords", "1000", "must be a power of two in [16, 16777216]"),
