@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WholeClusterKillTest
 {
     private static final List<String> JVM = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-    private static final int PROBES = 400;
+    private static final int PROBES = 20_000;
 
     @TempDir
     Path dir;
@@ -56,48 +54,76 @@ class WholeClusterKillTest
             a[i] = InJvmKvCluster.keyOn(config, "a" + i + "-", 0);
             b[i] = InJvmKvCluster.keyOn(config, "b" + i + "-", 1);
         }
+        // the replicas' logs stay under target/ for a failed run
+        final Path logs = Path.of("target", "whole-cluster-kill-" + System.currentTimeMillis());
         final Set<Integer> committed = new ConcurrentSkipListSet<>();
-        int issued = 0;
+        final int[] issuedCount = {0};
+        final int issued;
 
-        try (ReplicaProcesses cluster = ReplicaProcesses.start(configFile, config, dir.resolve("logs-1"), JVM))
+        final Set<Integer> seenCommitted;
+        try (ReplicaProcesses cluster = ReplicaProcesses.start(configFile, config, logs, JVM))
         {
             final KvClient client = KvClient.connect(config, config.clientIds().firstId());
             final Semaphore window = new Semaphore(16);
-            final long killAtNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            final List<CompletableFuture<TxnOutcome>> inflight = new ArrayList<>();
-            while (issued < PROBES && System.nanoTime() < killAtNs)
+            final java.util.concurrent.atomic.AtomicInteger issuedAtKill = new java.util.concurrent.atomic.AtomicInteger();
+            final java.util.concurrent.atomic.AtomicInteger committedAtKill = new java.util.concurrent.atomic.AtomicInteger();
+            // SIGKILL to all nine at once after 2 s, while this thread keeps issuing: transactions
+            // in flight at partitions 0 and 1
+            final java.util.concurrent.CompletableFuture<Void> killed = java.util.concurrent.CompletableFuture.runAsync(() ->
             {
-                window.acquire();
-                final int i = issued++;
-                final CompletableFuture<TxnOutcome> f = client.executeAsync(Transaction.builder()
-                    .put(a[i], utf8("p" + i)).put(b[i], utf8("p" + i)).build());
-                f.whenComplete((outcome, ex) ->
+                try
                 {
-                    if (outcome instanceof TxnOutcome.Committed)
+                    Thread.sleep(2_000);
+                    cluster.killAndRestartAll(() ->
                     {
-                        committed.add(i);
-                    }
-                    window.release();
-                });
-                inflight.add(f);
-            }
-            assertThat(committed).as("commits before the kill").isNotEmpty();
-            for (final ReplicaConfig r : config.allReplicas())
+                        issuedAtKill.set(issuedCount[0]);
+                        committedAtKill.set(committed.size());
+                    });
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(ex);
+                }
+            });
+            while (!killed.isDone() && issuedCount[0] < PROBES)
             {
-                cluster.kill(r.id()); // SIGKILL, mid-load: transactions in flight at every partition
+                if (!window.tryAcquire(100, TimeUnit.MILLISECONDS))
+                {
+                    continue;
+                }
+                final int i = issuedCount[0]++;
+                client.executeAsync(Transaction.builder().put(a[i], utf8("p" + i)).put(b[i], utf8("p" + i)).build())
+                    .whenComplete((outcome, ex) ->
+                    {
+                        if (outcome instanceof TxnOutcome.Committed)
+                        {
+                            committed.add(i);
+                        }
+                        window.release();
+                    });
             }
+            killed.join();
             client.close();
-        }
-        final Set<Integer> seenCommitted = new TreeSet<>(committed);
+            issued = issuedCount[0];
+            assertThat(committedAtKill.get()).as("commits before the kill").isPositive();
+            assertThat(issuedAtKill.get() - committedAtKill.get()).as("transactions in flight at the kill").isPositive();
+            seenCommitted = new TreeSet<>(committed);
 
-        try (ReplicaProcesses cluster = ReplicaProcesses.start(configFile, config, dir.resolve("logs-2"), JVM))
-        {
-            try (KvClient client = KvClient.connect(config, config.clientIds().firstId() + 1))
+            try (KvClient after = KvClient.connect(config, config.clientIds().firstId() + 1))
             {
                 for (int i = 0; i < 5; i++)
                 {
-                    final TxnOutcome outcome = client.execute(Transaction.builder()
-                        .put(utf8("after-" + i), utf8("x")).put(a[0], utf8("after")).put(b[0], utf8("after")).build());
+                    // while the groups elect their leaders a request may time out as unknown: the
+                    // user's retry with the same request id, until the cluster serves again
+                    final Transaction t = Transaction.builder()
+                        .put(utf8("after-" + i), utf8("x")).put(a[0], utf8("after")).put(b[0], utf8("after")).build();
+                    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    TxnOutcome outcome = after.execute(t);
+                    while (outcome instanceof TxnOutcome.Unknown unknown && System.nanoTime() < deadline)
+                    {
+                        outcome = after.execute(unknown.requestId(), t);
+                    }
                     assertThat(outcome).as("a transaction after the restart").isInstanceOf(TxnOutcome.Committed.class);
                 }
             }

@@ -924,17 +924,17 @@ final class ServerProtocol
      * nothing: the bodies never reach it. A follower that holds a message the leader of its ballot
      * has not proposed after a failure timeout relays it to the leader (so transactions still
      * commit, a timeout later); after three, it takes the leader as failed (the first member after
-     * it then campaigns, and the group moves to a leader the clients reach). Ages count from when
-     * this process started following the ballot, so a new leader gets its time.
+     * it then campaigns, and the group moves to a leader the clients reach). Ages count from the
+     * first record of the ballot's stream, so a new leader gets its time once its recovery is done.
      *
      * @return the number of messages relayed.
      */
     private int checkLeaderProgress()
     {
         final int leader = leaderOf[group];
-        if (mode != Mode.FOLLOWER || leader == selfId)
+        if (mode != Mode.FOLLOWER || leader == selfId || nextStreamReadSeq == 1)
         {
-            leaderStalls = false;
+            leaderStalls = false; // no leader, or it has not finished its recovery: it gets the heartbeat rule only
             return 0;
         }
         final long relayAfterNs = options.failureTimeoutMillis() * NS_PER_MS;
@@ -1942,6 +1942,10 @@ final class ServerProtocol
 
     private void applied(final long seq, final long value)
     {
+        if (seq == 1)
+        {
+            followingSinceNs = nowNs; // the leader of this ballot has started writing its stream
+        }
         raiseClock(value);
         nextStreamReadSeq = seq + 1;
         acceptedBallot = ballot;

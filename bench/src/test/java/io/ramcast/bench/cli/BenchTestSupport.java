@@ -57,7 +57,9 @@ public final class BenchTestSupport
         final Random random = new Random();
         for (int attempt = 0; attempt < 50; attempt++)
         {
-            final int base = 30_000 + random.nextInt(25_000);
+            // below Linux's ephemeral range (32768 and up): a restarted replica must find its port
+            // free, not taken as the local port of some outgoing connection in the meantime
+            final int base = 12_000 + random.nextInt(20_000 - count);
             if (allFree(base, count))
             {
                 return base;
