@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
  * group (uniform agreement across the crash of everything), prefix and acyclic order across the
  * restart — and the new clients must complete all their multicasts.
  *
- * <p>Seeds: {@code -Dramcast.journal.seeds=N} (default 150).
+ * <p>Seeds: {@code -Dramcast.journal.seeds=N} (default 100).
  */
 class JournalRestartSimulationTest
 {
@@ -44,7 +44,7 @@ class JournalRestartSimulationTest
     @Timeout(value = 400, unit = TimeUnit.SECONDS)
     void shouldLoseAndRepeatNothingWhenEveryProcessIsKilledMidLoad()
     {
-        final long seeds = Long.getLong("ramcast.journal.seeds", 150);
+        final long seeds = Long.getLong("ramcast.journal.seeds", 100);
         final long first = Long.getLong("ramcast.journal.first", 1);
         long checkpoints = 0;
         long redelivered = 0;

@@ -1,7 +1,6 @@
 package io.ramcast.bench.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,16 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * both partitions or on neither, at every replica). Cold JVMs after the restart are measured
  * against the warm rate before it, so "throughput recovered" asks for 30 % of it.
  *
- * <p>Tagged {@code awaiting-fix} (left out of the default build): what the replicas acknowledged
- * is in memory only until the durable acceptor journal lands, so a whole-cluster crash mid-load
- * is not recovered by design yet. Measured here before the journal: the bank checker, final total,
- * ledger, identical stores and the probe passed, and the multicast checker failed (replica 8
- * delivered three messages again after its restart; the logs of replicas that lost their buffered
- * tail at the kill disagree in prefix order with the others). Run it with
- * {@code mvn -B -pl bench -am verify -Dtest=KillAllFaultsTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Dsurefire.excludedGroups=}; remove the tag once it passes.
+ * <p>What makes it pass: every replica's acceptor journal (what it acknowledged survives the
+ * kill), deliveries the store had not applied handed over again after the restart, and delivery
+ * logs written through, so the replicas stay correct processes for the multicast checker
+ * (agreement and order are checked across the kill).
  */
-@Tag("awaiting-fix")
 class KillAllFaultsTest
 {
     @Test

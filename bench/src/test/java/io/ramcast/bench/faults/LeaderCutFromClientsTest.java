@@ -1,7 +1,6 @@
 package io.ramcast.bench.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,13 +17,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * a commit around the step must stay well below the cut (under half of it). Skipped, with the
  * reason, where links cannot be cut.
  *
- * <p>Tagged {@code awaiting-fix} (left out of the default build): a leader cut off from the
- * clients only is not replaced yet, so its group stalls for the whole cut (measured here: longest
- * gap 3,824 ms for a 4 s cut; every other check passed). Run it with
- * {@code mvn -B -pl bench -am verify -Dtest=LeaderCutFromClientsTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Dsurefire.excludedGroups=}; remove the tag once that leader is replaced.
+ * <p>What makes it pass: a follower holding a message the leader has not proposed for a failure
+ * timeout relays it to the leader, and after three takes the leader as failed
+ * ({@code ServerProtocol.checkLeaderProgress}).
  */
-@Tag("awaiting-fix")
 class LeaderCutFromClientsTest
 {
     private static final double CUT_MS = 4_000;
