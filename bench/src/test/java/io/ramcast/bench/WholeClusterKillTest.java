@@ -3,6 +3,7 @@ package io.ramcast.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,8 @@ import io.ramcast.txn.Transaction;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.Durability;
 import io.ramcast.txn.config.ReplicaConfig;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,11 +43,19 @@ class WholeClusterKillTest
     @TempDir
     Path dir;
 
-    @Test
+    /**
+     * @param durability wal (the journal in the page cache survives the kill) or fsync (every write to
+     *                   a peer waits until the journal is forced, once per duty cycle).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"wal", "fsync"})
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
-    void shouldKeepMultiPartitionTransactionsAtomicAcrossAKillOfEveryReplica() throws Exception
+    void shouldKeepMultiPartitionTransactionsAtomicAcrossAKillOfEveryReplica(final String durability) throws Exception
     {
         final Path configFile = LocalConfigFixture.write(dir);
+        final String yaml = Files.readString(configFile);
+        assertThat(yaml).contains("durability: wal");
+        Files.writeString(configFile, yaml.replace("durability: wal", "durability: " + durability));
         final ClusterConfig config = ClusterConfig.load(configFile);
         final byte[][] a = new byte[PROBES][];
         final byte[][] b = new byte[PROBES][];
@@ -55,7 +65,7 @@ class WholeClusterKillTest
             b[i] = InJvmKvCluster.keyOn(config, "b" + i + "-", 1);
         }
         // the replicas' logs stay under target/ for a failed run
-        final Path logs = Path.of("target", "whole-cluster-kill-" + System.currentTimeMillis());
+        final Path logs = Path.of("target", "whole-cluster-kill-" + durability + "-" + System.currentTimeMillis());
         final Set<Integer> committed = new ConcurrentSkipListSet<>();
         final int[] issuedCount = {0};
         final int issued;
