@@ -47,7 +47,7 @@ import java.util.TreeMap;
  * client creates the accounts (and stays connected for the final read), the bank clients start; once every client recorded its first event
  * the workload clock starts (t0), step i runs at {@code t0 + (i + 1) * stepInterval} plus the time
  * the isolation and restart steps before it took (a cut lasts its own duration and the next
- * interval starts at the heal; a restart's interval starts when the new bank clients run), and the
+ * interval starts at the heal; a restart's interval starts when the bank clients resume), and the
  * clients stop by themselves one interval after the last step (their run is planned with
  * {@link #RESTART_ALLOWANCE} per restart). Then the controller reads every account, the surviving
  * replicas must converge, they are stopped, and the files are checked.
@@ -60,15 +60,15 @@ import java.util.TreeMap;
  * compared only with replicas at its own applied position, and declared crashed to the multicast
  * checker; a divergence still fails the run.
  *
- * <p>Restart steps: a client process does not survive a whole-cluster restart yet (the restarted
- * replicas execute nothing of a client connected before), so the bank client processes are
- * SIGKILLed (declared crashed; their transactions in flight become unknown outcomes) and the
- * replicas drained (positions still for longer than the client failure timeout, so that what a
- * client left half-sent is relayed and nothing is in flight: a whole-cluster stop with
- * transactions in flight is the known unrecovered case); then every running replica gets SIGTERM,
- * all start again on the same data, and once all print READY the workload continues in new bank
- * client processes with new client ids until the planned end. The final read then uses a new
- * controller client as well. Client ids needed: {@link #clientIdsNeeded}.
+ * <p>Restart steps: the bank client processes are paused (SIGSTOP) and the replicas drained
+ * (positions still for longer than the client failure timeout, so that what a client left
+ * half-sent is relayed and nothing is in flight: a whole-cluster stop with transactions in flight
+ * is the known unrecovered case); then every running replica gets SIGTERM, all start again on the
+ * same data, and once all print READY the bank clients resume (SIGCONT). Each finds its session
+ * lost, reports its transactions in flight as unknown outcomes and reconnects by itself as a new
+ * incarnation, as does the controller; the workload goes on in the same processes. A multicast
+ * a client abandoned with its session may be delivered nowhere, so the paused clients are declared
+ * crashed to the multicast checker. Client ids needed: {@link #clientIdsNeeded}.
  *
  * <p>Times: fault times are taken both on {@link System#nanoTime()}, the clock of the clients'
  * histories (on Linux one monotonic clock for every process of the host), and on the wall clock in
@@ -127,9 +127,9 @@ final class FaultRun
     /**
      * A fault as it happened.
      *
-     * @param startNs when the step began to act: {@code atNs}, except for a restart (the clients' kill).
+     * @param startNs when the step began to act: {@code atNs}, except for a restart (the clients' pause).
      * @param atNs    the fault itself: kill, pause, cut, first SIGTERM.
-     * @param endNs   when it ended: the heal; for a restart, when the new bank clients run; {@code atNs} for the others.
+     * @param endNs   when it ended: the heal; for a restart, when the bank clients resumed; {@code atNs} for the others.
      */
     private record Injected(
         FaultSchedule.Step step, long startNs, long atNs, long endNs, long atMicros, int replicaId, int group,
@@ -176,12 +176,11 @@ final class FaultRun
     /**
      * @param schedule the faults.
      * @param clients  bank client processes.
-     * @return the client ids a run needs: the controller and the bank clients, plus for each restart
-     *         new bank clients and a new controller.
+     * @return the client ids a run needs: the controller and the bank clients (they survive restarts).
      */
     static int clientIdsNeeded(final FaultSchedule schedule, final int clients)
     {
-        return 1 + clients + schedule.restarts() * (clients + 1);
+        return 1 + clients;
     }
 
     /**
@@ -245,19 +244,8 @@ final class FaultRun
                     {
                         afterStates.add(groupState(cluster, injected.get(injected.size() - 1).group()));
                     }
-                    if (s.schedule().restarts() == 0)
-                    {
-                        finalBalances = finalRead(bank);
-                    }
-                    else
-                    {
-                        // the controller connected before the restart: the restarted replicas would not answer it
-                        try (KvClient reader = client(nextClientId++))
-                        {
-                            finalBalances = finalRead(new BankWorkload(reader, s.config().partitioner(), s.accounts(),
-                                s.initialBalance()));
-                        }
-                    }
+                    // across restarts too: the controller reconnected by itself
+                    finalBalances = finalRead(bank);
                 }
                 converged = cluster.awaitConverged(CONVERGE_TIMEOUT, Duration.ofMillis(500),
                     s.schedule().isolatedReplicaIds());
@@ -573,20 +561,21 @@ final class FaultRun
     }
 
     /**
-     * Kills the bank clients, drains the replicas, SIGTERMs every running replica, starts them again
-     * on the same data, waits for READY and continues the workload in new bank client processes.
+     * Pauses the bank clients, drains the replicas, SIGTERMs every running replica, starts them again
+     * on the same data, waits for READY and resumes the bank clients, which reconnect by themselves.
      */
     private void restartAll(final FaultSchedule.Step step, final long t0, final ReplicaProcesses cluster,
         final int aliveBefore) throws InterruptedException
     {
         final long stopClientsNs = System.nanoTime();
-        final List<BankClientProcess> replaced = clientProcesses.stream().filter(c -> !c.killed()).toList();
-        for (final BankClientProcess c : replaced)
+        final List<BankClientProcess> paused = clientProcesses.stream().filter(c -> !c.killed()).toList();
+        for (final BankClientProcess c : paused)
         {
-            c.kill();
+            c.pause();
+            // its session ends with the restart: a multicast it abandons then may be delivered nowhere
             crash(c.clientId());
         }
-        // a killed client may have left a transaction at some members only: the replicas relay it after
+        // a paused client may have left a transaction at some members only: the replicas relay it after
         // the client failure timeout, so the positions must stand still for longer than that
         final Duration quiet = Duration.ofMillis(s.config().timeouts().clientFailureTimeoutMs() + 500);
         final boolean drained = cluster.awaitConverged(DRAIN_TIMEOUT, quiet, s.schedule().isolatedReplicaIds());
@@ -594,21 +583,28 @@ final class FaultRun
         final long atMicros = epochMicros();
         final long[] exitedNs = new long[1];
         final int restarted = (int)cluster.replicas().stream().filter(r -> !cluster.killedIds().contains(r.id())).count();
-        progress("+%.1f s %s: bank clients %s killed, replicas %s; SIGTERM to %d replicas", (atNs - t0) / 1e9, step,
-            ids(replaced), drained ? "drained" : "NOT drained within " + DRAIN_TIMEOUT.toSeconds() + " s", restarted);
-        cluster.restartAll(() -> exitedNs[0] = System.nanoTime());
-        final long readyNs = System.nanoTime();
-        final Duration left = Duration.ofNanos(t0 + s.clientDuration().toNanos() - readyNs);
-        final int firstNew = clientProcesses.size();
-        startClients(left.compareTo(s.stepInterval()) > 0 ? left : s.stepInterval());
-        awaitClientsStarted(cluster);
+        progress("+%.1f s %s: bank clients %s paused, replicas %s; SIGTERM to %d replicas", (atNs - t0) / 1e9, step,
+            ids(paused), drained ? "drained" : "NOT drained within " + DRAIN_TIMEOUT.toSeconds() + " s", restarted);
+        final long readyNs;
+        try
+        {
+            cluster.restartAll(() -> exitedNs[0] = System.nanoTime());
+            readyNs = System.nanoTime();
+        }
+        finally
+        {
+            for (final BankClientProcess c : paused)
+            {
+                c.resume();
+            }
+        }
         final long resumeNs = System.nanoTime();
         shiftNs += resumeNs - stopClientsNs;
-        final String target = String.format("restarted %d replicas on the same data: bank clients %s killed and " +
-                "replicas %s in %.1f s; all exited %.1f s and all READY %.1f s after the first SIGTERM; the workload " +
-                "continued in new bank clients %s (a client does not survive a whole-cluster restart yet)",
-            restarted, ids(replaced), drained ? "drained" : "NOT drained", (atNs - stopClientsNs) / 1e9,
-            (exitedNs[0] - atNs) / 1e9, (readyNs - atNs) / 1e9, ids(clientProcesses.subList(firstNew, clientProcesses.size())));
+        final String target = String.format("restarted %d replicas on the same data: bank clients %s paused and " +
+                "replicas %s in %.1f s; all exited %.1f s and all READY %.1f s after the first SIGTERM; then the bank " +
+                "clients resumed and reconnected by themselves", restarted, ids(paused),
+            drained ? "drained" : "NOT drained", (atNs - stopClientsNs) / 1e9, (exitedNs[0] - atNs) / 1e9,
+            (readyNs - atNs) / 1e9);
         final int aliveAfter = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
         injected.add(new Injected(step, stopClientsNs, atNs, resumeNs, atMicros, -1, -1, target, "", aliveBefore,
             aliveAfter));
@@ -701,7 +697,7 @@ final class FaultRun
             {
                 return bank.readAll();
             }
-            catch (final IllegalStateException ex)
+            catch (final IllegalStateException | ClusterUnreachableException ex)
             {
                 last = ex.getMessage();
                 Thread.sleep(s.config().timeouts().retryBackoffMax().toMillis());
@@ -923,7 +919,7 @@ final class FaultRun
         final HistoryCheck check = HistoryCheck.run(deliveryDir(), true);
         final String summary = check.summary().lines().map(String::strip).filter(l -> !l.isEmpty())
             .reduce((a, b) -> a + "; " + b).orElse("");
-        report.checks.add(new FaultReport.Check("multicast checker over every delivery log (killed processes crashed: " +
+        report.checks.add(new FaultReport.Check("multicast checker over every delivery log (processes declared crashed: " +
             (crashed.isEmpty() ? "none" : new java.util.TreeSet<>(crashed)) + ")", check.valid(), summary));
     }
 

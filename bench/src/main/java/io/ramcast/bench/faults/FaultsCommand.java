@@ -167,8 +167,7 @@ public final class FaultsCommand implements Callable<Integer>
         if (sourceConfig.clientIds().count() < idsNeeded)
         {
             throw usage(source + ": clients.count=" + sourceConfig.clientIds().count() + " but faults needs " +
-                idsNeeded + " client ids (a controller and --clients=" + clients + " bank clients" +
-                (faults.restarts() == 0 ? "" : ", and both again for each of the " + faults.restarts() + " restarts") + ")");
+                idsNeeded + " client ids (a controller and --clients=" + clients + " bank clients)");
         }
         final boolean temporary = workDir == null;
         final Path work = temporary ? Files.createTempDirectory("ramcast-faults-") : workDir.toAbsolutePath();

@@ -127,6 +127,29 @@ public final class BankClientProcess
     }
 
     /**
+     * Pauses the child (SIGSTOP): it keeps its sockets and memory but runs no code until
+     * {@link #resume}. A paused child can still be killed.
+     *
+     * @throws BenchFailureException if the signal cannot be sent.
+     * @throws InterruptedException  if interrupted while waiting for {@code kill(1)}.
+     */
+    public void pause() throws InterruptedException
+    {
+        ServerProcess.signal(process.pid(), "STOP", "bank client " + clientId);
+    }
+
+    /**
+     * Resumes a child paused by {@link #pause} (SIGCONT).
+     *
+     * @throws BenchFailureException if the signal cannot be sent.
+     * @throws InterruptedException  if interrupted while waiting for {@code kill(1)}.
+     */
+    public void resume() throws InterruptedException
+    {
+        ServerProcess.signal(process.pid(), "CONT", "bank client " + clientId);
+    }
+
+    /**
      * Kills the child at once (SIGKILL) and waits until it is gone (bounded).
      *
      * @throws InterruptedException if interrupted while waiting.

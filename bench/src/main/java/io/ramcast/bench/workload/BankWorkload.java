@@ -5,6 +5,7 @@ import io.ramcast.check.history.HistoryEvent;
 import io.ramcast.check.history.HistoryWriter;
 import io.ramcast.check.history.OpFunction;
 import io.ramcast.check.history.OpValue;
+import io.ramcast.client.ClusterUnreachableException;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
 import io.ramcast.txn.Partitioner;
@@ -235,8 +236,20 @@ public final class BankWorkload
         final OpValue.Transfer value = new OpValue.Transfer(from, to, amount);
         HistoryWriter.record(history, HistoryEvent.invoke(process, OpFunction.TRANSFER, value, System.nanoTime()));
         final byte[] args = ByteBuffer.allocate(16).putInt(from).putInt(to).putLong(amount).array();
-        final TxnOutcome outcome = client.execute(Transaction.procedure(BankProcedures.TRANSFER, args)
-            .reads(accountKey(from), accountKey(to)).writes(accountKey(from), accountKey(to)).build());
+        final TxnOutcome outcome;
+        try
+        {
+            outcome = client.execute(Transaction.procedure(BankProcedures.TRANSFER, args)
+                .reads(accountKey(from), accountKey(to)).writes(accountKey(from), accountKey(to)).build());
+        }
+        catch (final ClusterUnreachableException ex)
+        {
+            // the client lost the cluster and did not get it back within the request timeout: not sent
+            counts[1].incrementAndGet();
+            HistoryWriter.record(history, HistoryEvent.complete(process, EventType.FAIL, OpFunction.TRANSFER, value,
+                System.nanoTime()));
+            return;
+        }
         final EventType type;
         if (outcome instanceof TxnOutcome.Committed)
         {
@@ -259,7 +272,17 @@ public final class BankWorkload
     private void read(final int process, final HistoryWriter history, final AtomicLong[] counts)
     {
         HistoryWriter.record(history, HistoryEvent.invoke(process, OpFunction.READ, null, System.nanoTime()));
-        final TxnOutcome outcome = client.execute(readAllTransaction());
+        final TxnOutcome outcome;
+        try
+        {
+            outcome = client.execute(readAllTransaction());
+        }
+        catch (final ClusterUnreachableException ex)
+        {
+            HistoryWriter.record(history, HistoryEvent.complete(process, EventType.FAIL, OpFunction.READ, null,
+                System.nanoTime())); // not sent
+            return;
+        }
         if (outcome instanceof TxnOutcome.Committed committed)
         {
             counts[3].incrementAndGet();
