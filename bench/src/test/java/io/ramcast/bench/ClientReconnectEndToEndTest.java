@@ -137,6 +137,53 @@ class ClientReconnectEndToEndTest
     }
 
     @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldWriteReplicasThatComeBackAfterTheClientReconnected() throws Exception
+    {
+        final byte[][] keys = keysOnEveryPartition("staggered/");
+        startReplicas();
+        try (KvClient client = KvClient.builder().config(config).clientId(config.clientIds().firstId() + 3)
+            .requestTimeout(Duration.ofSeconds(30)).build())
+        {
+            assertCommitted(client.execute(putAll(keys, "before")));
+            stopReplicas();
+            awaitLog("lost partition", Duration.ofSeconds(30));
+
+            // two of three replicas of each partition come back: the client reconnects without the third
+            final List<ReplicaConfig> late = new ArrayList<>();
+            for (int p = 0; p < config.partitionCount(); p++)
+            {
+                final List<ReplicaConfig> members = config.replicas(p);
+                for (int i = 0; i < members.size(); i++)
+                {
+                    if (i < members.size() - 1)
+                    {
+                        replicas.add(startReplica(members.get(i)));
+                    }
+                    else
+                    {
+                        late.add(members.get(i));
+                    }
+                }
+            }
+            awaitLog("reconnected", Duration.ofSeconds(30));
+            assertCommitted(client.execute(putAll(keys, "majority")));
+
+            // the third replicas come back later; the client writes them once they answer its handshake
+            for (final ReplicaConfig r : late)
+            {
+                replicas.add(startReplica(r));
+            }
+            for (int i = 0; i < 5; i++)
+            {
+                assertCommitted(client.execute(putAll(keys, "all-" + i)));
+            }
+        }
+        awaitEveryReplicaHolds(keys, "all-4", Duration.ofSeconds(60));
+        assertNoReplicaFailed();
+    }
+
+    @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldFailRequestsWithClusterUnreachableWhenTheClusterDoesNotComeBack() throws Exception
     {

@@ -20,8 +20,9 @@ import java.util.zip.CRC32C;
  * client's ring in h; it is sent once that slot is free at a majority of every destination group
  * and written whole to each member whose slot is free (§F.13). A member still holding an older
  * message in that slot (it is slow, paused or crashed) gets its copy later, in ring order, from a
- * per-member backlog of bounded length; a member whose connection the fabric reports lost, or
- * whose backlog overflows, is given up for the rest of the session. A message is complete
+ * per-member backlog of bounded length; a member whose connection the fabric reports lost after it
+ * answered the session's handshake, or whose backlog overflows, is given up for the rest of the
+ * session (a member that has not answered yet is awaited instead). A message is complete
  * when a majority of every destination group has freed its slot, i.e. delivered it: from then on
  * uniform agreement guarantees every correct destination delivers it. Up to
  * {@link MulticastOptions#clientWindow()} messages are in flight; messages are written in
@@ -85,6 +86,9 @@ final class ClientProtocol
 
     private final long[] nextRingSeq;
     private final long[] freedUpTo;
+    /** Per server ordinal: reachable at the last connectivity check. */
+    private final boolean[] wasReachable;
+    private final UnsafeBuffer helloWord = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.WORD_BYTES));
     private long incarnation;
     private final boolean[] answered;
     private final long[] serverNextRingSeq;
@@ -159,6 +163,7 @@ final class ClientProtocol
         freedUpTo = new long[topology.serverCount()];
         java.util.Arrays.fill(freedUpTo, 1);
         answered = new boolean[topology.serverCount()];
+        wasReachable = new boolean[topology.serverCount()];
         serverNextRingSeq = new long[topology.serverCount()];
         serverLastSequence = new long[topology.serverCount()];
         deferred = new ArrayList<>(topology.serverCount());
@@ -243,11 +248,18 @@ final class ClientProtocol
         final int[] down = new int[servers.length];
         for (int s = 0; s < servers.length; s++)
         {
-            if (!answered[s] || !reachable(s))
+            final boolean reachable = reachable(s);
+            if (!answered[s] || !reachable)
             {
                 missing[n++] = servers[s];
             }
-            if (sessionReady && !abandoned[s] && serverDown(s))
+            if (reachable && !wasReachable[s] && helloSent && !answered[s] && lostGroup < 0)
+            {
+                // (re)connected before answering: a HELLO written while it was down was dropped
+                sendHello(s);
+            }
+            wasReachable[s] = reachable;
+            if (sessionReady && !abandoned[s] && !awaitingAnswer[s] && serverDown(s))
             {
                 down[newlyDown++] = s;
             }
@@ -268,7 +280,10 @@ final class ClientProtocol
         }
     }
 
-    /** A ready session is lost once fewer than a majority of some group are still written. */
+    /**
+     * A ready session is lost once fewer than a majority of some group are still written (answered
+     * and not given up; a member still awaited does not count).
+     */
     private void checkLost()
     {
         for (int g = 0; g < groupCount; g++)
@@ -276,7 +291,7 @@ final class ClientProtocol
             int written = 0;
             for (final int s : serverOrdinals[g])
             {
-                if (!abandoned[s])
+                if (!abandoned[s] && !awaitingAnswer[s])
                 {
                     written++;
                 }
@@ -288,7 +303,8 @@ final class ClientProtocol
                 final int[] lost = new int[members.length];
                 for (int j = 0; j < members.length; j++)
                 {
-                    if (abandoned[serverOrdinals[g][j]] || !reachable(serverOrdinals[g][j]))
+                    final int so = serverOrdinals[g][j];
+                    if (abandoned[so] || awaitingAnswer[so] || !reachable(so))
                     {
                         lost[n++] = members[j];
                     }
@@ -488,14 +504,19 @@ final class ClientProtocol
         }
         helloSent = true;
         helloSentNs = nowNs;
-        final UnsafeBuffer word = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.WORD_BYTES));
-        word.putLong(0, incarnation);
-        final int offset = topology.clientOrdinalOf(selfId) * Layout.WORD_BYTES;
-        for (final int s : topology.servers())
+        for (int s = 0; s < answered.length; s++)
         {
-            outbox.write(s, Layout.HELLO_REGION, offset, word, Layout.WORD_BYTES);
+            sendHello(s);
         }
         return 1;
+    }
+
+    /** Writes this incarnation into one server's HELLO word; the same word again changes nothing there. */
+    private void sendHello(final int serverOrdinal)
+    {
+        helloWord.putLong(0, incarnation);
+        outbox.write(topology.servers()[serverOrdinal], Layout.HELLO_REGION,
+            topology.clientOrdinalOf(selfId) * Layout.WORD_BYTES, helloWord, Layout.WORD_BYTES);
     }
 
     private int pollFlow()
@@ -540,7 +561,8 @@ final class ClientProtocol
     /**
      * The session starts once every server answered, except servers the fabric reports lost and,
      * after the failure timeout, servers that stay silent while a majority of their group answered.
-     * Each group's ring continues after the furthest position any member reports: a member that
+     * Those are awaited: written once they answer, which a lost one does when its connection comes
+     * back (it gets the HELLO again then). Each group's ring continues after the furthest position any member reports: a member that
      * stands behind (the earlier incarnation stopped in the middle of a multicast) takes the
      * missing messages from the relays the servers send when they see the new incarnation.
      */
@@ -579,13 +601,11 @@ final class ClientProtocol
                     next = Math.max(next, serverNextRingSeq[s]);
                     lastSequence = Math.max(lastSequence, serverLastSequence[s]);
                 }
-                else if (serverDown(s))
-                {
-                    abandon(s, "its connection was lost before the session started");
-                }
                 else
                 {
-                    awaitingAnswer[s] = true; // silent (slow, paused): written once it answers
+                    // silent (slow, paused) or down (restarting): written once it answers; a HELLO
+                    // dropped while it was down goes again when its connection comes back
+                    awaitingAnswer[s] = true;
                 }
             }
             nextRingSeq[g] = next;
@@ -744,9 +764,9 @@ final class ClientProtocol
         for (int s = 0; s < deferred.size(); s++)
         {
             final ArrayDeque<Deferred> queue = deferred.get(s);
-            if (queue.isEmpty() || awaitingAnswer[s] && !serverDown(s))
+            if (queue.isEmpty() || awaitingAnswer[s])
             {
-                continue;
+                continue; // an awaited member's writes wait for its answer, bounded by the backlog limit
             }
             if (serverDown(s))
             {

@@ -240,9 +240,7 @@ public final class RamcastClient implements AutoCloseable
             case RECONNECTING:
                 if (protocol.sessionReady())
                 {
-                    reconnectBackoff.onSuccess();
-                    state(SessionState.READY);
-                    sessionListener.onReconnected(protocol.incarnation());
+                    onReconnected();
                     return 1;
                 }
                 if (nowNs - handshakeStartNs > handshakeTimeoutNs)
@@ -257,10 +255,22 @@ public final class RamcastClient implements AutoCloseable
                 }
                 return 0;
             case LOST:
+                if (protocol.lostGroup() < 0 && protocol.sessionReady())
+                {
+                    onReconnected(); // a handshake given up on completed after all: its session is as good
+                    return 1;
+                }
                 return tryReconnect(nowNs);
             default:
                 return 0;
         }
+    }
+
+    private void onReconnected()
+    {
+        reconnectBackoff.onSuccess();
+        sessionListener.onReconnected(protocol.incarnation()); // told before callers see it ready
+        state(SessionState.READY);
     }
 
     /** Fails what the lost session cannot complete any more and waits to reconnect. */
