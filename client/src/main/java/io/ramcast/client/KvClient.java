@@ -72,7 +72,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@link IllegalArgumentException}) naming the limit; a scan spanning several partitions or a
  *       settled or foreign request id is an {@link IllegalArgumentException}; a closed client
  *       throws {@link IllegalStateException}.</li>
- *   <li>{@link #execute}/{@link #executeAsync} report outcomes as values, never as exceptions.
+ *   <li>{@link #execute}/{@link #executeAsync} report outcomes as values, never as exceptions (but see the two cases below).
  *       The conveniences ({@link #get}, {@link #put}, ...) throw, or complete their futures
  *       exceptionally with: {@link NotCommittedException} (reason and detail),
  *       {@link UnknownProcedureException} (a {@code NotCommittedException} for an unregistered
@@ -317,8 +317,9 @@ public final class KvClient implements AutoCloseable
      *
      * @param transaction the transaction.
      * @return a future of its outcome, completed within about the request timeout, on the client's
-     *         completer thread (exceptionally only with {@link IllegalStateException} if partitions
-     *         disagree, a bug).
+     *         completer thread; exceptionally only with {@link IllegalStateException} if partitions
+     *         disagree (a bug), or with {@link ClusterUnreachableException} if the client's session
+     *         was lost and did not come back within the request timeout (nothing was sent).
      * @throws LimitExceededException   if it exceeds a limit; nothing is sent.
      * @throws IllegalArgumentException if a scan spans several partitions; nothing is sent.
      * @throws IllegalStateException    if the client is closed or its multicast agent stopped.
@@ -353,7 +354,9 @@ public final class KvClient implements AutoCloseable
      *
      * @param transaction the transaction.
      * @return its outcome; {@link TxnOutcome.Unknown} if the caller was interrupted (interrupt status set).
-     * @throws IllegalStateException if partitions disagree (a bug), or as for {@link #executeAsync(Transaction)}.
+     * @throws IllegalStateException       if partitions disagree (a bug), or as for {@link #executeAsync(Transaction)}.
+     * @throws ClusterUnreachableException if the client's session was lost and did not come back within the
+     *                                     request timeout; nothing was sent.
      */
     public TxnOutcome execute(final Transaction transaction)
     {
@@ -369,6 +372,7 @@ public final class KvClient implements AutoCloseable
      * @return its outcome.
      * @throws IllegalArgumentException as for {@link #executeAsync(long, Transaction)}.
      * @throws IllegalStateException    as for {@link #executeAsync(long, Transaction)}, or if partitions disagree.
+     * @throws ClusterUnreachableException as for {@link #execute(Transaction)}.
      */
     public TxnOutcome execute(final long requestId, final Transaction transaction)
     {
