@@ -107,7 +107,8 @@ class ClientReconnectEndToEndTest
                 CompletableFuture.supplyAsync(() -> client.execute(putAll(keys, "while-down")));
             startReplicas();
             assertCommitted(whileDown.get(60, TimeUnit.SECONDS));
-            assertThat(awaitLog("reconnected", Duration.ofSeconds(30))).matches("client \\d+: reconnected \\(incarnation \\d+\\)");
+            assertThat(awaitLog("reconnected", Duration.ofSeconds(30)))
+                .matches("client \\d+: reconnected \\(incarnation \\d+\\)");
             load.join(TimeUnit.SECONDS.toMillis(60));
             assertThat(load.isAlive()).as("the load thread ended").isFalse();
 
@@ -323,7 +324,8 @@ class ClientReconnectEndToEndTest
             }
         }
         assertThat(seen).as("the last multi-partition transaction at every replica of every partition")
-            .hasSize(config.allReplicas().size()).allSatisfy((id, v) -> assertThat(v).as("replica %d", id).isEqualTo(value));
+            .hasSize(config.allReplicas().size())
+            .allSatisfy((id, v) -> assertThat(v).as("replica %d", id).isEqualTo(value));
     }
 
     /* ------------------------------------------------------------------ helpers */

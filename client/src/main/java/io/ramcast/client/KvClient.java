@@ -72,9 +72,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@link IllegalArgumentException}) naming the limit; a scan spanning several partitions or a
  *       settled or foreign request id is an {@link IllegalArgumentException}; a closed client
  *       throws {@link IllegalStateException}.</li>
- *   <li>{@link #execute}/{@link #executeAsync} report outcomes as values, never as exceptions (but see the two cases below).
- *       The conveniences ({@link #get}, {@link #put}, ...) throw, or complete their futures
- *       exceptionally with: {@link NotCommittedException} (reason and detail),
+ *   <li>{@link #execute}/{@link #executeAsync} report outcomes as values, never as exceptions
+ *       (but see the two cases below). The conveniences ({@link #get}, {@link #put}, ...) throw,
+ *       or complete their futures exceptionally with: {@link NotCommittedException} (reason and detail),
  *       {@link UnknownProcedureException} (a {@code NotCommittedException} for an unregistered
  *       procedure) and {@link UnknownOutcomeException} (carries the request id to retry with).
  *       {@link #compareAndSet} returns false when its condition failed.</li>

@@ -562,8 +562,8 @@ final class ClientProtocol
      * The session starts once every server answered, except servers the fabric reports lost and,
      * after the failure timeout, servers that stay silent while a majority of their group answered.
      * Those are awaited: written once they answer, which a lost one does when its connection comes
-     * back (it gets the HELLO again then). Each group's ring continues after the furthest position any member reports: a member that
-     * stands behind (the earlier incarnation stopped in the middle of a multicast) takes the
+     * back (it gets the HELLO again then). Each group's ring continues after the furthest position
+     * any member reports: a member that stands behind (the earlier incarnation stopped in the middle of a multicast) takes the
      * missing messages from the relays the servers send when they see the new incarnation.
      */
     private int tryStartSession()
@@ -879,8 +879,9 @@ final class ClientProtocol
         {
             deferredCount += q.size();
         }
-        return "client " + selfId + " incarnation " + incarnation + (lostGroup >= 0 ? " (session lost: group " + lostGroup +
-            ")" : sessionReady ? "" : " (session handshake pending)") + " waiting=" + waiting.size() +
+        final String session = lostGroup >= 0 ? " (session lost: group " + lostGroup + ")" :
+            sessionReady ? "" : " (session handshake pending)";
+        return "client " + selfId + " incarnation " + incarnation + session + " waiting=" + waiting.size() +
             " inflight=" + inflight.size() + " completed=" + completedCount + " queuedWrites=" + outbox.queuedWrites() +
             " deferred=" + deferredCount + (abandonedReasons.isEmpty() ? "" : " abandoned=" + abandonedReasons);
     }

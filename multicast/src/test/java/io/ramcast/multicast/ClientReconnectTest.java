@@ -85,7 +85,8 @@ class ClientReconnectTest
             }
         };
         try (RamcastClient client = RamcastClient.builder().topology(topology).options(options)
-            .fabric(new TcpFabric(CLIENT, addresses, TcpFabricOptions.defaults())).sessionListener(listener).build().start())
+            .fabric(new TcpFabric(CLIENT, addresses, TcpFabricOptions.defaults())).sessionListener(listener).build()
+            .start())
         {
             assertThat(client.awaitConnected(Duration.ofSeconds(20))).isEmpty();
             final long firstIncarnation = incarnationOf(client);

@@ -129,7 +129,8 @@ final class FaultRun
      *
      * @param startNs when the step began to act: {@code atNs}, except for a restart (the clients' pause).
      * @param atNs    the fault itself: kill, pause, cut, first SIGTERM.
-     * @param endNs   when it ended: the heal; for a restart, when the bank clients resumed; {@code atNs} for the others.
+     * @param endNs   when it ended: the heal; for a restart, when the bank clients resumed; {@code atNs}
+     *                for the others.
      */
     private record Injected(
         FaultSchedule.Step step, long startNs, long atNs, long endNs, long atMicros, int replicaId, int group,
@@ -919,7 +920,7 @@ final class FaultRun
         final HistoryCheck check = HistoryCheck.run(deliveryDir(), true);
         final String summary = check.summary().lines().map(String::strip).filter(l -> !l.isEmpty())
             .reduce((a, b) -> a + "; " + b).orElse("");
-        report.checks.add(new FaultReport.Check("multicast checker over every delivery log (processes declared crashed: " +
+        report.checks.add(new FaultReport.Check("multicast checker over every delivery log (declared crashed: " +
             (crashed.isEmpty() ? "none" : new java.util.TreeSet<>(crashed)) + ")", check.valid(), summary));
     }
 
