@@ -80,7 +80,8 @@ public final class RamcastClient implements AutoCloseable
 
     /**
      * Told when the session is lost and when a new one is established; called on the agent
-     * thread, so it must return quickly and must not block.
+     * thread, so it must return quickly, must not block and must not throw (an exception stops the
+     * client, fail-stop).
      */
     public interface SessionListener
     {
@@ -99,6 +100,7 @@ public final class RamcastClient implements AutoCloseable
          */
         void onReconnected(long incarnation);
     }
+
     private final GroupTopology topology;
     private final MulticastOptions options;
     private final Fabric fabric;
@@ -344,8 +346,8 @@ public final class RamcastClient implements AutoCloseable
      * @param groups  destination group ids: at least one, each known, no duplicates.
      * @return a future completed with the message id once a majority of every destination group
      *         delivered it;
-     *         completed exceptionally with {@link IllegalStateException} if the client stops first
-     *         (then the message may or may not be delivered).
+     *         completed exceptionally with {@link IllegalStateException} if the client stops or
+     *         its session is lost first (then the message may or may not be delivered).
      * @throws IllegalArgumentException for an empty, unknown or duplicate destination, or a payload
      *                                  over {@link MulticastOptions#maxPayloadBytes(int)}.
      * @throws IllegalStateException    if the client is closed or its agent stopped.

@@ -48,8 +48,8 @@ import java.util.TreeMap;
  * the workload clock starts (t0), step i runs at {@code t0 + (i + 1) * stepInterval} plus the time
  * the isolation and restart steps before it took (a cut lasts its own duration and the next
  * interval starts at the heal; a restart's interval starts when the bank clients resume), and the
- * clients stop by themselves one interval after the last step (their run is planned with
- * {@link #RESTART_ALLOWANCE} per restart). Then the controller reads every account, the surviving
+ * clients stop by themselves one interval after the last step (a restart lengthens their run by
+ * the time they were paused). Then the controller reads every account, the surviving
  * replicas must converge, they are stopped, and the files are checked.
  *
  * <p>Isolation steps: when the schedule has one, every replica runs under a uid of its own
@@ -81,8 +81,12 @@ final class FaultRun
 {
     private static final Duration STARTED_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(60);
-    /** Time a restart-all step is planned with in the clients' run (stop, start, READY of every replica). */
-    static final Duration RESTART_ALLOWANCE = Duration.ofSeconds(30);
+    /**
+     * More than a restart can pause the bank clients (drain, stop and startup bounds together): their
+     * runs are lengthened by this before the pause and shortened to the real pause after it, so a
+     * client resumed past its planned end never stops before it hears how long it was paused.
+     */
+    private static final Duration PAUSE_BOUND = Duration.ofMinutes(2);
     /** How long a restart waits for the replicas to drain once the clients are gone before it stops them anyway. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
     /** How long after a leader fault its group's outage is looked for (well above the failure timeout). */
@@ -119,8 +123,7 @@ final class FaultRun
         /** @return how long each client runs its workload. */
         Duration clientDuration()
         {
-            return stepInterval.multipliedBy(schedule.steps().size() + 1L).plus(schedule.isolationTime())
-                .plus(RESTART_ALLOWANCE.multipliedBy(schedule.restarts()));
+            return stepInterval.multipliedBy(schedule.steps().size() + 1L).plus(schedule.isolationTime());
         }
     }
 
@@ -150,6 +153,8 @@ final class FaultRun
     private long t0Ns;
     /** How much later than planned the next step runs: the time isolation and restart steps took. */
     private long shiftNs;
+    /** How long the bank clients were paused by restarts, all together; their runs are that much longer. */
+    private long pausedNs;
     /** The client id the next bank client process or controller gets. */
     private int nextClientId;
     /** Cuts links for the isolation steps; null when the schedule has none. */
@@ -572,6 +577,7 @@ final class FaultRun
         final List<BankClientProcess> paused = clientProcesses.stream().filter(c -> !c.killed()).toList();
         for (final BankClientProcess c : paused)
         {
+            c.extend(PAUSE_BOUND);
             c.pause();
             // its session ends with the restart: a multicast it abandons then may be delivered nowhere
             crash(c.clientId());
@@ -601,6 +607,12 @@ final class FaultRun
         }
         final long resumeNs = System.nanoTime();
         shiftNs += resumeNs - stopClientsNs;
+        pausedNs += resumeNs - stopClientsNs;
+        for (final BankClientProcess c : paused)
+        {
+            // the run goes on as if the restart took no time
+            c.extend(Duration.ofNanos(resumeNs - stopClientsNs).minus(PAUSE_BOUND));
+        }
         final String target = String.format("restarted %d replicas on the same data: bank clients %s paused and " +
                 "replicas %s in %.1f s; all exited %.1f s and all READY %.1f s after the first SIGTERM; then the bank " +
                 "clients resumed and reconnected by themselves", restarted, ids(paused),
@@ -649,7 +661,7 @@ final class FaultRun
 
     private void awaitClientsDone(final long t0, final ReplicaProcesses cluster) throws InterruptedException
     {
-        final long deadlineNs = t0 + s.clientDuration().toNanos() +
+        final long deadlineNs = t0 + s.clientDuration().toNanos() + pausedNs +
             3 * s.config().timeouts().requestTimeout().toNanos() + STARTED_TIMEOUT.toNanos();
         for (final BankClientProcess c : clientProcesses)
         {

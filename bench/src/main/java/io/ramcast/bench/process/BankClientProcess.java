@@ -150,6 +150,29 @@ public final class BankClientProcess
     }
 
     /**
+     * Lengthens the child's run by {@code extension}, e.g. by the time it was paused, through its
+     * stdin ({@code extend MILLIS}); a negative one shortens it again.
+     *
+     * @param extension how much longer to run (negative: shorter).
+     * @throws BenchFailureException if the line cannot be written.
+     */
+    public void extend(final java.time.Duration extension)
+    {
+        try
+        {
+            final java.io.OutputStream in = process.getOutputStream();
+            final String line = io.ramcast.bench.load.BankCommand.EXTEND_COMMAND + extension.toMillis() + "\n";
+            in.write(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            in.flush();
+        }
+        catch (final IOException ex)
+        {
+            throw new BenchFailureException("cannot tell bank client " + clientId + " to run " + extension.toMillis() +
+                " ms longer", ex);
+        }
+    }
+
+    /**
      * Kills the child at once (SIGKILL) and waits until it is gone (bounded).
      *
      * @throws InterruptedException if interrupted while waiting.

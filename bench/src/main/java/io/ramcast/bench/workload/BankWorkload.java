@@ -120,6 +120,33 @@ public final class BankWorkload
     }
 
     /**
+     * Reads every account, trying again while the outcome is unknown or the cluster unreachable (a
+     * read changes nothing, so trying again is safe), at most {@code attempts} times.
+     *
+     * @param attempts reads to try at most, at least 1.
+     * @return every account's balance.
+     * @throws IllegalStateException       if the last attempt did not commit.
+     * @throws ClusterUnreachableException if the last attempt was not sent.
+     */
+    public Map<Integer, Long> readAll(final int attempts)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return readAll();
+            }
+            catch (final IllegalStateException | ClusterUnreachableException ex)
+            {
+                if (attempt >= attempts)
+                {
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    /**
      * Reads every account in one transaction.
      *
      * @return account → balance.
@@ -172,7 +199,28 @@ public final class BankWorkload
         final int threads, final Duration duration, final long maxOperations, final double readFraction, final long seed,
         final HistoryWriter history) throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + duration.toNanos();
+        return run(threads, duration, new AtomicLong(), maxOperations, readFraction, seed, history);
+    }
+
+    /**
+     * As {@link #run(int, Duration, long, double, long, HistoryWriter)}, with a run that another
+     * thread may lengthen while it goes on.
+     *
+     * @param threads       worker threads (history processes 0..threads-1).
+     * @param duration      how long to run at most, plus {@code extensionNs}.
+     * @param extensionNs   nanoseconds added to the run, read by the workers before each operation.
+     * @param maxOperations operations to issue at most (all workers together).
+     * @param readFraction  share of operations that read every account, in [0, 1].
+     * @param seed          seed of the random choices.
+     * @param history       where events go (thread-safe), or null.
+     * @return counts by outcome.
+     * @throws InterruptedException if interrupted while waiting for the workers.
+     */
+    public RunStats run(
+        final int threads, final Duration duration, final AtomicLong extensionNs, final long maxOperations,
+        final double readFraction, final long seed, final HistoryWriter history) throws InterruptedException
+    {
+        final long startNs = System.nanoTime();
         final AtomicLong issued = new AtomicLong();
         final AtomicLong[] counts = {new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
         final List<Thread> workers = new ArrayList<>();
@@ -185,7 +233,8 @@ public final class BankWorkload
             {
                 try
                 {
-                    while (System.nanoTime() < deadlineNs && issued.incrementAndGet() <= maxOperations)
+                    while (System.nanoTime() - startNs < duration.toNanos() + extensionNs.get() &&
+                        issued.incrementAndGet() <= maxOperations)
                     {
                         if (random.nextDouble() < readFraction)
                         {
