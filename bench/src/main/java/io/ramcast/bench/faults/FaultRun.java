@@ -153,8 +153,8 @@ final class FaultRun
     private long t0Ns;
     /** How much later than planned the next step runs: the time isolation and restart steps took. */
     private long shiftNs;
-    /** How long the bank clients were paused by restarts, all together; their runs are that much longer. */
-    private long pausedNs;
+    /** How much restarts lengthened the bank clients' runs, all together (their pauses, and more if needed). */
+    private long extendedNs;
     /** The client id the next bank client process or controller gets. */
     private int nextClientId;
     /** Cuts links for the isolation steps; null when the schedule has none. */
@@ -607,11 +607,13 @@ final class FaultRun
         }
         final long resumeNs = System.nanoTime();
         shiftNs += resumeNs - stopClientsNs;
-        pausedNs += resumeNs - stopClientsNs;
+        // the run goes on as if the restart took no time, and at least one interval after it
+        final long leftAtPauseNs = t0 + s.clientDuration().toNanos() + extendedNs - stopClientsNs;
+        final long extensionNs = resumeNs - stopClientsNs + Math.max(0, s.stepInterval().toNanos() - leftAtPauseNs);
+        extendedNs += extensionNs;
         for (final BankClientProcess c : paused)
         {
-            // the run goes on as if the restart took no time
-            c.extend(Duration.ofNanos(resumeNs - stopClientsNs).minus(PAUSE_BOUND));
+            c.extend(Duration.ofNanos(extensionNs).minus(PAUSE_BOUND));
         }
         final String target = String.format("restarted %d replicas on the same data: bank clients %s paused and " +
                 "replicas %s in %.1f s; all exited %.1f s and all READY %.1f s after the first SIGTERM; then the bank " +
@@ -661,7 +663,7 @@ final class FaultRun
 
     private void awaitClientsDone(final long t0, final ReplicaProcesses cluster) throws InterruptedException
     {
-        final long deadlineNs = t0 + s.clientDuration().toNanos() + pausedNs +
+        final long deadlineNs = t0 + s.clientDuration().toNanos() + extendedNs +
             3 * s.config().timeouts().requestTimeout().toNanos() + STARTED_TIMEOUT.toNanos();
         for (final BankClientProcess c : clientProcesses)
         {
