@@ -49,7 +49,7 @@ import java.util.TreeMap;
  * the isolation and restart steps before it took (a cut lasts its own duration and the next
  * interval starts at the heal; a restart's interval starts when the bank clients resume), and the
  * clients stop by themselves one interval after the last step (a restart lengthens their run by
- * the time they were paused). Then the controller reads every account, the surviving
+ * the time they were paused, and to at least {@link #RESTART_WARM_UP_INTERVALS} intervals after it). Then the controller reads every account, the surviving
  * replicas must converge, they are stopped, and the files are checked.
  *
  * <p>Isolation steps: when the schedule has one, every replica runs under a uid of its own
@@ -87,6 +87,8 @@ final class FaultRun
      * client resumed past its planned end never stops before it hears how long it was paused.
      */
     private static final Duration PAUSE_BOUND = Duration.ofMinutes(2);
+    /** Step intervals the bank clients run at least after a restart resumed them. */
+    private static final int RESTART_WARM_UP_INTERVALS = 2;
     /** How long a restart waits for the replicas to drain once the clients are gone before it stops them anyway. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
     /** How long after a leader fault its group's outage is looked for (well above the failure timeout). */
@@ -153,7 +155,7 @@ final class FaultRun
     private long t0Ns;
     /** How much later than planned the next step runs: the time isolation and restart steps took. */
     private long shiftNs;
-    /** How much restarts lengthened the bank clients' runs, all together (their pauses, and more if needed). */
+    /** How much restarts lengthened the bank clients' runs, all together (their pauses and warm-up time). */
     private long extendedNs;
     /** The client id the next bank client process or controller gets. */
     private int nextClientId;
@@ -607,9 +609,11 @@ final class FaultRun
         }
         final long resumeNs = System.nanoTime();
         shiftNs += resumeNs - stopClientsNs;
-        // the run goes on as if the restart took no time, and at least one interval after it
+        // the run goes on as if the restart took no time, and at least RESTART_WARM_UP_INTERVALS intervals
+        // after it: the restarted replicas are cold JVMs, and the end of the run measures their recovery
         final long leftAtPauseNs = t0 + s.clientDuration().toNanos() + extendedNs - stopClientsNs;
-        final long extensionNs = resumeNs - stopClientsNs + Math.max(0, s.stepInterval().toNanos() - leftAtPauseNs);
+        final long extensionNs = resumeNs - stopClientsNs +
+            Math.max(0, RESTART_WARM_UP_INTERVALS * s.stepInterval().toNanos() - leftAtPauseNs);
         extendedNs += extensionNs;
         for (final BankClientProcess c : paused)
         {
