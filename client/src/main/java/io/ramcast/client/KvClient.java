@@ -72,15 +72,32 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@link IllegalArgumentException}) naming the limit; a scan spanning several partitions or a
  *       settled or foreign request id is an {@link IllegalArgumentException}; a closed client
  *       throws {@link IllegalStateException}.</li>
- *   <li>{@link #execute}/{@link #executeAsync} report outcomes as values, never as exceptions.
- *       The conveniences ({@link #get}, {@link #put}, ...) throw, or complete their futures
- *       exceptionally with: {@link NotCommittedException} (reason and detail),
+ *   <li>{@link #execute}/{@link #executeAsync} report outcomes as values, never as exceptions
+ *       (but see the two cases below). The conveniences ({@link #get}, {@link #put}, ...) throw,
+ *       or complete their futures exceptionally with: {@link NotCommittedException} (reason and detail),
  *       {@link UnknownProcedureException} (a {@code NotCommittedException} for an unregistered
  *       procedure) and {@link UnknownOutcomeException} (carries the request id to retry with).
  *       {@link #compareAndSet} returns false when its condition failed.</li>
  *   <li>Partitions disagreeing on the outcome would be a bug in the replicas: the future completes
  *       exceptionally with an {@link IllegalStateException} naming both answers.</li>
+ *   <li>A request that waited for a lost session (below) until its timeout, without being sent:
+ *       the future completes exceptionally, and the synchronous calls throw, with
+ *       {@link ClusterUnreachableException}.</li>
  * </ul>
+ *
+ * <h2>Losing the cluster and reconnecting</h2>
+ * The client keeps one session with the cluster. It is lost when a majority of some partition
+ * becomes unreachable (their connections were lost, e.g. while every replica restarts; one
+ * replica of three down does not end it). The client then logs {@code client C: lost partition P
+ * (replicas ... unreachable); reconnecting}, completes every transaction waiting for its outcome
+ * as {@linkplain TxnOutcome.Unknown unknown} (retrying with the same request id stays safe), and
+ * reconnects by itself: once a majority of every partition is reachable again it starts a new
+ * session as a new incarnation of the same client id (see {@link RamcastClient}) and logs
+ * {@code client C: reconnected (incarnation N)}. Transactions issued meanwhile wait (the call
+ * blocks, also the {@code *Async} ones) and are sent once the session is back; if it is not back
+ * within the request timeout, nothing is sent and they fail with
+ * {@link ClusterUnreachableException}. The client stays usable throughout; only {@link #close()}
+ * ends it.
  *
  * <h2>Request ids and retries</h2>
  * Request ids are strictly increasing per client and start at {@code currentTimeMillis() * 10^6},
@@ -102,9 +119,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>Threading and blocking</h2>
  * Thread-safe: any number of threads may have transactions in flight. {@code execute*Async} and
- * the {@code *Async} conveniences may block the caller while the client's window of
- * {@link MulticastOptions#clientWindow()} transactions in flight is full, at most for the request
- * timeout; if no room appears by then, nothing is sent and the outcome is {@code Unknown} (retry
+ * the {@code *Async} conveniences may block the caller while the session is lost (see above) or
+ * the client's window of {@link MulticastOptions#clientWindow()} transactions in flight is full, at
+ * most for the request timeout; if no room appears by then, nothing is sent and the outcome is {@code Unknown} (retry
  * is safe). The synchronous methods additionally wait for the outcome, at most about the request
  * timeout. Futures complete on one dedicated daemon thread of this client, never on the RamCast
  * agent thread: dependent stages should be short and must not wait for other transactions of this
@@ -129,6 +146,7 @@ public final class KvClient implements AutoCloseable
     private static final String CLOSED = "client closed";
 
     private final int clientId;
+    private final ClusterConfig config;
     private final GroupTopology topology;
     private final MulticastOptions options;
     private final Partitioner partitioner;
@@ -167,7 +185,7 @@ public final class KvClient implements AutoCloseable
 
     private KvClient(final Builder b)
     {
-        final ClusterConfig config = b.config;
+        config = b.config;
         topology = required(b.topology != null ? b.topology : config != null ? config.toTopology() : null,
             "topology (set config(...) or topology(...))");
         options = b.options != null ? b.options : config != null ? config.toMulticastOptions() : MulticastOptions.defaults();
@@ -213,6 +231,20 @@ public final class KvClient implements AutoCloseable
             ramcast = RamcastClient.builder().topology(topology).options(options).fabric(fabric)
                 .deliveryLog(b.deliveryLogDir)
                 .messageHandler((senderId, message) -> enqueue(() -> onReply(senderId, message)))
+                .sessionListener(new RamcastClient.SessionListener()
+                {
+                    @Override
+                    public void onSessionLost(final int group, final int[] unreachable)
+                    {
+                        KvClient.this.onSessionLost(group, unreachable);
+                    }
+
+                    @Override
+                    public void onReconnected(final long incarnation)
+                    {
+                        LOG.info("client {}: reconnected (incarnation {})", clientId, incarnation);
+                    }
+                })
                 .build();
         }
         catch (final RuntimeException ex)
@@ -285,8 +317,9 @@ public final class KvClient implements AutoCloseable
      *
      * @param transaction the transaction.
      * @return a future of its outcome, completed within about the request timeout, on the client's
-     *         completer thread (exceptionally only with {@link IllegalStateException} if partitions
-     *         disagree, a bug).
+     *         completer thread; exceptionally only with {@link IllegalStateException} if partitions
+     *         disagree (a bug), or with {@link ClusterUnreachableException} if the client's session
+     *         was lost and did not come back within the request timeout (nothing was sent).
      * @throws LimitExceededException   if it exceeds a limit; nothing is sent.
      * @throws IllegalArgumentException if a scan spans several partitions; nothing is sent.
      * @throws IllegalStateException    if the client is closed or its multicast agent stopped.
@@ -321,7 +354,9 @@ public final class KvClient implements AutoCloseable
      *
      * @param transaction the transaction.
      * @return its outcome; {@link TxnOutcome.Unknown} if the caller was interrupted (interrupt status set).
-     * @throws IllegalStateException if partitions disagree (a bug), or as for {@link #executeAsync(Transaction)}.
+     * @throws IllegalStateException       if partitions disagree (a bug), or as for {@link #executeAsync(Transaction)}.
+     * @throws ClusterUnreachableException if the client's session was lost and did not come back within the
+     *                                     request timeout; nothing was sent.
      */
     public TxnOutcome execute(final Transaction transaction)
     {
@@ -337,6 +372,7 @@ public final class KvClient implements AutoCloseable
      * @return its outcome.
      * @throws IllegalArgumentException as for {@link #executeAsync(long, Transaction)}.
      * @throws IllegalStateException    as for {@link #executeAsync(long, Transaction)}, or if partitions disagree.
+     * @throws ClusterUnreachableException as for {@link #execute(Transaction)}.
      */
     public TxnOutcome execute(final long requestId, final Transaction transaction)
     {
@@ -584,6 +620,10 @@ public final class KvClient implements AutoCloseable
         }
         final Attempt attempt = new Attempt(ticket.requestId(), partitions);
         final long deadlineNs = startNs + requestTimeoutNs;
+        if (!ramcast.sessionReady() && !awaitSession(attempt, ticket, deadlineNs))
+        {
+            return attempt;
+        }
         try
         {
             if (!window.tryAcquire(deadlineNs - System.nanoTime(), TimeUnit.NANOSECONDS))
@@ -695,6 +735,58 @@ public final class KvClient implements AutoCloseable
                 roomBytes + " bytes for a transaction to " + partitionCount +
                 (partitionCount == 1 ? " partition" : " partitions"));
         }
+    }
+
+    /**
+     * The session is lost: waits for the reconnection until the request's deadline. If it does not
+     * come, nothing is sent and the attempt fails with {@link ClusterUnreachableException}.
+     *
+     * @return whether to go on sending; false when the attempt is already completed.
+     */
+    private boolean awaitSession(final Attempt attempt, final RequestTracker.Ticket ticket, final long deadlineNs)
+    {
+        final boolean ready;
+        try
+        {
+            ready = ramcast.awaitSession(deadlineNs - System.nanoTime());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            unsent(attempt, "interrupted while waiting for the client to reconnect to the cluster; not sent");
+            return false;
+        }
+        if (ready || ramcast.sessionState() == RamcastClient.SessionState.CLOSED)
+        {
+            return true; // sent, or refused by the stopped multicast client with its reason
+        }
+        tracker.abandon(ticket, System.nanoTime());
+        ensureOpen();
+        final int[] unreachable = ramcast.unreachableServers();
+        attempt.future.completeExceptionally(ClusterUnreachableException.notReconnected(clientId, attempt.requestId,
+            unreachable, addresses(config, unreachable), requestTimeoutNs / 1_000_000));
+        return false;
+    }
+
+    /**
+     * On the RamCast agent thread: the session is lost, so the outcome of every attempt waiting now
+     * is unknown (its reply may never come: the new session restarts the replicas' reply streams).
+     */
+    private void onSessionLost(final int partition, final int[] unreachable)
+    {
+        final String replicas = Arrays.toString(unreachable).replaceAll("[\\[\\]]", "");
+        LOG.warn("client {}: lost partition {} (replicas {} unreachable); reconnecting", clientId, partition, replicas);
+        final List<Attempt> lost = List.copyOf(pending.values());
+        final String cause = "client " + clientId + " lost partition " + partition + " (replicas " + replicas +
+            " unreachable) before the outcome arrived; it may or may not have committed: retry with the same " +
+            "request id once the client reconnected";
+        enqueue(() ->
+        {
+            for (final Attempt attempt : lost)
+            {
+                unknownIfClaimed(attempt, cause);
+            }
+        });
     }
 
     /** Nothing was handed to RamCast for this attempt; it still reports Unknown so that a retry stays possible. */
@@ -879,6 +971,10 @@ public final class KvClient implements AutoCloseable
             if (cause instanceof IllegalStateException)
             {
                 throw new IllegalStateException(cause.getMessage(), cause);
+            }
+            if (cause instanceof ClusterUnreachableException unreachable)
+            {
+                throw unreachable;
             }
             throw new IllegalStateException("transaction " + attempt.requestId + " failed: " + cause, cause);
         }

@@ -20,13 +20,20 @@ import java.util.zip.CRC32C;
  * client's ring in h; it is sent once that slot is free at a majority of every destination group
  * and written whole to each member whose slot is free (§F.13). A member still holding an older
  * message in that slot (it is slow, paused or crashed) gets its copy later, in ring order, from a
- * per-member backlog of bounded length; a member whose connection the fabric reports lost, or
- * whose backlog overflows, is given up (crash-stop: it does not come back). A message is complete
+ * per-member backlog of bounded length; a member whose connection the fabric reports lost after it
+ * answered the session's handshake, or whose backlog overflows, is given up for the rest of the
+ * session (a member that has not answered yet is awaited instead). A message is complete
  * when a majority of every destination group has freed its slot, i.e. delivered it: from then on
  * uniform agreement guarantees every correct destination delivers it. Up to
  * {@link MulticastOptions#clientWindow()} messages are in flight; messages are written in
  * submission order. The client advances a heartbeat counter at every server so that servers relay
  * its messages if it crashes (Task 10).
+ *
+ * <p>A session (one incarnation) is <em>lost</em> once fewer than a majority of some group are
+ * still written by it ({@link #lostGroup()}): nothing to that group can be sent or complete any
+ * more. It then sends nothing; the owner abandons its requests ({@link #abandonAll}) and, once the
+ * servers are reachable again, starts a new session under a new incarnation
+ * ({@link #restartSession}), which the servers take for a restart of the client process.
  *
  * <p>Threading: one thread (the client's agent); a plain object driven by {@link #doWork(long)}.
  */
@@ -79,7 +86,10 @@ final class ClientProtocol
 
     private final long[] nextRingSeq;
     private final long[] freedUpTo;
-    private final long incarnation;
+    /** Per server ordinal: reachable at the last connectivity check. */
+    private final boolean[] wasReachable;
+    private final UnsafeBuffer helloWord = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.WORD_BYTES));
+    private long incarnation;
     private final boolean[] answered;
     private final long[] serverNextRingSeq;
     private final long[] serverLastSequence;
@@ -106,6 +116,10 @@ final class ClientProtocol
     private long nowNs;
     private long completedCount;
     private final java.util.List<String> abandonedReasons = new ArrayList<>();
+    /** The group a ready session lost (fewer than a majority still written), or -1. */
+    private volatile int lostGroup = -1;
+    /** Members of {@link #lostGroup} given up or unreachable when the loss was seen. */
+    private int[] lostServers = new int[0];
 
     /** A ring write postponed until the member frees the slot. */
     private record Deferred(long ringSeq, int offset, UnsafeBuffer bytes)
@@ -149,6 +163,7 @@ final class ClientProtocol
         freedUpTo = new long[topology.serverCount()];
         java.util.Arrays.fill(freedUpTo, 1);
         answered = new boolean[topology.serverCount()];
+        wasReachable = new boolean[topology.serverCount()];
         serverNextRingSeq = new long[topology.serverCount()];
         serverLastSequence = new long[topology.serverCount()];
         deferred = new ArrayList<>(topology.serverCount());
@@ -218,21 +233,214 @@ final class ClientProtocol
         waiting.addLast(request);
     }
 
-    /** Records which servers have not completed this client's session handshake (not connected, or not answered). */
+    /**
+     * Records which servers have not completed this client's session handshake (not connected, or
+     * not answered). In a ready session, also gives up every member whose connection the fabric
+     * reports lost (a restarted server has forgotten this incarnation, so nothing written to it
+     * later would be read) and sees whether the session is lost.
+     */
     private void checkConnectivity()
     {
         final int[] servers = topology.servers();
         int n = 0;
+        int newlyDown = 0;
         final int[] missing = new int[servers.length];
+        final int[] down = new int[servers.length];
         for (int s = 0; s < servers.length; s++)
         {
-            if (!answered[s] || outbox.handle(servers[s], Layout.RINGS_REGION).status() !=
-                io.ramcast.multicast.fabric.RemoteRegion.Status.READY)
+            final boolean reachable = reachable(s);
+            if (!answered[s] || !reachable)
             {
                 missing[n++] = servers[s];
             }
+            if (reachable && !wasReachable[s] && helloSent && !answered[s] && lostGroup < 0)
+            {
+                // (re)connected before answering: a HELLO written while it was down was dropped
+                sendHello(s);
+            }
+            wasReachable[s] = reachable;
+            if (sessionReady && !abandoned[s] && !awaitingAnswer[s] && serverDown(s))
+            {
+                down[newlyDown++] = s;
+            }
         }
         unconnectedServers = java.util.Arrays.copyOf(missing, n);
+        if (sessionReady)
+        {
+            for (int i = 0; i < newlyDown; i++)
+            {
+                abandoned[down[i]] = true; // logged below unless the session is lost (the owner logs that once)
+            }
+            checkLost();
+            for (int i = 0; i < newlyDown; i++)
+            {
+                abandoned[down[i]] = false;
+                abandon(down[i], "its connection was lost", lostGroup < 0);
+            }
+        }
+    }
+
+    /**
+     * A ready session is lost once fewer than a majority of some group are still written (answered
+     * and not given up; a member still awaited does not count).
+     */
+    private void checkLost()
+    {
+        for (int g = 0; g < groupCount; g++)
+        {
+            int written = 0;
+            for (final int s : serverOrdinals[g])
+            {
+                if (!abandoned[s] && !awaitingAnswer[s])
+                {
+                    written++;
+                }
+            }
+            if (written < topology.quorum(g))
+            {
+                final int[] members = topology.membersUnsafe(g);
+                int n = 0;
+                final int[] lost = new int[members.length];
+                for (int j = 0; j < members.length; j++)
+                {
+                    final int so = serverOrdinals[g][j];
+                    if (abandoned[so] || awaitingAnswer[so] || !reachable(so))
+                    {
+                        lost[n++] = members[j];
+                    }
+                }
+                lostServers = java.util.Arrays.copyOf(lost, n);
+                sessionReady = false; // send nothing more in a session that cannot complete it
+                lostGroup = g;
+                return;
+            }
+        }
+    }
+
+    /**
+     * @return the group whose majority this session lost (fewer than a majority of its members are
+     *         still written: their connections were lost or they fell too far behind), or -1 while
+     *         the session is not lost; safe from any thread.
+     */
+    int lostGroup()
+    {
+        return lostGroup;
+    }
+
+    /** @return the members of {@link #lostGroup()} given up or unreachable when the loss was seen. */
+    int[] lostServers()
+    {
+        return lostServers.clone();
+    }
+
+    /**
+     * @return the first group of which fewer than a majority of members have a working connection
+     *         now, or -1 if a majority of every group is connected.
+     */
+    int unreachableGroup()
+    {
+        for (int g = 0; g < groupCount; g++)
+        {
+            int connected = 0;
+            for (final int s : serverOrdinals[g])
+            {
+                if (reachable(s))
+                {
+                    connected++;
+                }
+            }
+            if (connected < topology.quorum(g))
+            {
+                return g;
+            }
+        }
+        return -1;
+    }
+
+    /** @return whether every server has a working connection now. */
+    boolean allReachable()
+    {
+        for (int s = 0; s < answered.length; s++)
+        {
+            if (!reachable(s))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return the members of {@code group} without a working connection now. */
+    int[] unreachableMembers(final int group)
+    {
+        final int[] members = topology.membersUnsafe(group);
+        int n = 0;
+        final int[] out = new int[members.length];
+        for (int j = 0; j < members.length; j++)
+        {
+            if (!reachable(serverOrdinals[group][j]))
+            {
+                out[n++] = members[j];
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Starts a new session under {@code newIncarnation}, after a lost one whose requests were all
+     * abandoned: forgets every per-session position, answer, backlog and given-up member, drops the
+     * writes still queued for the servers (they belong to the old incarnation), and sends a new
+     * HELLO on the next {@link #doWork}. Requests submitted since stay queued and are sent once the
+     * new session is ready. Message sequences continue after the old session's, so message ids stay
+     * unique within the process.
+     *
+     * @param newIncarnation the new incarnation, different from every earlier one of this client id.
+     * @throws IllegalStateException if requests of the old session are still in flight.
+     */
+    void restartSession(final long newIncarnation)
+    {
+        if (newIncarnation <= 0 || newIncarnation == incarnation)
+        {
+            throw new IllegalArgumentException("a new session needs a new positive incarnation, not " + newIncarnation);
+        }
+        if (!inflight.isEmpty())
+        {
+            throw new IllegalStateException("client " + selfId + " restarts its session with " + inflight.size() +
+                " requests of the old one in flight; abandon them first");
+        }
+        incarnation = newIncarnation;
+        sessionReady = false;
+        helloSent = false;
+        java.util.Arrays.fill(nextRingSeq, 1);
+        java.util.Arrays.fill(freedUpTo, 1);
+        java.util.Arrays.fill(answered, false);
+        java.util.Arrays.fill(serverNextRingSeq, 0);
+        java.util.Arrays.fill(serverLastSequence, 0);
+        java.util.Arrays.fill(abandoned, false);
+        java.util.Arrays.fill(awaitingAnswer, false);
+        java.util.Arrays.fill(sessionStart, 0);
+        for (final ArrayDeque<Deferred> queue : deferred)
+        {
+            queue.clear();
+        }
+        abandonedReasons.clear();
+        outbox.discardQueued();
+        unconnectedServers = null;
+        lastConnectivityCheckNs = 0;
+        lostServers = new int[0];
+        lostGroup = -1;
+    }
+
+    /** @return this session's incarnation. */
+    long incarnation()
+    {
+        return incarnation;
+    }
+
+    private boolean reachable(final int serverOrdinal)
+    {
+        return outbox.handle(topology.servers()[serverOrdinal], Layout.RINGS_REGION).status() ==
+            io.ramcast.multicast.fabric.RemoteRegion.Status.READY;
     }
 
     /** @return servers this client has no working connection to, as of the last check (safe from any thread). */
@@ -296,14 +504,19 @@ final class ClientProtocol
         }
         helloSent = true;
         helloSentNs = nowNs;
-        final UnsafeBuffer word = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.WORD_BYTES));
-        word.putLong(0, incarnation);
-        final int offset = topology.clientOrdinalOf(selfId) * Layout.WORD_BYTES;
-        for (final int s : topology.servers())
+        for (int s = 0; s < answered.length; s++)
         {
-            outbox.write(s, Layout.HELLO_REGION, offset, word, Layout.WORD_BYTES);
+            sendHello(s);
         }
         return 1;
+    }
+
+    /** Writes this incarnation into one server's HELLO word; the same word again changes nothing there. */
+    private void sendHello(final int serverOrdinal)
+    {
+        helloWord.putLong(0, incarnation);
+        outbox.write(topology.servers()[serverOrdinal], Layout.HELLO_REGION,
+            topology.clientOrdinalOf(selfId) * Layout.WORD_BYTES, helloWord, Layout.WORD_BYTES);
     }
 
     private int pollFlow()
@@ -338,7 +551,7 @@ final class ClientProtocol
                 work++;
             }
         }
-        if (!sessionReady)
+        if (!sessionReady && lostGroup < 0)
         {
             work += tryStartSession();
         }
@@ -348,8 +561,9 @@ final class ClientProtocol
     /**
      * The session starts once every server answered, except servers the fabric reports lost and,
      * after the failure timeout, servers that stay silent while a majority of their group answered.
-     * Each group's ring continues after the furthest position any member reports: a member that
-     * stands behind (the earlier incarnation stopped in the middle of a multicast) takes the
+     * Those are awaited: written once they answer, which a lost one does when its connection comes
+     * back (it gets the HELLO again then). Each group's ring continues after the furthest position
+     * any member reports: a member that stands behind (the earlier incarnation stopped in the middle of a multicast) takes the
      * missing messages from the relays the servers send when they see the new incarnation.
      */
     private int tryStartSession()
@@ -396,13 +610,11 @@ final class ClientProtocol
                     }
                     lastSequence = Math.max(lastSequence, serverLastSequence[s]);
                 }
-                else if (serverDown(s))
-                {
-                    abandon(s, "its connection was lost before the session started");
-                }
                 else
                 {
-                    awaitingAnswer[s] = true; // silent (slow, paused): written once it answers
+                    // silent (slow, paused) or down (restarting): written once it answers; a HELLO
+                    // dropped while it was down goes again when its connection comes back
+                    awaitingAnswer[s] = true;
                 }
             }
             nextRingSeq[g] = next;
@@ -417,7 +629,8 @@ final class ClientProtocol
                 }
             }
         }
-        nextSequence = lastSequence + 1;
+        // after every sequence the servers saw, and after this process's earlier sessions (unique ids)
+        nextSequence = Math.max(nextSequence, lastSequence + 1);
         checkConnectivity(); // before the session shows ready, so that readers see its connectivity
         sessionReady = true;
         return 1;
@@ -576,9 +789,9 @@ final class ClientProtocol
         for (int s = 0; s < deferred.size(); s++)
         {
             final ArrayDeque<Deferred> queue = deferred.get(s);
-            if (queue.isEmpty() || awaitingAnswer[s] && !serverDown(s))
+            if (queue.isEmpty() || awaitingAnswer[s])
             {
-                continue;
+                continue; // an awaited member's writes wait for its answer, bounded by the backlog limit
             }
             if (serverDown(s))
             {
@@ -598,13 +811,21 @@ final class ClientProtocol
 
     private void abandon(final int serverOrdinal, final String reason)
     {
+        abandon(serverOrdinal, reason, true);
+    }
+
+    private void abandon(final int serverOrdinal, final String reason, final boolean log)
+    {
         if (!abandoned[serverOrdinal])
         {
             abandoned[serverOrdinal] = true;
             deferred.get(serverOrdinal).clear();
             abandonedReasons.add("server " + topology.servers()[serverOrdinal] + ": " + reason);
-            LOG.warn("client {}: no longer writes to server {}: {}; it cannot deliver this client's later messages",
-                selfId, topology.servers()[serverOrdinal], reason);
+            if (log)
+            {
+                LOG.warn("client {}: no longer writes to server {} in this session: {}; it cannot deliver this " +
+                    "client's later messages", selfId, topology.servers()[serverOrdinal], reason);
+            }
         }
     }
 
@@ -683,7 +904,9 @@ final class ClientProtocol
         {
             deferredCount += q.size();
         }
-        return "client " + selfId + (sessionReady ? "" : " (session handshake pending)") + " waiting=" + waiting.size() +
+        final String session = lostGroup >= 0 ? " (session lost: group " + lostGroup + ")" :
+            sessionReady ? "" : " (session handshake pending)";
+        return "client " + selfId + " incarnation " + incarnation + session + " waiting=" + waiting.size() +
             " inflight=" + inflight.size() + " completed=" + completedCount + " queuedWrites=" + outbox.queuedWrites() +
             " deferred=" + deferredCount + (abandonedReasons.isEmpty() ? "" : " abandoned=" + abandonedReasons);
     }

@@ -186,6 +186,20 @@ final class Mailboxes
         credits.putLongVolatile(receiver * Layout.WORD_BYTES, 0);
     }
 
+    /**
+     * Client side, before a new incarnation of this process says HELLO: every server that sees the
+     * new incarnation starts its ring to this process over at position 0 ({@link #resetReceiver}), so
+     * the reader starts over too, on zeroed rings (a record of the old stream must not pass for a new
+     * one), and credit writes still queued for the old stream are dropped.
+     */
+    void restartReading()
+    {
+        rings.setMemory(0, rings.capacity(), (byte)0);
+        java.util.Arrays.fill(readPosition, 0);
+        java.util.Arrays.fill(creditPublished, 0);
+        outbox.discardQueued();
+    }
+
     long backlogCount()
     {
         return backlogCount;

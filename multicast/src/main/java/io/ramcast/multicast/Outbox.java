@@ -164,6 +164,26 @@ final class Outbox
         return issued;
     }
 
+    /**
+     * Drops every write still queued, for every peer: they belong to a session of this process that
+     * has ended (a client's lost incarnation) and must not land after the new session's writes.
+     *
+     * @return the number of writes dropped.
+     */
+    long discardQueued()
+    {
+        final long dropped = queuedWrites;
+        for (final ArrayDeque<Queued> queue : queues)
+        {
+            if (queue != null)
+            {
+                queue.clear();
+            }
+        }
+        queuedWrites = 0;
+        return dropped;
+    }
+
     /** @return writes waiting for a connection or for room. */
     long queuedWrites()
     {

@@ -47,9 +47,11 @@ import java.util.TreeMap;
  * client creates the accounts (and stays connected for the final read), the bank clients start; once every client recorded its first event
  * the workload clock starts (t0), step i runs at {@code t0 + (i + 1) * stepInterval} plus the time
  * the isolation and restart steps before it took (a cut lasts its own duration and the next
- * interval starts at the heal; a restart's interval starts when the new bank clients run), and the
- * clients stop by themselves one interval after the last step (their run is planned with
- * {@link #RESTART_ALLOWANCE} per restart and {@link #CUT_ALLOWANCE} per cut). Then the controller
+ * interval starts at the heal; a restart's interval starts when the bank clients resume, a
+ * kill-all's when its new bank clients run), and the clients stop by themselves one interval after
+ * the last step (a restart lengthens their run by the time they were paused, and to at least
+ * {@link #RESTART_WARM_UP_INTERVALS} intervals after it; the run is planned with
+ * {@link #CUT_ALLOWANCE} per cut and {@link #RESTART_ALLOWANCE} per kill-all). Then the controller
  * reads every account, the surviving replicas must converge, they are stopped, and the files are
  * checked.
  *
@@ -61,24 +63,24 @@ import java.util.TreeMap;
  * compared only with replicas at its own applied position, and declared crashed to the multicast
  * checker; a divergence still fails the run.
  *
- * <p>Restart steps: a client process does not survive a whole-cluster restart yet (the restarted
- * replicas execute nothing of a client connected before), so the bank client processes are
- * SIGKILLed (declared crashed; their transactions in flight become unknown outcomes) and the
- * replicas drained (positions still for longer than the client failure timeout, so that what a
- * client left half-sent is relayed and nothing is in flight: a whole-cluster stop with
- * transactions in flight is the known unrecovered case); then every running replica gets SIGTERM,
- * all start again on the same data, and once all print READY the workload continues in new bank
- * client processes with new client ids until the planned end. The final read then uses a new
- * controller client as well. Client ids needed: {@link #clientIdsNeeded}.
+ * <p>Restart steps: the bank client processes are paused (SIGSTOP) and the replicas drained
+ * (positions still for longer than the client failure timeout, so that what a client left
+ * half-sent is relayed and nothing is in flight: a whole-cluster stop with transactions in flight
+ * is the known unrecovered case); then every running replica gets SIGTERM, all start again on the
+ * same data, and once all print READY the bank clients resume (SIGCONT). Each finds its session
+ * lost, reports its transactions in flight as unknown outcomes and reconnects by itself as a new
+ * incarnation, as does the controller; the workload goes on in the same processes. A multicast
+ * a client abandoned with its session may be delivered nowhere, so the paused clients are declared
+ * crashed to the multicast checker. Client ids needed: {@link #clientIdsNeeded}.
  *
  * <p>Kill-all steps: every running replica is SIGKILLed at once while the bank clients run (a
  * two-partition probe transaction in flight), then the bank clients are SIGKILLed as for a
  * restart, the replicas start again on the same data (their acceptor journals recover what was in
  * flight), and the workload continues as above. Their delivery logs are written through, so they
  * stay correct processes for the multicast checker (agreement and order across the kill are
- * checked); their stores are compared and probed. Every whole-cluster step writes an
- * {@link AtomicityProbe} before and after it; the controller client is replaced after each
- * (a client connected before gets nothing executed after).
+ * checked); their stores are compared and probed. The bank clients and the controller are
+ * replaced by new processes and a new client (a whole-host crash takes them too); a restart keeps
+ * them. Every whole-cluster step writes an {@link AtomicityProbe} before and after it.
  *
  * <p>Times: fault times are taken both on {@link System#nanoTime()}, the clock of the clients'
  * histories (on Linux one monotonic clock for every process of the host), and on the wall clock in
@@ -91,7 +93,7 @@ final class FaultRun
 {
     private static final Duration STARTED_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(60);
-    /** Time a restart-all step is planned with in the clients' run (stop, start, READY of every replica). */
+    /** Time a kill-all step is planned with in the clients' run (stop, start, READY of every replica). */
     static final Duration RESTART_ALLOWANCE = Duration.ofSeconds(30);
     /**
      * Time each cut (and its heal) is planned with in the clients' run beyond the cut itself: the
@@ -99,6 +101,14 @@ final class FaultRun
      * host, and a step that overruns would otherwise end the clients' run before its heal.
      */
     static final Duration CUT_ALLOWANCE = Duration.ofSeconds(2);
+    /**
+     * More than a restart can pause the bank clients (drain, stop and startup bounds together): their
+     * runs are lengthened by this before the pause and shortened to the real pause after it, so a
+     * client resumed past its planned end never stops before it hears how long it was paused.
+     */
+    private static final Duration PAUSE_BOUND = Duration.ofMinutes(2);
+    /** Step intervals the bank clients run at least after a restart resumed them. */
+    private static final int RESTART_WARM_UP_INTERVALS = 2;
     /** How long a restart waits for the replicas to drain once the clients are gone before it stops them anyway. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
     /** How long after a leader fault its group's outage is looked for (well above the failure timeout). */
@@ -137,16 +147,17 @@ final class FaultRun
         {
             return stepInterval.multipliedBy(schedule.steps().size() + 1L).plus(schedule.isolationTime())
                 .plus(CUT_ALLOWANCE.multipliedBy(schedule.cuts()))
-                .plus(RESTART_ALLOWANCE.multipliedBy(schedule.restarts()));
+                .plus(RESTART_ALLOWANCE.multipliedBy(schedule.killAlls()));
         }
     }
 
     /**
      * A fault as it happened.
      *
-     * @param startNs when the step began to act: {@code atNs}, except for a restart (the clients' kill).
+     * @param startNs when the step began to act: {@code atNs}, except for a restart (the clients' pause).
      * @param atNs    the fault itself: kill, pause, cut, first SIGTERM.
-     * @param endNs   when it ended: the heal; for a restart, when the new bank clients run; {@code atNs} for the others.
+     * @param endNs   when it ended: the heal; for a restart, when the bank clients resumed; {@code atNs}
+     *                for the others.
      */
     private record Injected(
         FaultSchedule.Step step, long startNs, long atNs, long endNs, long atMicros, int replicaId, int group,
@@ -166,11 +177,13 @@ final class FaultRun
     private long t0Ns;
     /** How much later than planned the next step runs: the time isolation and restart steps took. */
     private long shiftNs;
+    /** How much restarts lengthened the bank clients' runs, all together (their pauses and warm-up time). */
+    private long extendedNs;
     /** The client id the next bank client process or controller gets. */
     private int nextClientId;
     /** Cuts links for the isolation steps; null when the schedule has none. */
     private LinkCutter cutter;
-    /** The client that loads the bank, writes the probes and reads at the end; replaced after a whole-cluster step. */
+    /** The client that loads the bank, writes the probes and reads at the end; replaced after a kill-all. */
     private KvClient controller;
     /** Replicas an isolation step cut off, as chosen when it ran: they may stay behind after the heal. */
     private final Set<Integer> cutOff = new java.util.TreeSet<>();
@@ -201,12 +214,12 @@ final class FaultRun
     /**
      * @param schedule the faults.
      * @param clients  bank client processes.
-     * @return the client ids a run needs: the controller and the bank clients, plus for each restart
-     *         new bank clients and a new controller.
+     * @return the client ids a run needs: the controller and the bank clients (they survive
+     *         restarts), and for each kill-all new bank clients and a new controller.
      */
     static int clientIdsNeeded(final FaultSchedule schedule, final int clients)
     {
-        return 1 + clients + schedule.restarts() * (clients + 1);
+        return 1 + clients + schedule.killAlls() * (clients + 1);
     }
 
     /**
@@ -271,7 +284,8 @@ final class FaultRun
                     {
                         afterStates.add(groupState(cluster, injected.get(injected.size() - 1).group()));
                     }
-                    // after a whole-cluster step this is a new controller: the restarted replicas would not answer the first
+                    // the current controller: it reconnected by itself after a restart, and is a new
+                    // client after a kill-all
                     finalBalances = finalRead(new BankWorkload(controller, s.config().partitioner(), s.accounts(),
                         s.initialBalance()));
                 }
@@ -360,8 +374,8 @@ final class FaultRun
     }
 
     /**
-     * Replaces the controller with a client of the next id, after a whole-cluster step: the
-     * restarted replicas execute nothing for a client connected before.
+     * Replaces the controller with a client of the next id, after a kill-all (which stands for a
+     * crash of every host, the controller's included).
      */
     private void reconnectController()
     {
@@ -692,8 +706,8 @@ final class FaultRun
     }
 
     /**
-     * Kills the bank clients, drains the replicas, SIGTERMs every running replica, starts them again
-     * on the same data, waits for READY and continues the workload in new bank client processes.
+     * Pauses the bank clients, drains the replicas, SIGTERMs every running replica, starts them again
+     * on the same data, waits for READY and resumes the bank clients, which reconnect by themselves.
      */
     private void restartAll(final FaultSchedule.Step step, final long t0, final ReplicaProcesses cluster,
         final int aliveBefore) throws InterruptedException
@@ -701,13 +715,15 @@ final class FaultRun
         final long stopClientsNs = System.nanoTime();
         final int wholeClusterStep = wholeClusterSteps();
         writeProbe(step, wholeClusterStep, "before");
-        final List<BankClientProcess> replaced = clientProcesses.stream().filter(c -> !c.killed()).toList();
-        for (final BankClientProcess c : replaced)
+        final List<BankClientProcess> paused = clientProcesses.stream().filter(c -> !c.killed()).toList();
+        for (final BankClientProcess c : paused)
         {
-            c.kill();
+            c.extend(PAUSE_BOUND);
+            c.pause();
+            // its session ends with the restart: a multicast it abandons then may be delivered nowhere
             crash(c.clientId());
         }
-        // a killed client may have left a transaction at some members only: the replicas relay it after
+        // a paused client may have left a transaction at some members only: the replicas relay it after
         // the client failure timeout, so the positions must stand still for longer than that
         final Duration quiet = Duration.ofMillis(s.config().timeouts().clientFailureTimeoutMs() + 500);
         final boolean drained = cluster.awaitConverged(DRAIN_TIMEOUT, quiet, cutOff);
@@ -715,23 +731,40 @@ final class FaultRun
         final long atMicros = epochMicros();
         final long[] exitedNs = new long[1];
         final int restarted = (int)cluster.replicas().stream().filter(r -> !cluster.killedIds().contains(r.id())).count();
-        progress("+%.1f s %s: bank clients %s killed, replicas %s; SIGTERM to %d replicas", (atNs - t0) / 1e9, step,
-            ids(replaced), drained ? "drained" : "NOT drained within " + DRAIN_TIMEOUT.toSeconds() + " s", restarted);
-        cluster.restartAll(() -> exitedNs[0] = System.nanoTime());
-        final long readyNs = System.nanoTime();
-        reconnectController();
+        progress("+%.1f s %s: bank clients %s paused, replicas %s; SIGTERM to %d replicas", (atNs - t0) / 1e9, step,
+            ids(paused), drained ? "drained" : "NOT drained within " + DRAIN_TIMEOUT.toSeconds() + " s", restarted);
+        final long readyNs;
+        try
+        {
+            cluster.restartAll(() -> exitedNs[0] = System.nanoTime());
+            readyNs = System.nanoTime();
+        }
+        finally
+        {
+            for (final BankClientProcess c : paused)
+            {
+                c.resume();
+            }
+        }
+        // the controller reconnects by itself, like the bank clients
         writeProbe(step, wholeClusterStep, "after");
-        final Duration left = Duration.ofNanos(t0 + s.clientDuration().toNanos() - readyNs);
-        final int firstNew = clientProcesses.size();
-        startClients(left.compareTo(s.stepInterval()) > 0 ? left : s.stepInterval());
-        awaitClientsStarted(cluster);
         final long resumeNs = System.nanoTime();
         shiftNs += resumeNs - stopClientsNs;
-        final String target = String.format("restarted %d replicas on the same data: bank clients %s killed and " +
-                "replicas %s in %.1f s; all exited %.1f s and all READY %.1f s after the first SIGTERM; the workload " +
-                "continued in new bank clients %s (a client does not survive a whole-cluster restart yet)",
-            restarted, ids(replaced), drained ? "drained" : "NOT drained", (atNs - stopClientsNs) / 1e9,
-            (exitedNs[0] - atNs) / 1e9, (readyNs - atNs) / 1e9, ids(clientProcesses.subList(firstNew, clientProcesses.size())));
+        // the run goes on as if the restart took no time, and at least RESTART_WARM_UP_INTERVALS intervals
+        // after it: the restarted replicas are cold JVMs, and the end of the run measures their recovery
+        final long leftAtPauseNs = t0 + s.clientDuration().toNanos() + extendedNs - stopClientsNs;
+        final long extensionNs = resumeNs - stopClientsNs +
+            Math.max(0, RESTART_WARM_UP_INTERVALS * s.stepInterval().toNanos() - leftAtPauseNs);
+        extendedNs += extensionNs;
+        for (final BankClientProcess c : paused)
+        {
+            c.extend(Duration.ofNanos(extensionNs).minus(PAUSE_BOUND));
+        }
+        final String target = String.format("restarted %d replicas on the same data: bank clients %s paused and " +
+                "replicas %s in %.1f s; all exited %.1f s and all READY %.1f s after the first SIGTERM; then the bank " +
+                "clients resumed and reconnected by themselves", restarted, ids(paused),
+            drained ? "drained" : "NOT drained", (atNs - stopClientsNs) / 1e9, (exitedNs[0] - atNs) / 1e9,
+            (readyNs - atNs) / 1e9);
         final int aliveAfter = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
         injected.add(new Injected(step, stopClientsNs, atNs, resumeNs, atMicros, -1, -1, target, "", aliveBefore,
             aliveAfter));
@@ -790,8 +823,7 @@ final class FaultRun
         shiftNs += resumeNs - startNs;
         final String target = String.format("killed %d replicas at once (SIGKILL) mid-load and restarted them on the " +
                 "same data: all gone %.1f s and all READY %.1f s after the kill; bank clients %s killed after the " +
-                "replicas; the workload continued in new bank clients %s (a client does not survive a whole-cluster " +
-                "restart yet)",
+                "replicas; the workload continued in new bank clients %s",
             victims.size(), (goneNs[0] - atNs) / 1e9, (readyNs - atNs) / 1e9, ids(replaced),
             ids(clientProcesses.subList(firstNew, clientProcesses.size())));
         final int aliveAfter = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
@@ -864,7 +896,7 @@ final class FaultRun
 
     private void awaitClientsDone(final long t0, final ReplicaProcesses cluster) throws InterruptedException
     {
-        final long deadlineNs = t0 + s.clientDuration().toNanos() +
+        final long deadlineNs = t0 + s.clientDuration().toNanos() + extendedNs +
             3 * s.config().timeouts().requestTimeout().toNanos() + STARTED_TIMEOUT.toNanos();
         for (final BankClientProcess c : clientProcesses)
         {
@@ -913,7 +945,7 @@ final class FaultRun
             {
                 return bank.readAll();
             }
-            catch (final IllegalStateException ex)
+            catch (final IllegalStateException | ClusterUnreachableException ex)
             {
                 last = ex.getMessage();
                 Thread.sleep(s.config().timeouts().retryBackoffMax().toMillis());
@@ -1139,8 +1171,8 @@ final class FaultRun
         final HistoryCheck check = HistoryCheck.run(deliveryDir(), true);
         final String summary = check.summary().lines().map(String::strip).filter(l -> !l.isEmpty())
             .reduce((a, b) -> a + "; " + b).orElse("");
-        report.checks.add(new FaultReport.Check("multicast checker over every delivery log (killed processes crashed: " +
-            (crashedInLogs.isEmpty() ? "none" : crashedInLogs) + ")", check.valid(), summary));
+        report.checks.add(new FaultReport.Check("multicast checker over every delivery log (declared crashed: " +
+            (crashed.isEmpty() ? "none" : new java.util.TreeSet<>(crashed)) + ")", check.valid(), summary));
     }
 
     /** Kills every client process still running; idempotent. */

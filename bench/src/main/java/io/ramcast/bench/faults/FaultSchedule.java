@@ -447,6 +447,12 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         return (int)steps.stream().filter(st -> st.kind().isWholeCluster()).count();
     }
 
+    /** @return the number of kill-all steps: each replaces the bank clients and the controller. */
+    int killAlls()
+    {
+        return (int)steps.stream().filter(st -> st.kind() == Kind.KILL_ALL).count();
+    }
+
     /** @return the number of steps that kill a client. */
     int clientKills()
     {

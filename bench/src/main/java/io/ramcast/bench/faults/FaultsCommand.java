@@ -36,8 +36,8 @@ import java.util.concurrent.Callable;
  * balances are explained by the committed transfers plus some of the unknown ones (no committed
  * transfer lost, see {@link io.ramcast.check.history.BankLedger}), that the surviving replicas of
  * every partition converge and hold identical stores (SHA-256 of a full scan), the multicast checker
- * over every delivery log (killed processes declared crashed), that every group that lost its leader
- * delivered again, and that throughput recovered.
+ * over every delivery log (killed processes, and bank clients paused through a restart, declared
+ * crashed), that every group that lost its leader delivered again, and that throughput recovered.
  *
  * <p>Exit codes: 0 every check passed, 1 a check failed, 2 usage, 3 the run failed (a process died
  * unexpectedly, a step found no target, a timeout). Everything started is stopped on every path,
@@ -170,8 +170,7 @@ public final class FaultsCommand implements Callable<Integer>
         if (sourceConfig.clientIds().count() < idsNeeded)
         {
             throw usage(source + ": clients.count=" + sourceConfig.clientIds().count() + " but faults needs " +
-                idsNeeded + " client ids (a controller and --clients=" + clients + " bank clients" +
-                (faults.restarts() == 0 ? "" : ", and both again for each of the " + faults.restarts() + " restarts") + ")");
+                idsNeeded + " client ids (a controller and --clients=" + clients + " bank clients)");
         }
         final boolean temporary = workDir == null;
         final Path work = temporary ? Files.createTempDirectory("ramcast-faults-") : workDir.toAbsolutePath();

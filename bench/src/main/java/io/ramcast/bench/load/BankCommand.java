@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code ramcast bank --config FILE}: runs the bank workload against a running cluster (transfers
@@ -83,8 +85,15 @@ public final class BankCommand implements Callable<Integer>
         description = "Append every RamCast multicast the client issues to DIR/<client id>.sent.")
     private Path deliveryLog;
 
-    @Option(names = "--exit-on-stdin-eof", description = "Stop when stdin closes (the parent that started this process is gone).")
+    @Option(names = "--exit-on-stdin-eof", description = "Stop when stdin closes (the parent that started this " +
+        "process is gone); a line 'extend MILLIS' on stdin lengthens the run by MILLIS (the parent paused this " +
+        "process; negative shortens).")
     private boolean exitOnStdinEof;
+
+    /** A line on stdin that lengthens the run: {@code extend MILLIS}. */
+    public static final String EXTEND_COMMAND = "extend ";
+    /** Most attempts of the final whole-bank read (a read is safe to repeat after an unknown outcome). */
+    static final int FINAL_READ_ATTEMPTS = 5;
 
     @Override
     public Integer call() throws InterruptedException, IOException
@@ -104,9 +113,24 @@ public final class BankCommand implements Callable<Integer>
                 "need --accounts >= 2, --threads >= 1, --read-fraction in [0, 1], --initial-balance >= 0");
         }
         final PrintWriter out = spec.commandLine().getOut();
+        final AtomicLong extensionNs = new AtomicLong();
         if (exitOnStdinEof)
         {
-            ServerProcess.exitWhenStdinCloses("bank client");
+            ServerProcess.exitWhenStdinCloses("bank client", line ->
+            {
+                if (line.startsWith(EXTEND_COMMAND))
+                {
+                    try
+                    {
+                        extensionNs.addAndGet(TimeUnit.MILLISECONDS.toNanos(
+                            Long.parseLong(line.substring(EXTEND_COMMAND.length()).strip())));
+                    }
+                    catch (final NumberFormatException ex)
+                    {
+                        spec.commandLine().getErr().println("ignored a malformed line on stdin: " + line);
+                    }
+                }
+            });
         }
         final Path history = historyFile != null ? historyFile : Path.of(System.getProperty("java.io.tmpdir"),
             "ramcast-bank-history-" + ProcessHandle.current().pid() + ".jsonl");
@@ -122,8 +146,8 @@ public final class BankCommand implements Callable<Integer>
             {
                 bank.load();
             }
-            stats = bank.run(threads, duration, maxOperations, readFraction, seed, writer);
-            finalBalances = bank.readAll();
+            stats = bank.run(threads, duration, extensionNs, maxOperations, readFraction, seed, writer);
+            finalBalances = bank.readAll(FINAL_READ_ATTEMPTS);
         }
         catch (final ClusterUnreachableException ex)
         {

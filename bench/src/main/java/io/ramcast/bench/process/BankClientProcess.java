@@ -127,6 +127,52 @@ public final class BankClientProcess
     }
 
     /**
+     * Pauses the child (SIGSTOP): it keeps its sockets and memory but runs no code until
+     * {@link #resume}. A paused child can still be killed.
+     *
+     * @throws BenchFailureException if the signal cannot be sent.
+     * @throws InterruptedException  if interrupted while waiting for {@code kill(1)}.
+     */
+    public void pause() throws InterruptedException
+    {
+        ServerProcess.signal(process.pid(), "STOP", "bank client " + clientId);
+    }
+
+    /**
+     * Resumes a child paused by {@link #pause} (SIGCONT).
+     *
+     * @throws BenchFailureException if the signal cannot be sent.
+     * @throws InterruptedException  if interrupted while waiting for {@code kill(1)}.
+     */
+    public void resume() throws InterruptedException
+    {
+        ServerProcess.signal(process.pid(), "CONT", "bank client " + clientId);
+    }
+
+    /**
+     * Lengthens the child's run by {@code extension}, e.g. by the time it was paused, through its
+     * stdin ({@code extend MILLIS}); a negative one shortens it again.
+     *
+     * @param extension how much longer to run (negative: shorter).
+     * @throws BenchFailureException if the line cannot be written.
+     */
+    public void extend(final java.time.Duration extension)
+    {
+        try
+        {
+            final java.io.OutputStream in = process.getOutputStream();
+            final String line = io.ramcast.bench.load.BankCommand.EXTEND_COMMAND + extension.toMillis() + "\n";
+            in.write(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            in.flush();
+        }
+        catch (final IOException ex)
+        {
+            throw new BenchFailureException("cannot tell bank client " + clientId + " to run " + extension.toMillis() +
+                " ms longer", ex);
+        }
+    }
+
+    /**
      * Kills the child at once (SIGKILL) and waits until it is gone (bounded).
      *
      * @throws InterruptedException if interrupted while waiting.

@@ -380,15 +380,28 @@ public final class ServerProcess
      */
     public static void exitWhenStdinCloses(final String who)
     {
+        exitWhenStdinCloses(who, line -> { });
+    }
+
+    /**
+     * In a child process: hands every line read from stdin to {@code onLine} (on a watcher thread)
+     * and exits the JVM (running its shutdown hooks) once stdin reaches its end, that is when the
+     * parent that started this process is gone.
+     *
+     * @param who    names the process in the log line.
+     * @param onLine told each line, without its terminator; must not throw.
+     */
+    public static void exitWhenStdinCloses(final String who, final java.util.function.Consumer<String> onLine)
+    {
         final Thread watcher = new Thread(() ->
         {
-            final java.io.InputStream in = System.in;
-            final byte[] buffer = new byte[256];
-            try
+            try (java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)))
             {
-                while (in.read(buffer) >= 0)
+                String line;
+                while ((line = in.readLine()) != null)
                 {
-                    // Input is ignored: only its end matters.
+                    onLine.accept(line);
                 }
             }
             catch (final IOException ex)

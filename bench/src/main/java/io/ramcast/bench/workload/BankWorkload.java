@@ -5,6 +5,7 @@ import io.ramcast.check.history.HistoryEvent;
 import io.ramcast.check.history.HistoryWriter;
 import io.ramcast.check.history.OpFunction;
 import io.ramcast.check.history.OpValue;
+import io.ramcast.client.ClusterUnreachableException;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
 import io.ramcast.txn.Partitioner;
@@ -119,6 +120,33 @@ public final class BankWorkload
     }
 
     /**
+     * Reads every account, trying again while the outcome is unknown or the cluster unreachable (a
+     * read changes nothing, so trying again is safe), at most {@code attempts} times.
+     *
+     * @param attempts reads to try at most, at least 1.
+     * @return every account's balance.
+     * @throws IllegalStateException       if the last attempt did not commit.
+     * @throws ClusterUnreachableException if the last attempt was not sent.
+     */
+    public Map<Integer, Long> readAll(final int attempts)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return readAll();
+            }
+            catch (final IllegalStateException | ClusterUnreachableException ex)
+            {
+                if (attempt >= attempts)
+                {
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    /**
      * Reads every account in one transaction.
      *
      * @return account → balance.
@@ -171,7 +199,28 @@ public final class BankWorkload
         final int threads, final Duration duration, final long maxOperations, final double readFraction, final long seed,
         final HistoryWriter history) throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + duration.toNanos();
+        return run(threads, duration, new AtomicLong(), maxOperations, readFraction, seed, history);
+    }
+
+    /**
+     * As {@link #run(int, Duration, long, double, long, HistoryWriter)}, with a run that another
+     * thread may lengthen while it goes on.
+     *
+     * @param threads       worker threads (history processes 0..threads-1).
+     * @param duration      how long to run at most, plus {@code extensionNs}.
+     * @param extensionNs   nanoseconds added to the run, read by the workers before each operation.
+     * @param maxOperations operations to issue at most (all workers together).
+     * @param readFraction  share of operations that read every account, in [0, 1].
+     * @param seed          seed of the random choices.
+     * @param history       where events go (thread-safe), or null.
+     * @return counts by outcome.
+     * @throws InterruptedException if interrupted while waiting for the workers.
+     */
+    public RunStats run(
+        final int threads, final Duration duration, final AtomicLong extensionNs, final long maxOperations,
+        final double readFraction, final long seed, final HistoryWriter history) throws InterruptedException
+    {
+        final long startNs = System.nanoTime();
         final AtomicLong issued = new AtomicLong();
         final AtomicLong[] counts = {new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
         final List<Thread> workers = new ArrayList<>();
@@ -184,7 +233,8 @@ public final class BankWorkload
             {
                 try
                 {
-                    while (System.nanoTime() < deadlineNs && issued.incrementAndGet() <= maxOperations)
+                    while (System.nanoTime() - startNs < duration.toNanos() + extensionNs.get() &&
+                        issued.incrementAndGet() <= maxOperations)
                     {
                         if (random.nextDouble() < readFraction)
                         {
@@ -235,8 +285,20 @@ public final class BankWorkload
         final OpValue.Transfer value = new OpValue.Transfer(from, to, amount);
         HistoryWriter.record(history, HistoryEvent.invoke(process, OpFunction.TRANSFER, value, System.nanoTime()));
         final byte[] args = ByteBuffer.allocate(16).putInt(from).putInt(to).putLong(amount).array();
-        final TxnOutcome outcome = client.execute(Transaction.procedure(BankProcedures.TRANSFER, args)
-            .reads(accountKey(from), accountKey(to)).writes(accountKey(from), accountKey(to)).build());
+        final TxnOutcome outcome;
+        try
+        {
+            outcome = client.execute(Transaction.procedure(BankProcedures.TRANSFER, args)
+                .reads(accountKey(from), accountKey(to)).writes(accountKey(from), accountKey(to)).build());
+        }
+        catch (final ClusterUnreachableException ex)
+        {
+            // the client lost the cluster and did not get it back within the request timeout: not sent
+            counts[1].incrementAndGet();
+            HistoryWriter.record(history, HistoryEvent.complete(process, EventType.FAIL, OpFunction.TRANSFER, value,
+                System.nanoTime()));
+            return;
+        }
         final EventType type;
         if (outcome instanceof TxnOutcome.Committed)
         {
@@ -259,7 +321,17 @@ public final class BankWorkload
     private void read(final int process, final HistoryWriter history, final AtomicLong[] counts)
     {
         HistoryWriter.record(history, HistoryEvent.invoke(process, OpFunction.READ, null, System.nanoTime()));
-        final TxnOutcome outcome = client.execute(readAllTransaction());
+        final TxnOutcome outcome;
+        try
+        {
+            outcome = client.execute(readAllTransaction());
+        }
+        catch (final ClusterUnreachableException ex)
+        {
+            HistoryWriter.record(history, HistoryEvent.complete(process, EventType.FAIL, OpFunction.READ, null,
+                System.nanoTime())); // not sent
+            return;
+        }
         if (outcome instanceof TxnOutcome.Committed committed)
         {
             counts[3].incrementAndGet();
