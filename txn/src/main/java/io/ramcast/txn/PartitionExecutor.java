@@ -73,6 +73,12 @@ public final class PartitionExecutor
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionExecutor.class);
     private static final byte DEDUP_PREFIX = 0x01;
+    /** Meta keys of the reads this replica sent for a transaction: prefix, message id. */
+    private static final byte EXCHANGE_PREFIX = 0x02;
+    /** Reads sent for this many of the latest multi-partition transactions are kept, to send again. */
+    static final int KEPT_EXCHANGES = 8192;
+    /** A replica waiting this long for another partition's reads asks for them (and again as often). */
+    static final long EXCHANGE_REQUEST_AFTER_NS = 500_000_000L;
     private static final int RECENT_EXCHANGES = 1 << 16;
     /** Room for fields that differ between partitions' copies of a reply (the partition varint). */
     private static final int MESSAGE_MARGIN_BYTES = 16;
@@ -89,6 +95,14 @@ public final class PartitionExecutor
     private final ArrayDeque<Delivered> queue = new ArrayDeque<>();
     private final Map<Long, Map<Integer, ReadExchange>> exchanges = new HashMap<>();
     private final LinkedHashSet<Long> recentlyExchanged = new LinkedHashSet<>();
+    /** Message ids whose sent reads are kept in the store, oldest first (at most {@link #KEPT_EXCHANGES}). */
+    private final java.util.ArrayDeque<Long> keptExchanges = new java.util.ArrayDeque<>();
+    /** The reads the current transaction sent, kept with its writes. */
+    private byte[] exchangeToKeep;
+    private long pendingSinceNs;
+    private long lastRequestNs;
+    private long exchangeRequestsSent;
+    private long exchangesSentAgain;
     private Pending pending;
     /* written by the executor thread only; volatile so monitoring threads may read them */
     private volatile AppliedMark lastApplied;
@@ -136,6 +150,28 @@ public final class PartitionExecutor
         this.codec = codec;
         this.output = output;
         this.lastApplied = store.lastApplied();
+        loadKeptExchanges();
+    }
+
+    /** Rebuilds the order of the kept reads from the store: by the applied position kept with each. */
+    private void loadKeptExchanges()
+    {
+        final List<long[]> kept = new ArrayList<>();
+        store.scanMeta(new byte[] {EXCHANGE_PREFIX}, (k, v) ->
+        {
+            if (k.length == 9 && v.length >= 20)
+            {
+                final ByteBuffer b = ByteBuffer.wrap(v);
+                kept.add(new long[] {b.getLong(), b.getInt(), ByteBuffer.wrap(k, 1, 8).getLong()});
+            }
+        });
+        kept.sort((x, y) -> new AppliedMark(x[0], (int)x[1], x[2]).compareTo(new AppliedMark(y[0], (int)y[1], y[2])));
+        kept.forEach(x -> keptExchanges.addLast(x[2]));
+    }
+
+    static byte[] exchangeKey(final long messageId)
+    {
+        return ByteBuffer.allocate(9).put(EXCHANGE_PREFIX).putLong(messageId).array();
     }
 
     /**
@@ -158,10 +194,10 @@ public final class PartitionExecutor
      */
     public void onExchange(final byte[] message)
     {
-        final ReadExchange x;
+        final Object decoded;
         try
         {
-            x = codec.decode(message, ReadExchange.class);
+            decoded = codec.decode(message);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -169,11 +205,47 @@ public final class PartitionExecutor
             LOG.error("partition {}: dropping a malformed exchange message: {}", partition, ex.getMessage());
             return;
         }
+        if (decoded instanceof io.ramcast.txn.wire.ExchangeRequest r)
+        {
+            sendAgain(r);
+            return;
+        }
+        if (!(decoded instanceof ReadExchange x))
+        {
+            malformed++;
+            LOG.error("partition {}: dropping a {} where reads of another partition were expected", partition,
+                decoded.getClass().getSimpleName());
+            return;
+        }
         if (recentlyExchanged.contains(x.messageId()))
         {
             return; // a later replica's copy of reads already used
         }
         exchanges.computeIfAbsent(x.messageId(), id -> new HashMap<>()).putIfAbsent(x.fromPartition(), x);
+    }
+
+    /** Another partition's replica waits for this partition's reads of a transaction applied here: sends them again. */
+    private void sendAgain(final io.ramcast.txn.wire.ExchangeRequest r)
+    {
+        final byte[] kept = store.getMeta(exchangeKey(r.messageId()));
+        if (kept == null)
+        {
+            return; // not executed here yet (its reads go out when it is), or kept no longer
+        }
+        exchangesSentAgain++;
+        output.toPartition(r.fromPartition(), Arrays.copyOfRange(kept, 20, kept.length));
+    }
+
+    /** @return reads sent again on another partition's request (after its restart). */
+    public long exchangesSentAgain()
+    {
+        return exchangesSentAgain;
+    }
+
+    /** @return requests for other partitions' reads this replica sent while waiting for them. */
+    public long exchangeRequestsSent()
+    {
+        return exchangeRequestsSent;
     }
 
     /** @return the position of the last applied delivery (safe from any thread). */
@@ -326,8 +398,11 @@ public final class PartitionExecutor
                     output.toPartition(p, message);
                 }
             }
+            exchangeToKeep = message;
         }
         pending = new Pending(d, request, partitions, awaited, local);
+        pendingSinceNs = System.nanoTime();
+        lastRequestNs = pendingSinceNs;
         return tryFinishPending();
     }
 
@@ -340,6 +415,7 @@ public final class PartitionExecutor
         {
             if (!received.containsKey(q))
             {
+                requestMissingReads(p, received);
                 return false;
             }
         }
@@ -373,6 +449,32 @@ public final class PartitionExecutor
         final Computation c = computeOrFailStop(p.delivered(), p.request(), all);
         finish(p.delivered(), p.request(), c.reply(), c.writes());
         return true;
+    }
+
+    /**
+     * Waiting long for another partition's reads: that partition may have applied the transaction
+     * before this replica restarted and will not read for it again; ask it to send its kept reads.
+     */
+    private void requestMissingReads(final Pending p, final Map<Integer, ReadExchange> received)
+    {
+        final long now = System.nanoTime();
+        if (now - lastRequestNs < EXCHANGE_REQUEST_AFTER_NS)
+        {
+            return;
+        }
+        lastRequestNs = now;
+        final byte[] request = codec.encode(new io.ramcast.txn.wire.ExchangeRequest(p.delivered().messageId(), partition));
+        for (final int q : p.awaited())
+        {
+            if (!received.containsKey(q))
+            {
+                output.toPartition(q, request);
+                exchangeRequestsSent++;
+            }
+        }
+        LOG.info("partition {}: transaction {} has waited {} ms for the reads of partitions {}; asked for them",
+            partition, p.delivered().mark(), (now - pendingSinceNs) / 1_000_000,
+            Arrays.stream(p.awaited()).filter(q -> !received.containsKey(q)).boxed().toList());
     }
 
     private int[] partitionsWithReads(final Transaction t, final int[] partitions)
@@ -541,6 +643,20 @@ public final class PartitionExecutor
         }
         forgetSettled(batch, request.clientId(), request.settledBelow());
         batch.putMeta(dedupKey(request.clientId(), request.requestId()), reply);
+        if (exchangeToKeep != null)
+        {
+            // the reads sent for it, with its position, to send again to a replica that restarts
+            // behind this one (same batch: kept exactly when the transaction is applied)
+            batch.putMeta(exchangeKey(d.messageId()), ByteBuffer.allocate(20 + exchangeToKeep.length)
+                .putLong(d.mark().timestamp()).putInt(d.mark().group()).putLong(d.messageId()).put(exchangeToKeep)
+                .array());
+            keptExchanges.addLast(d.messageId());
+            if (keptExchanges.size() > KEPT_EXCHANGES)
+            {
+                batch.deleteMeta(exchangeKey(keptExchanges.pollFirst()));
+            }
+            exchangeToKeep = null;
+        }
         apply(batch);
         executed = executed + 1; // single writer
         output.toClient(request.clientId(), reply);

@@ -89,7 +89,15 @@ final class AtomicityProbe
         boolean committed = false;
         try
         {
-            final TxnOutcome o = client.executeAsync(transaction(keys, value)).get(COMMIT_TIMEOUT_S, TimeUnit.SECONDS);
+            // an unknown outcome (the groups still electing their leaders after a whole-cluster step)
+            // is retried with the same request id, as a user would, until the probe's time is up
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(COMMIT_TIMEOUT_S);
+            TxnOutcome o = client.executeAsync(transaction(keys, value)).get(COMMIT_TIMEOUT_S, TimeUnit.SECONDS);
+            while (o instanceof TxnOutcome.Unknown unknown && System.nanoTime() < deadlineNs)
+            {
+                o = client.executeAsync(unknown.requestId(), transaction(keys, value))
+                    .get(COMMIT_TIMEOUT_S, TimeUnit.SECONDS);
+            }
             committed = o instanceof TxnOutcome.Committed;
             outcome = committed ? "committed" : o.toString();
         }

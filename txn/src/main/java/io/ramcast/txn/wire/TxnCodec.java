@@ -64,12 +64,13 @@ public final class TxnCodec
             kryo.register(TxnRequest.class, new RequestSerializer(), 20);
             kryo.register(TxnReply.class, new ReplySerializer(), 21);
             kryo.register(ReadExchange.class, new ExchangeSerializer(), 22);
+            kryo.register(ExchangeRequest.class, new ExchangeRequestSerializer(), 23);
             return kryo;
         }
     };
 
     /**
-     * @param message a {@link TxnRequest}, {@link TxnReply} or {@link ReadExchange}.
+     * @param message a {@link TxnRequest}, {@link TxnReply}, {@link ReadExchange} or {@link ExchangeRequest}.
      * @return its bytes.
      */
     public byte[] encode(final Object message)
@@ -458,6 +459,22 @@ public final class TxnCodec
                 scans.add(new ReadExchange.ScanRead(in.readVarInt(true), readKeyValues(in)));
             }
             return new ReadExchange(messageId, from, reads, scans, oversize);
+        }
+    }
+
+    static final class ExchangeRequestSerializer extends Serializer<ExchangeRequest>
+    {
+        @Override
+        public void write(final Kryo kryo, final Output out, final ExchangeRequest r)
+        {
+            out.writeLong(r.messageId());
+            out.writeVarInt(r.fromPartition(), true);
+        }
+
+        @Override
+        public ExchangeRequest read(final Kryo kryo, final Input in, final Class<? extends ExchangeRequest> type)
+        {
+            return new ExchangeRequest(in.readLong(), in.readVarInt(true));
         }
     }
 }
