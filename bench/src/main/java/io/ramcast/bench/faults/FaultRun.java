@@ -813,6 +813,9 @@ final class FaultRun
             // its log holds every delivery it handed over: it stays a correct process for the checker
         });
         final long readyNs = System.nanoTime();
+        // the controller goes with the crash of every host too: the probe it had in flight may be
+        // delivered nowhere (no replica journaled it), so it is a crashed client for the checker
+        crash(controller.clientId());
         reconnectController();
         writeProbe(step, wholeClusterStep, "after");
         final Duration left = Duration.ofNanos(t0 + s.clientDuration().toNanos() - readyNs);
