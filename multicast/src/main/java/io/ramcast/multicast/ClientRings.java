@@ -270,12 +270,9 @@ final class ClientRings
     {
         final Row row = readAt(ci, ringSeq);
         journal.ringOp(Op.SKIP, ci, ringSeq); // replaying it frees the position too
-        final AcceptorJournal.Records sink = journal;
-        journal = AcceptorJournal.none().write();
         row.nextRingSeq = ringSeq + 1;
         row.skippedBelow.add(ringSeq);
-        free(ci, ringSeq);
-        journal = sink;
+        markFree(row, ringSeq);
     }
 
     private Row readAt(final int ci, final long ringSeq)
@@ -364,17 +361,25 @@ final class ClientRings
      */
     void free(final int ci, final long ringSeq)
     {
-        final Row row = rows[ci];
+        if (markFree(rows[ci], ringSeq))
+        {
+            journal.ringOp(Op.FREE, ci, ringSeq);
+        }
+    }
+
+    /** @return whether the position was not free yet (it is now, and the freed-up-to word moved over it if it could). */
+    private static boolean markFree(final Row row, final long ringSeq)
+    {
         if (ringSeq < row.freedUpTo || !row.freedAhead.add(ringSeq))
         {
-            return;
+            return false;
         }
-        journal.ringOp(Op.FREE, ci, ringSeq);
         while (row.freedAhead.remove(row.freedUpTo))
         {
             row.freedUpTo++;
             row.flowDue = true;
         }
+        return true;
     }
 
     /** @return client {@code ci}'s freed-up-to word: every position below is free. Never decreases. */

@@ -68,6 +68,17 @@ final class Entry
         decided = new boolean[groupCount];
     }
 
+    /** @return the message's ring position in each destination group, parallel to {@link #destinations} (which must be known). */
+    long[] ringSeqsOfDestinations()
+    {
+        final long[] seqs = new long[destinations.length];
+        for (int d = 0; d < seqs.length; d++)
+        {
+            seqs[d] = ringSeqByGroup[destinations[d]];
+        }
+        return seqs;
+    }
+
     boolean hasBody()
     {
         return payload != null;

@@ -430,17 +430,7 @@ final class ServerProtocol
     {
         private Entry entry(final long messageId)
         {
-            Entry e = entries.get(messageId);
-            if (e == null)
-            {
-                e = retained.get(messageId);
-            }
-            if (e == null)
-            {
-                e = new Entry(messageId, groupCount);
-                entries.put(messageId, e);
-            }
-            return e;
+            return heldOrNew(messageId);
         }
 
         @Override
@@ -549,12 +539,7 @@ final class ServerProtocol
 
     private void journalBody(final AcceptorJournal.Records w, final Entry e)
     {
-        final long[] seqs = new long[e.destinations.length];
-        for (int d = 0; d < seqs.length; d++)
-        {
-            seqs[d] = e.ringSeqByGroup[e.destinations[d]];
-        }
-        w.body(e.messageId, e.clientOrdinal, e.destinations, seqs, e.payload);
+        w.body(e.messageId, e.clientOrdinal, e.destinations, e.ringSeqsOfDestinations(), e.payload);
     }
 
     /** Records a proposal in the entry and the journal (every place a proposal is learned or made). */
@@ -1006,13 +991,8 @@ final class ServerProtocol
 
     private byte[] relayMessage(final Entry e)
     {
-        final long[] seqs = new long[e.destinations.length];
-        for (int d = 0; d < seqs.length; d++)
-        {
-            seqs[d] = e.ringSeqByGroup[e.destinations[d]];
-        }
-        return ControlMessages.relay(new ControlMessages.Relay(e.clientOrdinal, e.messageId, e.destinations, seqs,
-            e.payload));
+        return ControlMessages.relay(new ControlMessages.Relay(e.clientOrdinal, e.messageId, e.destinations,
+            e.ringSeqsOfDestinations(), e.payload));
     }
 
     private void relayTo(final Entry e, final int process)
@@ -1449,11 +1429,7 @@ final class ServerProtocol
     private EntryInfo info(final Entry e)
     {
         final int[] dst = e.destinations != null ? e.destinations : new int[0];
-        final long[] seqs = new long[dst.length];
-        for (int d = 0; d < dst.length; d++)
-        {
-            seqs[d] = e.ringSeqByGroup[dst[d]];
-        }
+        final long[] seqs = e.destinations != null ? e.ringSeqsOfDestinations() : new long[0];
         final List<KnownProposal> proposals = new ArrayList<>(2);
         for (int h = 0; h < groupCount; h++)
         {
@@ -1620,16 +1596,7 @@ final class ServerProtocol
     /** The entry a recovered record applies to: live, retained after delivery, or created without a body. */
     private Entry recoveryEntry(final RecoveryPlan.RecoveredMessage m)
     {
-        Entry e = entries.get(m.messageId());
-        if (e == null)
-        {
-            e = retained.get(m.messageId());
-        }
-        if (e == null)
-        {
-            e = new Entry(m.messageId(), groupCount);
-            entries.put(m.messageId(), e);
-        }
+        final Entry e = heldOrNew(m.messageId());
         if (e.destinations == null && m.destinedTo(group))
         {
             e.destinations = m.destinations();
@@ -1640,6 +1607,22 @@ final class ServerProtocol
                 e.ringSeqByGroup[m.destinations()[d]] = m.ringSeqs()[d];
             }
             journalBody(journalRecords, e);
+        }
+        return e;
+    }
+
+    /** @return the entry of a message held live or retained after delivery, or a new live entry without a body. */
+    private Entry heldOrNew(final long messageId)
+    {
+        Entry e = entries.get(messageId);
+        if (e == null)
+        {
+            e = retained.get(messageId);
+        }
+        if (e == null)
+        {
+            e = new Entry(messageId, groupCount);
+            entries.put(messageId, e);
         }
         return e;
     }

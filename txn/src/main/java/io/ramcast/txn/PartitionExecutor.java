@@ -79,6 +79,8 @@ public final class PartitionExecutor
     static final int KEPT_EXCHANGES = 8192;
     /** A replica waiting this long for another partition's reads asks for them (and again as often). */
     static final long EXCHANGE_REQUEST_AFTER_NS = 500_000_000L;
+    /** A kept exchange's value: the transaction's position (timestamp, group; the key holds its id), then the bytes sent. */
+    private static final int KEPT_HEADER_BYTES = 8 + 4;
     private static final int RECENT_EXCHANGES = 1 << 16;
     /** Room for fields that differ between partitions' copies of a reply (the partition varint). */
     private static final int MESSAGE_MARGIN_BYTES = 16;
@@ -159,7 +161,7 @@ public final class PartitionExecutor
         final List<long[]> kept = new ArrayList<>();
         store.scanMeta(new byte[] {EXCHANGE_PREFIX}, (k, v) ->
         {
-            if (k.length == 9 && v.length >= 20)
+            if (k.length == 9 && v.length >= KEPT_HEADER_BYTES)
             {
                 final ByteBuffer b = ByteBuffer.wrap(v);
                 kept.add(new long[] {b.getLong(), b.getInt(), ByteBuffer.wrap(k, 1, 8).getLong()});
@@ -233,7 +235,7 @@ public final class PartitionExecutor
             return; // not executed here yet (its reads go out when it is), or kept no longer
         }
         exchangesSentAgain++;
-        output.toPartition(r.fromPartition(), Arrays.copyOfRange(kept, 20, kept.length));
+        output.toPartition(r.fromPartition(), Arrays.copyOfRange(kept, KEPT_HEADER_BYTES, kept.length));
     }
 
     /** @return reads sent again on another partition's request (after its restart). */
@@ -647,9 +649,8 @@ public final class PartitionExecutor
         {
             // the reads sent for it, with its position, to send again to a replica that restarts
             // behind this one (same batch: kept exactly when the transaction is applied)
-            batch.putMeta(exchangeKey(d.messageId()), ByteBuffer.allocate(20 + exchangeToKeep.length)
-                .putLong(d.mark().timestamp()).putInt(d.mark().group()).putLong(d.messageId()).put(exchangeToKeep)
-                .array());
+            batch.putMeta(exchangeKey(d.messageId()), ByteBuffer.allocate(KEPT_HEADER_BYTES + exchangeToKeep.length)
+                .putLong(d.mark().timestamp()).putInt(d.mark().group()).put(exchangeToKeep).array());
             keptExchanges.addLast(d.messageId());
             if (keptExchanges.size() > KEPT_EXCHANGES)
             {
