@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.ramcast.bench.InJvmKvCluster;
 import io.ramcast.bench.cli.RamcastCli;
@@ -41,29 +40,17 @@ class ClusterCommandTest
     {
         final Path configFile = LocalConfigFixture.write(dir);
         final ClusterConfig config = ClusterConfig.load(configFile);
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final AtomicInteger exitCode = new AtomicInteger(Integer.MIN_VALUE);
-        final Thread command = new Thread(() ->
-        {
-            final CommandLine cli = new CommandLine(new RamcastCli());
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(err, true));
-            exitCode.set(cli.execute("cluster", "--config", configFile.toString(), "--log-dir",
-                dir.resolve("logs").toString(), "--replica-jvm-options", "-Xmx192m -XX:+UseSerialGC"));
-        }, "cluster-command");
-        command.start();
+        final RunningCommand command = RunningCommand.start(configFile, dir.resolve("logs"));
+        final StringWriter err = command.err;
         try
         {
-            InJvmKvCluster.await("the cluster to start", Duration.ofSeconds(120),
-                () -> out.toString().contains("Ctrl-C stops every replica"), () -> out + "\n" + err);
             final ProcessHandle replica1 = replicaProcess(configFile, 1).orElseThrow();
             replica1.destroyForcibly();
 
             InJvmKvCluster.await("the report of the dead replica", Duration.ofSeconds(30),
                 () -> err.toString().contains("replica 1 (partition 0) exited with 137; partition 0 runs on 2 of 3"),
                 err::toString);
-            assertThat(command.isAlive()).as("the command keeps running").isTrue();
+            assertThat(command.thread.isAlive()).as("the command keeps running").isTrue();
             for (int id = 0; id < 9; id++)
             {
                 if (id != 1)
@@ -82,16 +69,9 @@ class ClusterCommandTest
         }
         finally
         {
-            command.interrupt();
-            command.join(60_000);
+            command.stop();
         }
-        assertThat(command.isAlive()).isFalse();
-        for (int id = 0; id < 9; id++)
-        {
-            final int replica = id;
-            InJvmKvCluster.await("replica " + replica + " to stop with the command", Duration.ofSeconds(30),
-                () -> replicaProcess(configFile, replica).isEmpty(), () -> "");
-        }
+        command.assertEveryReplicaStopped(configFile);
     }
 
     /**
@@ -107,23 +87,11 @@ class ClusterCommandTest
     {
         final Path configFile = LocalConfigFixture.write(dir);
         final ClusterConfig config = ClusterConfig.load(configFile);
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final AtomicInteger exitCode = new AtomicInteger(Integer.MIN_VALUE);
-        final Thread command = new Thread(() ->
-        {
-            final CommandLine cli = new CommandLine(new RamcastCli());
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(err, true));
-            exitCode.set(cli.execute("cluster", "--config", configFile.toString(), "--log-dir",
-                dir.resolve("logs").toString(), "--replica-jvm-options", "-Xmx192m -XX:+UseSerialGC",
-                "--restart", "--restart-delay", "500ms", "--restart-give-up-after", "3"));
-        }, "cluster-command");
-        command.start();
+        final RunningCommand command = RunningCommand.start(configFile, dir.resolve("logs"),
+            "--restart", "--restart-delay", "500ms", "--restart-give-up-after", "3");
+        final StringWriter err = command.err;
         try
         {
-            InJvmKvCluster.await("the cluster to start", Duration.ofSeconds(120),
-                () -> out.toString().contains("Ctrl-C stops every replica"), () -> out + "\n" + err);
             final ProcessHandle first = replicaProcess(configFile, 1).orElseThrow();
             first.destroyForcibly();
 
@@ -151,7 +119,7 @@ class ClusterCommandTest
                 .doesNotContain("attempt 3");
             Thread.sleep(2_000);
             assertThat(err.toString()).as("given up: no more restarts").doesNotContain("attempt 3");
-            assertThat(command.isAlive()).as("the command keeps running").isTrue();
+            assertThat(command.thread.isAlive()).as("the command keeps running").isTrue();
             for (int id = 0; id < 9; id++)
             {
                 assertThat(replicaProcess(configFile, id).isPresent()).as("replica " + id + " runs").isEqualTo(id != 1);
@@ -159,15 +127,69 @@ class ClusterCommandTest
         }
         finally
         {
-            command.interrupt();
-            command.join(60_000);
+            command.stop();
         }
-        assertThat(command.isAlive()).isFalse();
-        for (int id = 0; id < 9; id++)
+        command.assertEveryReplicaStopped(configFile);
+    }
+
+    /** {@code ramcast cluster} running on a thread of its own, as from a terminal, its output captured. */
+    private static final class RunningCommand
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final Thread thread;
+
+        private RunningCommand(final Path configFile, final Path logDir, final String... options)
         {
-            final int replica = id;
-            InJvmKvCluster.await("replica " + replica + " to stop with the command", Duration.ofSeconds(30),
-                () -> replicaProcess(configFile, replica).isEmpty(), () -> "");
+            final List<String> args = new java.util.ArrayList<>(List.of("cluster", "--config", configFile.toString(),
+                "--log-dir", logDir.toString(), "--replica-jvm-options", "-Xmx192m -XX:+UseSerialGC"));
+            args.addAll(List.of(options));
+            thread = new Thread(() ->
+            {
+                final CommandLine cli = new CommandLine(new RamcastCli());
+                cli.setOut(new PrintWriter(out, true));
+                cli.setErr(new PrintWriter(err, true));
+                cli.execute(args.toArray(String[]::new));
+            }, "cluster-command");
+        }
+
+        /** Starts the command and waits until it says every replica runs. */
+        static RunningCommand start(final Path configFile, final Path logDir, final String... options)
+            throws InterruptedException
+        {
+            final RunningCommand command = new RunningCommand(configFile, logDir, options);
+            command.thread.start();
+            try
+            {
+                InJvmKvCluster.await("the cluster to start", Duration.ofSeconds(120),
+                    () -> command.out.toString().contains("Ctrl-C stops every replica"),
+                    () -> command.out + "\n" + command.err);
+            }
+            catch (final AssertionError | InterruptedException ex)
+            {
+                command.stop(); // it stops whatever it started
+                throw ex;
+            }
+            return command;
+        }
+
+        /** Stops the command as Ctrl-C does and waits for it. */
+        void stop() throws InterruptedException
+        {
+            thread.interrupt();
+            thread.join(60_000);
+        }
+
+        /** The command has ended and took every replica process with it. */
+        void assertEveryReplicaStopped(final Path configFile) throws InterruptedException
+        {
+            assertThat(thread.isAlive()).isFalse();
+            for (int id = 0; id < 9; id++)
+            {
+                final int replica = id;
+                InJvmKvCluster.await("replica " + replica + " to stop with the command", Duration.ofSeconds(30),
+                    () -> replicaProcess(configFile, replica).isEmpty(), () -> "");
+            }
         }
     }
 
