@@ -39,8 +39,12 @@ public interface AcceptorJournal extends AutoCloseable
         /** A proposal of {@code group} learned or made, from the stream record at (streamBallot, streamSeq). */
         void proposal(long messageId, int group, long proposalBallot, long value, long streamBallot, long streamSeq);
 
-        /** The last stream record applied (as follower) or appended (as leader). */
-        void streamPosition(long ballot, long seq);
+        /**
+         * The last stream record applied (as follower) or appended (as leader), and how far the
+         * re-issues of that ballot's recovery have been read: the highest value of a record of the
+         * ballot, or {@link Long#MAX_VALUE} once its RECOVERED marker was read or written.
+         */
+        void streamPosition(long ballot, long seq, long reissuedUpTo);
 
         /** A RECOVERED marker of {@code ballot}: own proposals of earlier ballots not re-issued are dropped. */
         void forget(long ballot);

@@ -33,6 +33,12 @@ final class ControlMessages
     static final byte NEW_LEADER = 6;
     /** A client's message relayed by a server (Task 10). */
     static final byte RELAY = 7;
+    /**
+     * A member asks the others of its group for bodies it lacks: messages it knows from its stream
+     * but never received from the client (it was down, restarted or cut off meanwhile). Each one
+     * held is answered with a {@link #RELAY}.
+     */
+    static final byte BODY_REQUEST = 8;
 
     /** Bytes a relay adds to the slot record it carries, at most. */
     static final int RELAY_OVERHEAD_BYTES = 64;
@@ -140,6 +146,38 @@ final class ControlMessages
             throw new IllegalArgumentException("bad count " + n + " in a control message");
         }
         return n;
+    }
+
+    /* ---------------------------------------------------------------- BODY_REQUEST */
+
+    /** @return the largest number of message ids that fit one {@link #BODY_REQUEST} of {@code maxBytes}. */
+    static int maxBodyRequests(final int maxBytes)
+    {
+        return Math.max(1, (maxBytes - 1 - 4) / 8);
+    }
+
+    static byte[] bodyRequest(final long[] messageIds, final int from, final int count)
+    {
+        final ByteBuffer b = writer(1 + 4 + 8 * count, BODY_REQUEST);
+        b.putInt(count);
+        for (int i = from; i < from + count; i++)
+        {
+            b.putLong(messageIds[i]);
+        }
+        return b.array();
+    }
+
+    static long[] decodeBodyRequest(final byte[] message)
+    {
+        return decode(message, BODY_REQUEST, "BODY_REQUEST", b ->
+        {
+            final long[] ids = new long[count(b, 8)];
+            for (int i = 0; i < ids.length; i++)
+            {
+                ids[i] = b.getLong();
+            }
+            return ids;
+        });
     }
 
     /* ---------------------------------------------------------------- PROPOSALS */
@@ -296,18 +334,24 @@ final class ControlMessages
      * @param ballot         the promised ballot.
      * @param acceptedBallot ballot of the last stream the replier applied.
      * @param acceptedSeq    last sequence it applied in that stream.
+     * @param reissuedUpTo   how far it read that ballot's recovery re-issues: the highest value of a
+     *                       record of the ballot, {@link Long#MAX_VALUE} once it read the RECOVERED
+     *                       marker (an own proposal of an earlier ballot below it, not re-issued, was
+     *                       never decided).
      * @param clock          the replier's clock.
      * @param entryCount     entries sent before this message.
      * @param ringHeads      per client ordinal: every ring sequence below was delivered by the replier.
      */
-    record CatchUpEnd(long ballot, long acceptedBallot, long acceptedSeq, long clock, int entryCount, long[] ringHeads)
+    record CatchUpEnd(
+        long ballot, long acceptedBallot, long acceptedSeq, long reissuedUpTo, long clock, int entryCount, long[] ringHeads)
     {
     }
 
     static byte[] catchUpEnd(final CatchUpEnd end)
     {
-        final ByteBuffer b = writer(1 + 8 * 4 + 4 + 4 + end.ringHeads().length * 8, CATCH_UP_END);
-        b.putLong(end.ballot()).putLong(end.acceptedBallot()).putLong(end.acceptedSeq()).putLong(end.clock());
+        final ByteBuffer b = writer(1 + 8 * 5 + 4 + 4 + end.ringHeads().length * 8, CATCH_UP_END);
+        b.putLong(end.ballot()).putLong(end.acceptedBallot()).putLong(end.acceptedSeq()).putLong(end.reissuedUpTo())
+            .putLong(end.clock());
         b.putInt(end.entryCount()).putInt(end.ringHeads().length);
         for (final long h : end.ringHeads())
         {
@@ -323,6 +367,7 @@ final class ControlMessages
             final long ballot = b.getLong();
             final long acceptedBallot = b.getLong();
             final long acceptedSeq = b.getLong();
+            final long reissuedUpTo = b.getLong();
             final long clock = b.getLong();
             final int entryCount = b.getInt();
             final int n = count(b, 8);
@@ -331,7 +376,7 @@ final class ControlMessages
             {
                 heads[i] = b.getLong();
             }
-            return new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, clock, entryCount, heads);
+            return new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, reissuedUpTo, clock, entryCount, heads);
         });
     }
 

@@ -50,6 +50,10 @@ final class Entry
 
     /** When this process took the body (agent clock, ns; 0: held since before a restart). */
     long takenNs;
+    /** Without a body: when this process started waiting for it, then when it last asked its group for it. */
+    long bodyWaitNs;
+    /** Without a body: how many times this process asked its group for it. */
+    int bodyAsks;
     /** Relayed to the leader of its ballot because the leader had not proposed it in time. */
     long relayedToLeaderInBallot;
 

@@ -13,7 +13,7 @@ import java.util.zip.CRC32C;
  * frame:  length int32 (whole frame) | type int8 | payload | crc32c int32 (over type and payload)
  * BODY       id i64, client i32, k i32, (group i32, ringSeq i64) x k, payloadLength i32 (-1: none), payload
  * PROPOSAL   id i64, group i32, proposalBallot i64, value i64, streamBallot i64, streamSeq i64
- * STREAM_POS ballot i64, seq i64
+ * STREAM_POS ballot i64, seq i64, reissuedUpTo i64
  * FORGET     ballot i64
  * DELIVERED  id i64, finalValue i64, finalGroup i32
  * RING_OP    op i8, client i32, argument i64
@@ -164,11 +164,12 @@ final class JournalRecords
         }
 
         @Override
-        public void streamPosition(final long ballot, final long seq)
+        public void streamPosition(final long ballot, final long seq, final long reissuedUpTo)
         {
             begin(STREAM_POS);
             putLong(ballot);
             putLong(seq);
+            putLong(reissuedUpTo);
             finish();
         }
 
@@ -306,7 +307,7 @@ final class JournalRecords
             }
             case PROPOSAL -> into.proposal(b.getLong(p, ORDER), b.getInt(p + 8, ORDER), b.getLong(p + 12, ORDER),
                 b.getLong(p + 20, ORDER), b.getLong(p + 28, ORDER), b.getLong(p + 36, ORDER));
-            case STREAM_POS -> into.streamPosition(b.getLong(p, ORDER), b.getLong(p + 8, ORDER));
+            case STREAM_POS -> into.streamPosition(b.getLong(p, ORDER), b.getLong(p + 8, ORDER), b.getLong(p + 16, ORDER));
             case FORGET -> into.forget(b.getLong(p, ORDER));
             case DELIVERED -> into.delivered(b.getLong(p, ORDER), b.getLong(p + 8, ORDER), b.getInt(p + 16, ORDER));
             case RING_OP -> into.ringOp(b.getByte(p), b.getInt(p + 1, ORDER), b.getLong(p + 5, ORDER));

@@ -33,7 +33,7 @@ package io.ramcast.multicast;
  * <h2>Mailboxes (every process; see {@code Mailboxes})</h2>
  * <pre>
  *   8  MAILBOX         servers × mailboxBytes               each server, into its own ring
- *   9  MAILBOX_CREDIT  processes × 8   (servers only)      each receiver: consumed-up-to position
+ *   9  MAILBOX_CREDIT  processes × 16  (servers only)      each receiver: consumed-up-to position, seal
  * </pre>
  *
  * <p>Stateless; thread-safe.
@@ -218,18 +218,24 @@ final class Layout
      * +-------------------------------+-------------------------------+
      * |       payload length          |   type (1 MESSAGE, 2 PADDING) |  0
      * +-------------------------------+-------------------------------+
-     * |     CRC32C of the payload     |              0                |  8
+     * |     CRC32C of the payload     |      ring session             |  8
      * +-------------------------------+-------------------------------+
      * |                   payload, padded to 8 bytes                  | 16
      * +---------------------------------------------------------------+
-     * |     seal = mix(position, length, type, crc), long             |
+     * |     seal = mix(position, length, type, crc, session), long    |
      * +---------------------------------------------------------------+
+     *
+     * The session is the writer's random number for the ring's current run: a writer starts its ring
+     * to a receiver over at position 0 under a new session whenever a new connection to it is made
+     * (see Mailboxes), so no record of an earlier run ever validates in a later one. A receiver's
+     * consumed-up-to word at the writer is followed by its seal, mix(consumed, session).
      *
      * Read and written only through MailboxRecordFlyweight (seal and checksum included).
      */
     static final int MAILBOX_LENGTH_OFFSET = 0;
     static final int MAILBOX_TYPE_OFFSET = 4;
     static final int MAILBOX_CHECKSUM_OFFSET = 8;
+    static final int MAILBOX_SESSION_OFFSET = 12;
     static final int MAILBOX_PAYLOAD_OFFSET = 16;
     static final int MAILBOX_HEADER_BYTES = MAILBOX_PAYLOAD_OFFSET;
     static final int MAILBOX_MIN_RECORD_BYTES = MAILBOX_HEADER_BYTES + WORD_BYTES;

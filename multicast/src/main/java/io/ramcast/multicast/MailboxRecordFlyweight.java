@@ -48,6 +48,12 @@ final class MailboxRecordFlyweight
         return buffer.getInt(offset + Layout.MAILBOX_CHECKSUM_OFFSET);
     }
 
+    /** @return the session of the writer's ring this record belongs to, as written; unchecked. */
+    int session()
+    {
+        return buffer.getInt(offset + Layout.MAILBOX_SESSION_OFFSET);
+    }
+
     /** Copies the payload into {@code message}, whose length must be {@link #length()}. */
     void getPayload(final byte[] message)
     {
@@ -67,18 +73,18 @@ final class MailboxRecordFlyweight
      * @param checksum {@link #checksumOf} the message.
      * @return the record's length in bytes.
      */
-    int writeMessage(final long position, final byte[] message, final int checksum)
+    int writeMessage(final long position, final byte[] message, final int checksum, final int session)
     {
         final int recordBytes = Layout.mailboxRecordBytes(message.length);
         buffer.putInt(offset + Layout.MAILBOX_LENGTH_OFFSET, message.length);
         buffer.putInt(offset + Layout.MAILBOX_TYPE_OFFSET, Layout.MAILBOX_TYPE_MESSAGE);
         buffer.putInt(offset + Layout.MAILBOX_CHECKSUM_OFFSET, checksum);
-        buffer.putInt(offset + Layout.MAILBOX_CHECKSUM_OFFSET + 4, 0);
+        buffer.putInt(offset + Layout.MAILBOX_SESSION_OFFSET, session);
         buffer.putBytes(offset + Layout.MAILBOX_PAYLOAD_OFFSET, message);
         buffer.setMemory(offset + Layout.MAILBOX_PAYLOAD_OFFSET + message.length,
             recordBytes - Layout.WORD_BYTES - Layout.MAILBOX_PAYLOAD_OFFSET - message.length, (byte)0);
         buffer.putLong(offset + recordBytes - Layout.WORD_BYTES,
-            sealOf(position, message.length, Layout.MAILBOX_TYPE_MESSAGE, checksum));
+            sealOf(position, message.length, Layout.MAILBOX_TYPE_MESSAGE, checksum, session));
         return recordBytes;
     }
 
@@ -86,20 +92,32 @@ final class MailboxRecordFlyweight
      * Writes a PADDING record of {@code paddingBytes} (at least {@link Layout#MAILBOX_MIN_RECORD_BYTES})
      * for ring position {@code position}: header, zeros, and the seal last.
      */
-    void writePadding(final long position, final int paddingBytes)
+    void writePadding(final long position, final int paddingBytes, final int session)
     {
         final int length = paddingBytes - Layout.MAILBOX_MIN_RECORD_BYTES;
         buffer.putInt(offset + Layout.MAILBOX_LENGTH_OFFSET, length);
         buffer.putInt(offset + Layout.MAILBOX_TYPE_OFFSET, Layout.MAILBOX_TYPE_PADDING);
         buffer.setMemory(offset + Layout.MAILBOX_CHECKSUM_OFFSET,
             paddingBytes - Layout.WORD_BYTES - Layout.MAILBOX_CHECKSUM_OFFSET, (byte)0);
-        buffer.putLong(offset + paddingBytes - Layout.WORD_BYTES, sealOf(position, length, Layout.MAILBOX_TYPE_PADDING, 0));
+        buffer.putInt(offset + Layout.MAILBOX_SESSION_OFFSET, session);
+        buffer.putLong(offset + paddingBytes - Layout.WORD_BYTES,
+            sealOf(position, length, Layout.MAILBOX_TYPE_PADDING, 0, session));
     }
 
-    /** @return the seal of a record at ring position {@code position} with these fields; never 0. */
-    static long sealOf(final long position, final int length, final int type, final int checksum)
+    /**
+     * @return the seal of a record at ring position {@code position} with these fields, in the
+     *         writer's ring session {@code session}; never 0.
+     */
+    static long sealOf(final long position, final int length, final int type, final int checksum, final int session)
     {
-        return Layout.seal(position, length, ((long)type << 32) | (checksum & 0xFFFFFFFFL), 0x6D61696CL);
+        return Layout.seal(position, length, ((long)type << 32) | (checksum & 0xFFFFFFFFL),
+            0x6D61696CL ^ ((long)session << 32));
+    }
+
+    /** @return the seal of a consumed-up-to word {@code consumed} of the ring session {@code session}; never 0. */
+    static long creditSealOf(final long consumed, final int session)
+    {
+        return Layout.seal(consumed, session, 0x63726564L, 0);
     }
 
     /** @return the CRC32C of the first {@code length} bytes of {@code message}, computed with {@code crc}. */

@@ -16,10 +16,21 @@ import java.util.zip.CRC32C;
  * It knows nothing of what the messages mean.
  *
  * <p>Every process holds one byte ring per server that may write to it (region MAILBOX); a sending
- * server keeps one word per receiver (region MAILBOX_CREDIT) in which the receiver publishes how far
- * it has consumed, so a writer never overwrites an unread record (record layout in {@link Layout}).
- * Messages that do not fit yet wait in a per-receiver backlog, in order; the caller bounds what
- * it queues.
+ * server keeps one sealed word per receiver (region MAILBOX_CREDIT) in which the receiver publishes
+ * how far it has consumed, so a writer never overwrites an unread record (record layout in
+ * {@link Layout}). Messages that do not fit yet wait in a per-receiver backlog, in order; the
+ * caller bounds what it queues.
+ *
+ * <p><b>Sessions.</b> A ring runs in a <em>session</em>, a random number the writer mixes into every
+ * record's seal. Whenever the fabric makes a new connection to a receiver (it restarted, or the
+ * connection was lost and made again: writes of the old one may never have landed), the writer
+ * starts that ring over at position 0 under a new session and drops what was queued for the old
+ * connection; a receiver whose next record does not validate looks at position 0 and, if a record
+ * of another session validates there, follows that session from there. So two processes talk
+ * again after either restarts or their link heals, in both directions; messages in flight at that
+ * moment may be lost (every user of the mailboxes asks again for what it waits for), never
+ * delivered twice or out of order within a session. Consumed-up-to words carry the session too,
+ * so a receiver's word from an old session never frees room in a new one.
  *
  * <p>Threading: agent thread only. Errors: a message over {@link MulticastOptions#maxMailboxMessageBytes()}
  * or to an unknown process throws {@link IllegalArgumentException}; a record that passes its seal
@@ -40,7 +51,9 @@ final class Mailboxes
     private final AtomicBuffer credits;
     private final Outbox outbox;
     private final UnsafeBuffer record;
-    private final UnsafeBuffer creditScratch = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.WORD_BYTES));
+    /** Bytes of one receiver's consumed-up-to word and its seal in the MAILBOX_CREDIT region. */
+    static final int CREDIT_BYTES = 2 * Layout.WORD_BYTES;
+    private final UnsafeBuffer creditScratch = new UnsafeBuffer(ByteBuffer.allocateDirect(CREDIT_BYTES));
     private final CRC32C crc = new CRC32C();
     /** View of {@link #record} (servers only); wrapped once. */
     private final MailboxRecordFlyweight recordOut = new MailboxRecordFlyweight();
@@ -49,11 +62,20 @@ final class Mailboxes
 
     /* as a writer, per receiver process ordinal */
     private final long[] writePosition;
+    /** The session of the ring to each receiver; never 0. */
+    private final int[] writeSession;
+    /** The connection epoch of each receiver's ring handle the session was started for (0: none seen). */
+    private final long[] sessionEpoch;
+    /** The receiver's highest consumed-up-to word that validated for the current session. */
+    private final long[] consumedValid;
+    private long sessionsStarted;
     private final ArrayList<ArrayDeque<byte[]>> backlog;
     private long backlogCount;
     private long droppedPeerDown;
     /* as a reader, per sending server ordinal */
     private final long[] readPosition;
+    /** The session followed in each sender's ring; 0 before the first record. */
+    private final int[] readSession;
     private final long[] creditPublished;
 
     Mailboxes(final GroupTopology topology, final MulticastOptions options, final Fabric fabric, final MessageHandler handler)
@@ -85,9 +107,16 @@ final class Mailboxes
         final int processes = servers + topology.clientCount();
         if (topology.isServer(selfId))
         {
-            regions[creditRegion] = fabric.register(creditRegion, processes * Layout.WORD_BYTES, true);
+            regions[creditRegion] = fabric.register(creditRegion, processes * CREDIT_BYTES, true);
             credits = regions[creditRegion].buffer();
             writePosition = new long[processes];
+            writeSession = new int[processes];
+            for (int r = 0; r < processes; r++)
+            {
+                writeSession[r] = newSession(0);
+            }
+            sessionEpoch = new long[processes];
+            consumedValid = new long[processes];
             backlog = newBacklog(processes);
             record = new UnsafeBuffer(ByteBuffer.allocateDirect(Layout.mailboxRecordBytes(maxMessageBytes)));
             recordOut.wrap(record, 0);
@@ -96,12 +125,76 @@ final class Mailboxes
         {
             credits = null;
             writePosition = null;
+            writeSession = null;
+            sessionEpoch = null;
+            consumedValid = null;
             backlog = null;
             record = null;
         }
         outbox = new Outbox(fabric, ServerProtocol.maxProcessId(topology), regions);
         readPosition = new long[servers];
+        readSession = new int[servers];
         creditPublished = new long[servers];
+    }
+
+    /** @return a random session number, not 0 and not {@code previous}. */
+    private static int newSession(final int previous)
+    {
+        int s;
+        do
+        {
+            s = java.util.concurrent.ThreadLocalRandom.current().nextInt();
+        }
+        while (s == 0 || s == previous);
+        return s;
+    }
+
+    /**
+     * Starts the ring to receiver ordinal {@code receiver} over at position 0 under a new session,
+     * dropping the writes still queued for it (they were meant for an earlier connection).
+     */
+    private void startOver(final int receiver, final int peerId)
+    {
+        writePosition[receiver] = 0;
+        writeSession[receiver] = newSession(writeSession[receiver]);
+        consumedValid[receiver] = 0;
+        outbox.discardQueued(peerId);
+        sessionsStarted++;
+    }
+
+    /**
+     * A new connection to the receiver since its session started: start the ring over. Writes
+     * issued before the first connection wait for it and go out on it, so they belong to epoch 1.
+     */
+    private void checkSession(final int receiver, final int peerId)
+    {
+        if (peerId == selfId)
+        {
+            return;
+        }
+        final long epoch = Math.max(1, outbox.handle(peerId, ringRegion).connectionEpoch());
+        if (epoch != sessionEpoch[receiver])
+        {
+            if (sessionEpoch[receiver] != 0)
+            {
+                startOver(receiver, peerId);
+            }
+            sessionEpoch[receiver] = epoch;
+        }
+    }
+
+    /** @return how far the receiver consumed in the current session, from its last word that validated. */
+    private long consumed(final int receiver)
+    {
+        final int at = receiver * CREDIT_BYTES;
+        final long seal = credits.getLongVolatile(at + Layout.WORD_BYTES);
+        final long consumed = credits.getLongVolatile(at);
+        if (seal == MailboxRecordFlyweight.creditSealOf(consumed, writeSession[receiver]) &&
+            consumed > consumedValid[receiver])
+        {
+            consumedValid[receiver] = consumed;
+        }
+        return consumedValid[receiver];
     }
 
     private static ArrayList<ArrayDeque<byte[]>> newBacklog(final int n)
@@ -180,10 +273,9 @@ final class Mailboxes
             return;
         }
         final int receiver = processOrdinal(topology, peerId);
-        writePosition[receiver] = 0;
+        startOver(receiver, peerId);
         backlogCount -= backlog.get(receiver).size();
         backlog.get(receiver).clear();
-        credits.putLongVolatile(receiver * Layout.WORD_BYTES, 0);
     }
 
     /**
@@ -196,6 +288,7 @@ final class Mailboxes
     {
         rings.setMemory(0, rings.capacity(), (byte)0);
         java.util.Arrays.fill(readPosition, 0);
+        java.util.Arrays.fill(readSession, 0);
         java.util.Arrays.fill(creditPublished, 0);
         outbox.discardQueued();
     }
@@ -209,6 +302,12 @@ final class Mailboxes
     long droppedPeerDown()
     {
         return droppedPeerDown;
+    }
+
+    /** @return whether the fabric reports the connection to {@code peerId} lost (tests and diagnostics). */
+    boolean peerDownOf(final int peerId)
+    {
+        return peerDown(peerId);
     }
 
     private boolean peerDown(final int peerId)
@@ -257,12 +356,13 @@ final class Mailboxes
 
     private boolean tryWrite(final int receiver, final int peerId, final byte[] message)
     {
+        checkSession(receiver, peerId);
         final long position = writePosition[receiver];
         final int recordBytes = Layout.mailboxRecordBytes(message.length);
         final int index = (int)(position & mask);
         final int tail = capacity - index;
         final int padding = tail < recordBytes ? tail : 0;
-        final long consumed = credits.getLongVolatile(receiver * Layout.WORD_BYTES);
+        final long consumed = consumed(receiver);
         if (position + padding + recordBytes - consumed > capacity)
         {
             return false;
@@ -270,11 +370,12 @@ final class Mailboxes
         final int ringBase = topology.serverOrdinalOf(selfId) * capacity;
         if (padding >= Layout.MAILBOX_MIN_RECORD_BYTES)
         {
-            recordOut.writePadding(position, padding);
+            recordOut.writePadding(position, padding, writeSession[receiver]);
             outbox.write(peerId, ringRegion, ringBase + index, record, padding);
         }
         final long start = position + padding;
-        recordOut.writeMessage(start, message, MailboxRecordFlyweight.checksumOf(crc, message, message.length));
+        recordOut.writeMessage(start, message, MailboxRecordFlyweight.checksumOf(crc, message, message.length),
+            writeSession[receiver]);
         outbox.write(peerId, ringRegion, ringBase + (int)(start & mask), record, recordBytes);
         writePosition[receiver] = start + recordBytes;
         return true;
@@ -297,21 +398,18 @@ final class Mailboxes
                     readPosition[s] = position + tail;
                     continue;
                 }
-                recordIn.wrap(rings, ringBase + index);
-                final int length = recordIn.length();
-                if (length < 0 || length > tail - Layout.MAILBOX_MIN_RECORD_BYTES)
+                final int recordBytes = validRecordAt(ringBase, index, position, readSession[s]);
+                if (recordBytes < 0)
                 {
+                    if (followNewSession(s, ringBase))
+                    {
+                        continue;
+                    }
                     break; // not yet written (or torn); the seal decides once it is whole
                 }
-                final int recordBytes = Layout.mailboxRecordBytes(length);
-                final long sealValue = recordIn.sealVolatile(recordBytes);
+                final int length = recordIn.length();
                 final int type = recordIn.type();
                 final int checksum = recordIn.checksum();
-                if (recordIn.length() != length ||
-                    sealValue != MailboxRecordFlyweight.sealOf(position, length, type, checksum))
-                {
-                    break;
-                }
                 readPosition[s] = position + recordBytes;
                 work++;
                 if (type == Layout.MAILBOX_TYPE_MESSAGE)
@@ -320,21 +418,79 @@ final class Mailboxes
                     recordIn.getPayload(message);
                     if (MailboxRecordFlyweight.checksumOf(crc, message, length) != checksum)
                     {
+                        if (validRecordAt(ringBase, index, position, readSession[s]) != recordBytes)
+                        {
+                            readPosition[s] = position; // overwritten while read: a new session started
+                            work--;
+                            break;
+                        }
                         throw new IllegalStateException("mailbox record from process " + servers[s] + " at " + position +
                             " passed its seal but failed its checksum");
                     }
                     handler.onMessage(servers[s], message);
                 }
             }
-            if (readPosition[s] > creditPublished[s])
+            if (readPosition[s] != creditPublished[s])
             {
                 creditPublished[s] = readPosition[s];
                 creditScratch.putLong(0, readPosition[s]);
-                outbox.write(servers[s], creditRegion, selfOrdinal * Layout.WORD_BYTES, creditScratch,
-                    Layout.WORD_BYTES);
+                creditScratch.putLong(Layout.WORD_BYTES, MailboxRecordFlyweight.creditSealOf(readPosition[s], readSession[s]));
+                outbox.write(servers[s], creditRegion, selfOrdinal * CREDIT_BYTES, creditScratch, CREDIT_BYTES);
             }
         }
         return work;
+    }
+
+    /**
+     * Wraps {@link #recordIn} at byte {@code index} of the ring at {@code ringBase} and validates it
+     * as the record at {@code position} of session {@code session}.
+     *
+     * @return the record's length in bytes, or -1 if no whole record of that session and position is there.
+     */
+    private int validRecordAt(final int ringBase, final int index, final long position, final int session)
+    {
+        final int tail = capacity - index;
+        recordIn.wrap(rings, ringBase + index);
+        final int length = recordIn.length();
+        if (length < 0 || length > tail - Layout.MAILBOX_MIN_RECORD_BYTES)
+        {
+            return -1;
+        }
+        final int recordBytes = Layout.mailboxRecordBytes(length);
+        final long sealValue = recordIn.sealVolatile(recordBytes);
+        if (recordIn.length() != length || recordIn.session() != session || session == 0 ||
+            sealValue != MailboxRecordFlyweight.sealOf(position, length, recordIn.type(), recordIn.checksum(), session))
+        {
+            return -1;
+        }
+        return recordBytes;
+    }
+
+    /**
+     * The record at the read position of sender {@code s} does not validate: if the first record of
+     * another session validates at position 0, the sender started its ring over (a new connection);
+     * follow that session from there.
+     *
+     * @return whether a new session was followed.
+     */
+    private boolean followNewSession(final int s, final int ringBase)
+    {
+        recordIn.wrap(rings, ringBase);
+        final int session = recordIn.session();
+        if (session == 0 || session == readSession[s] || validRecordAt(ringBase, 0, 0, session) < 0)
+        {
+            return false;
+        }
+        readSession[s] = session;
+        readPosition[s] = 0;
+        creditPublished[s] = -1; // the new session's consumed word is due
+        return true;
+    }
+
+    /** @return how many times this process started a ring over under a new session (reconnections, new client incarnations). */
+    long sessionsStarted()
+    {
+        return sessionsStarted;
     }
 
     String describe()

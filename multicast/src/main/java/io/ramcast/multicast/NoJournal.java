@@ -67,7 +67,7 @@ final class NoJournal implements AcceptorJournal, AcceptorJournal.Records
     }
 
     @Override
-    public void streamPosition(final long ballot, final long seq)
+    public void streamPosition(final long ballot, final long seq, final long reissuedUpTo)
     {
     }
 

@@ -184,6 +184,25 @@ final class Outbox
         return dropped;
     }
 
+    /**
+     * Drops every write still queued for {@code peerId}: they were meant for an earlier connection
+     * to it and must not land on the new one.
+     *
+     * @return the number of writes dropped.
+     */
+    long discardQueued(final int peerId)
+    {
+        final ArrayDeque<Queued> queue = peerId < queues.size() ? queues.get(peerId) : null;
+        if (queue == null)
+        {
+            return 0;
+        }
+        final int dropped = queue.size();
+        queue.clear();
+        queuedWrites -= dropped;
+        return dropped;
+    }
+
     /** @return writes waiting for a connection or for room. */
     long queuedWrites()
     {

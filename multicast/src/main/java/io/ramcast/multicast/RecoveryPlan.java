@@ -18,12 +18,22 @@ import java.util.Map;
  * <p>The rules, each with its reason:
  * <ol>
  *   <li><b>Chosen stream</b>: the promise with the highest (accepted ballot, last sequence); on a tie
- *       the first in member order (the VR/Raft log rule, step 1).</li>
- *   <li><b>Adoption</b>: the OWN records of the chosen stream in its accepted ballot, with their
- *       values (Paxos phase-1 adoption). An OWN record whose body no promise holds and no promise
- *       delivered is not adopted: deciding it needed acks from a majority, each sent only with the
- *       body in hand, and every majority of promises contains one of them — so it was never decided,
- *       and re-issuing it would block delivery for ever once its body died with the leader.</li>
+ *       the first in member order (the VR/Raft log rule, step 1). Its ring heads bound the fresh
+ *       candidates (rule 6).</li>
+ *   <li><b>Adoption</b>: per message, the own-group proposal of the highest ballot any promise
+ *       reports (Paxos phase-1 adoption, one instance per message). Not "the OWN records of the
+ *       chosen stream": a recovery stream restarts at sequence 1 and re-issues in value order, so a
+ *       member that read only part of it (its leader failed mid-recovery) has the highest accepted
+ *       ballot but not the re-issues above the point it reached; the decided proposals of earlier
+ *       ballots up there are still held, in their own ballot, by it or another promise. Two
+ *       exclusions. A proposal that some promise passed over in the re-issues of a later ballot
+ *       (it read that ballot's records up to a value above the proposal's, or its RECOVERED marker:
+ *       {@code reissuedUpTo}) was not re-issued there, so it was never decided; adopting it could put
+ *       it below a message that a member which dropped it has delivered since. And an OWN record
+ *       whose body no promise holds and no promise delivered: deciding it needed acks from a
+ *       majority, each sent only with the body in hand, and every majority of promises contains one
+ *       of them — so it was never decided, and re-issuing it would block delivery for ever once its
+ *       body died with the leader.</li>
  *   <li><b>Re-issues</b>: the adopted OWN records, in the new ballot, and for every message and every
  *       other group the forwarded proposal of the highest ballot any promise reports, all in value
  *       order (OWN before FWD on a tie, then group, then unsigned message id), so a FWD never
@@ -185,22 +195,27 @@ final class RecoveryPlan
         final Map<Long, RecoveredMessage> messages = new LinkedHashMap<>();
         merged.forEach((id, m) -> messages.put(id, m.freeze()));
 
-        final Map<Long, Long> adopted = new LinkedHashMap<>();
-        for (final EntryInfo info : promises.get(chosenIndex).entries())
+        final Map<Long, KnownProposal> best = new LinkedHashMap<>();
+        for (final Promise promise : promises)
         {
-            final RecoveredMessage m = messages.get(info.messageId());
-            if (!m.bodySeen() && !m.delivered())
+            for (final EntryInfo info : promise.entries())
             {
-                continue; // never decided: see rule 2
-            }
-            for (final KnownProposal p : info.proposals())
-            {
-                if (p.group() == group && p.ballot() == chosen.acceptedBallot())
+                final RecoveredMessage m = messages.get(info.messageId());
+                if (!m.bodySeen() && !m.delivered())
                 {
-                    adopted.put(info.messageId(), p.value());
+                    continue; // never decided: see rule 2
+                }
+                for (final KnownProposal p : info.proposals())
+                {
+                    if (p.group() == group && !undecidedByLaterRecovery(p, promises))
+                    {
+                        best.merge(info.messageId(), p, (a, b) -> b.ballot() > a.ballot() ? b : a);
+                    }
                 }
             }
         }
+        final Map<Long, Long> adopted = new LinkedHashMap<>();
+        best.forEach((id, p) -> adopted.put(id, p.value()));
 
         final List<StreamRecord> records = new ArrayList<>();
         adopted.forEach((id, value) -> records.add(
@@ -232,6 +247,24 @@ final class RecoveryPlan
         }
         fresh.sort(Comparator.comparing(RecoveredMessage::messageId, Long::compareUnsigned));
         return new RecoveryPlan(chosenIndex, recoveredClock, List.copyOf(records), adopted.size(), List.copyOf(fresh));
+    }
+
+    /**
+     * @return whether some promise read, in the recovery re-issues of a ballot above {@code p}'s,
+     *         past {@code p}'s value without finding it there: that recovery did not re-issue it, so
+     *         it was never decided (re-issues come in value order; the OWN record that ties a value
+     *         may still be unread, hence the strict comparison).
+     */
+    private static boolean undecidedByLaterRecovery(final KnownProposal p, final List<Promise> promises)
+    {
+        for (final Promise promise : promises)
+        {
+            if (promise.end().acceptedBallot() > p.ballot() && p.value() < promise.end().reissuedUpTo())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the index, in the promises given, of the chosen stream's promise (rule 1). */

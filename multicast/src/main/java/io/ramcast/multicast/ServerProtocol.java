@@ -174,6 +174,15 @@ final class ServerProtocol
     /** Ballot of the last stream this process applied (or wrote, as leader) and its last sequence. */
     private long acceptedBallot;
     private long acceptedSeq;
+    /**
+     * How far this process has read the recovery re-issues of {@code acceptedBallot}: the highest
+     * value of a record of that ballot, or {@link Long#MAX_VALUE} once its RECOVERED marker was read
+     * (or written). Re-issues come in value order, so an own proposal of an earlier ballot below it
+     * that was not re-issued is known undecided (see {@link RecoveryPlan}, rule 2).
+     */
+    private long reissuedUpTo;
+    /** The highest ballot whose RECOVERED marker this process read or wrote. */
+    private long recoveredBallot;
     private long clock;
     /** No timestamp above this was used; saved before the clock passes it (see {@link VoteStore}). */
     private long clockCeiling;
@@ -195,6 +204,7 @@ final class ServerProtocol
     private final TreeSet<Entry> ordered = new TreeSet<>(Comparator.comparingLong((Entry e) -> e.finalValue)
         .thenComparingInt(e -> e.finalGroup).thenComparing(e -> e.messageId, Long::compareUnsigned));
     private final ArrayList<Entry> scan = new ArrayList<>();
+    private final LongArrayList bodyAsk = new LongArrayList();
 
     /* leader state */
     private final StreamLog log;
@@ -203,6 +213,10 @@ final class ServerProtocol
     private final boolean[] lost;
     /** Per member: it promised the current ballot (its stream may be written, from its stored position). */
     private final boolean[] promised;
+    /** Per member: when this leader last asked it to report its state again ({@link #askToRejoin}). */
+    private final long[] rejoinAskedNs;
+    /** Per server ordinal: the connection epoch last seen ({@link #checkReconnections}). */
+    private final long[] serverEpoch;
     private final ArrayDeque<Entry> toPropose = new ArrayDeque<>();
     private final LongArrayList[] outgoingProposals;
 
@@ -376,6 +390,8 @@ final class ServerProtocol
         sendCursor = new long[members.length];
         lost = new boolean[members.length];
         promised = new boolean[members.length];
+        rejoinAskedNs = new long[members.length];
+        serverEpoch = new long[topology.serverCount()];
         Arrays.fill(sendCursor, 1);
         log = new StreamLog(options.streamRecords());
         logLimit = Math.max(8L * options.streamRecords(), 4L * options.retainedDeliveries());
@@ -465,16 +481,18 @@ final class ServerProtocol
         }
 
         @Override
-        public void streamPosition(final long b, final long seq)
+        public void streamPosition(final long b, final long seq, final long upTo)
         {
             acceptedBallot = b;
             acceptedSeq = seq;
+            reissuedUpTo = upTo;
         }
 
         @Override
         public void forget(final long b)
         {
             forgetProposalsBelow(b);
+            recoveredBallot = Math.max(recoveredBallot, b);
         }
 
         @Override
@@ -512,7 +530,7 @@ final class ServerProtocol
         {
             w.ringRow(ci, clientRings.rowState(ci));
         }
-        w.streamPosition(acceptedBallot, acceptedSeq);
+        w.streamPosition(acceptedBallot, acceptedSeq, reissuedUpTo());
         for (final Entry e : retained.values())
         {
             writeEntry(w, e);
@@ -689,6 +707,9 @@ final class ServerProtocol
         {
             work += checkClients(); // suspicion moves with heartbeats: once per interval is enough
             work += checkLeaderProgress();
+            work += checkReconnections();
+            work += askToRejoin();
+            work += askForBodies();
         }
         work += flushProposals();
         // before publish: a new incarnation's mailbox is reset before its FLOW cell answers the handshake
@@ -949,6 +970,81 @@ final class ServerProtocol
         return (int)(relayedCount - relayed);
     }
 
+    /**
+     * A message this process knows from its stream (a proposal of its own group) but whose body
+     * never reached it — it was down, restarted or cut off while the client wrote it, and the client
+     * may have moved on — blocks its deliveries for ever unless a member that holds the body sends
+     * it. After a failure timeout without it, this process asks the other members of its group
+     * ({@link ControlMessages#BODY_REQUEST}), again after each further timeout; they answer with a
+     * relay. After ten asks in vain it says so once: no member holds it any more (delivered and
+     * dropped beyond the retention), and this replica needs a state transfer.
+     *
+     * @return the number of bodies asked for.
+     */
+    private int askForBodies()
+    {
+        final long everyNs = options.failureTimeoutMillis() * NS_PER_MS;
+        bodyAsk.clear();
+        entries.forEachLong((id, e) ->
+        {
+            if (e.hasBody() || !e.proposalKnown[group])
+            {
+                return;
+            }
+            if (e.bodyWaitNs == 0)
+            {
+                e.bodyWaitNs = nowNs;
+            }
+            else if (nowNs - e.bodyWaitNs >= everyNs)
+            {
+                e.bodyWaitNs = nowNs;
+                if (++e.bodyAsks == 10)
+                {
+                    LOG.warn("group {} at process {}: no member of the group has sent the body of {} after {} asks; " +
+                        "if every member delivered it and dropped it beyond the retention, this replica cannot " +
+                        "catch up from its group and needs a state transfer", group, selfId,
+                        MessageIds.toString(e.messageId), e.bodyAsks);
+                }
+                bodyAsk.addLong(e.messageId);
+            }
+        });
+        if (bodyAsk.isEmpty())
+        {
+            return 0;
+        }
+        final long[] ids = bodyAsk.toLongArray();
+        final int max = ControlMessages.maxBodyRequests(options.maxMailboxMessageBytes());
+        for (int from = 0; from < ids.length; from += max)
+        {
+            final byte[] request = ControlMessages.bodyRequest(ids, from, Math.min(max, ids.length - from));
+            for (final int q : members)
+            {
+                if (q != selfId && !heartbeats.suspected(q, nowNs))
+                {
+                    control.send(q, request);
+                }
+            }
+        }
+        return ids.length;
+    }
+
+    /** Sends the bodies asked for that this process holds, live or retained after delivery, as relays. */
+    private void onBodyRequest(final int sender, final long[] messageIds)
+    {
+        for (final long id : messageIds)
+        {
+            Entry e = entries.get(id);
+            if (e == null)
+            {
+                e = retained.get(id);
+            }
+            if (e != null && e.hasBody() && e.destinations != null)
+            {
+                relayTo(e, sender);
+            }
+        }
+    }
+
     /** Relays every message of client {@code ci} this process holds, in any state (§F.4 item 20). */
     private int relayAll(final int ci)
     {
@@ -1072,6 +1168,7 @@ final class ServerProtocol
             case ControlMessages.NEW_LEADER -> onNewLeader(ControlMessages.decodeBallotMessage(message,
                 ControlMessages.NEW_LEADER));
             case ControlMessages.RELAY -> onRelay(sender, ControlMessages.decodeRelay(message));
+            case ControlMessages.BODY_REQUEST -> onBodyRequest(sender, ControlMessages.decodeBodyRequest(message));
             default -> throw new IllegalStateException("control message of unknown type " + message[0] + " from " + sender);
         }
     }
@@ -1128,10 +1225,30 @@ final class ServerProtocol
         final long ownRingSeq)
     {
         final long seq = log.append(kind, proposingGroup, messageId, proposalBallot, value, ownRingSeq);
+        accepted(seq, value);
+        return seq;
+    }
+
+    /** The stream record {@code seq} of the current ballot, of value {@code value}, was applied or appended. */
+    private void accepted(final long seq, final long value)
+    {
+        if (acceptedBallot != ballot)
+        {
+            reissuedUpTo = value;
+        }
+        else if (reissuedUpTo != Long.MAX_VALUE)
+        {
+            reissuedUpTo = Math.max(reissuedUpTo, value);
+        }
         acceptedBallot = ballot;
         acceptedSeq = seq;
-        journalRecords.streamPosition(ballot, seq);
-        return seq;
+        journalRecords.streamPosition(ballot, seq, reissuedUpTo());
+    }
+
+    /** @return how far the re-issues of {@code acceptedBallot} have been read (see {@link #reissuedUpTo}). */
+    private long reissuedUpTo()
+    {
+        return recoveredBallot == acceptedBallot ? Long.MAX_VALUE : reissuedUpTo;
     }
 
     /* ---------------------------------------------------------------- Tasks 7–9: leader change */
@@ -1380,6 +1497,83 @@ final class ServerProtocol
     }
 
     /** Task 8. */
+    /**
+     * Leader: every member that has not promised this ballot, or whose stream was given up (its
+     * connection was lost), is asked again with CATCH_UP once it is connected, at most once per
+     * failure timeout. It answers with its report (a promise, or the same report if it already
+     * follows this ballot) and {@link #onCatchUpEnd} resumes its stream. Without this, a member
+     * that started after the recovery, restarted, or was cut off for a moment was never written
+     * again while this leader lasted.
+     *
+     * @return the number of members asked.
+     */
+    private int askToRejoin()
+    {
+        if (mode != Mode.LEADER)
+        {
+            return 0;
+        }
+        int asked = 0;
+        final long everyNs = options.failureTimeoutMillis() * NS_PER_MS;
+        for (int j = 0; j < members.length; j++)
+        {
+            if (j == memberIndex || promised[j] && !lost[j] || nowNs - rejoinAskedNs[j] < everyNs ||
+                outbox.handle(members[j], Layout.STREAM_REGION).status() == RemoteRegion.Status.PEER_DOWN ||
+                heartbeats.suspected(members[j], nowNs))
+            {
+                continue;
+            }
+            rejoinAskedNs[j] = nowNs;
+            control.send(members[j], ControlMessages.ballotMessage(ControlMessages.CATCH_UP, group, ballot));
+            asked++;
+        }
+        return asked;
+    }
+
+    /**
+     * A new connection to a server (it restarted, or the link healed): CONTROL messages in flight on
+     * the old one may be lost ({@link Mailboxes} starts each ring over). A leader announces itself
+     * again, and re-sends its proposals for every message held with that server's group among its
+     * destinations if the server leads that group (what a lost PROPOSALS message carried; the
+     * receiver's forward of a proposal it had is a duplicate record with the same value).
+     *
+     * @return the number of servers seen reconnected.
+     */
+    private int checkReconnections()
+    {
+        int work = 0;
+        final int[] servers = topology.servers();
+        for (int so = 0; so < servers.length; so++)
+        {
+            final int s = servers[so];
+            if (s == selfId)
+            {
+                continue;
+            }
+            final long epoch = outbox.handle(s, Layout.ACKS_REGION).connectionEpoch();
+            final long before = serverEpoch[so];
+            serverEpoch[so] = epoch;
+            if (before == 0 || epoch == before || mode != Mode.LEADER)
+            {
+                continue;
+            }
+            work++;
+            control.send(s, ControlMessages.ballotMessage(ControlMessages.NEW_LEADER, group, ballot));
+            final int h = topology.groupOf(s);
+            if (h != group && leaderOf[h] == s)
+            {
+                forEachHeld(e ->
+                {
+                    if (e.destinations != null && proposedInCurrentBallot(e) && Arrays.binarySearch(e.destinations, h) >= 0)
+                    {
+                        queueProposal(e, h);
+                    }
+                });
+            }
+        }
+        return work;
+    }
+
     private void onCatchUp(final int sender, final ControlMessages.GroupBallot cu)
     {
         if (cu.group() != group || Ballots.leader(cu.ballot()) != sender)
@@ -1389,6 +1583,14 @@ final class ServerProtocol
         if (cu.ballot() > ballot)
         {
             promise(cu.ballot(), "CATCH_UP from " + sender);
+        }
+        else if (cu.ballot() == ballot && mode == Mode.FOLLOWER)
+        {
+            // the leader of this ballot lost this process's stream (it restarted, or its links were
+            // cut) and asks where to resume: the same report as a promise
+            LOG.info("group {} at process {}: leader {} asks where to resume its stream; at {}:{}", group, selfId, sender,
+                Ballots.toString(acceptedBallot), acceptedSeq);
+            sendReply(sender, ballot);
         }
         else if (cu.ballot() < ballot)
         {
@@ -1416,7 +1618,7 @@ final class ServerProtocol
             control.send(candidate, m);
         }
         control.send(candidate, ControlMessages.catchUpEnd(
-            new CatchUpEnd(b, acceptedBallot, acceptedSeq, clock, infos.size(), clientRings.freedUpToAll())));
+            new CatchUpEnd(b, acceptedBallot, acceptedSeq, reissuedUpTo(), clock, infos.size(), clientRings.freedUpToAll())));
     }
 
     private List<EntryInfo> snapshot()
@@ -1475,16 +1677,26 @@ final class ServerProtocol
         }
         if (mode == Mode.LEADER)
         {
-            // a member that promised after the recovery: its stream region is writable again
+            // a member that promised after the recovery, or reports again after it restarted or its
+            // links were cut: its stream region is writable again, from where it stands in this
+            // ballot's stream (a prefix of this log), or from the start
             promised[j] = true;
             outbox.handle(sender, Layout.STREAM_REGION).reset();
-            memberStored[j] = 0;
-            sendCursor[j] = 1;
-            if (log.base() > 1)
+            final long resume = end.acceptedBallot() == ballot ? Math.min(end.acceptedSeq(), log.next() - 1) + 1 : 1;
+            memberStored[j] = resume - 1;
+            sendCursor[j] = resume;
+            final boolean wasLost = lost[j];
+            lost[j] = resume < log.base();
+            if (lost[j])
             {
-                lost[j] = true;
-                LOG.warn("process {}: member {} promised ballot {} after the stream's start was dropped; it cannot be " +
-                    "caught up", selfId, sender, Ballots.toString(ballot));
+                LOG.warn("group {} at process {}: member {} reported {}:{}, behind the start of the stream this leader " +
+                    "keeps ({}); it cannot be caught up from the stream", group, selfId, sender,
+                    Ballots.toString(end.acceptedBallot()), end.acceptedSeq(), log.base());
+            }
+            else
+            {
+                LOG.info("group {} at process {}: member {} {} the stream of {} at record {} ({} behind)", group, selfId,
+                    sender, wasLost ? "rejoins" : "joins", Ballots.toString(ballot), resume, log.next() - resume);
             }
             return;
         }
@@ -1509,7 +1721,7 @@ final class ServerProtocol
     {
         final List<EntryInfo> own = snapshot();
         final RecoveryPlan.Promise ownPromise = new RecoveryPlan.Promise(own,
-            new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, clock, own.size(), clientRings.freedUpToAll()));
+            new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, reissuedUpTo(), clock, own.size(), clientRings.freedUpToAll()));
         final RecoveryPlan plan = RecoveryPlan.from(candidacy.promises(ownPromise), group, ballot);
         final int promiseCount = candidacy.promiseCount();
         raiseClock(plan.recoveredClock());
@@ -1579,6 +1791,7 @@ final class ServerProtocol
     {
         journalRecords.forget(ballot);
         forgetProposalsBelow(ballot);
+        recoveredBallot = Math.max(recoveredBallot, ballot); // every re-issue of this ballot has been read
     }
 
     private void forgetProposalsBelow(final long b)
@@ -1931,9 +2144,7 @@ final class ServerProtocol
         }
         raiseClock(value);
         nextStreamReadSeq = seq + 1;
-        acceptedBallot = ballot;
-        acceptedSeq = seq;
-        journalRecords.streamPosition(ballot, seq);
+        accepted(seq, value);
     }
 
     private void acknowledge(final Entry e, final long value)

@@ -97,6 +97,6 @@ class CandidacyTest
 
     private static CatchUpEnd end(final int entryCount)
     {
-        return new CatchUpEnd(BALLOT, Ballots.of(3, 11), 9, 100, entryCount, new long[] {1});
+        return new CatchUpEnd(BALLOT, Ballots.of(3, 11), 9, Long.MAX_VALUE, 100, entryCount, new long[] {1});
     }
 }

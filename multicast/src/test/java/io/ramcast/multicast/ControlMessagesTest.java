@@ -72,11 +72,12 @@ class ControlMessagesTest
     @Test
     void shouldRoundTripCatchUpEndAndRelay()
     {
-        final CatchUpEnd end = new CatchUpEnd(Ballots.of(4, 1), Ballots.of(3, 0), 77, 1234, 201, new long[] {1, 9, 40});
+        final CatchUpEnd end = new CatchUpEnd(Ballots.of(4, 1), Ballots.of(3, 0), 77, 55, 1234, 201, new long[] {1, 9, 40});
         final CatchUpEnd endBack = ControlMessages.decodeCatchUpEnd(ControlMessages.catchUpEnd(end));
         assertThat(endBack.ballot()).isEqualTo(end.ballot());
         assertThat(endBack.acceptedBallot()).isEqualTo(end.acceptedBallot());
         assertThat(endBack.acceptedSeq()).isEqualTo(77);
+        assertThat(endBack.reissuedUpTo()).isEqualTo(55);
         assertThat(endBack.clock()).isEqualTo(1234);
         assertThat(endBack.entryCount()).isEqualTo(201);
         assertThat(endBack.ringHeads()).containsExactly(1, 9, 40);
@@ -107,7 +108,7 @@ class ControlMessagesTest
         assertThatThrownBy(() -> ControlMessages.decodeRelay(trailing))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trailing");
 
-        final byte[] end = ControlMessages.catchUpEnd(new CatchUpEnd(1, 1, 1, 1, 0, new long[] {1, 2}));
+        final byte[] end = ControlMessages.catchUpEnd(new CatchUpEnd(1, 1, 1, 1, 1, 0, new long[] {1, 2}));
         assertThatThrownBy(() -> ControlMessages.decodeCatchUpEnd(Arrays.copyOf(end, end.length - 8)))
             .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ControlMessages.type(new byte[0]))

@@ -42,7 +42,12 @@ class FaultSimulationTest
         /** The leaders of two groups crash. */
         TWO_LEADERS_CRASH,
         /** Five replicas per group: the leader crashes, then the candidate crashes during CATCH_UP. */
-        CANDIDATE_CRASH
+        CANDIDATE_CRASH,
+        /**
+         * Five replicas per group: the leader crashes, then its successor crashes a few steps after
+         * it won, while its recovery stream (every retained delivery re-issued) is partly written.
+         */
+        RECOVERING_LEADER_CRASH
     }
 
     static MulticastOptions faultOptions(final int window)
@@ -81,7 +86,7 @@ class FaultSimulationTest
     {
         final Plan plan = Plan.values()[(int)(seed % Plan.values().length)];
         final Random random = new Random(seed * 7919);
-        final GroupTopology topology = plan == Plan.CANDIDATE_CRASH ?
+        final GroupTopology topology = plan == Plan.CANDIDATE_CRASH || plan == Plan.RECOVERING_LEADER_CRASH ?
             GroupTopology.uniform(2, 5, 3) : GroupTopology.uniform(3, 3, 4);
         try (ClusterSimulation sim = new ClusterSimulation(seed, topology, faultOptions(4), 24, 3, 200_000))
         {
@@ -126,6 +131,8 @@ class FaultSimulationTest
         private long resumeAt = -1;
         private int pausedProcess = -1;
         private long candidateCrashDelay = -1;
+        private int firstLeader = -1;
+        private long successorCrashDelay = -1;
 
         Injector(final ClusterSimulation sim, final Plan plan, final Random random)
         {
@@ -148,6 +155,10 @@ class FaultSimulationTest
             if (candidateCrashDelay >= 0)
             {
                 crashCandidate();
+            }
+            if (successorCrashDelay >= 0)
+            {
+                crashSuccessor();
             }
             if (sim.steps < triggerStep || injected && watched < 0)
             {
@@ -201,7 +212,24 @@ class FaultSimulationTest
                     crashLeader(targetGroup);
                     candidateCrashDelay = random.nextInt(400);
                 }
+                case RECOVERING_LEADER_CRASH ->
+                {
+                    firstLeader = sim.leaderOf(targetGroup);
+                    crashLeader(targetGroup);
+                    successorCrashDelay = injected ? random.nextInt(60) : -1;
+                }
                 default -> throw new IllegalStateException(plan.name());
+            }
+        }
+
+        /** Crashes the first leader elected after {@link #firstLeader}, once the delay has run out. */
+        private void crashSuccessor()
+        {
+            final int leader = sim.leaderOf(targetGroup);
+            if (leader >= 0 && leader != firstLeader && successorCrashDelay-- <= 0)
+            {
+                sim.crash(leader, connectionLost);
+                successorCrashDelay = -1;
             }
         }
 

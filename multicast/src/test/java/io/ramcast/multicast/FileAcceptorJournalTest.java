@@ -50,9 +50,9 @@ class FileAcceptorJournalTest
         }
 
         @Override
-        public void streamPosition(final long ballot, final long seq)
+        public void streamPosition(final long ballot, final long seq, final long reissuedUpTo)
         {
-            lines.add("stream " + ballot + " " + seq);
+            lines.add("stream " + ballot + " " + seq + " " + reissuedUpTo);
         }
 
         @Override
@@ -91,7 +91,7 @@ class FileAcceptorJournalTest
             {
                 w.body(i, i % 4, new int[] {0, 2}, new long[] {i, i + 1}, i % 5 == 0 ? null : new byte[] {(byte)i, 7});
                 w.proposal(i, i % 3, 100 + i, 1000L + i, 200, i);
-                w.streamPosition(200, i);
+                w.streamPosition(200, i, i);
                 w.ringOp(ClientRings.Op.FREE, i % 4, i);
                 if (i % 7 == 0)
                 {
@@ -144,7 +144,7 @@ class FileAcceptorJournalTest
         final Recorder expected = new Recorder();
         final FileAcceptorJournal first = FileAcceptorJournal.open(dir.resolve("j"), SEGMENT, false);
         writeMix(first.write(), expected, 1, 20);
-        first.write().streamPosition(999, 999); // torn below: its checksum no longer matches
+        first.write().streamPosition(999, 999, 999); // torn below: its checksum no longer matches
         first.close();
         final Path segment = segments().get(0);
         final JournalRecords.ReadResult whole = readSegment(segment);

@@ -103,16 +103,65 @@ class RecoveryPlanTest
     }
 
     @Test
-    void shouldNotAdoptOwnRecordsThatAppearOnlyOutsideTheChosenStreamButProposeThemAfresh()
+    void shouldAdoptAnOwnRecordOfTheChosenBallotHeldOnlyByAShorterStream()
     {
+        // the chosen member delivered it and no longer holds it; the record was in both streams
         final long id = MessageIds.of(100, 1);
         final Promise chosen = promise(OLD, 5, 0);
         final Promise other = promise(OLD, 4, 0, entry(id, true, false, own(OLD, 40)));
 
         final RecoveryPlan plan = RecoveryPlan.from(List.of(chosen, other), G, NEW);
 
+        assertThat(plan.adoptedCount()).isOne();
+        assertThat(plan.records()).extracting(StreamRecord::kind).containsExactly(Layout.KIND_OWN, Layout.KIND_RECOVERED);
+        assertThat(plan.records().get(0).value()).isEqualTo(40);
+        assertThat(plan.freshCandidates()).isEmpty();
+    }
+
+    /**
+     * The failure found by the whole-cluster kill test: the leader of ballot OLD re-issued the
+     * OLDER stream (values 10, 20, 30, 40) and failed after writing the first two records to one
+     * member; the new candidate's promises are that member's (accepted OLD, re-issues read up to
+     * 20) and one that never saw OLD. The decided proposals above 20 survive only in ballot OLDER,
+     * and must be re-issued; the OLDER proposal at 15, which the OLD recovery passed over, was
+     * never decided and must not be.
+     */
+    @Test
+    void shouldAdoptDecidedProposalsOfAnEarlierBallotAboveWhereAPartialRecoveryStreamEnds()
+    {
+        final long a = MessageIds.of(100, 1);
+        final long b = MessageIds.of(100, 2);
+        final long c = MessageIds.of(100, 3);
+        final long d = MessageIds.of(100, 4);
+        final long skipped = MessageIds.of(100, 5);
+        final Promise partial = promise(OLD, 2, 20, 0,
+            entry(a, true, true, own(OLD, 10)), entry(b, true, false, own(OLD, 20)),
+            entry(c, true, false, own(OLDER, 30)), entry(d, true, false, own(OLDER, 40)));
+        final Promise older = promise(OLDER, 9, Long.MAX_VALUE, 0,
+            entry(a, true, true, own(OLDER, 10)), entry(b, true, false, own(OLDER, 20)),
+            entry(c, true, false, own(OLDER, 30)), entry(d, true, false, own(OLDER, 40)),
+            entry(skipped, true, false, own(OLDER, 15)));
+
+        final RecoveryPlan plan = RecoveryPlan.from(List.of(partial, older), G, NEW);
+
+        assertThat(plan.chosenIndex()).isZero();
+        assertThat(plan.records()).extracting(StreamRecord::messageId).containsExactly(a, b, c, d, 0L);
+        assertThat(plan.records()).extracting(StreamRecord::value).containsExactly(10L, 20L, 30L, 40L, 40L);
+        assertThat(plan.records().subList(0, 4)).allSatisfy(r -> assertThat(r.proposalBallot()).isEqualTo(NEW));
+        assertThat(plan.freshCandidates()).as("passed over by the OLD recovery: proposed afresh, above 40")
+            .extracting(RecoveredMessage::messageId).containsExactly(skipped);
+    }
+
+    @Test
+    void shouldNotAdoptAProposalThatAPromiseWhichReadALaterRecoveryToItsEndDropped()
+    {
+        final long id = MessageIds.of(100, 1);
+        final Promise complete = promise(OLD, 3, 0);
+        final Promise behind = promise(OLDER, 9, Long.MAX_VALUE, 0, entry(id, true, false, own(OLDER, 1_000)));
+
+        final RecoveryPlan plan = RecoveryPlan.from(List.of(complete, behind), G, NEW);
+
         assertThat(plan.adoptedCount()).isZero();
-        assertThat(plan.records()).extracting(StreamRecord::kind).containsExactly(Layout.KIND_RECOVERED);
         assertThat(plan.freshCandidates()).extracting(RecoveredMessage::messageId).containsExactly(id);
     }
 
@@ -244,7 +293,7 @@ class RecoveryPlanTest
         final String rule, final EntryInfo atChosen, final EntryInfo atOther, final boolean fresh)
     {
         final Promise chosen = new Promise(atChosen == null ? List.of() : List.of(atChosen),
-            new CatchUpEnd(NEW, OLD, 5, 0, atChosen == null ? 0 : 1, new long[] {3}));
+            new CatchUpEnd(NEW, OLD, 5, Long.MAX_VALUE, 0, atChosen == null ? 0 : 1, new long[] {3}));
         final Promise other = promise(OLDER, 9, 0, atOther == null ? new EntryInfo[0] : new EntryInfo[] {atOther});
 
         final RecoveryPlan plan = RecoveryPlan.from(List.of(chosen, other), G, NEW);
@@ -286,11 +335,18 @@ class RecoveryPlanTest
 
     /* ---------------------------------------------------------------- helpers */
 
+    /** A promise from a member that read its accepted ballot's RECOVERED marker. */
     private static Promise promise(final long acceptedBallot, final long acceptedSeq, final long clock,
         final EntryInfo... entries)
     {
+        return promise(acceptedBallot, acceptedSeq, Long.MAX_VALUE, clock, entries);
+    }
+
+    private static Promise promise(final long acceptedBallot, final long acceptedSeq, final long reissuedUpTo,
+        final long clock, final EntryInfo... entries)
+    {
         return new Promise(Arrays.asList(entries),
-            new CatchUpEnd(NEW, acceptedBallot, acceptedSeq, clock, entries.length, new long[] {1}));
+            new CatchUpEnd(NEW, acceptedBallot, acceptedSeq, reissuedUpTo, clock, entries.length, new long[] {1}));
     }
 
     /** A message to groups 1 and 2 at ring position 4 in both. */

@@ -28,6 +28,7 @@ final class DirectRemoteRegion implements RemoteRegion
     private FabricRegion target;
     private FabricRegion.WriterGate gate;
     private int sizeBytes = RegionBounds.UNKNOWN_SIZE_BYTES;
+    private long connectionEpoch;
     private Status status = Status.CONNECTING;
 
     /**
@@ -52,6 +53,7 @@ final class DirectRemoteRegion implements RemoteRegion
      */
     void bind(final FabricRegion region)
     {
+        connectionEpoch++;
         target = region;
         if (null == region)
         {
@@ -94,6 +96,12 @@ final class DirectRemoteRegion implements RemoteRegion
     public Status status()
     {
         return status;
+    }
+
+    @Override
+    public long connectionEpoch()
+    {
+        return connectionEpoch;
     }
 
     @Override

@@ -43,6 +43,15 @@ public interface RemoteRegion
     int sizeBytes();
 
     /**
+     * @return how many connections to the owner have completed their handshake so far: 0 before
+     *         the first, then 1, and one more after each re-establishment (the owner restarted, or
+     *         the connection was lost and made again). Writes issued on an earlier connection and
+     *         not yet landed when it was lost never land. Lets a writer that keeps a stream of
+     *         writes into the region (a mailbox ring) start it over on the new connection.
+     */
+    long connectionEpoch();
+
+    /**
      * Issues a one-sided write of {@code length} bytes from {@code src} at {@code srcOffset} into the
      * remote region at {@code offset}. The bytes are copied before the method returns, so the caller
      * may reuse {@code src} at once. Visibility at the peer follows the issue order of this process's

@@ -21,6 +21,7 @@ final class TcpRemoteRegion implements RemoteRegion
     private final int regionId;
     private final int maxWriteBytes;
     private int sizeBytes = RegionBounds.UNKNOWN_SIZE_BYTES;
+    private long connectionEpoch;
     private boolean rejected;
     private boolean missingAtPeer;
 
@@ -48,6 +49,7 @@ final class TcpRemoteRegion implements RemoteRegion
         missingAtPeer = size == regionSizeById.missingValue();
         sizeBytes = missingAtPeer ? RegionBounds.UNKNOWN_SIZE_BYTES : size;
         rejected = false;
+        connectionEpoch++;
         return !missingAtPeer;
     }
 
@@ -92,6 +94,12 @@ final class TcpRemoteRegion implements RemoteRegion
             default:
                 return Status.CONNECTING;
         }
+    }
+
+    @Override
+    public long connectionEpoch()
+    {
+        return connectionEpoch;
     }
 
     @Override

@@ -140,6 +140,12 @@ public final class FaultInjectingFabric implements Fabric
         }
 
         @Override
+        public long connectionEpoch()
+        {
+            return inner.connectionEpoch();
+        }
+
+        @Override
         public WriteResult write(final int offset, final DirectBuffer src, final int srcOffset, final int length)
         {
             final int sizeBytes = inner.sizeBytes();

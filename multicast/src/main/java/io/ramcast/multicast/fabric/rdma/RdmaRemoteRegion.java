@@ -29,6 +29,7 @@ final class RdmaRemoteRegion implements RemoteRegion
     private final int lane;
     private Status status = Status.CONNECTING;
     private int sizeBytes = RegionBounds.UNKNOWN_SIZE_BYTES;
+    private long connectionEpoch;
     private boolean missing;
 
     RdmaRemoteRegion(final RdmaFabric fabric, final RdmaPeer peer, final int regionId, final int lane)
@@ -47,6 +48,7 @@ final class RdmaRemoteRegion implements RemoteRegion
      */
     boolean onConnected(final boolean forgetFailure)
     {
+        connectionEpoch++;
         final RdmaPeer.RemoteEntry entry = peer.entry(regionId);
         if (null == entry)
         {
@@ -110,6 +112,12 @@ final class RdmaRemoteRegion implements RemoteRegion
     public Status status()
     {
         return status;
+    }
+
+    @Override
+    public long connectionEpoch()
+    {
+        return connectionEpoch;
     }
 
     @Override

@@ -66,6 +66,12 @@ final class SelfRemoteRegion implements RemoteRegion
     }
 
     @Override
+    public long connectionEpoch()
+    {
+        return 1; // a process's connection to itself is never lost
+    }
+
+    @Override
     public int sizeBytes()
     {
         return null == region ? RegionBounds.UNKNOWN_SIZE_BYTES : region.sizeBytes();
