@@ -437,6 +437,12 @@ class BadInputEndToEndTest
                 }
 
                 @Override
+                public long connectionEpoch()
+                {
+                    return region.connectionEpoch();
+                }
+
+                @Override
                 public WriteResult write(final int offset, final DirectBuffer src, final int srcOffset, final int length)
                 {
                     return heldPeers.contains(peerId) ? WriteResult.BACK_PRESSURE :
