@@ -101,6 +101,14 @@ final class ClientProtocol
     private final ArrayList<ArrayDeque<Deferred>> deferred;
     /** Per server ordinal: given up (connection lost or backlog overflow); never written again. */
     private final boolean[] abandoned;
+    /**
+     * Per server ordinal: the connection epoch of a member given up because its connection was
+     * lost, 0 otherwise. A later epoch means it is connected again (restarted, or the link healed):
+     * the session is then renewed ({@link #renewDue()}) so that it is written again.
+     */
+    private final long[] abandonedAtEpoch;
+    /** A member given up for a lost connection is connected again: send nothing new, renew once drained. */
+    private volatile boolean renewDue;
     /** Per server ordinal: silent when the session started; its writes wait until it answers. */
     private final boolean[] awaitingAnswer;
     /** Per group: the ring position this incarnation started at. */
@@ -172,6 +180,7 @@ final class ClientProtocol
             deferred.add(new ArrayDeque<>());
         }
         abandoned = new boolean[topology.serverCount()];
+        abandonedAtEpoch = new long[topology.serverCount()];
         awaitingAnswer = new boolean[topology.serverCount()];
         sessionStart = new long[groupCount];
         maxDeferred = Layout.MAX_DEFERRED_RINGS * options.ringSlots();
@@ -276,8 +285,34 @@ final class ClientProtocol
             {
                 abandoned[down[i]] = false;
                 abandon(down[i], "its connection was lost", lostGroup < 0);
+                abandonedAtEpoch[down[i]] = Math.max(1, epochOf(down[i]));
+            }
+            for (int so = 0; so < servers.length && !renewDue && lostGroup < 0; so++)
+            {
+                if (abandonedAtEpoch[so] != 0 && epochOf(so) > abandonedAtEpoch[so] && reachable(so))
+                {
+                    renewDue = true;
+                    LOG.info("client {}: server {}, given up in this session when its connection was lost, is " +
+                        "connected again; renewing the session once the {} messages in flight complete", selfId,
+                        servers[so], inflight.size());
+                }
             }
         }
+    }
+
+    private long epochOf(final int serverOrdinal)
+    {
+        return outbox.handle(topology.servers()[serverOrdinal], Layout.RINGS_REGION).connectionEpoch();
+    }
+
+    /**
+     * @return whether a member given up when its connection was lost is connected again: the
+     *         session sends nothing new and should be renewed ({@link #restartSession}) once
+     *         nothing is in flight, so that every member is written again (safe from any thread).
+     */
+    boolean renewDue()
+    {
+        return renewDue;
     }
 
     /**
@@ -417,6 +452,8 @@ final class ClientProtocol
         java.util.Arrays.fill(serverNextRingSeq, 0);
         java.util.Arrays.fill(serverLastSequence, 0);
         java.util.Arrays.fill(abandoned, false);
+        java.util.Arrays.fill(abandonedAtEpoch, 0);
+        renewDue = false;
         java.util.Arrays.fill(awaitingAnswer, false);
         java.util.Arrays.fill(sessionStart, 0);
         for (final ArrayDeque<Deferred> queue : deferred)
@@ -839,7 +876,7 @@ final class ClientProtocol
     {
         int work = 0;
         Request r;
-        while (sessionReady && inflight.size() < options.clientWindow() && (r = waiting.peekFirst()) != null &&
+        while (sessionReady && !renewDue && inflight.size() < options.clientWindow() && (r = waiting.peekFirst()) != null &&
             hasRoom(r))
         {
             waiting.pollFirst();

@@ -39,6 +39,14 @@ final class ControlMessages
      * held is answered with a {@link #RELAY}.
      */
     static final byte BODY_REQUEST = 8;
+    /**
+     * A member that has delivered nothing for a failure timeout while holding messages (it restarted
+     * or was cut off, and the acks and proposals written to it meanwhile are lost) asks a member of
+     * its group for the deliveries after its last one ({@link #DELIVERED} answers).
+     */
+    static final byte DELIVERED_REQUEST = 9;
+    /** Deliveries in delivery order, with their bodies and final timestamps, after a requested one. */
+    static final byte DELIVERED = 10;
 
     /** Bytes a relay adds to the slot record it carries, at most. */
     static final int RELAY_OVERHEAD_BYTES = 64;
@@ -146,6 +154,114 @@ final class ControlMessages
             throw new IllegalArgumentException("bad count " + n + " in a control message");
         }
         return n;
+    }
+
+    /* ---------------------------------------------------------------- DELIVERED_REQUEST, DELIVERED */
+
+    /** Decoded {@link #DELIVERED_REQUEST}: the final timestamp and id of the asker's last delivery. */
+    record DeliveredRequest(long finalValue, int finalGroup, long messageId)
+    {
+    }
+
+    static byte[] deliveredRequest(final DeliveredRequest r)
+    {
+        final ByteBuffer b = writer(1 + 8 + 4 + 8, DELIVERED_REQUEST);
+        b.putLong(r.finalValue()).putInt(r.finalGroup()).putLong(r.messageId());
+        return b.array();
+    }
+
+    static DeliveredRequest decodeDeliveredRequest(final byte[] message)
+    {
+        return decode(message, DELIVERED_REQUEST, "DELIVERED_REQUEST",
+            b -> new DeliveredRequest(b.getLong(), b.getInt(), b.getLong()));
+    }
+
+    /** One delivery as carried by {@link #DELIVERED}. */
+    record DeliveredItem(
+        long messageId, long finalValue, int finalGroup, int clientOrdinal, int[] destinations, long[] ringSeqs,
+        byte[] payload)
+    {
+        int encodedBytes()
+        {
+            return 8 + 8 + 4 + 4 + 4 + destinations.length * 12 + 4 + payload.length;
+        }
+    }
+
+    /**
+     * Decoded {@link #DELIVERED}.
+     *
+     * @param complete whether the sender still held every delivery after the requested one (its
+     *                 history reached back that far); if not, the asker cannot catch up from it.
+     * @param behind   how many deliveries the sender holds after the requested one, in all (a
+     *                 request is answered with at most a few thousand of them).
+     * @param items    deliveries in delivery order.
+     */
+    record Delivered(boolean complete, int behind, List<DeliveredItem> items)
+    {
+    }
+
+    /** @return the items packed into as many {@link #DELIVERED} messages of at most {@code maxBytes} as needed. */
+    static List<byte[]> delivered(final boolean complete, final int behind, final List<DeliveredItem> items,
+        final int maxBytes)
+    {
+        final List<byte[]> out = new ArrayList<>();
+        int from = 0;
+        while (from < items.size() || out.isEmpty())
+        {
+            int bytes = 1 + 1 + 4 + 4;
+            int to = from;
+            while (to < items.size() && (to == from || bytes + items.get(to).encodedBytes() <= maxBytes))
+            {
+                bytes += items.get(to).encodedBytes();
+                to++;
+            }
+            final ByteBuffer b = writer(bytes, DELIVERED);
+            b.put((byte)(complete ? 1 : 0)).putInt(behind).putInt(to - from);
+            for (int i = from; i < to; i++)
+            {
+                final DeliveredItem it = items.get(i);
+                b.putLong(it.messageId()).putLong(it.finalValue()).putInt(it.finalGroup()).putInt(it.clientOrdinal())
+                    .putInt(it.destinations().length);
+                for (int d = 0; d < it.destinations().length; d++)
+                {
+                    b.putInt(it.destinations()[d]).putLong(it.ringSeqs()[d]);
+                }
+                b.putInt(it.payload().length).put(it.payload());
+            }
+            out.add(b.array());
+            from = to;
+        }
+        return out;
+    }
+
+    static Delivered decodeDelivered(final byte[] message)
+    {
+        return decode(message, DELIVERED, "DELIVERED", b ->
+        {
+            final boolean complete = b.get() != 0;
+            final int behind = b.getInt();
+            final int n = count(b, 8 + 8 + 4 + 4 + 4 + 4);
+            final List<DeliveredItem> items = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                final long id = b.getLong();
+                final long finalValue = b.getLong();
+                final int finalGroup = b.getInt();
+                final int client = b.getInt();
+                final int k = count(b, 12);
+                final int[] destinations = new int[k];
+                final long[] ringSeqs = new long[k];
+                for (int d = 0; d < k; d++)
+                {
+                    destinations[d] = b.getInt();
+                    ringSeqs[d] = b.getLong();
+                }
+                final byte[] payload = new byte[count(b, 1)];
+                b.get(payload);
+                items.add(new DeliveredItem(id, finalValue, finalGroup, client, destinations, ringSeqs, payload));
+            }
+            return new Delivered(complete, behind, items);
+        });
     }
 
     /* ---------------------------------------------------------------- BODY_REQUEST */

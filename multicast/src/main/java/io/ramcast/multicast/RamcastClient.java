@@ -119,6 +119,10 @@ public final class RamcastClient implements AutoCloseable
     private final SessionListener sessionListener;
     private final Object stateLock = new Object();
     private volatile SessionState state = SessionState.CONNECTING;
+    /** How long a drained session waits for the replies to its last messages before it is renewed. */
+    private static final long RENEW_GRACE_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** When a session due for renewal was first seen with nothing in flight; {@link #NONE} if not. */
+    private long drainedSinceNs = NONE;
     /** Agent thread only: when to try the next handshake of a lost session. */
     private final ReconnectBackoff reconnectBackoff;
     private final long graceNs;
@@ -238,7 +242,7 @@ public final class RamcastClient implements AutoCloseable
                     onSessionLost(nowNs);
                     return 1;
                 }
-                return 0;
+                return renewIfDrained(nowNs);
             case RECONNECTING:
                 if (protocol.sessionReady())
                 {
@@ -266,6 +270,44 @@ public final class RamcastClient implements AutoCloseable
             default:
                 return 0;
         }
+    }
+
+    /**
+     * A member this session gave up (its connection was lost) is connected again; the protocol has
+     * stopped sending new messages. Once nothing is in flight, and replies to what completed had
+     * {@link #RENEW_GRACE_NS} to arrive, a new session starts under a new incarnation: every member
+     * answers its handshake and is written again, the restarted one included (it skips the ring
+     * positions it missed). The mailboxes are not restarted: they follow the servers' new ring
+     * sessions by themselves.
+     */
+    private int renewIfDrained(final long nowNs)
+    {
+        if (!protocol.renewDue())
+        {
+            drainedSinceNs = NONE;
+            return 0;
+        }
+        if (protocol.inflightCount() > 0)
+        {
+            drainedSinceNs = NONE;
+            return 0;
+        }
+        if (drainedSinceNs == NONE)
+        {
+            drainedSinceNs = nowNs;
+        }
+        if (nowNs - drainedSinceNs < RENEW_GRACE_NS)
+        {
+            return 0;
+        }
+        drainedSinceNs = NONE;
+        final long incarnation = newIncarnation(protocol.incarnation());
+        protocol.restartSession(incarnation);
+        handshakeStartNs = nowNs;
+        state(SessionState.RECONNECTING);
+        LOG.info("client {}: renewing its session (incarnation {}) so that every server is written again",
+            fabric.selfId(), incarnation);
+        return 1;
     }
 
     private void onReconnected()

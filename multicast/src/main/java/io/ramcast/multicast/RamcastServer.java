@@ -279,6 +279,17 @@ public final class RamcastServer implements AutoCloseable
         return protocol.ballotView();
     }
 
+    /**
+     * @return how many deliveries this server knows it still has to catch up with its group (it
+     *         restarted or was cut off): 0 when caught up, -1 when its group no longer holds what
+     *         it missed (it needs a state transfer), {@link Long#MAX_VALUE} after a restart until it
+     *         knows; safe from any thread.
+     */
+    public long catchUpBehind()
+    {
+        return protocol.catchUpBehindView();
+    }
+
     /** @return messages delivered so far. */
     public long deliveredCount()
     {

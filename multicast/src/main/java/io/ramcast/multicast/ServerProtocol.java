@@ -205,6 +205,10 @@ final class ServerProtocol
         .thenComparingInt(e -> e.finalGroup).thenComparing(e -> e.messageId, Long::compareUnsigned));
     private final ArrayList<Entry> scan = new ArrayList<>();
     private final LongArrayList bodyAsk = new LongArrayList();
+    /** Deliveries sent for one {@link ControlMessages#DELIVERED_REQUEST}; the asker asks again for more. */
+    private static final int MAX_CATCH_UP_ITEMS = 4096;
+    /** {@link #catchUpBehindView()} of a restarted process before it knows how far behind it is. */
+    static final long UNKNOWN_BEHIND = Long.MAX_VALUE;
 
     /* leader state */
     private final StreamLog log;
@@ -215,6 +219,34 @@ final class ServerProtocol
     private final boolean[] promised;
     /** Per member: when this leader last asked it to report its state again ({@link #askToRejoin}). */
     private final long[] rejoinAskedNs;
+    /**
+     * Delivered entries dropped from {@link #retained}, oldest first, kept (with their bodies) to
+     * serve {@link ControlMessages#DELIVERED_REQUEST}s of members that fell behind: at most
+     * {@link #historyLimit}.
+     */
+    private final ArrayDeque<Entry> history = new ArrayDeque<>();
+    private final int historyLimit;
+    /** Some delivery was dropped from {@link #history}: it no longer reaches back to the start. */
+    private boolean historyDropped;
+    /** The final timestamp and id of the last delivery (Long.MIN_VALUE / -1 / 0 before the first). */
+    private long lastDeliveredValue = Long.MIN_VALUE;
+    private int lastDeliveredGroup = -1;
+    private long lastDeliveredId;
+    /** When this process last asked for the deliveries it missed. */
+    private long catchUpAskedNs;
+    /**
+     * How many deliveries the member that last answered a catch-up request held beyond what this
+     * process delivered from its answer; 0 once it answered that there was nothing more (any thread).
+     */
+    private volatile long catchUpBehind;
+    /** The first duty cycle's time. */
+    private long startedNs;
+    /** A member answered that it no longer holds what this one missed (reported once). */
+    private boolean catchUpGapReported;
+    /** When this process last delivered, or started: a stall is measured from it. */
+    private long lastDeliveryNs;
+    /** When a stall was last reported. */
+    private long stallReportedNs;
     /** Per server ordinal: the connection epoch last seen ({@link #checkReconnections}). */
     private final long[] serverEpoch;
     private final ArrayDeque<Entry> toPropose = new ArrayDeque<>();
@@ -391,6 +423,7 @@ final class ServerProtocol
         lost = new boolean[members.length];
         promised = new boolean[members.length];
         rejoinAskedNs = new long[members.length];
+        historyLimit = Math.max(16_384, 4 * options.retainedDeliveries());
         serverEpoch = new long[topology.serverCount()];
         Arrays.fill(sendCursor, 1);
         log = new StreamLog(options.streamRecords());
@@ -430,12 +463,18 @@ final class ServerProtocol
             }
         }
         redeliveries = unapplied;
+        for (final Entry e : retained.values())
+        {
+            noteDelivered(e);
+        }
+        historyDropped = !retained.isEmpty(); // what it delivered before the kept ones is gone
         trimRetained();
         if (acceptedBallot == ballot)
         {
             nextStreamReadSeq = acceptedSeq + 1;
         }
         clientRings.flowDueForAll();
+        catchUpBehind = UNKNOWN_BEHIND; // restarted: it may have missed deliveries, how many is not known yet
         LOG.info("group {} at process {}: replayed {} journal records: {} pending entries, {} delivered kept, stream at " +
             "{}:{}, {} delivered but not applied (handed over again)", group, selfId, records, entries.size(),
             retained.size(), Ballots.toString(acceptedBallot), acceptedSeq, unapplied.size());
@@ -581,6 +620,12 @@ final class ServerProtocol
                 return; // kept (and journaled) until the application has it
             }
             it.remove();
+            history.addLast(oldest);
+            if (history.size() > historyLimit)
+            {
+                history.pollFirst();
+                historyDropped = true;
+            }
         }
     }
 
@@ -611,6 +656,17 @@ final class ServerProtocol
     int leaderView()
     {
         return leaderView;
+    }
+
+    /**
+     * @return how far behind its group this process knows itself to be, in deliveries, from the
+     *         last answer to its catch-up requests (0: caught up, or never behind; -1: behind what
+     *         its group still holds, so it needs a state transfer; {@link #UNKNOWN_BEHIND}: restarted,
+     *         not known yet; any thread).
+     */
+    long catchUpBehindView()
+    {
+        return catchUpBehind;
     }
 
     /** @return the ballot the agent follows or leads in (any thread). */
@@ -684,6 +740,7 @@ final class ServerProtocol
         {
             running = true;
             followingSinceNs = nowNs; // ages of messages held (restored ones too) count from the first cycle
+            startedNs = nowNs;
         }
         int work = outbox.flush();
         final int beats = heartbeats.doWork(nowNs);
@@ -707,9 +764,11 @@ final class ServerProtocol
         {
             work += checkClients(); // suspicion moves with heartbeats: once per interval is enough
             work += checkLeaderProgress();
+            checkStalled();
             work += checkReconnections();
             work += askToRejoin();
             work += askForBodies();
+            work += askToCatchUp();
         }
         work += flushProposals();
         // before publish: a new incarnation's mailbox is reset before its FLOW cell answers the handshake
@@ -1028,6 +1087,126 @@ final class ServerProtocol
         return ids.length;
     }
 
+    private void noteDelivered(final Entry e)
+    {
+        lastDeliveredValue = e.finalValue;
+        lastDeliveredGroup = e.finalGroup;
+        lastDeliveredId = e.messageId;
+    }
+
+    /**
+     * A member that delivered nothing for a failure timeout while holding messages may have missed
+     * what its group decided while it was down or cut off: the acks other groups wrote to it then
+     * are lost, so it cannot decide those messages itself. It asks its leader for the deliveries
+     * after its last one, at most once per failure timeout ({@link #onDelivered}).
+     *
+     * @return 1 if it asked.
+     */
+    private int askToCatchUp()
+    {
+        final long timeoutNs = options.failureTimeoutMillis() * NS_PER_MS;
+        final int leader = leaderOf[group];
+        if (catchUpBehind != 0 && nowNs - Math.max(catchUpAskedNs, startedNs) > 4 * timeoutNs &&
+            (entries.isEmpty() || nowNs - lastDeliveryNs < timeoutNs))
+        {
+            catchUpBehind = 0; // delivering on its own again, or holding nothing it could be missing
+        }
+        if (mode != Mode.FOLLOWER || entries.isEmpty() || leader < 0 || leader == selfId ||
+            nowNs - lastDeliveryNs < timeoutNs || nowNs - catchUpAskedNs < timeoutNs)
+        {
+            return 0;
+        }
+        catchUpAskedNs = nowNs;
+        control.send(leader, ControlMessages.deliveredRequest(
+            new ControlMessages.DeliveredRequest(lastDeliveredValue, lastDeliveredGroup, lastDeliveredId)));
+        return 1;
+    }
+
+    /** Sends a member the deliveries after the one it names, from {@link #history} and {@link #retained}. */
+    private void onDeliveredRequest(final int sender, final ControlMessages.DeliveredRequest r)
+    {
+        final List<ControlMessages.DeliveredItem> items = new ArrayList<>();
+        final boolean[] reaches = {!historyDropped};
+        final int[] behind = {0};
+        final java.util.function.Consumer<Entry> add = e ->
+        {
+            if (Entry.compare(e.finalValue, e.finalGroup, e.messageId, r.finalValue(), r.finalGroup(), r.messageId()) <= 0)
+            {
+                reaches[0] = true; // it holds the asker's last delivery or one before it
+            }
+            else if (e.hasBody() && e.destinations != null && behind[0]++ < MAX_CATCH_UP_ITEMS)
+            {
+                items.add(new ControlMessages.DeliveredItem(e.messageId, e.finalValue, e.finalGroup, e.clientOrdinal,
+                    e.destinations, e.ringSeqsOfDestinations(), e.payload));
+            }
+        };
+        history.forEach(add);
+        retained.values().forEach(add);
+        final boolean complete = reaches[0] || r.finalGroup() < 0 && !historyDropped;
+        for (final byte[] m : ControlMessages.delivered(complete, behind[0], complete ? items : List.of(),
+            options.maxMailboxMessageBytes()))
+        {
+            control.send(sender, m);
+        }
+    }
+
+    /**
+     * Delivers what a member of the group delivered after this process's last delivery, in its
+     * order and with its final timestamps: by uniform prefix order its delivery sequence continues
+     * this one's, so every message with a final timestamp below one of these that this process has
+     * not delivered is among them, before it. Bodies come with them (taken like relays).
+     */
+    private void onDelivered(final int sender, final ControlMessages.Delivered d)
+    {
+        if (!d.complete())
+        {
+            catchUpBehind = -1;
+            if (!catchUpGapReported)
+            {
+                catchUpGapReported = true;
+                LOG.warn("group {} at process {}: member {} no longer holds the deliveries after this replica's last " +
+                    "one ({}/{}/{}); it cannot catch up from its group and needs a state transfer", group, selfId, sender,
+                    lastDeliveredValue, lastDeliveredGroup, MessageIds.toString(lastDeliveredId));
+            }
+            return;
+        }
+        int caughtUp = 0;
+        for (final ControlMessages.DeliveredItem it : d.items())
+        {
+            if (Entry.compare(it.finalValue(), it.finalGroup(), it.messageId(), lastDeliveredValue, lastDeliveredGroup,
+                lastDeliveredId) <= 0 || retained.containsKey(it.messageId()))
+            {
+                continue;
+            }
+            Entry e = entries.get(it.messageId());
+            if (e == null || !e.hasBody())
+            {
+                onRelay(sender, new ControlMessages.Relay(it.clientOrdinal(), it.messageId(), it.destinations(),
+                    it.ringSeqs(), it.payload()));
+                e = entries.get(it.messageId());
+            }
+            if (e == null || !e.hasBody())
+            {
+                break; // its body could not be taken (see the relay's warning): nothing after it either
+            }
+            if (e.state == Entry.State.ORDERED)
+            {
+                ordered.remove(e);
+            }
+            e.finalValue = it.finalValue();
+            e.finalGroup = it.finalGroup();
+            deliver(e);
+            caughtUp++;
+        }
+        catchUpBehind = Math.max(0, d.behind() - caughtUp);
+        if (caughtUp > 0)
+        {
+            LOG.info("group {} at process {}: caught up {} deliveries from member {}, up to {}/{}/{}; {} to go", group,
+                selfId, caughtUp, sender, lastDeliveredValue, lastDeliveredGroup, MessageIds.toString(lastDeliveredId),
+                catchUpBehind);
+        }
+    }
+
     /** Sends the bodies asked for that this process holds, live or retained after delivery, as relays. */
     private void onBodyRequest(final int sender, final long[] messageIds)
     {
@@ -1169,6 +1348,9 @@ final class ServerProtocol
                 ControlMessages.NEW_LEADER));
             case ControlMessages.RELAY -> onRelay(sender, ControlMessages.decodeRelay(message));
             case ControlMessages.BODY_REQUEST -> onBodyRequest(sender, ControlMessages.decodeBodyRequest(message));
+            case ControlMessages.DELIVERED_REQUEST -> onDeliveredRequest(sender,
+                ControlMessages.decodeDeliveredRequest(message));
+            case ControlMessages.DELIVERED -> onDelivered(sender, ControlMessages.decodeDelivered(message));
             default -> throw new IllegalStateException("control message of unknown type " + message[0] + " from " + sender);
         }
     }
@@ -1528,6 +1710,26 @@ final class ServerProtocol
             asked++;
         }
         return asked;
+    }
+
+    /**
+     * Says, at most every ten seconds, that this process holds messages but has delivered nothing for
+     * ten seconds, with its protocol state and the message that holds delivery back: what an operator
+     * (or a test) needs to see why a replica does not move.
+     */
+    private void checkStalled()
+    {
+        if (lastDeliveryNs == 0)
+        {
+            lastDeliveryNs = nowNs;
+        }
+        final long tenSecondsNs = 10_000L * NS_PER_MS;
+        if (!entries.isEmpty() && nowNs - lastDeliveryNs > tenSecondsNs && nowNs - stallReportedNs > tenSecondsNs)
+        {
+            stallReportedNs = nowNs;
+            LOG.warn("group {} at process {}: nothing delivered for {} s while holding {} messages: {}", group, selfId,
+                (nowNs - lastDeliveryNs) / (1000L * NS_PER_MS), entries.size(), describe());
+        }
     }
 
     /**
@@ -1966,7 +2168,6 @@ final class ServerProtocol
     private int sendStream()
     {
         int work = 0;
-        long keepFrom = log.next();
         for (int j = 0; j < members.length; j++)
         {
             if (j == memberIndex || lost[j])
@@ -1987,7 +2188,6 @@ final class ServerProtocol
                     "longer written and cannot be caught up", selfId, q, log.next() - sendCursor[j]);
                 continue;
             }
-            keepFrom = Math.min(keepFrom, memberStored[j] + 1);
             if (handle.status() == RemoteRegion.Status.FAILED)
             {
                 if (!promised[j])
@@ -2013,7 +2213,9 @@ final class ServerProtocol
             }
             work += n;
         }
-        log.truncateBelow(Math.max(keepFrom, log.next() - logLimit));
+        // the last logLimit records are kept even once every member served stored them: a member
+        // that restarts, or whose links heal, within that many records is resumed from the stream
+        log.truncateBelow(log.next() - logLimit);
         return work;
     }
 
@@ -2366,6 +2568,8 @@ final class ServerProtocol
         journalRecords.delivered(e.messageId, e.finalValue, e.finalGroup);
         retained.put(e.messageId, e);
         deliveredCount++;
+        lastDeliveryNs = nowNs;
+        noteDelivered(e);
         clientRings.free(e.clientOrdinal, e.ringSeqByGroup[group]);
         handoff.add(e);
     }

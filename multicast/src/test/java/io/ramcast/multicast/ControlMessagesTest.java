@@ -114,4 +114,47 @@ class ControlMessagesTest
         assertThatThrownBy(() -> ControlMessages.type(new byte[0]))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
     }
+
+    @Test
+    void shouldRoundTripCatchUpRequestsAndPackDeliveriesIntoMessagesOfTheLimit()
+    {
+        final long[] ids = {MessageIds.of(100, 1), MessageIds.of(101, 7), 0x8000_0000_0000_0003L};
+        assertThat(ControlMessages.decodeBodyRequest(ControlMessages.bodyRequest(ids, 1, 2)))
+            .containsExactly(ids[1], ids[2]);
+        assertThat(ControlMessages.maxBodyRequests(1024)).isEqualTo((1024 - 5) / 8);
+
+        final ControlMessages.DeliveredRequest r = new ControlMessages.DeliveredRequest(77, 2, MessageIds.of(103, 9));
+        assertThat(ControlMessages.decodeDeliveredRequest(ControlMessages.deliveredRequest(r))).isEqualTo(r);
+
+        final java.util.List<ControlMessages.DeliveredItem> items = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++)
+        {
+            items.add(new ControlMessages.DeliveredItem(MessageIds.of(100, i + 1), 1000 + i, i % 3, 0,
+                new int[] {0, i % 2 + 1}, new long[] {i + 1, i + 2}, new byte[i * 3]));
+        }
+        final java.util.List<byte[]> messages = ControlMessages.delivered(true, 900, items, 512);
+        assertThat(messages).hasSizeGreaterThan(1).allSatisfy(m -> assertThat(m.length).isLessThanOrEqualTo(512));
+        final java.util.List<ControlMessages.DeliveredItem> back = new java.util.ArrayList<>();
+        for (final byte[] m : messages)
+        {
+            final ControlMessages.Delivered d = ControlMessages.decodeDelivered(m);
+            assertThat(d.complete()).isTrue();
+            assertThat(d.behind()).isEqualTo(900);
+            back.addAll(d.items());
+        }
+        assertThat(back).hasSize(40);
+        for (int i = 0; i < 40; i++)
+        {
+            assertThat(back.get(i).messageId()).isEqualTo(items.get(i).messageId());
+            assertThat(back.get(i).finalValue()).isEqualTo(1000 + i);
+            assertThat(back.get(i).finalGroup()).isEqualTo(i % 3);
+            assertThat(back.get(i).destinations()).containsExactly(0, i % 2 + 1);
+            assertThat(back.get(i).ringSeqs()).containsExactly(i + 1, i + 2);
+            assertThat(back.get(i).payload()).hasSize(i * 3);
+        }
+        final java.util.List<byte[]> gap = ControlMessages.delivered(false, 0, java.util.List.of(), 512);
+        assertThat(gap).hasSize(1);
+        assertThat(ControlMessages.decodeDelivered(gap.get(0)).complete()).isFalse();
+        assertThat(ControlMessages.decodeDelivered(gap.get(0)).items()).isEmpty();
+    }
 }

@@ -327,6 +327,16 @@ public final class ReplicaServer implements AutoCloseable
         return server.ballot();
     }
 
+    /**
+     * @return how many deliveries this replica knows it still has to catch up with its partition
+     *         (after a restart or a cut): 0 when caught up, -1 when its partition's other replicas
+     *         no longer hold what it missed; safe from any thread.
+     */
+    public long catchUpBehind()
+    {
+        return server.catchUpBehind();
+    }
+
     /** @return transactions executed so far; safe from any thread. */
     public long executedCount()
     {

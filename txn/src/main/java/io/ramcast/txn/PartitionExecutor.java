@@ -103,6 +103,14 @@ public final class PartitionExecutor
     private byte[] exchangeToKeep;
     private long pendingSinceNs;
     private long lastRequestNs;
+    /** The pending transaction's missing reads were asked for. */
+    private boolean pendingAsked;
+    /**
+     * The last multi-partition transaction's reads had to be asked for (this replica executes
+     * transactions the other partitions applied long ago: it restarted or catches up), so the next
+     * one's are asked for at once instead of after {@link #EXCHANGE_REQUEST_AFTER_NS}.
+     */
+    private boolean catchingUp;
     private long exchangeRequestsSent;
     private long exchangesSentAgain;
     private Pending pending;
@@ -405,6 +413,7 @@ public final class PartitionExecutor
         pending = new Pending(d, request, partitions, awaited, local);
         pendingSinceNs = System.nanoTime();
         lastRequestNs = pendingSinceNs;
+        pendingAsked = false;
         return tryFinishPending();
     }
 
@@ -424,6 +433,7 @@ public final class PartitionExecutor
         pending = null;
         if (p.awaited().length > 0)
         {
+            catchingUp = pendingAsked; // its reads had to be asked for: so will the next one's, probably
             exchanges.remove(id);
             recentlyExchanged.add(id);
             if (recentlyExchanged.size() > RECENT_EXCHANGES)
@@ -460,11 +470,13 @@ public final class PartitionExecutor
     private void requestMissingReads(final Pending p, final Map<Integer, ReadExchange> received)
     {
         final long now = System.nanoTime();
-        if (now - lastRequestNs < EXCHANGE_REQUEST_AFTER_NS)
+        final boolean eager = catchingUp && !pendingAsked;
+        if (!eager && now - lastRequestNs < EXCHANGE_REQUEST_AFTER_NS)
         {
             return;
         }
         lastRequestNs = now;
+        pendingAsked = true;
         final byte[] request = codec.encode(new io.ramcast.txn.wire.ExchangeRequest(p.delivered().messageId(), partition));
         for (final int q : p.awaited())
         {
@@ -473,6 +485,12 @@ public final class PartitionExecutor
                 output.toPartition(q, request);
                 exchangeRequestsSent++;
             }
+        }
+        if (eager)
+        {
+            LOG.debug("partition {}: catching up: asked at once for the reads of transaction {}", partition,
+                p.delivered().mark());
+            return;
         }
         LOG.info("partition {}: transaction {} has waited {} ms for the reads of partitions {}; asked for them",
             partition, p.delivered().mark(), (now - pendingSinceNs) / 1_000_000,

@@ -95,6 +95,8 @@ final class FaultRun
     private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(60);
     /** Time a kill-all step is planned with in the clients' run (stop, start, READY of every replica). */
     static final Duration RESTART_ALLOWANCE = Duration.ofSeconds(30);
+    /** Time each single-replica restart is planned with beyond its downtime: a JVM's start to READY. */
+    static final Duration REPLICA_RESTART_ALLOWANCE = Duration.ofSeconds(10);
     /**
      * Time each cut (and its heal) is planned with in the clients' run beyond the cut itself: the
      * iptables commands of a cut and a heal take from tenths of a second to seconds on a loaded
@@ -147,7 +149,8 @@ final class FaultRun
         {
             return stepInterval.multipliedBy(schedule.steps().size() + 1L).plus(schedule.isolationTime())
                 .plus(CUT_ALLOWANCE.multipliedBy(schedule.cuts()))
-                .plus(RESTART_ALLOWANCE.multipliedBy(schedule.killAlls()));
+                .plus(RESTART_ALLOWANCE.multipliedBy(schedule.killAlls()))
+                .plus(REPLICA_RESTART_ALLOWANCE.multipliedBy(schedule.replicaRestarts()));
         }
     }
 
@@ -508,6 +511,11 @@ final class FaultRun
         throws InterruptedException
     {
         final int aliveBefore = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
+        if (step.kind() == FaultSchedule.Kind.RESTART_REPLICA)
+        {
+            restartReplica(step, t0, cluster, aliveBefore);
+            return;
+        }
         if (step.kind().isIsolation())
         {
             isolate(step, t0, cluster, aliveBefore);
@@ -613,6 +621,40 @@ final class FaultRun
                 yield leader;
             }
         };
+    }
+
+    /**
+     * Kills a replica with SIGKILL, keeps it down for the step's duration, starts it again on its
+     * own data and waits for READY. It is not declared crashed: its acceptor journal and delivery
+     * log survive the kill, so it must deliver everything its group delivers, and its store is
+     * checked like every other replica's.
+     */
+    private void restartReplica(final FaultSchedule.Step step, final long t0, final ReplicaProcesses cluster,
+        final int aliveBefore) throws InterruptedException
+    {
+        final int replica = isolationTarget(step, cluster);
+        final String role = step.target() == FaultSchedule.Target.REPLICA ? "" :
+            " (" + step.target().name().toLowerCase(java.util.Locale.ROOT) + " of group " + step.group() + ")";
+        final int group = s.config().allReplicas().stream().filter(r -> r.id() == replica).findFirst()
+            .orElseThrow(() -> new BenchFailureException("step " + step + ": no replica " + replica)).partition();
+        final String before = groupState(cluster, group);
+        final long atNs = System.nanoTime();
+        final long atMicros = epochMicros();
+        cluster.kill(replica);
+        progress("+%.1f s %s: killed replica %d%s (SIGKILL); starting it again in %s", (atNs - t0) / 1e9, step, replica,
+            role, DurationConverter.format(step.duration()));
+        sleepUntil(atNs + step.duration().toNanos(), cluster);
+        final long startNs = System.nanoTime();
+        cluster.restartAndAwaitReady(replica);
+        final long readyNs = System.nanoTime();
+        shiftNs += readyNs - atNs;
+        final String target = String.format("killed replica %d%s (SIGKILL), started it again on its own data %s " +
+                "later: READY %.1f s after the start", replica, role, DurationConverter.format(step.duration()),
+            (readyNs - startNs) / 1e9);
+        final int aliveAfter = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
+        injected.add(new Injected(step, atNs, atNs, readyNs, atMicros, replica, group, target, before, aliveBefore,
+            aliveAfter));
+        progress("+%.1f s replica %d READY again", (readyNs - t0) / 1e9, replica);
     }
 
     /**
@@ -1044,7 +1086,7 @@ final class FaultRun
             {
                 resumed = FaultReport.CommitsResumed.measure("the first SIGTERM", f.atNs(), f.startNs(), nextNs, commitNs);
             }
-            else if (f.step().kind() == FaultSchedule.Kind.KILL_ALL)
+            else if (f.step().kind() == FaultSchedule.Kind.KILL_ALL || f.step().kind() == FaultSchedule.Kind.RESTART_REPLICA)
             {
                 resumed = FaultReport.CommitsResumed.measure("the kill", f.atNs(), f.startNs(), nextNs, commitNs);
             }

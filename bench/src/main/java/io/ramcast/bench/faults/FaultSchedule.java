@@ -28,6 +28,9 @@ import java.util.Map;
  *   <li>{@code flap:N:SECONDS[:PERIOD]}: replica N's links go down (both ways, as isolate) and up
  *       again every PERIOD (default 1 s: cut for PERIOD, healed for PERIOD) for SECONDS, then stay
  *       healed;</li>
+ *   <li>{@code restart-replica:N[:SECONDS]}: SIGKILL replica N, start it again on its own data
+ *       SECONDS later (default 3) and wait for READY; it must catch up with its group (what it
+ *       missed comes from its peers) and is checked like every other replica;</li>
  *   <li>{@code restart-all}: SIGTERM every running replica, start them all again on the same data;</li>
  *   <li>{@code kill-all}: SIGKILL every running replica at once, mid-load, start them all again on
  *       the same data.</li>
@@ -66,7 +69,9 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         /** SIGTERM every running replica, wait for them to exit, start them again on the same data. */
         RESTART_ALL,
         /** SIGKILL every running replica at once, start them again on the same data. */
-        KILL_ALL;
+        KILL_ALL,
+        /** SIGKILL one replica, start it again on its own data after the step's duration. */
+        RESTART_REPLICA;
 
         /** @return the name in the schedule syntax, e.g. {@code kill-leader}. */
         String cliName()
@@ -84,6 +89,12 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         boolean isIsolation()
         {
             return this == ISOLATE || this == ISOLATE_ONE_WAY || this == ISOLATE_FROM_CLIENTS || this == FLAP;
+        }
+
+        /** @return whether the step takes one replica out for a time ({@code kind:TARGET:SECONDS}). */
+        boolean isTimed()
+        {
+            return isIsolation() || this == RESTART_REPLICA;
         }
 
         /** @return whether the step stops and starts every replica (the clients are replaced). */
@@ -106,6 +117,8 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
 
     /** Longest cut an isolation step accepts. */
     static final Duration MAX_ISOLATION = Duration.ofHours(1);
+    /** How long a restarted replica stays down when its step does not say. */
+    static final Duration DEFAULT_RESTART_DELAY = Duration.ofSeconds(3);
     /** How long a flap keeps the links cut, and then healed, when its step does not say. */
     static final Duration DEFAULT_FLAP_PERIOD = Duration.ofSeconds(1);
 
@@ -160,7 +173,7 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         @Override
         public String toString()
         {
-            if (kind.isIsolation())
+            if (kind.isTimed())
             {
                 return kind.cliName() + ":" + targetName() + ":" + duration.toSeconds() +
                     (kind == Kind.FLAP && !period.equals(DEFAULT_FLAP_PERIOD) ? ":" + formatPeriod(period) : "");
@@ -198,11 +211,11 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
             {
                 throw new IllegalArgumentException("step '" + item + "': unknown kind '" + name + "'; expected one of " +
                     "kill-leader[:G], kill-follower[:G], kill-client, pause-leader[:G], isolate:N:SECONDS, " +
-                    "isolate-one-way:N:SECONDS, isolate-from-clients:N:SECONDS, flap:N:SECONDS[:PERIOD], restart-all, " +
-                    "kill-all (N: a replica id, leader-G or follower-G)");
+                    "isolate-one-way:N:SECONDS, isolate-from-clients:N:SECONDS, flap:N:SECONDS[:PERIOD], restart-replica:N[:SECONDS], " +
+                    "restart-all, kill-all (N: a replica id, leader-G or follower-G)");
             }
             final String argument = colon < 0 ? null : item.substring(colon + 1);
-            if (kind.isIsolation())
+            if (kind.isTimed())
             {
                 steps.add(isolation(item, kind, argument));
                 continue;
@@ -232,8 +245,12 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
     /** @return an isolation step from {@code TARGET:SECONDS} (a flap also {@code TARGET:SECONDS:PERIOD}), or why it does not parse. */
     private static Step isolation(final String item, final Kind kind, final String argument)
     {
-        final String[] parts = argument == null ? new String[0] : argument.split(":", -1);
+        String[] parts = argument == null ? new String[0] : argument.split(":", -1);
         final boolean flap = kind == Kind.FLAP;
+        if (kind == Kind.RESTART_REPLICA && parts.length == 1)
+        {
+            parts = new String[] {parts[0], Long.toString(DEFAULT_RESTART_DELAY.toSeconds())};
+        }
         if (parts.length != 2 && !(flap && parts.length == 3))
         {
             throw new IllegalArgumentException("step '" + item + "': " + kind.cliName() + " needs a replica and a " +
@@ -356,7 +373,7 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
             {
                 continue;
             }
-            if (step.kind().isIsolation() && step.target() != Target.REPLICA)
+            if (step.kind().isTimed() && step.target() != Target.REPLICA)
             {
                 if (step.group() < 0 || step.group() >= groupSizes.length)
                 {
@@ -367,7 +384,7 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
                 countDown(step, step.group(), groupSizes, during);
                 continue;
             }
-            if (step.kind().isIsolation())
+            if (step.kind().isTimed())
             {
                 final Integer group = groupByReplicaId.get(step.replicaId());
                 if (group == null)
@@ -425,10 +442,10 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
     }
 
-    /** @return the total time the isolation steps keep links cut. */
+    /** @return the total time the timed steps (isolations, restarts) keep a replica out. */
     Duration isolationTime()
     {
-        return steps.stream().filter(st -> st.kind().isIsolation()).map(Step::duration).reduce(Duration.ZERO, Duration::plus);
+        return steps.stream().filter(st -> st.kind().isTimed()).map(Step::duration).reduce(Duration.ZERO, Duration::plus);
     }
 
     /**
@@ -451,6 +468,12 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
     int killAlls()
     {
         return (int)steps.stream().filter(st -> st.kind() == Kind.KILL_ALL).count();
+    }
+
+    /** @return the number of single-replica restarts ({@code restart-replica:N[:SECONDS]}). */
+    int replicaRestarts()
+    {
+        return (int)steps.stream().filter(st -> st.kind() == Kind.RESTART_REPLICA).count();
     }
 
     /** @return the number of steps that kill a client. */

@@ -53,16 +53,22 @@ public final class ReplicaCommand implements Callable<Integer>
     /**
      * The progress line a replica prints when it changes (at most every 100 ms), read by the
      * parent that started it:
-     * {@code STATUS <id> <executed> <timestamp>/<group>/<messageId> leader=<id> ballot=<round>.<leader>}
+     * {@code STATUS <id> <executed> <timestamp>/<group>/<messageId> leader=<id> ballot=<round>.<leader> <state>}
      * with the position of the last applied delivery, the process the replica takes for its
-     * group's leader, and the ballot it follows or leads in.
+     * group's leader, the ballot it follows or leads in, and its state: {@code up}, {@code
+     * catching-up (N behind)} while it takes what it missed from its partition (after a restart or a
+     * cut), or {@code stale (its partition no longer holds what it missed: needs a state transfer)}.
      */
     static String status(final ReplicaServer replica)
     {
         final io.ramcast.txn.store.AppliedMark mark = replica.lastApplied();
+        final long behind = replica.catchUpBehind();
+        final String state = behind == 0 ? "up" : behind == Long.MAX_VALUE ? "catching-up (restarted: how far behind " +
+            "is not known yet)" : behind > 0 ? "catching-up (" + behind + " behind)" :
+            "stale (its partition no longer holds what it missed: needs a state transfer)";
         return ServerProcess.STATUS + " " + replica.replica().id() + " " + replica.executedCount() + " " +
             mark.timestamp() + "/" + mark.group() + "/" + mark.messageId() + " leader=" + replica.leaderId() +
-            " ballot=" + Ballots.format(replica.ballot());
+            " ballot=" + Ballots.format(replica.ballot()) + " " + state;
     }
 
 

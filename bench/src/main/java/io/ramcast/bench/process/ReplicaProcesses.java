@@ -518,6 +518,20 @@ public final class ReplicaProcesses implements AutoCloseable
     }
 
     /**
+     * Starts a replica killed with {@link #kill} again on its own data and waits until it prints
+     * READY; from then on it is checked and waited for like every other replica.
+     *
+     * @param id the replica id.
+     * @throws BenchFailureException if it does not print READY within the startup timeout.
+     * @throws InterruptedException  if interrupted while waiting.
+     */
+    public void restartAndAwaitReady(final int id) throws InterruptedException
+    {
+        restart(id);
+        process(id).awaitReady(System.nanoTime() + STARTUP_TIMEOUT.toNanos());
+    }
+
+    /**
      * @param id a replica id.
      * @return whether its current process printed READY.
      */

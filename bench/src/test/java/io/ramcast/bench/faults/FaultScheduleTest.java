@@ -174,6 +174,28 @@ class FaultScheduleTest
     }
 
     @Test
+    void shouldParseReplicaRestartsThatNeedNoLinkCutterAndCountAsDownWhileTheyLast()
+    {
+        final FaultSchedule schedule = FaultSchedule.parse("restart-replica:follower-1:4,restart-replica:leader-2,restart-replica:5:2");
+
+        assertThat(schedule.steps()).containsExactly(
+            new FaultSchedule.Step(FaultSchedule.Kind.RESTART_REPLICA, 1, -1, Duration.ofSeconds(4), FaultSchedule.Target.FOLLOWER,
+                Duration.ZERO),
+            new FaultSchedule.Step(FaultSchedule.Kind.RESTART_REPLICA, 2, -1, Duration.ofSeconds(3), FaultSchedule.Target.LEADER,
+                Duration.ZERO),
+            new FaultSchedule.Step(FaultSchedule.Kind.RESTART_REPLICA, 0, 5, Duration.ofSeconds(2)));
+        assertThat(schedule).hasToString("restart-replica:follower-1:4,restart-replica:leader-2:3,restart-replica:5:2");
+        assertThat(schedule.needsLinkCutter()).isFalse();
+        assertThat(schedule.isolationTime()).as("the downtime is planned into the clients' run").isEqualTo(Duration.ofSeconds(9));
+        assertThat(schedule.replicaRestarts()).isEqualTo(3);
+        schedule.validate(THREE_BY_THREE, 2);
+        assertThatThrownBy(() -> FaultSchedule.parse("kill-follower:1,restart-replica:leader-1:3").validate(THREE_BY_THREE, 2))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than the minority");
+        assertThatThrownBy(() -> FaultSchedule.parse("restart-replica"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("restart-replica needs a replica");
+    }
+
+    @Test
     void shouldRejectMalformedFlapsAndRoleTargets()
     {
         assertThatThrownBy(() -> FaultSchedule.parse("flap:2"))
