@@ -284,8 +284,7 @@ final class ClientProtocol
             for (int i = 0; i < newlyDown; i++)
             {
                 abandoned[down[i]] = false;
-                abandon(down[i], "its connection was lost", lostGroup < 0);
-                abandonedAtEpoch[down[i]] = Math.max(1, epochOf(down[i]));
+                abandonForLostConnection(down[i], lostGroup < 0);
             }
             for (int so = 0; so < servers.length && !renewDue && lostGroup < 0; so++)
             {
@@ -832,7 +831,7 @@ final class ClientProtocol
             }
             if (serverDown(s))
             {
-                abandon(s, "its connection was lost");
+                abandonForLostConnection(s, true);
                 continue;
             }
             Deferred d;
@@ -844,6 +843,16 @@ final class ClientProtocol
             }
         }
         return work;
+    }
+
+    /** Gives up a member whose connection was lost, remembering the connection, so that its return renews the session. */
+    private void abandonForLostConnection(final int serverOrdinal, final boolean log)
+    {
+        if (!abandoned[serverOrdinal])
+        {
+            abandonedAtEpoch[serverOrdinal] = Math.max(1, epochOf(serverOrdinal));
+        }
+        abandon(serverOrdinal, "its connection was lost", log);
     }
 
     private void abandon(final int serverOrdinal, final String reason)
@@ -945,6 +954,7 @@ final class ClientProtocol
             sessionReady ? "" : " (session handshake pending)";
         return "client " + selfId + " incarnation " + incarnation + session + " waiting=" + waiting.size() +
             " inflight=" + inflight.size() + " completed=" + completedCount + " queuedWrites=" + outbox.queuedWrites() +
-            " deferred=" + deferredCount + (abandonedReasons.isEmpty() ? "" : " abandoned=" + abandonedReasons);
+            " deferred=" + deferredCount + (abandonedReasons.isEmpty() ? "" : " abandoned=" + abandonedReasons) +
+            (renewDue ? " (renewing: a server given up is back)" : "");
     }
 }

@@ -156,6 +156,25 @@ final class ControlMessages
         return n;
     }
 
+    /** Destination groups with a message's ring position in each, as encoded in relays and deliveries. */
+    private record Destinations(int[] groups, long[] ringSeqs)
+    {
+    }
+
+    /** Reads a count, then (group i32, ring position i64) that many times. */
+    private static Destinations readDestinations(final ByteBuffer b)
+    {
+        final int k = count(b, 12);
+        final int[] groups = new int[k];
+        final long[] ringSeqs = new long[k];
+        for (int d = 0; d < k; d++)
+        {
+            groups[d] = b.getInt();
+            ringSeqs[d] = b.getLong();
+        }
+        return new Destinations(groups, ringSeqs);
+    }
+
     /* ---------------------------------------------------------------- DELIVERED_REQUEST, DELIVERED */
 
     /** Decoded {@link #DELIVERED_REQUEST}: the final timestamp and id of the asker's last delivery. */
@@ -248,17 +267,10 @@ final class ControlMessages
                 final long finalValue = b.getLong();
                 final int finalGroup = b.getInt();
                 final int client = b.getInt();
-                final int k = count(b, 12);
-                final int[] destinations = new int[k];
-                final long[] ringSeqs = new long[k];
-                for (int d = 0; d < k; d++)
-                {
-                    destinations[d] = b.getInt();
-                    ringSeqs[d] = b.getLong();
-                }
+                final Destinations dst = readDestinations(b);
                 final byte[] payload = new byte[count(b, 1)];
                 b.get(payload);
-                items.add(new DeliveredItem(id, finalValue, finalGroup, client, destinations, ringSeqs, payload));
+                items.add(new DeliveredItem(id, finalValue, finalGroup, client, dst.groups(), dst.ringSeqs(), payload));
             }
             return new Delivered(complete, behind, items);
         });
@@ -517,14 +529,9 @@ final class ControlMessages
         {
             final int clientOrdinal = b.getInt();
             final long id = b.getLong();
-            final int k = count(b, 12);
-            final int[] destinations = new int[k];
-            final long[] ringSeqs = new long[k];
-            for (int d = 0; d < k; d++)
-            {
-                destinations[d] = b.getInt();
-                ringSeqs[d] = b.getLong();
-            }
+            final Destinations dst = readDestinations(b);
+            final int[] destinations = dst.groups();
+            final long[] ringSeqs = dst.ringSeqs();
             final int length = count(b, 1);
             final byte[] payload = new byte[length];
             b.get(payload);

@@ -52,6 +52,13 @@ final class ClusterSimulation implements AutoCloseable
     final long[] rejectedStreamWrites;
     long steps;
     private final int maxDestinations;
+    private final long maxLinkDelayNs;
+    private final VoteStore[] voteStoreOf;
+    private final AcceptorJournal[] journalOf;
+    /** Incarnations handed to clients that renew their session (above every one used before). */
+    private long nextIncarnation;
+    /** Client sessions renewed because a server they gave up came back. */
+    long renewals;
 
     ClusterSimulation(
         final long seed, final GroupTopology topology, final MulticastOptions options, final long messagesPerClient,
@@ -99,7 +106,11 @@ final class ClusterSimulation implements AutoCloseable
         this.options = options;
         this.random = new Random(seed);
         this.maxDestinations = maxDestinations;
+        this.maxLinkDelayNs = maxLinkDelayNs;
+        this.nextIncarnation = incarnationBase + 1_000_000;
         final int maxId = ServerProtocol.maxProcessId(topology);
+        voteStoreOf = new VoteStore[maxId + 1];
+        journalOf = new AcceptorJournal[maxId + 1];
         fabrics = new FaultInjectingFabric[maxId + 1];
         servers = new ServerProtocol[maxId + 1];
         clients = new ClientProtocol[maxId + 1];
@@ -124,28 +135,13 @@ final class ClusterSimulation implements AutoCloseable
         processOrder = all.stream().mapToInt(Integer::intValue).toArray();
         for (final int p : processOrder)
         {
-            final FaultInjectingFabric f = new FaultInjectingFabric(hub.endpoint(p), new Random(random.nextLong()), clock);
-            for (final int q : processOrder)
-            {
-                if (q != p)
-                {
-                    final long max = 1 + (long)(random.nextDouble() * maxLinkDelayNs);
-                    f.linkDelay(q, 0, max);
-                }
-            }
-            fabrics[p] = f;
+            fabrics[p] = newFabric(p);
         }
         for (final int s : topology.servers())
         {
-            final int self = s;
-            servers[s] = new ServerProtocol(topology, options, fabrics[s], d ->
-            {
-                deliveredBy.get(self).add(d.messageId());
-                deliveriesBy.get(self).add(d);
-                lastDeliveryStep = steps;
-                history.recordDelivery(self, id(d.messageId()), d.destinations());
-            }, ex -> { throw new AssertionError("server " + self + " reported " + ex, ex); }, voteStores.apply(s), 0,
-                journals.apply(s), applied.apply(s));
+            voteStoreOf[s] = voteStores.apply(s);
+            journalOf[s] = journals.apply(s);
+            servers[s] = newServer(s, applied.apply(s));
         }
         remainingToIssue = new long[maxId + 1];
         crashed = new boolean[maxId + 1];
@@ -176,20 +172,76 @@ final class ClusterSimulation implements AutoCloseable
         }
         for (final int p : processOrder)
         {
-            final int self = p;
-            fabrics[p].listener(new io.ramcast.multicast.fabric.FabricListener()
-            {
-                @Override
-                public void onWriteRejected(final int peerId, final int regionId)
-                {
-                    if (regionId == Layout.STREAM_REGION)
-                    {
-                        rejectedStreamWrites[self]++;
-                    }
-                }
-            });
-            fabrics[p].start();
+            startFabric(p);
         }
+    }
+
+    private FaultInjectingFabric newFabric(final int p)
+    {
+        final FaultInjectingFabric f = new FaultInjectingFabric(hub.endpoint(p), new Random(random.nextLong()), clock);
+        for (final int q : processOrder)
+        {
+            if (q != p)
+            {
+                final long max = 1 + (long)(random.nextDouble() * maxLinkDelayNs);
+                f.linkDelay(q, 0, max);
+            }
+        }
+        return f;
+    }
+
+    private ServerProtocol newServer(final int s, final AppliedDeliveries applied)
+    {
+        final int self = s;
+        return new ServerProtocol(topology, options, fabrics[s], d ->
+        {
+            deliveredBy.get(self).add(d.messageId());
+            deliveriesBy.get(self).add(d);
+            lastDeliveryStep = steps;
+            history.recordDelivery(self, id(d.messageId()), d.destinations());
+        }, ex -> { throw new AssertionError("server " + self + " reported " + ex, ex); }, voteStoreOf[s], 0,
+            journalOf[s], applied);
+    }
+
+    private void startFabric(final int p)
+    {
+        final int self = p;
+        fabrics[p].listener(new io.ramcast.multicast.fabric.FabricListener()
+        {
+            @Override
+            public void onWriteRejected(final int peerId, final int regionId)
+            {
+                if (regionId == Layout.STREAM_REGION)
+                {
+                    rejectedStreamWrites[self]++;
+                }
+            }
+        });
+        fabrics[p].start();
+    }
+
+    /**
+     * Kills server {@code s} for a restart (kill -9 with its connections lost): it takes no step
+     * until {@link #restartServer}; unlike {@link #crash} it is not a crashed process for the
+     * checker, since it comes back with its votes and journal and must deliver what its group does.
+     */
+    void killForRestart(final int s)
+    {
+        crashed[s] = true;
+        fabrics[s].inner().close();
+    }
+
+    /**
+     * Starts server {@code s} again after {@link #killForRestart}: a new process on a new fabric
+     * endpoint under the same id, with the votes and acceptor journal of the one that died (its
+     * application had applied everything it was handed).
+     */
+    void restartServer(final int s)
+    {
+        fabrics[s] = newFabric(s);
+        servers[s] = newServer(s, AppliedDeliveries.ALL);
+        startFabric(s);
+        crashed[s] = false;
     }
 
     /** Submits up to the window of new random multicasts for every client that has some left. */
@@ -198,6 +250,11 @@ final class ClusterSimulation implements AutoCloseable
         for (final int c : topology.clients())
         {
             final ClientProtocol client = clients[c];
+            if (!crashed[c] && client.renewDue() && client.inflightCount() == 0)
+            {
+                client.restartSession(nextIncarnation++); // as RamcastClient does: a given-up server is back
+                renewals++;
+            }
             while (!crashed[c] && remainingToIssue[c] > 0 &&
                 client.inflightCount() + client.waitingCount() < options.clientWindow())
             {

@@ -58,8 +58,9 @@ import java.util.TreeMap;
  * <p>Isolation steps: when the schedule has one, every replica runs under a uid of its own
  * ({@link ReplicaOwners}) and a {@link LinkCutter} is installed once the replicas are ready, with
  * the clients (the bank client processes and the controller, all of this JVM's uid, root) marked
- * by uid 0 as {@link LinkCutter} documents; it is closed on every path. A cut replica may stay
- * behind after the heal (catch-up is not built): it is then named in a note, left out of "converged",
+ * by uid 0 as {@link LinkCutter} documents; it is closed on every path. A cut replica catches up
+ * after the heal from what its partition retains; one cut for longer stays behind (state transfer
+ * is not wired into rejoin): it is then named in a note, left out of "converged",
  * compared only with replicas at its own applied position, and declared crashed to the multicast
  * checker; a divergence still fails the run.
  *
@@ -603,6 +604,20 @@ final class FaultRun
                 ": group " + group + " has no live follower"));
     }
 
+    /** @return " (leader of group G)" or " (follower of group G)" for a step that names its target by role, "" by id. */
+    private static String roleOf(final FaultSchedule.Step step)
+    {
+        return step.target() == FaultSchedule.Target.REPLICA ? "" :
+            " (" + step.target().name().toLowerCase(java.util.Locale.ROOT) + " of group " + step.group() + ")";
+    }
+
+    /** @return the group (partition) of the replica a step targets. */
+    private int groupOf(final FaultSchedule.Step step, final int replica)
+    {
+        return s.config().allReplicas().stream().filter(r -> r.id() == replica).findFirst()
+            .orElseThrow(() -> new BenchFailureException("step " + step + ": no replica " + replica)).partition();
+    }
+
     /** @return the replica an isolation step cuts off: by id, or its group's leader or a follower now. */
     private int isolationTarget(final FaultSchedule.Step step, final ReplicaProcesses cluster)
     {
@@ -633,10 +648,8 @@ final class FaultRun
         final int aliveBefore) throws InterruptedException
     {
         final int replica = isolationTarget(step, cluster);
-        final String role = step.target() == FaultSchedule.Target.REPLICA ? "" :
-            " (" + step.target().name().toLowerCase(java.util.Locale.ROOT) + " of group " + step.group() + ")";
-        final int group = s.config().allReplicas().stream().filter(r -> r.id() == replica).findFirst()
-            .orElseThrow(() -> new BenchFailureException("step " + step + ": no replica " + replica)).partition();
+        final String role = roleOf(step);
+        final int group = groupOf(step, replica);
         final String before = groupState(cluster, group);
         final long atNs = System.nanoTime();
         final long atMicros = epochMicros();
@@ -666,10 +679,8 @@ final class FaultRun
     {
         final int replica = isolationTarget(step, cluster);
         cutOff.add(replica);
-        final String role = step.target() == FaultSchedule.Target.REPLICA ? "" :
-            " (" + step.target().name().toLowerCase(java.util.Locale.ROOT) + " of group " + step.group() + ")";
-        final int group = s.config().allReplicas().stream().filter(r -> r.id() == replica).findFirst()
-            .orElseThrow(() -> new BenchFailureException("step " + step + ": no replica " + replica)).partition();
+        final String role = roleOf(step);
+        final int group = groupOf(step, replica);
         final String before = groupState(cluster, group);
         final long atNs = System.nanoTime();
         final long atMicros = epochMicros();

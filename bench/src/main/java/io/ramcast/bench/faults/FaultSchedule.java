@@ -37,8 +37,9 @@ import java.util.Map;
  * </ul>
  * An empty string is a schedule without faults. {@link #validate} refuses a schedule that would
  * take down a majority of a group (kills plus pauses above {@code (size - 1) / 2}, or an isolation
- * while that many are down: a cut counts only while it lasts) or every client. An isolated replica
- * may stay behind after its heal (catch-up is not built), which the validation does not foresee.
+ * while that many are down: a cut or a restart counts only while it lasts) or every client. An
+ * isolated replica cut off longer than its partition's retained deliveries stays behind after its
+ * heal (state transfer is not wired into rejoin), which the validation does not foresee.
  *
  * @param steps the steps, in order.
  */
