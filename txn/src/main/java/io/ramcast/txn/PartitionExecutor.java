@@ -99,6 +99,14 @@ public final class PartitionExecutor
     private final LinkedHashSet<Long> recentlyExchanged = new LinkedHashSet<>();
     /** Message ids whose sent reads are kept in the store, oldest first (at most {@link #KEPT_EXCHANGES}). */
     private final java.util.ArrayDeque<Long> keptExchanges = new java.util.ArrayDeque<>();
+    /**
+     * Per client id: the request ids whose outcomes the store remembers (its dedup keys), so that
+     * forgetting the settled ones costs one step per id forgotten. It was a prefix scan of the
+     * client's dedup keys in the store for every transaction, over the tombstones of every key
+     * deleted before: a cost that grew with every transaction the client ever sent (issue 12).
+     * Rebuilt from the store at start; changed only with the batches that change the store.
+     */
+    private final Map<Integer, java.util.TreeSet<Long>> rememberedIds = new HashMap<>();
     /** The reads the current transaction sent, kept with its writes. */
     private byte[] exchangeToKeep;
     private long pendingSinceNs;
@@ -161,6 +169,14 @@ public final class PartitionExecutor
         this.output = output;
         this.lastApplied = store.lastApplied();
         loadKeptExchanges();
+        store.scanMeta(new byte[] {DEDUP_PREFIX}, (k, v) ->
+        {
+            if (k.length == 13)
+            {
+                final ByteBuffer b = ByteBuffer.wrap(k);
+                rememberedIds.computeIfAbsent(b.getInt(1), c -> new java.util.TreeSet<>()).add(b.getLong(5));
+            }
+        });
     }
 
     /** Rebuilds the order of the kept reads from the store: by the applied position kept with each. */
@@ -663,6 +679,7 @@ public final class PartitionExecutor
         }
         forgetSettled(batch, request.clientId(), request.settledBelow());
         batch.putMeta(dedupKey(request.clientId(), request.requestId()), reply);
+        rememberedIds.computeIfAbsent(request.clientId(), c -> new java.util.TreeSet<>()).add(request.requestId());
         if (exchangeToKeep != null)
         {
             // the reads sent for it, with its position, to send again to a replica that restarts
@@ -687,16 +704,14 @@ public final class PartitionExecutor
         lastApplied = batch.mark();
     }
 
+    /** Deletes the remembered outcomes of the client's requests below its settled watermark. */
     private void forgetSettled(final StoreBatch batch, final int clientId, final long settledBelow)
     {
-        final byte[] prefix = ByteBuffer.allocate(5).put(DEDUP_PREFIX).putInt(clientId).array();
-        store.scanMeta(prefix, (k, v) ->
+        final java.util.TreeSet<Long> ids = rememberedIds.get(clientId);
+        while (ids != null && !ids.isEmpty() && ids.first() < settledBelow)
         {
-            if (k.length == 13 && ByteBuffer.wrap(k, 5, 8).getLong() < settledBelow)
-            {
-                batch.deleteMeta(k);
-            }
-        });
+            batch.deleteMeta(dedupKey(clientId, ids.pollFirst()));
+        }
     }
 
     static byte[] dedupKey(final int clientId, final long requestId)

@@ -201,6 +201,35 @@ class PartitionExecutorTest
         assertThat(stores[0].get(bytes("a"))).isEqualTo(counter(2));
     }
 
+    /**
+     * The outcomes a replica remembers are forgotten below the client's settled watermark without
+     * scanning the store (an index in memory, rebuilt when an executor starts on a store that
+     * already holds outcomes): the store keeps exactly the unsettled ones, before and after a restart.
+     */
+    @Test
+    void shouldForgetSettledOutcomesAlsoAfterARestartKeepingOnlyTheUnsettledOnes()
+    {
+        for (long id = 1; id <= 50; id++)
+        {
+            submit(id, Math.max(1, id - 5), Transaction.builder().put(bytes("a"), counter(id)).build());
+        }
+        assertThat(rememberedIds(0)).as("requests 45..50 are not settled yet").containsExactly(45L, 46L, 47L, 48L, 49L,
+            50L);
+
+        executors[0] = newExecutor(0); // a restart on the same store
+        submit(51, 49, Transaction.builder().get(bytes("a")).build());
+        assertThat(rememberedIds(0)).containsExactly(49L, 50L, 51L);
+        submit(52, 53, Transaction.builder().get(bytes("a")).build());
+        assertThat(rememberedIds(0)).as("its own outcome is remembered even when it is already settled").containsExactly(52L);
+    }
+
+    private List<Long> rememberedIds(final int partition)
+    {
+        final List<Long> ids = new ArrayList<>();
+        stores[partition].scanMeta(new byte[] {0x01}, (k, v) -> ids.add(ByteBuffer.wrap(k, 5, 8).getLong()));
+        return ids;
+    }
+
     @Test
     void shouldRefuseUnknownProcedureUndeclaredKeysLimitsAndWrongDestinations()
     {
