@@ -416,7 +416,9 @@ final class ServerProtocol
         leaderView = leaderOf[group];
         ballotView = ballot;
 
-        clientRings = new ClientRings(topology.clientCount(), options.ringSlots(), options.retainedDeliveries());
+        // relays may take ahead of the ring as much as a member catches up from its group
+        clientRings = new ClientRings(topology.clientCount(), options.ringSlots(),
+            Math.max(16_384, 4 * options.retainedDeliveries()));
 
         memberStored = new long[members.length];
         sendCursor = new long[members.length];
