@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Tagged {@code awaiting-fix} (not run by {@code .ci/run}; run it with
  * {@code mvn -pl bench test -Dtest=RestartReplicaFaultsTest -Dsurefire.excludedGroups=campaign}): it
- * passed in four runs of five here, but in one run (a CI run from a fresh clone) the restarted
+ * passed in five runs of six here, but in one run (a CI run from a fresh clone) the restarted
  * leader of group 2 delivered 102:7297 without 101:6059, which every other replica delivered
  * before it — a prefix-order violation at the restarted replica. In that run the restarted
  * replica's catch-up had stopped at 101:6059 (its body, relayed, was dropped: 1,024 ring positions
