@@ -161,6 +161,16 @@ final class ControlMessages
     {
     }
 
+    /** Writes a count, then (group i32, ring position i64) for each destination. */
+    private static void writeDestinations(final ByteBuffer b, final int[] groups, final long[] ringSeqs)
+    {
+        b.putInt(groups.length);
+        for (int d = 0; d < groups.length; d++)
+        {
+            b.putInt(groups[d]).putLong(ringSeqs[d]);
+        }
+    }
+
     /** Reads a count, then (group i32, ring position i64) that many times. */
     private static Destinations readDestinations(final ByteBuffer b)
     {
@@ -239,12 +249,8 @@ final class ControlMessages
             for (int i = from; i < to; i++)
             {
                 final DeliveredItem it = items.get(i);
-                b.putLong(it.messageId()).putLong(it.finalValue()).putInt(it.finalGroup()).putInt(it.clientOrdinal())
-                    .putInt(it.destinations().length);
-                for (int d = 0; d < it.destinations().length; d++)
-                {
-                    b.putInt(it.destinations()[d]).putLong(it.ringSeqs()[d]);
-                }
+                b.putLong(it.messageId()).putLong(it.finalValue()).putInt(it.finalGroup()).putInt(it.clientOrdinal());
+                writeDestinations(b, it.destinations(), it.ringSeqs());
                 b.putInt(it.payload().length).put(it.payload());
             }
             out.add(b.array());
@@ -514,11 +520,8 @@ final class ControlMessages
     {
         final int k = r.destinations().length;
         final ByteBuffer b = writer(1 + 4 + 8 + 4 + k * 12 + 4 + r.payload().length, RELAY);
-        b.putInt(r.clientOrdinal()).putLong(r.messageId()).putInt(k);
-        for (int d = 0; d < k; d++)
-        {
-            b.putInt(r.destinations()[d]).putLong(r.ringSeqs()[d]);
-        }
+        b.putInt(r.clientOrdinal()).putLong(r.messageId());
+        writeDestinations(b, r.destinations(), r.ringSeqs());
         b.putInt(r.payload().length).put(r.payload());
         return b.array();
     }

@@ -304,13 +304,8 @@ final class Mailboxes
         return droppedPeerDown;
     }
 
-    /** @return whether the fabric reports the connection to {@code peerId} lost (tests and diagnostics). */
-    boolean peerDownOf(final int peerId)
-    {
-        return peerDown(peerId);
-    }
-
-    private boolean peerDown(final int peerId)
+    /** @return whether the fabric reports the connection to {@code peerId} lost. */
+    boolean peerDown(final int peerId)
     {
         return peerId != selfId &&
             outbox.handle(peerId, ringRegion).status() == io.ramcast.multicast.fabric.RemoteRegion.Status.PEER_DOWN;

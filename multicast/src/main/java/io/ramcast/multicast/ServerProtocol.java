@@ -416,16 +416,15 @@ final class ServerProtocol
         leaderView = leaderOf[group];
         ballotView = ballot;
 
+        historyLimit = Math.max(16_384, 4 * options.retainedDeliveries());
         // relays may take ahead of the ring as much as a member catches up from its group
-        clientRings = new ClientRings(topology.clientCount(), options.ringSlots(),
-            Math.max(16_384, 4 * options.retainedDeliveries()));
+        clientRings = new ClientRings(topology.clientCount(), options.ringSlots(), historyLimit);
 
         memberStored = new long[members.length];
         sendCursor = new long[members.length];
         lost = new boolean[members.length];
         promised = new boolean[members.length];
         rejoinAskedNs = new long[members.length];
-        historyLimit = Math.max(16_384, 4 * options.retainedDeliveries());
         serverEpoch = new long[topology.serverCount()];
         Arrays.fill(sendCursor, 1);
         log = new StreamLog(options.streamRecords());
@@ -743,6 +742,7 @@ final class ServerProtocol
             running = true;
             followingSinceNs = nowNs; // ages of messages held (restored ones too) count from the first cycle
             startedNs = nowNs;
+            lastDeliveryNs = nowNs; // a stall is measured from the start at most
         }
         int work = outbox.flush();
         final int beats = heartbeats.doWork(nowNs);
@@ -1214,11 +1214,7 @@ final class ServerProtocol
     {
         for (final long id : messageIds)
         {
-            Entry e = entries.get(id);
-            if (e == null)
-            {
-                e = retained.get(id);
-            }
+            final Entry e = held(id);
             if (e != null && e.hasBody() && e.destinations != null)
             {
                 relayTo(e, sender);
@@ -1389,11 +1385,7 @@ final class ServerProtocol
     {
         raiseClock(value);
         forwardedCount++;
-        Entry e = entries.get(messageId);
-        if (e == null)
-        {
-            e = retained.get(messageId);
-        }
+        Entry e = held(messageId);
         final long ownRingSeq = e != null && e.ringSeqByGroup != null ? e.ringSeqByGroup[group] : 0;
         final long seq = append(Layout.KIND_FWD, h, messageId, proposalBallot, value, ownRingSeq);
         if (e == null)
@@ -1680,7 +1672,6 @@ final class ServerProtocol
         }
     }
 
-    /** Task 8. */
     /**
      * Leader: every member that has not promised this ballot, or whose stream was given up (its
      * connection was lost), is asked again with CATCH_UP once it is connected, at most once per
@@ -1721,10 +1712,6 @@ final class ServerProtocol
      */
     private void checkStalled()
     {
-        if (lastDeliveryNs == 0)
-        {
-            lastDeliveryNs = nowNs;
-        }
         final long tenSecondsNs = 10_000L * NS_PER_MS;
         if (!entries.isEmpty() && nowNs - lastDeliveryNs > tenSecondsNs && nowNs - stallReportedNs > tenSecondsNs)
         {
@@ -1766,18 +1753,13 @@ final class ServerProtocol
             final int h = topology.groupOf(s);
             if (h != group && leaderOf[h] == s)
             {
-                forEachHeld(e ->
-                {
-                    if (e.destinations != null && proposedInCurrentBallot(e) && Arrays.binarySearch(e.destinations, h) >= 0)
-                    {
-                        queueProposal(e, h);
-                    }
-                });
+                queueProposalsTo(h);
             }
         }
         return work;
     }
 
+    /** Task 8. */
     private void onCatchUp(final int sender, final ControlMessages.GroupBallot cu)
     {
         if (cu.group() != group || Ballots.leader(cu.ballot()) != sender)
@@ -2028,14 +2010,17 @@ final class ServerProtocol
         return e;
     }
 
+    /** @return the entry of a message held live or retained after delivery, or null. */
+    private Entry held(final long messageId)
+    {
+        final Entry e = entries.get(messageId);
+        return e != null ? e : retained.get(messageId);
+    }
+
     /** @return the entry of a message held live or retained after delivery, or a new live entry without a body. */
     private Entry heldOrNew(final long messageId)
     {
-        Entry e = entries.get(messageId);
-        if (e == null)
-        {
-            e = retained.get(messageId);
-        }
+        Entry e = held(messageId);
         if (e == null)
         {
             e = new Entry(messageId, groupCount);
@@ -2066,13 +2051,7 @@ final class ServerProtocol
         {
             return;
         }
-        forEachHeld(e ->
-        {
-            if (e.destinations != null && proposedInCurrentBallot(e) && Arrays.binarySearch(e.destinations, h) >= 0)
-            {
-                queueProposal(e, h);
-            }
-        });
+        queueProposalsTo(h);
     }
 
     /* ---------------------------------------------------------------- Task 2 (leader proposes) */
@@ -2112,6 +2091,21 @@ final class ServerProtocol
                 queueProposal(e, h);
             }
         }
+    }
+
+    /**
+     * Queues this group's proposals of the current ballot for every message held with group
+     * {@code h} among its destinations, for h's leader (it is new, or it may have lost them).
+     */
+    private void queueProposalsTo(final int h)
+    {
+        forEachHeld(e ->
+        {
+            if (e.destinations != null && proposedInCurrentBallot(e) && Arrays.binarySearch(e.destinations, h) >= 0)
+            {
+                queueProposal(e, h);
+            }
+        });
     }
 
     /** Queues this group's proposal for {@code e} to the leader of {@code h}; sent by {@link #flushProposals()}. */
@@ -2270,11 +2264,7 @@ final class ServerProtocol
                     throw new IllegalStateException("OWN record " + seq + " names group " + proposingGroup +
                         " in ballot " + Ballots.toString(proposalBallot));
                 }
-                Entry e = entries.get(messageId);
-                if (e == null)
-                {
-                    e = retained.get(messageId);
-                }
+                Entry e = held(messageId);
                 if (e == null && ownRingSeq > 0 && takenOf(messageId, ownRingSeq))
                 {
                     applied(seq, value); // delivered here long ago and forgotten: nothing left to do
@@ -2302,11 +2292,7 @@ final class ServerProtocol
                     throw new IllegalStateException("FWD record " + seq + " names group " + proposingGroup);
                 }
                 raiseClock(value);
-                Entry e = entries.get(messageId);
-                if (e == null)
-                {
-                    e = retained.get(messageId);
-                }
+                Entry e = held(messageId);
                 if (e == null && ownRingSeq > 0 && takenOf(messageId, ownRingSeq))
                 {
                     applied(seq, value);

@@ -131,7 +131,7 @@ class MailboxesTest
             drive(() -> atA.size() == 50 && atB.size() == 50, "the first 50 each way", fabricA, a, fb, mb);
 
             fabricB.close(); // B restarts: its memory is gone
-            drive(() -> a.peerDownOf(1), "A sees B down", fabricA, a);
+            drive(() -> a.peerDown(1), "A sees B down", fabricA, a);
             for (int i = 50; i < 60; i++)
             {
                 a.send(1, ("a" + i).getBytes()); // to a dead peer: dropped
@@ -143,7 +143,7 @@ class MailboxesTest
             fabricB.start();
             final Fabric fb2 = fabricB;
             final Mailboxes mb2 = b;
-            drive(() -> !a.peerDownOf(1) && !mb2.peerDownOf(0), "A and the new B connected", fabricA, a, fb2, mb2);
+            drive(() -> !a.peerDown(1) && !mb2.peerDown(0), "A and the new B connected", fabricA, a, fb2, mb2);
             for (int i = 100; i < 400; i++)
             {
                 a.send(1, ("a" + i).getBytes()); // several laps of the 4 KiB ring: credits of the new session

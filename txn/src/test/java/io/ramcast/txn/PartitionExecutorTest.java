@@ -79,7 +79,13 @@ class PartitionExecutorTest
 
     PartitionExecutor newExecutor(final int p)
     {
-        return new PartitionExecutor(p, BY_FIRST_LETTER, stores[p], procedures, ExecutionLimits.DEFAULT, codec,
+        return newExecutor(p, stores[p]);
+    }
+
+    /** An executor of partition {@code p} on {@code store}, wired to the other partitions' executors and to {@link #replies}. */
+    PartitionExecutor newExecutor(final int p, final MemoryPartitionStore store)
+    {
+        return new PartitionExecutor(p, BY_FIRST_LETTER, store, procedures, ExecutionLimits.DEFAULT, codec,
             new PartitionExecutor.Output()
             {
                 @Override
@@ -302,7 +308,6 @@ class PartitionExecutorTest
     {
         // replica B of partition 0 applies the initial puts with everyone
         final MemoryPartitionStore behind = new MemoryPartitionStore();
-        final PartitionExecutor[] b = new PartitionExecutor[1];
         final byte[] init = codec.encode(new TxnRequest(7, 1, 1, new int[] {0, 1},
             Transaction.builder().put(key(0), counter(100)).put(key(1), counter(0)).build()));
         for (final int p : new int[] {0, 1})
@@ -324,32 +329,19 @@ class PartitionExecutorTest
 
         // replica B restarted before it applied the transfer: it has it delivered again, but
         // partition 1 applied it long ago and does not read for it again, until asked
-        b[0] = new PartitionExecutor(0, BY_FIRST_LETTER, behind, procedures, ExecutionLimits.DEFAULT, codec,
-            new PartitionExecutor.Output()
-            {
-                @Override
-                public void toPartition(final int partition, final byte[] message)
-                {
-                    executors[partition].onExchange(message);
-                }
-
-                @Override
-                public void toClient(final int clientId, final byte[] message)
-                {
-                }
-            }, MAX_MESSAGE_BYTES);
-        b[0].onDelivery(1, init, 1, 0);
-        b[0].doWork();
-        executors[0] = b[0]; // partition 1 now answers replica B
-        b[0].onDelivery(2, transfer, 2, 0);
-        b[0].doWork();
-        assertThat(b[0].isWaitingForReads()).isTrue();
+        final PartitionExecutor b = newExecutor(0, behind);
+        b.onDelivery(1, init, 1, 0);
+        b.doWork();
+        executors[0] = b; // partition 1 now answers replica B
+        b.onDelivery(2, transfer, 2, 0);
+        b.doWork();
+        assertThat(b.isWaitingForReads()).isTrue();
         Thread.sleep(PartitionExecutor.EXCHANGE_REQUEST_AFTER_NS / 1_000_000 + 100);
-        b[0].doWork(); // asks partition 1, which sends the reads it kept with the transfer
-        assertThat(b[0].exchangeRequestsSent()).isEqualTo(1);
+        b.doWork(); // asks partition 1, which sends the reads it kept with the transfer
+        assertThat(b.exchangeRequestsSent()).isEqualTo(1);
         assertThat(executors[1].exchangesSentAgain()).isEqualTo(1);
-        b[0].doWork();
-        assertThat(b[0].isWaitingForReads()).isFalse();
+        b.doWork();
+        assertThat(b.isWaitingForReads()).isFalse();
         assertThat(behind.get(key(0))).as("the same outcome as replica A").isEqualTo(stores[0].get(key(0)))
             .isEqualTo(counter(70));
     }
