@@ -52,6 +52,13 @@ public interface AcceptorJournal extends AutoCloseable
         /** The message was delivered with final timestamp (finalValue, finalGroup). */
         void delivered(long messageId, long finalValue, int finalGroup);
 
+        /**
+         * The last delivery the process no longer retains (written in checkpoints, before the
+         * retained deliveries): a restarted process refuses candidates behind it and knows its
+         * history of deliveries does not reach back before it.
+         */
+        void forgotten(long messageId, long finalValue, int finalGroup);
+
         /** One change to a client's ring bookkeeping ({@link ClientRings} operations, see {@link ClientRings.Op}). */
         void ringOp(int op, int clientOrdinal, long argument);
 

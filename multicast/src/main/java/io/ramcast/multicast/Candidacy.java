@@ -96,6 +96,12 @@ final class Candidacy
         return promiseCount() >= quorum;
     }
 
+    /** @return member {@code memberIndex}'s ended promise, or null (none yet, or the candidate itself). */
+    CatchUpEnd end(final int memberIndex)
+    {
+        return endByMember[memberIndex];
+    }
+
     /** @return members that promised, the candidate included. */
     int promiseCount()
     {

@@ -400,6 +400,65 @@ final class ClientRings
     }
 
     /**
+     * @return the positions of client {@code ci} below its freed-up-to word that the ring skipped
+     *         and no relay has taken yet (open: a message there may still arrive and be delivered),
+     *         ascending; every other position below the word was taken and freed.
+     */
+    long[] openBelowFreed(final int ci)
+    {
+        final Row row = rows[ci];
+        return row.skippedBelow.stream().mapToLong(Long::longValue).filter(p -> p < row.freedUpTo).sorted().toArray();
+    }
+
+    /**
+     * Takes over what a member of the group that answered a catch-up with nothing left out knows of
+     * client {@code ci}'s positions: every position below {@code head} except those in
+     * {@code openBelow} was taken there and freed (delivered, or dropped as invalid), so it is
+     * taken and freed here too; the positions in {@code openBelow} stay open to relays. Used by a
+     * server whose store was rebuilt from a snapshot, which never took the positions of what the
+     * snapshot holds. The caller has dropped every message it held below {@code head} outside
+     * {@code openBelow}. Journaled as the row.
+     *
+     * @return whether anything changed.
+     */
+    boolean settle(final int ci, final long head, final long[] openBelow)
+    {
+        final Row row = rows[ci];
+        if (head <= row.freedUpTo)
+        {
+            return false;
+        }
+        final LongHashSet open = new LongHashSet();
+        for (final long p : openBelow)
+        {
+            if (p < head)
+            {
+                open.add(p);
+            }
+        }
+        for (long p = row.nextRingSeq; p < head; p++)
+        {
+            if (open.contains(p) && !row.takenAhead.contains(p))
+            {
+                row.skippedBelow.add(p); // below the read position now, and still open
+            }
+        }
+        row.takenAhead.removeIf(p -> p < head);
+        row.skippedBelow.removeIf(p -> p < head && !open.contains(p));
+        row.freedAhead.removeIf(p -> p < head);
+        row.nextRingSeq = Math.max(row.nextRingSeq, head);
+        row.takenUpTo = Math.max(row.takenUpTo, head);
+        row.freedUpTo = head;
+        while (row.freedAhead.remove(row.freedUpTo))
+        {
+            row.freedUpTo++;
+        }
+        row.flowDue = true;
+        journal.ringRow(ci, rowState(ci));
+        return true;
+    }
+
+    /**
      * Writes client {@code ci}'s FLOW cell ({@link Layout#FLOW_CELL_BYTES} bytes, layout at
      * {@link Layout#FLOW_FREED_OFFSET}) into {@code cell} at offset 0 if it changed since last
      * written: freed up to, next ring position to read (a new incarnation writes SKIP records from

@@ -47,6 +47,18 @@ final class ControlMessages
     static final byte DELIVERED_REQUEST = 9;
     /** Deliveries in delivery order, with their bodies and final timestamps, after a requested one. */
     static final byte DELIVERED = 10;
+    /**
+     * The replier refuses a candidacy ({@link #CATCH_UP}) because the candidate has not delivered
+     * what the replier delivered and forgot: a candidate that won with it would never deliver those
+     * messages (see {@code ServerProtocol#onCatchUp}).
+     */
+    static final byte CATCH_UP_STALE = 11;
+    /**
+     * A process asks the members of another destination group to write their acknowledgements of
+     * some messages again (it restarted, and what they wrote to its earlier incarnation is lost):
+     * each member that acknowledged one rewrites that ack cell to the asker.
+     */
+    static final byte ACK_REQUEST = 12;
 
     /** Bytes a relay adds to the slot record it carries, at most. */
     static final int RELAY_OVERHEAD_BYTES = 64;
@@ -85,6 +97,46 @@ final class ControlMessages
             return 8 + 4 + 4 + 1 + destinations.length * 12 + 4 + proposals.size() * 20;
         }
     }
+
+    /**
+     * A position in a group's delivery sequence: the final timestamp (value, group) and id of a
+     * delivery. Deliveries are made in ascending order of marks, so a member that delivered up to
+     * mark A has delivered every message of its group at or below A.
+     */
+    record Mark(long value, int group, long messageId)
+    {
+        /** Before the first delivery. */
+        static final Mark NONE = new Mark(Long.MIN_VALUE, -1, 0);
+
+        /** @return negative, zero or positive as this mark is below, at or above {@code other}. */
+        int compareTo(final Mark other)
+        {
+            return Entry.compare(value, group, messageId, other.value, other.group, other.messageId);
+        }
+
+        boolean isBelow(final Mark other)
+        {
+            return compareTo(other) < 0;
+        }
+
+        @Override
+        public String toString()
+        {
+            return group < 0 ? "none" : value + "/" + group + "/" + MessageIds.toString(messageId);
+        }
+    }
+
+    private static void putMark(final ByteBuffer b, final Mark m)
+    {
+        b.putLong(m.value()).putInt(m.group()).putLong(m.messageId());
+    }
+
+    private static Mark getMark(final ByteBuffer b)
+    {
+        return new Mark(b.getLong(), b.getInt(), b.getLong());
+    }
+
+    private static final int MARK_BYTES = 8 + 4 + 8;
 
     /** A relayed client message. */
     record Relay(int clientOrdinal, long messageId, int[] destinations, long[] ringSeqs, byte[] payload)
@@ -225,7 +277,28 @@ final class ControlMessages
      *                 request is answered with at most a few thousand of them).
      * @param items    deliveries in delivery order.
      */
-    record Delivered(boolean complete, int behind, List<DeliveredItem> items)
+    /**
+     * Decoded {@link #DELIVERED}.
+     *
+     * @param complete whether the sender holds every delivery after the asker's last one.
+     * @param behind   how many deliveries the sender holds after the asker's last one.
+     * @param items    deliveries, in delivery order (at most a bounded number per answer).
+     * @param rings    empty, except in the last message of an answer that left nothing out: per client
+     *                 ordinal, the sender's ring positions that were taken and freed when it answered.
+     */
+    record Delivered(boolean complete, int behind, List<DeliveredItem> items, List<SettledRing> rings)
+    {
+        Delivered(final boolean complete, final int behind, final List<DeliveredItem> items)
+        {
+            this(complete, behind, items, List.of());
+        }
+    }
+
+    /**
+     * One client's ring positions at a member: every position below {@code head} except those in
+     * {@code openBelow} was taken and freed there.
+     */
+    record SettledRing(long head, long[] openBelow)
     {
     }
 
@@ -233,16 +306,36 @@ final class ControlMessages
     static List<byte[]> delivered(final boolean complete, final int behind, final List<DeliveredItem> items,
         final int maxBytes)
     {
+        return delivered(complete, behind, items, List.of(), maxBytes);
+    }
+
+    /**
+     * @param rings sent in the last message only (see {@link Delivered#rings}); must fit one message
+     *              with at least one item's room to spare.
+     */
+    static List<byte[]> delivered(final boolean complete, final int behind, final List<DeliveredItem> items,
+        final List<SettledRing> rings, final int maxBytes)
+    {
+        int ringBytes = 4;
+        for (final SettledRing r : rings)
+        {
+            ringBytes += 8 + 4 + 8 * r.openBelow().length;
+        }
         final List<byte[]> out = new ArrayList<>();
         int from = 0;
         while (from < items.size() || out.isEmpty())
         {
-            int bytes = 1 + 1 + 4 + 4;
+            int bytes = 1 + 1 + 4 + 4 + 4;
             int to = from;
-            while (to < items.size() && (to == from || bytes + items.get(to).encodedBytes() <= maxBytes))
+            while (to < items.size() && (to == from || bytes + items.get(to).encodedBytes() <= maxBytes - ringBytes))
             {
                 bytes += items.get(to).encodedBytes();
                 to++;
+            }
+            final boolean last = to == items.size();
+            if (last)
+            {
+                bytes += ringBytes - 4;
             }
             final ByteBuffer b = writer(bytes, DELIVERED);
             b.put((byte)(complete ? 1 : 0)).putInt(behind).putInt(to - from);
@@ -252,6 +345,15 @@ final class ControlMessages
                 b.putLong(it.messageId()).putLong(it.finalValue()).putInt(it.finalGroup()).putInt(it.clientOrdinal());
                 writeDestinations(b, it.destinations(), it.ringSeqs());
                 b.putInt(it.payload().length).put(it.payload());
+            }
+            b.putInt(last ? rings.size() : 0);
+            for (int r = 0; last && r < rings.size(); r++)
+            {
+                b.putLong(rings.get(r).head()).putInt(rings.get(r).openBelow().length);
+                for (final long p : rings.get(r).openBelow())
+                {
+                    b.putLong(p);
+                }
             }
             out.add(b.array());
             from = to;
@@ -278,7 +380,19 @@ final class ControlMessages
                 b.get(payload);
                 items.add(new DeliveredItem(id, finalValue, finalGroup, client, dst.groups(), dst.ringSeqs(), payload));
             }
-            return new Delivered(complete, behind, items);
+            final int ringCount = count(b, 12);
+            final List<SettledRing> rings = new ArrayList<>(ringCount);
+            for (int r = 0; r < ringCount; r++)
+            {
+                final long head = b.getLong();
+                final long[] open = new long[count(b, 8)];
+                for (int i = 0; i < open.length; i++)
+                {
+                    open[i] = b.getLong();
+                }
+                rings.add(new SettledRing(head, open));
+            }
+            return new Delivered(complete, behind, items, rings);
         });
     }
 
@@ -292,7 +406,27 @@ final class ControlMessages
 
     static byte[] bodyRequest(final long[] messageIds, final int from, final int count)
     {
-        final ByteBuffer b = writer(1 + 4 + 8 * count, BODY_REQUEST);
+        return idList(BODY_REQUEST, messageIds, from, count);
+    }
+
+    static long[] decodeBodyRequest(final byte[] message)
+    {
+        return decodeIdList(message, BODY_REQUEST, "BODY_REQUEST");
+    }
+
+    static byte[] ackRequest(final long[] messageIds, final int from, final int count)
+    {
+        return idList(ACK_REQUEST, messageIds, from, count);
+    }
+
+    static long[] decodeAckRequest(final byte[] message)
+    {
+        return decodeIdList(message, ACK_REQUEST, "ACK_REQUEST");
+    }
+
+    private static byte[] idList(final byte type, final long[] messageIds, final int from, final int count)
+    {
+        final ByteBuffer b = writer(1 + 4 + 8 * count, type);
         b.putInt(count);
         for (int i = from; i < from + count; i++)
         {
@@ -301,9 +435,9 @@ final class ControlMessages
         return b.array();
     }
 
-    static long[] decodeBodyRequest(final byte[] message)
+    private static long[] decodeIdList(final byte[] message, final byte type, final String name)
     {
-        return decode(message, BODY_REQUEST, "BODY_REQUEST", b ->
+        return decode(message, type, name, b ->
         {
             final long[] ids = new long[count(b, 8)];
             for (int i = 0; i < ids.length; i++)
@@ -363,7 +497,7 @@ final class ControlMessages
         return b.array();
     }
 
-    /** A decoded message that carries a group and a ballot ({@link #CATCH_UP}, {@link #CATCH_UP_NACK}, {@link #NEW_LEADER}). */
+    /** A decoded message that carries a group and a ballot ({@link #CATCH_UP_NACK}, {@link #NEW_LEADER}). */
     record GroupBallot(int group, long ballot)
     {
     }
@@ -374,6 +508,48 @@ final class ControlMessages
         {
             return new GroupBallot(b.getInt(), b.getLong());
         });
+    }
+
+    /**
+     * Decoded {@link #CATCH_UP}: a candidate's ballot (or, in the ballot a process already leads,
+     * a leader asking a member where to resume its stream) and the sender's last delivery.
+     */
+    record CatchUp(int group, long ballot, Mark delivered)
+    {
+    }
+
+    static byte[] catchUp(final CatchUp c)
+    {
+        final ByteBuffer b = writer(1 + 4 + 8 + MARK_BYTES, CATCH_UP);
+        b.putInt(c.group()).putLong(c.ballot());
+        putMark(b, c.delivered());
+        return b.array();
+    }
+
+    static CatchUp decodeCatchUp(final byte[] message)
+    {
+        return decode(message, CATCH_UP, "CATCH_UP", b -> new CatchUp(b.getInt(), b.getLong(), getMark(b)));
+    }
+
+    /**
+     * Decoded {@link #CATCH_UP_STALE}: the group, the ballot the refuser follows and the last
+     * delivery it forgot (the candidate must have delivered up to there).
+     */
+    record Stale(int group, long ballot, Mark forgotten)
+    {
+    }
+
+    static byte[] stale(final Stale s)
+    {
+        final ByteBuffer b = writer(1 + 4 + 8 + MARK_BYTES, CATCH_UP_STALE);
+        b.putInt(s.group()).putLong(s.ballot());
+        putMark(b, s.forgotten());
+        return b.array();
+    }
+
+    static Stale decodeStale(final byte[] message)
+    {
+        return decode(message, CATCH_UP_STALE, "CATCH_UP_STALE", b -> new Stale(b.getInt(), b.getLong(), getMark(b)));
     }
 
     /* ---------------------------------------------------------------- CATCH_UP_ENTRIES */
@@ -475,15 +651,26 @@ final class ControlMessages
      * @param clock          the replier's clock.
      * @param entryCount     entries sent before this message.
      * @param ringHeads      per client ordinal: every ring sequence below was delivered by the replier.
+     * @param delivered      the replier's last delivery.
+     * @param forgotten      the last delivery the replier no longer holds ({@link Mark#NONE} if it holds
+     *                       every one): a leader that has not delivered up to it could not re-issue it.
      */
     record CatchUpEnd(
-        long ballot, long acceptedBallot, long acceptedSeq, long reissuedUpTo, long clock, int entryCount, long[] ringHeads)
+        long ballot, long acceptedBallot, long acceptedSeq, long reissuedUpTo, long clock, int entryCount, long[] ringHeads,
+        Mark delivered, Mark forgotten)
     {
+        /** A report of a member that delivered nothing (and forgot nothing). */
+        CatchUpEnd(
+            final long ballot, final long acceptedBallot, final long acceptedSeq, final long reissuedUpTo,
+            final long clock, final int entryCount, final long[] ringHeads)
+        {
+            this(ballot, acceptedBallot, acceptedSeq, reissuedUpTo, clock, entryCount, ringHeads, Mark.NONE, Mark.NONE);
+        }
     }
 
     static byte[] catchUpEnd(final CatchUpEnd end)
     {
-        final ByteBuffer b = writer(1 + 8 * 5 + 4 + 4 + end.ringHeads().length * 8, CATCH_UP_END);
+        final ByteBuffer b = writer(1 + 8 * 5 + 4 + 4 + end.ringHeads().length * 8 + 2 * MARK_BYTES, CATCH_UP_END);
         b.putLong(end.ballot()).putLong(end.acceptedBallot()).putLong(end.acceptedSeq()).putLong(end.reissuedUpTo())
             .putLong(end.clock());
         b.putInt(end.entryCount()).putInt(end.ringHeads().length);
@@ -491,6 +678,8 @@ final class ControlMessages
         {
             b.putLong(h);
         }
+        putMark(b, end.delivered());
+        putMark(b, end.forgotten());
         return b.array();
     }
 
@@ -510,7 +699,8 @@ final class ControlMessages
             {
                 heads[i] = b.getLong();
             }
-            return new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, reissuedUpTo, clock, entryCount, heads);
+            return new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, reissuedUpTo, clock, entryCount, heads, getMark(b),
+                getMark(b));
         });
     }
 

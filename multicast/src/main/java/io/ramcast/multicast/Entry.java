@@ -56,6 +56,8 @@ final class Entry
     int bodyAsks;
     /** Relayed to the leader of its ballot because the leader had not proposed it in time. */
     long relayedToLeaderInBallot;
+    /** With another group's proposal known but not decided: when this process started waiting, then last asked for acks. */
+    long ackWaitNs;
 
     long finalValue;
     int finalGroup = -1;

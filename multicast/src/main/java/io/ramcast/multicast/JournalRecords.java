@@ -16,6 +16,7 @@ import java.util.zip.CRC32C;
  * STREAM_POS ballot i64, seq i64, reissuedUpTo i64
  * FORGET     ballot i64
  * DELIVERED  id i64, finalValue i64, finalGroup i32
+ * FORGOTTEN  id i64, finalValue i64, finalGroup i32
  * RING_OP    op i8, client i32, argument i64
  * RING_ROW   client i32, nextRingSeq, freedUpTo, takenUpTo, lastSequence i64, then three sets
  *            (freed ahead, taken ahead, skipped below), each count i32 and i64 x count
@@ -41,6 +42,7 @@ final class JournalRecords
     static final byte BEGIN = 8;
     static final byte END = 9;
     static final byte CONTINUE = 10;
+    static final byte FORGOTTEN = 11;
 
     /** Frame bytes besides the payload: length, type, checksum. */
     static final int FRAME_OVERHEAD = 4 + 1 + 4;
@@ -192,6 +194,16 @@ final class JournalRecords
         }
 
         @Override
+        public void forgotten(final long messageId, final long finalValue, final int finalGroup)
+        {
+            begin(FORGOTTEN);
+            putLong(messageId);
+            putLong(finalValue);
+            putInt(finalGroup);
+            finish();
+        }
+
+        @Override
         public void ringOp(final int op, final int clientOrdinal, final long argument)
         {
             begin(RING_OP);
@@ -310,6 +322,7 @@ final class JournalRecords
             case STREAM_POS -> into.streamPosition(b.getLong(p, ORDER), b.getLong(p + 8, ORDER), b.getLong(p + 16, ORDER));
             case FORGET -> into.forget(b.getLong(p, ORDER));
             case DELIVERED -> into.delivered(b.getLong(p, ORDER), b.getLong(p + 8, ORDER), b.getInt(p + 16, ORDER));
+            case FORGOTTEN -> into.forgotten(b.getLong(p, ORDER), b.getLong(p + 8, ORDER), b.getInt(p + 16, ORDER));
             case RING_OP -> into.ringOp(b.getByte(p), b.getInt(p + 1, ORDER), b.getLong(p + 5, ORDER));
             case RING_ROW ->
             {

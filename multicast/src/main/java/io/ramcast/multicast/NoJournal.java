@@ -82,6 +82,11 @@ final class NoJournal implements AcceptorJournal, AcceptorJournal.Records
     }
 
     @Override
+    public void forgotten(final long messageId, final long finalValue, final int finalGroup)
+    {
+    }
+
+    @Override
     public void ringOp(final int op, final int clientOrdinal, final long argument)
     {
     }

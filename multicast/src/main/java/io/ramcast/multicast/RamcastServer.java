@@ -95,7 +95,7 @@ public final class RamcastServer implements AutoCloseable
         journal = b.journal != null ? b.journal : AcceptorJournal.none();
         protocol = new ServerProtocol(topology, b.options, fabric, handler, errorHandler,
             b.voteStore != null ? b.voteStore : VoteStore.inMemory(), b.minimumClock, journal,
-            b.appliedDeliveries != null ? b.appliedDeliveries : AppliedDeliveries.ALL);
+            b.appliedDeliveries != null ? b.appliedDeliveries : AppliedDeliveries.ALL, b.baseline);
         this.topology = topology;
         this.options = b.options;
         mailboxes = new Mailboxes(topology, b.options, fabric, b.messageHandler);
@@ -356,6 +356,7 @@ public final class RamcastServer implements AutoCloseable
         private long minimumClock;
         private AcceptorJournal journal;
         private AppliedDeliveries appliedDeliveries;
+        private ControlMessages.Mark baseline = ControlMessages.Mark.NONE;
 
         private Builder()
         {
@@ -405,6 +406,24 @@ public final class RamcastServer implements AutoCloseable
         public Builder appliedDeliveries(final AppliedDeliveries applied)
         {
             this.appliedDeliveries = applied;
+            return this;
+        }
+
+        /**
+         * Tells a server whose journal is empty that its application already holds every delivery
+         * of its group up to this final timestamp and message (a store rebuilt from a snapshot of
+         * another member): it continues its deliveries right after it, caught up from its group,
+         * and never hands over a message ordered at or below it. Ignored when the journal holds
+         * records (they say where the server stands). Default: none.
+         *
+         * @param finalValue the last delivery's final timestamp value.
+         * @param finalGroup the group that gave that timestamp.
+         * @param messageId  the last delivery's message id.
+         * @return this.
+         */
+        public Builder deliveredUpTo(final long finalValue, final int finalGroup, final long messageId)
+        {
+            this.baseline = new ControlMessages.Mark(finalValue, finalGroup, messageId);
             return this;
         }
 

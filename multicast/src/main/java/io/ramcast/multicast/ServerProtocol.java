@@ -232,8 +232,31 @@ final class ServerProtocol
     private long lastDeliveredValue = Long.MIN_VALUE;
     private int lastDeliveredGroup = -1;
     private long lastDeliveredId;
+    /**
+     * The last delivery this process no longer holds (dropped from {@link #retained}; after a
+     * restart, conservatively, the oldest one it kept): a candidate that has not delivered up to it
+     * is refused ({@link #onCatchUp}), and a member behind it is not streamed by this leader.
+     */
+    private ControlMessages.Mark forgotten = ControlMessages.Mark.NONE;
+    /** Per member: until when it counts as stale (refused as a candidate), skipped in the line of succession. */
+    private final long[] staleUntilNs;
+    /** A candidate refused as stale retries no candidacy before this time (agent clock, ns). */
+    private long campaignHoldOffNs;
+    /** When this leader last started a new ballot so that a member could read its stream again. */
+    private long rejoinBallotNs = Long.MIN_VALUE / 2;
+    /**
+     * Everything of the group up to here is in the application's state though not in the journal (a
+     * store rebuilt from a snapshot); a message ordered at or below it is not delivered again.
+     */
+    private ControlMessages.Mark baseline;
+    /** Messages ordered at or below {@link #baseline} and dropped instead of delivered again. */
+    private long belowBaselineDropped;
+    /** A rebuilt server took over a member's ring positions ({@link #settleRings}); always true without a baseline. */
+    private boolean ringsSettled;
     /** When this process last asked for the deliveries it missed. */
     private long catchUpAskedNs;
+    /** When an answer to a request for deliveries last arrived. */
+    private long catchUpAnsweredNs;
     /**
      * How many deliveries the member that last answered a catch-up request held beyond what this
      * process delivered from its answer; 0 once it answered that there was nothing more (any thread).
@@ -258,6 +281,10 @@ final class ServerProtocol
     /* follower state */
     private long nextStreamReadSeq = 1;
     private long storedPublished;
+    /** When the stored cell was last written. */
+    private long storedPublishedNs;
+    /** Until when the stored cell is written again every heartbeat interval (after a report to the leader). */
+    private long republishStoredUntilNs;
     private final long[] memberStored;
 
     private long deliveredCount;
@@ -296,7 +323,7 @@ final class ServerProtocol
         final long minimumClock)
     {
         this(topology, options, fabric, handler, errorHandler, voteStore, minimumClock, AcceptorJournal.none(),
-            AppliedDeliveries.ALL);
+            AppliedDeliveries.ALL, ControlMessages.Mark.NONE);
     }
 
     /**
@@ -311,6 +338,9 @@ final class ServerProtocol
      *                     applied, for a store older than its votes file).
      * @param journal      the acceptor state kept across a restart; what it holds is replayed here.
      * @param applied      how far the handler has made deliveries durable (see {@link AppliedDeliveries}).
+     * @param baseline     what the application already holds without the journal (a store rebuilt
+     *                     from a snapshot): with an empty journal, deliveries start after it; NONE
+     *                     otherwise.
      */
     ServerProtocol(
         final GroupTopology topology,
@@ -321,8 +351,11 @@ final class ServerProtocol
         final VoteStore voteStore,
         final long minimumClock,
         final AcceptorJournal journal,
-        final AppliedDeliveries applied)
+        final AppliedDeliveries applied,
+        final ControlMessages.Mark baseline)
     {
+        this.baseline = baseline;
+        this.ringsSettled = baseline.equals(ControlMessages.Mark.NONE);
         this.voteStore = voteStore;
         this.journal = journal;
         this.journalRecords = journal.write();
@@ -425,6 +458,7 @@ final class ServerProtocol
         lost = new boolean[members.length];
         promised = new boolean[members.length];
         rejoinAskedNs = new long[members.length];
+        staleUntilNs = new long[members.length];
         serverEpoch = new long[topology.serverCount()];
         Arrays.fill(sendCursor, 1);
         log = new StreamLog(options.streamRecords());
@@ -451,9 +485,30 @@ final class ServerProtocol
     {
         final Restorer restorer = new Restorer();
         final long records = journal.replay(restorer);
-        if (records == 0)
+        if (records == 0 || retained.isEmpty())
         {
-            return;
+            if (!baseline.equals(ControlMessages.Mark.NONE))
+            {
+                // a store rebuilt from a snapshot: its deliveries continue after the snapshot's mark,
+                // caught up from the group (nothing before it is held here, nor in any history)
+                lastDeliveredValue = baseline.value();
+                lastDeliveredGroup = baseline.group();
+                lastDeliveredId = baseline.messageId();
+                forgotten = baseline;
+                historyDropped = true;
+                catchUpBehind = UNKNOWN_BEHIND;
+                LOG.info("group {} at process {}: no delivery in its journal; the application holds every delivery up to " +
+                    "{} (a rebuilt store): delivering from there, caught up from the group", group, selfId, baseline);
+            }
+            if (records == 0)
+            {
+                return;
+            }
+        }
+        else
+        {
+            baseline = ControlMessages.Mark.NONE; // the journal says where it stands
+            ringsSettled = true;
         }
         final ArrayList<Entry> unapplied = new ArrayList<>();
         for (final Entry e : retained.values())
@@ -468,7 +523,8 @@ final class ServerProtocol
         {
             noteDelivered(e);
         }
-        historyDropped = !retained.isEmpty(); // what it delivered before the kept ones is gone
+        // what it delivered and forgot before the last checkpoint is in no history any more
+        historyDropped = !forgotten.equals(ControlMessages.Mark.NONE);
         trimRetained();
         if (acceptedBallot == ballot)
         {
@@ -551,6 +607,12 @@ final class ServerProtocol
         }
 
         @Override
+        public void forgotten(final long messageId, final long finalValue, final int finalGroup)
+        {
+            forgotten = new ControlMessages.Mark(finalValue, finalGroup, messageId);
+        }
+
+        @Override
         public void ringOp(final int op, final int clientOrdinal, final long argument)
         {
             clientRings.replay(op, clientOrdinal, argument);
@@ -571,6 +633,10 @@ final class ServerProtocol
             w.ringRow(ci, clientRings.rowState(ci));
         }
         w.streamPosition(acceptedBallot, acceptedSeq, reissuedUpTo());
+        if (!forgotten.equals(ControlMessages.Mark.NONE))
+        {
+            w.forgotten(forgotten.messageId(), forgotten.value(), forgotten.group());
+        }
         for (final Entry e : retained.values())
         {
             writeEntry(w, e);
@@ -621,6 +687,7 @@ final class ServerProtocol
                 return; // kept (and journaled) until the application has it
             }
             it.remove();
+            forgotten = markOf(oldest);
             history.addLast(oldest);
             if (history.size() > historyLimit)
             {
@@ -770,6 +837,7 @@ final class ServerProtocol
             work += checkReconnections();
             work += askToRejoin();
             work += askForBodies();
+            work += askForAcks();
             work += askToCatchUp();
         }
         work += flushProposals();
@@ -1089,6 +1157,17 @@ final class ServerProtocol
         return ids.length;
     }
 
+    private static ControlMessages.Mark markOf(final Entry e)
+    {
+        return new ControlMessages.Mark(e.finalValue, e.finalGroup, e.messageId);
+    }
+
+    /** @return this process's last delivery. */
+    private ControlMessages.Mark lastDelivered()
+    {
+        return new ControlMessages.Mark(lastDeliveredValue, lastDeliveredGroup, lastDeliveredId);
+    }
+
     private void noteDelivered(final Entry e)
     {
         lastDeliveredValue = e.finalValue;
@@ -1113,8 +1192,15 @@ final class ServerProtocol
         {
             catchUpBehind = 0; // delivering on its own again, or holding nothing it could be missing
         }
-        if (mode != Mode.FOLLOWER || entries.isEmpty() || leader < 0 || leader == selfId ||
-            nowNs - lastDeliveryNs < timeoutNs || nowNs - catchUpAskedNs < timeoutNs)
+        if (mode != Mode.FOLLOWER || leader < 0 || leader == selfId)
+        {
+            return 0;
+        }
+        // known to be behind and the last answer is in: ask on at once (a member not streamed
+        // catches up only this way); otherwise after a failure timeout without a delivery
+        final boolean askOn = catchUpBehind > 0 && catchUpBehind != UNKNOWN_BEHIND && catchUpAnsweredNs > catchUpAskedNs;
+        if (!askOn && ((entries.isEmpty() && catchUpBehind == 0) || nowNs - lastDeliveryNs < timeoutNs ||
+            nowNs - catchUpAskedNs < timeoutNs))
         {
             return 0;
         }
@@ -1145,7 +1231,16 @@ final class ServerProtocol
         history.forEach(add);
         retained.values().forEach(add);
         final boolean complete = reaches[0] || r.finalGroup() < 0 && !historyDropped;
-        for (final byte[] m : ControlMessages.delivered(complete, behind[0], complete ? items : List.of(),
+        final List<ControlMessages.SettledRing> rings = new ArrayList<>();
+        if (complete && behind[0] <= MAX_CATCH_UP_ITEMS)
+        {
+            // nothing left out: what this process took and freed, for a member rebuilt from a snapshot
+            for (int ci = 0; ci < clientRings.clientCount(); ci++)
+            {
+                rings.add(new ControlMessages.SettledRing(clientRings.freedUpTo(ci), clientRings.openBelowFreed(ci)));
+            }
+        }
+        for (final byte[] m : ControlMessages.delivered(complete, behind[0], complete ? items : List.of(), rings,
             options.maxMailboxMessageBytes()))
         {
             control.send(sender, m);
@@ -1160,6 +1255,7 @@ final class ServerProtocol
      */
     private void onDelivered(final int sender, final ControlMessages.Delivered d)
     {
+        catchUpAnsweredNs = nowNs;
         if (!d.complete())
         {
             catchUpBehind = -1;
@@ -1189,7 +1285,8 @@ final class ServerProtocol
             }
             if (e == null || !e.hasBody())
             {
-                break; // its body could not be taken (see the relay's warning): nothing after it either
+                catchUpBehind = Math.max(1, d.behind() - caughtUp);
+                return; // its body could not be taken (see the relay's warning): nothing after it either
             }
             if (e.state == Entry.State.ORDERED)
             {
@@ -1201,11 +1298,152 @@ final class ServerProtocol
             caughtUp++;
         }
         catchUpBehind = Math.max(0, d.behind() - caughtUp);
+        if (!d.rings().isEmpty() && !ringsSettled && !baseline.equals(ControlMessages.Mark.NONE))
+        {
+            settleRings(sender, d.rings());
+        }
         if (caughtUp > 0)
         {
             LOG.info("group {} at process {}: caught up {} deliveries from member {}, up to {}/{}/{}; {} to go", group,
                 selfId, caughtUp, sender, lastDeliveredValue, lastDeliveredGroup, MessageIds.toString(lastDeliveredId),
                 catchUpBehind);
+        }
+    }
+
+    /**
+     * A server whose store was rebuilt from a snapshot never took the ring positions of what the
+     * snapshot holds; once a member answered its catch-up with nothing left out (and every delivery
+     * of the answer is made here), the positions that member took and freed are taken and freed
+     * here too, so that a stream record or a relay of a message the snapshot holds is known as
+     * delivered. Until then such a server does not read its stream ({@link #pollStream}).
+     */
+    private void settleRings(final int sender, final List<ControlMessages.SettledRing> rings)
+    {
+        if (rings.size() != clientRings.clientCount())
+        {
+            throw new IllegalStateException("catch-up answer of " + sender + " names " + rings.size() +
+                " client rings, this process has " + clientRings.clientCount());
+        }
+        final ArrayList<Entry> drop = new ArrayList<>();
+        for (final Entry e : entries.values())
+        {
+            if (e.ringSeqByGroup == null || e.state == Entry.State.ORDERED)
+            {
+                continue;
+            }
+            final ControlMessages.SettledRing r = rings.get(e.clientOrdinal);
+            final long pos = e.ringSeqByGroup[group];
+            if (pos > 0 && pos < r.head() && Arrays.binarySearch(r.openBelow(), pos) < 0)
+            {
+                drop.add(e); // delivered there, so before the snapshot's mark or among the answer's deliveries
+            }
+        }
+        for (final Entry e : drop)
+        {
+            entries.remove(e.messageId);
+        }
+        int settled = 0;
+        for (int ci = 0; ci < rings.size(); ci++)
+        {
+            if (clientRings.settle(ci, rings.get(ci).head(), rings.get(ci).openBelow()))
+            {
+                settled++;
+            }
+        }
+        ringsSettled = true;
+        LOG.info("group {} at process {}: took over the ring positions member {} delivered ({} clients, {} held messages " +
+            "dropped as delivered); reading the stream from now on", group, selfId, sender, settled, drop.size());
+    }
+
+    /**
+     * The acknowledgements another group's followers wrote to this process before it restarted are
+     * lost, and they write each one once: a message whose proposal of another group is known here
+     * but not decided after a failure timeout (and after each further one) is named to the members
+     * of that group ({@link ControlMessages#ACK_REQUEST}), which write their ack cells again. Without
+     * it a restarted process that becomes leader could never decide what was in flight when it
+     * went down (a follower would also catch up by deliveries).
+     *
+     * @return the number of (message, group) asks sent.
+     */
+    private int askForAcks()
+    {
+        final long everyNs = options.failureTimeoutMillis() * NS_PER_MS;
+        final LongArrayList[] asks = new LongArrayList[groupCount];
+        entries.forEachLong((id, e) ->
+        {
+            if (e.state != Entry.State.MCAST || e.destinations == null)
+            {
+                return;
+            }
+            boolean waiting = false;
+            for (final int h : e.destinations)
+            {
+                waiting |= h != group && e.proposalKnown[h] && !e.decided[h];
+            }
+            if (!waiting)
+            {
+                e.ackWaitNs = 0;
+                return;
+            }
+            if (e.ackWaitNs == 0)
+            {
+                e.ackWaitNs = nowNs;
+                return;
+            }
+            if (nowNs - e.ackWaitNs < everyNs)
+            {
+                return;
+            }
+            e.ackWaitNs = nowNs;
+            for (final int h : e.destinations)
+            {
+                if (h != group && e.proposalKnown[h] && !e.decided[h])
+                {
+                    if (asks[h] == null)
+                    {
+                        asks[h] = new LongArrayList();
+                    }
+                    asks[h].addLong(e.messageId);
+                }
+            }
+        });
+        int sent = 0;
+        final int max = ControlMessages.maxBodyRequests(options.maxMailboxMessageBytes());
+        for (int h = 0; h < groupCount; h++)
+        {
+            if (asks[h] == null)
+            {
+                continue;
+            }
+            final long[] ids = asks[h].toLongArray();
+            sent += ids.length;
+            for (int from = 0; from < ids.length; from += max)
+            {
+                final byte[] request = ControlMessages.ackRequest(ids, from, Math.min(max, ids.length - from));
+                for (final int q : topology.membersUnsafe(h))
+                {
+                    control.send(q, request);
+                }
+            }
+        }
+        return sent;
+    }
+
+    /** Writes again, to the asker only, this process's acknowledgements of the messages named. */
+    private void onAckRequest(final int sender, final long[] messageIds)
+    {
+        final int senderGroup = topology.groupOf(sender);
+        for (final long id : messageIds)
+        {
+            final Entry e = held(id);
+            if (e == null || e.destinations == null || e.ackedBallot == 0 || !e.proposalKnown[group] ||
+                e.proposalBallot[group] != e.ackedBallot || Arrays.binarySearch(e.destinations, senderGroup) < 0)
+            {
+                continue;
+            }
+            ackCell.wrap(scratch, 0).ballot(e.ackedBallot).value(e.proposalValue[group]).messageId(e.messageId).seal();
+            outbox.write(sender, Layout.ACKS_REGION, Layout.ackOffset(topology, options, e.clientOrdinal,
+                e.ringSeqByGroup[senderGroup], group, memberIndex), scratch, Layout.ACK_CELL_BYTES);
         }
     }
 
@@ -1335,8 +1573,8 @@ final class ServerProtocol
         switch (ControlMessages.type(message))
         {
             case ControlMessages.PROPOSALS -> onProposals(ControlMessages.decodeProposals(message));
-            case ControlMessages.CATCH_UP -> onCatchUp(sender, ControlMessages.decodeBallotMessage(message,
-                ControlMessages.CATCH_UP));
+            case ControlMessages.CATCH_UP -> onCatchUp(sender, ControlMessages.decodeCatchUp(message));
+            case ControlMessages.CATCH_UP_STALE -> onStale(sender, ControlMessages.decodeStale(message));
             case ControlMessages.CATCH_UP_NACK -> onNack(ControlMessages.decodeBallotMessage(message,
                 ControlMessages.CATCH_UP_NACK));
             case ControlMessages.CATCH_UP_ENTRIES -> onCatchUpEntries(sender,
@@ -1346,6 +1584,7 @@ final class ServerProtocol
                 ControlMessages.NEW_LEADER));
             case ControlMessages.RELAY -> onRelay(sender, ControlMessages.decodeRelay(message));
             case ControlMessages.BODY_REQUEST -> onBodyRequest(sender, ControlMessages.decodeBodyRequest(message));
+            case ControlMessages.ACK_REQUEST -> onAckRequest(sender, ControlMessages.decodeAckRequest(message));
             case ControlMessages.DELIVERED_REQUEST -> onDeliveredRequest(sender,
                 ControlMessages.decodeDeliveredRequest(message));
             case ControlMessages.DELIVERED -> onDelivered(sender, ControlMessages.decodeDelivered(message));
@@ -1457,7 +1696,7 @@ final class ServerProtocol
         if (mode == Mode.CANDIDATE)
         {
             final long timeoutNs = 2L * options.failureTimeoutMillis() * NS_PER_MS;
-            if (candidacy.expired(nowNs, timeoutNs) && hearsMajority())
+            if (candidacy.expired(nowNs, timeoutNs) && hearsMajority() && nowNs >= campaignHoldOffNs)
             {
                 becomeCandidate("no majority of promises within " + timeoutNs / NS_PER_MS + " ms: next round");
                 return 1;
@@ -1467,8 +1706,12 @@ final class ServerProtocol
         final int leader = leaderOf[group];
         if (leader == selfId)
         {
-            // after a restart, or after stepping down: this process cannot continue its own stream
-            if (hearsMajority())
+            // after a restart, or after stepping down: this process cannot continue its own stream.
+            // After a restart it first listens for three failure timeouts: a member that led on
+            // meanwhile asks it to rejoin (CATCH_UP) within one, and deposing that leader for a
+            // process that lost the acks written to it while it was down would stall its group
+            if (hearsMajority() && nowNs >= campaignHoldOffNs &&
+                nowNs - startedNs > 3L * options.failureTimeoutMillis() * NS_PER_MS)
             {
                 becomeCandidate("led " + Ballots.toString(ballot) + " before a restart or a step-down");
                 return 1;
@@ -1488,7 +1731,7 @@ final class ServerProtocol
                 becomeCandidate("suspects leader " + leader);
                 return 1;
             }
-            if (!heartbeats.suspected(candidate, nowNs))
+            if (!heartbeats.suspected(candidate, nowNs) && staleUntilNs[(leaderIndex + i) % members.length] <= nowNs)
             {
                 return 0; // that member will take over; this one promises when asked
             }
@@ -1520,7 +1763,7 @@ final class ServerProtocol
         revokeStreamExcept(selfId);
         stepDown();
         enterBallot(Mode.CANDIDATE, b, reason);
-        final byte[] message = ControlMessages.ballotMessage(ControlMessages.CATCH_UP, group, b);
+        final byte[] message = ControlMessages.catchUp(new ControlMessages.CatchUp(group, b, lastDelivered()));
         for (final int q : members)
         {
             if (q != selfId)
@@ -1699,7 +1942,7 @@ final class ServerProtocol
                 continue;
             }
             rejoinAskedNs[j] = nowNs;
-            control.send(members[j], ControlMessages.ballotMessage(ControlMessages.CATCH_UP, group, ballot));
+            control.send(members[j], ControlMessages.catchUp(new ControlMessages.CatchUp(group, ballot, lastDelivered())));
             asked++;
         }
         return asked;
@@ -1760,13 +2003,28 @@ final class ServerProtocol
     }
 
     /** Task 8. */
-    private void onCatchUp(final int sender, final ControlMessages.GroupBallot cu)
+    private void onCatchUp(final int sender, final ControlMessages.CatchUp cu)
     {
         if (cu.group() != group || Ballots.leader(cu.ballot()) != sender)
         {
             throw new IllegalStateException("CATCH_UP " + cu + " from " + sender + " at process " + selfId);
         }
-        if (cu.ballot() > ballot)
+        if (cu.ballot() > ballot && cu.delivered().isBelow(forgotten))
+        {
+            // a stale candidate never leads: its recovery would re-issue only what the promises
+            // hold, and what this member delivered and forgot would never be delivered there
+            maxRoundSeen = Math.max(maxRoundSeen, Ballots.round(cu.ballot()));
+            final int j = topology.memberIndexOf(sender);
+            if (staleUntilNs[j] <= nowNs)
+            {
+                LOG.info("group {} at process {}: refuses the candidacy of {} in {}: it delivered up to {}, this member " +
+                    "delivered and forgot up to {}; it must catch up first", group, selfId, sender,
+                    Ballots.toString(cu.ballot()), cu.delivered(), forgotten);
+            }
+            staleUntilNs[j] = nowNs + 4L * options.failureTimeoutMillis() * NS_PER_MS;
+            control.send(sender, ControlMessages.stale(new ControlMessages.Stale(group, ballot, forgotten)));
+        }
+        else if (cu.ballot() > ballot)
         {
             promise(cu.ballot(), "CATCH_UP from " + sender);
         }
@@ -1797,14 +2055,15 @@ final class ServerProtocol
 
     private void sendReply(final int candidate, final long b)
     {
+        republishStoredUntilNs = nowNs + 2L * options.failureTimeoutMillis() * NS_PER_MS;
         journal.sync(); // a promise reports the journal: it must hold what it reports
         final List<EntryInfo> infos = snapshot();
         for (final byte[] m : ControlMessages.catchUpEntries(b, infos, options.maxMailboxMessageBytes()))
         {
             control.send(candidate, m);
         }
-        control.send(candidate, ControlMessages.catchUpEnd(
-            new CatchUpEnd(b, acceptedBallot, acceptedSeq, reissuedUpTo(), clock, infos.size(), clientRings.freedUpToAll())));
+        control.send(candidate, ControlMessages.catchUpEnd(new CatchUpEnd(b, acceptedBallot, acceptedSeq, reissuedUpTo(),
+            clock, infos.size(), clientRings.freedUpToAll(), lastDelivered(), forgotten)));
     }
 
     private List<EntryInfo> snapshot()
@@ -1845,6 +2104,30 @@ final class ServerProtocol
         }
     }
 
+    /**
+     * A member refused this candidacy: this process has not delivered what that member delivered
+     * and forgot. It retries no candidacy for a while (another member, up to date, takes over) and
+     * asks that member for the deliveries it missed.
+     */
+    private void onStale(final int sender, final ControlMessages.Stale st)
+    {
+        maxRoundSeen = Math.max(maxRoundSeen, Ballots.round(st.ballot()));
+        if (mode != Mode.CANDIDATE || st.group() != group)
+        {
+            return;
+        }
+        if (campaignHoldOffNs <= nowNs)
+        {
+            LOG.warn("group {} at process {}: member {} refused this candidacy ({}): it forgot deliveries up to {}, this " +
+                "process delivered up to {}; catching up before it campaigns again", group, selfId, sender,
+                Ballots.toString(ballot), st.forgotten(), lastDelivered());
+        }
+        campaignHoldOffNs = nowNs + 4L * options.failureTimeoutMillis() * NS_PER_MS;
+        catchUpAskedNs = nowNs;
+        control.send(sender, ControlMessages.deliveredRequest(
+            new ControlMessages.DeliveredRequest(lastDeliveredValue, lastDeliveredGroup, lastDeliveredId)));
+    }
+
     private void onCatchUpEntries(final int sender, final ControlMessages.CatchUpEntries part)
     {
         if (candidacy == null || part.ballot() != candidacy.ballot())
@@ -1868,12 +2151,35 @@ final class ServerProtocol
             // ballot's stream (a prefix of this log), or from the start
             promised[j] = true;
             outbox.handle(sender, Layout.STREAM_REGION).reset();
+            // the stored cell may hold what an earlier incarnation of the member stored (a rebuilt
+            // member reports less): from now on only what this one stores counts
+            stored.setMemory(j * Layout.STORED_CELL_BYTES, Layout.STORED_CELL_BYTES, (byte)0);
             final long resume = end.acceptedBallot() == ballot ? Math.min(end.acceptedSeq(), log.next() - 1) + 1 : 1;
             memberStored[j] = resume - 1;
             sendCursor[j] = resume;
             final boolean wasLost = lost[j];
-            lost[j] = resume < log.base();
-            if (lost[j])
+            final boolean gap = resume == 1 && end.delivered().isBelow(forgotten);
+            lost[j] = resume < log.base() || gap;
+            if (gap)
+            {
+                // reading this ballot's stream from its start, it would deliver the re-issues without
+                // what it missed before them: it catches up from deliveries first
+                LOG.info("group {} at process {}: member {} delivered up to {}, this leader forgot up to {}: not " +
+                    "streamed until it has caught up from deliveries", group, selfId, sender, end.delivered(), forgotten);
+            }
+            else if (lost[j] && nowNs - rejoinBallotNs > 10L * options.failureTimeoutMillis() * NS_PER_MS &&
+                hearsMajority())
+            {
+                // caught up in deliveries, but the stream records it missed are no longer kept: a new
+                // ballot re-issues everything pending in a stream every member reads from its start
+                rejoinBallotNs = nowNs;
+                stepDown();
+                enterBallot(Mode.FOLLOWER, ballot, "to start a new ballot for member " + sender);
+                becomeCandidate("member " + sender + " caught up to " + end.delivered() + " but is behind the start " +
+                    "of the stream this leader keeps (" + log.base() + "): a new ballot lets it read the stream again");
+                return;
+            }
+            else if (lost[j])
             {
                 LOG.warn("group {} at process {}: member {} reported {}:{}, behind the start of the stream this leader " +
                     "keeps ({}); it cannot be caught up from the stream", group, selfId, sender,
@@ -1888,6 +2194,18 @@ final class ServerProtocol
         }
         if (mode != Mode.CANDIDATE)
         {
+            return;
+        }
+        if (end.forgotten().compareTo(lastDelivered()) > 0)
+        {
+            // it promised through another path (a NACK of a higher ballot) and forgot deliveries this
+            // candidate lacks: its promise does not count until this process caught up
+            LOG.info("group {} at process {}: the promise of {} does not count: it forgot deliveries up to {}, this " +
+                "candidate delivered up to {}; catching up from it", group, selfId, sender, end.forgotten(),
+                lastDelivered());
+            catchUpAskedNs = nowNs;
+            control.send(sender, ControlMessages.deliveredRequest(
+                new ControlMessages.DeliveredRequest(lastDeliveredValue, lastDeliveredGroup, lastDeliveredId)));
             return;
         }
         final boolean majority = candidacy.onEnd(j, end);
@@ -1907,12 +2225,33 @@ final class ServerProtocol
     {
         final List<EntryInfo> own = snapshot();
         final RecoveryPlan.Promise ownPromise = new RecoveryPlan.Promise(own,
-            new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, reissuedUpTo(), clock, own.size(), clientRings.freedUpToAll()));
+            new CatchUpEnd(ballot, acceptedBallot, acceptedSeq, reissuedUpTo(), clock, own.size(), clientRings.freedUpToAll(),
+                lastDelivered(), forgotten));
         final RecoveryPlan plan = RecoveryPlan.from(candidacy.promises(ownPromise), group, ballot);
         final int promiseCount = candidacy.promiseCount();
+        final ControlMessages.Mark[] behind = new ControlMessages.Mark[members.length];
+        for (int j = 0; j < members.length; j++)
+        {
+            final CatchUpEnd end = candidacy.end(j);
+            if (j != memberIndex && end != null && end.delivered().isBelow(forgotten))
+            {
+                behind[j] = end.delivered();
+            }
+        }
         raiseClock(plan.recoveredClock());
         becomeLeader("promises from " + promiseCount + " members; re-issues " + plan.reissueCount() + " records, " +
             plan.freshCandidates().size() + " fresh proposals");
+        for (int j = 0; j < members.length; j++)
+        {
+            if (behind[j] != null)
+            {
+                // it would deliver the re-issues without what it missed before them
+                lost[j] = true;
+                LOG.info("group {} at process {}: member {} promised but delivered only up to {}, this leader forgot up " +
+                    "to {}: not streamed until it has caught up from deliveries", group, selfId, members[j], behind[j],
+                    forgotten);
+            }
+        }
 
         // steps 1 and 3: the re-issues in value order, then the RECOVERED marker, after which own
         // proposals of earlier ballots not re-issued were never decided and stop bounding delivery,
@@ -1925,7 +2264,16 @@ final class ServerProtocol
                 forgetUndecidedProposals();
                 continue;
             }
-            final Entry e = recoveryEntry(r.message());
+            final RecoveryPlan.RecoveredMessage m = r.message();
+            if (held(r.messageId()) == null && m.destinations() != null && m.destinedTo(group) &&
+                takenOf(r.messageId(), m.ringSeqIn(group)))
+            {
+                // delivered here and forgotten (a promise still retains it): re-issued for a member that
+                // may not have delivered it yet, but nothing is left to do here
+                append(r.kind(), r.proposingGroup(), r.messageId(), r.proposalBallot(), r.value(), m.ringSeqIn(group));
+                continue;
+            }
+            final Entry e = recoveryEntry(m);
             final long ownRingSeq = e.ringSeqByGroup != null ? e.ringSeqByGroup[group] : 0;
             final long seq =
                 append(r.kind(), r.proposingGroup(), r.messageId(), r.proposalBallot(), r.value(), ownRingSeq);
@@ -2232,6 +2580,10 @@ final class ServerProtocol
 
     private int pollStream()
     {
+        if (!ringsSettled)
+        {
+            return 0; // rebuilt from a snapshot: it cannot tell the snapshot's messages from pending ones yet
+        }
         int work = 0;
         for (int i = 0; i < options.pollBatch(); i++)
         {
@@ -2551,6 +2903,17 @@ final class ServerProtocol
      */
     private void deliver(final Entry e)
     {
+        if (Entry.compare(e.finalValue, e.finalGroup, e.messageId, baseline.value(), baseline.group(),
+            baseline.messageId()) <= 0)
+        {
+            // in the rebuilt store already (uniform prefix order: the group delivered it before the
+            // snapshot's mark); re-issued by a recovery because a lagging member still retains it
+            e.state = Entry.State.DONE;
+            entries.remove(e.messageId);
+            clientRings.free(e.clientOrdinal, e.ringSeqByGroup[group]);
+            belowBaselineDropped++;
+            return;
+        }
         e.state = Entry.State.DONE;
         entries.remove(e.messageId);
         journalRecords.delivered(e.messageId, e.finalValue, e.finalGroup);
@@ -2597,9 +2960,14 @@ final class ServerProtocol
         if (mode == Mode.FOLLOWER)
         {
             final long storedSeq = acceptedBallot == ballot ? nextStreamReadSeq - 1 : 0;
-            if (storedSeq > storedPublished)
+            // after a report to its leader, which clears this member's cell then, it is written
+            // again every heartbeat interval for a while, whatever arrives first
+            final boolean again = storedSeq > 0 && nowNs < republishStoredUntilNs &&
+                nowNs - storedPublishedNs >= options.heartbeatIntervalMillis() * NS_PER_MS;
+            if (storedSeq > storedPublished || again)
             {
                 storedPublished = storedSeq;
+                storedPublishedNs = nowNs;
                 storedCell.wrap(scratch, 0).ballot(ballot).storedSeq(storedSeq).seal();
                 final int offset = memberIndex * Layout.STORED_CELL_BYTES;
                 for (final int q : members)
@@ -2650,7 +3018,25 @@ final class ServerProtocol
             " relayed=" + relayedCount + " pending=" + entries.size() + " ordered=" + ordered.size() +
             " toPropose=" + toPropose.size() + " log=[" + log.base() + "," + log.next() + ")" +
             " streamRead=" + nextStreamReadSeq + " queuedWrites=" + outbox.queuedWrites() + " control=" +
-            control.describe() + " firstOrdered=" + (ordered.isEmpty() ? "-" : ordered.first()) + " blocking=" + blockingOrUnknown();
+            control.describe() + " firstOrdered=" + (ordered.isEmpty() ? "-" : ordered.first()) + " blocking=" +
+            blockingOrUnknown() + (mode == Mode.LEADER ? " streams=" + describeStreams() : "") +
+            (catchUpBehind != 0 ? " catchUpBehind=" + (catchUpBehind == UNKNOWN_BEHIND ? "unknown" : catchUpBehind) : "");
+    }
+
+    /** @return per member: next record to write, records it stored, and whether it promised or is lost. */
+    private String describeStreams()
+    {
+        final StringBuilder sb = new StringBuilder("[");
+        for (int j = 0; j < members.length; j++)
+        {
+            if (j != memberIndex)
+            {
+                sb.append(sb.length() > 1 ? " " : "").append(members[j]).append(":next=").append(sendCursor[j])
+                    .append(",stored=").append(memberStored[j]).append(promised[j] ? "" : ",unpromised")
+                    .append(lost[j] ? ",lost" : "");
+            }
+        }
+        return sb.append(']').toString();
     }
 
     /** @return every pending entry with its state, body and known proposals (diagnostics; agent thread or a stopped process). */

@@ -59,6 +59,9 @@ final class ClusterSimulation implements AutoCloseable
     private long nextIncarnation;
     /** Client sessions renewed because a server they gave up came back. */
     long renewals;
+    /** Servers started again from a peer's snapshot ({@link #rebuildServer}). */
+    long rebuilds;
+    private final java.util.function.IntFunction<AcceptorJournal> journals;
 
     ClusterSimulation(
         final long seed, final GroupTopology topology, final MulticastOptions options, final long messagesPerClient,
@@ -102,6 +105,7 @@ final class ClusterSimulation implements AutoCloseable
         final java.util.function.IntFunction<AppliedDeliveries> applied, final long incarnationBase)
     {
         this.seed = seed;
+        this.journals = journals;
         this.topology = topology;
         this.options = options;
         this.random = new Random(seed);
@@ -192,6 +196,11 @@ final class ClusterSimulation implements AutoCloseable
 
     private ServerProtocol newServer(final int s, final AppliedDeliveries applied)
     {
+        return newServer(s, applied, ControlMessages.Mark.NONE);
+    }
+
+    private ServerProtocol newServer(final int s, final AppliedDeliveries applied, final ControlMessages.Mark baseline)
+    {
         final int self = s;
         return new ServerProtocol(topology, options, fabrics[s], d ->
         {
@@ -200,7 +209,7 @@ final class ClusterSimulation implements AutoCloseable
             lastDeliveryStep = steps;
             history.recordDelivery(self, id(d.messageId()), d.destinations());
         }, ex -> { throw new AssertionError("server " + self + " reported " + ex, ex); }, voteStoreOf[s], 0,
-            journalOf[s], applied);
+            journalOf[s], applied, baseline);
     }
 
     private void startFabric(final int p)
@@ -242,6 +251,43 @@ final class ClusterSimulation implements AutoCloseable
         servers[s] = newServer(s, AppliedDeliveries.ALL);
         startFabric(s);
         crashed[s] = false;
+    }
+
+    /**
+     * Starts server {@code s} again after {@link #killForRestart} as a replica whose disk was wiped
+     * and whose store was rebuilt from a snapshot of live member {@code peer}: no votes, an empty
+     * journal, and an application that holds every delivery the peer made so far. Those deliveries
+     * (after the ones {@code s} made itself, a prefix of the peer's by uniform prefix order) are
+     * recorded as {@code s}'s, as the snapshot brings their effects; the server continues after the
+     * peer's last delivery.
+     */
+    void rebuildServer(final int s, final int peer)
+    {
+        final List<Delivery> own = deliveriesBy.get(s);
+        final List<Delivery> snapshot = deliveriesBy.get(peer);
+        if (own.size() > snapshot.size() ||
+            !own.stream().map(Delivery::messageId).toList().equals(
+                snapshot.subList(0, own.size()).stream().map(Delivery::messageId).toList()))
+        {
+            throw new IllegalStateException("server " + s + " is not behind server " + peer + ": cannot rebuild from it");
+        }
+        for (int i = own.size(); i < snapshot.size(); i++)
+        {
+            final Delivery d = snapshot.get(i);
+            deliveredBy.get(s).add(d.messageId());
+            own.add(d);
+            history.recordDelivery(s, id(d.messageId()), d.destinations());
+        }
+        final ControlMessages.Mark baseline = snapshot.isEmpty() ? ControlMessages.Mark.NONE :
+            new ControlMessages.Mark(snapshot.get(snapshot.size() - 1).finalTimestamp(),
+                snapshot.get(snapshot.size() - 1).finalGroup(), snapshot.get(snapshot.size() - 1).messageId());
+        voteStoreOf[s] = VoteStore.inMemory();
+        journalOf[s] = journals.apply(s);
+        fabrics[s] = newFabric(s);
+        servers[s] = newServer(s, AppliedDeliveries.ALL, baseline);
+        startFabric(s);
+        crashed[s] = false;
+        rebuilds++;
     }
 
     /** Submits up to the window of new random multicasts for every client that has some left. */

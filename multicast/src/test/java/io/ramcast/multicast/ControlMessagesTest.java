@@ -26,12 +26,30 @@ class ControlMessagesTest
         assertThat(p.proposals()).containsExactly(
             new ControlMessages.Proposal(MessageIds.of(101, 9), 12), new ControlMessages.Proposal(MessageIds.of(102, 3), 40));
 
-        final byte[] catchUp = ControlMessages.ballotMessage(ControlMessages.CATCH_UP, 1, Ballots.of(5, 4));
+        final ControlMessages.Mark delivered = new ControlMessages.Mark(812, 2, MessageIds.of(101, 40));
+        final byte[] catchUp = ControlMessages.catchUp(new ControlMessages.CatchUp(1, Ballots.of(5, 4), delivered));
         assertThat(ControlMessages.type(catchUp)).isEqualTo(ControlMessages.CATCH_UP);
-        assertThat(ControlMessages.decodeBallotMessage(catchUp, ControlMessages.CATCH_UP))
-            .isEqualTo(new ControlMessages.GroupBallot(1, Ballots.of(5, 4)));
+        assertThat(ControlMessages.decodeCatchUp(catchUp))
+            .isEqualTo(new ControlMessages.CatchUp(1, Ballots.of(5, 4), delivered));
         assertThatThrownBy(() -> ControlMessages.decodeBallotMessage(catchUp, ControlMessages.NEW_LEADER))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected " + ControlMessages.NEW_LEADER);
+
+        final byte[] stale = ControlMessages.stale(new ControlMessages.Stale(1, Ballots.of(4, 0), delivered));
+        assertThat(ControlMessages.decodeStale(stale)).isEqualTo(new ControlMessages.Stale(1, Ballots.of(4, 0), delivered));
+        assertThatThrownBy(() -> ControlMessages.decodeStale(Arrays.copyOf(stale, stale.length - 1)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated CATCH_UP_STALE");
+
+        assertThat(ControlMessages.Mark.NONE.isBelow(delivered)).isTrue();
+        assertThat(delivered.isBelow(new ControlMessages.Mark(812, 2, MessageIds.of(101, 41)))).isTrue();
+        assertThat(delivered.isBelow(new ControlMessages.Mark(811, 2, MessageIds.of(101, 99)))).isFalse();
+        assertThat(ControlMessages.Mark.NONE).hasToString("none");
+
+        final long[] ids = {MessageIds.of(101, 1), MessageIds.of(102, 9), MessageIds.of(103, 4)};
+        final byte[] ackRequest = ControlMessages.ackRequest(ids, 1, 2);
+        assertThat(ControlMessages.type(ackRequest)).isEqualTo(ControlMessages.ACK_REQUEST);
+        assertThat(ControlMessages.decodeAckRequest(ackRequest)).containsExactly(ids[1], ids[2]);
+        assertThatThrownBy(() -> ControlMessages.decodeBodyRequest(ackRequest))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected " + ControlMessages.BODY_REQUEST);
     }
 
     @Test
@@ -72,8 +90,11 @@ class ControlMessagesTest
     @Test
     void shouldRoundTripCatchUpEndAndRelay()
     {
-        final CatchUpEnd end = new CatchUpEnd(Ballots.of(4, 1), Ballots.of(3, 0), 77, 55, 1234, 201, new long[] {1, 9, 40});
+        final CatchUpEnd end = new CatchUpEnd(Ballots.of(4, 1), Ballots.of(3, 0), 77, 55, 1234, 201, new long[] {1, 9, 40},
+            new ControlMessages.Mark(900, 1, MessageIds.of(102, 7)), new ControlMessages.Mark(400, 0, MessageIds.of(101, 3)));
         final CatchUpEnd endBack = ControlMessages.decodeCatchUpEnd(ControlMessages.catchUpEnd(end));
+        assertThat(endBack.delivered()).isEqualTo(end.delivered());
+        assertThat(endBack.forgotten()).isEqualTo(end.forgotten());
         assertThat(endBack.ballot()).isEqualTo(end.ballot());
         assertThat(endBack.acceptedBallot()).isEqualTo(end.acceptedBallot());
         assertThat(endBack.acceptedSeq()).isEqualTo(77);

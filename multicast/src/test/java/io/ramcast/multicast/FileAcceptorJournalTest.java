@@ -68,6 +68,12 @@ class FileAcceptorJournalTest
         }
 
         @Override
+        public void forgotten(final long messageId, final long finalValue, final int finalGroup)
+        {
+            lines.add("forgotten " + messageId + " " + finalValue + " " + finalGroup);
+        }
+
+        @Override
         public void ringOp(final int op, final int clientOrdinal, final long argument)
         {
             lines.add("ring " + op + " " + clientOrdinal + " " + argument);
@@ -97,6 +103,7 @@ class FileAcceptorJournalTest
                 {
                     w.forget(300 + i);
                     w.delivered(i, 5000L + i, 1);
+                    w.forgotten(i - 1, 4999L + i, 2);
                     w.ringRow(i % 4, new ClientRings.RowState(i, i - 1, i + 2, i * 3L, new long[] {i + 5},
                         new long[] {}, new long[] {i - 3, i - 2}));
                 }

@@ -140,6 +140,8 @@ public final class ReplicaServer implements AutoCloseable
                 .messageHandler((sender, message) -> offer(exchanges, message))
                 .voteStore(b.store != null ? VoteStore.inMemory() : new FileVoteStore(dataDir.resolve(FileVoteStore.FILE_NAME)))
                 .minimumClock(Math.max(0, store.lastApplied().timestamp()))
+                .deliveredUpTo(deliveredBaseline(store).timestamp(), deliveredBaseline(store).group(),
+                    deliveredBaseline(store).messageId())
                 .journal(b.store != null ? AcceptorJournal.none() : FileAcceptorJournal.open(
                     dataDir.resolve(FileAcceptorJournal.DIRECTORY), FileAcceptorJournal.DEFAULT_SEGMENT_BYTES,
                     config.durability() == Durability.FSYNC))
@@ -171,6 +173,16 @@ public final class ReplicaServer implements AutoCloseable
             }
             throw ex;
         }
+    }
+
+    /**
+     * What the store holds for the multicast layer: with an empty acceptor journal (a store rebuilt
+     * from a snapshot of another replica) deliveries continue after the store's applied mark.
+     */
+    private static AppliedMark deliveredBaseline(final PartitionStore store)
+    {
+        final AppliedMark mark = store.lastApplied();
+        return mark.equals(AppliedMark.NONE) ? new AppliedMark(Long.MIN_VALUE, -1, 0) : mark;
     }
 
     private static Fabric configuredFabric(final ClusterConfig config, final ReplicaConfig replica)

@@ -70,7 +70,6 @@ public record StoreIdentity(String cluster, int partition, int replicaId)
      */
     void claim(final Path dir)
     {
-        final Path file = dir.resolve(FILE_NAME);
         final StoreIdentity found = read(dir);
         if (found != null)
         {
@@ -78,7 +77,7 @@ public record StoreIdentity(String cluster, int partition, int replicaId)
             {
                 throw new StoreException("data directory " + dir + " belongs to " + found.describe() + ", not to " +
                     describe() + "; refusing to use it (nothing in it was changed). Point the replica at its own " +
-                    "data directory, or give it an empty one to be rebuilt from its group.");
+                    "data directory, or give it an empty one and start it with --rebuild to fetch its partition from a peer.");
             }
             return;
         }
@@ -88,6 +87,37 @@ public record StoreIdentity(String cluster, int partition, int replicaId)
                 "is not a store of " + describe() + "; refusing to use it (nothing in it was changed). Give the " +
                 "replica an empty or missing directory.");
         }
+        write(dir);
+    }
+
+    /**
+     * Records this identity in {@code dir}, which holds a complete snapshot of this identity's
+     * cluster and partition (installed by a rebuild, checked by its fetcher) and no identity yet.
+     *
+     * @throws StoreException if the directory holds another identity or no installed snapshot.
+     */
+    void claimRebuilt(final Path dir)
+    {
+        final StoreIdentity found = read(dir);
+        if (found != null)
+        {
+            if (!found.equals(this))
+            {
+                throw new StoreException("data directory " + dir + " belongs to " + found.describe() + ", not to " +
+                    describe());
+            }
+            return;
+        }
+        if (!io.ramcast.storage.transfer.SnapshotFetcher.isInstalled(dir))
+        {
+            throw new StoreException("data directory " + dir + " holds no installed snapshot to claim for " + describe());
+        }
+        write(dir);
+    }
+
+    private void write(final Path dir)
+    {
+        final Path file = dir.resolve(FILE_NAME);
         try
         {
             Files.createDirectories(dir);
