@@ -22,6 +22,8 @@ import io.ramcast.check.multicast.DeliveryLogTimes;
 import io.ramcast.client.ClusterUnreachableException;
 import io.ramcast.client.KvClient;
 import io.ramcast.multicast.deliverylog.DeliveryLogWriter;
+import io.ramcast.storage.ReplicaRebuild;
+import io.ramcast.storage.transfer.TransferListener;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.ReplicaConfig;
 import org.agrona.concurrent.SystemEpochNanoClock;
@@ -98,6 +100,8 @@ final class FaultRun
     static final Duration RESTART_ALLOWANCE = Duration.ofSeconds(30);
     /** Time each single-replica restart is planned with beyond its downtime: a JVM's start to READY. */
     static final Duration REPLICA_RESTART_ALLOWANCE = Duration.ofSeconds(10);
+    /** How long a rolling restart waits for a restarted replica's STATUS to say up before it goes on. */
+    static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
     /**
      * Time each cut (and its heal) is planned with in the clients' run beyond the cut itself: the
      * iptables commands of a cut and a heal take from tenths of a second to seconds on a loaded
@@ -151,7 +155,8 @@ final class FaultRun
             return stepInterval.multipliedBy(schedule.steps().size() + 1L).plus(schedule.isolationTime())
                 .plus(CUT_ALLOWANCE.multipliedBy(schedule.cuts()))
                 .plus(RESTART_ALLOWANCE.multipliedBy(schedule.killAlls()))
-                .plus(REPLICA_RESTART_ALLOWANCE.multipliedBy(schedule.replicaRestarts()));
+                .plus(REPLICA_RESTART_ALLOWANCE.multipliedBy(schedule.replicaRestarts() +
+                    (long)schedule.rollingRestarts() * config.allReplicas().size()));
         }
     }
 
@@ -181,6 +186,10 @@ final class FaultRun
     private long t0Ns;
     /** How much later than planned the next step runs: the time isolation and restart steps took. */
     private long shiftNs;
+    /** Replicas a rolling restart left behind (not caught up within {@link #CATCH_UP_TIMEOUT}). */
+    private int lateCatchUps;
+    /** The process a restart-replica or wipe-replica step started, by the index of its entry in {@link #injected}. */
+    private final Map<Integer, ServerProcess> restarted = new TreeMap<>();
     /** How much restarts lengthened the bank clients' runs, all together (their pauses and warm-up time). */
     private long extendedNs;
     /** The client id the next bank client process or controller gets. */
@@ -189,7 +198,10 @@ final class FaultRun
     private LinkCutter cutter;
     /** The client that loads the bank, writes the probes and reads at the end; replaced after a kill-all. */
     private KvClient controller;
-    /** Replicas an isolation step cut off, as chosen when it ran: they may stay behind after the heal. */
+    /**
+     * Replicas an isolation step cut off, as chosen when it ran: a restart-all waits for the others
+     * only; the final checks hold them to converge like every replica.
+     */
     private final Set<Integer> cutOff = new java.util.TreeSet<>();
     /** Processes declared crashed in the delivery logs (killed ones, and replicas whose log lost its tail). */
     private final Set<Integer> crashedInLogs = new java.util.TreeSet<>();
@@ -297,7 +309,9 @@ final class FaultRun
                 {
                     closeController();
                 }
-                converged = cluster.awaitConverged(CONVERGE_TIMEOUT, Duration.ofMillis(500), cutOff);
+                // every running replica, the ones whose links were cut included: a healed replica
+                // catches up from its partition (deliveries, then the stream)
+                converged = cluster.awaitConverged(CONVERGE_TIMEOUT, Duration.ofMillis(500), Set.of());
                 final String dead = cluster.firstDead();
                 if (dead != null)
                 {
@@ -512,7 +526,7 @@ final class FaultRun
         throws InterruptedException
     {
         final int aliveBefore = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
-        if (step.kind() == FaultSchedule.Kind.RESTART_REPLICA)
+        if (step.kind().isReplicaRestart())
         {
             restartReplica(step, t0, cluster, aliveBefore);
             return;
@@ -525,6 +539,11 @@ final class FaultRun
         if (step.kind() == FaultSchedule.Kind.RESTART_ALL)
         {
             restartAll(step, t0, cluster, aliveBefore);
+            return;
+        }
+        if (step.kind() == FaultSchedule.Kind.ROLLING_RESTART)
+        {
+            rollingRestart(step, t0, cluster, aliveBefore);
             return;
         }
         if (step.kind() == FaultSchedule.Kind.KILL_ALL)
@@ -654,15 +673,47 @@ final class FaultRun
         final long atNs = System.nanoTime();
         final long atMicros = epochMicros();
         cluster.kill(replica);
-        progress("+%.1f s %s: killed replica %d%s (SIGKILL); starting it again in %s", (atNs - t0) / 1e9, step, replica,
-            role, DurationConverter.format(step.duration()));
+        final boolean wipe = step.kind() == FaultSchedule.Kind.WIPE_REPLICA;
+        final long wiped = wipe ? cluster.wipe(replica) : 0;
+        progress("+%.1f s %s: killed replica %d%s (SIGKILL)%s; starting it again in %s", (atNs - t0) / 1e9, step, replica,
+            role, wipe ? String.format(", deleted its data directory (%.1f MB)", wiped / 1e6) : "",
+            DurationConverter.format(step.duration()));
         sleepUntil(atNs + step.duration().toNanos(), cluster);
         final long startNs = System.nanoTime();
-        cluster.restartAndAwaitReady(replica);
+        String rebuilt = "";
+        if (!wipe)
+        {
+            cluster.restartAndAwaitReady(replica);
+        }
+        else
+        {
+            // the same rebuild `ramcast replica --rebuild` makes, done here so that the replica's
+            // delivery log can be given what the snapshot holds before the replica starts on it
+            final ReplicaRebuild.Result r = ReplicaRebuild.rebuild(s.config(), replica, Duration.ofSeconds(120),
+                TransferListener.NONE);
+            final int logged;
+            try
+            {
+                logged = RebuiltDeliveryLog.extend(deliveryDir(), replica, r.sourceReplica(),
+                    r.manifest().appliedMark().messageId());
+            }
+            catch (final IOException ex)
+            {
+                throw new BenchFailureException("cannot extend the delivery log of rebuilt replica " + replica, ex);
+            }
+            cluster.ownDataDir(replica);
+            rebuilt = String.format("rebuilt from a snapshot of replica %d (%.1f MB in %.1f s, %d deliveries it holds " +
+                "that replica %d had not made), ", r.sourceReplica(), r.bytes() / 1e6, r.elapsedNs() / 1e9, logged, replica);
+            progress("+%.1f s replica %d rebuilt from replica %d: %.1f MB in %.1f s", (System.nanoTime() - t0) / 1e9,
+                replica, r.sourceReplica(), r.bytes() / 1e6, r.elapsedNs() / 1e9);
+            cluster.rebuildAndAwaitReady(replica);
+        }
         final long readyNs = System.nanoTime();
         shiftNs += readyNs - atNs;
-        final String target = String.format("killed replica %d%s (SIGKILL), started it again on its own data %s " +
-                "later: READY %.1f s after the start", replica, role, DurationConverter.format(step.duration()),
+        restarted.put(injected.size(), cluster.currentProcess(replica));
+        final String target = String.format("killed replica %d%s (SIGKILL), %s %s later: %sREADY %.1f s after the start",
+            replica, role, wipe ? String.format("deleted its data directory (%.1f MB), started it again",
+                wiped / 1e6) : "started it again on its own data", DurationConverter.format(step.duration()), rebuilt,
             (readyNs - startNs) / 1e9);
         final int aliveAfter = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
         injected.add(new Injected(step, atNs, atNs, readyNs, atMicros, replica, group, target, before, aliveBefore,
@@ -762,6 +813,58 @@ final class FaultRun
      * Pauses the bank clients, drains the replicas, SIGTERMs every running replica, starts them again
      * on the same data, waits for READY and resumes the bank clients, which reconnect by themselves.
      */
+    /**
+     * SIGTERM to each running replica in turn, started again on its own data; the next one only once
+     * the restarted one's STATUS says it caught up (or after {@link #CATCH_UP_TIMEOUT}, reported).
+     */
+    private void rollingRestart(final FaultSchedule.Step step, final long t0, final ReplicaProcesses cluster,
+        final int aliveBefore) throws InterruptedException
+    {
+        final long atNs = System.nanoTime();
+        final long atMicros = epochMicros();
+        final List<String> each = new ArrayList<>();
+        int late = 0;
+        for (final ReplicaConfig r : cluster.replicas())
+        {
+            if (cluster.killedIds().contains(r.id()))
+            {
+                continue;
+            }
+            final long stopNs = System.nanoTime();
+            cluster.stopAndRestart(r.id());
+            final long readyNs = System.nanoTime();
+            final ServerProcess p = cluster.currentProcess(r.id());
+            final long deadlineNs = readyNs + CATCH_UP_TIMEOUT.toNanos();
+            while (p.upNs() == 0 && System.nanoTime() < deadlineNs)
+            {
+                sleepUntil(System.nanoTime() + 100_000_000L, cluster);
+            }
+            if (p.upNs() == 0)
+            {
+                late++;
+                each.add(String.format("%d: READY %.1f s, not caught up within %d s", r.id(), (readyNs - stopNs) / 1e9,
+                    CATCH_UP_TIMEOUT.toSeconds()));
+            }
+            else
+            {
+                each.add(String.format("%d: READY %.1f s, up %.1f s", r.id(), (readyNs - stopNs) / 1e9,
+                    (p.upNs() - stopNs) / 1e9));
+            }
+            progress("+%.1f s %s: replica %s", (System.nanoTime() - t0) / 1e9, step, each.get(each.size() - 1));
+        }
+        final long endNs = System.nanoTime();
+        shiftNs += endNs - atNs;
+        final String target = String.format("restarted %d replicas one at a time (SIGTERM, start on the same data, wait " +
+            "for its STATUS to say up) in %.1f s%s; after the SIGTERM: %s", each.size(), (endNs - atNs) / 1e9,
+            late == 0 ? "" : ", " + late + " NOT caught up in time", String.join("; ", each));
+        final int aliveAfter = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
+        injected.add(new Injected(step, atNs, atNs, endNs, atMicros, -1, -1, target, "", aliveBefore, aliveAfter));
+        if (late > 0)
+        {
+            lateCatchUps += late;
+        }
+    }
+
     private void restartAll(final FaultSchedule.Step step, final long t0, final ReplicaProcesses cluster,
         final int aliveBefore) throws InterruptedException
     {
@@ -1040,8 +1143,7 @@ final class FaultRun
             report.checks.add(new FaultReport.Check("no committed transfer lost", ledger.explained() || !ledger.decided(),
                 ledger.summary()));
         }
-        final String lagAllowed = cutOff.isEmpty() ? "" :
-            " (except the replicas cut off, " + cutOff + ", which may stay behind: no catch-up yet)";
+        final String lagAllowed = cutOff.isEmpty() ? "" : " (the replicas cut off and healed, " + cutOff + ", included)";
         report.checks.add(new FaultReport.Check("surviving replicas converged", converged,
             converged ? "every partition's surviving replicas reached the same applied position" + lagAllowed :
                 "the surviving replicas of some partition did not reach the same applied position within " +
@@ -1097,12 +1199,20 @@ final class FaultRun
             {
                 resumed = FaultReport.CommitsResumed.measure("the first SIGTERM", f.atNs(), f.startNs(), nextNs, commitNs);
             }
-            else if (f.step().kind() == FaultSchedule.Kind.KILL_ALL || f.step().kind() == FaultSchedule.Kind.RESTART_REPLICA)
+            else if (f.step().kind() == FaultSchedule.Kind.KILL_ALL || f.step().kind().isReplicaRestart())
             {
                 resumed = FaultReport.CommitsResumed.measure("the kill", f.atNs(), f.startNs(), nextNs, commitNs);
             }
             allRecovered &= resumed == null || resumed.resumed();
-            final String detail = f.before().isEmpty() ? "" : "before: " + f.before() + "; after: " + afterStates.get(i);
+            String detail = f.before().isEmpty() ? "" : "before: " + f.before() + "; after: " + afterStates.get(i);
+            final ServerProcess back = restarted.get(i);
+            if (back != null)
+            {
+                // what an operator watches: the replica's STATUS saying "up" (caught up with its group)
+                detail += (detail.isEmpty() ? "" : "; ") + (back.upNs() == 0 ? "its STATUS never said up (still " +
+                    "catching up when the run ended)" : String.format("its STATUS said up (caught up) %.1f s after READY",
+                    (back.upNs() - f.endNs()) / 1e9));
+            }
             report.steps.add(new FaultReport.Step(f.step(), (f.atNs() - t0) / 1e9, f.target(), detail, recovery, throughput,
                 resumed));
         }
@@ -1111,6 +1221,21 @@ final class FaultRun
             report.checks.add(new FaultReport.Check("throughput recovered after every step", allRecovered,
                 "committed txn/s at the end of each step's interval > 0 and >= " + s.recoveryFraction() +
                     " x the rate before it (per surviving client)"));
+        }
+        final List<String> behind = new ArrayList<>();
+        restarted.forEach((i, p) ->
+        {
+            if (p.upNs() == 0)
+            {
+                behind.add("replica " + p.id() + " (step " + (i + 1) + ")");
+            }
+        });
+        if (!restarted.isEmpty() || lateCatchUps > 0)
+        {
+            report.checks.add(new FaultReport.Check("restarted replicas caught up", behind.isEmpty() && lateCatchUps == 0,
+                behind.isEmpty() && lateCatchUps == 0 ? "every replica started again said up in its STATUS" :
+                    "still catching up: " + String.join(", ", behind) + (lateCatchUps > 0 ? "; a rolling restart left " +
+                        lateCatchUps + " replica(s) behind for " + CATCH_UP_TIMEOUT.toSeconds() + " s" : "")));
         }
         if (injected.stream().anyMatch(f -> f.step().kind().hasGroup() && f.step().kind() != FaultSchedule.Kind.KILL_FOLLOWER))
         {
@@ -1204,7 +1329,7 @@ final class FaultRun
                     }
                 }
             }
-            final StoreComparison comparison = StoreComparison.of(stores, cutOff, deliveries);
+            final StoreComparison comparison = StoreComparison.of(stores, Set.of(), deliveries);
             final List<String> detail = new ArrayList<>(List.of(LocalDeployment.hashSummary(hashes)));
             detail.addAll(comparison.problems());
             detail.addAll(comparison.behind().values());

@@ -31,15 +31,20 @@ import java.util.Map;
  *   <li>{@code restart-replica:N[:SECONDS]}: SIGKILL replica N, start it again on its own data
  *       SECONDS later (default 3) and wait for READY; it must catch up with its group (what it
  *       missed comes from its peers) and is checked like every other replica;</li>
+ *   <li>{@code wipe-replica:N[:SECONDS]}: SIGKILL replica N, delete its data directory (a lost
+ *       disk), start it again SECONDS later (default 3) with {@code --rebuild}: it fetches a
+ *       snapshot of its partition from a peer, catches up and is checked like every other replica;</li>
  *   <li>{@code restart-all}: SIGTERM every running replica, start them all again on the same data;</li>
+ *   <li>{@code rolling-restart}: SIGTERM each running replica in turn, start it again on its own data and
+ *       wait until its STATUS says it caught up before the next, while the load goes on;</li>
  *   <li>{@code kill-all}: SIGKILL every running replica at once, mid-load, start them all again on
  *       the same data.</li>
  * </ul>
  * An empty string is a schedule without faults. {@link #validate} refuses a schedule that would
  * take down a majority of a group (kills plus pauses above {@code (size - 1) / 2}, or an isolation
- * while that many are down: a cut or a restart counts only while it lasts) or every client. An
- * isolated replica cut off longer than its partition's retained deliveries stays behind after its
- * heal (state transfer is not wired into rejoin), which the validation does not foresee.
+ * while that many are down: a cut or a restart counts only while it lasts) or every client. A
+ * replica cut off longer than its partition's history of deliveries (16,384 by default) stays
+ * behind after its heal until it is rebuilt, which the validation does not foresee.
  *
  * @param steps the steps, in order.
  */
@@ -72,7 +77,11 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         /** SIGKILL every running replica at once, start them again on the same data. */
         KILL_ALL,
         /** SIGKILL one replica, start it again on its own data after the step's duration. */
-        RESTART_REPLICA;
+        RESTART_REPLICA,
+        /** SIGKILL one replica, delete its data, start it again with --rebuild after the step's duration. */
+        WIPE_REPLICA,
+        /** SIGTERM each replica in turn, start it again, wait until it caught up before the next. */
+        ROLLING_RESTART;
 
         /** @return the name in the schedule syntax, e.g. {@code kill-leader}. */
         String cliName()
@@ -95,7 +104,13 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         /** @return whether the step takes one replica out for a time ({@code kind:TARGET:SECONDS}). */
         boolean isTimed()
         {
-            return isIsolation() || this == RESTART_REPLICA;
+            return isIsolation() || isReplicaRestart();
+        }
+
+        /** @return whether the step kills one replica and starts it again ({@code restart-replica}, {@code wipe-replica}). */
+        boolean isReplicaRestart()
+        {
+            return this == RESTART_REPLICA || this == WIPE_REPLICA;
         }
 
         /** @return whether the step stops and starts every replica (the clients are replaced). */
@@ -212,8 +227,8 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
             {
                 throw new IllegalArgumentException("step '" + item + "': unknown kind '" + name + "'; expected one of " +
                     "kill-leader[:G], kill-follower[:G], kill-client, pause-leader[:G], isolate:N:SECONDS, " +
-                    "isolate-one-way:N:SECONDS, isolate-from-clients:N:SECONDS, flap:N:SECONDS[:PERIOD], restart-replica:N[:SECONDS], " +
-                    "restart-all, kill-all (N: a replica id, leader-G or follower-G)");
+                    "isolate-one-way:N:SECONDS, isolate-from-clients:N:SECONDS, flap:N:SECONDS[:PERIOD], restart-replica:N[:SECONDS], wipe-replica:N[:SECONDS], " +
+                    "restart-all, kill-all, rolling-restart (N: a replica id, leader-G or follower-G)");
             }
             final String argument = colon < 0 ? null : item.substring(colon + 1);
             if (kind.isTimed())
@@ -248,7 +263,7 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
     {
         String[] parts = argument == null ? new String[0] : argument.split(":", -1);
         final boolean flap = kind == Kind.FLAP;
-        if (kind == Kind.RESTART_REPLICA && parts.length == 1)
+        if (kind.isReplicaRestart() && parts.length == 1)
         {
             parts = new String[] {parts[0], Long.toString(DEFAULT_RESTART_DELAY.toSeconds())};
         }
@@ -398,6 +413,15 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
                 countDown(step, group, groupSizes, during);
                 continue;
             }
+            if (step.kind() == Kind.ROLLING_RESTART)
+            {
+                // one replica of a group down at a time, and only while it restarts
+                for (int g = 0; g < groupSizes.length; g++)
+                {
+                    countDown(step, g, groupSizes, down.clone());
+                }
+                continue;
+            }
             if (step.kind() == Kind.KILL_CLIENT)
             {
                 if (++clientsKilled >= clients)
@@ -471,10 +495,16 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         return (int)steps.stream().filter(st -> st.kind() == Kind.KILL_ALL).count();
     }
 
-    /** @return the number of single-replica restarts ({@code restart-replica:N[:SECONDS]}). */
+    /** @return the number of single-replica restarts ({@code restart-replica} and {@code wipe-replica}). */
     int replicaRestarts()
     {
-        return (int)steps.stream().filter(st -> st.kind() == Kind.RESTART_REPLICA).count();
+        return (int)steps.stream().filter(st -> st.kind().isReplicaRestart()).count();
+    }
+
+    /** @return the number of rolling restarts. */
+    int rollingRestarts()
+    {
+        return (int)steps.stream().filter(st -> st.kind() == Kind.ROLLING_RESTART).count();
     }
 
     /** @return the number of steps that kill a client. */

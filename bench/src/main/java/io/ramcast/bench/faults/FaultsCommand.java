@@ -58,7 +58,8 @@ public final class FaultsCommand implements Callable<Integer>
         description = "Comma-separated steps: kill-leader[:G], kill-follower[:G], kill-client, pause-leader[:G], " +
             "isolate:N:SECONDS, isolate-one-way:N:SECONDS, isolate-from-clients:N:SECONDS, " +
             "flap:N:SECONDS[:PERIOD] (N: a replica id, leader-G or follower-G; need root, iptables, setpriv), " +
-            "restart-all, kill-all (default: ${DEFAULT-VALUE}); empty for none.")
+            "restart-replica:N[:SECONDS], wipe-replica:N[:SECONDS] (kill -9, delete its data, rebuild it from a " +
+            "peer), restart-all, kill-all, rolling-restart (default: ${DEFAULT-VALUE}); empty for none.")
     private String schedule;
 
     @Option(names = "--step-interval", defaultValue = "10s", converter = DurationConverter.class,

@@ -3,9 +3,12 @@ package io.ramcast.bench.process;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.multicast.Ballots;
 import io.ramcast.multicast.fabric.rdma.RdmaUnavailableException;
+import io.ramcast.storage.ReplicaRebuild;
 import io.ramcast.storage.ReplicaServer;
+import io.ramcast.storage.transfer.TransferListener;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.ConfigException;
+import io.ramcast.txn.config.ReplicaConfig;
 import org.agrona.concurrent.SystemEpochNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +18,7 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +54,17 @@ public final class ReplicaCommand implements Callable<Integer>
     @Option(names = "--exit-on-stdin-eof", description = "Stop when stdin closes (the parent that started this process is gone).")
     private boolean exitOnStdinEof;
 
+    @Option(names = "--rebuild", description = "This replica's data directory was lost (a replaced disk, or a new " +
+        "host keeping its id): if the directory is missing or empty, fill it first with a snapshot of another replica " +
+        "of its partition (fetched from that replica's transferPort), then start and catch up from the group. " +
+        "Otherwise it starts as without --rebuild (on its own store; another replica's store or stray files are " +
+        "refused).")
+    private boolean rebuild;
+
+    @Option(names = "--rebuild-timeout", paramLabel = "SECONDS", defaultValue = "120",
+        description = "How long --rebuild keeps trying the other replicas of the partition (default: ${DEFAULT-VALUE}).")
+    private int rebuildTimeoutSeconds;
+
     /**
      * The progress line a replica prints when it changes (at most every 100 ms), read by the
      * parent that started it:
@@ -72,6 +87,32 @@ public final class ReplicaCommand implements Callable<Integer>
     }
 
 
+    /** @return null to go on starting, or the exit code of a rebuild that could not be done. */
+    private Integer rebuildIfEmpty(final ClusterConfig config)
+    {
+        final ReplicaConfig self = config.replica(id);
+        try
+        {
+            if (!ReplicaRebuild.isRebuildable(self.dataDir()))
+            {
+                LOG.info("replica {}: --rebuild: {} is not empty; starting on it as it is", id, self.dataDir());
+                return null;
+            }
+            final ReplicaRebuild.Result r = ReplicaRebuild.rebuild(config, id, Duration.ofSeconds(rebuildTimeoutSeconds),
+                TransferListener.NONE);
+            spec.commandLine().getOut().println("REBUILT " + id + " from replica " + r.sourceReplica() + ": " + r.bytes() +
+                " bytes in " + r.elapsedNs() / 1_000_000 + " ms, applied mark " + r.manifest().appliedMark());
+            spec.commandLine().getOut().flush();
+            return null;
+        }
+        catch (final RuntimeException ex)
+        {
+            spec.commandLine().getErr().println("replica " + id + " cannot be rebuilt: " + ex.getMessage());
+            LOG.error("replica {} cannot be rebuilt", id, ex);
+            return RamcastCli.EXIT_RUN_FAILED;
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException
     {
@@ -91,6 +132,14 @@ public final class ReplicaCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
         }
         final PrintWriter out = spec.commandLine().getOut();
+        if (rebuild)
+        {
+            final Integer failed = rebuildIfEmpty(config);
+            if (failed != null)
+            {
+                return failed;
+            }
+        }
         final ReplicaServer replica;
         try
         {

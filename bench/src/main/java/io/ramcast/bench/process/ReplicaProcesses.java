@@ -3,6 +3,7 @@ package io.ramcast.bench.process;
 import io.ramcast.bench.cli.BenchFailureException;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.multicast.Ballots;
+import io.ramcast.storage.transfer.SnapshotFetcher;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.ReplicaConfig;
 
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The replicas of a cluster config that live on this host, each started as a child JVM running
@@ -54,6 +56,9 @@ public final class ReplicaProcesses implements AutoCloseable
     /** Replicas whose death {@link #newlyDead()} has reported. */
     private final java.util.Set<Integer> reportedDead = new java.util.HashSet<>();
     private boolean closed;
+
+    /** The uid of each replica, or null (they run as this process's uid). */
+    private ReplicaOwners owners;
 
     private ReplicaProcesses(final List<ReplicaConfig> replicas, final Path logDir)
     {
@@ -141,6 +146,7 @@ public final class ReplicaProcesses implements AutoCloseable
             throw new UncheckedIOException("cannot create " + logDir, ex);
         }
         final ReplicaProcesses cluster = new ReplicaProcesses(local, logDir);
+        cluster.owners = owners;
         Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
         try
         {
@@ -498,6 +504,12 @@ public final class ReplicaProcesses implements AutoCloseable
      */
     synchronized Path restart(final int id)
     {
+        return restart(id, List.of());
+    }
+
+    /** As {@link #restart(int)}, with {@code extraArguments} after the replica's usual command line. */
+    synchronized Path restart(final int id, final List<String> extraArguments)
+    {
         if (closed)
         {
             throw new IllegalStateException("the replicas are stopped");
@@ -510,7 +522,9 @@ public final class ReplicaProcesses implements AutoCloseable
         final int n = ++restarts;
         reportedDead.remove(id);
         killed.remove(id);
-        final ServerProcess p = ServerProcess.start(id, commands.get(i),
+        final List<String> command = new ArrayList<>(commands.get(i));
+        command.addAll(extraArguments);
+        final ServerProcess p = ServerProcess.start(id, command,
             logDir.resolve("replica-" + id + ".restart-" + n + ".out"),
             logDir.resolve("replica-" + id + ".restart-" + n + ".err"));
         processes.set(i, p);
@@ -529,6 +543,117 @@ public final class ReplicaProcesses implements AutoCloseable
     {
         restart(id);
         process(id).awaitReady(System.nanoTime() + STARTUP_TIMEOUT.toNanos());
+    }
+
+    /**
+     * Stops a running replica with SIGTERM (a clean close), waits for it to exit, starts it again on
+     * its own data and waits until it prints READY.
+     *
+     * @param id the replica id.
+     * @throws BenchFailureException if it does not exit or print READY in time.
+     * @throws InterruptedException  if interrupted while waiting.
+     */
+    public void stopAndRestart(final int id) throws InterruptedException
+    {
+        final ServerProcess p = process(id);
+        p.requestStop();
+        if (!p.awaitExit(System.nanoTime() + STOP_TIMEOUT.toNanos()))
+        {
+            throw new BenchFailureException("replica " + id + " did not exit within " + STOP_TIMEOUT.toSeconds() +
+                " s of SIGTERM (killed)");
+        }
+        restartAndAwaitReady(id);
+    }
+
+    /**
+     * Deletes the data directory of a replica killed with {@link #kill}, as a lost disk would (and
+     * what a rebuild of it left half-done beside it), leaving an empty directory that belongs to
+     * the replica's uid when owners are given.
+     *
+     * @param id the replica id.
+     * @return the bytes deleted.
+     * @throws IllegalStateException if the replica still runs.
+     */
+    public synchronized long wipe(final int id)
+    {
+        if (process(id).isAlive())
+        {
+            throw new IllegalStateException("replica " + id + " still runs");
+        }
+        final Path dataDir = replica(id).dataDir();
+        try
+        {
+            long bytes = 0;
+            if (Files.exists(dataDir))
+            {
+                try (Stream<Path> tree = Files.walk(dataDir))
+                {
+                    for (final Path f : tree.filter(Files::isRegularFile).toList())
+                    {
+                        bytes += Files.size(f);
+                    }
+                }
+            }
+            for (final Path d : List.of(dataDir, SnapshotFetcher.stagingDir(dataDir)))
+            {
+                if (Files.exists(d))
+                {
+                    LocalDeployment.deleteTree(d);
+                }
+            }
+            Files.createDirectories(dataDir);
+            if (owners != null)
+            {
+                owners.prepareDataDir(id, dataDir);
+            }
+            return bytes;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot wipe " + dataDir, ex);
+        }
+    }
+
+    /**
+     * Starts a replica whose data directory was wiped ({@link #wipe}) again with {@code --rebuild}
+     * and waits until it prints READY (after its snapshot is installed).
+     *
+     * @param id the replica id.
+     * @throws BenchFailureException if it does not print READY within the startup timeout.
+     * @throws InterruptedException  if interrupted while waiting.
+     */
+    public void rebuildAndAwaitReady(final int id) throws InterruptedException
+    {
+        restart(id, List.of("--rebuild"));
+        process(id).awaitReady(System.nanoTime() + STARTUP_TIMEOUT.toNanos());
+    }
+
+    /** @return whether the replicas run under uids of their own ({@link ReplicaOwners}). */
+    public boolean hasOwners()
+    {
+        return owners != null;
+    }
+
+    /**
+     * Hands a replica's data directory (filled by a rebuild made by this process) to the replica's uid.
+     *
+     * @param id the replica id.
+     */
+    public void ownDataDir(final int id)
+    {
+        if (owners != null)
+        {
+            owners.prepareDataDir(id, replica(id).dataDir());
+        }
+    }
+
+    /**
+     * @param id a replica id.
+     * @return where its current process's stdout goes.
+     */
+    Path stdoutFile(final int id)
+    {
+        return process(id).stdoutFile();
     }
 
     /**
@@ -698,6 +823,15 @@ public final class ReplicaProcesses implements AutoCloseable
         {
             return -1;
         }
+    }
+
+    /**
+     * @param id a replica id.
+     * @return its current process (a restart replaces it).
+     */
+    public ServerProcess currentProcess(final int id)
+    {
+        return process(id);
     }
 
     private synchronized ServerProcess process(final int id)

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Restarts the replicas of a {@link ReplicaProcesses} that die, as a process monitor would
  * ({@code ramcast cluster --restart}): the same replica id on the same data with the same command
- * line, after a back-off that doubles with every failure in a row and returns to its start once
+ * line plus {@code --rebuild} (a data directory found empty, a replaced disk, is first filled from a
+ * peer of the partition), after a back-off that doubles with every failure in a row and returns to its start once
  * a replica stayed up for {@link Policy#resetAfter}; after {@link Policy#giveUpAfter} failures in a
  * row it gives up on that replica, says why (the replica's own "cannot start" or "stopped" line)
  * and leaves the others running.
@@ -133,7 +134,8 @@ final class ReplicaSupervisor
                     w.readyReported = false;
                     try
                     {
-                        cluster.restart(id);
+                        // a replica whose disk was replaced meanwhile is rebuilt from a peer
+                        cluster.restart(id, List.of("--rebuild"));
                     }
                     catch (final IllegalStateException ex)
                     {

@@ -43,6 +43,8 @@ public final class ServerProcess
         "-Dramcast.fabric.log.level=INFO");
     /** First word of the line a server prints once it runs. */
     public static final String READY = "READY";
+    /** The line a replica started with {@code --rebuild} prints once its snapshot is installed. */
+    public static final String REBUILT = "REBUILT";
     /** First word of the line a server prints once it closed: {@code DELIVERED <id> <count>}. */
     public static final String DELIVERED = "DELIVERED";
     /**
@@ -64,6 +66,8 @@ public final class ServerProcess
     private volatile String appliedMark = "";
     private volatile int leaderId = NO_LEADER;
     private volatile String ballot = "";
+    private volatile long upNs;
+    private volatile String rebuilt;
     private final Thread pump;
 
     private ServerProcess(final int id, final Process process, final Path stdoutFile, final Path stderrFile)
@@ -147,8 +151,16 @@ public final class ServerProcess
                 else if (words[i].startsWith("ballot="))
                 {
                     ballot = words[i].substring("ballot=".length());
+                    if (i + 1 < words.length && words[i + 1].equals("up") && upNs == 0)
+                    {
+                        upNs = System.nanoTime();
+                    }
                 }
             }
+        }
+        else if (words.length >= 2 && words[0].equals(REBUILT) && words[1].equals(Integer.toString(id)))
+        {
+            rebuilt = line.trim();
         }
         else if (words.length == 3 && words[0].equals(DELIVERED) && words[1].equals(Integer.toString(id)))
         {
@@ -290,6 +302,18 @@ public final class ServerProcess
     String appliedMark()
     {
         return appliedMark;
+    }
+
+    /** @return when ({@link System#nanoTime()}) a STATUS line of this process first said {@code up}; 0 before. */
+    public long upNs()
+    {
+        return upNs;
+    }
+
+    /** @return the replica's {@code REBUILT} line (where its snapshot came from, bytes, time), or null. */
+    public String rebuiltLine()
+    {
+        return rebuilt;
     }
 
     /** @return the leader named by the replica's last STATUS line, or {@link #NO_LEADER} before one. */

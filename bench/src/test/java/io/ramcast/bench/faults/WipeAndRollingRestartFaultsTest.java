@@ -1,0 +1,40 @@
+package io.ramcast.bench.faults;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A rolling restart and a lost disk under the bank workload. Every replica is restarted in turn
+ * (SIGTERM, start, wait until its STATUS says up); then a follower of group 0 is killed and its
+ * data directory deleted; it is rebuilt from a snapshot of a peer (what {@code ramcast replica
+ * --rebuild} does) and started again; then the leader of group 0 is killed for good, so group 0
+ * goes on only if the rebuilt replica counts toward its majority again. Every check of the
+ * report must pass with the rebuilt and restarted replicas counted as correct processes: their
+ * stores identical to their peers', the multicast checker over their delivery logs (the rebuilt
+ * replica's log holds what its snapshot brought), the bank checks and the catch-up check.
+ */
+class WipeAndRollingRestartFaultsTest
+{
+    @Test
+    @Timeout(value = 420, unit = TimeUnit.SECONDS)
+    void shouldRebuildAWipedReplicaAndSurviveARollingRestart() throws Exception
+    {
+        final JsonNode report = FaultsTestSupport.runFaults("wipe-rolling", "rolling-restart,wipe-replica:follower-0:3," +
+            "kill-leader:0", "2s", "--recovery-fraction", "0.3");
+
+        assertThat(report.path("steps")).hasSize(3);
+        assertThat(report.path("steps").get(0).path("target").asText()).contains("restarted 9 replicas one at a time")
+            .doesNotContain("NOT caught up");
+        assertThat(report.path("steps").get(1).path("target").asText()).contains("(follower of group 0)")
+            .contains("deleted its data directory").contains("rebuilt from a snapshot of replica");
+        assertThat(report.path("steps").get(1).path("detail").asText()).contains("its STATUS said up (caught up)");
+        assertThat(report.path("steps").get(2).path("target").asText()).contains("(leader)");
+        assertThat(report.path("checks").findValuesAsText("name")).contains("restarted replicas caught up",
+            "surviving replicas converged");
+    }
+}
