@@ -497,8 +497,9 @@ final class ServerProtocol
                 forgotten = baseline;
                 historyDropped = true;
                 catchUpBehind = UNKNOWN_BEHIND;
-                LOG.info("group {} at process {}: no delivery in its journal; the application holds every delivery up to " +
-                    "{} (a rebuilt store): delivering from there, caught up from the group", group, selfId, baseline);
+                LOG.info("group {} at process {}: no delivery in its journal; the application holds every " +
+                    "delivery up to {} (a rebuilt store): delivering from there, caught up from the group", group, selfId,
+                    baseline);
             }
             if (records == 0)
             {
@@ -1131,7 +1132,8 @@ final class ServerProtocol
                 {
                     LOG.warn("group {} at process {}: no member of the group has sent the body of {} after {} asks; " +
                         "if every member delivered it and dropped it beyond the retention, this replica cannot " +
-                        "catch up from its group and needs a state transfer", group, selfId,
+                        "catch up from its group: rebuild it (stop it, empty its data directory, start it with " +
+                        "--rebuild)", group, selfId,
                         MessageIds.toString(e.messageId), e.bodyAsks);
                 }
                 bodyAsk.addLong(e.messageId);
@@ -1198,7 +1200,8 @@ final class ServerProtocol
         }
         // known to be behind and the last answer is in: ask on at once (a member not streamed
         // catches up only this way); otherwise after a failure timeout without a delivery
-        final boolean askOn = catchUpBehind > 0 && catchUpBehind != UNKNOWN_BEHIND && catchUpAnsweredNs > catchUpAskedNs;
+        final boolean askOn =
+            catchUpBehind > 0 && catchUpBehind != UNKNOWN_BEHIND && catchUpAnsweredNs > catchUpAskedNs;
         if (!askOn && ((entries.isEmpty() && catchUpBehind == 0) || nowNs - lastDeliveryNs < timeoutNs ||
             nowNs - catchUpAskedNs < timeoutNs))
         {
@@ -1263,7 +1266,8 @@ final class ServerProtocol
             {
                 catchUpGapReported = true;
                 LOG.warn("group {} at process {}: member {} no longer holds the deliveries after this replica's last " +
-                    "one ({}/{}/{}); it cannot catch up from its group and needs a state transfer", group, selfId, sender,
+                    "one ({}/{}/{}); it cannot catch up from its group: rebuild it (stop it, empty its data " +
+                    "directory, start it with --rebuild)", group, selfId, sender,
                     lastDeliveredValue, lastDeliveredGroup, MessageIds.toString(lastDeliveredId));
             }
             return;
@@ -1351,8 +1355,8 @@ final class ServerProtocol
             }
         }
         ringsSettled = true;
-        LOG.info("group {} at process {}: took over the ring positions member {} delivered ({} clients, {} held messages " +
-            "dropped as delivered); reading the stream from now on", group, selfId, sender, settled, drop.size());
+        LOG.info("group {} at process {}: took over the ring positions member {} delivered ({} clients, {} held " +
+            "messages dropped as delivered); reading the stream from now on", group, selfId, sender, settled, drop.size());
     }
 
     /**

@@ -72,7 +72,7 @@ public final class ReplicaCommand implements Callable<Integer>
      * with the position of the last applied delivery, the process the replica takes for its
      * group's leader, the ballot it follows or leads in, and its state: {@code up}, {@code
      * catching-up (N behind)} while it takes what it missed from its partition (after a restart or a
-     * cut), or {@code stale (its partition no longer holds what it missed: needs a state transfer)}.
+     * cut), or {@code stale (its partition no longer holds what it missed: rebuild it with --rebuild)}.
      */
     static String status(final ReplicaServer replica)
     {
@@ -80,7 +80,7 @@ public final class ReplicaCommand implements Callable<Integer>
         final long behind = replica.catchUpBehind();
         final String state = behind == 0 ? "up" : behind == Long.MAX_VALUE ? "catching-up (restarted: how far behind " +
             "is not known yet)" : behind > 0 ? "catching-up (" + behind + " behind)" :
-            "stale (its partition no longer holds what it missed: needs a state transfer)";
+            "stale (its partition no longer holds what it missed: rebuild it with --rebuild)";
         return ServerProcess.STATUS + " " + replica.replica().id() + " " + replica.executedCount() + " " +
             mark.timestamp() + "/" + mark.group() + "/" + mark.messageId() + " leader=" + replica.leaderId() +
             " ballot=" + Ballots.format(replica.ballot()) + " " + state;
