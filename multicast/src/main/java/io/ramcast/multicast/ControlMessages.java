@@ -274,14 +274,9 @@ final class ControlMessages
      * @param complete whether the sender still held every delivery after the requested one (its
      *                 history reached back that far); if not, the asker cannot catch up from it.
      * @param behind   how many deliveries the sender holds after the requested one, in all (a
-     *                 request is answered with at most a few thousand of them).
-     * @param items    deliveries in delivery order.
-     */
-    /**
-     * Decoded {@link #DELIVERED}.
-     *
-     * @param complete whether the sender holds every delivery after the asker's last one.
-     * @param behind   how many deliveries the sender holds after the asker's last one.
+     *                 request is answered with at most a few thousand of them); -1 with
+     *                 {@code complete} false: the sender delivered messages before and after the
+     *                 requested one but never that one (the asker's state is not of this history).
      * @param items    deliveries, in delivery order (at most a bounded number per answer).
      * @param rings    empty, except in the last message of an answer that left nothing out: per client
      *                 ordinal, the sender's ring positions that were taken and freed when it answered.

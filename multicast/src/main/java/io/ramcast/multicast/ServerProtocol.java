@@ -205,6 +205,8 @@ final class ServerProtocol
         .thenComparingInt(e -> e.finalGroup).thenComparing(e -> e.messageId, Long::compareUnsigned));
     private final ArrayList<Entry> scan = new ArrayList<>();
     private final LongArrayList bodyAsk = new LongArrayList();
+    /** {@code behind} of an incomplete DELIVERED: the asker's last delivery is not in the sender's sequence. */
+    private static final int FOREIGN_MARK = -1;
     /** Deliveries sent for one {@link ControlMessages#DELIVERED_REQUEST}; the asker asks again for more. */
     private static final int MAX_CATCH_UP_ITEMS = 4096;
     /** {@link #catchUpBehindView()} of a restarted process before it knows how far behind it is. */
@@ -1218,10 +1220,16 @@ final class ServerProtocol
     {
         final List<ControlMessages.DeliveredItem> items = new ArrayList<>();
         final boolean[] reaches = {!historyDropped};
+        final boolean[] found = {false};
+        final boolean[] passed = {false};
         final int[] behind = {0};
         final java.util.function.Consumer<Entry> add = e ->
         {
-            if (Entry.compare(e.finalValue, e.finalGroup, e.messageId, r.finalValue(), r.finalGroup(), r.messageId()) <= 0)
+            final int c = Entry.compare(e.finalValue, e.finalGroup, e.messageId, r.finalValue(), r.finalGroup(),
+                r.messageId());
+            found[0] |= c == 0;
+            passed[0] |= c > 0;
+            if (c <= 0)
             {
                 reaches[0] = true; // it holds the asker's last delivery or one before it
             }
@@ -1233,6 +1241,17 @@ final class ServerProtocol
         };
         history.forEach(add);
         retained.values().forEach(add);
+        if (reaches[0] && passed[0] && !found[0] && r.finalGroup() >= 0)
+        {
+            // it delivered before and after the asker's last delivery without delivering that one:
+            // by uniform prefix order no member of the group delivered it
+            LOG.error("group {} at process {}: member {} says its last delivery was {}/{}/{}, which this process, " +
+                "holding deliveries before and after it, never made", group, selfId, sender, r.finalValue(),
+                r.finalGroup(), MessageIds.toString(r.messageId()));
+            control.send(sender, ControlMessages.delivered(false, FOREIGN_MARK, List.of(),
+                options.maxMailboxMessageBytes()).get(0));
+            return;
+        }
         final boolean complete = reaches[0] || r.finalGroup() < 0 && !historyDropped;
         final List<ControlMessages.SettledRing> rings = new ArrayList<>();
         if (complete && behind[0] <= MAX_CATCH_UP_ITEMS)
@@ -1259,6 +1278,14 @@ final class ServerProtocol
     private void onDelivered(final int sender, final ControlMessages.Delivered d)
     {
         catchUpAnsweredNs = nowNs;
+        if (!d.complete() && d.behind() == FOREIGN_MARK)
+        {
+            throw new IllegalStateException("group " + group + " at process " + selfId + ": member " + sender +
+                " delivered messages before and after this replica's last delivery " + lastDelivered() + " but never " +
+                "that one, so no member of the group delivered it: this replica's state (its store, or its journal) " +
+                "is not of this cluster's history (a data directory of another cluster or an older incarnation of " +
+                "it?). Stopping (fail-stop); rebuild the replica (empty its data directory, start it with --rebuild)");
+        }
         if (!d.complete())
         {
             catchUpBehind = -1;

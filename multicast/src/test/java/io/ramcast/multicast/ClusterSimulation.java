@@ -290,6 +290,21 @@ final class ClusterSimulation implements AutoCloseable
         rebuilds++;
     }
 
+    /**
+     * Starts server {@code s} again after {@link #killForRestart} with no votes, an empty journal
+     * and an application that claims to hold every delivery up to {@code baseline} (a data
+     * directory of another history when the mark is not one its group delivered).
+     */
+    void restartWithBaseline(final int s, final ControlMessages.Mark baseline)
+    {
+        voteStoreOf[s] = VoteStore.inMemory();
+        journalOf[s] = journals.apply(s);
+        fabrics[s] = newFabric(s);
+        servers[s] = newServer(s, AppliedDeliveries.ALL, baseline);
+        startFabric(s);
+        crashed[s] = false;
+    }
+
     /** Submits up to the window of new random multicasts for every client that has some left. */
     void topUpClients()
     {

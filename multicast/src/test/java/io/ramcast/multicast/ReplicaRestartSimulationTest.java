@@ -7,6 +7,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * One server killed in the middle of the load (kill -9: its connections lost) and started again a
@@ -49,6 +50,42 @@ class ReplicaRestartSimulationTest
         assertThat(renewals).as("client sessions renewed when a given-up server came back").isPositive();
         assertThat(leaderRestarts).as("restarts of a server that led its group").isPositive();
         assertThat(rebuilds).as("servers rebuilt from a peer's snapshot after their disk was lost").isPositive();
+    }
+
+    /**
+     * A server started on a store whose applied mark its group never delivered (a data directory
+     * of another cluster or history, between two real deliveries in timestamp order) must not
+     * catch up from the deliveries after that mark as if it held everything before: it stops,
+     * saying so, at the first catch-up answer.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldStopAServerWhoseStoreHoldsADeliveryItsGroupNeverMade()
+    {
+        final MulticastOptions options = FaultSimulationTest.faultOptions(4);
+        try (ClusterSimulation sim = new ClusterSimulation(7, TOPOLOGY, options, MESSAGES_PER_CLIENT, 3, 200_000,
+            s -> VoteStore.inMemory(), s -> AcceptorJournal.inMemory(4096), s -> AppliedDeliveries.ALL, 1000))
+        {
+            for (long step = 0; step < 200_000 && sim.completed < TOTAL / 3; step++)
+            {
+                sim.topUpClients();
+                sim.step();
+            }
+            final int victim = TOPOLOGY.members(0)[2];
+            final Delivery real = sim.deliveriesBy.get(TOPOLOGY.members(0)[0]).get(20);
+            sim.killForRestart(victim);
+            // same final timestamp as a real delivery, a message id no client ever used
+            sim.restartWithBaseline(victim, new ControlMessages.Mark(real.finalTimestamp(), real.finalGroup(),
+                MessageIds.of(MessageIds.sender(real.messageId()), 1_000_000)));
+
+            assertThatThrownBy(() ->
+            {
+                sim.runToCompletion(600_000);
+                sim.settle(3_000, 400_000); // it asks for the deliveries it missed once per failure timeout
+            }).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("process " + victim).hasMessageContaining("never that one")
+                .hasMessageContaining("not of this cluster's history");
+        }
     }
 
     /** @return {client sessions renewed, restarted servers that led their group when killed}. */
