@@ -208,7 +208,7 @@ final class ServerProtocol
     /** {@code behind} of an incomplete DELIVERED: the asker's last delivery is not in the sender's sequence. */
     private static final int FOREIGN_MARK = -1;
     /** Deliveries sent for one {@link ControlMessages#DELIVERED_REQUEST}; the asker asks again for more. */
-    private static final int MAX_CATCH_UP_ITEMS = 4096;
+    private static final int MAX_CATCH_UP_ITEMS = 1024;
     /** {@link #catchUpBehindView()} of a restarted process before it knows how far behind it is. */
     static final long UNKNOWN_BEHIND = Long.MAX_VALUE;
 

@@ -1,5 +1,6 @@
 package io.ramcast.storage;
 
+import io.ramcast.multicast.DurableFiles;
 import io.ramcast.storage.transfer.SnapshotFetcher;
 import io.ramcast.storage.transfer.SnapshotManifest;
 import io.ramcast.storage.transfer.SnapshotTransferException;
@@ -11,8 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +34,12 @@ import java.util.stream.Stream;
  * its group (deliveries, then the stream) and counts toward its group's majority again once caught
  * up (see ARCHITECTURE.md, "Rebuilding a replica").
  *
+ * <p>A stale replica (its partition no longer holds the deliveries it missed) marks its directory
+ * ({@link #markForRebuild}) and stops; the next rebuild moves the marked directory aside to
+ * {@code <dir>.stale-<epoch ms>} and fills a new one.
+ *
  * <p>What is refused, before anything is written: a directory that holds a store (of this replica
- * or any other: move it aside first), a directory with files but no store, a partition no other
+ * or any other, unless marked: move it aside first), a directory with files but no store, a partition no other
  * replica of which has a transfer port, and a snapshot of another cluster or partition. A transfer
  * that breaks is resumed, from the same source or, if it is gone, started again from another; a
  * half-finished transfer is never used (see {@link SnapshotFetcher}).
@@ -43,6 +50,12 @@ import java.util.stream.Stream;
 public final class ReplicaRebuild
 {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaRebuild.class);
+    /**
+     * Written into a replica's data directory when the replica found that its partition no longer
+     * holds what it missed (it is stale): the next rebuild moves the directory aside and fills a
+     * new one ({@link #markForRebuild}).
+     */
+    public static final String MARKER = "REBUILD-NEEDED";
     private static final long RETRY_PAUSE_NS = 1_000_000_000L;
 
     private ReplicaRebuild()
@@ -64,11 +77,12 @@ public final class ReplicaRebuild
     /**
      * @param dataDir a replica's data directory.
      * @return whether it is missing or empty (or holds only a snapshot installed by an earlier
-     *         rebuild that stopped before the replica took it over): a rebuild may fill it.
+     *         rebuild that stopped before the replica took it over), or was marked for a rebuild
+     *         ({@link #markForRebuild}): a rebuild may fill it.
      */
     public static boolean isRebuildable(final Path dataDir)
     {
-        if (!Files.exists(dataDir))
+        if (!Files.exists(dataDir) || Files.exists(dataDir.resolve(MARKER)))
         {
             return true;
         }
@@ -91,6 +105,53 @@ public final class ReplicaRebuild
     }
 
     /**
+     * Marks a replica's data directory for a rebuild: the replica is stale (its partition no longer
+     * holds the deliveries it missed), so only a snapshot of a peer brings it back. The next
+     * {@link #rebuild} moves the directory aside (kept for inspection) and fills a new one.
+     *
+     * @param dataDir the replica's data directory (holding its store).
+     * @param reason  why, recorded in the marker.
+     * @throws StoreException if the marker cannot be written.
+     */
+    public static void markForRebuild(final Path dataDir, final String reason)
+    {
+        try
+        {
+            DurableFiles.replace(dataDir.resolve(MARKER), (reason + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        catch (final IOException e)
+        {
+            throw new StoreException("cannot mark " + dataDir + " for a rebuild: " + e, e);
+        }
+    }
+
+    /** A directory marked for a rebuild, of this replica, is renamed to {@code <dir>.stale-<epoch ms>}. */
+    private static void moveAsideIfMarked(final Path dataDir, final StoreIdentity identity)
+    {
+        if (!Files.exists(dataDir.resolve(MARKER)))
+        {
+            return;
+        }
+        final StoreIdentity found = StoreIdentity.read(dataDir);
+        if (found != null && !found.equals(identity))
+        {
+            throw new StoreException("data directory " + dataDir + " is marked for a rebuild but holds the store of " +
+                found.describe() + ", not of " + identity.describe() + " (nothing was changed)");
+        }
+        final Path aside = dataDir.resolveSibling(dataDir.getFileName() + ".stale-" + System.currentTimeMillis());
+        try
+        {
+            Files.move(dataDir, aside, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException e)
+        {
+            throw new StoreException("cannot move " + dataDir + " aside to " + aside + " for its rebuild: " + e, e);
+        }
+        LOG.warn("replica {}: {} was marked for a rebuild (stale); moved it aside to {} (delete it once the replica " +
+            "is back)", identity.replicaId(), dataDir, aside);
+    }
+
+    /**
      * Fetches a snapshot of the replica's partition into its (empty) data directory and records the
      * replica's identity there, trying the other replicas of the partition in turn until one serves
      * it or {@code timeout} passes.
@@ -110,6 +171,7 @@ public final class ReplicaRebuild
         final ReplicaConfig replica = config.replica(replicaId);
         final Path dataDir = replica.dataDir();
         final StoreIdentity identity = new StoreIdentity(config.clusterName(), replica.partition(), replica.id());
+        moveAsideIfMarked(dataDir, identity);
         final StoreIdentity found = StoreIdentity.read(dataDir);
         if (found != null)
         {

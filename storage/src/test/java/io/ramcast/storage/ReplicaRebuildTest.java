@@ -116,6 +116,41 @@ class ReplicaRebuildTest
     }
 
     @Test
+    void shouldMoveAStaleStoreAsideAndRebuildItWhenItWasMarked() throws Exception
+    {
+        final ClusterConfig config = config(startSource());
+        final Path target = config.replica(1).dataDir();
+        try (RocksPartitionStore old = RocksPartitionStore.open(target, Durability.WAL, new StoreIdentity("rebuild", 0, 1)))
+        {
+            old.apply(new StoreBatch(new AppliedMark(3, 0, 77)).put(utf8("old-key"), utf8("old")));
+        }
+        assertThat(ReplicaRebuild.isRebuildable(target)).isFalse();
+        ReplicaRebuild.markForRebuild(target, "replica 1 is stale");
+        assertThat(ReplicaRebuild.isRebuildable(target)).isTrue();
+
+        ReplicaRebuild.rebuild(config, 1, Duration.ofSeconds(20), TransferListener.NONE);
+
+        try (Stream<Path> siblings = Files.list(target.getParent()))
+        {
+            final List<Path> aside = siblings.filter(p -> p.getFileName().toString().startsWith("replica-1.stale-"))
+                .toList();
+            assertThat(aside).hasSize(1);
+            assertThat(aside.get(0).resolve(ReplicaRebuild.MARKER)).hasContent("replica 1 is stale");
+            try (RocksPartitionStore kept = RocksPartitionStore.openReadOnly(aside.get(0)))
+            {
+                assertThat(contents(kept)).containsOnlyKeys("old-key");
+            }
+        }
+        assertThat(target.resolve(ReplicaRebuild.MARKER)).doesNotExist();
+        try (RocksPartitionStore rebuilt = RocksPartitionStore.open(target, Durability.WAL,
+            new StoreIdentity("rebuild", 0, 1)))
+        {
+            assertThat(rebuilt.lastApplied()).isEqualTo(new AppliedMark(119, 0, 5019));
+            assertThat(contents(rebuilt)).doesNotContainKey("old-key").containsEntry("key-0-0", "value-0-0");
+        }
+    }
+
+    @Test
     void shouldRefuseADirectoryThatHoldsAStoreOrOtherFilesAndWriteNothing() throws Exception
     {
         final ClusterConfig config = config(startSource());

@@ -29,13 +29,17 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Prints {@code READY <id>} on stdout once it serves. Exit codes: 2 for a bad config or id
  * (message names the file, field and rule), 3 if the replica cannot start or stops by an error
- * (fail-stop, e.g. a storage error), 0 after a clean shutdown.
+ * (fail-stop, e.g. a storage error) or because it stayed stale for 10 s (its partition no longer
+ * holds what it missed; its data directory is then marked for a rebuild, see {@code --rebuild}),
+ * 0 after a clean shutdown.
  */
 @Command(name = ReplicaCommand.NAME, mixinStandardHelpOptions = true,
     description = "Run one replica of the cluster described by a config file.")
 public final class ReplicaCommand implements Callable<Integer>
 {
     static final String NAME = "replica";
+    /** How long a replica stays stale (its partition no longer holds what it missed) before it stops for a rebuild. */
+    private static final long STALE_GRACE_NS = TimeUnit.SECONDS.toNanos(10);
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaCommand.class);
 
     @CommandLine.Spec
@@ -55,7 +59,8 @@ public final class ReplicaCommand implements Callable<Integer>
     private boolean exitOnStdinEof;
 
     @Option(names = "--rebuild", description = "This replica's data directory was lost (a replaced disk, or a new " +
-        "host keeping its id): if the directory is missing or empty, fill it first with a snapshot of another replica " +
+        "host keeping its id) or marked for a rebuild (the replica stopped because it was stale): if the directory is " +
+        "missing, empty or marked (then it is moved aside), fill it first with a snapshot of another replica " +
         "of its partition (fetched from that replica's transferPort), then start and catch up from the group. " +
         "Otherwise it starts as without --rebuild (on its own store; another replica's store or stray files are " +
         "refused).")
@@ -179,8 +184,29 @@ public final class ReplicaCommand implements Callable<Integer>
         out.println(ServerProcess.READY + " " + id);
         out.flush();
         String lastStatus = "";
+        long staleSinceNs = 0;
         while (!closed.await(100, TimeUnit.MILLISECONDS))
         {
+            if (replica.catchUpBehind() >= 0)
+            {
+                staleSinceNs = 0;
+            }
+            else if (staleSinceNs == 0)
+            {
+                staleSinceNs = System.nanoTime();
+            }
+            else if (System.nanoTime() - staleSinceNs > STALE_GRACE_NS)
+            {
+                // only a snapshot of a peer brings it back: mark the directory and stop, so that a
+                // start with --rebuild (what cluster --restart does) moves it aside and rebuilds it
+                final Path dataDir = config.replica(id).dataDir();
+                ReplicaRebuild.markForRebuild(dataDir, "replica " + id + " is stale: its partition no longer holds the " +
+                    "deliveries it missed (" + status(replica) + ")");
+                spec.commandLine().getErr().println("replica " + id + " stopped: it is stale (its partition no longer " +
+                    "holds the deliveries it missed); " + dataDir + " is marked for a rebuild: start the replica with " +
+                    "--rebuild to move it aside and fetch a snapshot from a peer");
+                return RamcastCli.EXIT_RUN_FAILED;
+            }
             final String status = status(replica);
             if (!status.equals(lastStatus))
             {
