@@ -239,22 +239,18 @@ final class ControlMessages
 
     /* ---------------------------------------------------------------- DELIVERED_REQUEST, DELIVERED */
 
-    /** Decoded {@link #DELIVERED_REQUEST}: the final timestamp and id of the asker's last delivery. */
-    record DeliveredRequest(long finalValue, int finalGroup, long messageId)
+    /** @param lastDelivered the asker's last delivery: the answer holds the deliveries after it. */
+    static byte[] deliveredRequest(final Mark lastDelivered)
     {
-    }
-
-    static byte[] deliveredRequest(final DeliveredRequest r)
-    {
-        final ByteBuffer b = writer(1 + 8 + 4 + 8, DELIVERED_REQUEST);
-        b.putLong(r.finalValue()).putInt(r.finalGroup()).putLong(r.messageId());
+        final ByteBuffer b = writer(1 + MARK_BYTES, DELIVERED_REQUEST);
+        putMark(b, lastDelivered);
         return b.array();
     }
 
-    static DeliveredRequest decodeDeliveredRequest(final byte[] message)
+    /** @return the asker's last delivery carried by a {@link #DELIVERED_REQUEST}. */
+    static Mark decodeDeliveredRequest(final byte[] message)
     {
-        return decode(message, DELIVERED_REQUEST, "DELIVERED_REQUEST",
-            b -> new DeliveredRequest(b.getLong(), b.getInt(), b.getLong()));
+        return decode(message, DELIVERED_REQUEST, "DELIVERED_REQUEST", ControlMessages::getMark);
     }
 
     /** One delivery as carried by {@link #DELIVERED}. */

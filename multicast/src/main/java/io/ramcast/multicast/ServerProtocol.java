@@ -235,9 +235,9 @@ final class ServerProtocol
     private int lastDeliveredGroup = -1;
     private long lastDeliveredId;
     /**
-     * The last delivery this process no longer holds (dropped from {@link #retained}; after a
-     * restart, conservatively, the oldest one it kept): a candidate that has not delivered up to it
-     * is refused ({@link #onCatchUp}), and a member behind it is not streamed by this leader.
+     * The last delivery this process no longer holds (dropped from {@link #retained}; journaled in
+     * each checkpoint, so a restarted process knows it too): a candidate that has not delivered up
+     * to it is refused ({@link #onCatchUp}), and a member behind it is not streamed by this leader.
      */
     private ControlMessages.Mark forgotten = ControlMessages.Mark.NONE;
     /** Per member: until when it counts as stale (refused as a candidate), skipped in the line of succession. */
@@ -251,8 +251,6 @@ final class ServerProtocol
      * store rebuilt from a snapshot); a message ordered at or below it is not delivered again.
      */
     private ControlMessages.Mark baseline;
-    /** Messages ordered at or below {@link #baseline} and dropped instead of delivered again. */
-    private long belowBaselineDropped;
     /** A rebuilt server took over a member's ring positions ({@link #settleRings}); always true without a baseline. */
     private boolean ringsSettled;
     /** When this process last asked for the deliveries it missed. */
@@ -1209,14 +1207,19 @@ final class ServerProtocol
         {
             return 0;
         }
-        catchUpAskedNs = nowNs;
-        control.send(leader, ControlMessages.deliveredRequest(
-            new ControlMessages.DeliveredRequest(lastDeliveredValue, lastDeliveredGroup, lastDeliveredId)));
+        askForDeliveries(leader);
         return 1;
     }
 
+    /** Asks {@code member} of the group for the deliveries after this process's last one ({@link #onDelivered}). */
+    private void askForDeliveries(final int member)
+    {
+        catchUpAskedNs = nowNs;
+        control.send(member, ControlMessages.deliveredRequest(lastDelivered()));
+    }
+
     /** Sends a member the deliveries after the one it names, from {@link #history} and {@link #retained}. */
-    private void onDeliveredRequest(final int sender, final ControlMessages.DeliveredRequest r)
+    private void onDeliveredRequest(final int sender, final ControlMessages.Mark r)
     {
         final List<ControlMessages.DeliveredItem> items = new ArrayList<>();
         final boolean[] reaches = {!historyDropped};
@@ -1225,8 +1228,7 @@ final class ServerProtocol
         final int[] behind = {0};
         final java.util.function.Consumer<Entry> add = e ->
         {
-            final int c = Entry.compare(e.finalValue, e.finalGroup, e.messageId, r.finalValue(), r.finalGroup(),
-                r.messageId());
+            final int c = Entry.compare(e.finalValue, e.finalGroup, e.messageId, r.value(), r.group(), r.messageId());
             found[0] |= c == 0;
             passed[0] |= c > 0;
             if (c <= 0)
@@ -1241,18 +1243,18 @@ final class ServerProtocol
         };
         history.forEach(add);
         retained.values().forEach(add);
-        if (reaches[0] && passed[0] && !found[0] && r.finalGroup() >= 0)
+        if (reaches[0] && passed[0] && !found[0] && r.group() >= 0)
         {
             // it delivered before and after the asker's last delivery without delivering that one:
             // by uniform prefix order no member of the group delivered it
             LOG.error("group {} at process {}: member {} says its last delivery was {}/{}/{}, which this process, " +
-                "holding deliveries before and after it, never made", group, selfId, sender, r.finalValue(),
-                r.finalGroup(), MessageIds.toString(r.messageId()));
+                "holding deliveries before and after it, never made", group, selfId, sender, r.value(), r.group(),
+                MessageIds.toString(r.messageId()));
             control.send(sender, ControlMessages.delivered(false, FOREIGN_MARK, List.of(),
                 options.maxMailboxMessageBytes()).get(0));
             return;
         }
-        final boolean complete = reaches[0] || r.finalGroup() < 0 && !historyDropped;
+        final boolean complete = reaches[0] || r.group() < 0 && !historyDropped;
         final List<ControlMessages.SettledRing> rings = new ArrayList<>();
         if (complete && behind[0] <= MAX_CATCH_UP_ITEMS)
         {
@@ -1409,7 +1411,7 @@ final class ServerProtocol
             boolean waiting = false;
             for (final int h : e.destinations)
             {
-                waiting |= h != group && e.proposalKnown[h] && !e.decided[h];
+                waiting |= awaitsAcksOf(e, h);
             }
             if (!waiting)
             {
@@ -1428,7 +1430,7 @@ final class ServerProtocol
             e.ackWaitNs = nowNs;
             for (final int h : e.destinations)
             {
-                if (h != group && e.proposalKnown[h] && !e.decided[h])
+                if (awaitsAcksOf(e, h))
                 {
                     if (asks[h] == null)
                     {
@@ -1458,6 +1460,12 @@ final class ServerProtocol
             }
         }
         return sent;
+    }
+
+    /** @return whether group {@code h}'s proposal for {@code e} is known here but not (yet) decided. */
+    private boolean awaitsAcksOf(final Entry e, final int h)
+    {
+        return h != group && e.proposalKnown[h] && !e.decided[h];
     }
 
     /** Writes again, to the asker only, this process's acknowledgements of the messages named. */
@@ -2154,9 +2162,7 @@ final class ServerProtocol
                 Ballots.toString(ballot), st.forgotten(), lastDelivered());
         }
         campaignHoldOffNs = nowNs + 4L * options.failureTimeoutMillis() * NS_PER_MS;
-        catchUpAskedNs = nowNs;
-        control.send(sender, ControlMessages.deliveredRequest(
-            new ControlMessages.DeliveredRequest(lastDeliveredValue, lastDeliveredGroup, lastDeliveredId)));
+        askForDeliveries(sender);
     }
 
     private void onCatchUpEntries(final int sender, final ControlMessages.CatchUpEntries part)
@@ -2234,9 +2240,7 @@ final class ServerProtocol
             LOG.info("group {} at process {}: the promise of {} does not count: it forgot deliveries up to {}, this " +
                 "candidate delivered up to {}; catching up from it", group, selfId, sender, end.forgotten(),
                 lastDelivered());
-            catchUpAskedNs = nowNs;
-            control.send(sender, ControlMessages.deliveredRequest(
-                new ControlMessages.DeliveredRequest(lastDeliveredValue, lastDeliveredGroup, lastDeliveredId)));
+            askForDeliveries(sender);
             return;
         }
         final boolean majority = candidacy.onEnd(j, end);
@@ -2942,7 +2946,6 @@ final class ServerProtocol
             e.state = Entry.State.DONE;
             entries.remove(e.messageId);
             clientRings.free(e.clientOrdinal, e.ringSeqByGroup[group]);
-            belowBaselineDropped++;
             return;
         }
         e.state = Entry.State.DONE;

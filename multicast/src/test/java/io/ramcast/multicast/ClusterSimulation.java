@@ -278,15 +278,9 @@ final class ClusterSimulation implements AutoCloseable
             own.add(d);
             history.recordDelivery(s, id(d.messageId()), d.destinations());
         }
-        final ControlMessages.Mark baseline = snapshot.isEmpty() ? ControlMessages.Mark.NONE :
-            new ControlMessages.Mark(snapshot.get(snapshot.size() - 1).finalTimestamp(),
-                snapshot.get(snapshot.size() - 1).finalGroup(), snapshot.get(snapshot.size() - 1).messageId());
-        voteStoreOf[s] = VoteStore.inMemory();
-        journalOf[s] = journals.apply(s);
-        fabrics[s] = newFabric(s);
-        servers[s] = newServer(s, AppliedDeliveries.ALL, baseline);
-        startFabric(s);
-        crashed[s] = false;
+        final Delivery last = snapshot.isEmpty() ? null : snapshot.get(snapshot.size() - 1);
+        restartWithBaseline(s, last == null ? ControlMessages.Mark.NONE :
+            new ControlMessages.Mark(last.finalTimestamp(), last.finalGroup(), last.messageId()));
         rebuilds++;
     }
 

@@ -144,7 +144,7 @@ class ControlMessagesTest
             .containsExactly(ids[1], ids[2]);
         assertThat(ControlMessages.maxBodyRequests(1024)).isEqualTo((1024 - 5) / 8);
 
-        final ControlMessages.DeliveredRequest r = new ControlMessages.DeliveredRequest(77, 2, MessageIds.of(103, 9));
+        final ControlMessages.Mark r = new ControlMessages.Mark(77, 2, MessageIds.of(103, 9));
         assertThat(ControlMessages.decodeDeliveredRequest(ControlMessages.deliveredRequest(r))).isEqualTo(r);
 
         final java.util.List<ControlMessages.DeliveredItem> items = new java.util.ArrayList<>();

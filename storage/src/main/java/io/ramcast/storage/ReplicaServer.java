@@ -130,6 +130,7 @@ public final class ReplicaServer implements AutoCloseable
                     }
                 },
                 config.toMulticastOptions().maxMailboxMessageBytes());
+            final AppliedMark baseline = deliveredBaseline(store);
             server = RamcastServer.builder()
                 .topology(config.toTopology())
                 .options(config.toMulticastOptions())
@@ -140,8 +141,7 @@ public final class ReplicaServer implements AutoCloseable
                 .messageHandler((sender, message) -> offer(exchanges, message))
                 .voteStore(b.store != null ? VoteStore.inMemory() : new FileVoteStore(dataDir.resolve(FileVoteStore.FILE_NAME)))
                 .minimumClock(Math.max(0, store.lastApplied().timestamp()))
-                .deliveredUpTo(deliveredBaseline(store).timestamp(), deliveredBaseline(store).group(),
-                    deliveredBaseline(store).messageId())
+                .deliveredUpTo(baseline.timestamp(), baseline.group(), baseline.messageId())
                 .journal(b.store != null ? AcceptorJournal.none() : FileAcceptorJournal.open(
                     dataDir.resolve(FileAcceptorJournal.DIRECTORY), FileAcceptorJournal.DEFAULT_SEGMENT_BYTES,
                     config.durability() == Durability.FSYNC))

@@ -541,7 +541,12 @@ public final class ReplicaProcesses implements AutoCloseable
      */
     public void restartAndAwaitReady(final int id) throws InterruptedException
     {
-        restart(id);
+        restartAndAwaitReady(id, List.of());
+    }
+
+    private void restartAndAwaitReady(final int id, final List<String> extraArguments) throws InterruptedException
+    {
+        restart(id, extraArguments);
         process(id).awaitReady(System.nanoTime() + STARTUP_TIMEOUT.toNanos());
     }
 
@@ -624,8 +629,7 @@ public final class ReplicaProcesses implements AutoCloseable
      */
     public void rebuildAndAwaitReady(final int id) throws InterruptedException
     {
-        restart(id, List.of("--rebuild"));
-        process(id).awaitReady(System.nanoTime() + STARTUP_TIMEOUT.toNanos());
+        restartAndAwaitReady(id, List.of("--rebuild"));
     }
 
     /** @return whether the replicas run under uids of their own ({@link ReplicaOwners}). */
