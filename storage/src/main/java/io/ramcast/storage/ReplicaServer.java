@@ -146,7 +146,7 @@ public final class ReplicaServer implements AutoCloseable
                     dataDir.resolve(FileAcceptorJournal.DIRECTORY), FileAcceptorJournal.DEFAULT_SEGMENT_BYTES,
                     config.durability() == Durability.FSYNC))
                 .appliedDeliveries((value, group, messageId) ->
-                    executor.lastApplied().compareTo(new AppliedMark(value, group, messageId)) >= 0)
+                    executor.durableMark().compareTo(new AppliedMark(value, group, messageId)) >= 0)
                 .build();
         }
         catch (final RuntimeException ex)

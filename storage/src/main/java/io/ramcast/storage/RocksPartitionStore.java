@@ -372,7 +372,7 @@ public final class RocksPartitionStore implements PartitionStore
      * <p>One {@code WriteBatch} with the batch's changes and the new mark, written with the
      * store's {@link Durability}; the cached {@link #lastApplied()} moves only once it is written.
      *
-     * @throws IllegalArgumentException if the mark is not after the last applied one, or a meta
+     * @throws IllegalArgumentException if the mark is before the last applied one, or a meta
      *                                  key is reserved; nothing is written then.
      */
     @Override
@@ -385,10 +385,11 @@ public final class RocksPartitionStore implements PartitionStore
             throw new IllegalStateException("store " + dir + " is open read-only; it applies no batch");
         }
         final AppliedMark mark = batch.mark();
-        if (mark.compareTo(lastApplied) <= 0)
+        if (mark.compareTo(lastApplied) < 0)
         {
             throw new IllegalArgumentException("store " + dir + ": batch mark " + mark +
-                " is not after the last applied mark " + lastApplied + "; a batch is applied once, in order");
+                " is not after the last applied mark " + lastApplied + "; a batch is applied once, in order " +
+                "(or, at the same mark, with changes of later deliveries applied early)");
         }
         final List<StoreBatch.Change> changes = batch.changes();
         for (final StoreBatch.Change change : changes)

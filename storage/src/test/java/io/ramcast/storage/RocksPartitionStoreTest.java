@@ -65,7 +65,8 @@ class RocksPartitionStoreTest extends AbstractPartitionStoreTest
             assertThat(second.get(utf8("b"))).isNull();
             assertThat(scanMeta(second, new byte[0])).containsExactly("outcome/1=ok", "outcome/2=ok");
 
-            assertThatThrownBy(() -> second.apply(new StoreBatch(last).put(utf8("a"), utf8("again"))))
+            assertThatThrownBy(() -> second.apply(new StoreBatch(mark(1)).put(utf8("a"), utf8("again"))))
+                .as("the mark survives the reopen: an earlier one is refused")
                 .isInstanceOf(IllegalArgumentException.class);
             second.apply(new StoreBatch(new AppliedMark(8, 0, 1)).put(utf8("a"), utf8("3")));
             assertThat(second.get(utf8("a"))).isEqualTo(utf8("3"));

@@ -4,7 +4,9 @@ import io.ramcast.txn.store.AppliedMark;
 import io.ramcast.txn.store.Keys;
 import io.ramcast.txn.store.PartitionStore;
 import io.ramcast.txn.store.StoreBatch;
+import io.ramcast.txn.wire.ExchangeRequest;
 import io.ramcast.txn.wire.ReadExchange;
+import io.ramcast.txn.wire.ReadsGone;
 import io.ramcast.txn.wire.TxnCodec;
 import io.ramcast.txn.wire.TxnReply;
 import io.ramcast.txn.wire.TxnRequest;
@@ -16,28 +18,59 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * Executes the transactions one replica delivers, in delivery order, against its partition
- * (DESIGN.md, "Transactions"): read the local part of the read set; for a multi-partition
- * transaction exchange reads with the other involved partitions (every partition sends its reads
- * to every replica of the others; the first copy from each partition suffices, replicas being
- * deterministic); compute the outcome, identically at every partition; apply only the local writes,
- * atomically with the delivery position and the remembered outcome; answer the client.
+ * Executes the transactions one replica delivers against its partition, with results identical to
+ * executing them one by one in delivery order (DESIGN.md, "Transactions"): read the local part of
+ * the read set; for a multi-partition transaction exchange reads with the other involved partitions
+ * (every partition sends its reads to every replica of the others; the first copy from each
+ * partition suffices, replicas being deterministic); compute the outcome, identically at every
+ * partition; apply only the local writes, atomically with the delivery position and the remembered
+ * outcome; answer the client.
+ *
+ * <p><b>Group commit.</b> Everything {@link #doWork()} finds ready goes into one store batch with
+ * one write (and with {@code fsync} durability one sync); the replies of the group leave only after
+ * that write returned, so nothing is acknowledged before it is as durable as the store is
+ * configured to make it. Transactions of a group read the writes of earlier ones from the group's
+ * overlay; a scan first writes the group out.
+ *
+ * <p><b>Read-only transactions</b> (an empty write set, so identical at every partition) touch no
+ * disk: no remembered outcome (running one again has no effect, and a retry is answered from a
+ * later point of the order, still inside the client's call), no applied mark of their own. The
+ * in-memory {@link #lastApplied()} covers them; the store's mark ({@link #durableMark()}), which
+ * the ordering layer asks before it forgets a delivery, lags until the next write or at most
+ * {@link #MARK_WRITE_INTERVAL_NS}. After a restart the lagging deliveries come again and are
+ * executed again; a multi-partition one every other partition passed long ago is skipped on their
+ * {@link ReadsGone} answer.
+ *
+ * <p><b>Overlapped execution.</b> A multi-partition transaction waiting for other partitions' reads
+ * does not hold up later transactions whose keys it does not share: up to {@code maxWaiting} such
+ * transactions wait at once while later independent ones start (their local reads, their exchange)
+ * and finish. A later transaction starts only if its reads and writes are disjoint from every
+ * waiting transaction's writes, its writes disjoint from their reads, neither has scans, and it is
+ * not a retry of a waiting request nor settles one; so it reads exactly what it would have read
+ * after the waiting ones, and they read nothing it writes. The store's mark moves only over a
+ * prefix of the delivery order whose transactions all finished; a transaction finished after a
+ * waiting one is written with its remembered outcome, so after a restart it is answered from that
+ * outcome, and the waiting one, run again, reads the same values (nothing written meanwhile is in
+ * its read set). With {@code maxWaiting == 1} execution is strictly sequential.
  *
  * <p>No waiting cycle is possible: every involved partition delivers the same transactions in the
- * same relative order, so the transaction a partition waits on is at the head of every involved
- * partition's queue once their earlier transactions are done.
+ * same relative order, and each partition always starts its earliest unstarted transaction once no
+ * earlier one conflicts with it, so every transaction's reads are eventually sent by every partition.
  *
- * <p>Duplicates: the outcome of each (client, request id) is remembered in the store's meta
- * keyspace, in the same batch as the writes; a retry delivered later is answered from it without
- * executing again. A client's {@code settledBelow} watermark lets replicas forget outcomes the
- * client will never ask for again; since every request carries it, every partition forgets the
- * same entries at the same point of the order.
+ * <p>Duplicates: the outcome of each (client, request id) of a transaction that writes is
+ * remembered in the store's meta keyspace, in the same batch as the writes; a retry delivered later
+ * is answered from it without executing again. A client's {@code settledBelow} watermark lets
+ * replicas forget outcomes the client will never ask for again (the client never retries below it).
  *
  * <p>A plain object driven by {@link #doWork()} on the replica's executor thread; deliveries and
  * exchange messages are handed in with {@link #onDelivery} and {@link #onExchange} on that thread.
@@ -49,7 +82,7 @@ import java.util.TreeMap;
  * ({@link ReasonCode#INVALID}), limits, unknown procedures and wrong destinations. Any other exception
  * while a transaction executes (a bug in the op path or in a procedure) propagates out of
  * {@link #doWork()} as an {@link IllegalStateException} naming the transaction's request id, client
- * and applied mark, with nothing of that transaction applied or answered; so does a
+ * and applied mark, with nothing of that transaction (or of its group) applied or answered; so does a
  * {@link io.ramcast.txn.store.StoreException}. Either way the replica must stop (fail-stop) and the
  * executor must not be used again.
  */
@@ -77,13 +110,28 @@ public final class PartitionExecutor
     private static final byte EXCHANGE_PREFIX = 0x02;
     /** Reads sent for this many of the latest multi-partition transactions are kept, to send again. */
     static final int KEPT_EXCHANGES = 8192;
+    /** At most this many bytes of read-only transactions' sent reads are kept in memory. */
+    static final long KEPT_READ_ONLY_BYTES = 16L << 20;
     /** A replica waiting this long for another partition's reads asks for them (and again as often). */
     static final long EXCHANGE_REQUEST_AFTER_NS = 500_000_000L;
+    /** Read-only transactions move the store's mark at most this often when nothing else writes. */
+    static final long MARK_WRITE_INTERVAL_NS = 200_000_000L;
+    /** Default for the transactions that may wait for other partitions' reads at once. */
+    public static final int DEFAULT_MAX_WAITING = 64;
+    /** A group is written once it holds this many transactions... */
+    static final int MAX_GROUP_TRANSACTIONS = 1024;
+    /** ... or about this many bytes of changes and replies. */
+    static final long MAX_GROUP_BYTES = 8L << 20;
+    /** Started transactions not yet behind the applied mark (finished or waiting), at most. */
+    static final int MAX_STARTED = 4096;
     /** A kept exchange's value: the transaction's position (timestamp, group; the key holds its id), then the bytes sent. */
     private static final int KEPT_HEADER_BYTES = 8 + 4;
     private static final int RECENT_EXCHANGES = 1 << 16;
     /** Room for fields that differ between partitions' copies of a reply (the partition varint). */
     private static final int MESSAGE_MARGIN_BYTES = 16;
+    /** An overlay entry for a key the group deletes. */
+    private static final byte[] DELETED = new byte[0];
+    private static final int[] NO_PARTITIONS = new int[0];
 
     private final int partition;
     private final Partitioner partitioner;
@@ -93,12 +141,19 @@ public final class PartitionExecutor
     private final TxnCodec codec;
     private final Output output;
     private final int maxMessageBytes;
+    private final int maxWaiting;
+    private long exchangeRequestAfterNs = EXCHANGE_REQUEST_AFTER_NS;
 
     private final ArrayDeque<Delivered> queue = new ArrayDeque<>();
     private final Map<Long, Map<Integer, ReadExchange>> exchanges = new HashMap<>();
+    /** Per message id: the partitions that answered {@link ReadsGone}. */
+    private final Map<Long, Set<Integer>> gone = new HashMap<>();
     private final LinkedHashSet<Long> recentlyExchanged = new LinkedHashSet<>();
     /** Message ids whose sent reads are kept in the store, oldest first (at most {@link #KEPT_EXCHANGES}). */
-    private final java.util.ArrayDeque<Long> keptExchanges = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Long> keptExchanges = new ArrayDeque<>();
+    /** Reads sent for read-only transactions, kept in memory only (oldest first, bounded in bytes). */
+    private final LinkedHashMap<Long, byte[]> keptReadOnly = new LinkedHashMap<>();
+    private long keptReadOnlyBytes;
     /**
      * Per client id: the request ids whose outcomes the store remembers (its dedup keys), so that
      * forgetting the settled ones costs one step per id forgotten. It was a prefix scan of the
@@ -106,13 +161,30 @@ public final class PartitionExecutor
      * deleted before: a cost that grew with every transaction the client ever sent (issue 12).
      * Rebuilt from the store at start; changed only with the batches that change the store.
      */
-    private final Map<Integer, java.util.TreeSet<Long>> rememberedIds = new HashMap<>();
-    /** The reads the current transaction sent, kept with its writes. */
-    private byte[] exchangeToKeep;
-    private long pendingSinceNs;
-    private long lastRequestNs;
-    /** The pending transaction's missing reads were asked for. */
-    private boolean pendingAsked;
+    private final Map<Integer, TreeSet<Long>> rememberedIds = new HashMap<>();
+    /** Per client id: remembered request ids of transactions finished beyond the applied mark. */
+    private final Map<Integer, Set<Long>> unretiredIds = new HashMap<>();
+    /** Read keys of read-only transactions finished beyond the applied mark, with their counts. */
+    private final Map<ByteKey, Integer> pinnedReads = new HashMap<>();
+
+    /** Started transactions in delivery order, until they and every earlier one finished. */
+    private final ArrayDeque<Started> started = new ArrayDeque<>();
+    /** The started transactions waiting for other partitions' reads, in delivery order. */
+    private final List<Started> waiting = new ArrayList<>();
+    /** The queue's head, decoded, when it could not start yet. */
+    private Started blockedHead;
+    /** The position of the last delivery taken from the queue. */
+    private AppliedMark lastTaken;
+
+    /* the group: changes not yet written, what they change (for reads within the group), replies */
+    private final List<StoreBatch.Change> groupChanges = new ArrayList<>();
+    private final Map<ByteKey, byte[]> overlayData = new HashMap<>();
+    private final Map<ByteKey, byte[]> overlayMeta = new HashMap<>();
+    private final List<Reply> groupReplies = new ArrayList<>();
+    private int groupTransactions;
+    private long groupBytes;
+    private long lastMarkWriteNs;
+
     /**
      * The last multi-partition transaction's reads had to be asked for (this replica executes
      * transactions the other partitions applied long ago: it restarted or catches up), so the next
@@ -121,24 +193,63 @@ public final class PartitionExecutor
     private boolean catchingUp;
     private long exchangeRequestsSent;
     private long exchangesSentAgain;
-    private Pending pending;
     /* written by the executor thread only; volatile so monitoring threads may read them */
     private volatile AppliedMark lastApplied;
+    private volatile AppliedMark durableMark;
     private volatile long executed;
+    private volatile long groupsWritten;
     private long duplicates;
     private long malformed;
+    private long readOnlySkipped;
 
     private record Delivered(long messageId, byte[] payload, AppliedMark mark)
     {
     }
 
-    /** A transaction at the head of the queue, waiting for other partitions' reads. */
-    private record Pending(Delivered delivered, TxnRequest request, int[] partitions, int[] awaited,
-        ReadExchange local)
+    private record Reply(int clientId, byte[] bytes)
     {
     }
 
+    /** A transaction taken from the queue, until it and every earlier one finished. */
+    private static final class Started
+    {
+        final Delivered delivered;
+        /** null: not a transaction (malformed), finished at once. */
+        final TxnRequest request;
+        final boolean readOnly;
+        boolean done;
+        int[] awaited = NO_PARTITIONS;
+        ReadExchange local;
+        /** The reads sent for it to the other partitions, or null. */
+        byte[] sent;
+        /* conflict footprint, filled only for a transaction that waits */
+        Set<ByteKey> reads;
+        Set<ByteKey> writes;
+        long sinceNs;
+        long lastRequestNs;
+        boolean asked;
+        boolean reportedGone;
+        /** Finished beyond the applied mark with its outcome remembered (see {@link #unretiredIds}). */
+        boolean holdsOutcome;
+        /** Finished beyond the applied mark, read-only (see {@link #pinnedReads}). */
+        boolean pinsReads;
+
+        Started(final Delivered delivered, final TxnRequest request)
+        {
+            this.delivered = delivered;
+            this.request = request;
+            this.readOnly = request != null && request.transaction().writeKeys().isEmpty();
+        }
+
+        boolean hasScans()
+        {
+            return request == null || !request.transaction().scans().isEmpty();
+        }
+    }
+
     /**
+     * An executor that lets up to {@link #DEFAULT_MAX_WAITING} transactions wait for reads at once.
+     *
      * @param partition   this replica's partition.
      * @param partitioner the cluster's partitioner.
      * @param store       this replica's store.
@@ -159,7 +270,39 @@ public final class PartitionExecutor
         final Output output,
         final int maxMessageBytes)
     {
+        this(partition, partitioner, store, procedures, limits, codec, output, maxMessageBytes, DEFAULT_MAX_WAITING);
+    }
+
+    /**
+     * @param partition   this replica's partition.
+     * @param partitioner the cluster's partitioner.
+     * @param store       this replica's store.
+     * @param procedures  registered procedures.
+     * @param limits      limits to enforce.
+     * @param codec       message codec.
+     * @param output      where exchange messages and replies go.
+     * @param maxMessageBytes largest exchange message or reply the transport carries; a transaction
+     *                    whose reads or results are larger does not commit (LIMIT_EXCEEDED).
+     * @param maxWaiting  transactions that may wait for other partitions' reads at once, at least 1
+     *                    (1: strictly sequential execution).
+     */
+    public PartitionExecutor(
+        final int partition,
+        final Partitioner partitioner,
+        final PartitionStore store,
+        final ProcedureRegistry procedures,
+        final ExecutionLimits limits,
+        final TxnCodec codec,
+        final Output output,
+        final int maxMessageBytes,
+        final int maxWaiting)
+    {
+        if (maxWaiting < 1)
+        {
+            throw new IllegalArgumentException("maxWaiting must be at least 1, was " + maxWaiting);
+        }
         this.maxMessageBytes = maxMessageBytes - MESSAGE_MARGIN_BYTES;
+        this.maxWaiting = maxWaiting;
         this.partition = partition;
         this.partitioner = partitioner;
         this.store = store;
@@ -168,13 +311,16 @@ public final class PartitionExecutor
         this.codec = codec;
         this.output = output;
         this.lastApplied = store.lastApplied();
+        this.durableMark = lastApplied;
+        this.lastTaken = lastApplied;
+        this.lastMarkWriteNs = System.nanoTime();
         loadKeptExchanges();
         store.scanMeta(new byte[] {DEDUP_PREFIX}, (k, v) ->
         {
             if (k.length == 13)
             {
                 final ByteBuffer b = ByteBuffer.wrap(k);
-                rememberedIds.computeIfAbsent(b.getInt(1), c -> new java.util.TreeSet<>()).add(b.getLong(5));
+                rememberedIds.computeIfAbsent(b.getInt(1), c -> new TreeSet<>()).add(b.getLong(5));
             }
         });
     }
@@ -214,9 +360,10 @@ public final class PartitionExecutor
     }
 
     /**
-     * Takes another partition's reads for a transaction (before or after its delivery here).
+     * Takes another partition's reads for a transaction (before or after its delivery here), or a
+     * request for this partition's reads, or an answer that they are gone.
      *
-     * @param message an encoded {@link ReadExchange}.
+     * @param message an encoded {@link ReadExchange}, {@link ExchangeRequest} or {@link ReadsGone}.
      */
     public void onExchange(final byte[] message)
     {
@@ -231,9 +378,17 @@ public final class PartitionExecutor
             LOG.error("partition {}: dropping a malformed exchange message: {}", partition, ex.getMessage());
             return;
         }
-        if (decoded instanceof io.ramcast.txn.wire.ExchangeRequest r)
+        if (decoded instanceof ExchangeRequest r)
         {
             sendAgain(r);
+            return;
+        }
+        if (decoded instanceof ReadsGone g)
+        {
+            if (!recentlyExchanged.contains(g.messageId()))
+            {
+                gone.computeIfAbsent(g.messageId(), id -> new HashSet<>()).add(g.fromPartition());
+            }
             return;
         }
         if (!(decoded instanceof ReadExchange x))
@@ -250,16 +405,47 @@ public final class PartitionExecutor
         exchanges.computeIfAbsent(x.messageId(), id -> new HashMap<>()).putIfAbsent(x.fromPartition(), x);
     }
 
-    /** Another partition's replica waits for this partition's reads of a transaction applied here: sends them again. */
-    private void sendAgain(final io.ramcast.txn.wire.ExchangeRequest r)
+    /** Another partition's replica waits for this partition's reads of a transaction: sends them again if they are known. */
+    private void sendAgain(final ExchangeRequest r)
     {
-        final byte[] kept = store.getMeta(exchangeKey(r.messageId()));
-        if (kept == null)
+        final byte[] reads = sentReads(r.messageId());
+        if (reads != null)
         {
-            return; // not executed here yet (its reads go out when it is), or kept no longer
+            exchangesSentAgain++;
+            output.toPartition(r.fromPartition(), reads);
+            return;
         }
-        exchangesSentAgain++;
-        output.toPartition(r.fromPartition(), Arrays.copyOfRange(kept, KEPT_HEADER_BYTES, kept.length));
+        if (lastApplied.compareTo(new AppliedMark(r.timestamp(), r.group(), r.messageId())) >= 0)
+        {
+            // executed here, its reads no longer kept (a read-only transaction's are kept in memory only)
+            output.toPartition(r.fromPartition(), codec.encode(new ReadsGone(r.messageId(), partition)));
+        }
+        // otherwise not executed here yet: its reads go out when it is
+    }
+
+    /** @return the reads this replica sent for the transaction, if it still has them. */
+    private byte[] sentReads(final long messageId)
+    {
+        final byte[] readOnly = keptReadOnly.get(messageId);
+        if (readOnly != null)
+        {
+            return readOnly;
+        }
+        for (final Started s : started)
+        {
+            if (s.delivered.messageId() == messageId)
+            {
+                return s.sent;
+            }
+        }
+        final byte[] kept = readMeta(exchangeKey(messageId));
+        return kept == null ? null : Arrays.copyOfRange(kept, KEPT_HEADER_BYTES, kept.length);
+    }
+
+    /** For tests: how long a transaction waits for reads before they are asked for (default {@link #EXCHANGE_REQUEST_AFTER_NS}). */
+    void requestReadsAfter(final long nanos)
+    {
+        exchangeRequestAfterNs = nanos;
     }
 
     /** @return reads sent again on another partition's request (after its restart). */
@@ -274,16 +460,34 @@ public final class PartitionExecutor
         return exchangeRequestsSent;
     }
 
-    /** @return the position of the last applied delivery (safe from any thread). */
+    /**
+     * @return the position up to which every delivery was executed and answered (read-only ones
+     *         included, which the store's mark may not cover yet); safe from any thread.
+     */
     public AppliedMark lastApplied()
     {
         return lastApplied;
+    }
+
+    /**
+     * @return the position the store holds every delivery up to: what a restart starts from and
+     *         what the ordering layer may forget; at most {@link #lastApplied()}; safe from any thread.
+     */
+    public AppliedMark durableMark()
+    {
+        return durableMark;
     }
 
     /** @return transactions executed (committed or not); safe from any thread. */
     public long executedCount()
     {
         return executed;
+    }
+
+    /** @return store batches written (each a group of transactions); safe from any thread. */
+    public long groupsWritten()
+    {
+        return groupsWritten;
     }
 
     /** @return retries answered from remembered outcomes. */
@@ -298,20 +502,33 @@ public final class PartitionExecutor
         return malformed;
     }
 
-    /** @return delivered transactions not yet executed (the head may be waiting for reads). */
-    public int queuedCount()
+    /** @return read-only transactions run again after a restart and skipped because the other partitions passed them. */
+    public long readOnlySkippedCount()
     {
-        return queue.size();
+        return readOnlySkipped;
     }
 
-    /** @return whether the head transaction waits for reads from other partitions. */
+    /** @return delivered transactions not yet started. */
+    public int queuedCount()
+    {
+        return queue.size() + (blockedHead == null ? 0 : 1);
+    }
+
+    /** @return whether a transaction waits for reads from other partitions. */
     public boolean isWaitingForReads()
     {
-        return pending != null;
+        return !waiting.isEmpty();
+    }
+
+    /** @return how many transactions wait for reads from other partitions now. */
+    public int waitingCount()
+    {
+        return waiting.size();
     }
 
     /**
-     * Executes queued transactions in order until the head must wait for other partitions' reads.
+     * Finishes the waiting transactions whose reads arrived, starts every queued transaction that
+     * can start, and writes the group (answering its clients once it is written).
      *
      * @return transactions executed.
      * @throws IllegalStateException a transaction's execution threw something other than a
@@ -321,73 +538,193 @@ public final class PartitionExecutor
     public int doWork()
     {
         int work = 0;
+        boolean progress = true;
+        while (progress)
+        {
+            progress = false;
+            for (int i = 0; i < waiting.size(); i++)
+            {
+                final Started s = waiting.get(i);
+                if (tryFinish(s))
+                {
+                    waiting.remove(i--);
+                    work++;
+                    progress = true;
+                }
+            }
+            retire();
+            while (waiting.size() < maxWaiting && started.size() < MAX_STARTED)
+            {
+                if (groupTransactions >= MAX_GROUP_TRANSACTIONS || groupBytes >= MAX_GROUP_BYTES)
+                {
+                    writeGroup();
+                }
+                final Started s = takeHead();
+                if (s == null)
+                {
+                    break;
+                }
+                if (!waiting.isEmpty() && conflictsWithWaiting(s))
+                {
+                    blockedHead = s;
+                    break;
+                }
+                blockedHead = null;
+                started.addLast(s);
+                progress = true;
+                if (start(s))
+                {
+                    work++;
+                }
+                else
+                {
+                    waiting.add(s);
+                }
+            }
+            retire();
+        }
+        for (final Started s : waiting)
+        {
+            requestMissingReads(s);
+        }
+        writeGroup();
+        return work;
+    }
+
+    /** @return the queue's head, decoded (and checked against the order), or null if none. */
+    private Started takeHead()
+    {
+        if (blockedHead != null)
+        {
+            return blockedHead;
+        }
         while (true)
         {
-            if (pending != null)
-            {
-                if (!tryFinishPending())
-                {
-                    return work;
-                }
-                work++;
-                continue;
-            }
             final Delivered d = queue.pollFirst();
             if (d == null)
             {
-                return work;
+                return null;
             }
-            if (start(d))
+            final int sinceTaken = d.mark().compareTo(lastTaken);
+            if (sinceTaken <= 0)
             {
-                work++;
+                if (sinceTaken == 0)
+                {
+                    // the very delivery the store last applied (same timestamp, group and message id):
+                    // handed over again after a restart, provably a duplicate
+                    duplicates++;
+                    LOG.info("partition {}: delivery {} was applied before; skipped", partition, d.mark());
+                    continue;
+                }
+                throw new IllegalStateException("partition " + partition + ": delivery of message " +
+                    io.ramcast.multicast.MessageIds.toString(d.messageId()) + " at " + d.mark() + " comes after " +
+                    (lastTaken.equals(lastApplied) ? "the last applied " : "the last started ") + lastTaken + " in delivery order but is ordered before it; this replica cannot prove it a " +
+                    "duplicate, and applying or skipping it could break atomicity or order. Stopping (fail-stop).");
+            }
+            lastTaken = d.mark();
+            TxnRequest request = null;
+            try
+            {
+                request = codec.decode(d.payload(), TxnRequest.class);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                malformed++;
+                LOG.error("partition {}: delivered message {} is not a transaction: {}", partition, d.messageId(),
+                    ex.getMessage());
+            }
+            return new Started(d, request);
+        }
+    }
+
+    /**
+     * Whether {@code s} could read or write differently than after the waiting transactions (see
+     * the class comment for the rule).
+     */
+    private boolean conflictsWithWaiting(final Started s)
+    {
+        if (s.hasScans())
+        {
+            return true;
+        }
+        final TxnRequest r = s.request;
+        final Transaction t = r.transaction();
+        for (final byte[] k : t.writeKeys())
+        {
+            if (pinnedReads.containsKey(new ByteKey(k)))
+            {
+                return true;
+            }
+        }
+        for (final Started w : waiting)
+        {
+            if (w.hasScans() || w.request.clientId() == r.clientId() &&
+                (w.request.requestId() == r.requestId() || r.settledBelow() > w.request.requestId()))
+            {
+                return true;
+            }
+            for (final byte[] k : t.readKeys())
+            {
+                if (w.writes.contains(new ByteKey(k)))
+                {
+                    return true;
+                }
+            }
+            for (final byte[] k : t.writeKeys())
+            {
+                final ByteKey key = new ByteKey(k);
+                if (w.writes.contains(key) || w.reads.contains(key))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Moves the applied mark over the finished prefix of the started transactions. */
+    private void retire()
+    {
+        while (!started.isEmpty() && started.peekFirst().done)
+        {
+            final Started s = started.pollFirst();
+            lastApplied = s.delivered.mark();
+            if (s.holdsOutcome)
+            {
+                unretiredIds.get(s.request.clientId()).remove(s.request.requestId());
+            }
+            if (s.pinsReads)
+            {
+                for (final byte[] k : s.request.transaction().readKeys())
+                {
+                    pinnedReads.computeIfPresent(new ByteKey(k), (key, n) -> n == 1 ? null : n - 1);
+                }
             }
         }
     }
 
     /** @return true if the transaction was finished, false if it now waits for reads. */
-    private boolean start(final Delivered d)
+    private boolean start(final Started s)
     {
-        final int sinceApplied = d.mark().compareTo(lastApplied);
-        if (sinceApplied <= 0)
+        final TxnRequest request = s.request;
+        if (request == null)
         {
-            if (sinceApplied == 0)
-            {
-                // the very delivery the store last applied (same timestamp, group and message id):
-                // handed over again after a restart, provably a duplicate
-                duplicates++;
-                LOG.info("partition {}: delivery {} was applied before; skipped", partition, d.mark());
-                return true;
-            }
-            throw new IllegalStateException("partition " + partition + ": delivery of message " +
-                io.ramcast.multicast.MessageIds.toString(d.messageId()) + " at " + d.mark() + " comes after the last applied " +
-                lastApplied + " in delivery order but is ordered before it; this replica cannot prove it a " +
-                "duplicate, and applying or skipping it could break atomicity or order. Stopping (fail-stop).");
-        }
-        final TxnRequest request;
-        try
-        {
-            request = codec.decode(d.payload(), TxnRequest.class);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            malformed++;
-            LOG.error("partition {}: delivered message {} is not a transaction: {}", partition, d.messageId(),
-                ex.getMessage());
-            apply(new StoreBatch(d.mark()));
+            s.done = true; // not a transaction: nothing to apply, nobody to answer
             return true;
         }
-        final byte[] remembered = store.getMeta(dedupKey(request.clientId(), request.requestId()));
+        final byte[] remembered = request.transaction().writeKeys().isEmpty() ? null :
+            readMeta(dedupKey(request.clientId(), request.requestId()));
         if (remembered != null)
         {
             duplicates++;
-            finish(d, request, remembered, null);
+            finish(s, remembered, null);
             return true;
         }
         final Transaction t = request.transaction();
         final String problem = limits.check(t);
         if (problem != null)
         {
-            finish(d, request, notCommitted(request, ReasonCode.LIMIT_EXCEEDED, problem), null);
+            finish(s, notCommitted(request, ReasonCode.LIMIT_EXCEEDED, problem), null);
             return true;
         }
         final int[] partitions;
@@ -397,24 +734,28 @@ public final class PartitionExecutor
         }
         catch (final IllegalArgumentException ex)
         {
-            finish(d, request, notCommitted(request, ReasonCode.INVALID, ex.getMessage()), null);
+            finish(s, notCommitted(request, ReasonCode.INVALID, ex.getMessage()), null);
             return true;
         }
         if (!Arrays.equals(partitions, request.partitions()))
         {
-            finish(d, request, notCommitted(request, ReasonCode.INVALID, "sent to partitions " +
+            finish(s, notCommitted(request, ReasonCode.INVALID, "sent to partitions " +
                 Arrays.toString(request.partitions()) + " but its keys belong to " + Arrays.toString(partitions)),
                 null);
             return true;
         }
-        ReadExchange local = readLocally(d.messageId(), t);
-        final int[] awaited = partitions.length > 1 ? partitionsWithReads(t, partitions) : new int[0];
+        if (!t.scans().isEmpty() && !overlayData.isEmpty())
+        {
+            writeGroup(); // a scan reads the store as it is after every earlier transaction
+        }
+        ReadExchange local = readLocally(s.delivered.messageId(), t);
+        s.awaited = partitions.length > 1 ? partitionsWithReads(t, partitions) : NO_PARTITIONS;
         if (partitions.length > 1 && (!local.reads().isEmpty() || !local.scans().isEmpty()))
         {
             byte[] message = codec.encode(local);
             if (message.length > maxMessageBytes)
             {
-                local = new ReadExchange(d.messageId(), partition, List.of(), List.of(), true);
+                local = new ReadExchange(s.delivered.messageId(), partition, List.of(), List.of(), true);
                 message = codec.encode(local);
             }
             for (final int p : partitions)
@@ -424,77 +765,129 @@ public final class PartitionExecutor
                     output.toPartition(p, message);
                 }
             }
-            exchangeToKeep = message;
+            s.sent = message;
         }
-        pending = new Pending(d, request, partitions, awaited, local);
-        pendingSinceNs = System.nanoTime();
-        lastRequestNs = pendingSinceNs;
-        pendingAsked = false;
-        return tryFinishPending();
+        s.local = local;
+        if (s.awaited.length == 0 || tryFinish(s))
+        {
+            if (s.awaited.length == 0)
+            {
+                complete(s, List.of(local));
+            }
+            return true;
+        }
+        s.reads = new HashSet<>();
+        s.writes = new HashSet<>();
+        t.readKeys().forEach(k -> s.reads.add(new ByteKey(k)));
+        t.writeKeys().forEach(k -> s.writes.add(new ByteKey(k)));
+        s.sinceNs = System.nanoTime();
+        s.lastRequestNs = s.sinceNs;
+        return false;
     }
 
-    private boolean tryFinishPending()
+    /** @return true if the waiting transaction has every read it needs and is now finished. */
+    private boolean tryFinish(final Started s)
     {
-        final Pending p = pending;
-        final long id = p.delivered().messageId();
+        final long id = s.delivered.messageId();
         final Map<Integer, ReadExchange> received = exchanges.getOrDefault(id, Map.of());
-        for (final int q : p.awaited())
+        for (final int q : s.awaited)
         {
             if (!received.containsKey(q))
             {
-                requestMissingReads(p, received);
+                final Set<Integer> goneFrom = gone.get(id);
+                if (goneFrom != null && goneFrom.contains(q))
+                {
+                    return passedElsewhere(s, q);
+                }
                 return false;
             }
         }
-        pending = null;
-        if (p.awaited().length > 0)
-        {
-            catchingUp = pendingAsked; // its reads had to be asked for: so will the next one's, probably
-            exchanges.remove(id);
-            recentlyExchanged.add(id);
-            if (recentlyExchanged.size() > RECENT_EXCHANGES)
-            {
-                final Long eldest = recentlyExchanged.iterator().next();
-                recentlyExchanged.remove(eldest);
-            }
-        }
+        catchingUp = s.asked; // its reads had to be asked for: so will the next one's, probably
+        forgetExchange(id);
         final List<ReadExchange> all = new ArrayList<>();
-        all.add(p.local());
-        for (final int q : p.awaited())
+        all.add(s.local);
+        for (final int q : s.awaited)
         {
             all.add(received.get(q));
         }
+        complete(s, all);
+        return true;
+    }
+
+    private void forgetExchange(final long id)
+    {
+        exchanges.remove(id);
+        gone.remove(id);
+        recentlyExchanged.add(id);
+        if (recentlyExchanged.size() > RECENT_EXCHANGES)
+        {
+            final Long eldest = recentlyExchanged.iterator().next();
+            recentlyExchanged.remove(eldest);
+        }
+    }
+
+    /**
+     * Partition {@code q} executed the transaction long ago and keeps its reads no longer: a
+     * read-only transaction run again after a restart has no effect anywhere and is skipped; one
+     * that writes cannot be finished here.
+     */
+    private boolean passedElsewhere(final Started s, final int q)
+    {
+        if (s.readOnly)
+        {
+            readOnlySkipped++;
+            LOG.debug("partition {}: read-only transaction {} run again after a restart; partition {} passed it " +
+                "long ago, skipped", partition, s.delivered.mark(), q);
+            forgetExchange(s.delivered.messageId());
+            s.done = true;
+            return true;
+        }
+        if (!s.reportedGone)
+        {
+            s.reportedGone = true;
+            LOG.error("partition {}: transaction {} (request {} of client {}) needs the reads of partition {}, which " +
+                "executed it so long ago that it keeps them no longer; this replica is too far behind to finish it " +
+                "and must be rebuilt from a peer (bin/ramcast replica --rebuild)", partition, s.delivered.mark(),
+                s.request.requestId(), s.request.clientId(), q);
+        }
+        return false;
+    }
+
+    /** Computes the outcome over all reads and adds it to the group. */
+    private void complete(final Started s, final List<ReadExchange> all)
+    {
         for (final ReadExchange x : all)
         {
             if (x.oversize())
             {
-                finish(p.delivered(), p.request(), notCommitted(p.request(), ReasonCode.LIMIT_EXCEEDED,
-                    "the reads of partition " + x.fromPartition() + " exceed the message limit of " + maxMessageBytes +
-                    " bytes"), null);
-                return true;
+                finish(s, notCommitted(s.request, ReasonCode.LIMIT_EXCEEDED, "the reads of partition " +
+                    x.fromPartition() + " exceed the message limit of " + maxMessageBytes + " bytes"), null);
+                return;
             }
         }
-        final Computation c = computeOrFailStop(p.delivered(), p.request(), all);
-        finish(p.delivered(), p.request(), c.reply(), c.writes());
-        return true;
+        final Computation c = computeOrFailStop(s.delivered, s.request, all);
+        finish(s, c.reply(), c.writes());
     }
 
     /**
      * Waiting long for another partition's reads: that partition may have applied the transaction
      * before this replica restarted and will not read for it again; ask it to send its kept reads.
      */
-    private void requestMissingReads(final Pending p, final Map<Integer, ReadExchange> received)
+    private void requestMissingReads(final Started s)
     {
         final long now = System.nanoTime();
-        final boolean eager = catchingUp && !pendingAsked;
-        if (!eager && now - lastRequestNs < EXCHANGE_REQUEST_AFTER_NS)
+        final boolean eager = catchingUp && !s.asked;
+        if (!eager && now - s.lastRequestNs < exchangeRequestAfterNs)
         {
             return;
         }
-        lastRequestNs = now;
-        pendingAsked = true;
-        final byte[] request = codec.encode(new io.ramcast.txn.wire.ExchangeRequest(p.delivered().messageId(), partition));
-        for (final int q : p.awaited())
+        final Map<Integer, ReadExchange> received = exchanges.getOrDefault(s.delivered.messageId(), Map.of());
+        s.lastRequestNs = now;
+        s.asked = true;
+        final AppliedMark mark = s.delivered.mark();
+        final byte[] request = codec.encode(new ExchangeRequest(s.delivered.messageId(), partition, mark.timestamp(),
+            mark.group()));
+        for (final int q : s.awaited)
         {
             if (!received.containsKey(q))
             {
@@ -504,13 +897,74 @@ public final class PartitionExecutor
         }
         if (eager)
         {
-            LOG.debug("partition {}: catching up: asked at once for the reads of transaction {}", partition,
-                p.delivered().mark());
+            LOG.debug("partition {}: catching up: asked at once for the reads of transaction {}", partition, mark);
             return;
         }
         LOG.info("partition {}: transaction {} has waited {} ms for the reads of partitions {}; asked for them",
-            partition, p.delivered().mark(), (now - pendingSinceNs) / 1_000_000,
-            Arrays.stream(p.awaited()).filter(q -> !received.containsKey(q)).boxed().toList());
+            partition, mark, (now - s.sinceNs) / 1_000_000,
+            Arrays.stream(s.awaited).filter(q -> !received.containsKey(q)).boxed().toList());
+    }
+
+    /** A data key's value as the group left it, or as the store holds it. */
+    private byte[] readData(final byte[] key)
+    {
+        final byte[] v = overlayData.get(new ByteKey(key));
+        if (v != null)
+        {
+            return v == DELETED ? null : v;
+        }
+        return store.get(key);
+    }
+
+    /** A meta key's value as the group left it, or as the store holds it. */
+    private byte[] readMeta(final byte[] key)
+    {
+        final byte[] v = overlayMeta.get(new ByteKey(key));
+        if (v != null)
+        {
+            return v == DELETED ? null : v;
+        }
+        return store.getMeta(key);
+    }
+
+    private void groupPut(final boolean meta, final byte[] key, final byte[] value)
+    {
+        groupChanges.add(new StoreBatch.Change(meta, key, value));
+        (meta ? overlayMeta : overlayData).put(new ByteKey(key), value == null ? DELETED : value);
+        groupBytes += key.length + (value == null ? 0 : value.length) + 16;
+    }
+
+    /**
+     * Writes the group in one batch with the applied mark, then sends its replies; with nothing to
+     * write, moves the store's mark over read-only transactions now and then.
+     */
+    private void writeGroup()
+    {
+        retire(); // the mark as far as it can go: what is written may otherwise outrun it (see pinnedReads)
+        final long now = System.nanoTime();
+        final AppliedMark mark = lastApplied;
+        if (!groupChanges.isEmpty() || mark.compareTo(durableMark) > 0 && now - lastMarkWriteNs >= MARK_WRITE_INTERVAL_NS)
+        {
+            final StoreBatch batch = new StoreBatch(mark);
+            for (final StoreBatch.Change c : groupChanges)
+            {
+                batch.add(c);
+            }
+            store.apply(batch);
+            durableMark = mark;
+            lastMarkWriteNs = now;
+            groupsWritten++;
+            groupChanges.clear();
+            overlayData.clear();
+            overlayMeta.clear();
+        }
+        for (final Reply r : groupReplies)
+        {
+            output.toClient(r.clientId(), r.bytes());
+        }
+        groupReplies.clear();
+        groupTransactions = 0;
+        groupBytes = 0;
     }
 
     private int[] partitionsWithReads(final Transaction t, final int[] partitions)
@@ -527,6 +981,7 @@ public final class PartitionExecutor
         return Arrays.stream(partitions).filter(q -> q != partition && reads[q]).toArray();
     }
 
+
     private ReadExchange readLocally(final long messageId, final Transaction t)
     {
         final List<KeyValue> reads = new ArrayList<>();
@@ -534,7 +989,7 @@ public final class PartitionExecutor
         {
             if (partitioner.partitionOf(k) == partition)
             {
-                reads.add(new KeyValue(k, store.get(k)));
+                reads.add(new KeyValue(k, readData(k)));
             }
         }
         final List<ReadExchange.ScanRead> scans = new ArrayList<>();
@@ -655,10 +1110,11 @@ public final class PartitionExecutor
         return new Computation(reply, view.writes);
     }
 
-    private void finish(
-        final Delivered d, final TxnRequest request, final byte[] reply, final TreeMap<ByteKey, byte[]> writes)
+
+    /** Adds a finished transaction's writes, remembered outcome and kept reads to the group; its reply leaves with the group. */
+    private void finish(final Started s, final byte[] reply, final TreeMap<ByteKey, byte[]> writes)
     {
-        final StoreBatch batch = new StoreBatch(d.mark());
+        final TxnRequest request = s.request;
         if (writes != null)
         {
             for (final Map.Entry<ByteKey, byte[]> w : writes.entrySet())
@@ -666,51 +1122,85 @@ public final class PartitionExecutor
                 final byte[] key = w.getKey().bytes();
                 if (partitioner.partitionOf(key) == partition)
                 {
-                    if (w.getValue() == null)
-                    {
-                        batch.delete(key);
-                    }
-                    else
-                    {
-                        batch.put(key, w.getValue());
-                    }
+                    groupPut(false, key, w.getValue());
                 }
             }
         }
-        forgetSettled(batch, request.clientId(), request.settledBelow());
-        batch.putMeta(dedupKey(request.clientId(), request.requestId()), reply);
-        rememberedIds.computeIfAbsent(request.clientId(), c -> new java.util.TreeSet<>()).add(request.requestId());
-        if (exchangeToKeep != null)
+        // finished while an earlier transaction waits: beyond the mark the store will hold with it
+        final boolean beyondMark = started.peekFirst() != s;
+        final long messageId = s.delivered.messageId();
+        if (!s.readOnly)
         {
-            // the reads sent for it, with its position, to send again to a replica that restarts
-            // behind this one (same batch: kept exactly when the transaction is applied)
-            batch.putMeta(exchangeKey(d.messageId()), ByteBuffer.allocate(KEPT_HEADER_BYTES + exchangeToKeep.length)
-                .putLong(d.mark().timestamp()).putInt(d.mark().group()).put(exchangeToKeep).array());
-            keptExchanges.addLast(d.messageId());
-            if (keptExchanges.size() > KEPT_EXCHANGES)
+            forgetSettled(request.clientId(), request.settledBelow());
+            groupPut(true, dedupKey(request.clientId(), request.requestId()), reply);
+            rememberedIds.computeIfAbsent(request.clientId(), c -> new TreeSet<>()).add(request.requestId());
+            if (beyondMark)
             {
-                batch.deleteMeta(exchangeKey(keptExchanges.pollFirst()));
+                // run again after a restart, it must find its outcome: not forgotten before it is behind the mark
+                unretiredIds.computeIfAbsent(request.clientId(), c -> new HashSet<>()).add(request.requestId());
+                s.holdsOutcome = true;
             }
-            exchangeToKeep = null;
+            if (s.sent != null)
+            {
+                // the reads sent for it, with its position, to send again to a replica that restarts
+                // behind this one (same batch: kept exactly when the transaction is applied)
+                groupPut(true, exchangeKey(messageId), ByteBuffer.allocate(KEPT_HEADER_BYTES + s.sent.length)
+                    .putLong(s.delivered.mark().timestamp()).putInt(s.delivered.mark().group()).put(s.sent).array());
+                keptExchanges.addLast(messageId);
+                if (keptExchanges.size() > KEPT_EXCHANGES)
+                {
+                    groupPut(true, exchangeKey(keptExchanges.pollFirst()), null);
+                }
+            }
         }
-        apply(batch);
+        else
+        {
+            if (s.sent != null)
+            {
+                keepReadOnly(messageId, s.sent);
+            }
+            if (beyondMark)
+            {
+                // run again after a restart, it must read what it read now: no later write to its reads
+                // may start before it is behind the mark
+                for (final byte[] k : request.transaction().readKeys())
+                {
+                    pinnedReads.merge(new ByteKey(k), 1, Integer::sum);
+                }
+                s.pinsReads = true;
+            }
+        }
+        groupReplies.add(new Reply(request.clientId(), reply));
+        groupBytes += reply.length;
+        groupTransactions++;
         executed = executed + 1; // single writer
-        output.toClient(request.clientId(), reply);
+        s.done = true;
     }
 
-    private void apply(final StoreBatch batch)
+    private void keepReadOnly(final long messageId, final byte[] sent)
     {
-        store.apply(batch);
-        lastApplied = batch.mark();
+        keptReadOnly.put(messageId, sent);
+        keptReadOnlyBytes += sent.length;
+        while (keptReadOnlyBytes > KEPT_READ_ONLY_BYTES || keptReadOnly.size() > KEPT_EXCHANGES)
+        {
+            final var eldest = keptReadOnly.entrySet().iterator();
+            keptReadOnlyBytes -= eldest.next().getValue().length;
+            eldest.remove();
+        }
     }
 
     /** Deletes the remembered outcomes of the client's requests below its settled watermark. */
-    private void forgetSettled(final StoreBatch batch, final int clientId, final long settledBelow)
+    private void forgetSettled(final int clientId, final long settledBelow)
     {
-        final java.util.TreeSet<Long> ids = rememberedIds.get(clientId);
+        final TreeSet<Long> ids = rememberedIds.get(clientId);
+        final Set<Long> held = unretiredIds.get(clientId);
         while (ids != null && !ids.isEmpty() && ids.first() < settledBelow)
         {
-            batch.deleteMeta(dedupKey(clientId, ids.pollFirst()));
+            if (held != null && held.contains(ids.first()))
+            {
+                return; // the rest later, once that transaction is behind the mark
+            }
+            groupPut(true, dedupKey(clientId, ids.pollFirst()), null);
         }
     }
 

@@ -202,7 +202,7 @@ class PartitionExecutorTest
         assertThat(executors[0].duplicateCount()).isEqualTo(1);
 
         // once the client says request 2 is settled, its outcome is forgotten: a (misbehaving) resend applies again
-        submit(3, 3, Transaction.builder().get(bytes("a")).build());
+        submit(3, 3, Transaction.builder().put(bytes("a5"), bytes("x")).build());
         submit(2, 3, inc);
         assertThat(stores[0].get(bytes("a"))).isEqualTo(counter(2));
     }
@@ -223,9 +223,9 @@ class PartitionExecutorTest
             50L);
 
         executors[0] = newExecutor(0); // a restart on the same store
-        submit(51, 49, Transaction.builder().get(bytes("a")).build());
+        submit(51, 49, Transaction.builder().put(bytes("a8"), bytes("x")).build());
         assertThat(rememberedIds(0)).containsExactly(49L, 50L, 51L);
-        submit(52, 53, Transaction.builder().get(bytes("a")).build());
+        submit(52, 53, Transaction.builder().put(bytes("a8"), bytes("y")).build());
         assertThat(rememberedIds(0)).as("its own outcome is remembered even when it is already settled").containsExactly(52L);
     }
 
@@ -454,6 +454,107 @@ class PartitionExecutorTest
         assertThat(stores[0].lastApplied()).isEqualTo(before);
         assertThat(executors[0].lastApplied()).isEqualTo(before);
         assertThat(stores[0].get(key(0))).isEqualTo(counter(100));
+    }
+
+    /**
+     * Group commit: everything delivered before one {@code doWork} goes into one store batch, and
+     * no reply leaves before that batch is in the store.
+     */
+    @Test
+    void shouldWriteEverythingReadyInOneBatchAndAnswerOnlyAfterIt()
+    {
+        final List<String> problems = new ArrayList<>();
+        final PartitionExecutor e = new PartitionExecutor(0, BY_FIRST_LETTER, stores[0], procedures,
+            ExecutionLimits.DEFAULT, codec, new PartitionExecutor.Output()
+            {
+                @Override
+                public void toPartition(final int partition, final byte[] message)
+                {
+                    problems.add("no exchange expected");
+                }
+
+                @Override
+                public void toClient(final int clientId, final byte[] message)
+                {
+                    final TxnReply r = codec.decode(message, TxnReply.class);
+                    if (stores[0].lastApplied().compareTo(new AppliedMark(r.requestId(), 0, r.requestId())) < 0)
+                    {
+                        problems.add("request " + r.requestId() + " answered before the store held it");
+                    }
+                    replies.add(r);
+                }
+            }, MAX_MESSAGE_BYTES);
+        for (long i = 1; i <= 10; i++)
+        {
+            e.onDelivery(i, codec.encode(new TxnRequest(7, i, 1, new int[] {0},
+                Transaction.builder().increment(bytes("a"), 1).get(bytes("a" + i)).build())), i, 0);
+        }
+        e.doWork();
+
+        assertThat(problems).isEmpty();
+        assertThat(replies).hasSize(10).allMatch(TxnReply::committed);
+        assertThat(((Result.Counter)replies.get(9).results().get(0)).value()).as("each saw the ones before").isEqualTo(10);
+        assertThat(e.groupsWritten()).isEqualTo(1);
+        assertThat(stores[0].lastApplied()).isEqualTo(new AppliedMark(10, 0, 10));
+    }
+
+    /**
+     * A read-only transaction writes nothing: no remembered outcome, no mark of its own; the
+     * executor's mark covers it at once, the store's only with the next write or after
+     * MARK_WRITE_INTERVAL_NS with nothing else to write.
+     */
+    @Test
+    void shouldTouchNoDiskForReadOnlyTransactions() throws InterruptedException
+    {
+        submit(1, 1, Transaction.builder().put(bytes("a1"), bytes("x")).build());
+        final AppliedMark written = stores[0].lastApplied();
+        final List<TxnReply> read = submit(2, 2, Transaction.builder().get(bytes("a1")).get(bytes("a2")).build());
+
+        assertThat(read).hasSize(1).allMatch(TxnReply::committed);
+        assertThat(((Result.Value)read.get(0).results().get(0)).value()).isEqualTo(bytes("x"));
+        assertThat(stores[0].lastApplied()).as("store untouched").isEqualTo(written);
+        assertThat(rememberedIds(0)).containsExactly(1L);
+        assertThat(executors[0].lastApplied()).isEqualTo(new AppliedMark(2, 0, 2));
+        assertThat(executors[0].durableMark()).isEqualTo(written);
+
+        Thread.sleep(PartitionExecutor.MARK_WRITE_INTERVAL_NS / 1_000_000 + 50);
+        executors[0].doWork();
+        assertThat(stores[0].lastApplied()).as("mark written once, nothing else").isEqualTo(new AppliedMark(2, 0, 2));
+        assertThat(executors[0].durableMark()).isEqualTo(new AppliedMark(2, 0, 2));
+        assertThat(rememberedIds(0)).containsExactly(1L);
+    }
+
+    /**
+     * After a restart a replica runs again the read-only transactions its store's mark did not
+     * cover; a multi-partition one another partition passed and keeps no reads for (that partition
+     * restarted too, its store's mark past it) is answered ReadsGone and skipped, not waited for.
+     */
+    @Test
+    void shouldSkipAReadOnlyTransactionRunAgainThatTheOtherPartitionPassed()
+    {
+        submit(1, 1, Transaction.builder().put(key(0), counter(5)).put(key(1), counter(6)).build());
+        final List<TxnReply> read = submit(2, 1, Transaction.builder().get(key(0)).get(key(1)).build());
+        assertThat(read).hasSize(2).allMatch(TxnReply::committed);
+        submit(3, 1, Transaction.builder().put(key(1), counter(7)).build()); // moves partition 1's store past it
+        assertThat(stores[0].lastApplied()).isEqualTo(new AppliedMark(1, 0, 1));
+        assertThat(stores[1].lastApplied()).isEqualTo(new AppliedMark(3, 0, 3));
+
+        executors[0] = newExecutor(0);
+        executors[1] = newExecutor(1); // both restart: partition 1 keeps no reads of the read-only transaction
+        executors[0].requestReadsAfter(0);
+        final byte[] payload = codec.encode(new TxnRequest(7, 2, 1, new int[] {0, 1},
+            Transaction.builder().get(key(0)).get(key(1)).build()));
+        executors[0].onDelivery(2, payload, 2, 0);
+        final int before = replies.size();
+        executors[0].doWork(); // runs it again, sends its reads, asks partition 1 for its own
+        assertThat(executors[0].isWaitingForReads()).isTrue();
+        executors[1].doWork();
+        executors[0].doWork();
+
+        assertThat(executors[0].isWaitingForReads()).isFalse();
+        assertThat(executors[0].readOnlySkippedCount()).isEqualTo(1);
+        assertThat(executors[0].lastApplied()).isEqualTo(new AppliedMark(2, 0, 2));
+        assertThat(replies).hasSize(before);
     }
 
     static Transaction transfer(final int from, final int to, final long amount)

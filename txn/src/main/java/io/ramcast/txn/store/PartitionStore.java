@@ -63,8 +63,11 @@ public interface PartitionStore extends AutoCloseable
      * Applies a batch atomically: either all of its data and meta changes and its applied mark are
      * stored, or none is. Durability follows the store's configured mode.
      *
-     * @param batch the changes; its applied mark must be after {@link #lastApplied()}.
-     * @throws IllegalArgumentException if the batch's mark is not after the last applied one.
+     * @param batch the changes; its applied mark must be after {@link #lastApplied()}, or equal to
+     *              it for a batch of changes that later deliveries made while an earlier one was not
+     *              finished (the mark then stays; see {@code PartitionExecutor}, "Overlapped
+     *              execution").
+     * @throws IllegalArgumentException if the batch's mark is before the last applied one.
      * @throws StoreException           on a storage error (nothing may be assumed stored).
      */
     void apply(StoreBatch batch);

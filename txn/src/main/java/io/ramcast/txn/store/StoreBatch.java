@@ -79,6 +79,16 @@ public final class StoreBatch
         return this;
     }
 
+    /**
+     * @param change a change (of another batch, say: a group of transactions written as one).
+     * @return this.
+     */
+    public StoreBatch add(final Change change)
+    {
+        changes.add(Objects.requireNonNull(change));
+        return this;
+    }
+
     /** @return the changes in the order they were added (unmodifiable). */
     public List<Change> changes()
     {

@@ -65,12 +65,14 @@ public final class TxnCodec
             kryo.register(TxnReply.class, new ReplySerializer(), 21);
             kryo.register(ReadExchange.class, new ExchangeSerializer(), 22);
             kryo.register(ExchangeRequest.class, new ExchangeRequestSerializer(), 23);
+            kryo.register(ReadsGone.class, new ReadsGoneSerializer(), 24);
             return kryo;
         }
     };
 
     /**
-     * @param message a {@link TxnRequest}, {@link TxnReply}, {@link ReadExchange} or {@link ExchangeRequest}.
+     * @param message a {@link TxnRequest}, {@link TxnReply}, {@link ReadExchange}, {@link ExchangeRequest} or
+     *                {@link ReadsGone}.
      * @return its bytes.
      */
     public byte[] encode(final Object message)
@@ -469,12 +471,30 @@ public final class TxnCodec
         {
             out.writeLong(r.messageId());
             out.writeVarInt(r.fromPartition(), true);
+            out.writeLong(r.timestamp());
+            out.writeInt(r.group());
         }
 
         @Override
         public ExchangeRequest read(final Kryo kryo, final Input in, final Class<? extends ExchangeRequest> type)
         {
-            return new ExchangeRequest(in.readLong(), in.readVarInt(true));
+            return new ExchangeRequest(in.readLong(), in.readVarInt(true), in.readLong(), in.readInt());
+        }
+    }
+
+    static final class ReadsGoneSerializer extends Serializer<ReadsGone>
+    {
+        @Override
+        public void write(final Kryo kryo, final Output out, final ReadsGone g)
+        {
+            out.writeLong(g.messageId());
+            out.writeVarInt(g.fromPartition(), true);
+        }
+
+        @Override
+        public ReadsGone read(final Kryo kryo, final Input in, final Class<? extends ReadsGone> type)
+        {
+            return new ReadsGone(in.readLong(), in.readVarInt(true));
         }
     }
 }

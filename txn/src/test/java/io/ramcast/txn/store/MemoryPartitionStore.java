@@ -80,10 +80,11 @@ public final class MemoryPartitionStore implements PartitionStore
     {
         Objects.requireNonNull(batch, "batch");
         checkOpen();
-        if (batch.mark().compareTo(lastApplied) <= 0)
+        if (batch.mark().compareTo(lastApplied) < 0)
         {
             throw new IllegalArgumentException("memory store: batch mark " + batch.mark() +
-                " is not after the last applied mark " + lastApplied + "; a batch is applied once, in order");
+                " is not after the last applied mark " + lastApplied + "; a batch is applied once, in order " +
+                "(or, at the same mark, with changes of later deliveries applied early)");
         }
         for (final StoreBatch.Change change : batch.changes())
         {
