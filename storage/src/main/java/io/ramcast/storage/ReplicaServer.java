@@ -300,6 +300,15 @@ public final class ReplicaServer implements AutoCloseable
         }
 
         @Override
+        public void onClose()
+        {
+            if (failure == null && server.failure() == null)
+            {
+                executor.writeMark(); // the read-only transactions since the last write: not run again after a restart
+            }
+        }
+
+        @Override
         public String roleName()
         {
             return "replica-executor-" + replica.id();

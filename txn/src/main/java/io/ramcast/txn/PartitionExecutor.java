@@ -520,6 +520,24 @@ public final class PartitionExecutor
         return !waiting.isEmpty();
     }
 
+    /**
+     * At a clean stop: writes the store's mark over the read-only transactions it does not cover
+     * yet, so that a restart does not run them again. Not after a failure (the executor is not used
+     * again then).
+     *
+     * @throws io.ramcast.txn.store.StoreException if the store fails.
+     */
+    public void writeMark()
+    {
+        writeGroup();
+        if (lastApplied.compareTo(durableMark) > 0)
+        {
+            store.apply(new StoreBatch(lastApplied));
+            durableMark = lastApplied;
+            groupsWritten++;
+        }
+    }
+
     /** @return how many transactions wait for reads from other partitions now. */
     public int waitingCount()
     {

@@ -11,15 +11,17 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * How the agent threads of a benchmark wait when they have nothing to do ({@code --idle}).
+ * How agent threads wait when they have nothing to do ({@code --idle} of the multicast benchmark and
+ * of {@code ramcast replica}, whose default comes from the environment variable
+ * {@code RAMCAST_IDLE}). README, "Choosing an idle strategy", says which to pick.
  */
-enum IdleKind
+public enum IdleKind
 {
     /** Spin, then yield, then park from 1 µs doubling to 1 ms: the default, fine on shared cores. */
     BACKOFF
     {
         @Override
-        IdleStrategy newStrategy()
+        public IdleStrategy newStrategy()
         {
             return new BackoffIdleStrategy();
         }
@@ -28,7 +30,7 @@ enum IdleKind
     SLEEP
     {
         @Override
-        IdleStrategy newStrategy()
+        public IdleStrategy newStrategy()
         {
             return new SleepingMillisIdleStrategy(1);
         }
@@ -37,14 +39,14 @@ enum IdleKind
     SPIN
     {
         @Override
-        IdleStrategy newStrategy()
+        public IdleStrategy newStrategy()
         {
             return new BusySpinIdleStrategy();
         }
     };
 
     /** @return a new strategy instance; strategies are stateful, so one per agent runner. */
-    abstract IdleStrategy newStrategy();
+    public abstract IdleStrategy newStrategy();
 
     /** @return the name used on the command line. */
     String cliName()
@@ -53,7 +55,7 @@ enum IdleKind
     }
 
     /** Parses the lower-case names; picocli's own enum parsing would want upper case. */
-    static final class Converter implements CommandLine.ITypeConverter<IdleKind>
+    public static final class Converter implements CommandLine.ITypeConverter<IdleKind>
     {
         @Override
         public IdleKind convert(final String value)
@@ -71,7 +73,7 @@ enum IdleKind
     }
 
     /** The names, for the help text. */
-    static final class Candidates implements Iterable<String>
+    public static final class Candidates implements Iterable<String>
     {
         static final List<String> NAMES = Arrays.stream(values()).map(IdleKind::cliName).toList();
 

@@ -66,6 +66,14 @@ public final class ReplicaCommand implements Callable<Integer>
         "refused).")
     private boolean rebuild;
 
+    @Option(names = "--idle", paramLabel = "KIND", defaultValue = "${env:RAMCAST_IDLE:-backoff}",
+        converter = io.ramcast.bench.multicast.IdleKind.Converter.class,
+        completionCandidates = io.ramcast.bench.multicast.IdleKind.Candidates.class,
+        description = "How the replica's two agent threads wait when idle: ${COMPLETION-CANDIDATES}; backoff (spin " +
+            "briefly, then park up to 1 ms) suits shared machines, sleep (1 ms naps) uses least CPU at some latency, " +
+            "spin only a host with a core per thread (default: $$RAMCAST_IDLE, else backoff; now ${DEFAULT-VALUE}).")
+    private io.ramcast.bench.multicast.IdleKind idle;
+
     @Option(names = "--rebuild-timeout", paramLabel = "SECONDS", defaultValue = "120",
         description = "How long --rebuild keeps trying the other replicas of the partition (default: ${DEFAULT-VALUE}).")
     private int rebuildTimeoutSeconds;
@@ -149,6 +157,7 @@ public final class ReplicaCommand implements Callable<Integer>
         try
         {
             replica = ReplicaServer.builder().config(config).replicaId(id).deliveryLog(deliveryLog)
+                .idleStrategy(idle::newStrategy)
                 .deliveryLogClock(deliveryLog != null ? SystemEpochNanoClock.INSTANCE : null).build();
         }
         catch (final RdmaUnavailableException ex)
