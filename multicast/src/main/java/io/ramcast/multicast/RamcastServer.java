@@ -39,6 +39,8 @@ public final class RamcastServer implements AutoCloseable
     private final ServerProtocol protocol;
     private final ProtocolAgent agent;
     private final IdleStrategy idleStrategy;
+    /** How much of a reopened delivery log's end is read back (lines of deliveries handed over again). */
+    private static final int TAIL_BYTES = 8 << 20;
     private final DeliveryLogWriter deliveryLog;
     private final AcceptorJournal journal;
     private final AtomicLong delivered = new AtomicLong();
@@ -63,6 +65,10 @@ public final class RamcastServer implements AutoCloseable
         // at every delivery), so it holds everything handed over, and a delivery handed over again
         // after a restart is not logged twice.
         final boolean writeThrough = b.journal != null && b.journal != AcceptorJournal.none();
+        // What the log already holds of the deliveries a restart hands over again (the newest lines):
+        // one the journal recorded just before a kill -9 and the log did not is logged now.
+        final java.util.Set<String> loggedBefore = deliveryLog != null && writeThrough ?
+            tailMessageIds(deliveryLog) : java.util.Set.of();
         final DeliveryHandler handler = new DeliveryHandler()
         {
             @Override
@@ -84,6 +90,13 @@ public final class RamcastServer implements AutoCloseable
             @Override
             public void onRedelivery(final Delivery d)
             {
+                if (deliveryLog != null && writeThrough && !loggedBefore.contains(
+                    MessageIds.sender(d.messageId()) + ":" + MessageIds.sequence(d.messageId())))
+                {
+                    appendLog(deliveryLog, d.messageId(), d.destinations(),
+                        logClock != null ? logClock.nanoTime() / 1_000 : DeliveryLogWriter.NO_TIME);
+                    flushLog(deliveryLog);
+                }
                 userHandler.onRedelivery(d);
             }
         };
@@ -109,6 +122,18 @@ public final class RamcastServer implements AutoCloseable
                 flushLog(deliveryLog);
             }
         });
+    }
+
+    private static java.util.Set<String> tailMessageIds(final DeliveryLogWriter log)
+    {
+        try
+        {
+            return log.tailMessageIds(TAIL_BYTES);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read " + log.file(), ex);
+        }
     }
 
     static void appendLog(

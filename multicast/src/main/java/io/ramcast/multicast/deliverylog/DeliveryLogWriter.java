@@ -327,6 +327,42 @@ public final class DeliveryLogWriter implements AutoCloseable
             StandardOpenOption.APPEND);
     }
 
+    /**
+     * The messages of the log's last lines, read back when the log is reopened after a crash: a
+     * server killed after its journal recorded a delivery but before this log did hands it over
+     * again at its restart, and must log it then, but only then.
+     *
+     * @param maxBytes how much of the log's end to read.
+     * @return {@code <senderId>:<seq>} of every complete line in the last {@code maxBytes} bytes.
+     * @throws IOException if the file cannot be read.
+     */
+    public java.util.Set<String> tailMessageIds(final int maxBytes) throws IOException
+    {
+        ensureOpen();
+        final long end = channel.position();
+        final long start = Math.max(0, end - maxBytes);
+        final ByteBuffer tail = ByteBuffer.allocate((int)(end - start));
+        while (tail.hasRemaining())
+        {
+            if (channel.read(tail, start + tail.position()) < 0)
+            {
+                throw new IOException(file + " shrank while being read");
+            }
+        }
+        final String text = new String(tail.array(), StandardCharsets.US_ASCII);
+        final java.util.Set<String> ids = new java.util.HashSet<>();
+        final String[] lines = text.split("\n");
+        for (int i = start == 0 ? 0 : 1; i < lines.length; i++) // the first line of a window may be cut
+        {
+            final int space = lines[i].indexOf(' ');
+            if (space > 0)
+            {
+                ids.add(lines[i].substring(0, space));
+            }
+        }
+        return ids;
+    }
+
     private void cutPartialLastLine() throws IOException
     {
         final long fileSize = channel.size();

@@ -160,6 +160,32 @@ class DeliveryLogRoundTripTest
             .containsExactly(MessageId.of(100, 1), MessageId.of(100, 2), MessageId.of(100, 3));
     }
 
+    /**
+     * A server reopening its log after a kill -9 reads back the newest lines, so that of the
+     * deliveries it hands over again it logs exactly those the log does not hold yet.
+     */
+    @Test
+    void shouldReadBackTheMessagesOfTheLastLinesWhenReopened() throws IOException
+    {
+        try (DeliveryLogWriter writer = DeliveryLogWriter.openDeliveryLog(dir, 3))
+        {
+            for (int seq = 1; seq <= 200; seq++)
+            {
+                writer.append(100, seq, new int[] {0, 1}, 1_000 + seq);
+            }
+        }
+        Files.writeString(dir.resolve("3.log"), "100:201 0", StandardCharsets.US_ASCII,
+            java.nio.file.StandardOpenOption.APPEND); // a line cut by the kill
+
+        try (DeliveryLogWriter reopened = DeliveryLogWriter.openDeliveryLog(dir, 3))
+        {
+            assertThat(reopened.tailMessageIds(1 << 20)).hasSize(200).contains("100:1", "100:200")
+                .doesNotContain("100:201");
+            final Set<String> window = reopened.tailMessageIds(100);
+            assertThat(window).contains("100:200").doesNotContain("100:1").hasSizeLessThan(10);
+        }
+    }
+
     @Test
     void shouldRefuseANegativeTime() throws IOException
     {
