@@ -30,7 +30,7 @@ final class WorkloadOptions
     private String workload;
 
     @Option(names = "--records", paramLabel = "N",
-        description = "Records (keys, accounts) of the data set (default: the workload's; ycsb 10000, bank 12, smallbank 10000, list-append 8 key slots).")
+        description = "Records (keys, accounts) of the data set (default: the workload's; ycsb 10000, bank 12, smallbank 10000, list-append 8 key slots, kv-* 1000).")
     private Long records;
 
     @Option(names = "--value-size", paramLabel = "BYTES", defaultValue = "" + DEFAULT_VALUE_SIZE_BYTES,
@@ -73,7 +73,8 @@ final class WorkloadOptions
      */
     WorkloadSettings settings(final ClusterConfig config, final Shape shape)
     {
-        final String distribution = shape != null ? shape.distribution : Shape.DEFAULT_DISTRIBUTION;
+        final String distribution = shape != null && shape.distribution != null ? shape.distribution :
+            Workloads.defaultDistribution(workload);
         final double multiPartitionFraction = shape != null ? shape.multiPartitionFraction : 0;
         final Integer maxPartitions = shape != null ? shape.maxPartitions : null;
         final long recordCount = records != null ? records : Workloads.defaultRecords(workload);
@@ -120,12 +121,9 @@ final class WorkloadOptions
      */
     static final class Shape
     {
-        /** Default {@code --distribution}. */
-        static final String DEFAULT_DISTRIBUTION = "zipfian";
-
-        @Option(names = "--distribution", paramLabel = "KIND", defaultValue = DEFAULT_DISTRIBUTION,
+        @Option(names = "--distribution", paramLabel = "KIND",
             description = "How records are chosen: zipfian (YCSB's scrambled zipfian, 0.99) or uniform " +
-                "(default: ${DEFAULT-VALUE}).")
+                "(default: the workload's; uniform for kv-*, zipfian for the others).")
         private String distribution;
 
         @Option(names = "--multi-partition", paramLabel = "FRACTION", defaultValue = "0",
