@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The kv workloads through the real client, against an in-JVM cluster (three partitions of three
  * replicas, RocksDB): kv-cas counts every transaction as not committed (condition failed) before
  * its data set is loaded and commits every one after {@code --load}, leaving each record at its
- * loaded value; kv-write3 and kv-read commit everything. One-second runs of two clients.
+ * loaded value; kv-write3 and kv-read commit everything. One-second runs of one client with two
+ * workers.
  */
 class KvWorkloadsCommandTest
 {
@@ -45,10 +46,10 @@ class KvWorkloadsCommandTest
         final JsonNode read;
         try
         {
-            unloadedCas = bench(cluster, config, "kv-cas", false).path("types").path("cas");
-            cas = bench(cluster, config, "kv-cas", true).path("types").path("cas");
-            write3 = bench(cluster, config, "kv-write3", true).path("types").path("write3");
-            read = bench(cluster, config, "kv-read", true).path("types").path("read");
+            unloadedCas = bench(cluster, config, "kv-cas", false, 0).path("types").path("cas");
+            cas = bench(cluster, config, "kv-cas", true, 1).path("types").path("cas");
+            write3 = bench(cluster, config, "kv-write3", true, 2).path("types").path("write3");
+            read = bench(cluster, config, "kv-read", true, 3).path("types").path("read");
             cluster.awaitReplicasCaughtUp(WorkloadCommandSupport.REQUEST_TIMEOUT);
         }
         finally
@@ -77,12 +78,15 @@ class KvWorkloadsCommandTest
         assertThat(cluster.entries(KvWorkload.Kind.WRITE3.keyPrefix())).hasSize(RECORDS);
     }
 
-    private JsonNode bench(final InJvmKvCluster cluster, final Path config, final String workload, final boolean load)
-        throws IOException
+    /** Runs one bench command on a client id of its own (each run connects its clients anew). */
+    private JsonNode bench(final InJvmKvCluster cluster, final Path config, final String workload, final boolean load,
+        final int index) throws IOException
     {
         final Path json = dir.resolve(workload + (load ? "-loaded" : "") + ".json");
         final List<String> args = new ArrayList<>(List.of("--config", config.toString(), "--workload", workload,
-            "--records", Integer.toString(RECORDS), "--clients", "2", "--duration", "1s", "--warmup", "0",
+            "--records", Integer.toString(RECORDS),
+            "--first-client-id", Integer.toString(InJvmKvCluster.FIRST_CLIENT_ID + index),
+            "--clients", "1", "--threads-per-client", "2", "--duration", "1s", "--warmup", "0",
             "--json", json.toString()));
         if (load)
         {
