@@ -3,9 +3,12 @@ package io.ramcast.bench.load;
 import io.ramcast.bench.cli.BenchFailureException;
 import io.ramcast.bench.cli.DurationConverter;
 import io.ramcast.bench.cli.RamcastCli;
+import io.ramcast.bench.etcd.EtcdClient;
+import io.ramcast.bench.etcd.EtcdException;
 import io.ramcast.bench.workload.BenchWorkload;
 import io.ramcast.bench.workload.BenchWorkload.WorkloadCheck;
 import io.ramcast.bench.workload.HistoryRecording;
+import io.ramcast.bench.workload.KvWorkload;
 import io.ramcast.bench.workload.WorkloadSettings;
 import io.ramcast.check.history.HistoryReader;
 import io.ramcast.check.history.HistoryWriter;
@@ -19,12 +22,16 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 
 /**
  * {@code ramcast bench --config FILE --workload NAME}: measures a workload against a running
@@ -32,6 +39,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * config's client range) times {@code --threads-per-client} closed-loop worker threads
  * ({@link BenchRun}), then runs the workload's check and, with {@code --history}, checks the
  * recorded history.
+ *
+ * <p>{@code --target etcd --endpoints URL,...} drives an etcd cluster instead, through its v3 JSON
+ * gateway ({@link EtcdTarget}), with the same generator, workers, warm-up, duration and report,
+ * and needs no config; it runs the {@code kv-*} workloads only.
  *
  * <p>Prints the setup, then per operation type the throughput, latency percentiles and outcome
  * counts ({@link BenchReport}); writes the same as JSON ({@code --json}), a per-type CSV table
@@ -46,7 +57,8 @@ import java.util.concurrent.ThreadLocalRandom;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
         "Measure a workload against a running cluster: closed-loop workers, per-type throughput, latency and outcomes.",
-        "Latency runs from submitting a transaction to its outcome; operations started in the warm-up are not measured."
+        "Latency runs from submitting a transaction to its outcome; operations started in the warm-up are not measured.",
+        "--target etcd --endpoints URL,... runs the kv-* workloads against an etcd cluster (v3 JSON gateway) instead."
     })
 public final class BenchCommand implements Callable<Integer>
 {
@@ -56,12 +68,35 @@ public final class BenchCommand implements Callable<Integer>
     static final Duration MAX_DURATION = Duration.ofHours(24);
     /** Longest {@code --warmup}. */
     static final Duration MAX_WARMUP = Duration.ofHours(1);
+    /** Default {@code --request-timeout} of the etcd target (this store's default request timeout). */
+    static final Duration DEFAULT_ETCD_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /** Longest {@code --request-timeout}. */
+    static final Duration MAX_ETCD_REQUEST_TIMEOUT = Duration.ofMinutes(10);
+    /** {@code --target} of this store. */
+    static final String TARGET_RAMCAST = "ramcast";
+    /** {@code --target} of etcd. */
+    static final String TARGET_ETCD = "etcd";
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The cluster config (YAML).")
+    @Option(names = "--target", paramLabel = "SYSTEM", defaultValue = TARGET_RAMCAST,
+        description = "What to drive: ramcast (this store, needs --config) or etcd (needs --endpoints; kv-* workloads " +
+            "only) (default: ${DEFAULT-VALUE}).")
+    private String target;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "The cluster config (YAML); --target ramcast only.")
     private Path configFile;
+
+    @Option(names = "--endpoints", paramLabel = "URL", split = ",",
+        description = "--target etcd: the members' client URLs, http://host:port,...; client i sends to endpoint " +
+            "i mod n (pinned round-robin, as etcd's benchmark tool does).")
+    private List<URI> endpoints;
+
+    @Option(names = "--request-timeout", paramLabel = "TIME", converter = DurationConverter.class,
+        description = "--target etcd: how long a request may take before its outcome counts as unknown (default: " +
+            "5s; --target ramcast uses the config's timeouts.requestTimeoutMs).")
+    private Duration etcdRequestTimeout;
 
     @Mixin
     private WorkloadOptions workloadOptions;
@@ -70,11 +105,12 @@ public final class BenchCommand implements Callable<Integer>
     private WorkloadOptions.Shape shape;
 
     @Option(names = "--clients", paramLabel = "C", defaultValue = "1",
-        description = "KvClients, ids from --first-client-id on; at most the config's client ids (default: ${DEFAULT-VALUE}).")
+        description = "KvClients, ids from --first-client-id on; at most the config's client ids; with --target etcd " +
+            "etcd clients, at most " + EtcdTarget.MAX_CLIENTS + " (default: ${DEFAULT-VALUE}).")
     private int clients;
 
     @Option(names = "--first-client-id", paramLabel = "ID",
-        description = "Id of the first client (default: the config's first client id).")
+        description = "Id of the first client (default: the config's first client id); --target ramcast only.")
     private Integer firstClientId;
 
     @Option(names = "--threads-per-client", paramLabel = "T", defaultValue = "1",
@@ -130,7 +166,8 @@ public final class BenchCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final ClusterConfig config = LoadCommand.loadConfig(spec, configFile);
+        final boolean etcd = checkTarget();
+        final ClusterConfig config = etcd ? null : LoadCommand.loadConfig(spec, configFile);
         final long runSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         final BenchWorkload workload;
         final WorkloadSettings settings;
@@ -138,9 +175,9 @@ public final class BenchCommand implements Callable<Integer>
         try
         {
             workload = workloadOptions.workload();
-            settings = workloadOptions.settings(config, shape);
-            firstId = LoadCommand.clientIds(config, firstClientId, clients);
-            validate(workload);
+            settings = etcd ? workloadOptions.settings(EtcdTarget.LIMITS, shape) : workloadOptions.settings(config, shape);
+            firstId = etcd ? 0 : LoadCommand.clientIds(config, firstClientId, clients);
+            validate(workload, etcd);
             // The workload refuses settings it cannot run here, before anything connects.
             workload.loadTransactionCount(settings);
             workload.newGenerator(settings, 0, runSeed);
@@ -151,22 +188,33 @@ public final class BenchCommand implements Callable<Integer>
         }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
-        final BenchReport.Setup setup = new BenchReport.Setup(workload.name(), workload.description(), settings, config,
-            clients, firstId, threadsPerClient, warmup, duration, runSeed, loadFirst);
+        final TargetSetup targetSetup;
+        try
+        {
+            targetSetup = etcd ? EtcdTarget.probe(endpoints, etcdRequestTimeout()) : new TargetSetup.Ramcast(config, firstId);
+        }
+        catch (final EtcdException ex)
+        {
+            err.println("bench FAILED: " + ex.getMessage());
+            err.flush();
+            return RamcastCli.EXIT_RUN_FAILED;
+        }
+        final BenchReport.Setup setup = new BenchReport.Setup(workload.name(), workload.description(), settings,
+            targetSetup, clients, threadsPerClient, warmup, duration, runSeed, loadFirst);
         setup.print(out);
-        final ClientSet connected = ClientSet.connectForCommand(spec, configFile, connector, config, firstId, clients);
+        final BenchTarget connected = connect(targetSetup);
         if (connected == null)
         {
             return RamcastCli.EXIT_RUN_FAILED;
         }
         final BenchReport report;
-        try (ClientSet clientSet = connected)
+        try (BenchTarget benchTarget = connected)
         {
             if (loadFirst)
             {
-                load(workload, settings, clientSet, config, out, err);
+                load(workload, settings, benchTarget, out, err);
             }
-            report = measure(setup, workload, settings, clientSet, config, err);
+            report = measure(setup, workload, settings, benchTarget, err);
         }
         catch (final Loader.LoadFailedException ex)
         {
@@ -220,8 +268,70 @@ public final class BenchCommand implements Callable<Integer>
         return exitCode(report);
     }
 
-    private void validate(final BenchWorkload workload)
+    /**
+     * @return whether the target is etcd.
+     * @throws CommandLine.ParameterException if the target is unknown, or an option of the other
+     *                                        target is given, or one the target needs is missing.
+     */
+    private boolean checkTarget()
     {
+        final boolean etcd = TARGET_ETCD.equals(target);
+        if (!etcd && !TARGET_RAMCAST.equals(target))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--target=" + target + " must be " +
+                TARGET_RAMCAST + " or " + TARGET_ETCD);
+        }
+        final String problem;
+        if (etcd)
+        {
+            problem = configFile != null ? "--config is for --target ramcast; --target etcd needs --endpoints only" :
+                firstClientId != null ? "--first-client-id is for --target ramcast" :
+                endpoints == null || endpoints.isEmpty() ? "--target etcd needs --endpoints http://host:port,..." :
+                null;
+        }
+        else
+        {
+            problem = configFile == null ? "--target ramcast needs --config FILE" :
+                endpoints != null ? "--endpoints is for --target etcd" :
+                etcdRequestTimeout != null ? "--request-timeout is for --target etcd; the config's " +
+                    "timeouts.requestTimeoutMs sets the clients' timeout" :
+                null;
+        }
+        if (problem != null)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), problem);
+        }
+        return etcd;
+    }
+
+    private Duration etcdRequestTimeout()
+    {
+        return etcdRequestTimeout != null ? etcdRequestTimeout : DEFAULT_ETCD_REQUEST_TIMEOUT;
+    }
+
+    /**
+     * Connects to the target: the config's clients, or one etcd client per {@code --clients}.
+     *
+     * @return the target, or null if this store's cluster is unreachable (reported on stderr).
+     */
+    private BenchTarget connect(final TargetSetup targetSetup)
+    {
+        if (targetSetup instanceof TargetSetup.Etcd etcd)
+        {
+            return EtcdTarget.connect(etcd, clients);
+        }
+        final TargetSetup.Ramcast ramcast = (TargetSetup.Ramcast)targetSetup;
+        final ClientSet clientSet = ClientSet.connectForCommand(spec, configFile, connector, ramcast.config(),
+            ramcast.firstClientId(), clients);
+        return clientSet == null ? null : new RamcastTarget(ramcast, clientSet);
+    }
+
+    private void validate(final BenchWorkload workload, final boolean etcd)
+    {
+        if (etcd)
+        {
+            validateEtcd(workload);
+        }
         if (threadsPerClient < 1 || threadsPerClient > MAX_THREADS_PER_CLIENT)
         {
             throw new IllegalArgumentException("--threads-per-client=" + threadsPerClient + " must be in [1, " +
@@ -247,31 +357,53 @@ public final class BenchCommand implements Callable<Integer>
         }
     }
 
-    private void load(final BenchWorkload workload, final WorkloadSettings settings, final ClientSet clientSet,
-        final ClusterConfig config, final PrintWriter out, final PrintWriter err)
+    private void validateEtcd(final BenchWorkload workload)
+    {
+        if (!(workload instanceof KvWorkload))
+        {
+            throw new IllegalArgumentException("--workload=" + workload.name() + " does not run on --target etcd; " +
+                "it runs " + Arrays.stream(KvWorkload.Kind.values()).map(KvWorkload.Kind::workloadName)
+                .collect(Collectors.joining(", ")) + ", whose transactions etcd performs as this store does");
+        }
+        if (clients < 1 || clients > EtcdTarget.MAX_CLIENTS)
+        {
+            throw new IllegalArgumentException("--clients=" + clients + " must be in [1, " + EtcdTarget.MAX_CLIENTS +
+                "] with --target etcd");
+        }
+        for (final URI endpoint : endpoints)
+        {
+            EtcdClient.checkEndpoint(endpoint);
+        }
+        final Duration timeout = etcdRequestTimeout();
+        if (timeout.isZero() || timeout.compareTo(MAX_ETCD_REQUEST_TIMEOUT) > 0)
+        {
+            throw new IllegalArgumentException("--request-timeout=" + DurationConverter.format(timeout) +
+                " must be positive and at most " + DurationConverter.format(MAX_ETCD_REQUEST_TIMEOUT));
+        }
+    }
+
+    private static void load(final BenchWorkload workload, final WorkloadSettings settings,
+        final BenchTarget benchTarget, final PrintWriter out, final PrintWriter err)
         throws Loader.LoadFailedException, InterruptedException
     {
-        final Loader loader = new Loader(workload, settings, clientSet.clients(), config.buffers().clientWindow(),
-            LoadCommand.DEFAULT_MAX_ATTEMPTS, config.timeouts().requestTimeout());
-        final Loader.Result loaded = loader.run(LoadProgress.create("load " + workload.name(), loader.transactionCount(),
-            err, System.console() != null));
+        final Loader.Result loaded = benchTarget.load(workload, settings, err);
         out.printf(Locale.ROOT, "loaded %,d records in %,d transactions in %.3f s%n", loaded.records(),
             loaded.transactions(), loaded.elapsedNs() / 1e9);
         out.flush();
     }
 
     private BenchReport measure(final BenchReport.Setup setup, final BenchWorkload workload,
-        final WorkloadSettings settings, final ClientSet clientSet, final ClusterConfig config, final PrintWriter err)
+        final WorkloadSettings settings, final BenchTarget benchTarget, final PrintWriter err)
         throws InterruptedException, IOException
     {
-        final Duration stopGrace = Duration.ofMillis(2 * config.timeouts().requestTimeoutMs()).plusSeconds(5);
+        final Duration stopGrace = setup.target().requestTimeout().multipliedBy(2).plusSeconds(5);
         final boolean temporaryHistory = historyFile == null &&
             workload instanceof HistoryRecording recording && recording.needsHistory();
         final Path historyPath = temporaryHistory ? Files.createTempFile("ramcast-" + workload.name() + "-", ".jsonl") :
             historyFile;
         try
         {
-            return runAndCheck(setup, workload, settings, clientSet, err, stopGrace, historyPath);
+            return runAndCheck(setup, workload, settings, benchTarget, err, stopGrace, historyPath);
         }
         finally
         {
@@ -283,14 +415,14 @@ public final class BenchCommand implements Callable<Integer>
     }
 
     private BenchReport runAndCheck(final BenchReport.Setup setup, final BenchWorkload workload,
-        final WorkloadSettings settings, final ClientSet clientSet, final PrintWriter err, final Duration stopGrace,
+        final WorkloadSettings settings, final BenchTarget benchTarget, final PrintWriter err, final Duration stopGrace,
         final Path historyPath) throws InterruptedException, IOException
     {
         final BenchRun.Outcome outcome;
         final HistoryWriter history = historyPath == null ? null : HistoryWriter.open(historyPath);
         try
         {
-            outcome = new BenchRun(workload, settings, clientSet.clients(), threadsPerClient, warmup, duration,
+            outcome = new BenchRun(workload, settings, benchTarget.executors(), threadsPerClient, warmup, duration,
                 setup.seed(), stopGrace, history, line ->
                 {
                     err.println(line);
@@ -304,7 +436,7 @@ public final class BenchCommand implements Callable<Integer>
                 history.close();
             }
         }
-        final WorkloadCheck check = check(workload, settings, clientSet);
+        final WorkloadCheck check = benchTarget.check(workload, settings);
         final WorkloadCheck historyCheck = history == null ? null : checkHistory(workload, historyPath, settings);
         return new BenchReport(setup, outcome, check, historyCheck);
     }
@@ -333,20 +465,6 @@ public final class BenchCommand implements Callable<Integer>
     static int exitCode(final BenchReport report)
     {
         return report.passed() ? RamcastCli.EXIT_OK : RamcastCli.EXIT_CHECK_FAILED;
-    }
-
-    private static WorkloadCheck check(final BenchWorkload workload, final WorkloadSettings settings,
-        final ClientSet clientSet)
-    {
-        try
-        {
-            return workload.check(clientSet.first(), settings);
-        }
-        catch (final RuntimeException ex)
-        {
-            // A check that cannot read what it checks (no data set, unknown outcomes) did not pass.
-            return new WorkloadCheck(false, workload.name() + ": the check could not run: " + ex);
-        }
     }
 
     private boolean writeReports(final BenchReport report, final PrintWriter err)

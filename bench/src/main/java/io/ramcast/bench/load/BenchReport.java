@@ -8,7 +8,6 @@ import io.ramcast.bench.cli.DurationConverter;
 import io.ramcast.bench.workload.BenchWorkload.WorkloadCheck;
 import io.ramcast.bench.workload.WorkloadSettings;
 import io.ramcast.txn.ReasonCode;
-import io.ramcast.txn.config.ClusterConfig;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,10 +28,15 @@ import java.util.stream.Collectors;
  * <h2>JSON</h2>
  * <pre>
  * { "setup":  { "workload", "description", "records", "valueSizeBytes", "batch", "distribution",
- *               "multiPartitionFraction", "maxPartitions", "params": {..}, "clients", "firstClientId",
+ *               "multiPartitionFraction", "maxPartitions", "params": {..}, "clients",
  *               "threadsPerClient", "workers", "durationSeconds", "warmupSeconds", "seed", "loadFirst",
+ *               "target": "ramcast", "firstClientId",
  *               "cluster": { "name", "source", "fabric", "partitions", "replicas", "partitioner",
  *                            "durability", "clientWindow", "requestTimeoutMs" },
+ *               -- or, with --target etcd: --
+ *               "target": "etcd",
+ *               "etcd": { "endpoints": [URL, ...], "versions": [ { "server", "cluster" }, ... ],
+ *                         "pinning": "round-robin", "requestTimeoutMs" },
  *               "jvm", "cores" },
  *   "result": { "intervalSeconds", "operations", "throughputPerSecond", "committedPerSecond",
  *               "warmupOperations", "historyEvents",
@@ -76,17 +80,16 @@ record BenchReport(Setup setup, BenchRun.Outcome outcome, WorkloadCheck check, W
      * @param workload         the workload's name.
      * @param description      its description.
      * @param settings         its settings.
-     * @param config           the cluster config.
+     * @param target           what the run drives.
      * @param clients          clients.
-     * @param firstClientId    the first client's id.
      * @param threadsPerClient worker threads per client.
      * @param warmup           warm-up.
      * @param duration         measured duration.
      * @param seed             the run's seed.
      * @param loadFirst        whether the data set was loaded before the run.
      */
-    record Setup(String workload, String description, WorkloadSettings settings, ClusterConfig config, int clients,
-        int firstClientId, int threadsPerClient, Duration warmup, Duration duration, long seed, boolean loadFirst)
+    record Setup(String workload, String description, WorkloadSettings settings, TargetSetup target, int clients,
+        int threadsPerClient, Duration warmup, Duration duration, long seed, boolean loadFirst)
     {
         /** Prints the setup, before the run. */
         void print(final PrintWriter out)
@@ -99,16 +102,12 @@ record BenchReport(Setup setup, BenchRun.Outcome outcome, WorkloadCheck check, W
             row(out, "multi-partition", settings.multiPartitionFraction() == 0 ? "none" :
                 fmt(settings.multiPartitionFraction()) + " of operations over 2.." + settings.maxPartitions() + " partitions");
             row(out, "params", settings.extra().isEmpty() ? "none" : settings.extra().toString());
-            row(out, "workers", clients + " client(s), ids " + firstClientId + ".." + (firstClientId + clients - 1) +
-                ", x " + threadsPerClient + " thread(s) = " + clients * threadsPerClient + " closed-loop workers");
+            row(out, "target", target.name());
+            row(out, "workers", target.workers(clients, threadsPerClient));
             row(out, "run", DurationConverter.format(duration) + " measured after a warm-up of " +
                 DurationConverter.format(warmup));
             row(out, "seed", Long.toString(seed));
-            row(out, "cluster", config.clusterName() + " (" + config.source() + "): " + config.partitionCount() +
-                " partitions, " + config.allReplicas().size() + " replicas, fabric " + config.fabric().configName() +
-                ", " + config.partitioner() + ", durability " + config.durability().configName());
-            row(out, "client", "window " + config.buffers().clientWindow() + " in flight, request timeout " +
-                config.timeouts().requestTimeoutMs() + " ms");
+            target.print(out);
             row(out, "jvm", jvm());
             row(out, "cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
             out.flush();
@@ -124,16 +123,11 @@ record BenchReport(Setup setup, BenchRun.Outcome outcome, WorkloadCheck check, W
                 .put("maxPartitions", settings.maxPartitions());
             final ObjectNode params = json.putObject("params");
             settings.extra().forEach(params::put);
-            json.put("clients", clients).put("firstClientId", firstClientId).put("threadsPerClient", threadsPerClient)
+            json.put("clients", clients).put("threadsPerClient", threadsPerClient)
                 .put("workers", clients * threadsPerClient)
                 .put("durationSeconds", duration.toMillis() / 1000.0).put("warmupSeconds", warmup.toMillis() / 1000.0)
                 .put("seed", seed).put("loadFirst", loadFirst);
-            json.putObject("cluster").put("name", config.clusterName()).put("source", config.source())
-                .put("fabric", config.fabric().configName()).put("partitions", config.partitionCount())
-                .put("replicas", config.allReplicas().size()).put("partitioner", config.partitioner().toString())
-                .put("durability", config.durability().configName())
-                .put("clientWindow", config.buffers().clientWindow())
-                .put("requestTimeoutMs", config.timeouts().requestTimeoutMs());
+            target.toJson(json);
             json.put("jvm", jvm()).put("cores", Runtime.getRuntime().availableProcessors());
             return json;
         }
@@ -331,7 +325,7 @@ record BenchReport(Setup setup, BenchRun.Outcome outcome, WorkloadCheck check, W
         return String.format(Locale.ROOT, "%.1f", value);
     }
 
-    private static void row(final PrintWriter out, final String name, final String value)
+    static void row(final PrintWriter out, final String name, final String value)
     {
         out.printf(Locale.ROOT, "  %-15s %s%n", name, value);
     }

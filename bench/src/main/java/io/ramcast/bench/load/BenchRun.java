@@ -9,6 +9,7 @@ import io.ramcast.check.history.HistoryEvent;
 import io.ramcast.check.history.HistoryWriter;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
+import io.ramcast.txn.Transaction;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,8 +25,9 @@ import java.util.function.Consumer;
 /**
  * Drives one {@code bench} run: {@code clients x threadsPerClient} closed-loop worker threads,
  * worker {@code w} using client {@code w / threadsPerClient} and its own {@link OperationGenerator};
- * each executes one operation at a time ({@link KvClient#execute}) until the warm-up and the
- * measured duration have passed. Operations that start after the warm-up are measured
+ * each executes one operation at a time ({@link Executor#execute}: {@link KvClient#execute}, or a
+ * client of another system the bench compares with) until the warm-up and the measured duration
+ * have passed. Operations that start after the warm-up are measured
  * ({@link OperationStats}); a sampler thread closes one time-series point per second.
  *
  * <p>With a history writer and a workload that is {@link HistoryRecording}, every operation
@@ -44,7 +46,7 @@ final class BenchRun
 
     private final BenchWorkload workload;
     private final WorkloadSettings settings;
-    private final List<KvClient> clients;
+    private final List<Executor> clients;
     private final int threadsPerClient;
     private final Duration warmup;
     private final Duration duration;
@@ -56,6 +58,20 @@ final class BenchRun
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final LongAdder warmupOperations = new LongAdder();
     private volatile boolean stop;
+
+    /**
+     * Runs one transaction and waits for its outcome: what a worker does with each operation.
+     * Thread-safe: the workers of one client share it.
+     */
+    @FunctionalInterface
+    interface Executor
+    {
+        /**
+         * @param transaction the operation's transaction.
+         * @return its outcome, within about the client's request timeout.
+         */
+        TxnOutcome execute(Transaction transaction);
+    }
 
     /**
      * What a run measured.
@@ -72,7 +88,7 @@ final class BenchRun
     /**
      * @param workload         the workload.
      * @param settings         its settings (validated).
-     * @param clients          connected clients, not closed here.
+     * @param clients          the connected clients' executors, one per client; the clients are not closed here.
      * @param threadsPerClient workers per client, at least 1.
      * @param warmup           time before measuring, not negative.
      * @param duration         measured time, positive.
@@ -81,7 +97,7 @@ final class BenchRun
      * @param history          the history, or null.
      * @param status           receives a short status line every {@link #STATUS_INTERVAL} (from the sampler thread).
      */
-    BenchRun(final BenchWorkload workload, final WorkloadSettings settings, final List<KvClient> clients,
+    BenchRun(final BenchWorkload workload, final WorkloadSettings settings, final List<Executor> clients,
         final int threadsPerClient, final Duration warmup, final Duration duration, final long seed,
         final Duration stopGrace, final HistoryWriter history, final Consumer<String> status)
     {
@@ -145,7 +161,7 @@ final class BenchRun
             for (int w = 0; w < workers; w++)
             {
                 final int worker = w;
-                final KvClient client = clients.get(w / threadsPerClient);
+                final Executor client = clients.get(w / threadsPerClient);
                 final OperationGenerator generator = generators.get(w);
                 final Thread t = new Thread(() -> work(worker, client, generator, stats, measureStartNs, endNs),
                     "ramcast-bench-worker-" + w);
@@ -218,7 +234,7 @@ final class BenchRun
         }
     }
 
-    private void work(final int worker, final KvClient client, final OperationGenerator generator,
+    private void work(final int worker, final Executor client, final OperationGenerator generator,
         final OperationStats stats, final long measureStartNs, final long endNs)
     {
         try

@@ -4,6 +4,7 @@ import io.ramcast.bench.workload.BenchWorkload;
 import io.ramcast.bench.workload.KeyDistribution;
 import io.ramcast.bench.workload.WorkloadSettings;
 import io.ramcast.bench.workload.Workloads;
+import io.ramcast.txn.Partitioner;
 import io.ramcast.txn.config.ClusterConfig;
 import picocli.CommandLine.Option;
 
@@ -30,7 +31,7 @@ final class WorkloadOptions
     private String workload;
 
     @Option(names = "--records", paramLabel = "N",
-        description = "Records (keys, accounts) of the data set (default: the workload's; ycsb 10000, bank 12, smallbank 10000, list-append 8 key slots).")
+        description = "Records (keys, accounts) of the data set (default: the workload's; ycsb 10000, bank 12, smallbank 10000, list-append 8 key slots, kv-* 1000).")
     private Long records;
 
     @Option(names = "--value-size", paramLabel = "BYTES", defaultValue = "" + DEFAULT_VALUE_SIZE_BYTES,
@@ -73,7 +74,23 @@ final class WorkloadOptions
      */
     WorkloadSettings settings(final ClusterConfig config, final Shape shape)
     {
-        final String distribution = shape != null ? shape.distribution : Shape.DEFAULT_DISTRIBUTION;
+        return settings(new Limits(config.partitioner(), config.limits().maxValueBytes(),
+            "limits.maxValueBytes of " + config.source(), config.limits().maxKeysPerTransaction(),
+            "limits.maxKeysPerTransaction of " + config.source(), config.source()), shape);
+    }
+
+    /**
+     * As {@link #settings(ClusterConfig, Shape)}, for a target described by its limits alone.
+     *
+     * @param limits the target's partitioner and limits.
+     * @param shape  how operations choose keys and partitions, or null for the defaults (loading).
+     * @return the settings.
+     * @throws IllegalArgumentException naming the option, the value and the rule.
+     */
+    WorkloadSettings settings(final Limits limits, final Shape shape)
+    {
+        final String distribution = shape != null && shape.distribution != null ? shape.distribution :
+            Workloads.defaultDistribution(workload);
         final double multiPartitionFraction = shape != null ? shape.multiPartitionFraction : 0;
         final Integer maxPartitions = shape != null ? shape.maxPartitions : null;
         final long recordCount = records != null ? records : Workloads.defaultRecords(workload);
@@ -81,37 +98,50 @@ final class WorkloadOptions
         {
             throw new IllegalArgumentException("--records=" + recordCount + " must be at least 1");
         }
-        final int maxValueBytes = config.limits().maxValueBytes();
-        if (valueSizeBytes < 1 || valueSizeBytes > maxValueBytes)
+        if (valueSizeBytes < 1 || valueSizeBytes > limits.maxValueBytes())
         {
-            throw new IllegalArgumentException("--value-size=" + valueSizeBytes + " must be in [1, " + maxValueBytes +
-                "] (limits.maxValueBytes of " + config.source() + ")");
+            throw new IllegalArgumentException("--value-size=" + valueSizeBytes + " must be in [1, " +
+                limits.maxValueBytes() + "] (" + limits.valueRule() + ")");
         }
-        final int maxKeys = config.limits().maxKeysPerTransaction();
-        if (batch < 1 || batch > maxKeys)
+        if (batch < 1 || batch > limits.maxKeysPerTransaction())
         {
-            throw new IllegalArgumentException("--batch=" + batch + " must be in [1, " + maxKeys +
-                "] (limits.maxKeysPerTransaction of " + config.source() + ")");
+            throw new IllegalArgumentException("--batch=" + batch + " must be in [1, " + limits.maxKeysPerTransaction() +
+                "] (" + limits.keysRule() + ")");
         }
         final KeyDistribution keyDistribution = KeyDistribution.of(distribution);
         if (!(multiPartitionFraction >= 0 && multiPartitionFraction <= 1))
         {
             throw new IllegalArgumentException("--multi-partition=" + multiPartitionFraction + " must be in [0, 1]");
         }
-        final int partitions = config.partitionCount();
+        final int partitions = limits.partitioner().partitionCount();
         if (multiPartitionFraction > 0 && partitions < 2)
         {
             throw new IllegalArgumentException("--multi-partition=" + multiPartitionFraction + " needs at least 2 " +
-                "partitions; " + config.source() + " has " + partitions);
+                "partitions; " + limits.source() + " has " + partitions);
         }
         final int maxK = maxPartitions != null ? maxPartitions : Math.max(2, partitions);
         if (maxPartitions != null && (maxK < 2 || maxK > partitions))
         {
             throw new IllegalArgumentException("--max-partitions=" + maxK + " must be in [2, " + partitions +
-                "] (the partitions of " + config.source() + ")");
+                "] (the partitions of " + limits.source() + ")");
         }
-        return new WorkloadSettings(config.partitioner(), recordCount, valueSizeBytes, keyDistribution.cliName(),
+        return new WorkloadSettings(limits.partitioner(), recordCount, valueSizeBytes, keyDistribution.cliName(),
             multiPartitionFraction, maxK, batch, params);
+    }
+
+    /**
+     * What the system a workload runs against accepts.
+     *
+     * @param partitioner           how it maps keys to partitions.
+     * @param maxValueBytes         largest value.
+     * @param valueRule             where that limit comes from, for messages.
+     * @param maxKeysPerTransaction most keys in one transaction.
+     * @param keysRule              where that limit comes from, for messages.
+     * @param source                the system, for messages ("config/local.yaml", "the etcd target").
+     */
+    record Limits(Partitioner partitioner, int maxValueBytes, String valueRule, int maxKeysPerTransaction,
+        String keysRule, String source)
+    {
     }
 
     /**
@@ -120,12 +150,9 @@ final class WorkloadOptions
      */
     static final class Shape
     {
-        /** Default {@code --distribution}. */
-        static final String DEFAULT_DISTRIBUTION = "zipfian";
-
-        @Option(names = "--distribution", paramLabel = "KIND", defaultValue = DEFAULT_DISTRIBUTION,
+        @Option(names = "--distribution", paramLabel = "KIND",
             description = "How records are chosen: zipfian (YCSB's scrambled zipfian, 0.99) or uniform " +
-                "(default: ${DEFAULT-VALUE}).")
+                "(default: the workload's; uniform for kv-*, zipfian for the others).")
         private String distribution;
 
         @Option(names = "--multi-partition", paramLabel = "FRACTION", defaultValue = "0",

@@ -168,6 +168,49 @@ final class PartitionedRecords
         throw new IllegalArgumentException("load transaction " + index + " out of range [0, " + chunkCount(batch) + ")");
     }
 
+    /**
+     * A workload's index, built on first use and built again when settings with another partitioner
+     * or record count arrive. Thread-safe: the loader's and the workers' threads share it; a build
+     * runs under the cache's lock, a lookup of the current index does not lock.
+     */
+    static final class Cache
+    {
+        private final LongFunction<byte[]> key;
+        private volatile PartitionedRecords current;
+
+        /**
+         * @param key the key of record {@code i}.
+         */
+        Cache(final LongFunction<byte[]> key)
+        {
+            this.key = key;
+        }
+
+        /**
+         * @param partitioner the cluster's partitioner.
+         * @param records     number of records, in [1, {@link #MAX_RECORDS}].
+         * @return the index for them.
+         * @throws IllegalArgumentException if {@code records} is out of range.
+         */
+        PartitionedRecords get(final Partitioner partitioner, final long records)
+        {
+            PartitionedRecords index = current;
+            if (index == null || !index.isFor(partitioner, records))
+            {
+                synchronized (this)
+                {
+                    index = current;
+                    if (index == null || !index.isFor(partitioner, records))
+                    {
+                        index = build(partitioner, records, key);
+                        current = index;
+                    }
+                }
+            }
+            return index;
+        }
+    }
+
     @Override
     public String toString()
     {

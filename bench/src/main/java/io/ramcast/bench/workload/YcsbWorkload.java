@@ -58,7 +58,7 @@ public final class YcsbWorkload implements BenchWorkload
     public static final long DEFAULT_RECORDS = 10_000;
 
     private final Mix mix;
-    private volatile PartitionedRecords records;
+    private final PartitionedRecords.Cache records = new PartitionedRecords.Cache(YcsbWorkload::key);
 
     /** The four core mixes. */
     public enum Mix
@@ -195,13 +195,23 @@ public final class YcsbWorkload implements BenchWorkload
      */
     public static byte[] key(final long record)
     {
-        final byte[] key = new byte[KEY_PREFIX.length() + KEY_DIGITS];
-        for (int i = 0; i < KEY_PREFIX.length(); i++)
+        return key(KEY_PREFIX, record);
+    }
+
+    /**
+     * @param prefix an ASCII prefix.
+     * @param record a record index, non-negative.
+     * @return the prefix followed by the index in {@value #KEY_DIGITS} zero-padded digits.
+     */
+    static byte[] key(final String prefix, final long record)
+    {
+        final byte[] key = new byte[prefix.length() + KEY_DIGITS];
+        for (int i = 0; i < prefix.length(); i++)
         {
-            key[i] = (byte)KEY_PREFIX.charAt(i);
+            key[i] = (byte)prefix.charAt(i);
         }
         long n = record;
-        for (int i = key.length - 1; i >= KEY_PREFIX.length(); i--)
+        for (int i = key.length - 1; i >= prefix.length(); i--)
         {
             key[i] = (byte)('0' + n % 10);
             n /= 10;
@@ -253,19 +263,7 @@ public final class YcsbWorkload implements BenchWorkload
     private PartitionedRecords records(final WorkloadSettings settings)
     {
         validate(settings);
-        PartitionedRecords index = records;
-        if (index == null || !index.isFor(settings.partitioner(), settings.records()))
-        {
-            synchronized (this)
-            {
-                index = records;
-                if (index == null || !index.isFor(settings.partitioner(), settings.records()))
-                {
-                    index = PartitionedRecords.build(settings.partitioner(), settings.records(), YcsbWorkload::key);
-                    records = index;
-                }
-            }
-        }
+        final PartitionedRecords index = records.get(settings.partitioner(), settings.records());
         if (settings.multiPartitionFraction() > 0 && index.nonEmptyPartitionCount() < settings.maxPartitions())
         {
             throw new IllegalArgumentException("--records=" + settings.records() + " puts records on only " +
