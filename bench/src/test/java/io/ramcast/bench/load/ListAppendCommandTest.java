@@ -58,7 +58,9 @@ class ListAppendCommandTest
                 "--history", historyFile.toString(), "--json", json.toString());
             temporary = WorkloadCommandSupport.run(new BenchCommand(WorkloadCommandSupport.connector(cluster)),
                 "--config", config.toString(), "--workload", "list-append", "--records", "4", "--duration", "1s",
-                "--warmup", "0");
+                // an id the first run did not use: reconnecting an id just closed on the in-JVM hub has
+                // missed the 10 s connect timeout in CI (a client-session problem noted for the client issue)
+                "--first-client-id", Integer.toString(InJvmKvCluster.FIRST_CLIENT_ID + 2), "--warmup", "0");
 
             plantGarbage(cluster.client(InJvmKvCluster.FIRST_CLIENT_ID + InJvmKvCluster.CLIENT_COUNT - 1,
                 WorkloadCommandSupport.REQUEST_TIMEOUT), cluster);
