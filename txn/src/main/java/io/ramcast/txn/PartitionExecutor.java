@@ -529,13 +529,7 @@ public final class PartitionExecutor
      */
     public void writeMark()
     {
-        writeGroup();
-        if (lastApplied.compareTo(durableMark) > 0)
-        {
-            store.apply(new StoreBatch(lastApplied));
-            durableMark = lastApplied;
-            groupsWritten++;
-        }
+        writeGroup(true);
     }
 
     /** @return how many transactions wait for reads from other partitions now. */
@@ -666,10 +660,11 @@ public final class PartitionExecutor
             return true;
         }
         final TxnRequest r = s.request;
-        final Transaction t = r.transaction();
-        for (final byte[] k : t.writeKeys())
+        final List<ByteKey> reads = r.transaction().readKeys().stream().map(ByteKey::new).toList();
+        final List<ByteKey> writes = r.transaction().writeKeys().stream().map(ByteKey::new).toList();
+        for (final ByteKey k : writes)
         {
-            if (pinnedReads.containsKey(new ByteKey(k)))
+            if (pinnedReads.containsKey(k))
             {
                 return true;
             }
@@ -681,17 +676,16 @@ public final class PartitionExecutor
             {
                 return true;
             }
-            for (final byte[] k : t.readKeys())
+            for (final ByteKey k : reads)
             {
-                if (w.writes.contains(new ByteKey(k)))
+                if (w.writes.contains(k))
                 {
                     return true;
                 }
             }
-            for (final byte[] k : t.writeKeys())
+            for (final ByteKey k : writes)
             {
-                final ByteKey key = new ByteKey(k);
-                if (w.writes.contains(key) || w.reads.contains(key))
+                if (w.writes.contains(k) || w.reads.contains(k))
                 {
                     return true;
                 }
@@ -730,8 +724,7 @@ public final class PartitionExecutor
             s.done = true; // not a transaction: nothing to apply, nobody to answer
             return true;
         }
-        final byte[] remembered = request.transaction().writeKeys().isEmpty() ? null :
-            readMeta(dedupKey(request.clientId(), request.requestId()));
+        final byte[] remembered = s.readOnly ? null : readMeta(dedupKey(request.clientId(), request.requestId()));
         if (remembered != null)
         {
             duplicates++;
@@ -958,10 +951,17 @@ public final class PartitionExecutor
      */
     private void writeGroup()
     {
+        writeGroup(false);
+    }
+
+    /** @param markNow write the store's mark over read-only transactions now, not only every interval. */
+    private void writeGroup(final boolean markNow)
+    {
         retire(); // the mark as far as it can go: what is written may otherwise outrun it (see pinnedReads)
         final long now = System.nanoTime();
         final AppliedMark mark = lastApplied;
-        if (!groupChanges.isEmpty() || mark.compareTo(durableMark) > 0 && now - lastMarkWriteNs >= MARK_WRITE_INTERVAL_NS)
+        if (!groupChanges.isEmpty() ||
+            mark.compareTo(durableMark) > 0 && (markNow || now - lastMarkWriteNs >= MARK_WRITE_INTERVAL_NS))
         {
             final StoreBatch batch = new StoreBatch(mark);
             for (final StoreBatch.Change c : groupChanges)

@@ -241,7 +241,7 @@ class OverlappedExecutionTest
                 executors[partition].doWork();
                 busy |= !inbox.isEmpty() || executors[partition].queuedCount() > 0 ||
                     executors[partition].isWaitingForReads();
-                waitedAtOnce = Math.max(waitedAtOnce, waiting(executors[partition]));
+                waitedAtOnce = Math.max(waitedAtOnce, executors[partition].waitingCount());
             }
             return busy;
         }
@@ -261,12 +261,6 @@ class OverlappedExecutionTest
                 }
             }
         }
-    }
-
-    /** @return how many transactions the executor has waiting now (through its public state). */
-    private static int waiting(final PartitionExecutor e)
-    {
-        return e.waitingCount();
     }
 
     private static Map<String, String> dump(final MemoryPartitionStore store)
