@@ -198,25 +198,13 @@ public final class KvWorkload implements BenchWorkload
                 ", " + PartitionedRecords.MAX_RECORDS + "] for " + name() + " (" + kind.keysPerTransaction +
                 " distinct key(s) per transaction)");
         }
-        if (s.valueSizeBytes() < 1)
-        {
-            throw new IllegalArgumentException("--value-size=" + s.valueSizeBytes() + " must be at least 1");
-        }
-        if (s.batchSize() < 1)
-        {
-            throw new IllegalArgumentException("--batch=" + s.batchSize() + " must be at least 1");
-        }
-        KeyDistribution.of(s.keyDistribution());
+        s.checkValuesBatchAndDistribution();
         if (s.multiPartitionFraction() != 0)
         {
             throw new IllegalArgumentException("--multi-partition=" + s.multiPartitionFraction() + ": " + name() +
                 " draws its keys from all records, whatever partition they are on; leave --multi-partition at 0");
         }
-        if (!s.extra().isEmpty())
-        {
-            throw new IllegalArgumentException("--param " + s.extra().keySet().iterator().next() + ": " + name() +
-                " takes no --param");
-        }
+        s.checkNoParams(name());
     }
 
     /** One worker's operations. Not thread-safe. */

@@ -31,4 +31,36 @@ public record WorkloadSettings(
     {
         extra = Map.copyOf(extra);
     }
+
+    /**
+     * The checks of workloads that generate values over a key distribution and load in batches.
+     *
+     * @throws IllegalArgumentException naming the option: a value size or batch below 1, an unknown
+     *                                  distribution.
+     */
+    void checkValuesBatchAndDistribution()
+    {
+        if (valueSizeBytes < 1)
+        {
+            throw new IllegalArgumentException("--value-size=" + valueSizeBytes + " must be at least 1");
+        }
+        if (batchSize < 1)
+        {
+            throw new IllegalArgumentException("--batch=" + batchSize + " must be at least 1");
+        }
+        KeyDistribution.of(keyDistribution);
+    }
+
+    /**
+     * @param workload the workload's name, for the message.
+     * @throws IllegalArgumentException naming the first {@code --param} if there is any.
+     */
+    void checkNoParams(final String workload)
+    {
+        if (!extra.isEmpty())
+        {
+            throw new IllegalArgumentException("--param " + extra.keySet().iterator().next() + ": " + workload +
+                " takes no --param");
+        }
+    }
 }

@@ -279,15 +279,7 @@ public final class YcsbWorkload implements BenchWorkload
             throw new IllegalArgumentException("--records=" + s.records() + " must be in [1, " +
                 PartitionedRecords.MAX_RECORDS + "] for " + name());
         }
-        if (s.valueSizeBytes() < 1)
-        {
-            throw new IllegalArgumentException("--value-size=" + s.valueSizeBytes() + " must be at least 1");
-        }
-        if (s.batchSize() < 1)
-        {
-            throw new IllegalArgumentException("--batch=" + s.batchSize() + " must be at least 1");
-        }
-        KeyDistribution.of(s.keyDistribution());
+        s.checkValuesBatchAndDistribution();
         if (!(s.multiPartitionFraction() >= 0 && s.multiPartitionFraction() <= 1))
         {
             throw new IllegalArgumentException("--multi-partition=" + s.multiPartitionFraction() + " must be in [0, 1]");
@@ -298,11 +290,7 @@ public final class YcsbWorkload implements BenchWorkload
             throw new IllegalArgumentException("--max-partitions=" + s.maxPartitions() + " must be in [2, " +
                 s.partitioner().partitionCount() + "] (the cluster's partitions) with --multi-partition above 0");
         }
-        if (!s.extra().isEmpty())
-        {
-            throw new IllegalArgumentException("--param " + s.extra().keySet().iterator().next() + ": " + name() +
-                " takes no --param");
-        }
+        s.checkNoParams(name());
     }
 
     /** One worker's operations. Not thread-safe. */
