@@ -1,7 +1,6 @@
 package io.ramcast.multicast;
 
 import io.ramcast.multicast.fabric.Fabric;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
@@ -21,7 +20,8 @@ abstract class ProcessBuilder<B extends ProcessBuilder<B>>
     GroupTopology topology;
     MulticastOptions options = MulticastOptions.defaults();
     Fabric fabric;
-    IdleStrategy idleStrategy = new BackoffIdleStrategy();
+    /** Null: a {@link FabricIdleStrategy} over the process's fabric. */
+    IdleStrategy idleStrategy;
     NanoClock clock = SystemNanoClock.INSTANCE;
     Path deliveryLogDir;
     EpochNanoClock deliveryLogClock;
@@ -60,8 +60,8 @@ abstract class ProcessBuilder<B extends ProcessBuilder<B>>
     }
 
     /**
-     * @param idleStrategy how the agent waits when idle (back-off by default; busy-spin only on
-     *                     dedicated cores).
+     * @param idleStrategy how the agent waits when idle (default: {@link FabricIdleStrategy}, a
+     *                     back-off that waits in the fabric; busy-spin only on dedicated cores).
      * @return this.
      */
     public B idleStrategy(final IdleStrategy idleStrategy)

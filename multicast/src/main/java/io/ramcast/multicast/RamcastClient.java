@@ -137,7 +137,7 @@ public final class RamcastClient implements AutoCloseable
         topology = Objects.requireNonNull(b.topology, "topology");
         options = b.options;
         fabric = Objects.requireNonNull(b.fabric, "fabric");
-        idleStrategy = b.idleStrategy;
+        idleStrategy = b.idleStrategy != null ? b.idleStrategy : new FabricIdleStrategy(fabric);
         window = new Semaphore(options.clientWindow());
         submissions = new ManyToOneConcurrentArrayQueue<>(Math.max(2, options.clientWindow()));
         sentLog = RamcastServer.openLog(b.deliveryLogDir, fabric.selfId(), true);
@@ -418,6 +418,7 @@ public final class RamcastClient implements AutoCloseable
                 throw new IllegalStateException("submission queue full; more submissions than window permits");
             }
         }
+        fabric.wakeup();
         return future;
     }
 

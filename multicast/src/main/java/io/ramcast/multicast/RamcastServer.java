@@ -58,7 +58,7 @@ public final class RamcastServer implements AutoCloseable
         fabric = Objects.requireNonNull(b.fabric, "fabric");
         final GroupTopology topology = Objects.requireNonNull(b.topology, "topology");
         final DeliveryHandler userHandler = Objects.requireNonNull(b.handler, "deliveryHandler");
-        idleStrategy = b.idleStrategy;
+        idleStrategy = b.idleStrategy != null ? b.idleStrategy : new FabricIdleStrategy(fabric);
         deliveryLog = openLog(b.deliveryLogDir, fabric.selfId(), false);
         final EpochNanoClock logClock = b.deliveryLogClock;
         // A server with a journal survives kill -9: its delivery log is then written through (flushed
@@ -244,7 +244,12 @@ public final class RamcastServer implements AutoCloseable
     public boolean send(final int peerId, final byte[] message)
     {
         Mailboxes.validate(topology, options, peerId, message);
-        return outgoing.offer(new Outgoing(peerId, message));
+        if (!outgoing.offer(new Outgoing(peerId, message)))
+        {
+            return false;
+        }
+        fabric.wakeup();
+        return true;
     }
 
     /** @return a builder. */

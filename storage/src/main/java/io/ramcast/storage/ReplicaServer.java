@@ -4,6 +4,7 @@ import io.ramcast.multicast.AcceptorJournal;
 import io.ramcast.multicast.Delivery;
 import io.ramcast.multicast.FileAcceptorJournal;
 import io.ramcast.multicast.FileVoteStore;
+import io.ramcast.multicast.FabricIdleStrategy;
 import io.ramcast.multicast.RamcastServer;
 import io.ramcast.multicast.VoteStore;
 import io.ramcast.multicast.fabric.Fabric;
@@ -70,6 +71,7 @@ public final class ReplicaServer implements AutoCloseable
     private final ReplicaConfig replica;
     private final PartitionStore store;
     private final RamcastServer server;
+    private final Fabric fabric;
     private final PartitionExecutor executor;
     /** Serves snapshots of the store on the transfer port; null if the replica has none. */
     private final SnapshotServer snapshotServer;
@@ -88,6 +90,7 @@ public final class ReplicaServer implements AutoCloseable
         replica = config.replica(b.replicaId);
         newIdleStrategy = b.newIdleStrategy;
         final Fabric fabric = b.fabric != null ? b.fabric : configuredFabric(config, replica);
+        this.fabric = fabric;
         final Path dataDir = b.dataDir != null ? b.dataDir : replica.dataDir();
         try
         {
@@ -239,14 +242,16 @@ public final class ReplicaServer implements AutoCloseable
 
     /**
      * Starts the RamCast and executor agents on their own threads, each with a new idle strategy
-     * from {@link Builder#idleStrategy}.
+     * from {@link Builder#idleStrategy} (or the defaults it names).
      *
      * @return this.
      */
     public synchronized ReplicaServer start()
     {
-        serverRunner = new AgentRunner(newIdleStrategy(), this::onError, (AtomicCounter)null, server.agent());
-        executorRunner = new AgentRunner(newIdleStrategy(), this::onError, (AtomicCounter)null, new ExecutorAgent());
+        serverRunner = new AgentRunner(newIdleStrategy != null ? newIdleStrategy() : new FabricIdleStrategy(fabric),
+            this::onError, (AtomicCounter)null, server.agent());
+        executorRunner = new AgentRunner(newIdleStrategy != null ? newIdleStrategy() : new BackoffIdleStrategy(),
+            this::onError, (AtomicCounter)null, new ExecutorAgent());
         AgentRunner.startOnThread(serverRunner);
         AgentRunner.startOnThread(executorRunner);
         if (snapshotServer != null)
@@ -422,7 +427,8 @@ public final class ReplicaServer implements AutoCloseable
         private PartitionStore store;
         private Path dataDir;
         private ProcedureRegistry procedures;
-        private Supplier<? extends IdleStrategy> newIdleStrategy = BackoffIdleStrategy::new;
+        /** Null: the defaults {@link #idleStrategy} names. */
+        private Supplier<? extends IdleStrategy> newIdleStrategy;
         private Path deliveryLogDir;
         private EpochNanoClock deliveryLogClock;
         private SnapshotServer.Options snapshotOptions = SnapshotServer.Options.DEFAULT;
@@ -507,9 +513,10 @@ public final class ReplicaServer implements AutoCloseable
          * calls the supplier once for the RamCast agent and once for the executor agent. A strategy
          * keeps per-thread state, so the supplier must return a new instance on every call.
          *
-         * @param newIdleStrategy makes one idle strategy per agent (default: Agrona's
-         *                        {@link BackoffIdleStrategy}, which parks when idle; busy-spin only on
-         *                        dedicated cores).
+         * @param newIdleStrategy makes one idle strategy per agent (default: the RamCast agent waits in
+         *                        its fabric with a {@link FabricIdleStrategy}, waking when bytes arrive;
+         *                        the executor agent backs off with Agrona's {@link BackoffIdleStrategy};
+         *                        busy-spin only on dedicated cores).
          * @return this.
          */
         public Builder idleStrategy(final Supplier<? extends IdleStrategy> newIdleStrategy)

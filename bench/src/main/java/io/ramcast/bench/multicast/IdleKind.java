@@ -1,5 +1,7 @@
 package io.ramcast.bench.multicast;
 
+import io.ramcast.multicast.FabricIdleStrategy;
+import io.ramcast.multicast.fabric.Fabric;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -17,20 +19,24 @@ import java.util.Locale;
  */
 public enum IdleKind
 {
-    /** Spin, then yield, then park from 1 µs doubling to 1 ms: the default, fine on shared cores. */
+    /**
+     * Spin, then yield, then wait from 1 µs doubling to 1 ms: the default, fine on shared cores. An
+     * agent that drives one fabric waits in it ({@link FabricIdleStrategy}: over tcp it wakes when
+     * bytes arrive); a thread shared by several agents parks (Agrona's back-off).
+     */
     BACKOFF
     {
         @Override
-        public IdleStrategy newStrategy()
+        public IdleStrategy newStrategy(final Fabric fabric)
         {
-            return new BackoffIdleStrategy();
+            return fabric != null ? new FabricIdleStrategy(fabric) : new BackoffIdleStrategy();
         }
     },
     /** Sleep 1 ms whenever idle: least CPU, highest latency. */
     SLEEP
     {
         @Override
-        public IdleStrategy newStrategy()
+        public IdleStrategy newStrategy(final Fabric fabric)
         {
             return new SleepingMillisIdleStrategy(1);
         }
@@ -39,14 +45,18 @@ public enum IdleKind
     SPIN
     {
         @Override
-        public IdleStrategy newStrategy()
+        public IdleStrategy newStrategy(final Fabric fabric)
         {
             return new BusySpinIdleStrategy();
         }
     };
 
-    /** @return a new strategy instance; strategies are stateful, so one per agent runner. */
-    public abstract IdleStrategy newStrategy();
+    /**
+     * @param fabric the one fabric the agent thread drives, or null for a thread that drives several
+     *               or none.
+     * @return a new strategy instance; strategies are stateful, so one per agent runner.
+     */
+    public abstract IdleStrategy newStrategy(Fabric fabric);
 
     /** @return the name used on the command line. */
     String cliName()

@@ -84,8 +84,8 @@ final class LocalBenchCluster implements BenchCluster
             clients.add(client);
             clientAgentList.add(client.agent());
         }
-        serverAgents = new AgentGroup("ramcast-servers", serverAgentList, settings.idle().newStrategy());
-        clientAgents = new AgentGroup("ramcast-clients", clientAgentList, settings.idle().newStrategy());
+        serverAgents = new AgentGroup("ramcast-servers", serverAgentList, settings.idle().newStrategy(null));
+        clientAgents = new AgentGroup("ramcast-clients", clientAgentList, settings.idle().newStrategy(null));
         serverAgents.start();
         clientAgents.start();
     }

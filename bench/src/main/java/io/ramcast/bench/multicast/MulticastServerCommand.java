@@ -101,12 +101,13 @@ public final class MulticastServerCommand implements Callable<Integer>
         final RamcastServer server;
         try
         {
+            final TcpFabric fabric = new TcpFabric(id, LoopbackAddresses.of(topology, basePort), TcpFabricOptions.defaults());
             server = RamcastServer.builder()
                 .topology(topology)
                 .options(options)
-                .fabric(new TcpFabric(id, LoopbackAddresses.of(topology, basePort), TcpFabricOptions.defaults()))
+                .fabric(fabric)
                 .deliveryHandler(d -> { })
-                .idleStrategy(idle.newStrategy())
+                .idleStrategy(idle.newStrategy(fabric))
                 .deliveryLog(deliveryLog)
                 .build();
         }

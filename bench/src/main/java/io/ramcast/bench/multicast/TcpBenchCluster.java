@@ -165,7 +165,7 @@ final class TcpBenchCluster implements BenchCluster
             clients.add(client);
             agents.add(client.agent());
         }
-        clientAgents = new AgentGroup("ramcast-clients", agents, settings.idle().newStrategy());
+        clientAgents = new AgentGroup("ramcast-clients", agents, settings.idle().newStrategy(null));
         clientAgents.start();
     }
 

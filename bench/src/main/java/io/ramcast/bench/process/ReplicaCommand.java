@@ -70,7 +70,7 @@ public final class ReplicaCommand implements Callable<Integer>
         converter = io.ramcast.bench.multicast.IdleKind.Converter.class,
         completionCandidates = io.ramcast.bench.multicast.IdleKind.Candidates.class,
         description = "How the replica's two agent threads wait when idle: ${COMPLETION-CANDIDATES}; backoff (spin " +
-            "briefly, then park up to 1 ms) suits shared machines, sleep (1 ms naps) uses least CPU at some latency, " +
+            "briefly, then wait up to 1 ms, over tcp waking as soon as bytes arrive) suits shared machines, sleep (1 ms naps) uses least CPU at some latency, " +
             "spin only a host with a core per thread (default: $$RAMCAST_IDLE, else backoff; now ${DEFAULT-VALUE}).")
     private io.ramcast.bench.multicast.IdleKind idle;
 
@@ -156,9 +156,13 @@ public final class ReplicaCommand implements Callable<Integer>
         final ReplicaServer replica;
         try
         {
-            replica = ReplicaServer.builder().config(config).replicaId(id).deliveryLog(deliveryLog)
-                .idleStrategy(idle::newStrategy)
-                .deliveryLogClock(deliveryLog != null ? SystemEpochNanoClock.INSTANCE : null).build();
+            final ReplicaServer.Builder builder = ReplicaServer.builder().config(config).replicaId(id)
+                .deliveryLog(deliveryLog).deliveryLogClock(deliveryLog != null ? SystemEpochNanoClock.INSTANCE : null);
+            if (idle != io.ramcast.bench.multicast.IdleKind.BACKOFF)
+            {
+                builder.idleStrategy(() -> idle.newStrategy(null)); // backoff: the replica's own defaults
+            }
+            replica = builder.build();
         }
         catch (final RdmaUnavailableException ex)
         {

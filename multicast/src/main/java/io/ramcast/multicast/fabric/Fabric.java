@@ -1,5 +1,7 @@
 package io.ramcast.multicast.fabric;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * One process's view of a memory fabric: one-sided remote writes into registered regions of
  * peers, the abstraction RamCast is written against (DESIGN.md, "The memory fabric").
@@ -77,6 +79,30 @@ public interface Fabric extends AutoCloseable
      * @return the amount of work done, 0 if idle (for the agent's idle strategy).
      */
     int doWork();
+
+    /**
+     * Waits, on the agent thread, until the fabric may have work or {@code maxNanos} passed: the
+     * idle strategy's park ({@link io.ramcast.multicast.FabricIdleStrategy}). A fabric that can tell
+     * when bytes arrive (tcp: the selector) returns as soon as a connection is readable, writable
+     * with output queued, connected or {@link #wakeup() woken}, and may round {@code maxNanos} up to
+     * its timer's granularity (tcp: 1 ms); the default just parks the thread for {@code maxNanos}
+     * (the shared-memory fabrics, where remote writes land without a notification to wait on).
+     *
+     * @param maxNanos the longest wait, positive.
+     */
+    default void awaitActivity(final long maxNanos)
+    {
+        LockSupport.parkNanos(maxNanos);
+    }
+
+    /**
+     * Ends the agent's current or next {@link #awaitActivity} early: called from any thread that
+     * hands the agent work (a message to send, a multicast to submit). Cheap when the agent is not
+     * waiting; a no-op for fabrics whose wait is a plain park.
+     */
+    default void wakeup()
+    {
+    }
 
     /**
      * Sets the listener told of fabric events; called on the agent thread from {@link #doWork()}.

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -117,7 +119,8 @@ public final class TcpFabric implements Fabric
     private final FrameHandler frameHandler = new FrameHandler();
     private final Consumer<SelectionKey> selectedKeyHandler = this::onSelected;
 
-    private Selector selector;
+    /** Volatile: {@link #wakeup()} reads it from other threads. */
+    private volatile Selector selector;
     private ServerSocketChannel serverChannel;
     private InetSocketAddress boundAddress;
     private int unidentifiedConnectionCount;
@@ -366,6 +369,92 @@ public final class TcpFabric implements Fabric
         workCount += attemptConnections();
         workCount += events.dispatch();
         return workCount;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Blocks in the selector for at most {@code maxNanos} rounded up to whole milliseconds (the
+     * selector's granularity; it wakes on the first event anyway). Connections with output still
+     * queued (a full socket buffer) are watched for writability meanwhile, so a backlog drains at
+     * the socket's pace, not the timeout's. Readable keys are read here; the next
+     * {@link #doWork()} parses and applies what arrived.
+     */
+    @Override
+    public void awaitActivity(final long maxNanos)
+    {
+        final Selector selector = this.selector;
+        if (FabricLifecycle.State.STARTED != lifecycle.state() || null == selector)
+        {
+            LockSupport.parkNanos(maxNanos);
+            return;
+        }
+        final int watchedForWrite = watchQueuedOutput(true);
+        nowNs = clock.nanoTime(); // accepts in the select handler time their handshake from it
+        try
+        {
+            selector.select(selectedKeyHandler, Math.max(1L, (maxNanos + 999_999L) / 1_000_000L));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("process " + selfId + ": selector failed", ex);
+        }
+        catch (final ClosedSelectorException ex)
+        {
+            return; // closed under us: the agent is stopping
+        }
+        if (watchedForWrite > 0)
+        {
+            watchQueuedOutput(false);
+        }
+    }
+
+    /**
+     * Adds or removes write interest on the active connections that have output queued (adding) or
+     * write interest set (removing).
+     *
+     * @return how many connections changed.
+     */
+    private int watchQueuedOutput(final boolean watch)
+    {
+        int changed = 0;
+        for (int i = 0, size = connections.size(); i < size; i++)
+        {
+            final TcpConnection connection = connections.get(i);
+            final SelectionKey key = connection.selectionKey();
+            if (null == key || !key.isValid() || TcpConnection.State.CONNECTING == connection.state() ||
+                TcpConnection.State.CLOSED == connection.state())
+            {
+                continue;
+            }
+            final boolean queued = connection.publisher().queuedBytes() > 0;
+            if (watch && queued)
+            {
+                key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                changed++;
+            }
+            else if (!watch && (key.interestOps() & SelectionKey.OP_WRITE) != 0)
+            {
+                key.interestOps(SelectionKey.OP_READ);
+                changed++;
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Thread-safe; a wake-up before the wait makes the wait return at once.
+     */
+    @Override
+    public void wakeup()
+    {
+        final Selector selector = this.selector;
+        if (null != selector)
+        {
+            selector.wakeup();
+        }
     }
 
     @Override
