@@ -35,7 +35,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -139,6 +138,8 @@ public final class KvClient implements AutoCloseable
     public static final int UNKNOWN_RETENTION_REQUEST_TIMEOUTS = 10;
     /** Request ids start at {@code currentTimeMillis()} times this. */
     static final long REQUEST_IDS_PER_MILLISECOND = 1_000_000L;
+    /** Longest period of the timeout sweep ({@link #timeoutSweepNs}). */
+    static final long MAX_TIMEOUT_SWEEP_MS = 100;
     /** How long {@link #close()} waits for the completer thread to finish pending callbacks. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
@@ -171,15 +172,22 @@ public final class KvClient implements AutoCloseable
         final long requestId;
         final int[] partitions;
         final CompletableFuture<TxnOutcome> future = new CompletableFuture<>();
-        /** Touched on the completer thread only. */
+        /** Fed on the RamCast agent thread; its progress is read by a timeout (it synchronizes). */
         final ReplyCollector replies;
-        volatile ScheduledFuture<?> timeout;
+        /**
+         * Whether the outcome completes the future on the RamCast agent thread: only for the
+         * synchronous calls, whose future is never handed out, so no caller's stage can run there.
+         */
+        final boolean completeOnAgent;
+        /** When the outcome counts as unknown; the sweep checks it. */
+        volatile long deadlineNs = Long.MAX_VALUE;
 
-        Attempt(final long requestId, final int[] partitions)
+        Attempt(final long requestId, final int[] partitions, final boolean completeOnAgent)
         {
             this.requestId = requestId;
             this.partitions = partitions;
             this.replies = new ReplyCollector(requestId, partitions);
+            this.completeOnAgent = completeOnAgent;
         }
     }
 
@@ -225,12 +233,13 @@ public final class KvClient implements AutoCloseable
         });
         completer.prestartCoreThread();
         timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "timer"));
-        timer.setRemoveOnCancelPolicy(true);
+        final long sweepNs = timeoutSweepNs(requestTimeoutNs);
+        timer.scheduleAtFixedRate(this::sweepTimeouts, sweepNs, sweepNs, TimeUnit.NANOSECONDS);
         try
         {
             ramcast = RamcastClient.builder().topology(topology).options(options).fabric(fabric)
                 .deliveryLog(b.deliveryLogDir)
-                .messageHandler((senderId, message) -> enqueue(() -> onReply(senderId, message)))
+                .messageHandler(this::onReply)
                 .sessionListener(new RamcastClient.SessionListener()
                 {
                     @Override
@@ -326,7 +335,7 @@ public final class KvClient implements AutoCloseable
      */
     public CompletableFuture<TxnOutcome> executeAsync(final Transaction transaction)
     {
-        return submit(transaction, 0, false).future;
+        return submit(transaction, 0, false, false).future;
     }
 
     /**
@@ -346,7 +355,7 @@ public final class KvClient implements AutoCloseable
      */
     public CompletableFuture<TxnOutcome> executeAsync(final long requestId, final Transaction transaction)
     {
-        return submit(transaction, requestId, true).future;
+        return submit(transaction, requestId, true, false).future;
     }
 
     /**
@@ -361,7 +370,7 @@ public final class KvClient implements AutoCloseable
     public TxnOutcome execute(final Transaction transaction)
     {
         refuseOnCompleterThread();
-        return await(submit(transaction, 0, false));
+        return await(submit(transaction, 0, false, true));
     }
 
     /**
@@ -377,7 +386,7 @@ public final class KvClient implements AutoCloseable
     public TxnOutcome execute(final long requestId, final Transaction transaction)
     {
         refuseOnCompleterThread();
-        return await(submit(transaction, requestId, true));
+        return await(submit(transaction, requestId, true, true));
     }
 
     /**
@@ -598,7 +607,12 @@ public final class KvClient implements AutoCloseable
 
     /* ------------------------------------------------------------------ sending */
 
-    private Attempt submit(final Transaction transaction, final long retryId, final boolean retry)
+    /**
+     * @param waiting whether the caller waits for the outcome itself ({@link #await}) and never
+     *                hands out the future: then the outcome completes it on the RamCast agent thread,
+     *                saving a hand-off through the completer thread.
+     */
+    private Attempt submit(final Transaction transaction, final long retryId, final boolean retry, final boolean waiting)
     {
         Objects.requireNonNull(transaction, "transaction");
         final int[] partitions = route(transaction);
@@ -618,7 +632,7 @@ public final class KvClient implements AutoCloseable
             tracker.abandon(ticket, System.nanoTime());
             throw ex;
         }
-        final Attempt attempt = new Attempt(ticket.requestId(), partitions);
+        final Attempt attempt = new Attempt(ticket.requestId(), partitions, waiting);
         final long deadlineNs = startNs + requestTimeoutNs;
         if (!ramcast.sessionReady() && !awaitSession(attempt, ticket, deadlineNs))
         {
@@ -638,6 +652,7 @@ public final class KvClient implements AutoCloseable
             Thread.currentThread().interrupt();
             return unsent(attempt, "interrupted while waiting for room in the client's window; not sent");
         }
+        attempt.deadlineNs = deadlineNs;
         pending.put(attempt.requestId, attempt);
         if (closed.get())
         {
@@ -675,12 +690,7 @@ public final class KvClient implements AutoCloseable
                 enqueue(() -> onSendFailed(attempt, failure));
             }
         });
-        try
-        {
-            attempt.timeout = timer.schedule(() -> enqueue(() -> onTimeout(attempt)),
-                Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-        catch (final RejectedExecutionException ex)
+        if (closed.get())
         {
             unknownIfClaimed(attempt, CLOSED); // closed meanwhile; close() may have drained before we registered
         }
@@ -810,7 +820,7 @@ public final class KvClient implements AutoCloseable
         return new IllegalStateException("client " + clientId + " is closed");
     }
 
-    /* ------------------------------------------------------------------ completing (completer thread) */
+    /* ------------------------------------------------------------------ completing */
 
     private void enqueue(final Runnable task)
     {
@@ -824,6 +834,11 @@ public final class KvClient implements AutoCloseable
         }
     }
 
+    /**
+     * On the RamCast agent thread: gathers a reply. Duplicates (the other replicas of an answered
+     * partition) end here; a complete outcome wakes a synchronous caller directly and goes through
+     * the completer thread for a future that was handed out.
+     */
     private void onReply(final int senderId, final byte[] message)
     {
         final TxnReply reply;
@@ -868,7 +883,15 @@ public final class KvClient implements AutoCloseable
                 if (claim(attempt))
                 {
                     tracker.settle(attempt.requestId);
-                    attempt.future.complete(attempt.replies.outcome());
+                    final TxnOutcome outcome = attempt.replies.outcome();
+                    if (attempt.completeOnAgent)
+                    {
+                        attempt.future.complete(outcome); // wakes the waiting caller; no stage of a caller runs here
+                    }
+                    else
+                    {
+                        enqueue(() -> attempt.future.complete(outcome));
+                    }
                 }
             }
             case DISAGREEMENT ->
@@ -878,7 +901,7 @@ public final class KvClient implements AutoCloseable
                     tracker.settle(attempt.requestId);
                     final IllegalStateException error = attempt.replies.disagreement();
                     LOG.error("client {}: {}", clientId, error.getMessage());
-                    attempt.future.completeExceptionally(error);
+                    enqueue(() -> attempt.future.completeExceptionally(error));
                 }
             }
             default -> throw new IllegalStateException("unhandled reply status");
@@ -917,16 +940,35 @@ public final class KvClient implements AutoCloseable
 
     private boolean claim(final Attempt attempt)
     {
-        if (!pending.remove(attempt.requestId, attempt))
+        return pending.remove(attempt.requestId, attempt);
+    }
+
+    /**
+     * On the timer thread: attempts past their deadline become unknown (on the completer thread).
+     * One periodic sweep instead of a timer task per attempt: scheduling and cancelling a task per
+     * transaction woke the timer thread twice per transaction.
+     */
+    private void sweepTimeouts()
+    {
+        final long nowNs = System.nanoTime();
+        for (final Attempt attempt : pending.values())
         {
-            return false;
+            if (nowNs - attempt.deadlineNs >= 0)
+            {
+                attempt.deadlineNs = Long.MAX_VALUE; // queued once
+                enqueue(() -> onTimeout(attempt));
+            }
         }
-        final ScheduledFuture<?> timeout = attempt.timeout;
-        if (timeout != null)
-        {
-            timeout.cancel(false);
-        }
-        return true;
+    }
+
+    /**
+     * How often {@link #sweepTimeouts()} runs: a tenth of the request timeout, between 1 ms and
+     * {@value #MAX_TIMEOUT_SWEEP_MS} ms, so an outcome becomes unknown at most that late.
+     */
+    static long timeoutSweepNs(final long requestTimeoutNs)
+    {
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+            Math.min(TimeUnit.MILLISECONDS.toNanos(MAX_TIMEOUT_SWEEP_MS), requestTimeoutNs / 10));
     }
 
     private void malformed(final int senderId, final String problem)

@@ -12,7 +12,8 @@ import java.util.Arrays;
  * must agree on the verdict (committed, or not committed with the same reason): they compute it from
  * the same reads in the same order, so a disagreement is a bug, reported as such.
  *
- * <p>A plain single-threaded object (the client's completer thread).
+ * <p>Fed on the client's RamCast agent thread; a timeout on the completer thread reads its
+ * progress, so every method synchronizes (uncontended in the common case).
  */
 final class ReplyCollector
 {
@@ -53,7 +54,7 @@ final class ReplyCollector
      * @param reply a reply with this attempt's request id.
      * @return what it did.
      */
-    Status onReply(final TxnReply reply)
+    synchronized Status onReply(final TxnReply reply)
     {
         final int index = Arrays.binarySearch(partitions, reply.partition());
         if (index < 0)
@@ -79,7 +80,7 @@ final class ReplyCollector
     }
 
     /** @return the outcome, once {@link Status#COMPLETE}. */
-    TxnOutcome outcome()
+    synchronized TxnOutcome outcome()
     {
         if (answered != partitions.length || contradiction != null)
         {
@@ -91,7 +92,7 @@ final class ReplyCollector
     }
 
     /** @return the error describing the disagreement, once {@link Status#DISAGREEMENT}. */
-    IllegalStateException disagreement()
+    synchronized IllegalStateException disagreement()
     {
         return new IllegalStateException("partitions disagree on the outcome of request " + requestId + ": partition " +
             reference.partition() + " answered " + verdict(reference) + " but partition " + contradiction.partition() +
@@ -99,7 +100,7 @@ final class ReplyCollector
     }
 
     /** @return which partitions answered and which are awaited. */
-    String progress()
+    synchronized String progress()
     {
         final StringBuilder done = new StringBuilder();
         final StringBuilder missing = new StringBuilder();
