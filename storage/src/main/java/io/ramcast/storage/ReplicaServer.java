@@ -72,6 +72,8 @@ public final class ReplicaServer implements AutoCloseable
     private final PartitionStore store;
     private final RamcastServer server;
     private final Fabric fabric;
+    /** The executor agent's default idle strategy, woken when work is queued for it; null with a configured one. */
+    private volatile WakeableIdleStrategy executorIdle;
     private final PartitionExecutor executor;
     /** Serves snapshots of the store on the transfer port; null if the replica has none. */
     private final SnapshotServer snapshotServer;
@@ -225,6 +227,11 @@ public final class ReplicaServer implements AutoCloseable
             }
             LockSupport.parkNanos(50_000);
         }
+        final WakeableIdleStrategy idle = executorIdle;
+        if (idle != null)
+        {
+            idle.wake();
+        }
     }
 
     /** On the executor agent: queue a message for the RamCast agent, waiting while its queue is full. */
@@ -250,7 +257,8 @@ public final class ReplicaServer implements AutoCloseable
     {
         serverRunner = new AgentRunner(newIdleStrategy != null ? newIdleStrategy() : new FabricIdleStrategy(fabric),
             this::onError, (AtomicCounter)null, server.agent());
-        executorRunner = new AgentRunner(newIdleStrategy != null ? newIdleStrategy() : new BackoffIdleStrategy(),
+        executorIdle = newIdleStrategy != null ? null : new WakeableIdleStrategy();
+        executorRunner = new AgentRunner(newIdleStrategy != null ? newIdleStrategy() : executorIdle,
             this::onError, (AtomicCounter)null, new ExecutorAgent());
         AgentRunner.startOnThread(serverRunner);
         AgentRunner.startOnThread(executorRunner);
@@ -515,7 +523,8 @@ public final class ReplicaServer implements AutoCloseable
          *
          * @param newIdleStrategy makes one idle strategy per agent (default: the RamCast agent waits in
          *                        its fabric with a {@link FabricIdleStrategy}, waking when bytes arrive;
-         *                        the executor agent backs off with Agrona's {@link BackoffIdleStrategy};
+         *                        the executor agent backs off as Agrona's {@link BackoffIdleStrategy} does
+         *                        and is woken when a delivery or read exchange is queued for it;
          *                        busy-spin only on dedicated cores).
          * @return this.
          */
