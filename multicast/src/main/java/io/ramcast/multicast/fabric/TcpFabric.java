@@ -119,6 +119,10 @@ public final class TcpFabric implements Fabric
     private final FrameHandler frameHandler = new FrameHandler();
     private final Consumer<SelectionKey> selectedKeyHandler = this::onSelected;
 
+    /** Waits at least this long block in the selector; shorter ones park ({@link #awaitActivity}). */
+    static final long SELECT_WAIT_MIN_NS = 1_000_000L;
+    /** The agent thread while a short wait parks it; {@link #wakeup()} unparks it. */
+    private volatile Thread parkedThread;
     /** Volatile: {@link #wakeup()} reads it from other threads. */
     private volatile Selector selector;
     private ServerSocketChannel serverChannel;
@@ -374,7 +378,11 @@ public final class TcpFabric implements Fabric
     /**
      * {@inheritDoc}
      *
-     * <p>Blocks in the selector for at most {@code maxNanos} rounded up to whole milliseconds (the
+     * <p>A wait shorter than {@value #SELECT_WAIT_MIN_NS} ns parks the thread (a {@link #wakeup()}
+     * unparks it): while an agent is busy its short idle spells let bytes from several peers
+     * accumulate and be handled in one duty cycle, which on a saturated machine costs fewer context
+     * switches than waking for each arrival. A longer wait — the agent has been idle for a while —
+     * blocks in the selector for at most {@code maxNanos} rounded up to whole milliseconds (the
      * selector's granularity; it wakes on the first event anyway). Connections with output still
      * queued (a full socket buffer) are watched for writability meanwhile, so a backlog drains at
      * the socket's pace, not the timeout's. Readable keys are read here; the next
@@ -384,9 +392,11 @@ public final class TcpFabric implements Fabric
     public void awaitActivity(final long maxNanos)
     {
         final Selector selector = this.selector;
-        if (FabricLifecycle.State.STARTED != lifecycle.state() || null == selector)
+        if (FabricLifecycle.State.STARTED != lifecycle.state() || null == selector || maxNanos < SELECT_WAIT_MIN_NS)
         {
+            parkedThread = Thread.currentThread();
             LockSupport.parkNanos(maxNanos);
+            parkedThread = null;
             return;
         }
         final int watchedForWrite = watchQueuedOutput(true);
@@ -450,6 +460,11 @@ public final class TcpFabric implements Fabric
     @Override
     public void wakeup()
     {
+        final Thread parked = parkedThread;
+        if (null != parked)
+        {
+            LockSupport.unpark(parked);
+        }
         final Selector selector = this.selector;
         if (null != selector)
         {
