@@ -78,6 +78,14 @@ class KvClientTest
     }
 
     @Test
+    void shouldSweepRequestDeadlinesEveryTenthOfTheTimeoutBetweenOneAndAHundredMilliseconds()
+    {
+        assertThat(KvClient.timeoutSweepNs(TimeUnit.SECONDS.toNanos(5))).isEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+        assertThat(KvClient.timeoutSweepNs(TimeUnit.MILLISECONDS.toNanos(200))).isEqualTo(TimeUnit.MILLISECONDS.toNanos(20));
+        assertThat(KvClient.timeoutSweepNs(TimeUnit.MILLISECONDS.toNanos(3))).isEqualTo(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldRunEveryConvenienceSyncAndAsync() throws Exception
     {
