@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import io.ramcast.multicast.FabricIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,7 +22,7 @@ class WakeableIdleStrategyTest
         final CountDownLatch returned = new CountDownLatch(1);
         final Thread agent = new Thread(() ->
         {
-            for (int i = 0; i <= WakeableIdleStrategy.MAX_SPINS + WakeableIdleStrategy.MAX_YIELDS; i++)
+            for (int i = 0; i <= FabricIdleStrategy.MAX_SPINS + FabricIdleStrategy.MAX_YIELDS; i++)
             {
                 strategy.idle(0); // spins, yields, then the long park
             }
@@ -51,7 +52,7 @@ class WakeableIdleStrategyTest
         final long startNs = System.nanoTime();
         for (int i = 0; i < 1_000; i++)
         {
-            for (int j = 0; j < WakeableIdleStrategy.MAX_SPINS + WakeableIdleStrategy.MAX_YIELDS; j++)
+            for (int j = 0; j < FabricIdleStrategy.MAX_SPINS + FabricIdleStrategy.MAX_YIELDS; j++)
             {
                 strategy.idle(0);
             }
