@@ -482,7 +482,8 @@ public final class KvClient implements AutoCloseable
      * @param key   the counter's key.
      * @param delta the amount to add.
      * @return the counter's new value.
-     * @throws NotCommittedException   if it did not commit.
+     * @throws NotCommittedException   if it did not commit ({@link ReasonCode#COUNTER_OVERFLOW} if the sum
+     *                                 does not fit a signed 64-bit counter: nothing is written).
      * @throws UnknownOutcomeException if the outcome is unknown.
      */
     public long increment(final byte[] key, final long delta)

@@ -77,7 +77,8 @@ import java.util.TreeSet;
  *
  * <p>Errors: only the deterministic failures of a transaction become a definite "not committed",
  * because every replica of every involved partition computes them identically: a compare-and-set
- * that finds another value ({@link ReasonCode#CONDITION_FAILED}), {@link ProcedureContext.Abort}
+ * that finds another value ({@link ReasonCode#CONDITION_FAILED}), an increment that would overflow
+ * its counter ({@link ReasonCode#COUNTER_OVERFLOW}), {@link ProcedureContext.Abort}
  * ({@link ReasonCode#PROCEDURE_ABORTED}), {@link InvalidTransactionException}
  * ({@link ReasonCode#INVALID}), limits, unknown procedures and wrong destinations. Any other exception
  * while a transaction executes (a bug in the op path or in a procedure) propagates out of
@@ -1103,9 +1104,9 @@ public final class PartitionExecutor
         {
             return new Computation(notCommitted(request, ReasonCode.PROCEDURE_ABORTED, abort.getMessage()), null);
         }
-        catch (final ConditionFailed failed)
+        catch (final Refused refused)
         {
-            return new Computation(notCommitted(request, ReasonCode.CONDITION_FAILED, failed.getMessage()), null);
+            return new Computation(notCommitted(request, refused.reason, refused.getMessage()), null);
         }
         catch (final InvalidTransactionException invalid)
         {
@@ -1260,11 +1261,15 @@ public final class PartitionExecutor
         }
     }
 
-    private static final class ConditionFailed extends RuntimeException
+    /** An operation found data that refuses it (a failed condition, an overflowing counter): not committed. */
+    private static final class Refused extends RuntimeException
     {
-        ConditionFailed(final String message)
+        final ReasonCode reason;
+
+        Refused(final ReasonCode reason, final String message)
         {
             super(message, null, false, false);
+            this.reason = reason;
         }
     }
 
@@ -1329,7 +1334,7 @@ public final class PartitionExecutor
                 final byte[] current = read(c.key());
                 if (!Arrays.equals(current, c.expected()))
                 {
-                    throw new ConditionFailed("compare-and-set failed on key " + new ByteKey(c.key()));
+                    throw new Refused(ReasonCode.CONDITION_FAILED, "compare-and-set failed on key " + new ByteKey(c.key()));
                 }
                 write(c.key(), c.newValue());
                 return new Result.None();
@@ -1342,7 +1347,17 @@ public final class PartitionExecutor
                     throw new InvalidTransactionException("key " + new ByteKey(i.key()) + " holds " + current.length +
                         " bytes, not an 8-byte counter");
                 }
-                final long next = (current == null ? 0 : ByteBuffer.wrap(current).getLong()) + i.delta();
+                final long value = current == null ? 0 : ByteBuffer.wrap(current).getLong();
+                final long next;
+                try
+                {
+                    next = Math.addExact(value, i.delta());
+                }
+                catch (final ArithmeticException ex)
+                {
+                    throw new Refused(ReasonCode.COUNTER_OVERFLOW, "incrementing key " + new ByteKey(i.key()) +
+                        " holding " + value + " by " + i.delta() + " overflows a 64-bit counter");
+                }
                 write(i.key(), ByteBuffer.allocate(Long.BYTES).putLong(next).array());
                 return new Result.Counter(next);
             }

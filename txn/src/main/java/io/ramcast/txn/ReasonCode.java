@@ -14,5 +14,7 @@ public enum ReasonCode
     /** A key, value or the transaction exceeds the cluster's limits. */
     LIMIT_EXCEEDED,
     /** The transaction is malformed (undeclared key, wrong destinations, a scan over several partitions). */
-    INVALID
+    INVALID,
+    /** An increment would take its counter past {@link Long#MAX_VALUE} or {@link Long#MIN_VALUE}; nothing was written. */
+    COUNTER_OVERFLOW
 }

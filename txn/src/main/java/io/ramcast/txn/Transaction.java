@@ -169,7 +169,8 @@ public final class Transaction
 
         /**
          * @param key   counter key (8-byte big-endian long; absent = 0).
-         * @param delta amount to add.
+         * @param delta amount to add; a sum past {@link Long#MAX_VALUE} or {@link Long#MIN_VALUE} makes
+         *              the transaction not commit ({@link ReasonCode#COUNTER_OVERFLOW}), it never wraps.
          * @return this.
          */
         public Builder increment(final byte[] key, final long delta)

@@ -191,6 +191,27 @@ class PartitionExecutorTest
     }
 
     @Test
+    void shouldRefuseAnIncrementThatOverflowsItsCounterAndWriteNothing()
+    {
+        submit(1, 1, Transaction.builder().put(bytes("a"), counter(Long.MAX_VALUE)).put(bytes("a2"), counter(Long.MIN_VALUE))
+            .build());
+
+        final List<TxnReply> up = submit(2, 1, Transaction.builder().put(bytes("a1"), bytes("x")).increment(bytes("a"), 1)
+            .build());
+        assertThat(up).hasSize(1).allMatch(r -> !r.committed() && r.reason() == ReasonCode.COUNTER_OVERFLOW);
+        assertThat(up.get(0).detail()).contains("9223372036854775807").contains("overflows");
+        final List<TxnReply> down = submit(3, 1, Transaction.builder().increment(bytes("a2"), -1).build());
+        assertThat(down).allMatch(r -> !r.committed() && r.reason() == ReasonCode.COUNTER_OVERFLOW);
+
+        assertThat(stores[0].get(bytes("a"))).isEqualTo(counter(Long.MAX_VALUE));
+        assertThat(stores[0].get(bytes("a1"))).as("nothing of the refused transaction is applied").isNull();
+        assertThat(stores[0].get(bytes("a2"))).isEqualTo(counter(Long.MIN_VALUE));
+
+        final List<TxnReply> fine = submit(4, 1, Transaction.builder().increment(bytes("a"), -1).build());
+        assertThat(((Result.Counter)fine.get(0).results().get(0)).value()).isEqualTo(Long.MAX_VALUE - 1);
+    }
+
+    @Test
     void shouldAnswerRetryFromRememberedOutcomeWithoutApplyingTwice()
     {
         submit(1, 1, Transaction.builder().put(bytes("a"), counter(0)).build());
