@@ -263,12 +263,18 @@ public final class TcpFabric implements Fabric
      * <p>Binds the listening socket if this process listens (with {@code SO_REUSEADDR}, so that a
      * restarted process can bind its address again); connections are made by {@link #doWork()}.
      *
-     * @throws IllegalStateException if already started or closed.
+     * @throws IllegalStateException if already started or closed, or if this process's own host name
+     *                               does not resolve (nothing started).
      * @throws UncheckedIOException  if the listening socket cannot be bound.
      */
     @Override
     public void start()
     {
+        if (null != selfAddress && selfAddress.isUnresolved())
+        {
+            throw new IllegalStateException("process " + selfId + " cannot listen on " + selfAddress.getHostString() +
+                ":" + selfAddress.getPort() + ": the host name does not resolve (check its host in the config, or DNS)");
+        }
         lifecycle.transition(FabricLifecycle.State.STARTED);
         nowNs = clock.nanoTime();
         try
@@ -667,15 +673,35 @@ public final class TcpFabric implements Fabric
 
     private void connect(final TcpPeer peer)
     {
+        final InetSocketAddress address = peer.resolveAddress();
+        final boolean resolved = !address.isUnresolved();
+        if (peer.reportResolution(resolved))
+        {
+            if (resolved)
+            {
+                LOG.info("process {}: host {} of process {} resolves again ({})", selfId, address.getHostString(),
+                    peer.peerId(), address);
+            }
+            else
+            {
+                LOG.warn("process {}: cannot resolve host {} of process {} (port {}); trying again with back-off " +
+                    "(check the config's host, or DNS)", selfId, address.getHostString(), peer.peerId(), address.getPort());
+            }
+        }
+        if (!resolved)
+        {
+            peer.reconnectBackoff().onFailure(nowNs);
+            return;
+        }
         SocketChannel channel = null;
         try
         {
             channel = SocketChannel.open();
             configure(channel);
-            final TcpConnection connection = new TcpConnection(channel, true, peer.address(), peer,
+            final TcpConnection connection = new TcpConnection(channel, true, address, peer,
                 TcpConnection.State.CONNECTING, nowNs + options.connectTimeoutNs(), options);
             queueHello(connection);
-            final boolean connected = channel.connect(peer.address());
+            final boolean connected = channel.connect(address);
             if (connected)
             {
                 connection.state(TcpConnection.State.HANDSHAKING);

@@ -10,7 +10,7 @@ import org.agrona.collections.Int2ObjectHashMap;
  * What a {@code tcp} fabric process knows of one peer process: whether it connects out to it, its
  * current connection, the region table from its last HELLO and the handles to its regions.
  *
- * <p>Threading: agent thread only.
+ * <p>Threading: agent thread only, but for the DNS lookup {@link #resolveAddress()} starts.
  */
 final class TcpPeer
 {
@@ -26,7 +26,12 @@ final class TcpPeer
     }
 
     private final int peerId;
-    private final InetSocketAddress address;
+    private InetSocketAddress address;
+    /** Set by a lookup thread when an unresolved host resolved; taken by the agent. */
+    private volatile InetSocketAddress lookedUp;
+    private volatile boolean lookingUp;
+    /** Whether the last resolution of {@link #address} failed and was reported. */
+    private boolean unresolvedReported;
     private final boolean connectsOut;
     private final Int2ObjectHashMap<TcpRemoteRegion> handleByRegionId = new Int2ObjectHashMap<>();
     private State state = State.CONNECTING;
@@ -58,6 +63,55 @@ final class TcpPeer
     InetSocketAddress address()
     {
         return address;
+    }
+
+    /**
+     * The listen address. A host name that did not resolve (e.g. while DNS was down) is looked up
+     * again on a short-lived daemon thread, one lookup at a time, so the agent never blocks on DNS;
+     * the attempt that finds the address unresolved starts the lookup and fails, a later attempt
+     * uses what it found.
+     *
+     * @return the address; unresolved while no lookup has succeeded.
+     */
+    InetSocketAddress resolveAddress()
+    {
+        final InetSocketAddress found = lookedUp;
+        if (null != found)
+        {
+            address = found;
+            lookedUp = null;
+        }
+        if (null != address && address.isUnresolved() && !lookingUp)
+        {
+            lookingUp = true;
+            final String host = address.getHostString();
+            final int port = address.getPort();
+            final Thread lookup = new Thread(() ->
+            {
+                final InetSocketAddress again = new InetSocketAddress(host, port);
+                if (!again.isUnresolved())
+                {
+                    lookedUp = again;
+                }
+                lookingUp = false;
+            }, "ramcast-resolve-" + host);
+            lookup.setDaemon(true);
+            lookup.start();
+        }
+        return address;
+    }
+
+    /**
+     * Records whether the address resolved at the latest attempt.
+     *
+     * @param resolved whether it did.
+     * @return whether that changed since the last report (so it is logged once per change).
+     */
+    boolean reportResolution(final boolean resolved)
+    {
+        final boolean changed = unresolvedReported == resolved;
+        unresolvedReported = !resolved;
+        return changed;
     }
 
     boolean connectsOut()

@@ -243,6 +243,57 @@ class TcpFabricTest
     }
 
     @Test
+    void shouldRefuseToStartWhenItsOwnHostDoesNotResolveNamingIt()
+    {
+        final TcpFabric fabric = track(new TcpFabric(SERVER_ID,
+            Map.of(SERVER_ID, InetSocketAddress.createUnresolved("no-such-host.invalid", 7000)), TcpFabricContractTest.OPTIONS));
+        assertThatThrownBy(fabric::start)
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("cannot listen on no-such-host.invalid:7000")
+            .hasMessageContaining("does not resolve");
+    }
+
+    /** A host that did not resolve when the config was read is looked up again (off the agent thread). */
+    @Test
+    void shouldConnectToAPeerWhoseAddressResolvesOnlyOnALaterLookup()
+    {
+        final InetSocketAddress address = TcpFabricContractTest.freeLoopbackAddress();
+        final TcpFabric owner = track(new TcpFabric(SERVER_ID, Map.of(SERVER_ID, address), TcpFabricContractTest.OPTIONS));
+        final LocalRegion region = owner.register(REGION_ID, REGION_SIZE_BYTES, true);
+        owner.start();
+        final InetSocketAddress unresolved = InetSocketAddress.createUnresolved(
+            address.getAddress().getHostAddress(), address.getPort());
+        assertThat(unresolved.isUnresolved()).isTrue();
+        final TcpFabric writer = track(new TcpFabric(RAW_CLIENT_ID, Map.of(SERVER_ID, unresolved),
+            TcpFabricContractTest.OPTIONS));
+        writer.start();
+        final RemoteRegion handle = writer.remote(SERVER_ID, REGION_ID);
+        final Runnable stepBoth = () ->
+        {
+            owner.doWork();
+            writer.doWork();
+        };
+        Await.until(() -> handle.status() == RemoteRegion.Status.READY, AWAIT_TIMEOUT, "connected after a new lookup",
+            stepBoth);
+        assertThat(handle.write(0, words(9L), 0, 8)).isEqualTo(WriteResult.ISSUED);
+        Await.until(() -> region.buffer().getLongVolatile(0) == 9L, AWAIT_TIMEOUT, "the write landed", stepBoth);
+    }
+
+    @Test
+    void shouldKeepWorkingWhileAPeerHostDoesNotResolve()
+    {
+        final TcpFabric writer = track(new TcpFabric(RAW_CLIENT_ID,
+            Map.of(SERVER_ID, InetSocketAddress.createUnresolved("no-such-host.invalid", 7000)),
+            TcpFabricContractTest.OPTIONS));
+        writer.start();
+        final RemoteRegion handle = writer.remote(SERVER_ID, REGION_ID);
+        final long untilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+        Await.until(() -> System.nanoTime() - untilNs > 0, AWAIT_TIMEOUT, "several attempts", writer::doWork);
+        assertThat(handle.status()).isEqualTo(RemoteRegion.Status.CONNECTING);
+        assertThat(handle.write(0, words(1L), 0, 8)).isEqualTo(WriteResult.NOT_CONNECTED);
+    }
+
+    @Test
     void shouldRefuseWriteLongerThanTheLargestFrame()
     {
         final TcpFabricOptions options = TcpFabricOptions.builder()

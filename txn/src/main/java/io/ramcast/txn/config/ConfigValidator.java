@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Checks a {@link RawConfig.RawCluster} against every rule of the config format and builds the
@@ -43,6 +44,15 @@ final class ConfigValidator
     static final int MAX_CLIENT_WINDOW = 1 << 16;
 
     private static final String REPLICA_FIELDS = "a replica needs id, host and port";
+    /**
+     * A DNS name or an IPv4 literal: labels of letters, digits, hyphens and underscores (container
+     * service names use them), not starting or ending with a hyphen.
+     */
+    private static final String HOST_LABEL = "[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?";
+    private static final Pattern HEX_GROUP = Pattern.compile("[0-9A-Fa-f]{1,4}");
+    private static final Pattern IPV4 = Pattern.compile("(?:(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)");
+    private static final Pattern HOST_NAME = Pattern.compile("(?=.{1,253}$)" + HOST_LABEL + "(?:\\." + HOST_LABEL + ")*\\.?");
+
     private static final String PROCESS_ID_RULE = "process ids must be in [0, " + MAX_PROCESS_ID + "]";
 
     private final String source;
@@ -311,6 +321,12 @@ final class ConfigValidator
         else if (host.isBlank())
         {
             problem(path + ".host", quote(host), "the host must not be empty");
+            host = null;
+        }
+        else if (host.indexOf(':') >= 0 ? !isIpv6Literal(host) : !HOST_NAME.matcher(host).matches())
+        {
+            problem(path + ".host", quote(host), "must be a host name (letters, digits, '-', '_' and '.') or an IPv4 or " +
+                "IPv6 address (no brackets, no zone), without a port (the port has its own field)");
             host = null;
         }
         final Integer port = raw.port() == null ? missing(path + ".port", REPLICA_FIELDS) :
@@ -674,6 +690,47 @@ final class ConfigValidator
             }
         }
         return null;
+    }
+
+    /**
+     * @return whether {@code host} is an IPv6 address literal, not bracketed and without a zone:
+     *         groups of 1–4 hex digits, at most one {@code ::}, optionally an IPv4 address last.
+     */
+    static boolean isIpv6Literal(final String host)
+    {
+        final int compressed = host.indexOf("::");
+        if (host.length() > 45 || (compressed >= 0 && host.indexOf("::", compressed + 1) >= 0) ||
+            (host.startsWith(":") && compressed != 0) || (host.endsWith(":") && compressed != host.length() - 2))
+        {
+            return false;
+        }
+        final String[] parts = host.split(":", -1);
+        int groups = 0;
+        for (int i = 0; i < parts.length; i++)
+        {
+            final String part = parts[i];
+            if (part.isEmpty())
+            {
+                continue; // only around the one "::", checked above
+            }
+            if (i == parts.length - 1 && part.indexOf('.') >= 0)
+            {
+                if (!IPV4.matcher(part).matches())
+                {
+                    return false;
+                }
+                groups += 2;
+            }
+            else if (HEX_GROUP.matcher(part).matches())
+            {
+                groups++;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        return compressed >= 0 ? groups <= 7 : groups == 8;
     }
 
     private static String quote(final String text)

@@ -353,6 +353,28 @@ class ClusterConfigTest
             .hasMessage("f.yaml: limits.maxKeyBytes: 4294967296; must be at most 2147483647");
     }
 
+    @Test
+    void shouldAcceptHostNamesAndAddressesAndRefuseAHostThatIsNeither() throws ConfigException
+    {
+        for (final String host : List.of("node-1.example.com", "localhost", "10.0.0.5", "::1", "fe80::1", "2001:db8:0:0:0:0:2:1", "::ffff:10.0.0.5",
+            "db7.", "kv_node_1"))
+        {
+            final ClusterConfig config = ClusterConfig.parse(MINIMAL.replace("host: 127.0.0.1", "host: '" + host + "'"),
+                "f.yaml");
+            assertThat(config.replica(0).host()).isEqualTo(host);
+        }
+        for (final String host : List.of("127.0.0.1:7100", "my host", "-node", "http://node1", "[::1]", "node1:7100", "::g",
+            "1::2::3", ":1::", "1:2:3:4:5:6:7", "fe80::1%eth0"))
+        {
+            assertThatThrownBy(() -> ClusterConfig.parse(MINIMAL.replace("host: 127.0.0.1", "host: '" + host + "'"),
+                "f.yaml"))
+                .as(host)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("f.yaml: partitions[0].replicas[0].host: '" + host + "'")
+                .hasMessageContaining("(no brackets, no zone), without a port (the port has its own field)");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("badFiles")
     void shouldRefuseABadFileNamingTheFileFieldValueAndRule(
