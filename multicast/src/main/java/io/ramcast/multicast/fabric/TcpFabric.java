@@ -94,8 +94,15 @@ public final class TcpFabric implements Fabric
     /** Most frames decoded per connection per {@link #doWork()}. */
     static final int FRAME_POLL_LIMIT = 1024;
 
-    /** Most accepted connections waiting for their HELLO; more are closed at once. */
+    /**
+     * Most accepted connections waiting for their HELLO. A new connection is always let in: when
+     * this many wait, the one accepted first is closed for it, so idle connections (a scan, a
+     * flood) cannot lock out a peer or client that says HELLO as soon as it connects.
+     */
     static final int MAX_UNIDENTIFIED_CONNECTIONS = 64;
+
+    /** At most one summary line per this interval about connections closed for waiting too long without HELLO. */
+    static final long EVICTION_LOG_INTERVAL_NS = 10_000_000_000L;
 
     private static final int LISTEN_BACKLOG = 128;
     private static final Logger LOG = LoggerFactory.getLogger(TcpFabric.class);
@@ -128,6 +135,8 @@ public final class TcpFabric implements Fabric
     private ServerSocketChannel serverChannel;
     private InetSocketAddress boundAddress;
     private int unidentifiedConnectionCount;
+    private long evictedSinceLog;
+    private long evictionLogDueNs;
     private long nowNs;
     private long droppedWriteFrameCount;
     private int selectWork;
@@ -633,10 +642,7 @@ public final class TcpFabric implements Fabric
                 remoteAddress = channel.getRemoteAddress();
                 if (unidentifiedConnectionCount >= MAX_UNIDENTIFIED_CONNECTIONS)
                 {
-                    LOG.warn("process {}: refusing connection from {}: {} connections are already waiting for HELLO",
-                        selfId, remoteAddress, unidentifiedConnectionCount);
-                    channel.close();
-                    continue;
+                    evictOldestUnidentified();
                 }
                 configure(channel);
                 final TcpConnection connection = new TcpConnection(channel, false, remoteAddress, null,
@@ -669,6 +675,36 @@ public final class TcpFabric implements Fabric
             }
         }
         return attempts;
+    }
+
+    /** Closes the accepted connection that has waited longest for its HELLO; logs a summary at most every interval. */
+    private void evictOldestUnidentified()
+    {
+        TcpConnection oldest = null;
+        for (int i = 0, size = connections.size(); i < size; i++)
+        {
+            final TcpConnection connection = connections.get(i);
+            if (null == connection.peer() && TcpConnection.State.CLOSED != connection.state() &&
+                (null == oldest || connection.establishDeadlineNs() - oldest.establishDeadlineNs() < 0))
+            {
+                oldest = connection;
+            }
+        }
+        if (null == oldest)
+        {
+            return;
+        }
+        closeConnection(oldest, "closed for a newer connection: " + MAX_UNIDENTIFIED_CONNECTIONS +
+            " connections were waiting for HELLO", null);
+        evictedSinceLog++;
+        if (0 == evictionLogDueNs || nowNs - evictionLogDueNs >= 0)
+        {
+            LOG.warn("process {}: closed {} connection(s) that had not sent HELLO, the longest waiting first, to let " +
+                "new ones in ({} may wait at once; next summary in {} s at the earliest)", selfId, evictedSinceLog,
+                MAX_UNIDENTIFIED_CONNECTIONS, EVICTION_LOG_INTERVAL_NS / 1_000_000_000L);
+            evictedSinceLog = 0;
+            evictionLogDueNs = nowNs + EVICTION_LOG_INTERVAL_NS;
+        }
     }
 
     private void connect(final TcpPeer peer)

@@ -293,6 +293,65 @@ class TcpFabricTest
         assertThat(handle.write(0, words(1L), 0, 8)).isEqualTo(WriteResult.NOT_CONNECTED);
     }
 
+    /**
+     * More idle connections than may wait for HELLO do not lock anyone out: the longest waiting
+     * ones are closed, and a client that says HELLO when it connects gets in.
+     */
+    @Test
+    void shouldLetAPeerInWhileMoreIdleConnectionsThanTheCapWaitForHello() throws IOException
+    {
+        final InetSocketAddress address = TcpFabricContractTest.freeLoopbackAddress();
+        final TcpFabric server = new TcpFabric(SERVER_ID, Map.of(SERVER_ID, address), TcpFabricContractTest.OPTIONS);
+        final LocalRegion region = server.register(REGION_ID, REGION_SIZE_BYTES, true);
+        server.start();
+        resources.add(server);
+        runAgent(server);
+
+        final List<Socket> idle = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < TcpFabric.MAX_UNIDENTIFIED_CONNECTIONS + 6; i++)
+            {
+                idle.add(rawConnect(address)); // connects, never says HELLO
+            }
+            final TcpFabric client = track(new TcpFabric(RAW_CLIENT_ID + 1, Map.of(SERVER_ID, address),
+                TcpFabricContractTest.OPTIONS));
+            client.start();
+            final RemoteRegion handle = client.remote(SERVER_ID, REGION_ID);
+            Await.until(() -> handle.status() == RemoteRegion.Status.READY, AWAIT_TIMEOUT,
+                "a client that says HELLO connects past the idle ones", client::doWork);
+            assertThat(handle.write(0, words(11L), 0, 8)).isEqualTo(WriteResult.ISSUED);
+            Await.until(() -> region.buffer().getLongVolatile(0) == 11L, AWAIT_TIMEOUT, "its write lands", client::doWork);
+
+            int closedByServer = 0;
+            for (final Socket socket : idle)
+            {
+                socket.setSoTimeout(50);
+                try
+                {
+                    final InputStream in = socket.getInputStream();
+                    readFrame(new DataInputStream(in)); // the server's HELLO
+                    if (in.read() < 0)
+                    {
+                        closedByServer++;
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // still open (read timed out) or reset: only an end of stream counts
+                }
+            }
+            assertThat(closedByServer).as("the longest waiting idle connections were closed").isPositive();
+        }
+        finally
+        {
+            for (final Socket socket : idle)
+            {
+                socket.close();
+            }
+        }
+    }
+
     @Test
     void shouldRefuseWriteLongerThanTheLargestFrame()
     {
