@@ -70,8 +70,8 @@ public final class ReplicaCommand implements Callable<Integer>
         converter = io.ramcast.bench.multicast.IdleKind.Converter.class,
         completionCandidates = io.ramcast.bench.multicast.IdleKind.Candidates.class,
         description = "How the replica's two agent threads wait when idle: ${COMPLETION-CANDIDATES}; backoff (spin " +
-            "briefly, then wait up to 1 ms, over tcp waking as soon as bytes arrive) suits shared machines, sleep (1 ms naps) uses least CPU at some latency, " +
-            "spin only a host with a core per thread (default: $$RAMCAST_IDLE, else backoff; now ${DEFAULT-VALUE}).")
+            "briefly, then wait up to 1 ms, over tcp waking as soon as bytes arrive) suits shared machines, sleep " +
+            "(1 ms naps) uses least CPU at some latency, spin only a host with a core per thread (default: $$RAMCAST_IDLE, else backoff; now ${DEFAULT-VALUE}).")
     private io.ramcast.bench.multicast.IdleKind idle;
 
     @Option(names = "--rebuild-timeout", paramLabel = "SECONDS", defaultValue = "120",

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,8 +60,8 @@ class TcpFabricAwaitTest
                 socket.connect(address, 5_000);
                 Thread.sleep(200); // the owner is waiting by now
                 final OutputStream out = socket.getOutputStream();
-                out.write(hello(WRITER_ID));
-                out.write(write(REGION_ID, 8, 42L));
+                out.write(TcpFabricTest.hello(WRITER_ID));
+                out.write(TcpFabricTest.write(REGION_ID, 8, 42L));
                 out.flush();
                 Thread.sleep(DEADLINE.toMillis() + 5_000); // keep the connection until the owner read it
             }
@@ -202,32 +200,5 @@ class TcpFabricAwaitTest
     {
         resources.add(resource);
         return resource;
-    }
-
-    private static byte[] hello(final int processId)
-    {
-        final ByteBuffer buffer = ByteBuffer.allocate(TcpFrameDescriptor.HELLO_TABLE_OFFSET).order(ByteOrder.LITTLE_ENDIAN);
-        header(buffer, TcpFrameDescriptor.HELLO_TABLE_OFFSET, TcpFrameDescriptor.TYPE_HELLO);
-        buffer.putInt(TcpFrameDescriptor.HELLO_PROCESS_ID_OFFSET, processId);
-        buffer.putInt(TcpFrameDescriptor.HELLO_REGION_COUNT_OFFSET, 0);
-        return buffer.array();
-    }
-
-    private static byte[] write(final int regionId, final int offset, final long value)
-    {
-        final int length = TcpFrameDescriptor.WRITE_PAYLOAD_OFFSET + 8;
-        final ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        header(buffer, length, TcpFrameDescriptor.TYPE_WRITE);
-        buffer.putInt(TcpFrameDescriptor.WRITE_REGION_ID_OFFSET, regionId);
-        buffer.putInt(TcpFrameDescriptor.WRITE_REGION_OFFSET_OFFSET, offset);
-        buffer.order(ByteOrder.nativeOrder()).putLong(TcpFrameDescriptor.WRITE_PAYLOAD_OFFSET, value);
-        return buffer.array();
-    }
-
-    private static void header(final ByteBuffer buffer, final int length, final byte type)
-    {
-        buffer.putInt(TcpFrameDescriptor.LENGTH_OFFSET, length);
-        buffer.put(TcpFrameDescriptor.VERSION_OFFSET, TcpFrameDescriptor.VERSION);
-        buffer.put(TcpFrameDescriptor.TYPE_OFFSET, type);
     }
 }

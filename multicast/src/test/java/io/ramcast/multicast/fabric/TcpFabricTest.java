@@ -501,7 +501,7 @@ class TcpFabricTest
         return buffer.array();
     }
 
-    private static byte[] hello(final int processId)
+    static byte[] hello(final int processId)
     {
         return helloWithCount(processId, 0);
     }
@@ -516,7 +516,7 @@ class TcpFabricTest
         return frame;
     }
 
-    private static byte[] write(final int regionId, final int offset, final long... values)
+    static byte[] write(final int regionId, final int offset, final long... values)
     {
         final int length = TcpFrameDescriptor.WRITE_PAYLOAD_OFFSET + values.length * 8;
         final byte[] frame = header(length, TcpFrameDescriptor.VERSION, TcpFrameDescriptor.TYPE_WRITE, length);
