@@ -9,6 +9,7 @@ import io.ramcast.multicast.fabric.rdma.RdmaFabric;
 import io.ramcast.txn.Destinations;
 import io.ramcast.txn.ExecutionLimits;
 import io.ramcast.txn.KeyValue;
+import io.ramcast.txn.Op;
 import io.ramcast.txn.Partitioner;
 import io.ramcast.txn.ReasonCode;
 import io.ramcast.txn.Result;
@@ -182,11 +183,11 @@ public final class KvClient implements AutoCloseable
         /** When the outcome counts as unknown; the sweep checks it. */
         volatile long deadlineNs = Long.MAX_VALUE;
 
-        Attempt(final long requestId, final int[] partitions, final boolean completeOnAgent)
+        Attempt(final long requestId, final int[] partitions, final int[] resultPartitions, final boolean completeOnAgent)
         {
             this.requestId = requestId;
             this.partitions = partitions;
-            this.replies = new ReplyCollector(requestId, partitions);
+            this.replies = new ReplyCollector(requestId, partitions, resultPartitions);
             this.completeOnAgent = completeOnAgent;
         }
     }
@@ -327,8 +328,10 @@ public final class KvClient implements AutoCloseable
      * @param transaction the transaction.
      * @return a future of its outcome, completed within about the request timeout, on the client's
      *         completer thread; exceptionally only with {@link IllegalStateException} if partitions
-     *         disagree (a bug), or with {@link ClusterUnreachableException} if the client's session
-     *         was lost and did not come back within the request timeout (nothing was sent).
+     *         disagree (a bug), with {@link ResultsTooLargeException} if it committed but a
+     *         partition could not send its results, or with {@link ClusterUnreachableException} if
+     *         the client's session was lost and did not come back within the request timeout
+     *         (nothing was sent).
      * @throws LimitExceededException   if it exceeds a limit; nothing is sent.
      * @throws IllegalArgumentException if a scan spans several partitions; nothing is sent.
      * @throws IllegalStateException    if the client is closed or its multicast agent stopped.
@@ -364,6 +367,7 @@ public final class KvClient implements AutoCloseable
      * @param transaction the transaction.
      * @return its outcome; {@link TxnOutcome.Unknown} if the caller was interrupted (interrupt status set).
      * @throws IllegalStateException       if partitions disagree (a bug), or as for {@link #executeAsync(Transaction)}.
+     * @throws ResultsTooLargeException    if it committed but a partition could not send its results.
      * @throws ClusterUnreachableException if the client's session was lost and did not come back within the
      *                                     request timeout; nothing was sent.
      */
@@ -633,7 +637,7 @@ public final class KvClient implements AutoCloseable
             tracker.abandon(ticket, System.nanoTime());
             throw ex;
         }
-        final Attempt attempt = new Attempt(ticket.requestId(), partitions, waiting);
+        final Attempt attempt = new Attempt(ticket.requestId(), partitions, resultPartitions(transaction), waiting);
         final long deadlineNs = startNs + requestTimeoutNs;
         if (!ramcast.sessionReady() && !awaitSession(attempt, ticket, deadlineNs))
         {
@@ -707,6 +711,26 @@ public final class KvClient implements AutoCloseable
                 limitName(problem) + ")");
         }
         return Destinations.of(transaction, partitioner);
+    }
+
+    /**
+     * Per operation, the partition whose reply carries its result: the one owning its key (its
+     * scan's partition for a scan); null for a procedure call, whose result every reply carries.
+     */
+    private int[] resultPartitions(final Transaction transaction)
+    {
+        if (transaction.isProcedure())
+        {
+            return null;
+        }
+        final List<Op> ops = transaction.ops();
+        final int[] owners = new int[ops.size()];
+        for (int i = 0; i < owners.length; i++)
+        {
+            owners[i] = ops.get(i) instanceof Op.Scan scan ?
+                Destinations.scanPartition(scan, partitioner) : partitioner.partitionOf(ops.get(i).key());
+        }
+        return owners;
     }
 
     private String limitName(final String problem)
@@ -884,7 +908,17 @@ public final class KvClient implements AutoCloseable
                 if (claim(attempt))
                 {
                     tracker.settle(attempt.requestId);
-                    final TxnOutcome outcome = attempt.replies.outcome();
+                    final TxnOutcome outcome;
+                    try
+                    {
+                        outcome = attempt.replies.outcome();
+                    }
+                    catch (final ResultsTooLargeException ex)
+                    {
+                        LOG.warn("client {}: {}", clientId, ex.getMessage());
+                        enqueue(() -> attempt.future.completeExceptionally(ex));
+                        return;
+                    }
                     if (attempt.completeOnAgent)
                     {
                         attempt.future.complete(outcome); // wakes the waiting caller; no stage of a caller runs here
@@ -1011,6 +1045,10 @@ public final class KvClient implements AutoCloseable
         catch (final ExecutionException ex)
         {
             final Throwable cause = ex.getCause();
+            if (cause instanceof ResultsTooLargeException tooLarge)
+            {
+                throw new ResultsTooLargeException(tooLarge);
+            }
             if (cause instanceof IllegalStateException)
             {
                 throw new IllegalStateException(cause.getMessage(), cause);

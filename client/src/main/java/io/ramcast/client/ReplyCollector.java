@@ -1,8 +1,11 @@
 package io.ramcast.client;
 
+import io.ramcast.txn.Result;
 import io.ramcast.txn.wire.TxnReply;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Gathers the replies to one transaction attempt until it holds one from every involved partition.
@@ -11,6 +14,11 @@ import java.util.Arrays;
  * reply from each partition stands for the whole partition and later ones are ignored. Partitions
  * must agree on the verdict (committed, or not committed with the same reason): they compute it from
  * the same reads in the same order, so a disagreement is a bug, reported as such.
+ *
+ * <p>The results of an operation list come from several replies: a partition may answer with the
+ * results of its own operations only (the others' are placeholders; see {@code PartitionExecutor},
+ * "Which partitions send their reads"), so each operation's result is taken from the reply of the
+ * partition owning its key. A procedure's single result is the same in every reply.
  *
  * <p>Fed on the client's RamCast agent thread; a timeout on the completer thread reads its
  * progress, so every method synchronizes (uncontended in the common case).
@@ -34,19 +42,24 @@ final class ReplyCollector
 
     private final long requestId;
     private final int[] partitions;
+    /** Per operation, the partition whose reply carries its result; null for a procedure call. */
+    private final int[] resultPartitions;
     private final TxnReply[] firstReplies;
     private TxnReply reference;
     private TxnReply contradiction;
     private int answered;
 
     /**
-     * @param requestId  the attempt's request id.
-     * @param partitions its destination partitions, ascending.
+     * @param requestId        the attempt's request id.
+     * @param partitions       its destination partitions, ascending.
+     * @param resultPartitions per operation, the partition owning its key (among {@code partitions});
+     *                         null for a procedure call.
      */
-    ReplyCollector(final long requestId, final int[] partitions)
+    ReplyCollector(final long requestId, final int[] partitions, final int[] resultPartitions)
     {
         this.requestId = requestId;
         this.partitions = partitions;
+        this.resultPartitions = resultPartitions;
         this.firstReplies = new TxnReply[partitions.length];
     }
 
@@ -79,16 +92,35 @@ final class ReplyCollector
         return answered == partitions.length ? Status.COMPLETE : Status.WAITING;
     }
 
-    /** @return the outcome, once {@link Status#COMPLETE}. */
+    /**
+     * @return the outcome, once {@link Status#COMPLETE}.
+     * @throws ResultsTooLargeException if it committed but a partition's results did not fit its reply.
+     */
     synchronized TxnOutcome outcome()
     {
         if (answered != partitions.length || contradiction != null)
         {
             throw new IllegalStateException("request " + requestId + " has no agreed outcome yet: " + progress());
         }
-        return reference.committed() ?
-            new TxnOutcome.Committed(requestId, reference.results()) :
-            new TxnOutcome.NotCommitted(requestId, reference.reason(), reference.detail());
+        if (!reference.committed())
+        {
+            return new TxnOutcome.NotCommitted(requestId, reference.reason(), reference.detail());
+        }
+        if (resultPartitions == null)
+        {
+            return new TxnOutcome.Committed(requestId, reference.results());
+        }
+        final List<Result> results = new ArrayList<>(resultPartitions.length);
+        for (int i = 0; i < resultPartitions.length; i++)
+        {
+            final TxnReply owner = firstReplies[Arrays.binarySearch(partitions, resultPartitions[i])];
+            if (owner.results().size() != resultPartitions.length)
+            {
+                throw new ResultsTooLargeException(requestId, owner.partition(), owner.detail());
+            }
+            results.add(owner.results().get(i));
+        }
+        return new TxnOutcome.Committed(requestId, results);
     }
 
     /** @return the error describing the disagreement, once {@link Status#DISAGREEMENT}. */

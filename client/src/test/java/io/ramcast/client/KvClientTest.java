@@ -181,6 +181,44 @@ class KvClientTest
             .contains("request timeout of 2000 ms").contains("answered by partitions [0], waiting for [1]");
     }
 
+    /**
+     * A partition may answer with the results of its own operations only (the others'
+     * placeholders): each operation's result comes from the partition owning its key; a committed
+     * reply without its results fails the call with a message saying that it committed.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldTakeEachResultFromThePartitionOwningItsKey()
+    {
+        final KvClient kv = client();
+        kv.put(b("a-key"), b("1"));
+        kv.put(b("z-key"), b("2"));
+        for (int p = 0; p < 2; p++)
+        {
+            final int partition = p;
+            for (final int r : cluster.topology().members(p))
+            {
+                // partition 0 owns operation 0 (a-key), partition 1 operation 1 (z-key)
+                cluster.rewrite(r, x -> new TxnReply(x.requestId(), x.partition(), x.committed(), x.reason(),
+                    x.detail(), x.results().size() != 2 ? x.results() : partition == 0 ?
+                    List.of(x.results().get(0), new Result.Value(b("placeholder"))) :
+                    List.of(new Result.Value(null), x.results().get(1))));
+            }
+        }
+        final List<Result> results = kv.execute(Transaction.builder().get(b("a-key")).get(b("z-key")).build())
+            .resultsOrThrow();
+        assertThat(((Result.Value) results.get(0)).value()).isEqualTo(b("1"));
+        assertThat(((Result.Value) results.get(1)).value()).isEqualTo(b("2"));
+
+        for (final int r : cluster.topology().members(1))
+        {
+            cluster.rewrite(r, x -> new TxnReply(x.requestId(), x.partition(), true, null, "too large", List.of()));
+        }
+        assertThatThrownBy(() -> kv.execute(Transaction.builder().get(b("a-key")).get(b("z-key")).build()))
+            .isInstanceOf(ResultsTooLargeException.class)
+            .hasMessageContaining("committed, but partition 1 could not send its results: too large");
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldReportPartitionsThatDisagreeAsABug()

@@ -31,10 +31,22 @@ import java.util.TreeSet;
  * Executes the transactions one replica delivers against its partition, with results identical to
  * executing them one by one in delivery order (DESIGN.md, "Transactions"): read the local part of
  * the read set; for a multi-partition transaction exchange reads with the other involved partitions
- * (every partition sends its reads to every replica of the others; the first copy from each
- * partition suffices, replicas being deterministic); compute the outcome, identically at every
- * partition; apply only the local writes, atomically with the delivery position and the remembered
- * outcome; answer the client.
+ * where the outcome needs them (a sending partition sends its reads to every replica of the others;
+ * the first copy from each partition suffices, replicas being deterministic); compute the outcome,
+ * identically at every partition; apply only the local writes, atomically with the delivery
+ * position and the remembered outcome; answer the client.
+ *
+ * <p><b>Which partitions send their reads.</b> A procedure may compute anything from anything it
+ * reads, so for a procedure call every partition with reads sends them, and so does it for an
+ * operation list whose results could exceed a reply (a partition's own check of its reply size
+ * could not decide the outcome alone). Any other operation list needs only the reads that decide
+ * whether it commits: those of the keys of its compare-and-sets and increments. Gets, puts and
+ * deletes always succeed, and a put writes what the transaction carries, so only the partitions
+ * owning a compare-and-set or increment key send their reads; a transaction of gets, puts, deletes
+ * and scans exchanges nothing. Each partition then answers with the results of its own operations
+ * (the others' are placeholders), and the client takes each operation's result from the reply of
+ * the partition owning its key ({@code KvClient}). The rule depends on the transaction and the
+ * limits alone, so every replica of every partition applies the same one.
  *
  * <p><b>Group commit.</b> Everything {@link #doWork()} finds ready goes into one store batch with
  * one write (and with {@code fsync} durability one sync); the replies of the group leave only after
@@ -133,6 +145,10 @@ public final class PartitionExecutor
     /** An overlay entry for a key the group deletes. */
     private static final byte[] DELETED = new byte[0];
     private static final int[] NO_PARTITIONS = new int[0];
+    /** Upper bound on an encoded reply without its results (ids, flags, empty detail, list size). */
+    private static final long REPLY_HEADER_BOUND = 64;
+    /** Upper bound on the encoding of one result, or of one scanned entry, besides its bytes. */
+    private static final long RESULT_OVERHEAD_BOUND = 16;
 
     private final int partition;
     private final Partitioner partitioner;
@@ -220,6 +236,8 @@ public final class PartitionExecutor
         final boolean readOnly;
         boolean done;
         int[] awaited = NO_PARTITIONS;
+        /** Only the reads deciding the outcome are exchanged; the reply carries this partition's results. */
+        boolean ownResultsOnly;
         ReadExchange local;
         /** The reads sent for it to the other partitions, or null. */
         byte[] sent;
@@ -761,8 +779,11 @@ public final class PartitionExecutor
             writeGroup(); // a scan reads the store as it is after every earlier transaction
         }
         ReadExchange local = readLocally(s.delivered.messageId(), t);
-        s.awaited = partitions.length > 1 ? partitionsWithReads(t, partitions) : NO_PARTITIONS;
-        if (partitions.length > 1 && (!local.reads().isEmpty() || !local.scans().isEmpty()))
+        s.ownResultsOnly = partitions.length > 1 && onlyDecidingReadsSent(t);
+        final boolean[] senders = partitions.length > 1 ? exchangeSenders(t, s.ownResultsOnly) : null;
+        s.awaited = senders == null ? NO_PARTITIONS :
+            Arrays.stream(partitions).filter(q -> q != partition && senders[q]).toArray();
+        if (senders != null && senders[partition])
         {
             byte[] message = codec.encode(local);
             if (message.length > maxMessageBytes)
@@ -877,7 +898,7 @@ public final class PartitionExecutor
                 return;
             }
         }
-        final Computation c = computeOrFailStop(s.delivered, s.request, all);
+        final Computation c = computeOrFailStop(s.delivered, s.request, all, s.ownResultsOnly);
         finish(s, c.reply(), c.writes());
     }
 
@@ -986,18 +1007,68 @@ public final class PartitionExecutor
         groupBytes = 0;
     }
 
-    private int[] partitionsWithReads(final Transaction t, final int[] partitions)
+    /**
+     * The partitions that send their reads for a multi-partition transaction (see the class
+     * comment): with {@code decidingOnly}, those owning a compare-and-set or increment key; otherwise
+     * every partition with reads.
+     *
+     * @return indexed by partition id.
+     */
+    private boolean[] exchangeSenders(final Transaction t, final boolean decidingOnly)
     {
-        final boolean[] reads = new boolean[partitioner.partitionCount()];
+        final boolean[] senders = new boolean[partitioner.partitionCount()];
+        if (decidingOnly)
+        {
+            for (final Op op : t.ops())
+            {
+                if (op instanceof Op.CompareAndSet c)
+                {
+                    senders[partitioner.partitionOf(c.key())] = true;
+                }
+                else if (op instanceof Op.Increment i)
+                {
+                    senders[partitioner.partitionOf(i.key())] = true;
+                }
+            }
+            return senders;
+        }
         for (final byte[] k : t.readKeys())
         {
-            reads[partitioner.partitionOf(k)] = true;
+            senders[partitioner.partitionOf(k)] = true;
         }
         for (final Op.Scan s : t.scans())
         {
-            reads[Destinations.scanPartition(s, partitioner)] = true;
+            senders[Destinations.scanPartition(s, partitioner)] = true;
         }
-        return Arrays.stream(partitions).filter(q -> q != partition && reads[q]).toArray();
+        return senders;
+    }
+
+    /**
+     * Whether only the reads deciding the outcome are exchanged and each partition answers with its
+     * own results: an operation list whose results, with every value and scan at the limits'
+     * largest, fit a reply.
+     */
+    private boolean onlyDecidingReadsSent(final Transaction t)
+    {
+        if (t.isProcedure())
+        {
+            return false;
+        }
+        long bound = REPLY_HEADER_BOUND;
+        for (final Op op : t.ops())
+        {
+            bound += RESULT_OVERHEAD_BOUND;
+            if (op instanceof Op.Get)
+            {
+                bound += limits.maxValueBytes();
+            }
+            else if (op instanceof Op.Scan scan)
+            {
+                bound += (long) Math.min(scan.limit(), limits.maxScanEntries()) *
+                    (RESULT_OVERHEAD_BOUND + limits.maxKeyBytes() + limits.maxValueBytes());
+            }
+        }
+        return bound <= maxMessageBytes;
     }
 
 
@@ -1034,11 +1105,12 @@ public final class PartitionExecutor
      * Runs {@link #compute}; an exception that is not one of its deterministic aborts is a bug, which
      * no other replica is known to share, so it must stop this replica rather than become an outcome.
      */
-    private Computation computeOrFailStop(final Delivered d, final TxnRequest request, final List<ReadExchange> reads)
+    private Computation computeOrFailStop(final Delivered d, final TxnRequest request, final List<ReadExchange> reads,
+        final boolean ownResultsOnly)
     {
         try
         {
-            return compute(request, reads);
+            return compute(request, reads, ownResultsOnly);
         }
         catch (final RuntimeException ex)
         {
@@ -1052,12 +1124,16 @@ public final class PartitionExecutor
     }
 
     /**
-     * Runs the transaction's logic over all reads; identical at every involved partition.
+     * Runs the transaction's logic over the reads it was given; the outcome is identical at every
+     * involved partition.
      *
+     * @param ownResultsOnly the partitions answer with their own results (see the class comment):
+     *                       results that would still exceed a reply (values stored before the limit
+     *                       was lowered) do not change the outcome, the reply then carries none.
      * @return the reply (committed, or not committed for a deterministic reason) and the writes.
      * @throws RuntimeException anything but the deterministic aborts it turns into replies: a bug.
      */
-    private Computation compute(final TxnRequest request, final List<ReadExchange> reads)
+    private Computation compute(final TxnRequest request, final List<ReadExchange> reads, final boolean ownResultsOnly)
     {
         final Transaction t = request.transaction();
         final View view = new View(t);
@@ -1121,6 +1197,13 @@ public final class PartitionExecutor
             }
         }
         final byte[] reply = codec.encode(new TxnReply(request.requestId(), partition, true, null, "", results));
+        if (reply.length > maxMessageBytes && ownResultsOnly)
+        {
+            return new Computation(codec.encode(new TxnReply(request.requestId(), partition, true, null,
+                "committed, but the results of partition " + partition + " (" + reply.length + " bytes) exceed the " +
+                "message limit of " + maxMessageBytes + " bytes; read these keys in smaller transactions", List.of())),
+                view.writes);
+        }
         if (reply.length > maxMessageBytes)
         {
             return new Computation(notCommitted(request, ReasonCode.LIMIT_EXCEEDED, "the results of " + reply.length +

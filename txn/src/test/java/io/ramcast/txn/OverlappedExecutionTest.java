@@ -28,9 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Overlapped execution and group commit give the results of sequential execution in delivery
  * order: random workloads over few keys (so transactions conflict often), single- and
- * multi-partition, read-only and writing, scans, compare-and-set failures, retries, run once by
- * executors that execute strictly one at a time ({@code maxWaiting} 1, every exchange delivered at
- * once) and once by overlapping executors whose exchange messages arrive late and shuffled, with
+ * multi-partition, read-only and writing, scans, compare-and-set failures, increments refused
+ * (overflow, no counter), retries, run once by executors that execute strictly one at a time
+ * ({@code maxWaiting} 1, every exchange delivered at once) and once by overlapping executors whose
+ * exchange messages arrive late and shuffled, with
  * replicas crashing and restarting from their stores at random points (their unwritten group lost,
  * the deliveries after the store's mark handed over again, as the ordering layer does). Every
  * partition's final data, every executor's applied mark and the set of replies to every request
@@ -42,8 +43,12 @@ class OverlappedExecutionTest
     private static final int CLIENTS = 4;
     private static final int TRANSACTIONS = 400;
     private static final String[] KEYS = {"a0", "a1", "a2", "b0", "b1", "b2", "c0", "c1", "c2"};
+    /** Limits under which every transaction of the workload has results that fit a reply. */
+    private static final ExecutionLimits SMALL_LIMITS = new ExecutionLimits(16, 64, 256, 8);
 
     private final TxnCodec codec = new TxnCodec();
+    /** Client and request id → the transaction. */
+    private final Map<String, Transaction> transactions = new HashMap<>();
 
     static LongStream seeds()
     {
@@ -56,11 +61,52 @@ class OverlappedExecutionTest
     {
         final List<Delivery> deliveries = workload(new Random(seed));
 
-        final Cluster sequential = new Cluster(1, new Random(seed), false);
+        final Cluster sequential = new Cluster(1, new Random(seed), false, ExecutionLimits.DEFAULT);
         sequential.run(deliveries);
-        final Cluster overlapped = new Cluster(PartitionExecutor.DEFAULT_MAX_WAITING, new Random(seed * 31 + 7), true);
+        final Cluster overlapped =
+            new Cluster(PartitionExecutor.DEFAULT_MAX_WAITING, new Random(seed * 31 + 7), true, ExecutionLimits.DEFAULT);
         overlapped.run(deliveries);
+        assertSameExecution(sequential, overlapped);
+    }
 
+    /**
+     * With limits small enough that every operation list's results fit a reply, only the reads
+     * deciding a multi-partition transaction's outcome are exchanged and each partition answers with
+     * its own results; overlapped, with late exchanges and restarts, that gives the data, marks,
+     * verdicts and (each operation's result taken from its key's partition) results of sequential
+     * execution exchanging every read.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void shouldGiveTheResultsOfSequentialExecutionExchangingOnlyDecidingReads(final long seed)
+    {
+        final List<Delivery> deliveries = workload(new Random(seed));
+
+        final Cluster sequential = new Cluster(1, new Random(seed), false, ExecutionLimits.DEFAULT);
+        sequential.run(deliveries);
+        final Cluster sequentialDeciding = new Cluster(1, new Random(seed), false, SMALL_LIMITS);
+        sequentialDeciding.run(deliveries);
+        final Cluster deciding =
+            new Cluster(PartitionExecutor.DEFAULT_MAX_WAITING, new Random(seed * 31 + 7), true, SMALL_LIMITS);
+        deciding.run(deliveries);
+
+        assertThat(sequentialDeciding.exchanged).as("exchange messages").isPositive()
+            .isLessThan(sequential.exchanged / 2);
+        for (final Cluster cluster : List.of(sequentialDeciding, deciding))
+        {
+            for (int p = 0; p < PARTITIONS; p++)
+            {
+                assertThat(dump(cluster.stores[p])).as("partition %d data", p).isEqualTo(dump(sequential.stores[p]));
+                assertThat(cluster.executors[p].lastApplied()).as("partition %d applied mark", p)
+                    .isEqualTo(sequential.executors[p].lastApplied());
+            }
+            assertThat(cluster.merged).isEqualTo(sequential.merged);
+        }
+        assertThat(deciding.restarts).as("restarts happened").isPositive();
+    }
+
+    private static void assertSameExecution(final Cluster sequential, final Cluster overlapped)
+    {
         assertThat(overlapped.waitedAtOnce).as("transactions overlapped").isGreaterThan(1);
         for (int p = 0; p < PARTITIONS; p++)
         {
@@ -105,6 +151,7 @@ class OverlappedExecutionTest
                 final long id = ++nextId[client];
                 final Transaction t = transaction(random);
                 request = new TxnRequest(100 + client, id, Math.max(1, id - 3), Destinations.of(t, BY_FIRST_LETTER), t);
+                transactions.put((100 + client) + ":" + id, t);
                 mine.add(request);
             }
             deliveries.add(new Delivery(request.partitions(), i + 1, 1000 + i, codec.encode(request)));
@@ -129,7 +176,9 @@ class OverlappedExecutionTest
             switch (readOnly ? 0 : random.nextInt(5))
             {
                 case 0 -> b.get(key);
-                case 1 -> b.put(key, counter(random.nextInt(5)));
+                // now and then a value that is no counter, or one an increment overflows: increments refused
+                case 1 -> b.put(key, random.nextInt(8) == 0 ? bytes("xyz") :
+                    counter(random.nextInt(16) == 0 ? Long.MAX_VALUE : random.nextInt(5)));
                 case 2 -> b.increment(key, 1 + random.nextInt(3));
                 case 3 -> b.compareAndSet(key, counter(random.nextInt(5)), counter(random.nextInt(5)));
                 default -> b.delete(key);
@@ -148,17 +197,25 @@ class OverlappedExecutionTest
         final List<List<Delivery>> delivered = new ArrayList<>();
         /** Client and request id → the replies' contents (without the answering partition). */
         final Map<String, Set<String>> replies = new TreeMap<>();
+        /**
+         * Client and request id → verdict (index -1) and, per operation, the results the partition
+         * owning its key answered: what the client makes of the replies.
+         */
+        final Map<String, Map<Integer, Set<String>>> merged = new TreeMap<>();
         final int maxWaiting;
         final Random random;
         final boolean chaos;
+        final ExecutionLimits limits;
         int waitedAtOnce;
         int restarts;
+        int exchanged;
 
-        Cluster(final int maxWaiting, final Random random, final boolean chaos)
+        Cluster(final int maxWaiting, final Random random, final boolean chaos, final ExecutionLimits limits)
         {
             this.maxWaiting = maxWaiting;
             this.random = random;
             this.chaos = chaos;
+            this.limits = limits;
             for (int p = 0; p < PARTITIONS; p++)
             {
                 stores[p] = new MemoryPartitionStore();
@@ -171,11 +228,12 @@ class OverlappedExecutionTest
         PartitionExecutor executor(final int p)
         {
             final PartitionExecutor e = new PartitionExecutor(p, BY_FIRST_LETTER, stores[p], new ProcedureRegistry(),
-                ExecutionLimits.DEFAULT, codec, new PartitionExecutor.Output()
+                limits, codec, new PartitionExecutor.Output()
                 {
                     @Override
                     public void toPartition(final int partition, final byte[] message)
                     {
+                        exchanged++;
                         inboxes.get(partition).add(message);
                     }
 
@@ -183,6 +241,7 @@ class OverlappedExecutionTest
                     public void toClient(final int clientId, final byte[] message)
                     {
                         final TxnReply r = codec.decode(message, TxnReply.class);
+                        merge(clientId + ":" + r.requestId(), r);
                         final TxnReply anyPartition = new TxnReply(r.requestId(), 0, r.committed(), r.reason(),
                             r.detail(), r.results());
                         replies.computeIfAbsent(clientId + ":" + r.requestId(), k -> new TreeSet<>())
@@ -191,6 +250,24 @@ class OverlappedExecutionTest
                 }, PartitionExecutorTest.MAX_MESSAGE_BYTES, maxWaiting);
             e.requestReadsAfter(0);
             return e;
+        }
+
+        void merge(final String request, final TxnReply r)
+        {
+            final Map<Integer, Set<String>> ops = merged.computeIfAbsent(request, k -> new TreeMap<>());
+            ops.computeIfAbsent(-1, k -> new TreeSet<>()).add(r.committed() + " " + r.reason() + " " + r.detail());
+            final List<Op> list = transactions.get(request).ops();
+            for (int i = 0; i < r.results().size(); i++)
+            {
+                final Op op = list.get(i);
+                final int owner = op instanceof Op.Scan scan ?
+                    Destinations.scanPartition(scan, BY_FIRST_LETTER) : BY_FIRST_LETTER.partitionOf(op.key());
+                if (owner == r.partition())
+                {
+                    ops.computeIfAbsent(i, k -> new TreeSet<>()).add(HexFormat.of().formatHex(
+                        codec.encode(new TxnReply(0, 0, true, null, "", List.of(r.results().get(i))))));
+                }
+            }
         }
 
         void run(final List<Delivery> deliveries)

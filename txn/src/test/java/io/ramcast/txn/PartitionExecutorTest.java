@@ -51,6 +51,10 @@ class PartitionExecutorTest
     final MemoryPartitionStore[] stores = {new MemoryPartitionStore(), new MemoryPartitionStore(), new MemoryPartitionStore()};
     final List<TxnReply> replies = new ArrayList<>();
     final PartitionExecutor[] executors = new PartitionExecutor[3];
+    /** The limits new executors get. */
+    ExecutionLimits limits = ExecutionLimits.DEFAULT;
+    /** Exchange messages sent, by sending partition. */
+    final int[] exchangeMessages = new int[3];
     final ProcedureRegistry procedures = new ProcedureRegistry().register("transfer", ctx ->
     {
         final ByteBuffer args = ByteBuffer.wrap(ctx.arguments());
@@ -85,12 +89,13 @@ class PartitionExecutorTest
     /** An executor of partition {@code p} on {@code store}, wired to the other partitions' executors and to {@link #replies}. */
     PartitionExecutor newExecutor(final int p, final MemoryPartitionStore store)
     {
-        return new PartitionExecutor(p, BY_FIRST_LETTER, store, procedures, ExecutionLimits.DEFAULT, codec,
+        return new PartitionExecutor(p, BY_FIRST_LETTER, store, procedures, limits, codec,
             new PartitionExecutor.Output()
             {
                 @Override
                 public void toPartition(final int partition, final byte[] message)
                 {
+                    exchangeMessages[p]++;
                     executors[partition].onExchange(message);
                 }
 
@@ -576,6 +581,71 @@ class PartitionExecutorTest
         assertThat(executors[0].readOnlySkippedCount()).isEqualTo(1);
         assertThat(executors[0].lastApplied()).isEqualTo(new AppliedMark(2, 0, 2));
         assertThat(replies).hasSize(before);
+    }
+
+    /**
+     * Gets, puts and deletes over several partitions always commit: nothing is exchanged, and each
+     * partition answers with the results of its own operations. A compare-and-set or increment
+     * decides the outcome: only its partition sends its reads, and every partition refuses alike.
+     */
+    @Test
+    void shouldExchangeOnlyTheReadsThatDecideTheOutcome()
+    {
+        limits = new ExecutionLimits(64, 256, 256, 10); // results of a few gets fit a reply of MAX_MESSAGE_BYTES
+        for (int p = 0; p < 3; p++)
+        {
+            executors[p] = newExecutor(p);
+        }
+        submit(1, 1, Transaction.builder().put(bytes("a"), bytes("1")).put(bytes("b"), bytes("2")).build());
+        assertThat(exchangeMessages).containsExactly(0, 0, 0);
+
+        final List<TxnReply> independent = submit(2, 1, Transaction.builder().get(bytes("a")).put(bytes("b"), bytes("3"))
+            .get(bytes("b")).delete(bytes("c")).build());
+        assertThat(exchangeMessages).containsExactly(0, 0, 0);
+        assertThat(independent).hasSize(3).allMatch(TxnReply::committed);
+        final TxnReply fromA = independent.stream().filter(r -> r.partition() == 0).findFirst().orElseThrow();
+        final TxnReply fromB = independent.stream().filter(r -> r.partition() == 1).findFirst().orElseThrow();
+        assertThat(((Result.Value) fromA.results().get(0)).value()).isEqualTo(bytes("1"));
+        assertThat(((Result.Value) fromB.results().get(2)).value()).as("its own put, then its get").isEqualTo(bytes("3"));
+        assertThat(stores[1].get(bytes("b"))).isEqualTo(bytes("3"));
+
+        final List<TxnReply> refused = submit(3, 1, Transaction.builder().get(bytes("a"))
+            .compareAndSet(bytes("b"), bytes("9"), bytes("4")).put(bytes("c"), bytes("5")).build());
+        assertThat(exchangeMessages).as("only partition 1, owning the compare-and-set, sends").containsExactly(0, 2, 0);
+        assertThat(refused).hasSize(3).allMatch(r -> !r.committed() && r.reason() == ReasonCode.CONDITION_FAILED);
+        assertThat(stores[2].get(bytes("c"))).isNull();
+
+        final List<TxnReply> counted = submit(4, 1, Transaction.builder().put(bytes("b"), bytes("6"))
+            .increment(bytes("a"), 1).build());
+        assertThat(exchangeMessages).containsExactly(1, 2, 0);
+        assertThat(counted).hasSize(2).allMatch(r -> !r.committed() && r.reason() == ReasonCode.INVALID);
+        assertThat(stores[1].get(bytes("b"))).isEqualTo(bytes("3"));
+    }
+
+    /**
+     * A value stored before the limit was lowered can make a partition's own results exceed a reply
+     * though the limits said they fit: the other partitions commit without asking, so it commits
+     * too and says that its results are missing.
+     */
+    @Test
+    void shouldCommitAndSayWhenItsOwnResultsDoNotFitAReply()
+    {
+        submit(1, 1, Transaction.builder().put(bytes("a"), new byte[3000]).put(bytes("a1"), new byte[3000]).build());
+        limits = new ExecutionLimits(64, 256, 256, 10);
+        for (int p = 0; p < 3; p++)
+        {
+            executors[p] = newExecutor(p);
+        }
+        executors[0].requestReadsAfter(0);
+
+        final List<TxnReply> r = submit(2, 1, Transaction.builder().get(bytes("a")).get(bytes("a1"))
+            .put(bytes("b"), bytes("1")).build());
+        assertThat(r).hasSize(2).allMatch(TxnReply::committed);
+        final TxnReply fromA = r.stream().filter(x -> x.partition() == 0).findFirst().orElseThrow();
+        assertThat(fromA.results()).isEmpty();
+        assertThat(fromA.detail()).startsWith("committed, but the results of partition 0 (")
+            .contains("bytes) exceed the message limit of");
+        assertThat(stores[1].get(bytes("b"))).isEqualTo(bytes("1"));
     }
 
     static Transaction transfer(final int from, final int to, final long amount)
