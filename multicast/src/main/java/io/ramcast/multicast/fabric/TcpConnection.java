@@ -184,6 +184,12 @@ final class TcpConnection
         return gate;
     }
 
+    /** @return the peer's IP address, or null if the remote address is not an IP socket address. */
+    java.net.InetAddress sourceAddress()
+    {
+        return remoteAddress instanceof java.net.InetSocketAddress inet ? inet.getAddress() : null;
+    }
+
     @Override
     public String toString()
     {

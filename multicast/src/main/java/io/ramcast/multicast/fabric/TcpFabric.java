@@ -2,6 +2,7 @@ package io.ramcast.multicast.fabric;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -11,6 +12,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -40,9 +42,17 @@ import org.slf4j.LoggerFactory;
  * process without one (a client) never listens. There is at most one connection per process pair,
  * used in both directions: process p connects to q iff q has an address and (p has none, or
  * {@code p < q}); otherwise p waits for q to connect in. Two processes without addresses never
- * connect (their handles to each other stay CONNECTING). Each side sends HELLO (its id and region
- * table, layout in {@link TcpFrameDescriptor}) first; a handle becomes READY when the owner's HELLO
- * arrives. Failed attempts are retried with a {@link ReconnectBackoff} from
+ * connect (their handles to each other stay CONNECTING). The connecting side sends HELLO (its id and
+ * region table, layout in {@link TcpFrameDescriptor}) first; the accepting side answers with its
+ * own HELLO only once that HELLO identified the peer, so nothing of its state goes to a connection
+ * that has not said who it is. A handle becomes READY when the owner's HELLO arrives. An accepted
+ * connection must say HELLO within {@link #HELLO_DEADLINE_NS} (or {@code connectTimeoutNs} if
+ * shorter), and its first frame must be a HELLO of at most
+ * {@link TcpFrameAdapter#MAX_FIRST_FRAME_BYTES}; at most {@link #MAX_UNIDENTIFIED_CONNECTIONS}
+ * accepted connections wait for HELLO, at most {@link #MAX_UNIDENTIFIED_PER_SOURCE} from one IP
+ * address, a newcomer always getting in at the cost of the one that waited longest (from its
+ * address, if that address is at its cap). Connections closed before they said HELLO are logged
+ * in one summary line per {@link #EVICTION_LOG_INTERVAL_NS}. Failed attempts are retried with a {@link ReconnectBackoff} from
  * {@link TcpFabricOptions#connectBackoffMinNs()} doubling up to
  * {@link TcpFabricOptions#connectBackoffMaxNs()}, each delay shortened by a random jitter of at most
  * {@link ReconnectBackoff#DEFAULT_JITTER_FRACTION} of it, for ever; an attempt that does not complete
@@ -99,9 +109,24 @@ public final class TcpFabric implements Fabric
      * this many wait, the one accepted first is closed for it, so idle connections (a scan, a
      * flood) cannot lock out a peer or client that says HELLO as soon as it connects.
      */
-    static final int MAX_UNIDENTIFIED_CONNECTIONS = 64;
+    static final int MAX_UNIDENTIFIED_CONNECTIONS = 256;
 
-    /** At most one summary line per this interval about connections closed for waiting too long without HELLO. */
+    /**
+     * Most accepted connections from one IP address waiting for their HELLO; beyond it the one
+     * from that address accepted first is closed for the newcomer, so one source cannot fill
+     * {@link #MAX_UNIDENTIFIED_CONNECTIONS} and push out the others' newcomers. Above
+     * {@link #ACCEPT_BATCH}, so a burst of peers and clients on one host (all of loopback) that say
+     * HELLO at once is never cut.
+     */
+    static final int MAX_UNIDENTIFIED_PER_SOURCE = 32;
+
+    /**
+     * How long an accepted connection may take to say HELLO (or {@code connectTimeoutNs} if that
+     * is shorter): a peer sends it as soon as it is connected.
+     */
+    static final long HELLO_DEADLINE_NS = 2_000_000_000L;
+
+    /** At most one summary line per this interval about connections closed before they said HELLO. */
     static final long EVICTION_LOG_INTERVAL_NS = 10_000_000_000L;
 
     private static final int LISTEN_BACKLOG = 128;
@@ -135,8 +160,14 @@ public final class TcpFabric implements Fabric
     private ServerSocketChannel serverChannel;
     private InetSocketAddress boundAddress;
     private int unidentifiedConnectionCount;
+    private final Map<InetAddress, Integer> unidentifiedBySource = new HashMap<>();
+    /* closed before HELLO since the last summary line: evicted for newcomers, malformed, too slow */
     private long evictedSinceLog;
+    private long malformedSinceLog;
+    private long timedOutSinceLog;
+    private String latestRefusal;
     private long evictionLogDueNs;
+    private long refusalSummaryCount;
     private long nowNs;
     private long droppedWriteFrameCount;
     private int selectWork;
@@ -640,18 +671,25 @@ public final class TcpFabric implements Fabric
             try
             {
                 remoteAddress = channel.getRemoteAddress();
-                if (unidentifiedConnectionCount >= MAX_UNIDENTIFIED_CONNECTIONS)
+                final InetAddress source = remoteAddress instanceof InetSocketAddress inet ? inet.getAddress() : null;
+                if (unidentifiedBySource.getOrDefault(source, 0) >= MAX_UNIDENTIFIED_PER_SOURCE)
                 {
-                    evictOldestUnidentified();
+                    evictOldestUnidentified(source);
+                }
+                else if (unidentifiedConnectionCount >= MAX_UNIDENTIFIED_CONNECTIONS)
+                {
+                    evictOldestUnidentified(null);
                 }
                 configure(channel);
+                // this side's HELLO (its region table) goes out only once the peer has said who it is
                 final TcpConnection connection = new TcpConnection(channel, false, remoteAddress, null,
-                    TcpConnection.State.CONNECTING, nowNs + options.connectTimeoutNs(), options);
+                    TcpConnection.State.CONNECTING, nowNs + Math.min(options.connectTimeoutNs(), HELLO_DEADLINE_NS),
+                    options);
                 connection.state(TcpConnection.State.HANDSHAKING);
-                queueHello(connection);
                 connection.selectionKey(channel.register(selector, SelectionKey.OP_READ, connection));
                 connections.add(connection);
                 unidentifiedConnectionCount++;
+                unidentifiedBySource.merge(source, 1, Integer::sum);
             }
             catch (final IOException ex)
             {
@@ -677,14 +715,18 @@ public final class TcpFabric implements Fabric
         return attempts;
     }
 
-    /** Closes the accepted connection that has waited longest for its HELLO; logs a summary at most every interval. */
-    private void evictOldestUnidentified()
+    /**
+     * Closes the accepted connection that has waited longest for its HELLO, among those from
+     * {@code source} (or among all if null).
+     */
+    private void evictOldestUnidentified(final InetAddress source)
     {
         TcpConnection oldest = null;
         for (int i = 0, size = connections.size(); i < size; i++)
         {
             final TcpConnection connection = connections.get(i);
             if (null == connection.peer() && TcpConnection.State.CLOSED != connection.state() &&
+                (null == source || source.equals(connection.sourceAddress())) &&
                 (null == oldest || connection.establishDeadlineNs() - oldest.establishDeadlineNs() < 0))
             {
                 oldest = connection;
@@ -694,17 +736,39 @@ public final class TcpFabric implements Fabric
         {
             return;
         }
-        closeConnection(oldest, "closed for a newer connection: " + MAX_UNIDENTIFIED_CONNECTIONS +
-            " connections were waiting for HELLO", null);
+        closeConnection(oldest, null == source ?
+            "closed for a newer connection: " + MAX_UNIDENTIFIED_CONNECTIONS + " connections were waiting for HELLO" :
+            "closed for a newer connection: " + MAX_UNIDENTIFIED_PER_SOURCE + " connections from " +
+            source.getHostAddress() + " were waiting for HELLO", null);
         evictedSinceLog++;
-        if (0 == evictionLogDueNs || nowNs - evictionLogDueNs >= 0)
+        logRefusals();
+    }
+
+    /**
+     * One summary line, at most every {@link #EVICTION_LOG_INTERVAL_NS}, about connections closed
+     * before they said HELLO (a flood of them must not flood the log).
+     */
+    private void logRefusals()
+    {
+        if (0 != evictionLogDueNs && nowNs - evictionLogDueNs < 0)
         {
-            LOG.warn("process {}: closed {} connection(s) that had not sent HELLO, the longest waiting first, to let " +
-                "new ones in ({} may wait at once; next summary in {} s at the earliest)", selfId, evictedSinceLog,
-                MAX_UNIDENTIFIED_CONNECTIONS, EVICTION_LOG_INTERVAL_NS / 1_000_000_000L);
-            evictedSinceLog = 0;
-            evictionLogDueNs = nowNs + EVICTION_LOG_INTERVAL_NS;
+            return;
         }
+        LOG.warn("process {}: closed connections that had not said HELLO: {} for newer ones (at most {} wait, {} from " +
+            "one address), {} with malformed frames, {} too slow; latest: {} (next summary in {} s at the earliest)",
+            selfId, evictedSinceLog, MAX_UNIDENTIFIED_CONNECTIONS, MAX_UNIDENTIFIED_PER_SOURCE, malformedSinceLog,
+            timedOutSinceLog, latestRefusal, EVICTION_LOG_INTERVAL_NS / 1_000_000_000L);
+        refusalSummaryCount++;
+        evictedSinceLog = 0;
+        malformedSinceLog = 0;
+        timedOutSinceLog = 0;
+        evictionLogDueNs = nowNs + EVICTION_LOG_INTERVAL_NS;
+    }
+
+    /** @return summary lines logged about connections closed before they said HELLO. */
+    long refusalSummaryCount()
+    {
+        return refusalSummaryCount;
     }
 
     private void connect(final TcpPeer peer)
@@ -756,6 +820,13 @@ public final class TcpFabric implements Fabric
             }
             peer.reconnectBackoff().onFailure(nowNs);
         }
+    }
+
+    /** An accepted connection stops counting as waiting for HELLO (identified or closed). */
+    private void forgetUnidentified(final TcpConnection connection)
+    {
+        unidentifiedConnectionCount--;
+        unidentifiedBySource.computeIfPresent(connection.sourceAddress(), (source, n) -> n == 1 ? null : n - 1);
     }
 
     private void queueHello(final TcpConnection connection)
@@ -828,6 +899,13 @@ public final class TcpFabric implements Fabric
         }
         if (TcpConnection.State.ACTIVE != state && nowNs - connection.establishDeadlineNs() > 0)
         {
+            if (null == connection.peer())
+            {
+                timedOutSinceLog++;
+                closeConnection(connection, "no HELLO within " +
+                    Math.min(options.connectTimeoutNs(), HELLO_DEADLINE_NS) / 1_000_000 + " ms", null);
+                return 1;
+            }
             closeConnection(connection, "not established within connectTimeoutNs=" + options.connectTimeoutNs(), null);
             return 1;
         }
@@ -879,7 +957,17 @@ public final class TcpFabric implements Fabric
             return;
         }
         final boolean wasActive = TcpConnection.State.ACTIVE == connection.state();
-        if (null != error)
+        final boolean unidentified = null == connection.peer();
+        if (unidentified)
+        {
+            latestRefusal = reason + " (" + connection + ")";
+        }
+        if (null != error && unidentified)
+        {
+            malformedSinceLog++;
+            logRefusals();
+        }
+        else if (null != error)
         {
             LOG.error("process {}: closing {}: {}", selfId, connection, reason);
         }
@@ -897,7 +985,7 @@ public final class TcpFabric implements Fabric
         final TcpPeer peer = connection.peer();
         if (null == peer)
         {
-            unidentifiedConnectionCount--;
+            forgetUnidentified(connection);
         }
 
         if (null != peer && peer.connection() == connection)
@@ -976,9 +1064,10 @@ public final class TcpFabric implements Fabric
                 {
                     closeConnection(previous, "replaced by a new connection from the same process", null);
                 }
+                forgetUnidentified(connection);
                 connection.peer(peer);
                 peer.connection(connection);
-                unidentifiedConnectionCount--;
+                queueHello(connection); // the answer: this side's region table, now that the peer said who it is
             }
 
             connection.state(TcpConnection.State.ACTIVE);

@@ -52,7 +52,15 @@ final class TcpFrameAdapter
 
     private static final int NO_REGION_SIZE = -1;
 
+    /**
+     * Largest first frame: until a HELLO was handed over, only a HELLO of at most this length
+     * (131,070 regions) is accepted, so a connection that has not identified itself never makes the
+     * receive buffer grow beyond it.
+     */
+    static final int MAX_FIRST_FRAME_BYTES = 1024 * 1024;
+
     private final int maxFrameBytes;
+    private boolean helloSeen;
     private ByteBuffer receiveBuffer;
     private final UnsafeBuffer receiveView = new UnsafeBuffer(0, 0);
     private int consumedPosition;
@@ -134,6 +142,18 @@ final class TcpFrameAdapter
         {
             throw new TcpFrameException("frame version " + version + " is not the supported version " + VERSION);
         }
+        if (!helloSeen)
+        {
+            final byte type = receiveView.getByte(frameOffset + TYPE_OFFSET);
+            if (TYPE_HELLO != type)
+            {
+                throw new TcpFrameException("frame type " + type + " before HELLO");
+            }
+            if (frameLength > MAX_FIRST_FRAME_BYTES)
+            {
+                throw new TcpFrameException("HELLO length " + frameLength + " exceeds " + MAX_FIRST_FRAME_BYTES);
+            }
+        }
         return frameLength;
     }
 
@@ -192,7 +212,9 @@ final class TcpFrameAdapter
                 throw new TcpFrameException("HELLO lists region " + regionId + " twice");
             }
         }
-        return handler.onHello(connection, processId, regionSizeById);
+        final boolean accepted = handler.onHello(connection, processId, regionSizeById);
+        helloSeen |= accepted;
+        return accepted;
     }
 
     private boolean onWrite(

@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Behaviour specific to the {@code tcp} fabric: the wire layout as documented in
@@ -139,7 +141,12 @@ class TcpFabricTest
             Arguments.of("unknown type", concat(hello(RAW_CLIENT_ID), header(16, TcpFrameDescriptor.VERSION, (byte)42, 16))),
             Arguments.of("HELLO whose region count does not match its length", helloWithCount(RAW_CLIENT_ID, 5)),
             Arguments.of("HELLO with the server's own id", hello(SERVER_ID)),
-            Arguments.of("second HELLO", concat(hello(RAW_CLIENT_ID), hello(RAW_CLIENT_ID))));
+            Arguments.of("second HELLO", concat(hello(RAW_CLIENT_ID), hello(RAW_CLIENT_ID))),
+            Arguments.of("first frame announced longer than a HELLO may be (closed at its header)",
+                header(TcpFrameAdapter.MAX_FIRST_FRAME_BYTES + 8, TcpFrameDescriptor.VERSION, TcpFrameDescriptor.TYPE_HELLO,
+                    16)),
+            Arguments.of("first frame not a HELLO (closed at its header)",
+                header(1024, TcpFrameDescriptor.VERSION, TcpFrameDescriptor.TYPE_WRITE, 16)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -295,10 +302,12 @@ class TcpFabricTest
 
     /**
      * More idle connections than may wait for HELLO do not lock anyone out: the longest waiting
-     * ones are closed, and a client that says HELLO when it connects gets in.
+     * ones are closed, and a client that says HELLO when it connects gets in. From one address
+     * ({@code perSource}) the per-address cap applies; from many, the total cap.
      */
-    @Test
-    void shouldLetAPeerInWhileMoreIdleConnectionsThanTheCapWaitForHello() throws IOException
+    @ParameterizedTest(name = "idle connections from {0} address(es)")
+    @ValueSource(ints = {1, 9})
+    void shouldLetAPeerInWhileMoreIdleConnectionsThanTheCapWaitForHello(final int sources) throws IOException
     {
         final InetSocketAddress address = TcpFabricContractTest.freeLoopbackAddress();
         final TcpFabric server = new TcpFabric(SERVER_ID, Map.of(SERVER_ID, address), TcpFabricContractTest.OPTIONS);
@@ -310,9 +319,18 @@ class TcpFabricTest
         final List<Socket> idle = new ArrayList<>();
         try
         {
-            for (int i = 0; i < TcpFabric.MAX_UNIDENTIFIED_CONNECTIONS + 6; i++)
+            // one source: beyond its cap; nine sources (127.0.0.2 ...): each below its cap, together beyond the total
+            final int perSource = 1 == sources ? TcpFabric.MAX_UNIDENTIFIED_PER_SOURCE + 6 :
+                TcpFabric.MAX_UNIDENTIFIED_PER_SOURCE - 2;
+            assertThat(sources * perSource).isGreaterThan(1 == sources ? TcpFabric.MAX_UNIDENTIFIED_PER_SOURCE :
+                TcpFabric.MAX_UNIDENTIFIED_CONNECTIONS);
+            for (int source = 0; source < sources; source++)
             {
-                idle.add(rawConnect(address)); // connects, never says HELLO
+                final InetAddress from = 1 == sources ? null : InetAddress.getByAddress(new byte[] {127, 0, 0, (byte)(2 + source)});
+                for (int i = 0; i < perSource; i++)
+                {
+                    idle.add(rawConnect(address, from)); // connects, never says HELLO
+                }
             }
             final TcpFabric client = track(new TcpFabric(RAW_CLIENT_ID + 1, Map.of(SERVER_ID, address),
                 TcpFabricContractTest.OPTIONS));
@@ -329,9 +347,7 @@ class TcpFabricTest
                 socket.setSoTimeout(50);
                 try
                 {
-                    final InputStream in = socket.getInputStream();
-                    readFrame(new DataInputStream(in)); // the server's HELLO
-                    if (in.read() < 0)
+                    if (socket.getInputStream().read() < 0) // nothing comes before the peer's HELLO
                     {
                         closedByServer++;
                     }
@@ -350,6 +366,40 @@ class TcpFabricTest
                 socket.close();
             }
         }
+    }
+
+    /**
+     * An accepted connection that says nothing is closed after the HELLO deadline, though the
+     * connect timeout is far longer, having been sent nothing; garbage from many connections makes
+     * one summary line, not a line each.
+     */
+    @Test
+    void shouldCloseSilentConnectionsAfterTheHelloDeadlineAndSummarizeRefusals() throws IOException
+    {
+        final InetSocketAddress address = TcpFabricContractTest.freeLoopbackAddress();
+        final TcpFabric server = new TcpFabric(SERVER_ID, Map.of(SERVER_ID, address), TcpFabricOptions.builder()
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(60)).build());
+        server.register(REGION_ID, REGION_SIZE_BYTES, true);
+        server.start();
+        resources.add(server);
+        runAgent(server);
+
+        try (Socket silent = rawConnect(address))
+        {
+            silent.setSoTimeout((int)TimeUnit.NANOSECONDS.toMillis(TcpFabric.HELLO_DEADLINE_NS) * 10);
+            assertThat(silent.getInputStream().read()).as("closed, nothing sent").isEqualTo(-1);
+        }
+
+        for (int i = 0; i < 40; i++)
+        {
+            try (Socket garbage = rawConnect(address))
+            {
+                garbage.getOutputStream().write(header(16, (byte)9, TcpFrameDescriptor.TYPE_HELLO, 16));
+                garbage.getOutputStream().flush();
+                assertThat(garbage.getInputStream().read()).isEqualTo(-1);
+            }
+        }
+        assertThat(server.refusalSummaryCount()).as("summary lines within one interval").isEqualTo(1);
     }
 
     @Test
@@ -475,7 +525,17 @@ class TcpFabricTest
 
     private static Socket rawConnect(final InetSocketAddress address) throws IOException
     {
+        return rawConnect(address, null);
+    }
+
+    /** @param from the local address to connect from (a loopback address other than 127.0.0.1 is another source), or null. */
+    private static Socket rawConnect(final InetSocketAddress address, final InetAddress from) throws IOException
+    {
         final Socket socket = new Socket();
+        if (null != from)
+        {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
         socket.setSoTimeout(SOCKET_TIMEOUT_MS);
         socket.setTcpNoDelay(true);
         socket.connect(address, SOCKET_TIMEOUT_MS);
