@@ -4,6 +4,7 @@ import io.ramcast.multicast.GroupTopology;
 import io.ramcast.multicast.MulticastOptions;
 import io.ramcast.multicast.RamcastClient;
 import io.ramcast.multicast.fabric.Fabric;
+import io.ramcast.multicast.fabric.FabricCredentials;
 import io.ramcast.multicast.fabric.TcpFabric;
 import io.ramcast.multicast.fabric.rdma.RdmaFabric;
 import io.ramcast.txn.Destinations;
@@ -1209,7 +1210,8 @@ public final class KvClient implements AutoCloseable
         }
         return switch (config.fabric())
         {
-            case TCP -> new TcpFabric(clientId, config.listenAddresses(), config.toTcpFabricOptions());
+            case TCP -> new TcpFabric(clientId, config.listenAddresses(),
+                config.toTcpFabricOptions(config.clientCredentials(FabricCredentials.newIncarnation())));
             case LOCAL -> throw new IllegalArgumentException("fabric 'local' in " + config.source() + " joins the " +
                 "processes of one JVM through a shared LocalFabricHub, which a client cannot connect to; use fabric " +
                 "tcp, or in that JVM KvClient.builder().config(config).fabric(hub.endpoint(clientId))");

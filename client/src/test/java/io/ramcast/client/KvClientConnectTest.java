@@ -3,7 +3,6 @@ package io.ramcast.client;
 import io.ramcast.multicast.GroupTopology;
 import io.ramcast.multicast.fabric.LocalFabricHub;
 import io.ramcast.multicast.fabric.TcpFabric;
-import io.ramcast.multicast.fabric.TcpFabricOptions;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.HashPartitioner;
 import org.junit.jupiter.api.Test;
@@ -85,7 +84,7 @@ class KvClientConnectTest
         final int[] ports = freePorts(3);
         final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, ""), "tcp.yaml");
         try (FakeCluster cluster = new FakeCluster(List.of(), 3, 2, config.toMulticastOptions(),
-            id -> new TcpFabric(id, config.listenAddresses(), TcpFabricOptions.defaults())))
+            id -> new TcpFabric(id, config.listenAddresses(), config.toTcpFabricOptions(config.replicaCredentials(1)))))
         {
             assertThat(cluster.topology().toString()).isEqualTo(config.toTopology().toString());
             try (KvClient kv = KvClient.connect(config, 4))

@@ -8,6 +8,7 @@ import io.ramcast.multicast.FabricIdleStrategy;
 import io.ramcast.multicast.RamcastServer;
 import io.ramcast.multicast.VoteStore;
 import io.ramcast.multicast.fabric.Fabric;
+import io.ramcast.multicast.fabric.FabricCredentials;
 import io.ramcast.multicast.fabric.TcpFabric;
 import io.ramcast.multicast.fabric.rdma.RdmaFabric;
 import io.ramcast.storage.transfer.SnapshotServer;
@@ -202,7 +203,8 @@ public final class ReplicaServer implements AutoCloseable
             throw new IllegalArgumentException(config.source() + ": fabric " + config.fabric().name().toLowerCase() +
                 " cannot start a replica process; use tcp or rdma");
         }
-        return new TcpFabric(replica.id(), config.listenAddresses(), config.toTcpFabricOptions());
+        return new TcpFabric(replica.id(), config.listenAddresses(),
+            config.toTcpFabricOptions(config.replicaCredentials(FabricCredentials.newIncarnation())));
     }
 
     /** @return a builder. */

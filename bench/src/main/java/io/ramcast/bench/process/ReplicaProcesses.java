@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -59,6 +60,8 @@ public final class ReplicaProcesses implements AutoCloseable
 
     /** The uid of each replica, or null (they run as this process's uid). */
     private ReplicaOwners owners;
+    /** Added to every replica's environment (the secrets, when replicas run under other uids). */
+    private Map<String, String> environment = Map.of();
 
     private ReplicaProcesses(final List<ReplicaConfig> replicas, final Path logDir)
     {
@@ -147,6 +150,9 @@ public final class ReplicaProcesses implements AutoCloseable
         }
         final ReplicaProcesses cluster = new ReplicaProcesses(local, logDir);
         cluster.owners = owners;
+        // replicas under other uids cannot read this user's secret files (mode 600): they get the
+        // secrets in their environment instead
+        cluster.environment = owners != null ? config.secrets().environment() : Map.of();
         Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
         try
         {
@@ -168,7 +174,7 @@ public final class ReplicaProcesses implements AutoCloseable
                     command = owners.launchCommand(r.id(), command);
                 }
                 cluster.commands.add(command);
-                cluster.processes.add(ServerProcess.start(r.id(), command,
+                cluster.processes.add(ServerProcess.start(r.id(), command, cluster.environment,
                     logDir.resolve("replica-" + r.id() + ".out"), logDir.resolve("replica-" + r.id() + ".err")));
             }
             final long deadlineNs = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
@@ -479,7 +485,7 @@ public final class ReplicaProcesses implements AutoCloseable
             {
                 final int id = replicas.get(i).id();
                 reportedDead.remove(id);
-                processes.set(i, ServerProcess.start(id, commands.get(i),
+                processes.set(i, ServerProcess.start(id, commands.get(i), environment,
                     logDir.resolve("replica-" + id + ".restart-" + n + ".out"),
                     logDir.resolve("replica-" + id + ".restart-" + n + ".err")));
             }
@@ -524,7 +530,7 @@ public final class ReplicaProcesses implements AutoCloseable
         killed.remove(id);
         final List<String> command = new ArrayList<>(commands.get(i));
         command.addAll(extraArguments);
-        final ServerProcess p = ServerProcess.start(id, command,
+        final ServerProcess p = ServerProcess.start(id, command, environment,
             logDir.resolve("replica-" + id + ".restart-" + n + ".out"),
             logDir.resolve("replica-" + id + ".restart-" + n + ".err"));
         processes.set(i, p);

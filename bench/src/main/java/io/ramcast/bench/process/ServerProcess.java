@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -92,10 +93,27 @@ public final class ServerProcess
      */
     public static ServerProcess start(final int id, final List<String> command, final Path stdoutFile, final Path stderrFile)
     {
+        return start(id, command, Map.of(), stdoutFile, stderrFile);
+    }
+
+    /**
+     * As {@link #start(int, List, Path, Path)}, with variables added to the child's environment.
+     *
+     * @param id          the server's process id.
+     * @param command     the command.
+     * @param environment added to (or replacing in) the inherited environment.
+     * @param stdoutFile  where its stdout is copied.
+     * @param stderrFile  where its stderr goes.
+     * @return the running server.
+     */
+    public static ServerProcess start(final int id, final List<String> command, final Map<String, String> environment,
+        final Path stdoutFile, final Path stderrFile)
+    {
         final ProcessBuilder builder = new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.to(stderrFile.toFile()))
             .redirectOutput(ProcessBuilder.Redirect.PIPE)
             .redirectInput(ProcessBuilder.Redirect.PIPE);
+        builder.environment().putAll(environment);
         try
         {
             final ServerProcess server = new ServerProcess(id, builder.start(), stdoutFile, stderrFile);

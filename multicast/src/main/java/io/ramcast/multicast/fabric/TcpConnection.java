@@ -39,6 +39,13 @@ final class TcpConnection
     private TcpPeer peer;
     private State state;
     private long establishDeadlineNs;
+    /* authentication (FabricCredentials): this side's nonce, the peer's claimed id, incarnation and
+       nonce from its AUTH, and whether its PROOF held */
+    private byte[] localNonce;
+    private int claimedPeerId = -1;
+    private long peerIncarnation;
+    private byte[] peerNonce;
+    private boolean authenticated;
 
     /**
      * @param channel             the non-blocking socket.
@@ -182,6 +189,49 @@ final class TcpConnection
             writerGateByRegionId.put(region.regionId(), gate);
         }
         return gate;
+    }
+
+    byte[] localNonce()
+    {
+        return localNonce;
+    }
+
+    void localNonce(final byte[] localNonce)
+    {
+        this.localNonce = localNonce;
+    }
+
+    int claimedPeerId()
+    {
+        return claimedPeerId;
+    }
+
+    long peerIncarnation()
+    {
+        return peerIncarnation;
+    }
+
+    byte[] peerNonce()
+    {
+        return peerNonce;
+    }
+
+    /** Records the peer's AUTH. */
+    void peerAuth(final int claimedPeerId, final long peerIncarnation, final byte[] peerNonce)
+    {
+        this.claimedPeerId = claimedPeerId;
+        this.peerIncarnation = peerIncarnation;
+        this.peerNonce = peerNonce;
+    }
+
+    boolean authenticated()
+    {
+        return authenticated;
+    }
+
+    void authenticated(final boolean authenticated)
+    {
+        this.authenticated = authenticated;
     }
 
     /** @return the peer's IP address, or null if the remote address is not an IP socket address. */

@@ -136,6 +136,8 @@ public final class TcpFabric implements Fabric
     private final PeerAddresses addresses;
     private final InetSocketAddress selfAddress;
     private final TcpFabricOptions options;
+    /** Null: connections are not authenticated. */
+    private final FabricCredentials credentials;
     private final NanoClock clock;
     private final RandomGenerator random;
     private final int maxWriteBytes;
@@ -228,6 +230,12 @@ public final class TcpFabric implements Fabric
         this.selfId = selfId;
         this.selfAddress = addresses.selfAddress();
         this.options = Objects.requireNonNull(options, "options");
+        this.credentials = options.credentials();
+        if (null != credentials && null != selfAddress && !credentials.holdsServerSecret())
+        {
+            throw new IllegalArgumentException("process " + selfId + " listens (a server) but its credentials hold " +
+                "only the client secret");
+        }
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
         this.maxWriteBytes = options.maxFrameBytes() - TcpFrameDescriptor.WRITE_PAYLOAD_OFFSET;
@@ -800,7 +808,15 @@ public final class TcpFabric implements Fabric
             configure(channel);
             final TcpConnection connection = new TcpConnection(channel, true, address, peer,
                 TcpConnection.State.CONNECTING, nowNs + options.connectTimeoutNs(), options);
-            queueHello(connection);
+            if (null != credentials)
+            {
+                connection.localNonce(FabricCredentials.newNonce());
+                queue(connection.publisher().tryAuth(selfId, credentials.incarnation(), connection.localNonce()), "AUTH");
+            }
+            else
+            {
+                queueHello(connection);
+            }
             final boolean connected = channel.connect(address);
             if (connected)
             {
@@ -827,6 +843,25 @@ public final class TcpFabric implements Fabric
     {
         unidentifiedConnectionCount--;
         unidentifiedBySource.computeIfPresent(connection.sourceAddress(), (source, n) -> n == 1 ? null : n - 1);
+    }
+
+    private void queue(final boolean queued, final String frame)
+    {
+        if (!queued)
+        {
+            // only ever queued on a connection with nothing else queued: far below any queue bound
+            throw new IllegalStateException("process " + selfId + ": " + frame + " does not fit an empty send queue");
+        }
+    }
+
+    private boolean isServer(final int processId)
+    {
+        return null != addresses.addressOf(processId);
+    }
+
+    private String secretName(final int peerId)
+    {
+        return null != selfAddress && isServer(peerId) ? "server" : "client";
     }
 
     private void queueHello(final TcpConnection connection)
@@ -1028,6 +1063,83 @@ public final class TcpFabric implements Fabric
     private final class FrameHandler implements TcpFrameHandler
     {
         @Override
+        public boolean onAuth(final TcpConnection connection, final int processId, final long incarnation,
+            final byte[] nonce) throws TcpFrameException
+        {
+            if (null == credentials)
+            {
+                throw new TcpFrameException("AUTH from process " + processId + ", but this process does not " +
+                    "authenticate (it was given no credentials)");
+            }
+            if (TcpConnection.State.HANDSHAKING != connection.state() || null != connection.peerNonce())
+            {
+                throw new TcpFrameException("unexpected AUTH from process " + processId);
+            }
+            if (connection.isOutbound())
+            {
+                if (connection.peer().peerId() != processId)
+                {
+                    throw new TcpFrameException("expected AUTH from process " + connection.peer().peerId() + " at " +
+                        connection.peer().address() + " but process " + processId + " answered");
+                }
+            }
+            else
+            {
+                checkInboundId(processId);
+            }
+            connection.peerAuth(processId, incarnation, nonce);
+            if (!connection.isOutbound())
+            {
+                // the answer: this side's nonce, and its proof over the peer's; the peer proves itself next
+                connection.localNonce(FabricCredentials.newNonce());
+                queue(connection.publisher().tryAuth(selfId, credentials.incarnation(), connection.localNonce()), "AUTH");
+                queue(connection.publisher().tryProof(credentials.proof(selfId, true, credentials.incarnation(),
+                    processId, isServer(processId), nonce, connection.localNonce())), "PROOF");
+            }
+            return true;
+        }
+
+        @Override
+        public boolean onProof(final TcpConnection connection, final byte[] proof) throws TcpFrameException
+        {
+            if (null == credentials || null == connection.peerNonce() || connection.authenticated())
+            {
+                throw new TcpFrameException("unexpected PROOF");
+            }
+            final int peerId = connection.claimedPeerId();
+            final byte[] expected = credentials.proof(peerId, isServer(peerId), connection.peerIncarnation(), selfId,
+                null != selfAddress, connection.localNonce(), connection.peerNonce());
+            if (!FabricCredentials.matches(expected, proof))
+            {
+                throw new TcpFrameException("authentication failed: process " + peerId + " did not prove that it " +
+                    "holds the " + secretName(peerId) + " secret of this cluster (a wrong or missing secret, another " +
+                    "cluster's name, or not a member)");
+            }
+            connection.authenticated(true);
+            if (connection.isOutbound())
+            {
+                final byte[] mine = credentials.proof(selfId, null != selfAddress, credentials.incarnation(), peerId,
+                    isServer(peerId), connection.peerNonce(), connection.localNonce());
+                queue(null != mine && connection.publisher().tryProof(mine), "PROOF");
+                queueHello(connection);
+            }
+            return true;
+        }
+
+        private void checkInboundId(final int processId) throws TcpFrameException
+        {
+            if (processId == selfId)
+            {
+                throw new TcpFrameException("HELLO from a process with this process's own id " + processId);
+            }
+            if (addresses.connectsOutTo(processId))
+            {
+                throw new TcpFrameException("process " + processId + " listens at " + addresses.addressOf(processId) +
+                    " and has a higher id than " + selfId + ", so it must wait to be connected to, not connect");
+            }
+        }
+
+        @Override
         public boolean onHello(final TcpConnection connection, final int processId, final Int2IntHashMap regionSizeById)
             throws TcpFrameException
         {
@@ -1035,6 +1147,15 @@ public final class TcpFabric implements Fabric
             {
                 throw new TcpFrameException("HELLO from process " + processId + " on a connection in state " +
                     connection.state());
+            }
+            if (null != credentials && !connection.authenticated())
+            {
+                throw new TcpFrameException("HELLO from process " + processId + " before it authenticated");
+            }
+            if (null != credentials && processId != connection.claimedPeerId())
+            {
+                throw new TcpFrameException("HELLO from process " + processId + " after authenticating as process " +
+                    connection.claimedPeerId());
             }
 
             final TcpPeer peer;
@@ -1049,17 +1170,16 @@ public final class TcpFabric implements Fabric
             }
             else
             {
-                if (processId == selfId)
-                {
-                    throw new TcpFrameException("HELLO from a process with this process's own id " + processId);
-                }
-                if (addresses.connectsOutTo(processId))
-                {
-                    throw new TcpFrameException("process " + processId + " listens at " + addresses.addressOf(processId) +
-                        " and has a higher id than " + selfId + ", so it must wait to be connected to, not connect");
-                }
+                checkInboundId(processId);
                 peer = peer(processId);
                 final TcpConnection previous = peer.connection();
+                if (null != credentials && null != previous && previous != connection &&
+                    previous.peerIncarnation() > connection.peerIncarnation())
+                {
+                    throw new TcpFrameException("process " + processId + " is connected as incarnation " +
+                        previous.peerIncarnation() + "; a connection of its older incarnation " +
+                        connection.peerIncarnation() + " does not replace it");
+                }
                 if (null != previous && previous != connection)
                 {
                     closeConnection(previous, "replaced by a new connection from the same process", null);

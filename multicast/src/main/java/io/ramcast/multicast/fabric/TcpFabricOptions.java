@@ -51,9 +51,11 @@ public final class TcpFabricOptions
     private final long connectTimeoutNs;
     private final int socketSendBufferBytes;
     private final int socketReceiveBufferBytes;
+    private final FabricCredentials credentials;
 
     private TcpFabricOptions(final Builder builder)
     {
+        this.credentials = builder.credentials;
         this.sendBufferBytes = builder.sendBufferBytes;
         this.maxFrameBytes = builder.maxFrameBytes;
         this.connectBackoffMinNs = builder.connectBackoffMinNs;
@@ -140,10 +142,20 @@ public final class TcpFabricOptions
         return socketReceiveBufferBytes;
     }
 
+    /**
+     * @return what this process proves its membership with when it connects, and checks its peers
+     *         against; null: connections are not authenticated (any process that reaches the port
+     *         may claim any id).
+     */
+    public FabricCredentials credentials()
+    {
+        return credentials;
+    }
+
     @Override
     public String toString()
     {
-        return "TcpFabricOptions{sendBufferBytes=" + sendBufferBytes + ", maxFrameBytes=" + maxFrameBytes +
+        return "TcpFabricOptions{credentials=" + credentials + ", sendBufferBytes=" + sendBufferBytes + ", maxFrameBytes=" + maxFrameBytes +
             ", connectBackoffMinNs=" + connectBackoffMinNs + ", connectBackoffMaxNs=" + connectBackoffMaxNs +
             ", connectTimeoutNs=" + connectTimeoutNs + ", socketSendBufferBytes=" + socketSendBufferBytes +
             ", socketReceiveBufferBytes=" + socketReceiveBufferBytes + '}';
@@ -161,6 +173,7 @@ public final class TcpFabricOptions
         private long connectTimeoutNs = DEFAULT_CONNECT_TIMEOUT_NS;
         private int socketSendBufferBytes;
         private int socketReceiveBufferBytes;
+        private FabricCredentials credentials;
 
         private Builder()
         {
@@ -233,6 +246,16 @@ public final class TcpFabricOptions
         public Builder socketReceiveBufferBytes(final int socketReceiveBufferBytes)
         {
             this.socketReceiveBufferBytes = socketReceiveBufferBytes;
+            return this;
+        }
+
+        /**
+         * @param credentials see {@link TcpFabricOptions#credentials()}; null for none.
+         * @return this.
+         */
+        public Builder credentials(final FabricCredentials credentials)
+        {
+            this.credentials = credentials;
             return this;
         }
 

@@ -145,7 +145,7 @@ final class TcpFrameAdapter
         if (!helloSeen)
         {
             final byte type = receiveView.getByte(frameOffset + TYPE_OFFSET);
-            if (TYPE_HELLO != type)
+            if (TYPE_HELLO != type && TcpFrameDescriptor.TYPE_AUTH != type && TcpFrameDescriptor.TYPE_PROOF != type)
             {
                 throw new TcpFrameException("frame type " + type + " before HELLO");
             }
@@ -172,9 +172,39 @@ final class TcpFrameAdapter
                 return handler.onReject(connection, controlRegionId(frameOffset, frameLength, "REJECT"));
             case TYPE_RESET:
                 return handler.onReset(connection, controlRegionId(frameOffset, frameLength, "RESET"));
+            case TcpFrameDescriptor.TYPE_AUTH:
+                return onAuth(connection, handler, frameOffset, frameLength);
+            case TcpFrameDescriptor.TYPE_PROOF:
+                if (TcpFrameDescriptor.PROOF_FRAME_LENGTH != frameLength)
+                {
+                    throw new TcpFrameException("PROOF length " + frameLength + " is not " +
+                        TcpFrameDescriptor.PROOF_FRAME_LENGTH);
+                }
+                final byte[] proof = new byte[FabricCredentials.PROOF_BYTES];
+                receiveView.getBytes(frameOffset + TcpFrameDescriptor.PROOF_OFFSET, proof);
+                return handler.onProof(connection, proof);
             default:
                 throw new TcpFrameException("unknown frame type " + type + " (length " + frameLength + ")");
         }
+    }
+
+    private boolean onAuth(
+        final TcpConnection connection, final TcpFrameHandler handler, final int frameOffset, final int frameLength)
+        throws TcpFrameException
+    {
+        if (TcpFrameDescriptor.AUTH_FRAME_LENGTH != frameLength)
+        {
+            throw new TcpFrameException("AUTH length " + frameLength + " is not " + TcpFrameDescriptor.AUTH_FRAME_LENGTH);
+        }
+        final int processId = receiveView.getInt(frameOffset + TcpFrameDescriptor.AUTH_PROCESS_ID_OFFSET, BYTE_ORDER);
+        if (processId < 0)
+        {
+            throw new TcpFrameException("AUTH process id " + processId + " must be >= 0");
+        }
+        final long incarnation = receiveView.getLong(frameOffset + TcpFrameDescriptor.AUTH_INCARNATION_OFFSET, BYTE_ORDER);
+        final byte[] nonce = new byte[FabricCredentials.NONCE_BYTES];
+        receiveView.getBytes(frameOffset + TcpFrameDescriptor.AUTH_NONCE_OFFSET, nonce);
+        return handler.onAuth(connection, processId, incarnation, nonce);
     }
 
     private boolean onHello(

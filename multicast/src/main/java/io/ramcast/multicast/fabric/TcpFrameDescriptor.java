@@ -33,6 +33,27 @@ import java.nio.ByteOrder;
  *  +---------------------------------------------------------------+
  * </pre>
  *
+ * <p>AUTH ({@link #TYPE_AUTH}) and PROOF ({@link #TYPE_PROOF}) come before HELLO when the fabric
+ * authenticates ({@link FabricCredentials}): the connecting side sends AUTH; the accepting side
+ * answers AUTH and PROOF (its proof over the connecting side's nonce); the connecting side checks
+ * it and sends PROOF, then HELLO; the accepting side checks that PROOF before it takes the HELLO
+ * and answers with its own. AUTH has length 56, PROOF 40:
+ * <pre>
+ *  +---------------------------------------------------------------+
+ *  |                          Process Id                           |  8   AUTH
+ *  +---------------------------------------------------------------+
+ *  |                          Reserved                             | 12
+ *  +---------------------------------------------------------------+
+ *  |                  Incarnation (8 bytes)                        | 16
+ *  +---------------------------------------------------------------+
+ *  |                  Nonce (32 bytes)                            ... 24
+ *  +---------------------------------------------------------------+
+ *
+ *  +---------------------------------------------------------------+
+ *  |                  HMAC-SHA-256 proof (32 bytes)               ...  8   PROOF
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
  * <p>WRITE ({@link #TYPE_WRITE}), writer to owner: bytes to store into a region of the receiver.
  * The payload length is {@code Frame Length - 16}, a positive multiple of 8.
  * <pre>
@@ -73,6 +94,10 @@ final class TcpFrameDescriptor
     static final byte TYPE_REJECT = 3;
     /** Frame type: accept writes into a region again. */
     static final byte TYPE_RESET = 4;
+    /** Frame type: identity, incarnation and nonce of an authenticating process. */
+    static final byte TYPE_AUTH = 5;
+    /** Frame type: proof of holding the secret, over the other side's nonce. */
+    static final byte TYPE_PROOF = 6;
 
     /** Offset of the frame length field. */
     static final int LENGTH_OFFSET = 0;
@@ -97,6 +122,19 @@ final class TcpFrameDescriptor
     static final int HELLO_ENTRY_SIZE_OFFSET = 4;
     /** HELLO: length of one region table entry. */
     static final int HELLO_ENTRY_LENGTH = 8;
+
+    /** AUTH: offset of the sender's process id. */
+    static final int AUTH_PROCESS_ID_OFFSET = 8;
+    /** AUTH: offset of the sender's incarnation. */
+    static final int AUTH_INCARNATION_OFFSET = 16;
+    /** AUTH: offset of the sender's nonce. */
+    static final int AUTH_NONCE_OFFSET = 24;
+    /** AUTH: frame length. */
+    static final int AUTH_FRAME_LENGTH = AUTH_NONCE_OFFSET + FabricCredentials.NONCE_BYTES;
+    /** PROOF: offset of the proof. */
+    static final int PROOF_OFFSET = 8;
+    /** PROOF: frame length. */
+    static final int PROOF_FRAME_LENGTH = PROOF_OFFSET + FabricCredentials.PROOF_BYTES;
 
     /** WRITE: offset of the target region id. */
     static final int WRITE_REGION_ID_OFFSET = 8;
@@ -141,6 +179,10 @@ final class TcpFrameDescriptor
                 return "REJECT";
             case TYPE_RESET:
                 return "RESET";
+            case TYPE_AUTH:
+                return "AUTH";
+            case TYPE_PROOF:
+                return "PROOF";
             default:
                 return "UNKNOWN(" + type + ")";
         }

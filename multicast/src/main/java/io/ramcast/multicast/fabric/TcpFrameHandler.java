@@ -16,6 +16,24 @@ import org.agrona.collections.Int2IntHashMap;
 interface TcpFrameHandler
 {
     /**
+     * @param connection  the connection the frame arrived on.
+     * @param processId   the sender's process id, non-negative.
+     * @param incarnation the sender's incarnation.
+     * @param nonce       the sender's nonce, {@link FabricCredentials#NONCE_BYTES} long.
+     * @return whether the frame was consumed.
+     * @throws TcpFrameException if the AUTH is not acceptable.
+     */
+    boolean onAuth(TcpConnection connection, int processId, long incarnation, byte[] nonce) throws TcpFrameException;
+
+    /**
+     * @param connection the connection the frame arrived on.
+     * @param proof      the sender's proof, {@link FabricCredentials#PROOF_BYTES} long.
+     * @return whether the frame was consumed.
+     * @throws TcpFrameException if the proof does not hold (the connection is closed).
+     */
+    boolean onProof(TcpConnection connection, byte[] proof) throws TcpFrameException;
+
+    /**
      * @param connection      the connection the frame arrived on.
      * @param processId       the sender's process id, non-negative.
      * @param regionSizeById  the sender's regions, sizes positive multiples of 8.

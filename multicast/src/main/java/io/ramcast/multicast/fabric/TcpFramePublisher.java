@@ -98,6 +98,51 @@ final class TcpFramePublisher
     }
 
     /**
+     * Queues AUTH.
+     *
+     * @param processId   the sender's process id.
+     * @param incarnation the sender's incarnation.
+     * @param nonce       the sender's nonce for this connection.
+     * @return whether the frame was queued (false: no room).
+     */
+    boolean tryAuth(final int processId, final long incarnation, final byte[] nonce)
+    {
+        final int frameLength = TcpFrameDescriptor.AUTH_FRAME_LENGTH;
+        if (!reserve(frameLength, sendBufferBytes))
+        {
+            return false;
+        }
+        final int frameOffset = queuedPosition;
+        putHeader(frameOffset, frameLength, TcpFrameDescriptor.TYPE_AUTH);
+        sendView.putInt(frameOffset + TcpFrameDescriptor.AUTH_PROCESS_ID_OFFSET, processId, BYTE_ORDER);
+        sendView.putInt(frameOffset + TcpFrameDescriptor.AUTH_PROCESS_ID_OFFSET + 4, 0, BYTE_ORDER);
+        sendView.putLong(frameOffset + TcpFrameDescriptor.AUTH_INCARNATION_OFFSET, incarnation, BYTE_ORDER);
+        sendView.putBytes(frameOffset + TcpFrameDescriptor.AUTH_NONCE_OFFSET, nonce);
+        queuedPosition += frameLength;
+        return true;
+    }
+
+    /**
+     * Queues PROOF.
+     *
+     * @param proof the proof, {@link FabricCredentials#PROOF_BYTES} long.
+     * @return whether the frame was queued (false: no room).
+     */
+    boolean tryProof(final byte[] proof)
+    {
+        final int frameLength = TcpFrameDescriptor.PROOF_FRAME_LENGTH;
+        if (!reserve(frameLength, sendBufferBytes))
+        {
+            return false;
+        }
+        final int frameOffset = queuedPosition;
+        putHeader(frameOffset, frameLength, TcpFrameDescriptor.TYPE_PROOF);
+        sendView.putBytes(frameOffset + TcpFrameDescriptor.PROOF_OFFSET, proof);
+        queuedPosition += frameLength;
+        return true;
+    }
+
+    /**
      * Queues WRITE, copying the payload.
      *
      * @param regionId  target region at the receiver.

@@ -523,7 +523,7 @@ class TcpFabricTest
         resources.add(new FabricTestAgent("agent-" + fabric.selfId(), fabric, () -> 0));
     }
 
-    private static Socket rawConnect(final InetSocketAddress address) throws IOException
+    static Socket rawConnect(final InetSocketAddress address) throws IOException
     {
         return rawConnect(address, null);
     }
@@ -542,7 +542,7 @@ class TcpFabricTest
         return socket;
     }
 
-    private static byte[] readFrame(final DataInputStream in) throws IOException
+    static byte[] readFrame(final DataInputStream in) throws IOException
     {
         final byte[] lengthBytes = new byte[4];
         in.readFully(lengthBytes);
@@ -552,7 +552,7 @@ class TcpFabricTest
         return frame;
     }
 
-    private static byte[] header(final int length, final byte version, final byte type, final int totalBytes)
+    static byte[] header(final int length, final byte version, final byte type, final int totalBytes)
     {
         final ByteBuffer buffer = ByteBuffer.allocate(totalBytes).order(ByteOrder.LITTLE_ENDIAN);
         buffer.putInt(TcpFrameDescriptor.LENGTH_OFFSET, length);

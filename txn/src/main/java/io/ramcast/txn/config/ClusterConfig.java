@@ -2,6 +2,7 @@ package io.ramcast.txn.config;
 
 import io.ramcast.multicast.GroupTopology;
 import io.ramcast.multicast.MulticastOptions;
+import io.ramcast.multicast.fabric.FabricCredentials;
 import io.ramcast.multicast.fabric.TcpFabricOptions;
 import io.ramcast.multicast.fabric.rdma.RdmaFabricOptions;
 import io.ramcast.txn.Partitioner;
@@ -18,6 +19,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -50,6 +52,7 @@ public final class ClusterConfig
     private final GroupTopology topology;
     private final MulticastOptions multicastOptions;
     private final RdmaSettings rdma;
+    private final Secrets secrets;
 
     ClusterConfig(
         final String source,
@@ -63,8 +66,10 @@ public final class ClusterConfig
         final Buffers buffers,
         final Limits limits,
         final Timeouts timeouts,
-        final RdmaSettings rdma)
+        final RdmaSettings rdma,
+        final Secrets secrets)
     {
+        this.secrets = secrets;
         this.source = source;
         this.clusterName = clusterName;
         this.fabric = fabric;
@@ -301,25 +306,55 @@ public final class ClusterConfig
         return multicastOptions;
     }
 
+    /** @return the cluster's secrets (the {@code security} section). */
+    public Secrets secrets()
+    {
+        return secrets;
+    }
+
+    /**
+     * @param incarnation the replica's incarnation (larger after every restart).
+     * @return what a replica proves its membership with; reads (or first creates) the secrets.
+     * @throws IllegalStateException if a secret cannot be read or is unfit, naming it and the fix.
+     */
+    public FabricCredentials replicaCredentials(final long incarnation)
+    {
+        return secrets.replicaCredentials(clusterName, incarnation);
+    }
+
+    /**
+     * @param incarnation the client's incarnation.
+     * @return what a client proves its membership with; reads (or first creates) the client secret.
+     * @throws IllegalStateException as for {@link #replicaCredentials}.
+     */
+    public FabricCredentials clientCredentials(final long incarnation)
+    {
+        return secrets.clientCredentials(clusterName, incarnation);
+    }
+
     /**
      * The tcp fabric's options for every process of this deployment, client or replica: the
      * fabric's defaults, except that a failed connection attempt is retried, and a lost connection
      * re-opened, after {@code timeouts.retryBackoffMinMs}, the delay doubling after each failed
-     * attempt up to {@code timeouts.retryBackoffMaxMs} (no jitter).
+     * attempt up to {@code timeouts.retryBackoffMaxMs} (no jitter), and that connections are
+     * authenticated with {@code credentials}.
      *
+     * @param credentials the process's credentials ({@link #replicaCredentials},
+     *                    {@link #clientCredentials}).
      * @return new options on each call.
      */
-    public TcpFabricOptions toTcpFabricOptions()
+    public TcpFabricOptions toTcpFabricOptions(final FabricCredentials credentials)
     {
         return TcpFabricOptions.builder()
             .connectBackoffMinNs(timeouts.retryBackoffMin().toNanos())
             .connectBackoffMaxNs(timeouts.retryBackoffMax().toNanos())
+            .credentials(Objects.requireNonNull(credentials, "credentials"))
             .build();
     }
 
     /**
      * The rdma fabric's options for every process of this deployment: the {@link #rdma()} section,
-     * with the reconnection back-off of {@link #toTcpFabricOptions()} ({@code timeouts.retryBackoffMinMs}
+     * with the reconnection back-off of {@link #toTcpFabricOptions} ({@code timeouts.retryBackoffMinMs}
      * doubling up to {@code timeouts.retryBackoffMaxMs}).
      *
      * @return new options on each call.

@@ -94,12 +94,23 @@ final class ConfigValidator
         sizes(raw.buffers(), raw.limits(), partitionCount, clients);
         final Timeouts timeouts = timeouts(raw.timeouts());
         final RdmaSettings rdma = RdmaSettings.validate(raw.rdma(), fabric, largestWrite(), this::problem);
+        final RawConfig.RawSecurity security = raw.security() == null ? new RawConfig.RawSecurity(null, null) :
+            raw.security();
+        final Path replicaSecret = file("security.replicaSecretFile", security.replicaSecretFile(),
+            Secrets.DEFAULT_REPLICA_SECRET_FILE);
+        final Path clientSecret = file("security.clientSecretFile", security.clientSecretFile(),
+            Secrets.DEFAULT_CLIENT_SECRET_FILE);
+        if (replicaSecret != null && replicaSecret.equals(clientSecret))
+        {
+            problem("security.clientSecretFile", quote(security.clientSecretFile()),
+                "must differ from security.replicaSecretFile (a client would otherwise hold the replica secret)");
+        }
         if (!problems.isEmpty())
         {
             throw new ConfigException(problems);
         }
-        return new ClusterConfig(
-            source, name, fabric, partitioner, durability, dataRoot, partitions, clients, buffers, limits, timeouts, rdma);
+        return new ClusterConfig(source, name, fabric, partitioner, durability, dataRoot, partitions, clients, buffers,
+            limits, timeouts, rdma, new Secrets(replicaSecret, clientSecret, System::getenv));
     }
 
     /** The largest single write RamCast issues with these buffers (a slot, a mailbox record), 0 if invalid. */
@@ -651,11 +662,23 @@ final class ConfigValidator
         return (int)value;
     }
 
+    /** A file path, relative ones against the config's directory; {@code fallback} if absent. */
+    private Path file(final String path, final String text, final String fallback)
+    {
+        return text == null ? baseDir.resolve(fallback).toAbsolutePath().normalize() : resolved(path, text, "file");
+    }
+
     private Path directory(final String path, final String text)
+    {
+        return resolved(path, text, "directory");
+    }
+
+    /** @param noun what the path must name, for the message. */
+    private Path resolved(final String path, final String text, final String noun)
     {
         if (text.isBlank())
         {
-            problem(path, quote(text), "must name a directory");
+            problem(path, quote(text), "must name a " + noun);
             return null;
         }
         try

@@ -24,7 +24,12 @@ final class RawConfig
         RawBuffers buffers,
         RawLimits limits,
         RawTimeouts timeouts,
-        RdmaSettings.Raw rdma)
+        RdmaSettings.Raw rdma,
+        RawSecurity security)
+    {
+    }
+
+    record RawSecurity(String replicaSecretFile, String clientSecretFile)
     {
     }
 

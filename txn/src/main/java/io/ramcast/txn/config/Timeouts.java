@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param retryBackoffMinMs first delay before the tcp or rdma fabric of a client or replica
  *                          retries a failed connection attempt or re-opens a lost connection;
  *                          the delay doubles after each failed attempt
- *                          ({@link ClusterConfig#toTcpFabricOptions()},
+ *                          ({@link ClusterConfig#toTcpFabricOptions},
  *                          {@link ClusterConfig#toRdmaFabricOptions()}).
  * @param retryBackoffMaxMs largest delay between two connection attempts to one peer.
  * @param heartbeatIntervalMs    how often every process advances its heartbeat at the processes that

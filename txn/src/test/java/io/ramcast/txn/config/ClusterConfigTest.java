@@ -133,21 +133,45 @@ class ClusterConfigTest
         assertThat(config.timeouts()).isEqualTo(new Timeouts(900, 300, 5, 900, 10, 100, 300));
     }
 
+    private static final io.ramcast.multicast.fabric.FabricCredentials CREDENTIALS =
+        io.ramcast.multicast.fabric.FabricCredentials.client("c", new byte[32], 1);
+
+    @Test
+    void shouldResolveTheSecretFilesAgainstTheConfigsDirectoryAndRefuseOneFileForBoth() throws ConfigException
+    {
+        final ClusterConfig defaults = ClusterConfig.parse(MINIMAL, "defaults.yaml");
+        final Path here = Path.of("").toAbsolutePath();
+        assertThat(defaults.secrets().replicaSecretFile()).isEqualTo(here.resolve("secrets/replica.key"));
+        assertThat(defaults.secrets().clientSecretFile()).isEqualTo(here.resolve("secrets/client.key"));
+
+        final ClusterConfig named = ClusterConfig.parse(MINIMAL +
+            "security: { replicaSecretFile: /etc/kv/r.key, clientSecretFile: c.key }\n", "named.yaml");
+        assertThat(named.secrets().replicaSecretFile()).isEqualTo(Path.of("/etc/kv/r.key"));
+        assertThat(named.secrets().clientSecretFile()).isEqualTo(here.resolve("c.key"));
+
+        assertThatThrownBy(() -> ClusterConfig.parse(MINIMAL +
+            "security: { replicaSecretFile: k.key, clientSecretFile: k.key }\n", "same.yaml"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("security.clientSecretFile")
+            .hasMessageContaining("must differ from security.replicaSecretFile");
+        assertThatThrownBy(() -> ClusterConfig.parse(MINIMAL + "security: { replicaSecretFile: ' ' }\n", "blank.yaml"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("security.replicaSecretFile");
+    }
+
     @Test
     void shouldGiveBothFabricsTheConfiguredReconnectionBackoff() throws ConfigException
     {
         final ClusterConfig tuned = ClusterConfig.parse(MINIMAL +
             "timeouts: { requestTimeoutMs: 900, retryBackoffMinMs: 5, retryBackoffMaxMs: 700 }\n", "backoff.yaml");
 
-        assertThat(tuned.toTcpFabricOptions().connectBackoffMinNs()).isEqualTo(5_000_000L);
-        assertThat(tuned.toTcpFabricOptions().connectBackoffMaxNs()).isEqualTo(700_000_000L);
+        assertThat(tuned.toTcpFabricOptions(CREDENTIALS).connectBackoffMinNs()).isEqualTo(5_000_000L);
+        assertThat(tuned.toTcpFabricOptions(CREDENTIALS).connectBackoffMaxNs()).isEqualTo(700_000_000L);
         assertThat(tuned.toRdmaFabricOptions().connectBackoffMinNs()).isEqualTo(5_000_000L);
         assertThat(tuned.toRdmaFabricOptions().connectBackoffMaxNs()).isEqualTo(700_000_000L);
 
         final ClusterConfig defaults = ClusterConfig.parse(MINIMAL, "defaults.yaml");
-        assertThat(defaults.toTcpFabricOptions().connectBackoffMinNs())
+        assertThat(defaults.toTcpFabricOptions(CREDENTIALS).connectBackoffMinNs())
             .isEqualTo(Timeouts.DEFAULT_RETRY_BACKOFF_MIN_MS * 1_000_000L);
-        assertThat(defaults.toTcpFabricOptions().connectBackoffMaxNs())
+        assertThat(defaults.toTcpFabricOptions(CREDENTIALS).connectBackoffMaxNs())
             .isEqualTo(Timeouts.DEFAULT_RETRY_BACKOFF_MAX_MS * 1_000_000L);
         assertThat(defaults.toRdmaFabricOptions().connectBackoffMinNs())
             .isEqualTo(Timeouts.DEFAULT_RETRY_BACKOFF_MIN_MS * 1_000_000L);

@@ -1,0 +1,192 @@
+package io.ramcast.multicast.fabric;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Objects;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * What a process proves its membership with when it connects: the cluster's name, the shared
+ * secrets it holds, and its incarnation.
+ *
+ * <p>Two secrets, so that holding the clients' secret never lets anyone pass as a server: a
+ * connection between two servers (processes that listen: replicas) is authenticated with the
+ * server secret, a connection between a client and a server with the client secret. Servers hold
+ * both; clients hold only the client secret.
+ *
+ * <p>The handshake is a mutual challenge–response over fresh nonces: each side sends a random
+ * {@value #NONCE_BYTES}-byte nonce and proves it holds the secret with an HMAC-SHA-256 over a
+ * domain tag, the cluster name, its own id, role and incarnation, the other side's id, the other
+ * side's nonce and its own nonce ({@link #proof}). A proof is bound to the connection (the
+ * verifier's fresh nonce), so recording one and playing it back later fails. What it does not
+ * protect against is an attacker on the path between two members, who could relay and then alter
+ * frames; that needs the fabric's encryption.
+ *
+ * <p>Immutable; the secrets are copied in and never handed out.
+ */
+public final class FabricCredentials
+{
+    /** Shortest secret accepted: 256 bits. */
+    public static final int MIN_SECRET_BYTES = 32;
+    /** Length of a handshake nonce. */
+    public static final int NONCE_BYTES = 32;
+    /** Length of a proof (HMAC-SHA-256). */
+    public static final int PROOF_BYTES = 32;
+
+    private static final String MAC_ALGORITHM = "HmacSHA256";
+    private static final byte[] DOMAIN = "ramcast-fabric-auth-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final SecureRandom NONCES = new SecureRandom();
+
+    private final byte[] cluster;
+    private final byte[] serverSecret;
+    private final byte[] clientSecret;
+    private final long incarnation;
+
+    private FabricCredentials(final String cluster, final byte[] serverSecret, final byte[] clientSecret,
+        final long incarnation)
+    {
+        if (Objects.requireNonNull(cluster, "cluster").isEmpty())
+        {
+            throw new IllegalArgumentException("cluster name must not be empty");
+        }
+        this.cluster = cluster.getBytes(StandardCharsets.UTF_8);
+        this.serverSecret = null == serverSecret ? null : checked(serverSecret, "server secret");
+        this.clientSecret = checked(clientSecret, "client secret");
+        if (null != serverSecret && Arrays.equals(serverSecret, clientSecret))
+        {
+            throw new IllegalArgumentException("the server and client secrets must differ: a client would otherwise " +
+                "pass as a server");
+        }
+        this.incarnation = incarnation;
+    }
+
+    /**
+     * @param cluster      the cluster's name (part of every proof: a member of one cluster is no
+     *                     member of another with the same secrets).
+     * @param serverSecret the secret of the servers, at least {@value #MIN_SECRET_BYTES} bytes.
+     * @param clientSecret the secret of the clients, as long, different from the server secret.
+     * @param incarnation  this process's incarnation: larger after every restart (for example its
+     *                     start time in microseconds).
+     * @return credentials of a server, which authenticates servers and clients.
+     */
+    public static FabricCredentials server(final String cluster, final byte[] serverSecret, final byte[] clientSecret,
+        final long incarnation)
+    {
+        return new FabricCredentials(cluster, Objects.requireNonNull(serverSecret, "serverSecret"), clientSecret,
+            incarnation);
+    }
+
+    /**
+     * @param cluster      the cluster's name.
+     * @param clientSecret the secret of the clients, at least {@value #MIN_SECRET_BYTES} bytes.
+     * @param incarnation  this process's incarnation.
+     * @return credentials of a client, which can authenticate only to servers.
+     */
+    public static FabricCredentials client(final String cluster, final byte[] clientSecret, final long incarnation)
+    {
+        return new FabricCredentials(cluster, null, clientSecret, incarnation);
+    }
+
+    /** @return whether these credentials hold the server secret. */
+    public boolean holdsServerSecret()
+    {
+        return null != serverSecret;
+    }
+
+    /** @return this process's incarnation. */
+    public long incarnation()
+    {
+        return incarnation;
+    }
+
+    /**
+     * @return an incarnation for a process starting now: the wall clock in microseconds, so a
+     *         restarted process (on a host whose clock does not jump back) has a larger one.
+     */
+    public static long newIncarnation()
+    {
+        final java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    /** @return a fresh random nonce for one handshake. */
+    static byte[] newNonce()
+    {
+        final byte[] nonce = new byte[NONCE_BYTES];
+        NONCES.nextBytes(nonce);
+        return nonce;
+    }
+
+    /**
+     * The proof a prover sends a verifier.
+     *
+     * @param proverId           the prover's process id.
+     * @param proverIsServer     whether the prover is a server.
+     * @param proverIncarnation  the prover's incarnation.
+     * @param verifierId         the verifier's process id.
+     * @param verifierIsServer   whether the verifier is a server.
+     * @param verifierNonce      the nonce the verifier sent.
+     * @param proverNonce        the nonce the prover sent.
+     * @return the proof, or null if these credentials lack the secret that connection needs (a
+     *         client asked about a connection between servers).
+     */
+    byte[] proof(final int proverId, final boolean proverIsServer, final long proverIncarnation, final int verifierId,
+        final boolean verifierIsServer, final byte[] verifierNonce, final byte[] proverNonce)
+    {
+        final byte[] key = proverIsServer && verifierIsServer ? serverSecret : clientSecret;
+        if (null == key)
+        {
+            return null;
+        }
+        final ByteBuffer input = ByteBuffer.allocate(DOMAIN.length + 4 + cluster.length + 4 + 1 + 8 + 4 + 1 +
+            verifierNonce.length + proverNonce.length);
+        input.put(DOMAIN).putInt(cluster.length).put(cluster)
+            .putInt(proverId).put((byte)(proverIsServer ? 1 : 2)).putLong(proverIncarnation)
+            .putInt(verifierId).put((byte)(verifierIsServer ? 1 : 2))
+            .put(verifierNonce).put(proverNonce);
+        try
+        {
+            final Mac mac = Mac.getInstance(MAC_ALGORITHM);
+            mac.init(new SecretKeySpec(key, MAC_ALGORITHM));
+            return mac.doFinal(input.array());
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException(MAC_ALGORITHM + " is required of every Java platform but failed", ex);
+        }
+    }
+
+    /**
+     * @param expected the proof computed here, or null.
+     * @param received the proof the peer sent.
+     * @return whether they are equal, compared in time independent of where they differ.
+     */
+    static boolean matches(final byte[] expected, final byte[] received)
+    {
+        return null != expected && MessageDigest.isEqual(expected, received);
+    }
+
+    private static byte[] checked(final byte[] secret, final String name)
+    {
+        Objects.requireNonNull(secret, name);
+        if (secret.length < MIN_SECRET_BYTES)
+        {
+            throw new IllegalArgumentException("the " + name + " has " + secret.length + " bytes; at least " +
+                MIN_SECRET_BYTES + " are required");
+        }
+        return secret.clone();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "FabricCredentials{cluster=" + new String(cluster, StandardCharsets.UTF_8) + ", " +
+            (holdsServerSecret() ? "server" : "client") + ", incarnation=" + incarnation + '}'; // never the secrets
+    }
+}
