@@ -68,7 +68,8 @@ public final class ClusterUnreachableException extends RuntimeException
             .append(ids.length).append(ids.length == 1 ? " replica" : " replicas").append(" within the connect timeout of ")
             .append(timeoutMs).append(" ms: ");
         appendReplicas(sb, ids, addresses);
-        return sb.append(" (is it running, and does the config list the right host and port?)").toString();
+        return sb.append(" (is it running, does the config list the right host and port, and does this host hold the " +
+            "cluster's client secret? An \"authentication failed\" line in this log means it does not)").toString();
     }
 
     private static void appendReplicas(final StringBuilder sb, final int[] ids, final Map<Integer, String> addresses)

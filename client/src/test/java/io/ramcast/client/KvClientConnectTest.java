@@ -7,11 +7,13 @@ import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.HashPartitioner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +77,30 @@ class KvClientConnectTest
         Await.until(() -> Thread.getAllStackTraces().keySet().stream()
             .noneMatch(t -> t.getName().startsWith("ramcast-kv-client-3-")), Duration.ofSeconds(10),
             "the failed client's threads ended");
+    }
+
+    /** A client whose client secret is not the cluster's never gets in, and is told why it may be. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldKeepOutAClientWithAnotherClientSecret(@TempDir final Path dir) throws Exception
+    {
+        final int[] ports = freePorts(3);
+        final ClusterConfig cluster = ClusterConfig.parse(config("tcp", ports, "security: {replicaSecretFile: " +
+            dir.resolve("replica.key") + ", clientSecretFile: " + dir.resolve("client.key") + "}\n"), "cluster.yaml");
+        final ClusterConfig stranger = ClusterConfig.parse(config("tcp", ports, "timeouts: {connectTimeoutMs: 1000}\n" +
+            "security: {replicaSecretFile: " + dir.resolve("other-replica.key") + ", clientSecretFile: " +
+            dir.resolve("other-client.key") + "}\n"), "stranger.yaml");
+        try (FakeCluster fake = new FakeCluster(List.of(), 3, 2, cluster.toMulticastOptions(),
+            id -> new TcpFabric(id, cluster.listenAddresses(), cluster.toTcpFabricOptions(cluster.replicaCredentials(1)))))
+        {
+            assertThat(fake.topology().toString()).isEqualTo(cluster.toTopology().toString());
+            assertThatThrownBy(() -> KvClient.connect(stranger, 3)).isInstanceOf(ClusterUnreachableException.class)
+                .hasMessageContaining("could not reach 3 replicas").hasMessageContaining("client secret");
+            try (KvClient member = KvClient.connect(cluster, 4))
+            {
+                assertThat(member.increment("n".getBytes(StandardCharsets.UTF_8), 1)).isEqualTo(1);
+            }
+        }
     }
 
     @Test

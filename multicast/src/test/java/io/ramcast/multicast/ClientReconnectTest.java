@@ -93,8 +93,9 @@ class ClientReconnectTest
             awaitAll(multicastToEveryGroup(client, 10));
 
             closeServers();
-            Await.until(() -> client.sessionState() == RamcastClient.SessionState.LOST, Duration.ofSeconds(20),
-                "the session is lost");
+            // the agent sets the state, then tells the listener: wait for both
+            Await.until(() -> client.sessionState() == RamcastClient.SessionState.LOST && !events.isEmpty(),
+                Duration.ofSeconds(20), "the session is lost and the listener told");
             assertThat(events).hasSize(1).first().asString().startsWith("lost ");
             assertThat(client.sessionReady()).isFalse();
 
