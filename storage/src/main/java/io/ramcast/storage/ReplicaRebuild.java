@@ -1,6 +1,7 @@
 package io.ramcast.storage;
 
 import io.ramcast.multicast.DurableFiles;
+import io.ramcast.multicast.fabric.FabricCredentials;
 import io.ramcast.storage.transfer.SnapshotFetcher;
 import io.ramcast.storage.transfer.SnapshotManifest;
 import io.ramcast.storage.transfer.SnapshotTransferException;
@@ -209,7 +210,8 @@ public final class ReplicaRebuild
                 {
                     final SnapshotFetcher.Result r = SnapshotFetcher.builder().source(source.transferAddress())
                         .target(dataDir).expect(config.clusterName(), replica.partition()).listener(listener)
-                        .timeouts(2_000, 30_000).maxReconnects(3).build().fetch();
+                        .timeouts(2_000, 30_000).maxReconnects(3)
+                        .credentials(config.replicaCredentials(FabricCredentials.newIncarnation())).build().fetch();
                     identity.claimRebuilt(dataDir);
                     LOG.info("replica {}: rebuilt from replica {}: {} bytes in {} ms, applied mark {}; starting on it",
                         replicaId, source.id(), r.bytesReceived(), r.elapsedNs() / 1_000_000, r.manifest().appliedMark());

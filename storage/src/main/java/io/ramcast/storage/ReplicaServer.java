@@ -165,7 +165,7 @@ public final class ReplicaServer implements AutoCloseable
             snapshotServer = b.store == null && replica.servesSnapshots() ?
                 SnapshotServer.open(replica.transferAddress(), (RocksPartitionStore)store,
                     new StoreIdentity(config.clusterName(), replica.partition(), replica.id()), dataDir,
-                    b.snapshotOptions) : null;
+                    b.snapshotOptions, config.replicaCredentials(FabricCredentials.newIncarnation())) : null;
         }
         catch (final RuntimeException ex)
         {

@@ -64,7 +64,22 @@ class ReplicaRebuildTest
             "      - { id: 2, host: 127.0.0.1, port: 7402 }\n" +
             "  - id: 1\n    replicas:\n" +
             "      - { id: 3, host: 127.0.0.1, port: 7403, transferPort: " + (sourceTransferPort + 1) + " }\n" +
-            "clients:\n  firstId: 100\n  count: 1\n", "rebuild.yaml");
+            "clients:\n  firstId: 100\n  count: 1\n" +
+            "security: { replicaSecretFile: " + dir.resolve("replica.key") + ", clientSecretFile: " +
+            dir.resolve("client.key") + " }\n", "rebuild.yaml");
+    }
+
+    /** The replica credentials of the configs {@link #config} makes (their secrets live in the test's directory). */
+    private io.ramcast.multicast.fabric.FabricCredentials replicaCredentials()
+    {
+        try
+        {
+            return config(1).replicaCredentials(1);
+        }
+        catch (final ConfigException e)
+        {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Replica 0's store with data and an applied mark, served on an ephemeral port. */
@@ -85,7 +100,7 @@ class ReplicaRebuildTest
             store.apply(batch);
         }
         final SnapshotServer server = SnapshotServer.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            store, identity, sourceDir, SnapshotServer.Options.DEFAULT).start();
+            store, identity, sourceDir, SnapshotServer.Options.DEFAULT, replicaCredentials()).start();
         toClose.add(server);
         return server.port();
     }

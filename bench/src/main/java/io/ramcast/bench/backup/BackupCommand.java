@@ -4,6 +4,7 @@ import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.bench.process.LocalDeployment;
 import io.ramcast.storage.RocksPartitionStore;
 import io.ramcast.storage.transfer.InstalledSnapshot;
+import io.ramcast.multicast.fabric.FabricCredentials;
 import io.ramcast.storage.transfer.SnapshotFetcher;
 import io.ramcast.storage.transfer.SnapshotManifest;
 import io.ramcast.storage.transfer.SnapshotTransferException;
@@ -131,7 +132,8 @@ public final class BackupCommand implements Callable<Integer>
         {
             result = SnapshotFetcher.builder().source(replica.transferAddress()).target(target)
                 .expect(config.clusterName(), replica.partition()).maxBytesPerSecond(bytesPerSecond)
-                .listener(new ProgressPrinter(err)).build().fetch();
+                .listener(new ProgressPrinter(err))
+                .credentials(config.replicaCredentials(FabricCredentials.newIncarnation())).build().fetch();
         }
         catch (final SnapshotTransferException ex)
         {

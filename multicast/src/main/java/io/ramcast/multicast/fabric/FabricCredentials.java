@@ -41,6 +41,7 @@ public final class FabricCredentials
 
     private static final String MAC_ALGORITHM = "HmacSHA256";
     private static final byte[] DOMAIN = "ramcast-fabric-auth-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SERVER_PROOF_DOMAIN = "ramcast-server-proof-v1".getBytes(StandardCharsets.US_ASCII);
     private static final SecureRandom NONCES = new SecureRandom();
 
     private final byte[] cluster;
@@ -116,7 +117,7 @@ public final class FabricCredentials
     }
 
     /** @return a fresh random nonce for one handshake. */
-    static byte[] newNonce()
+    public static byte[] newNonce()
     {
         final byte[] nonce = new byte[NONCE_BYTES];
         NONCES.nextBytes(nonce);
@@ -150,11 +151,47 @@ public final class FabricCredentials
             .putInt(proverId).put((byte)(proverIsServer ? 1 : 2)).putLong(proverIncarnation)
             .putInt(verifierId).put((byte)(verifierIsServer ? 1 : 2))
             .put(verifierNonce).put(proverNonce);
+        return hmac(key, input.array());
+    }
+
+    /**
+     * A proof of holding the server secret over a context the caller defines, for channels other
+     * than the fabric (the snapshot port): an HMAC-SHA-256 keyed with the server secret over a
+     * domain tag of its own, the cluster name and the context, which must hold fresh nonces of
+     * both sides and say who proves to whom.
+     *
+     * @param context the bytes to prove over.
+     * @return the proof, {@value #PROOF_BYTES} bytes.
+     * @throws IllegalStateException if these credentials hold no server secret.
+     */
+    public byte[] serverProof(final byte[] context)
+    {
+        if (null == serverSecret)
+        {
+            throw new IllegalStateException("these credentials hold only the client secret");
+        }
+        final ByteBuffer input = ByteBuffer.allocate(SERVER_PROOF_DOMAIN.length + 4 + cluster.length + context.length);
+        input.put(SERVER_PROOF_DOMAIN).putInt(cluster.length).put(cluster).put(context);
+        return hmac(serverSecret, input.array());
+    }
+
+    /**
+     * @param context  the bytes the proof was made over.
+     * @param received the peer's proof.
+     * @return whether it is the proof {@link #serverProof} gives, compared in constant time.
+     */
+    public boolean isServerProof(final byte[] context, final byte[] received)
+    {
+        return matches(serverProof(context), received);
+    }
+
+    private static byte[] hmac(final byte[] key, final byte[] input)
+    {
         try
         {
             final Mac mac = Mac.getInstance(MAC_ALGORITHM);
             mac.init(new SecretKeySpec(key, MAC_ALGORITHM));
-            return mac.doFinal(input.array());
+            return mac.doFinal(input);
         }
         catch (final GeneralSecurityException ex)
         {

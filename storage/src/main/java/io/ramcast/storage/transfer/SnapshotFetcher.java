@@ -1,6 +1,7 @@
 package io.ramcast.storage.transfer;
 
 import io.ramcast.multicast.DurableFiles;
+import io.ramcast.multicast.fabric.FabricCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +83,7 @@ public final class SnapshotFetcher
     private final String expectedCluster;
     private final TransferListener listener;
     private final long maxBytesPerSecond;
+    private final FabricCredentials credentials;
     private final int connectTimeoutMs;
     private final int readTimeoutMs;
     private final int maxReconnects;
@@ -114,6 +116,7 @@ public final class SnapshotFetcher
         this.expectedCluster = b.expectedCluster;
         this.listener = Objects.requireNonNull(b.listener, "listener");
         this.maxBytesPerSecond = b.maxBytesPerSecond;
+        this.credentials = b.credentials;
         this.connectTimeoutMs = b.connectTimeoutMs;
         this.readTimeoutMs = b.readTimeoutMs;
         this.maxReconnects = b.maxReconnects;
@@ -453,6 +456,7 @@ public final class SnapshotFetcher
 
         void run() throws IOException, RemoteError
         {
+            authenticate();
             agreeOnSnapshot();
             while (true)
             {
@@ -553,6 +557,34 @@ public final class SnapshotFetcher
             catch (final IllegalArgumentException e)
             {
                 throw new SnapshotTransferException(SnapshotTransferException.Kind.FAILED, e.getMessage(), e);
+            }
+        }
+
+        /**
+         * Answers the source's CHALLENGE with this side's proof and checks the source's (see
+         * {@link TransferProtocol}); an ERROR (busy, or authentication refused) becomes a RemoteError.
+         */
+        private void authenticate() throws IOException, RemoteError
+        {
+            final TransferProtocol.Frame challenge = readFrame();
+            if (challenge.type() != TransferProtocol.CHALLENGE || challenge.body().length != TransferProtocol.NONCE_BYTES)
+            {
+                throw new TransferProtocol.ProtocolException("expected CHALLENGE, got " +
+                    TransferProtocol.typeName(challenge.type()));
+            }
+            final byte[] nonce = FabricCredentials.newNonce();
+            TransferProtocol.writeBytes(out, TransferProtocol.AUTH, nonce,
+                credentials.serverProof(TransferProtocol.proofContext("fetcher", challenge.body(), nonce)));
+            final TransferProtocol.Frame ok = readFrame();
+            if (ok.type() != TransferProtocol.AUTH_OK || ok.body().length != TransferProtocol.PROOF_BYTES)
+            {
+                throw new TransferProtocol.ProtocolException("expected AUTH_OK, got " + TransferProtocol.typeName(ok.type()));
+            }
+            if (!credentials.isServerProof(TransferProtocol.proofContext("source", nonce, challenge.body()), ok.body()))
+            {
+                throw new SnapshotTransferException(SnapshotTransferException.Kind.FAILED, "source " + source +
+                    " did not prove that it holds the replica secret of this cluster (another cluster's replica, or " +
+                    "not a replica); nothing fetched from it; " + keptStaging(), null);
             }
         }
 
@@ -719,6 +751,7 @@ public final class SnapshotFetcher
         private String expectedCluster;
         private TransferListener listener = TransferListener.NONE;
         private long maxBytesPerSecond = RateLimiter.UNLIMITED;
+        private FabricCredentials credentials;
         private int connectTimeoutMs = 5_000;
         private int readTimeoutMs = 60_000;
         private int maxReconnects = 5;
@@ -831,9 +864,30 @@ public final class SnapshotFetcher
             return this;
         }
 
+        /**
+         * @param credentials the replica credentials (of the cluster's {@code security} section):
+         *                    the source serves only a fetcher that proves it holds the replica
+         *                    secret, and proves the same. Required.
+         * @return this.
+         */
+        public Builder credentials(final FabricCredentials credentials)
+        {
+            if (!credentials.holdsServerSecret())
+            {
+                throw new IllegalArgumentException("fetching a snapshot needs the replica secret; these credentials hold " +
+                    "only the client secret");
+            }
+            this.credentials = credentials;
+            return this;
+        }
+
         /** @return the fetcher. */
         public SnapshotFetcher build()
         {
+            if (credentials == null)
+            {
+                throw new IllegalStateException("credentials not set: the snapshot port serves members only");
+            }
             return new SnapshotFetcher(this);
         }
     }

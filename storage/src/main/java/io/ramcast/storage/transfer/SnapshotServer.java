@@ -1,5 +1,6 @@
 package io.ramcast.storage.transfer;
 
+import io.ramcast.multicast.fabric.FabricCredentials;
 import io.ramcast.storage.RocksPartitionStore;
 import io.ramcast.storage.StoreIdentity;
 import io.ramcast.txn.store.StoreException;
@@ -100,10 +101,15 @@ public final class SnapshotServer implements AutoCloseable
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final Thread acceptThread;
     private volatile boolean closed;
+    private final FabricCredentials credentials;
+    /* fetchers refused for failing authentication since the last summary line; guarded by this */
+    private long refusedSinceLog;
+    private long refusalLogDueMs;
 
     private SnapshotServer(final ServerSocket serverSocket, final SnapshotSource source, final Options options,
-        final int replicaId)
+        final int replicaId, final FabricCredentials credentials)
     {
+        this.credentials = credentials;
         this.serverSocket = serverSocket;
         this.source = source;
         this.options = options;
@@ -120,6 +126,8 @@ public final class SnapshotServer implements AutoCloseable
      * @param identity whose store it is.
      * @param dataDir  the replica's data directory (snapshots go to {@code <dataDir>/snapshots}).
      * @param options  limits and timeouts.
+     * @param credentials the replica's credentials: only a fetcher proving it holds the replica
+     *                    secret is served ({@link TransferProtocol}).
      * @return the bound server, not yet accepting.
      * @throws UncheckedIOException if the port cannot be bound or leftover snapshots cannot be deleted.
      */
@@ -128,9 +136,10 @@ public final class SnapshotServer implements AutoCloseable
         final RocksPartitionStore store,
         final StoreIdentity identity,
         final Path dataDir,
-        final Options options)
+        final Options options,
+        final FabricCredentials credentials)
     {
-        return open(bind, store, identity, dataDir, options, SystemEpochClock.INSTANCE);
+        return open(bind, store, identity, dataDir, options, credentials, SystemEpochClock.INSTANCE);
     }
 
     static SnapshotServer open(
@@ -139,9 +148,14 @@ public final class SnapshotServer implements AutoCloseable
         final StoreIdentity identity,
         final Path dataDir,
         final Options options,
+        final FabricCredentials credentials,
         final EpochClock clock)
     {
         Objects.requireNonNull(options, "options");
+        if (!credentials.holdsServerSecret())
+        {
+            throw new IllegalArgumentException("serving snapshots needs the replica secret");
+        }
         final SnapshotSource source =
             new SnapshotSource(store, identity, dataDir, clock, options.leaseMs(), options.maxSnapshots());
         final ServerSocket socket;
@@ -158,7 +172,7 @@ public final class SnapshotServer implements AutoCloseable
             throw new UncheckedIOException("replica " + identity.replicaId() + " cannot listen for snapshot transfers " +
                 "on " + bind + ": " + e.getMessage() + " (is its transferPort used by another process?)", e);
         }
-        return new SnapshotServer(socket, source, options, identity.replicaId());
+        return new SnapshotServer(socket, source, options, identity.replicaId(), credentials);
     }
 
     /**
@@ -341,6 +355,20 @@ public final class SnapshotServer implements AutoCloseable
         }
     }
 
+    /** Counts a fetcher refused for failing authentication; one summary line per 10 s at most. */
+    private synchronized void refused(final String peer, final String why)
+    {
+        refusedSinceLog++;
+        final long nowMs = System.currentTimeMillis();
+        if (nowMs - refusalLogDueMs >= 0)
+        {
+            LOG.warn("replica {}: refused {} snapshot connection(s) that did not authenticate; latest from {}: {} (next " +
+                "summary in 10 s at the earliest)", replicaId, refusedSinceLog, peer, why);
+            refusedSinceLog = 0;
+            refusalLogDueMs = nowMs + 10_000;
+        }
+    }
+
     private void refuse(final Socket socket)
     {
         try (socket)
@@ -390,6 +418,10 @@ public final class SnapshotServer implements AutoCloseable
                 final DataOutputStream out =
                     new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), STREAM_BUFFER_BYTES));
                 this.out = out;
+                if (!authenticate(in, out))
+                {
+                    return;
+                }
                 while (!closed)
                 {
                     final TransferProtocol.Frame frame;
@@ -429,6 +461,47 @@ public final class SnapshotServer implements AutoCloseable
             {
                 connections.remove(this);
             }
+        }
+
+        /**
+         * The handshake of {@link TransferProtocol}: CHALLENGE, the fetcher's AUTH within
+         * {@link TransferProtocol#AUTH_TIMEOUT_MS}, AUTH_OK.
+         *
+         * @return whether the fetcher proved it holds the replica secret.
+         */
+        private boolean authenticate(final DataInputStream in, final DataOutputStream out) throws IOException
+        {
+            final byte[] nonce = FabricCredentials.newNonce();
+            TransferProtocol.writeBytes(out, TransferProtocol.CHALLENGE, nonce);
+            final TransferProtocol.Frame frame;
+            socket.setSoTimeout(TransferProtocol.AUTH_TIMEOUT_MS);
+            try
+            {
+                frame = TransferProtocol.read(in);
+            }
+            catch (final SocketTimeoutException | EOFException | TransferProtocol.ProtocolException e)
+            {
+                refused(peer, "no valid AUTH within " + TransferProtocol.AUTH_TIMEOUT_MS + " ms (" + e + ")");
+                return false;
+            }
+            socket.setSoTimeout(0);
+            final byte[] body = frame.body();
+            final int length = TransferProtocol.NONCE_BYTES + TransferProtocol.PROOF_BYTES;
+            if (frame.type() != TransferProtocol.AUTH || body.length != length ||
+                !credentials.isServerProof(TransferProtocol.proofContext("fetcher", nonce,
+                    java.util.Arrays.copyOfRange(body, 0, TransferProtocol.NONCE_BYTES)),
+                    java.util.Arrays.copyOfRange(body, TransferProtocol.NONCE_BYTES, length)))
+            {
+                TransferProtocol.writeError(out, TransferProtocol.ERROR_AUTH, "authentication failed: replica " +
+                    replicaId + " serves snapshots only to holders of the cluster's replica secret");
+                refused(peer, "its AUTH did not prove that it holds the replica secret");
+                return false;
+            }
+            final byte[] fetcherNonce = java.util.Arrays.copyOfRange(body, 0, TransferProtocol.NONCE_BYTES);
+            TransferProtocol.writeBytes(out, TransferProtocol.AUTH_OK,
+                credentials.serverProof(TransferProtocol.proofContext("source", fetcherNonce, nonce)));
+            activity();
+            return true;
         }
 
         /** @return whether to read the next request. */

@@ -29,7 +29,17 @@ import java.nio.charset.StandardCharsets;
  *   FILE_END      endOffset int64                  offset after the last byte sent
  *   ERROR         code u8, message UTF-8
  *   PREPARING     (empty)                          the source is still making the snapshot
+ *   CHALLENGE     nonce (32 bytes)                 the source's first frame
+ *   AUTH          nonce (32 bytes), proof (32)     the fetcher's first frame
+ *   AUTH_OK       proof (32 bytes)                 the source's answer to a valid AUTH
  * </pre>
+ * Authentication comes first: the source sends CHALLENGE as it accepts; the fetcher answers AUTH,
+ * its proof of holding the replica secret ({@link io.ramcast.multicast.fabric.FabricCredentials#serverProof})
+ * over "fetcher", the source's nonce and its own; the source checks it within
+ * {@link #AUTH_TIMEOUT_MS} and answers AUTH_OK, its own proof over "source" and both nonces the
+ * other way round, or ERROR {@link #ERROR_AUTH} and closes. Nothing else is read or sent before.
+ * So only a replica of the cluster (or an operator's tool holding the replica secret) gets data,
+ * and a fetcher knows the data comes from one.
  * While the source makes a new snapshot (checkpoint, hashing every file: long for a large store)
  * it sends PREPARING about every {@link #PREPARING_INTERVAL_MS} ms before the MANIFEST, so the
  * fetcher can tell a busy source from a dead one with an ordinary read timeout.
@@ -51,6 +61,9 @@ final class TransferProtocol
     static final byte FILE_END = 5;
     static final byte ERROR = 6;
     static final byte PREPARING = 7;
+    static final byte CHALLENGE = 8;
+    static final byte AUTH = 9;
+    static final byte AUTH_OK = 10;
 
     /** The snapshot id is not (or no longer) held by the source: expired, evicted or restarted. */
     static final byte ERROR_UNKNOWN_SNAPSHOT = 1;
@@ -60,6 +73,15 @@ final class TransferProtocol
     static final byte ERROR_BUSY = 3;
     /** The source failed to serve (checkpoint or file I/O failed). */
     static final byte ERROR_SOURCE_FAILED = 4;
+    /** The fetcher did not prove it holds the replica secret. */
+    static final byte ERROR_AUTH = 5;
+
+    /** How long the source waits for the fetcher's AUTH. */
+    static final int AUTH_TIMEOUT_MS = 5_000;
+    /** Length of a nonce in CHALLENGE and AUTH. */
+    static final int NONCE_BYTES = io.ramcast.multicast.fabric.FabricCredentials.NONCE_BYTES;
+    /** Length of a proof in AUTH and AUTH_OK. */
+    static final int PROOF_BYTES = io.ramcast.multicast.fabric.FabricCredentials.PROOF_BYTES;
 
     /** How often a source making a snapshot tells the waiting fetcher so. */
     static final long PREPARING_INTERVAL_MS = 2_000;
@@ -171,6 +193,38 @@ final class TransferProtocol
         out.flush();
     }
 
+    /** Writes a frame whose body is the given byte arrays, one after the other. */
+    static void writeBytes(final DataOutputStream out, final byte type, final byte[]... parts) throws IOException
+    {
+        int length = 0;
+        for (final byte[] part : parts)
+        {
+            length += part.length;
+        }
+        writeHeader(out, type, length);
+        for (final byte[] part : parts)
+        {
+            out.write(part);
+        }
+        out.flush();
+    }
+
+    /**
+     * @param role         who proves: "fetcher" or "source".
+     * @param verifierNonce the nonce of the side the proof is for.
+     * @param proverNonce   the prover's own nonce.
+     * @return what a proof on the snapshot port is made over.
+     */
+    static byte[] proofContext(final String role, final byte[] verifierNonce, final byte[] proverNonce)
+    {
+        final byte[] name = ("snapshot-" + role).getBytes(StandardCharsets.US_ASCII);
+        final byte[] context = new byte[name.length + verifierNonce.length + proverNonce.length];
+        System.arraycopy(name, 0, context, 0, name.length);
+        System.arraycopy(verifierNonce, 0, context, name.length, verifierNonce.length);
+        System.arraycopy(proverNonce, 0, context, name.length + verifierNonce.length, proverNonce.length);
+        return context;
+    }
+
     /** @return the message of an ERROR body. */
     static String errorMessage(final byte[] body)
     {
@@ -195,6 +249,9 @@ final class TransferProtocol
             case FILE_END -> "FILE_END";
             case ERROR -> "ERROR";
             case PREPARING -> "PREPARING";
+            case CHALLENGE -> "CHALLENGE";
+            case AUTH -> "AUTH";
+            case AUTH_OK -> "AUTH_OK";
             default -> "type " + type;
         };
     }

@@ -1,5 +1,6 @@
 package io.ramcast.storage.transfer;
 
+import io.ramcast.multicast.fabric.FabricCredentials;
 import io.ramcast.storage.RocksPartitionStore;
 import io.ramcast.storage.StoreIdentity;
 import io.ramcast.txn.config.Durability;
@@ -21,6 +22,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,6 +58,18 @@ class SnapshotTransferTest
     private static final long REQUEST_BYTES = 64 * 1024;
     private static final long LEASE_MS = 60_000;
     private static final StoreIdentity IDENTITY = new StoreIdentity("test", 1, 4);
+    /** The replica credentials source and fetchers use, unless a test says otherwise. */
+    static final FabricCredentials CREDENTIALS = credentials('r');
+
+    /** @return replica credentials of cluster "test" whose replica secret is 32 bytes of {@code fill}. */
+    static FabricCredentials credentials(final char fill)
+    {
+        final byte[] replica = new byte[FabricCredentials.MIN_SECRET_BYTES];
+        final byte[] client = new byte[FabricCredentials.MIN_SECRET_BYTES];
+        java.util.Arrays.fill(replica, (byte)fill);
+        java.util.Arrays.fill(client, (byte)'c');
+        return FabricCredentials.server("test", replica, client, 1);
+    }
 
     @TempDir
     Path dir;
@@ -113,7 +127,7 @@ class SnapshotTransferTest
         final RocksPartitionStore live = RocksPartitionStore.open(dir.resolve("live"), Durability.NONE);
         toClose.add(live);
         final SnapshotServer liveServer = SnapshotServer.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            live, IDENTITY, dir.resolve("live"), SnapshotServer.Options.DEFAULT, clock).start();
+            live, IDENTITY, dir.resolve("live"), SnapshotServer.Options.DEFAULT, CREDENTIALS, clock).start();
         toClose.add(0, live);
         toClose.add(liveServer);
         final AtomicBoolean stop = new AtomicBoolean();
@@ -344,7 +358,7 @@ class SnapshotTransferTest
                 TransferProtocol.writeGetManifest(c.out, 7);
                 assertError(c.read(), TransferProtocol.ERROR_UNKNOWN_SNAPSHOT, "holds no snapshot");
             }
-            try (RawClient third = new RawClient(source()))
+            try (RawClient third = new RawClient(source(), null))
             {
                 assertError(third.read(), TransferProtocol.ERROR_BUSY, "already serves 2 transfers, its maximum");
             }
@@ -426,6 +440,58 @@ class SnapshotTransferTest
         assertThat(listing(server.snapshotsDir())).as("close deletes every snapshot").isEmpty();
     }
 
+    /**
+     * Only holders of the replica secret are served, and a fetcher takes data only from a source
+     * that proves it holds it too; a connection that says nothing is closed after the AUTH deadline.
+     */
+    @Test
+    void shouldServeAndFetchOnlyBetweenHoldersOfTheReplicaSecret() throws Exception
+    {
+        startSource(Durability.WAL, SnapshotServer.Options.DEFAULT);
+
+        final Path refusedTarget = dir.resolve("refused");
+        final SnapshotTransferException refused = catchThrowableOfType(SnapshotTransferException.class,
+            () -> fetcher(source(), refusedTarget).credentials(credentials('x')).build().fetch());
+        assertThat(refused.kind()).isEqualTo(SnapshotTransferException.Kind.FAILED);
+        assertThat(refused.getMessage()).contains("refused the transfer").contains("authentication failed");
+        assertThat(server.snapshotIds()).as("no snapshot made for it").isEmpty();
+
+        assertThatThrownBy(() -> new RawClient(source(), credentials('y')).close()).as("a stranger gets no AUTH_OK")
+            .isInstanceOf(AssertionError.class).hasMessageContaining("AUTH_OK");
+
+        try (RawClient silent = new RawClient(source(), null))
+        {
+            assertThat(silent.read().type()).isEqualTo(TransferProtocol.CHALLENGE);
+            assertThatThrownBy(silent::read).as("closed after the AUTH deadline").isInstanceOf(EOFException.class);
+        }
+
+        // an impostor that takes any AUTH and answers with a made-up proof
+        try (ServerSocket impostor = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            final Thread answer = new Thread(() ->
+            {
+                try (Socket s = impostor.accept())
+                {
+                    final DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                    TransferProtocol.writeBytes(out, TransferProtocol.CHALLENGE, FabricCredentials.newNonce());
+                    TransferProtocol.read(new DataInputStream(s.getInputStream()));
+                    TransferProtocol.writeBytes(out, TransferProtocol.AUTH_OK, new byte[TransferProtocol.PROOF_BYTES]);
+                    s.getInputStream().read();
+                }
+                catch (final IOException e)
+                {
+                    // the fetcher hung up
+                }
+            }, "impostor");
+            answer.start();
+            final SnapshotTransferException unproven = catchThrowableOfType(SnapshotTransferException.class,
+                () -> fetcher(new InetSocketAddress(InetAddress.getLoopbackAddress(), impostor.getLocalPort()),
+                    dir.resolve("unproven")).build().fetch());
+            assertThat(unproven.getMessage()).contains("did not prove that it holds the replica secret");
+            answer.join(10_000);
+        }
+    }
+
     @Test
     void shouldRefuseATargetHoldingOtherFiles() throws Exception
     {
@@ -465,7 +531,7 @@ class SnapshotTransferTest
         fill(store);
         server = SnapshotServer.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), store, IDENTITY,
             replicaDir, new SnapshotServer.Options(options.maxConnections(), options.idleTimeoutMs(), LEASE_MS,
-                options.maxSnapshots(), options.maxBytesPerSecond(), CHUNK_BYTES), clock).start();
+                options.maxSnapshots(), options.maxBytesPerSecond(), CHUNK_BYTES), CREDENTIALS, clock).start();
         toClose.add(server);
     }
 
@@ -484,7 +550,7 @@ class SnapshotTransferTest
     private static SnapshotFetcher.Builder fetcher(final InetSocketAddress source, final Path target)
     {
         return SnapshotFetcher.builder().source(source).target(target).expect(IDENTITY.cluster(), IDENTITY.partition())
-            .requestBytes(REQUEST_BYTES).timeouts(2_000, 10_000).maxReconnects(2);
+            .requestBytes(REQUEST_BYTES).timeouts(2_000, 10_000).maxReconnects(2).credentials(CREDENTIALS);
     }
 
     /** Starts a fetch and stops it as soon as the manifest is known, leaving a staging directory. */
@@ -606,13 +672,30 @@ class SnapshotTransferTest
         private final DataInputStream in;
         private final DataOutputStream out;
 
+        /** Connects and authenticates with {@link #CREDENTIALS}. */
         RawClient(final InetSocketAddress address) throws IOException
+        {
+            this(address, CREDENTIALS);
+        }
+
+        /** Connects; authenticates with {@code credentials} unless null. */
+        RawClient(final InetSocketAddress address, final FabricCredentials credentials) throws IOException
         {
             socket = new Socket();
             socket.connect(address, 2_000);
             socket.setSoTimeout(10_000);
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
             out = new DataOutputStream(socket.getOutputStream());
+            if (credentials != null)
+            {
+                final TransferProtocol.Frame challenge = read();
+                assertThat(challenge.type()).isEqualTo(TransferProtocol.CHALLENGE);
+                final byte[] nonce = FabricCredentials.newNonce();
+                TransferProtocol.writeBytes(out, TransferProtocol.AUTH, nonce,
+                    credentials.serverProof(TransferProtocol.proofContext("fetcher", challenge.body(), nonce)));
+                final TransferProtocol.Frame ok = read();
+                assertThat(ok.type()).as("AUTH_OK").isEqualTo(TransferProtocol.AUTH_OK);
+            }
         }
 
         TransferProtocol.Frame read() throws IOException
