@@ -11,6 +11,7 @@ import io.ramcast.bench.multicast.MulticastBenchCommand;
 import io.ramcast.bench.multicast.MulticastServerCommand;
 import io.ramcast.bench.process.ClusterCommand;
 import io.ramcast.bench.process.ReplicaCommand;
+import io.ramcast.bench.process.SecretsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -46,6 +47,7 @@ import picocli.CommandLine.Command;
         CheckMulticastCommand.class,
         FaultsCommand.class,
         BackupCommand.class,
+        SecretsCommand.class,
         CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
