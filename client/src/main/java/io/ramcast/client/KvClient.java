@@ -10,7 +10,6 @@ import io.ramcast.multicast.fabric.rdma.RdmaFabric;
 import io.ramcast.txn.Destinations;
 import io.ramcast.txn.ExecutionLimits;
 import io.ramcast.txn.KeyValue;
-import io.ramcast.txn.Op;
 import io.ramcast.txn.Partitioner;
 import io.ramcast.txn.ReasonCode;
 import io.ramcast.txn.Result;
@@ -638,7 +637,9 @@ public final class KvClient implements AutoCloseable
             tracker.abandon(ticket, System.nanoTime());
             throw ex;
         }
-        final Attempt attempt = new Attempt(ticket.requestId(), partitions, resultPartitions(transaction), waiting);
+        // per operation, the partition whose reply carries its result; a procedure's is in every reply
+        final Attempt attempt = new Attempt(ticket.requestId(), partitions,
+            transaction.isProcedure() ? null : Destinations.resultPartitions(transaction, partitioner), waiting);
         final long deadlineNs = startNs + requestTimeoutNs;
         if (!ramcast.sessionReady() && !awaitSession(attempt, ticket, deadlineNs))
         {
@@ -712,26 +713,6 @@ public final class KvClient implements AutoCloseable
                 limitName(problem) + ")");
         }
         return Destinations.of(transaction, partitioner);
-    }
-
-    /**
-     * Per operation, the partition whose reply carries its result: the one owning its key (its
-     * scan's partition for a scan); null for a procedure call, whose result every reply carries.
-     */
-    private int[] resultPartitions(final Transaction transaction)
-    {
-        if (transaction.isProcedure())
-        {
-            return null;
-        }
-        final List<Op> ops = transaction.ops();
-        final int[] owners = new int[ops.size()];
-        for (int i = 0; i < owners.length; i++)
-        {
-            owners[i] = ops.get(i) instanceof Op.Scan scan ?
-                Destinations.scanPartition(scan, partitioner) : partitioner.partitionOf(ops.get(i).key());
-        }
-        return owners;
     }
 
     private String limitName(final String problem)

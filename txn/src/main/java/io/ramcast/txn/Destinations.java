@@ -38,6 +38,27 @@ public final class Destinations
     }
 
     /**
+     * Where each operation's result comes from when the involved partitions answer with their own
+     * results ({@code PartitionExecutor}, "Which partitions send their reads"): the partition owning
+     * the operation's key, or the scan's partition for a scan.
+     *
+     * @param transaction an operation-list transaction.
+     * @param partitioner the cluster's partitioner.
+     * @return one partition per operation, in operation order.
+     * @throws IllegalArgumentException if a scan's range spans several partitions.
+     */
+    public static int[] resultPartitions(final Transaction transaction, final Partitioner partitioner)
+    {
+        final int[] owners = new int[transaction.ops().size()];
+        for (int i = 0; i < owners.length; i++)
+        {
+            final Op op = transaction.ops().get(i);
+            owners[i] = op instanceof Op.Scan scan ? scanPartition(scan, partitioner) : partitioner.partitionOf(op.key());
+        }
+        return owners;
+    }
+
+    /**
      * @param scan        a scan.
      * @param partitioner the cluster's partitioner.
      * @return the one partition holding the scan's whole range.

@@ -1021,13 +1021,9 @@ public final class PartitionExecutor
         {
             for (final Op op : t.ops())
             {
-                if (op instanceof Op.CompareAndSet c)
+                if (op instanceof Op.CompareAndSet || op instanceof Op.Increment)
                 {
-                    senders[partitioner.partitionOf(c.key())] = true;
-                }
-                else if (op instanceof Op.Increment i)
-                {
-                    senders[partitioner.partitionOf(i.key())] = true;
+                    senders[partitioner.partitionOf(op.key())] = true;
                 }
             }
             return senders;

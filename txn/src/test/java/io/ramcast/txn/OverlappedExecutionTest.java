@@ -256,13 +256,10 @@ class OverlappedExecutionTest
         {
             final Map<Integer, Set<String>> ops = merged.computeIfAbsent(request, k -> new TreeMap<>());
             ops.computeIfAbsent(-1, k -> new TreeSet<>()).add(r.committed() + " " + r.reason() + " " + r.detail());
-            final List<Op> list = transactions.get(request).ops();
+            final int[] owners = Destinations.resultPartitions(transactions.get(request), BY_FIRST_LETTER);
             for (int i = 0; i < r.results().size(); i++)
             {
-                final Op op = list.get(i);
-                final int owner = op instanceof Op.Scan scan ?
-                    Destinations.scanPartition(scan, BY_FIRST_LETTER) : BY_FIRST_LETTER.partitionOf(op.key());
-                if (owner == r.partition())
+                if (owners[i] == r.partition())
                 {
                     ops.computeIfAbsent(i, k -> new TreeSet<>()).add(HexFormat.of().formatHex(
                         codec.encode(new TxnReply(0, 0, true, null, "", List.of(r.results().get(i))))));

@@ -138,6 +138,8 @@ public final class TcpFabric implements Fabric
     private final TcpFabricOptions options;
     /** Null: connections are not authenticated. */
     private final FabricCredentials credentials;
+    /** How long an accepted connection may take to say HELLO: the shorter of connectTimeoutNs and HELLO_DEADLINE_NS. */
+    private final long helloDeadlineNs;
     private final NanoClock clock;
     private final RandomGenerator random;
     private final int maxWriteBytes;
@@ -231,6 +233,7 @@ public final class TcpFabric implements Fabric
         this.selfAddress = addresses.selfAddress();
         this.options = Objects.requireNonNull(options, "options");
         this.credentials = options.credentials();
+        this.helloDeadlineNs = Math.min(options.connectTimeoutNs(), HELLO_DEADLINE_NS);
         if (null != credentials && null != selfAddress && !credentials.holdsServerSecret())
         {
             throw new IllegalArgumentException("process " + selfId + " listens (a server) but its credentials hold " +
@@ -691,8 +694,7 @@ public final class TcpFabric implements Fabric
                 configure(channel);
                 // this side's HELLO (its region table) goes out only once the peer has said who it is
                 final TcpConnection connection = new TcpConnection(channel, false, remoteAddress, null,
-                    TcpConnection.State.CONNECTING, nowNs + Math.min(options.connectTimeoutNs(), HELLO_DEADLINE_NS),
-                    options);
+                    TcpConnection.State.CONNECTING, nowNs + helloDeadlineNs, options);
                 connection.state(TcpConnection.State.HANDSHAKING);
                 connection.selectionKey(channel.register(selector, SelectionKey.OP_READ, connection));
                 connections.add(connection);
@@ -937,8 +939,8 @@ public final class TcpFabric implements Fabric
             if (null == connection.peer())
             {
                 timedOutSinceLog++;
-                closeConnection(connection, "no HELLO within " +
-                    Math.min(options.connectTimeoutNs(), HELLO_DEADLINE_NS) / 1_000_000 + " ms", null);
+                closeConnection(connection, "no HELLO within " + helloDeadlineNs / 1_000_000 + " ms", null);
+                logRefusals();
                 return 1;
             }
             closeConnection(connection, "not established within connectTimeoutNs=" + options.connectTimeoutNs(), null);
@@ -1093,8 +1095,7 @@ public final class TcpFabric implements Fabric
                 // the answer: this side's nonce, and its proof over the peer's; the peer proves itself next
                 connection.localNonce(FabricCredentials.newNonce());
                 queue(connection.publisher().tryAuth(selfId, credentials.incarnation(), connection.localNonce()), "AUTH");
-                queue(connection.publisher().tryProof(credentials.proof(selfId, true, credentials.incarnation(),
-                    processId, isServer(processId), nonce, connection.localNonce())), "PROOF");
+                queue(connection.publisher().tryProof(ownProof(connection)), "PROOF");
             }
             return true;
         }
@@ -1118,12 +1119,21 @@ public final class TcpFabric implements Fabric
             connection.authenticated(true);
             if (connection.isOutbound())
             {
-                final byte[] mine = credentials.proof(selfId, null != selfAddress, credentials.incarnation(), peerId,
-                    isServer(peerId), connection.peerNonce(), connection.localNonce());
-                queue(null != mine && connection.publisher().tryProof(mine), "PROOF");
+                queue(connection.publisher().tryProof(ownProof(connection)), "PROOF");
                 queueHello(connection);
             }
             return true;
+        }
+
+        /**
+         * This process's proof to the peer that sent AUTH on {@code connection}, over the peer's
+         * nonce. Never null: a server holds both secrets, and a client only ever proves to a server.
+         */
+        private byte[] ownProof(final TcpConnection connection)
+        {
+            final int peerId = connection.claimedPeerId();
+            return credentials.proof(selfId, null != selfAddress, credentials.incarnation(), peerId, isServer(peerId),
+                connection.peerNonce(), connection.localNonce());
         }
 
         private void checkInboundId(final int processId) throws TcpFrameException

@@ -62,10 +62,7 @@ class TcpFabricTest
     {
         final InetSocketAddress address = TcpFabricContractTest.freeLoopbackAddress();
         final TcpFabric server = new TcpFabric(SERVER_ID, Map.of(SERVER_ID, address), TcpFabricContractTest.OPTIONS);
-        final LocalRegion region = server.register(REGION_ID, REGION_SIZE_BYTES, true);
-        server.start();
-        resources.add(server);
-        runAgent(server);
+        final LocalRegion region = serve(server, true);
 
         try (Socket socket = rawConnect(address))
         {
@@ -92,10 +89,7 @@ class TcpFabricTest
     {
         final InetSocketAddress address = TcpFabricContractTest.freeLoopbackAddress();
         final TcpFabric server = new TcpFabric(SERVER_ID, Map.of(SERVER_ID, address), TcpFabricContractTest.OPTIONS);
-        final LocalRegion region = server.register(REGION_ID, REGION_SIZE_BYTES, false);
-        server.start();
-        resources.add(server);
-        runAgent(server);
+        final LocalRegion region = serve(server, false);
 
         try (Socket socket = rawConnect(address))
         {
@@ -157,10 +151,7 @@ class TcpFabricTest
         final InetSocketAddress address = TcpFabricContractTest.freeLoopbackAddress();
         final Map<Integer, InetSocketAddress> addresses = Map.of(SERVER_ID, address);
         final TcpFabric server = new TcpFabric(SERVER_ID, addresses, TcpFabricContractTest.OPTIONS);
-        final LocalRegion region = server.register(REGION_ID, REGION_SIZE_BYTES, true);
-        server.start();
-        resources.add(server);
-        runAgent(server);
+        final LocalRegion region = serve(server, true);
 
         try (Socket socket = rawConnect(address))
         {
@@ -311,10 +302,7 @@ class TcpFabricTest
     {
         final InetSocketAddress address = TcpFabricContractTest.freeLoopbackAddress();
         final TcpFabric server = new TcpFabric(SERVER_ID, Map.of(SERVER_ID, address), TcpFabricContractTest.OPTIONS);
-        final LocalRegion region = server.register(REGION_ID, REGION_SIZE_BYTES, true);
-        server.start();
-        resources.add(server);
-        runAgent(server);
+        final LocalRegion region = serve(server, true);
 
         final List<Socket> idle = new ArrayList<>();
         try
@@ -379,10 +367,7 @@ class TcpFabricTest
         final InetSocketAddress address = TcpFabricContractTest.freeLoopbackAddress();
         final TcpFabric server = new TcpFabric(SERVER_ID, Map.of(SERVER_ID, address), TcpFabricOptions.builder()
             .connectTimeoutNs(TimeUnit.SECONDS.toNanos(60)).build());
-        server.register(REGION_ID, REGION_SIZE_BYTES, true);
-        server.start();
-        resources.add(server);
-        runAgent(server);
+        serve(server, true);
 
         try (Socket silent = rawConnect(address))
         {
@@ -516,6 +501,21 @@ class TcpFabricTest
     {
         resources.add(resource);
         return resource;
+    }
+
+    /**
+     * Registers the test region on {@code server}, starts it, and runs it on an agent thread until
+     * the test ends.
+     *
+     * @return the region.
+     */
+    private LocalRegion serve(final TcpFabric server, final boolean writableByAll)
+    {
+        final LocalRegion region = server.register(REGION_ID, REGION_SIZE_BYTES, writableByAll);
+        server.start();
+        resources.add(server);
+        runAgent(server);
+        return region;
     }
 
     private void runAgent(final Fabric fabric)

@@ -26,6 +26,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -487,17 +488,16 @@ public final class SnapshotServer implements AutoCloseable
             socket.setSoTimeout(0);
             final byte[] body = frame.body();
             final int length = TransferProtocol.NONCE_BYTES + TransferProtocol.PROOF_BYTES;
+            final byte[] fetcherNonce = Arrays.copyOf(body, TransferProtocol.NONCE_BYTES);
             if (frame.type() != TransferProtocol.AUTH || body.length != length ||
-                !credentials.isServerProof(TransferProtocol.proofContext("fetcher", nonce,
-                    java.util.Arrays.copyOfRange(body, 0, TransferProtocol.NONCE_BYTES)),
-                    java.util.Arrays.copyOfRange(body, TransferProtocol.NONCE_BYTES, length)))
+                !credentials.isServerProof(TransferProtocol.proofContext("fetcher", nonce, fetcherNonce),
+                    Arrays.copyOfRange(body, TransferProtocol.NONCE_BYTES, length)))
             {
                 TransferProtocol.writeError(out, TransferProtocol.ERROR_AUTH, "authentication failed: replica " +
                     replicaId + " serves snapshots only to holders of the cluster's replica secret");
                 refused(peer, "its AUTH did not prove that it holds the replica secret");
                 return false;
             }
-            final byte[] fetcherNonce = java.util.Arrays.copyOfRange(body, 0, TransferProtocol.NONCE_BYTES);
             TransferProtocol.writeBytes(out, TransferProtocol.AUTH_OK,
                 credentials.serverProof(TransferProtocol.proofContext("source", fetcherNonce, nonce)));
             activity();
