@@ -775,6 +775,12 @@ public final class TcpFabric implements Fabric
         evictionLogDueNs = nowNs + EVICTION_LOG_INTERVAL_NS;
     }
 
+    /** @return open connections of any state, inbound and outbound (agent thread). */
+    int connectionCount()
+    {
+        return connections.size();
+    }
+
     /** @return summary lines logged about connections closed before they said HELLO. */
     long refusalSummaryCount()
     {

@@ -297,7 +297,7 @@ class TcpFabricAuthTest
         }
     }
 
-    private static byte[] auth(final int processId, final long incarnation, final byte[] nonce)
+    static byte[] auth(final int processId, final long incarnation, final byte[] nonce)
     {
         final byte[] frame = TcpFabricTest.header(TcpFrameDescriptor.AUTH_FRAME_LENGTH, TcpFrameDescriptor.VERSION,
             TcpFrameDescriptor.TYPE_AUTH, TcpFrameDescriptor.AUTH_FRAME_LENGTH);
