@@ -103,6 +103,41 @@ class KvClientConnectTest
         }
     }
 
+    /**
+     * With {@code security.tls} replicas and clients speak TLS 1.3 with the stores
+     * {@code TlsSettings.createMissing} made; a client whose config lacks the section (plaintext) or
+     * names another cluster's stores never gets in.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shouldCommitOverTlsAndKeepOutClientsWithoutTheClustersCertificate(@TempDir final Path dir) throws Exception
+    {
+        final int[] ports = freePorts(3);
+        final String secrets = "security:\n  replicaSecretFile: " + dir.resolve("replica.key") + "\n  clientSecretFile: " +
+            dir.resolve("client.key") + "\n";
+        final ClusterConfig cluster = ClusterConfig.parse(config("tcp", ports, secrets + "  tls: {keyStore: " +
+            dir.resolve("key.p12") + ", trustStore: " + dir.resolve("trust.p12") + ", passwordFile: " +
+            dir.resolve("tls.password") + "}\n"), "tls.yaml");
+        cluster.tls().createMissing(cluster.clusterName());
+        final ClusterConfig plaintext = ClusterConfig.parse(config("tcp", ports,
+            "timeouts: {connectTimeoutMs: 1000}\n" + secrets), "plain.yaml");
+        final ClusterConfig otherStores = ClusterConfig.parse(config("tcp", ports, "timeouts: {connectTimeoutMs: 1000}\n" +
+            secrets + "  tls: {keyStore: " + dir.resolve("other-key.p12") + ", trustStore: " +
+            dir.resolve("other-trust.p12") + ", passwordFile: " + dir.resolve("other.password") + "}\n"), "other.yaml");
+        otherStores.tls().createMissing("another");
+        try (FakeCluster fake = new FakeCluster(List.of(), 3, 2, cluster.toMulticastOptions(),
+            id -> new TcpFabric(id, cluster.listenAddresses(), cluster.toTcpFabricOptions(cluster.replicaCredentials(1)))))
+        {
+            try (KvClient member = KvClient.connect(cluster, 4))
+            {
+                assertThat(member.increment("n".getBytes(StandardCharsets.UTF_8), 2)).isEqualTo(2);
+            }
+            assertThatThrownBy(() -> KvClient.connect(plaintext, 3)).isInstanceOf(ClusterUnreachableException.class);
+            assertThatThrownBy(() -> KvClient.connect(otherStores, 3)).isInstanceOf(ClusterUnreachableException.class);
+            assertThat(fake.failures()).isEmpty();
+        }
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldConnectOverTcpFromTheConfigAndCommit() throws Exception

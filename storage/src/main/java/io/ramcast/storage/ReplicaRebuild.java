@@ -211,7 +211,8 @@ public final class ReplicaRebuild
                     final SnapshotFetcher.Result r = SnapshotFetcher.builder().source(source.transferAddress())
                         .target(dataDir).expect(config.clusterName(), replica.partition()).listener(listener)
                         .timeouts(2_000, 30_000).maxReconnects(3)
-                        .credentials(config.replicaCredentials(FabricCredentials.newIncarnation())).build().fetch();
+                        .credentials(config.replicaCredentials(FabricCredentials.newIncarnation()))
+                        .tls(config.tlsContext()).build().fetch();
                     identity.claimRebuilt(dataDir);
                     LOG.info("replica {}: rebuilt from replica {}: {} bytes in {} ms, applied mark {}; starting on it",
                         replicaId, source.id(), r.bytesReceived(), r.elapsedNs() / 1_000_000, r.manifest().appliedMark());

@@ -165,7 +165,8 @@ public final class ReplicaServer implements AutoCloseable
             snapshotServer = b.store == null && replica.servesSnapshots() ?
                 SnapshotServer.open(replica.transferAddress(), (RocksPartitionStore)store,
                     new StoreIdentity(config.clusterName(), replica.partition(), replica.id()), dataDir,
-                    b.snapshotOptions, config.replicaCredentials(FabricCredentials.newIncarnation())) : null;
+                    b.snapshotOptions, config.replicaCredentials(FabricCredentials.newIncarnation()), config.tlsContext()) :
+                    null;
         }
         catch (final RuntimeException ex)
         {

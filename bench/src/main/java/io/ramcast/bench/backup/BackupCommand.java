@@ -133,7 +133,8 @@ public final class BackupCommand implements Callable<Integer>
             result = SnapshotFetcher.builder().source(replica.transferAddress()).target(target)
                 .expect(config.clusterName(), replica.partition()).maxBytesPerSecond(bytesPerSecond)
                 .listener(new ProgressPrinter(err))
-                .credentials(config.replicaCredentials(FabricCredentials.newIncarnation())).build().fetch();
+                .credentials(config.replicaCredentials(FabricCredentials.newIncarnation()))
+                .tls(config.tlsContext()).build().fetch();
         }
         catch (final SnapshotTransferException ex)
         {

@@ -39,4 +39,26 @@ class SecretsCommandTest
         assertThat(open.exitCode()).as(open.transcript()).isEqualTo(RamcastCli.EXIT_RUN_FAILED);
         assertThat(open.err()).contains(clientKey.toString()).contains("chmod 600");
     }
+
+    /** With security.tls the command also makes the cluster's stores and password, private, once. */
+    @Test
+    void shouldCreateTheTlsStoresOfTheConfig() throws Exception
+    {
+        final Path config = LocalConfigFixture.write(dir);
+        Files.writeString(config, Files.readString(config).replace("  # tls:\n", "  tls:\n")
+            .replace("  #   keyStore:", "    keyStore:").replace("  #   trustStore:", "    trustStore:")
+            .replace("  #   passwordFile:", "    passwordFile:"));
+        final Path keyStore = config.getParent().resolve("secrets/tls-key.p12");
+
+        final BenchTestSupport.Execution first = BenchTestSupport.execute("secrets", "--config", config.toString());
+        assertThat(first.exitCode()).as(first.transcript()).isEqualTo(RamcastCli.EXIT_OK);
+        assertThat(first.out()).contains(keyStore + " (created now)")
+            .contains(config.getParent().resolve("secrets/tls-trust.p12") + " (created now)")
+            .contains(config.getParent().resolve("secrets/tls.password") + " (created now)");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyStore))).isEqualTo("rw-------");
+
+        final BenchTestSupport.Execution again = BenchTestSupport.execute("secrets", "--config", config.toString());
+        assertThat(again.exitCode()).as(again.transcript()).isEqualTo(RamcastCli.EXIT_OK);
+        assertThat(again.out()).contains("tls key store").doesNotContain("created now");
+    }
 }

@@ -1,8 +1,13 @@
 package io.ramcast.multicast.fabric;
 
+import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
@@ -15,6 +20,9 @@ import org.agrona.collections.IntHashSet;
  */
 final class TcpConnection
 {
+    /** The only TLS version the fabric speaks. */
+    static final String TLS_PROTOCOL = "TLSv1.3";
+
     /** Lifecycle of a connection; transitions only through {@link #state(State)}. */
     enum State
     {
@@ -33,6 +41,7 @@ final class TcpConnection
     private final SocketAddress remoteAddress;
     private final TcpFrameAdapter adapter;
     private final TcpFramePublisher publisher;
+    private final TcpTlsChannel tls;
     private final IntHashSet rejectedRegionIds = new IntHashSet();
     private final Int2ObjectHashMap<FabricRegion.WriterGate> writerGateByRegionId = new Int2ObjectHashMap<>();
     private SelectionKey selectionKey;
@@ -54,7 +63,9 @@ final class TcpConnection
      * @param peer                the peer for an outbound connection, null for an inbound one.
      * @param state               CONNECTING or HANDSHAKING.
      * @param establishDeadlineNs when the peer's HELLO must have arrived, in clock nanoseconds.
-     * @param options             the fabric options.
+     * @param options             the fabric options; with {@link TcpFabricOptions#tls()} the
+     *                            connection is encrypted.
+     * @throws IOException if TLS cannot start.
      */
     TcpConnection(
         final SocketChannel channel,
@@ -63,7 +74,7 @@ final class TcpConnection
         final TcpPeer peer,
         final State state,
         final long establishDeadlineNs,
-        final TcpFabricOptions options)
+        final TcpFabricOptions options) throws IOException
     {
         this.channel = channel;
         this.outbound = outbound;
@@ -73,11 +84,34 @@ final class TcpConnection
         this.establishDeadlineNs = establishDeadlineNs;
         this.adapter = new TcpFrameAdapter(options.maxFrameBytes());
         this.publisher = new TcpFramePublisher(options.sendBufferBytes());
+        this.tls = null == options.tls() ? null : new TcpTlsChannel(channel, tlsEngine(options.tls(), outbound));
+    }
+
+    private static SSLEngine tlsEngine(final SSLContext context, final boolean outbound) throws IOException
+    {
+        final SSLEngine engine = context.createSSLEngine();
+        engine.setUseClientMode(outbound);
+        engine.setNeedClientAuth(true);
+        engine.setEnabledProtocols(new String[] {TLS_PROTOCOL});
+        engine.beginHandshake();
+        return engine;
     }
 
     SocketChannel channel()
     {
         return channel;
+    }
+
+    /** @return the channel plaintext frames are read from and written to: the TLS channel or the socket. */
+    ByteChannel io()
+    {
+        return null == tls ? channel : tls;
+    }
+
+    /** @return the TLS channel, null for a plaintext connection. */
+    TcpTlsChannel tls()
+    {
+        return tls;
     }
 
     boolean isOutbound()

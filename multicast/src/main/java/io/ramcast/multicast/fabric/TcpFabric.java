@@ -460,7 +460,14 @@ public final class TcpFabric implements Fabric
         nowNs = clock.nanoTime(); // accepts in the select handler time their handshake from it
         try
         {
-            selector.select(selectedKeyHandler, Math.max(1L, (maxNanos + 999_999L) / 1_000_000L));
+            if (hasBufferedTlsInput())
+            {
+                selector.selectNow(selectedKeyHandler); // decrypted input waits: no sleeping
+            }
+            else
+            {
+                selector.select(selectedKeyHandler, Math.max(1L, (maxNanos + 999_999L) / 1_000_000L));
+            }
         }
         catch (final IOException ex)
         {
@@ -474,6 +481,23 @@ public final class TcpFabric implements Fabric
         {
             watchQueuedOutput(false);
         }
+    }
+
+    private boolean hasBufferedTlsInput()
+    {
+        if (null == options.tls())
+        {
+            return false;
+        }
+        for (int i = 0, size = connections.size(); i < size; i++)
+        {
+            final TcpTlsChannel tls = connections.get(i).tls();
+            if (null != tls && tls.hasBufferedInput())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -494,7 +518,8 @@ public final class TcpFabric implements Fabric
             {
                 continue;
             }
-            final boolean queued = connection.publisher().queuedBytes() > 0;
+            final boolean queued = connection.publisher().queuedBytes() > 0 ||
+                (null != connection.tls() && connection.tls().hasPendingOutput());
             if (watch && queued)
             {
                 key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
@@ -918,7 +943,7 @@ public final class TcpFabric implements Fabric
     {
         try
         {
-            final int bytesRead = connection.adapter().read(connection.channel());
+            final int bytesRead = connection.adapter().read(connection.io());
             if (bytesRead < 0)
             {
                 closeConnection(connection, "closed by peer", null);
@@ -928,8 +953,27 @@ public final class TcpFabric implements Fabric
         }
         catch (final IOException ex)
         {
-            closeConnection(connection, "read failed: " + ex, null);
+            closeOnIoFailure(connection, "read failed", ex);
             return 1;
+        }
+    }
+
+    /**
+     * Closes a connection whose socket or TLS channel failed. A TLS failure (an untrusted or missing
+     * certificate, a plaintext peer, a corrupted record) is a protocol violation, logged as an error
+     * (or counted in the refusal summary for an unidentified connection); a plain I/O failure is an
+     * ordinary loss.
+     */
+    private void closeOnIoFailure(final TcpConnection connection, final String what, final IOException ex)
+    {
+        if (ex instanceof javax.net.ssl.SSLException)
+        {
+            final String reason = "TLS failed: " + ex.getMessage() + " (check both sides' tls key and trust stores)";
+            closeConnection(connection, reason, new TcpFrameException(reason));
+        }
+        else
+        {
+            closeConnection(connection, what + ": " + ex, null);
         }
     }
 
@@ -958,6 +1002,27 @@ public final class TcpFabric implements Fabric
         }
 
         int workCount = 0;
+        final TcpTlsChannel tls = connection.tls();
+        if (null != tls)
+        {
+            try
+            {
+                workCount += tls.progress();
+            }
+            catch (final IOException ex)
+            {
+                closeOnIoFailure(connection, "TLS handshake failed", ex);
+                return 1;
+            }
+            if (tls.hasBufferedInput())
+            {
+                workCount += read(connection); // decrypted bytes the selector cannot see
+                if (TcpConnection.State.CLOSED == connection.state())
+                {
+                    return workCount + 1;
+                }
+            }
+        }
         try
         {
             workCount += connection.adapter().poll(connection, frameHandler, FRAME_POLL_LIMIT);
@@ -974,11 +1039,11 @@ public final class TcpFabric implements Fabric
 
         try
         {
-            workCount += connection.publisher().flush(connection.channel()) > 0 ? 1 : 0;
+            workCount += connection.publisher().flush(connection.io()) > 0 ? 1 : 0;
         }
         catch (final IOException ex)
         {
-            closeConnection(connection, "write failed: " + ex, null);
+            closeOnIoFailure(connection, "write failed", ex);
             workCount++;
         }
         return workCount;

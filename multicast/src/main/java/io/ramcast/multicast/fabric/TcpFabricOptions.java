@@ -52,10 +52,12 @@ public final class TcpFabricOptions
     private final int socketSendBufferBytes;
     private final int socketReceiveBufferBytes;
     private final FabricCredentials credentials;
+    private final javax.net.ssl.SSLContext tls;
 
     private TcpFabricOptions(final Builder builder)
     {
         this.credentials = builder.credentials;
+        this.tls = builder.tls;
         this.sendBufferBytes = builder.sendBufferBytes;
         this.maxFrameBytes = builder.maxFrameBytes;
         this.connectBackoffMinNs = builder.connectBackoffMinNs;
@@ -152,10 +154,21 @@ public final class TcpFabricOptions
         return credentials;
     }
 
+    /**
+     * @return the TLS context every connection is encrypted with (TLS 1.3 only, the accepting side
+     *         requires the connecting side's certificate), or null for plaintext. Authentication with
+     *         {@link #credentials()} runs inside the encrypted channel either way; the certificates
+     *         make the channel private and tamper-proof, not the peers' identities.
+     */
+    public javax.net.ssl.SSLContext tls()
+    {
+        return tls;
+    }
+
     @Override
     public String toString()
     {
-        return "TcpFabricOptions{credentials=" + credentials + ", sendBufferBytes=" + sendBufferBytes + ", maxFrameBytes=" + maxFrameBytes +
+        return "TcpFabricOptions{credentials=" + credentials + ", tls=" + (null != tls) + ", sendBufferBytes=" + sendBufferBytes + ", maxFrameBytes=" + maxFrameBytes +
             ", connectBackoffMinNs=" + connectBackoffMinNs + ", connectBackoffMaxNs=" + connectBackoffMaxNs +
             ", connectTimeoutNs=" + connectTimeoutNs + ", socketSendBufferBytes=" + socketSendBufferBytes +
             ", socketReceiveBufferBytes=" + socketReceiveBufferBytes + '}';
@@ -174,6 +187,7 @@ public final class TcpFabricOptions
         private int socketSendBufferBytes;
         private int socketReceiveBufferBytes;
         private FabricCredentials credentials;
+        private javax.net.ssl.SSLContext tls;
 
         private Builder()
         {
@@ -256,6 +270,16 @@ public final class TcpFabricOptions
         public Builder credentials(final FabricCredentials credentials)
         {
             this.credentials = credentials;
+            return this;
+        }
+
+        /**
+         * @param tls see {@link TcpFabricOptions#tls()}; null for plaintext.
+         * @return this.
+         */
+        public Builder tls(final javax.net.ssl.SSLContext tls)
+        {
+            this.tls = tls;
             return this;
         }
 

@@ -48,7 +48,7 @@ class TcpFabricAuthTest
         }
     }
 
-    private static byte[] secret(final char fill)
+    static byte[] secret(final char fill)
     {
         final byte[] secret = new byte[FabricCredentials.MIN_SECRET_BYTES];
         Arrays.fill(secret, (byte)fill);

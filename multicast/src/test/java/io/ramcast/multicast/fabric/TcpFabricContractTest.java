@@ -32,7 +32,17 @@ class TcpFabricContractTest extends FabricContractTest
         {
             listenAddresses.put(id, addressById.computeIfAbsent(id, ignored -> freeLoopbackAddress()));
         }
-        return new TcpFabric(processId, listenAddresses, OPTIONS);
+        return new TcpFabric(processId, listenAddresses, options(processId, listenAddresses.containsKey(processId)));
+    }
+
+    /**
+     * @param processId the endpoint's id.
+     * @param server    whether it listens.
+     * @return its options.
+     */
+    protected TcpFabricOptions options(final int processId, final boolean server)
+    {
+        return OPTIONS;
     }
 
     @Override

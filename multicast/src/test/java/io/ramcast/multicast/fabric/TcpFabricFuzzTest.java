@@ -43,8 +43,8 @@ class TcpFabricFuzzTest
     private static final int CLIENT = 100;
     private static final int REGION_ID = 3;
     private static final long CASE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
-    private static final byte[] SERVER_SECRET = filled('s');
-    private static final byte[] CLIENT_SECRET = filled('c');
+    private static final byte[] SERVER_SECRET = TcpFabricAuthTest.secret('s');
+    private static final byte[] CLIENT_SECRET = TcpFabricAuthTest.secret('c');
     private static final byte[] FRAME_TYPES = {
         0, TcpFrameDescriptor.TYPE_HELLO, TcpFrameDescriptor.TYPE_WRITE, TcpFrameDescriptor.TYPE_REJECT,
         TcpFrameDescriptor.TYPE_RESET, TcpFrameDescriptor.TYPE_AUTH, TcpFrameDescriptor.TYPE_PROOF, 7, 42, -1};
@@ -217,13 +217,13 @@ class TcpFabricFuzzTest
             final boolean claimServer = claimedId < CLIENT;
             return switch (kind)
             {
-                case WRONG_SERVER_SECRET -> FabricCredentials.server(CLUSTER, filled('x'), CLIENT_SECRET, incarnation)
+                case WRONG_SERVER_SECRET -> FabricCredentials.server(CLUSTER, TcpFabricAuthTest.secret('x'), CLIENT_SECRET, incarnation)
                     .proof(claimedId, true, incarnation, serverId, true, serverNonce, nonce);
                 case OTHER_CLUSTER -> FabricCredentials.server("other", SERVER_SECRET, CLIENT_SECRET, incarnation)
                     .proof(claimedId, claimServer, incarnation, serverId, true, serverNonce, nonce);
-                case CLIENT_SECRET_AS_SERVER -> FabricCredentials.server(CLUSTER, CLIENT_SECRET, filled('z'), incarnation)
+                case CLIENT_SECRET_AS_SERVER -> FabricCredentials.server(CLUSTER, CLIENT_SECRET, TcpFabricAuthTest.secret('z'), incarnation)
                     .proof(claimedId, true, incarnation, serverId, true, serverNonce, nonce);
-                case WRONG_CLIENT_SECRET -> FabricCredentials.client(CLUSTER, filled('y'), incarnation)
+                case WRONG_CLIENT_SECRET -> FabricCredentials.client(CLUSTER, TcpFabricAuthTest.secret('y'), incarnation)
                     .proof(claimedId, false, incarnation, serverId, true, serverNonce, nonce);
                 case OTHER_ID -> FabricCredentials.server(CLUSTER, SERVER_SECRET, CLIENT_SECRET, incarnation)
                     .proof(claimedId + 1, claimServer, incarnation, serverId, true, serverNonce, nonce);
@@ -232,12 +232,6 @@ class TcpFabricFuzzTest
         }
     }
 
-    private static byte[] filled(final char fill)
-    {
-        final byte[] secret = new byte[FabricCredentials.MIN_SECRET_BYTES];
-        Arrays.fill(secret, (byte)fill);
-        return secret;
-    }
 
     private static byte[] proofFrame(final byte[] proof)
     {

@@ -84,6 +84,7 @@ public final class SnapshotFetcher
     private final TransferListener listener;
     private final long maxBytesPerSecond;
     private final FabricCredentials credentials;
+    private final javax.net.ssl.SSLContext tls;
     private final int connectTimeoutMs;
     private final int readTimeoutMs;
     private final int maxReconnects;
@@ -117,6 +118,7 @@ public final class SnapshotFetcher
         this.listener = Objects.requireNonNull(b.listener, "listener");
         this.maxBytesPerSecond = b.maxBytesPerSecond;
         this.credentials = b.credentials;
+        this.tls = b.tls;
         this.connectTimeoutMs = b.connectTimeoutMs;
         this.readTimeoutMs = b.readTimeoutMs;
         this.maxReconnects = b.maxReconnects;
@@ -439,17 +441,18 @@ public final class SnapshotFetcher
 
         Session() throws IOException
         {
-            socket = new Socket();
+            final Socket plain = new Socket();
             try
             {
-                socket.connect(source, connectTimeoutMs);
-                socket.setSoTimeout(readTimeoutMs);
+                plain.connect(source, connectTimeoutMs);
+                plain.setSoTimeout(readTimeoutMs);
+                socket = TransferProtocol.clientSide(tls, plain, source);
                 in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), STREAM_BUFFER_BYTES));
                 out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), STREAM_BUFFER_BYTES));
             }
             catch (final IOException e)
             {
-                socket.close();
+                plain.close();
                 throw e;
             }
         }
@@ -752,6 +755,7 @@ public final class SnapshotFetcher
         private TransferListener listener = TransferListener.NONE;
         private long maxBytesPerSecond = RateLimiter.UNLIMITED;
         private FabricCredentials credentials;
+        private javax.net.ssl.SSLContext tls;
         private int connectTimeoutMs = 5_000;
         private int readTimeoutMs = 60_000;
         private int maxReconnects = 5;
@@ -861,6 +865,17 @@ public final class SnapshotFetcher
                 throw new IllegalArgumentException("requestBytes must be positive: " + bytes);
             }
             this.requestBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param tls the cluster's TLS context ({@code security.tls}): the connection is encrypted and
+         *            this side presents its certificate; null (the default) for plaintext.
+         * @return this.
+         */
+        public Builder tls(final javax.net.ssl.SSLContext tls)
+        {
+            this.tls = tls;
             return this;
         }
 

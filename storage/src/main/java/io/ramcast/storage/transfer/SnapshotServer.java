@@ -103,14 +103,16 @@ public final class SnapshotServer implements AutoCloseable
     private final Thread acceptThread;
     private volatile boolean closed;
     private final FabricCredentials credentials;
+    private final javax.net.ssl.SSLContext tls;
     /* fetchers refused for failing authentication since the last summary line; guarded by this */
     private long refusedSinceLog;
     private long refusalLogDueMs;
 
     private SnapshotServer(final ServerSocket serverSocket, final SnapshotSource source, final Options options,
-        final int replicaId, final FabricCredentials credentials)
+        final int replicaId, final FabricCredentials credentials, final javax.net.ssl.SSLContext tls)
     {
         this.credentials = credentials;
+        this.tls = tls;
         this.serverSocket = serverSocket;
         this.source = source;
         this.options = options;
@@ -140,7 +142,27 @@ public final class SnapshotServer implements AutoCloseable
         final Options options,
         final FabricCredentials credentials)
     {
-        return open(bind, store, identity, dataDir, options, credentials, SystemEpochClock.INSTANCE);
+        return open(bind, store, identity, dataDir, options, credentials, null, SystemEpochClock.INSTANCE);
+    }
+
+    /**
+     * As {@link #open(InetSocketAddress, RocksPartitionStore, StoreIdentity, Path, Options, FabricCredentials)},
+     * every connection encrypted with TLS 1.3 (the fetcher must present a certificate the context
+     * trusts) when {@code tls} is not null.
+     *
+     * @param tls the cluster's TLS context ({@code security.tls}), or null for plaintext.
+     * @return the bound server, not yet accepting.
+     */
+    public static SnapshotServer open(
+        final InetSocketAddress bind,
+        final RocksPartitionStore store,
+        final StoreIdentity identity,
+        final Path dataDir,
+        final Options options,
+        final FabricCredentials credentials,
+        final javax.net.ssl.SSLContext tls)
+    {
+        return open(bind, store, identity, dataDir, options, credentials, tls, SystemEpochClock.INSTANCE);
     }
 
     static SnapshotServer open(
@@ -150,6 +172,7 @@ public final class SnapshotServer implements AutoCloseable
         final Path dataDir,
         final Options options,
         final FabricCredentials credentials,
+        final javax.net.ssl.SSLContext tls,
         final EpochClock clock)
     {
         Objects.requireNonNull(options, "options");
@@ -173,7 +196,7 @@ public final class SnapshotServer implements AutoCloseable
             throw new UncheckedIOException("replica " + identity.replicaId() + " cannot listen for snapshot transfers " +
                 "on " + bind + ": " + e.getMessage() + " (is its transferPort used by another process?)", e);
         }
-        return new SnapshotServer(socket, source, options, identity.replicaId(), credentials);
+        return new SnapshotServer(socket, source, options, identity.replicaId(), credentials, tls);
     }
 
     /**
@@ -412,12 +435,12 @@ public final class SnapshotServer implements AutoCloseable
         @Override
         public void run()
         {
-            try (socket)
+            try (socket; Socket stream = TransferProtocol.serverSide(tls, socket))
             {
                 final DataInputStream in =
-                    new DataInputStream(new BufferedInputStream(socket.getInputStream(), STREAM_BUFFER_BYTES));
+                    new DataInputStream(new BufferedInputStream(stream.getInputStream(), STREAM_BUFFER_BYTES));
                 final DataOutputStream out =
-                    new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), STREAM_BUFFER_BYTES));
+                    new DataOutputStream(new BufferedOutputStream(stream.getOutputStream(), STREAM_BUFFER_BYTES));
                 this.out = out;
                 if (!authenticate(in, out))
                 {

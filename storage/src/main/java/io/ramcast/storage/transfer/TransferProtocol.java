@@ -3,7 +3,12 @@ package io.ramcast.storage.transfer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * The snapshot transfer protocol: frames over one TCP connection, requests from the fetcher,
@@ -96,6 +101,9 @@ final class TransferProtocol
     static final int MAX_MANIFEST_FILES = 8192;
     /** Longest ERROR message sent (characters). */
     static final int MAX_ERROR_MESSAGE_CHARS = 1000;
+
+    /** The only TLS version the snapshot port speaks, as the tcp fabric. */
+    static final String TLS_PROTOCOL = "TLSv1.3";
 
     private TransferProtocol()
     {
@@ -254,5 +262,49 @@ final class TransferProtocol
             case AUTH_OK -> "AUTH_OK";
             default -> "type " + type;
         };
+    }
+
+    /**
+     * Layers TLS 1.3 over an accepted socket (the snapshot source's side), requiring the fetcher's
+     * certificate; the handshake runs on the first read or write, within the socket's timeout.
+     *
+     * @param tls    the cluster's TLS context, or null for plaintext.
+     * @param socket the accepted socket.
+     * @return the socket to speak through.
+     * @throws IOException if TLS cannot be layered.
+     */
+    static Socket serverSide(final SSLContext tls, final Socket socket) throws IOException
+    {
+        if (null == tls)
+        {
+            return socket;
+        }
+        final SSLSocket secured = (SSLSocket)tls.getSocketFactory().createSocket(socket, null, true);
+        secured.setUseClientMode(false);
+        secured.setNeedClientAuth(true);
+        secured.setEnabledProtocols(new String[] {TLS_PROTOCOL});
+        return secured;
+    }
+
+    /**
+     * Layers TLS 1.3 over a connected socket (the fetcher's side).
+     *
+     * @param tls    the cluster's TLS context, or null for plaintext.
+     * @param socket the connected socket.
+     * @param source the source's address.
+     * @return the socket to speak through.
+     * @throws IOException if TLS cannot be layered.
+     */
+    static Socket clientSide(final SSLContext tls, final Socket socket, final InetSocketAddress source) throws IOException
+    {
+        if (null == tls)
+        {
+            return socket;
+        }
+        final SSLSocket secured = (SSLSocket)tls.getSocketFactory().createSocket(socket, source.getHostString(),
+            source.getPort(), true);
+        secured.setUseClientMode(true);
+        secured.setEnabledProtocols(new String[] {TLS_PROTOCOL});
+        return secured;
     }
 }

@@ -127,7 +127,7 @@ class SnapshotTransferTest
         final RocksPartitionStore live = RocksPartitionStore.open(dir.resolve("live"), Durability.NONE);
         toClose.add(live);
         final SnapshotServer liveServer = SnapshotServer.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            live, IDENTITY, dir.resolve("live"), SnapshotServer.Options.DEFAULT, CREDENTIALS, clock).start();
+            live, IDENTITY, dir.resolve("live"), SnapshotServer.Options.DEFAULT, CREDENTIALS, null, clock).start();
         toClose.add(0, live);
         toClose.add(liveServer);
         final AtomicBoolean stop = new AtomicBoolean();
@@ -492,6 +492,40 @@ class SnapshotTransferTest
         }
     }
 
+    /**
+     * With TLS ({@code security.tls}) the transfer runs encrypted between holders of the cluster's
+     * stores; a plaintext fetcher, or one with another cluster's stores, gets nothing.
+     */
+    @Test
+    void shouldTransferOverTlsOnlyWithTheClustersCertificate() throws Exception
+    {
+        final char[] password = "pw-of-the-stores".toCharArray();
+        io.ramcast.multicast.fabric.FabricTls.createSelfSigned(dir.resolve("key.p12"), dir.resolve("trust.p12"),
+            password, "cluster", 30);
+        io.ramcast.multicast.fabric.FabricTls.createSelfSigned(dir.resolve("other-key.p12"),
+            dir.resolve("other-trust.p12"), password, "other", 30);
+        final javax.net.ssl.SSLContext tls =
+            io.ramcast.multicast.fabric.FabricTls.context(dir.resolve("key.p12"), dir.resolve("trust.p12"), password);
+        final javax.net.ssl.SSLContext other = io.ramcast.multicast.fabric.FabricTls.context(
+            dir.resolve("other-key.p12"), dir.resolve("other-trust.p12"), password);
+        startSource(Durability.WAL, SnapshotServer.Options.DEFAULT, tls);
+        final Digest expected = digest(store);
+
+        for (final javax.net.ssl.SSLContext refusedContext : java.util.Arrays.asList(null, other))
+        {
+            final Path refusedTarget = dir.resolve("refused-" + (null == refusedContext ? "plain" : "other"));
+            assertThatThrownBy(() -> fetcher(source(), refusedTarget).tls(refusedContext).timeouts(2_000, 2_000).maxReconnects(0).build()
+                .fetch())
+                .isInstanceOf(SnapshotTransferException.class);
+            assertThat(server.snapshotIds()).as("no snapshot made for it").isEmpty();
+        }
+
+        final Path target = dir.resolve("backup");
+        final SnapshotFetcher.Result result = fetcher(source(), target).tls(tls).build().fetch();
+        assertThat(result.bytesReceived()).isEqualTo(result.manifest().totalBytes());
+        assertThat(digest(target)).isEqualTo(expected);
+    }
+
     @Test
     void shouldRefuseATargetHoldingOtherFiles() throws Exception
     {
@@ -525,13 +559,19 @@ class SnapshotTransferTest
 
     private void startSource(final Durability durability, final SnapshotServer.Options options)
     {
+        startSource(durability, options, null);
+    }
+
+    private void startSource(final Durability durability, final SnapshotServer.Options options,
+        final javax.net.ssl.SSLContext tls)
+    {
         final Path replicaDir = dir.resolve("replica");
         store = RocksPartitionStore.open(replicaDir, durability);
         toClose.add(store);
         fill(store);
         server = SnapshotServer.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), store, IDENTITY,
             replicaDir, new SnapshotServer.Options(options.maxConnections(), options.idleTimeoutMs(), LEASE_MS,
-                options.maxSnapshots(), options.maxBytesPerSecond(), CHUNK_BYTES), CREDENTIALS, clock).start();
+                options.maxSnapshots(), options.maxBytesPerSecond(), CHUNK_BYTES), CREDENTIALS, tls, clock).start();
         toClose.add(server);
     }
 

@@ -53,6 +53,7 @@ public final class ClusterConfig
     private final MulticastOptions multicastOptions;
     private final RdmaSettings rdma;
     private final Secrets secrets;
+    private final TlsSettings tls;
 
     ClusterConfig(
         final String source,
@@ -67,9 +68,11 @@ public final class ClusterConfig
         final Limits limits,
         final Timeouts timeouts,
         final RdmaSettings rdma,
-        final Secrets secrets)
+        final Secrets secrets,
+        final TlsSettings tls)
     {
         this.secrets = secrets;
+        this.tls = tls;
         this.source = source;
         this.clusterName = clusterName;
         this.fabric = fabric;
@@ -312,6 +315,23 @@ public final class ClusterConfig
         return secrets;
     }
 
+    /** @return the {@code security.tls} section, null if connections are not encrypted. */
+    public TlsSettings tls()
+    {
+        return tls;
+    }
+
+    /**
+     * @return the TLS context of every connection (tcp fabric and snapshot port), read now from the
+     *         stores; null without {@code security.tls}.
+     * @throws IllegalStateException if the stores or their password cannot be read or used, naming
+     *                               the file.
+     */
+    public javax.net.ssl.SSLContext tlsContext()
+    {
+        return null == tls ? null : tls.context();
+    }
+
     /**
      * @param incarnation the replica's incarnation (larger after every restart).
      * @return what a replica proves its membership with; reads (or first creates) the secrets.
@@ -336,12 +356,14 @@ public final class ClusterConfig
      * The tcp fabric's options for every process of this deployment, client or replica: the
      * fabric's defaults, except that a failed connection attempt is retried, and a lost connection
      * re-opened, after {@code timeouts.retryBackoffMinMs}, the delay doubling after each failed
-     * attempt up to {@code timeouts.retryBackoffMaxMs} (no jitter), and that connections are
-     * authenticated with {@code credentials}.
+     * attempt up to {@code timeouts.retryBackoffMaxMs} (no jitter), that connections are
+     * authenticated with {@code credentials}, and encrypted with {@link #tlsContext()} if the config
+     * has {@code security.tls}.
      *
      * @param credentials the process's credentials ({@link #replicaCredentials},
      *                    {@link #clientCredentials}).
      * @return new options on each call.
+     * @throws IllegalStateException as {@link #tlsContext()}.
      */
     public TcpFabricOptions toTcpFabricOptions(final FabricCredentials credentials)
     {
@@ -349,6 +371,7 @@ public final class ClusterConfig
             .connectBackoffMinNs(timeouts.retryBackoffMin().toNanos())
             .connectBackoffMaxNs(timeouts.retryBackoffMax().toNanos())
             .credentials(Objects.requireNonNull(credentials, "credentials"))
+            .tls(tlsContext())
             .build();
     }
 

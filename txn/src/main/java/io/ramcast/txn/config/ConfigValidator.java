@@ -94,7 +94,7 @@ final class ConfigValidator
         sizes(raw.buffers(), raw.limits(), partitionCount, clients);
         final Timeouts timeouts = timeouts(raw.timeouts());
         final RdmaSettings rdma = RdmaSettings.validate(raw.rdma(), fabric, largestWrite(), this::problem);
-        final RawConfig.RawSecurity security = raw.security() == null ? new RawConfig.RawSecurity(null, null) :
+        final RawConfig.RawSecurity security = raw.security() == null ? new RawConfig.RawSecurity(null, null, null) :
             raw.security();
         final Path replicaSecret = file("security.replicaSecretFile", security.replicaSecretFile(),
             Secrets.DEFAULT_REPLICA_SECRET_FILE);
@@ -105,12 +105,41 @@ final class ConfigValidator
             problem("security.clientSecretFile", quote(security.clientSecretFile()),
                 "must differ from security.replicaSecretFile (a client would otherwise hold the replica secret)");
         }
+        final TlsSettings tls = tls(security.tls(), fabric);
         if (!problems.isEmpty())
         {
             throw new ConfigException(problems);
         }
         return new ClusterConfig(source, name, fabric, partitioner, durability, dataRoot, partitions, clients, buffers,
-            limits, timeouts, rdma, new Secrets(replicaSecret, clientSecret, System::getenv));
+            limits, timeouts, rdma, new Secrets(replicaSecret, clientSecret, System::getenv), tls);
+    }
+
+    /** The {@code security.tls} section: absent means no TLS; present, both stores are required. */
+    private TlsSettings tls(final RawConfig.RawTls raw, final FabricKind fabric)
+    {
+        if (null == raw)
+        {
+            return null;
+        }
+        if (FabricKind.TCP != fabric)
+        {
+            problem("security.tls", "present", "TLS encrypts the tcp fabric only; remove it for fabric " +
+                (null == fabric ? "?" : fabric.toString().toLowerCase(java.util.Locale.ROOT)));
+        }
+        final Path keyStore = null == raw.keyStore() ? missingPath("security.tls.keyStore") :
+            resolved("security.tls.keyStore", raw.keyStore(), "file");
+        final Path trustStore = null == raw.trustStore() ? missingPath("security.tls.trustStore") :
+            resolved("security.tls.trustStore", raw.trustStore(), "file");
+        final Path passwordFile = file("security.tls.passwordFile", raw.passwordFile(), TlsSettings.DEFAULT_PASSWORD_FILE);
+        return null == keyStore || null == trustStore || null == passwordFile ? null :
+            new TlsSettings(keyStore, trustStore, passwordFile, System::getenv);
+    }
+
+    private Path missingPath(final String path)
+    {
+        problem(path, "missing", "security.tls needs a key store (this host's key and certificate) and a trust store " +
+            "(the certificates that its peers' certificates must lead to)");
+        return null;
     }
 
     /** The largest single write RamCast issues with these buffers (a slot, a mailbox record), 0 if invalid. */

@@ -29,7 +29,11 @@ final class RawConfig
     {
     }
 
-    record RawSecurity(String replicaSecretFile, String clientSecretFile)
+    record RawSecurity(String replicaSecretFile, String clientSecretFile, RawTls tls)
+    {
+    }
+
+    record RawTls(String keyStore, String trustStore, String passwordFile)
     {
     }
 

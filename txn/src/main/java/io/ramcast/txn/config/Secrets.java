@@ -148,24 +148,7 @@ public final class Secrets
             LOG.warn("created a new {} secret in {}: every host of this cluster needs a copy of it (or the variable {})",
                 name, file, variable);
         }
-        try
-        {
-            final Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-            if (permissions.stream().anyMatch(OTHERS::contains))
-            {
-                throw new IllegalStateException("the " + name + " secret " + file + " is accessible to other users (" +
-                    PosixFilePermissions.toString(permissions) + "); refused: make it private (chmod 600 " + file + ")");
-            }
-        }
-        catch (final UnsupportedOperationException ex)
-        {
-            // not a POSIX file system: nothing to check
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("cannot read the permissions of the " + name + " secret " + file + ": " + ex,
-                ex);
-        }
+        requirePrivate(file, "the " + name + " secret");
         try
         {
             return decode(Files.readString(file, StandardCharsets.US_ASCII), "the " + name + " secret " + file);
@@ -180,8 +163,44 @@ public final class Secrets
         }
     }
 
-    /** @return whether this call created the file (false: another process did meanwhile). */
-    private static boolean create(final Path file)
+    /**
+     * Refuses a secret file that users other than its owner may access.
+     *
+     * @param file the file.
+     * @param what what it holds, for the message ("the replica secret").
+     * @throws IllegalStateException naming the file, its permissions and the fix.
+     */
+    static void requirePrivate(final Path file, final String what)
+    {
+        try
+        {
+            final Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (permissions.stream().anyMatch(OTHERS::contains))
+            {
+                throw new IllegalStateException(what + " " + file + " is accessible to other users (" +
+                    PosixFilePermissions.toString(permissions) + "); refused: make it private (chmod 600 " + file + ")");
+            }
+        }
+        catch (final UnsupportedOperationException ex)
+        {
+            // not a POSIX file system: nothing to check
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new IllegalStateException(what + " " + file + " does not exist", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot read the permissions of " + what + " " + file + ": " + ex, ex);
+        }
+    }
+
+    /**
+     * Creates a file holding 32 fresh random bytes in base64, readable by its owner only, atomically.
+     *
+     * @return whether this call created the file (false: another process did meanwhile).
+     */
+    static boolean create(final Path file)
     {
         final byte[] secret = new byte[FabricCredentials.MIN_SECRET_BYTES];
         RANDOM.nextBytes(secret);
@@ -215,7 +234,7 @@ public final class Secrets
         }
     }
 
-    private static void setOwnerOnly(final Path file) throws IOException
+    static void setOwnerOnly(final Path file) throws IOException
     {
         try
         {
