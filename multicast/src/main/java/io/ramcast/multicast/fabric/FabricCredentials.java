@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 import javax.crypto.Mac;
@@ -28,6 +30,9 @@ import javax.crypto.spec.SecretKeySpec;
  * protect against is an attacker on the path between two members, who could relay and then alter
  * frames; that needs the fabric's encryption.
  *
+ * <p>During a rotation a process holds several secrets of a kind: it proves with the first and
+ * accepts a proof made with any ({@link #server(String, List, List, long)}).
+ *
  * <p>Immutable; the secrets are copied in and never handed out.
  */
 public final class FabricCredentials
@@ -45,11 +50,13 @@ public final class FabricCredentials
     private static final SecureRandom NONCES = new SecureRandom();
 
     private final byte[] cluster;
-    private final byte[] serverSecret;
-    private final byte[] clientSecret;
+    /** The server secrets accepted, the first of which this process proves; empty for a client. */
+    private final List<byte[]> serverSecrets;
+    /** The client secrets accepted, the first of which this process proves. */
+    private final List<byte[]> clientSecrets;
     private final long incarnation;
 
-    private FabricCredentials(final String cluster, final byte[] serverSecret, final byte[] clientSecret,
+    private FabricCredentials(final String cluster, final List<byte[]> serverSecrets, final List<byte[]> clientSecrets,
         final long incarnation)
     {
         if (Objects.requireNonNull(cluster, "cluster").isEmpty())
@@ -57,12 +64,22 @@ public final class FabricCredentials
             throw new IllegalArgumentException("cluster name must not be empty");
         }
         this.cluster = cluster.getBytes(StandardCharsets.UTF_8);
-        this.serverSecret = null == serverSecret ? null : checked(serverSecret, "server secret");
-        this.clientSecret = checked(clientSecret, "client secret");
-        if (null != serverSecret && Arrays.equals(serverSecret, clientSecret))
+        this.serverSecrets = checked(serverSecrets, "server secret");
+        this.clientSecrets = checked(clientSecrets, "client secret");
+        if (clientSecrets.isEmpty())
         {
-            throw new IllegalArgumentException("the server and client secrets must differ: a client would otherwise " +
-                "pass as a server");
+            throw new IllegalArgumentException("a client secret is required");
+        }
+        for (final byte[] serverSecret : this.serverSecrets)
+        {
+            for (final byte[] clientSecret : this.clientSecrets)
+            {
+                if (Arrays.equals(serverSecret, clientSecret))
+                {
+                    throw new IllegalArgumentException("the server and client secrets must differ: a client would " +
+                        "otherwise pass as a server");
+                }
+            }
         }
         this.incarnation = incarnation;
     }
@@ -79,8 +96,28 @@ public final class FabricCredentials
     public static FabricCredentials server(final String cluster, final byte[] serverSecret, final byte[] clientSecret,
         final long incarnation)
     {
-        return new FabricCredentials(cluster, Objects.requireNonNull(serverSecret, "serverSecret"), clientSecret,
-            incarnation);
+        return server(cluster, List.of(Objects.requireNonNull(serverSecret, "serverSecret")),
+            List.of(Objects.requireNonNull(clientSecret, "clientSecret")), incarnation);
+    }
+
+    /**
+     * Server credentials during a rotation: the first secret of each list is the one this process
+     * proves, every one is accepted from peers (README, "Rotating secrets").
+     *
+     * @param cluster       the cluster's name.
+     * @param serverSecrets the server secrets, at least one.
+     * @param clientSecrets the client secrets, at least one, none equal to a server secret.
+     * @param incarnation   this process's incarnation.
+     * @return credentials of a server.
+     */
+    public static FabricCredentials server(final String cluster, final List<byte[]> serverSecrets,
+        final List<byte[]> clientSecrets, final long incarnation)
+    {
+        if (serverSecrets.isEmpty())
+        {
+            throw new IllegalArgumentException("a server secret is required");
+        }
+        return new FabricCredentials(cluster, serverSecrets, clientSecrets, incarnation);
     }
 
     /**
@@ -91,13 +128,27 @@ public final class FabricCredentials
      */
     public static FabricCredentials client(final String cluster, final byte[] clientSecret, final long incarnation)
     {
-        return new FabricCredentials(cluster, null, clientSecret, incarnation);
+        return client(cluster, List.of(Objects.requireNonNull(clientSecret, "clientSecret")), incarnation);
+    }
+
+    /**
+     * Client credentials during a rotation: the first secret is proved, every one accepted.
+     *
+     * @param cluster       the cluster's name.
+     * @param clientSecrets the client secrets, at least one.
+     * @param incarnation   this process's incarnation.
+     * @return credentials of a client.
+     */
+    public static FabricCredentials client(final String cluster, final List<byte[]> clientSecrets,
+        final long incarnation)
+    {
+        return new FabricCredentials(cluster, List.of(), clientSecrets, incarnation);
     }
 
     /** @return whether these credentials hold the server secret. */
     public boolean holdsServerSecret()
     {
-        return null != serverSecret;
+        return !serverSecrets.isEmpty();
     }
 
     /** @return this process's incarnation. */
@@ -137,14 +188,40 @@ public final class FabricCredentials
      * @return the proof, or null if these credentials lack the secret that connection needs (a
      *         client asked about a connection between servers).
      */
-    byte[] proof(final int proverId, final boolean proverIsServer, final long proverIncarnation, final int verifierId,
+    public byte[] proof(final int proverId, final boolean proverIsServer, final long proverIncarnation, final int verifierId,
         final boolean verifierIsServer, final byte[] verifierNonce, final byte[] proverNonce)
     {
-        final byte[] key = proverIsServer && verifierIsServer ? serverSecret : clientSecret;
-        if (null == key)
+        final List<byte[]> keys = proverIsServer && verifierIsServer ? serverSecrets : clientSecrets;
+        if (keys.isEmpty())
         {
             return null;
         }
+        return proof(keys.get(0), proverId, proverIsServer, proverIncarnation, verifierId, verifierIsServer,
+            verifierNonce, proverNonce);
+    }
+
+    /**
+     * Checks a peer's proof against every accepted secret of the connection's kind.
+     *
+     * @param received the proof the peer sent; the other parameters as for {@link #proof}.
+     * @return whether some accepted secret gives exactly that proof (each compared in constant time).
+     */
+    public boolean verifies(final int proverId, final boolean proverIsServer, final long proverIncarnation,
+        final int verifierId, final boolean verifierIsServer, final byte[] verifierNonce, final byte[] proverNonce,
+        final byte[] received)
+    {
+        boolean verified = false;
+        for (final byte[] key : proverIsServer && verifierIsServer ? serverSecrets : clientSecrets)
+        {
+            verified |= matches(proof(key, proverId, proverIsServer, proverIncarnation, verifierId, verifierIsServer,
+                verifierNonce, proverNonce), received);
+        }
+        return verified;
+    }
+
+    private byte[] proof(final byte[] key, final int proverId, final boolean proverIsServer, final long proverIncarnation,
+        final int verifierId, final boolean verifierIsServer, final byte[] verifierNonce, final byte[] proverNonce)
+    {
         final ByteBuffer input = ByteBuffer.allocate(DOMAIN.length + 4 + cluster.length + 4 + 1 + 8 + 4 + 1 +
             verifierNonce.length + proverNonce.length);
         input.put(DOMAIN).putInt(cluster.length).put(cluster)
@@ -166,23 +243,39 @@ public final class FabricCredentials
      */
     public byte[] serverProof(final byte[] context)
     {
-        if (null == serverSecret)
+        if (serverSecrets.isEmpty())
         {
             throw new IllegalStateException("these credentials hold only the client secret");
         }
+        return serverProof(serverSecrets.get(0), context);
+    }
+
+    private byte[] serverProof(final byte[] key, final byte[] context)
+    {
         final ByteBuffer input = ByteBuffer.allocate(SERVER_PROOF_DOMAIN.length + 4 + cluster.length + context.length);
         input.put(SERVER_PROOF_DOMAIN).putInt(cluster.length).put(cluster).put(context);
-        return hmac(serverSecret, input.array());
+        return hmac(key, input.array());
     }
 
     /**
      * @param context  the bytes the proof was made over.
      * @param received the peer's proof.
-     * @return whether it is the proof {@link #serverProof} gives, compared in constant time.
+     * @return whether it is the proof {@link #serverProof} gives with some accepted server secret,
+     *         each compared in constant time.
+     * @throws IllegalStateException if these credentials hold no server secret.
      */
     public boolean isServerProof(final byte[] context, final byte[] received)
     {
-        return matches(serverProof(context), received);
+        if (serverSecrets.isEmpty())
+        {
+            throw new IllegalStateException("these credentials hold only the client secret");
+        }
+        boolean verified = false;
+        for (final byte[] key : serverSecrets)
+        {
+            verified |= matches(serverProof(key, context), received);
+        }
+        return verified;
     }
 
     private static byte[] hmac(final byte[] key, final byte[] input)
@@ -209,15 +302,20 @@ public final class FabricCredentials
         return null != expected && MessageDigest.isEqual(expected, received);
     }
 
-    private static byte[] checked(final byte[] secret, final String name)
+    private static List<byte[]> checked(final List<byte[]> secrets, final String name)
     {
-        Objects.requireNonNull(secret, name);
-        if (secret.length < MIN_SECRET_BYTES)
+        final List<byte[]> copies = new ArrayList<>(secrets.size());
+        for (final byte[] secret : secrets)
         {
-            throw new IllegalArgumentException("the " + name + " has " + secret.length + " bytes; at least " +
-                MIN_SECRET_BYTES + " are required");
+            Objects.requireNonNull(secret, name);
+            if (secret.length < MIN_SECRET_BYTES)
+            {
+                throw new IllegalArgumentException("the " + name + " has " + secret.length + " bytes; at least " +
+                    MIN_SECRET_BYTES + " are required");
+            }
+            copies.add(secret.clone());
         }
-        return secret.clone();
+        return List.copyOf(copies);
     }
 
     @Override

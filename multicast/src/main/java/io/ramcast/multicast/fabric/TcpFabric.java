@@ -1179,9 +1179,8 @@ public final class TcpFabric implements Fabric
                 throw new TcpFrameException("unexpected PROOF");
             }
             final int peerId = connection.claimedPeerId();
-            final byte[] expected = credentials.proof(peerId, isServer(peerId), connection.peerIncarnation(), selfId,
-                null != selfAddress, connection.localNonce(), connection.peerNonce());
-            if (!FabricCredentials.matches(expected, proof))
+            if (!credentials.verifies(peerId, isServer(peerId), connection.peerIncarnation(), selfId,
+                null != selfAddress, connection.localNonce(), connection.peerNonce(), proof))
             {
                 throw new TcpFrameException("authentication failed: process " + peerId + " did not prove that it " +
                     "holds the " + secretName(peerId) + " secret of this cluster (a wrong or missing secret, another " +

@@ -217,12 +217,65 @@ class TcpFabricAuthTest
         }
     }
 
+    /**
+     * A rolling rotation, each step a mix of processes of two steps: (old, new) accepting both and
+     * proving old, then (new, old) proving new; a server that dropped the old secret refuses it.
+     */
+    @Test
+    void shouldKeepMembersConnectedThroughARollingRotation()
+    {
+        final byte[] oldServer = serverSecret;
+        final byte[] newServer = secret('S');
+        final byte[] oldClient = clientSecret;
+        final byte[] newClient = secret('C');
+        final Map<Integer, InetSocketAddress> addresses = addresses();
+        // step 1 done on server 1, not yet on server 0 (old only)
+        started(SERVER, addresses, FabricCredentials.server(CLUSTER, List.of(oldServer, newServer),
+            List.of(oldClient, newClient), 1), true);
+        final TcpFabric oldLow = started(LOW_SERVER, addresses, FabricCredentials.server(CLUSTER, oldServer, oldClient, 1),
+            false);
+        // step 2 done on these clients: they prove the new client secret
+        final TcpFabric newClientFabric = started(CLIENT, addresses,
+            FabricCredentials.client(CLUSTER, List.of(newClient, oldClient), 1), false);
+        final TcpFabric oldClientFabric = started(CLIENT + 1, addresses, FabricCredentials.client(CLUSTER, oldClient, 1),
+            false);
+        final List<RemoteRegion> regions = List.of(oldLow.remote(SERVER, REGION_ID),
+            newClientFabric.remote(SERVER, REGION_ID), oldClientFabric.remote(SERVER, REGION_ID));
+        Await.until(() -> regions.stream().allMatch(region -> RemoteRegion.Status.READY == region.status()),
+            AWAIT_TIMEOUT, "old and new provers all reach the rotating server", () ->
+            {
+                oldLow.doWork();
+                newClientFabric.doWork();
+                oldClientFabric.doWork();
+            });
+
+        // step 3 done on another server: the old secrets are gone
+        final Map<Integer, InetSocketAddress> finished = addresses();
+        started(SERVER, finished, FabricCredentials.server(CLUSTER, newServer, newClient, 1), true);
+        final TcpFabric stale = started(CLIENT + 2, finished, FabricCredentials.client(CLUSTER, oldClient, 1), false);
+        final TcpFabric current = started(CLIENT + 3, finished,
+            FabricCredentials.client(CLUSTER, List.of(newClient, oldClient), 1), false);
+        final RemoteRegion fromStale = stale.remote(SERVER, REGION_ID);
+        final RemoteRegion fromCurrent = current.remote(SERVER, REGION_ID);
+        final Runnable step = () ->
+        {
+            stale.doWork();
+            current.doWork();
+        };
+        Await.until(() -> RemoteRegion.Status.READY == fromCurrent.status(), AWAIT_TIMEOUT, "the new secret gets in", step);
+        Await.holdsFor(() -> RemoteRegion.Status.READY != fromStale.status(), Duration.ofMillis(500),
+            "a process proving only the dropped secret stays out", step);
+    }
+
     @Test
     void shouldRefuseCredentialsThatCannotWork()
     {
         assertThatThrownBy(() -> FabricCredentials.client(CLUSTER, new byte[16], 1))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 32");
         assertThatThrownBy(() -> FabricCredentials.server(CLUSTER, clientSecret, clientSecret, 1))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must differ");
+        assertThatThrownBy(() -> FabricCredentials.server(CLUSTER, List.of(serverSecret, clientSecret),
+            List.of(secret('n'), clientSecret), 1)).as("a client secret accepted as a server secret")
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must differ");
         assertThatThrownBy(() -> new TcpFabric(SERVER, addresses(), options(FabricCredentials.client(CLUSTER, clientSecret, 1))))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only the client secret");

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * prove to each other, and the client secret, which clients and replicas prove to each other
  * ({@link FabricCredentials}). A client host needs only the client secret.
  *
- * <p>A secret is at least 32 random bytes, written as one line of base64. It comes from the
+ * <p>A secret is at least 32 random bytes, written as one line of base64. During a rotation a file
+ * holds several lines (a variable several comma-separated values): the first is the secret this
+ * process proves, every one is accepted from peers. It comes from the
  * environment variable {@value #REPLICA_SECRET_ENV} / {@value #CLIENT_SECRET_ENV} if set, else
  * from its file. A file that does not exist yet is created with 32 fresh random bytes, readable by
  * its owner only (atomically: processes starting together on one host end up with the same
@@ -88,8 +90,8 @@ public final class Secrets
      */
     public FabricCredentials replicaCredentials(final String cluster, final long incarnation)
     {
-        return FabricCredentials.server(cluster, secret(REPLICA_SECRET_ENV, replicaSecretFile, "replica"),
-            secret(CLIENT_SECRET_ENV, clientSecretFile, "client"), incarnation);
+        return FabricCredentials.server(cluster, secrets(REPLICA_SECRET_ENV, replicaSecretFile, "replica"),
+            secrets(CLIENT_SECRET_ENV, clientSecretFile, "client"), incarnation);
     }
 
     /**
@@ -100,7 +102,7 @@ public final class Secrets
      */
     public FabricCredentials clientCredentials(final String cluster, final long incarnation)
     {
-        return FabricCredentials.client(cluster, secret(CLIENT_SECRET_ENV, clientSecretFile, "client"), incarnation);
+        return FabricCredentials.client(cluster, secrets(CLIENT_SECRET_ENV, clientSecretFile, "client"), incarnation);
     }
 
     /**
@@ -131,17 +133,23 @@ public final class Secrets
      */
     public Map<String, String> environment()
     {
-        final Base64.Encoder base64 = Base64.getEncoder();
-        return Map.of(REPLICA_SECRET_ENV, base64.encodeToString(secret(REPLICA_SECRET_ENV, replicaSecretFile, "replica")),
-            CLIENT_SECRET_ENV, base64.encodeToString(secret(CLIENT_SECRET_ENV, clientSecretFile, "client")));
+        return Map.of(REPLICA_SECRET_ENV, encoded(secrets(REPLICA_SECRET_ENV, replicaSecretFile, "replica")),
+            CLIENT_SECRET_ENV, encoded(secrets(CLIENT_SECRET_ENV, clientSecretFile, "client")));
     }
 
-    private byte[] secret(final String variable, final Path file, final String name)
+    private static String encoded(final List<byte[]> secrets)
+    {
+        final Base64.Encoder base64 = Base64.getEncoder();
+        return String.join(",", secrets.stream().map(base64::encodeToString).toList());
+    }
+
+    /** @return the secrets of a kind: the first is proved, all are accepted. */
+    private List<byte[]> secrets(final String variable, final Path file, final String name)
     {
         final String fromEnvironment = environment.apply(variable);
         if (null != fromEnvironment)
         {
-            return decode(fromEnvironment, "environment variable " + variable);
+            return decodeAll(List.of(fromEnvironment.split(",")), "environment variable " + variable);
         }
         if (!Files.exists(file) && create(file))
         {
@@ -151,7 +159,7 @@ public final class Secrets
         requirePrivate(file, "the " + name + " secret");
         try
         {
-            return decode(Files.readString(file, StandardCharsets.US_ASCII), "the " + name + " secret " + file);
+            return decodeAll(Files.readAllLines(file, StandardCharsets.US_ASCII), "the " + name + " secret " + file);
         }
         catch (final NoSuchFileException ex)
         {
@@ -244,6 +252,27 @@ public final class Secrets
         {
             // not a POSIX file system
         }
+    }
+
+    /** Decodes every non-blank line (or comma-separated part) in order. */
+    private static List<byte[]> decodeAll(final List<String> texts, final String what)
+    {
+        final List<byte[]> secrets = new ArrayList<>();
+        int line = 0;
+        for (final String text : texts)
+        {
+            line++;
+            if (!text.isBlank())
+            {
+                secrets.add(decode(text, texts.size() > 1 ? what + " (secret " + line + ")" : what));
+            }
+        }
+        if (secrets.isEmpty())
+        {
+            throw new IllegalStateException(what + " is empty; it needs one line of base64 of at least " +
+                FabricCredentials.MIN_SECRET_BYTES + " random bytes");
+        }
+        return secrets;
     }
 
     private static byte[] decode(final String text, final String what)

@@ -114,4 +114,43 @@ class SecretsTest
         assertThatThrownBy(() -> bad.replicaCredentials("kv", 1)).isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("environment variable " + Secrets.REPLICA_SECRET_ENV);
     }
+
+    /**
+     * A rotation: a file (or variable) of several secrets proves with the first and accepts every
+     * one; blank lines are skipped, and an unfit line is named by its number.
+     */
+    @Test
+    void shouldProveTheFirstSecretAndAcceptEveryListedOne() throws Exception
+    {
+        final byte[] oldSecret = new byte[32];
+        final byte[] newSecret = new byte[32];
+        java.util.Arrays.fill(oldSecret, (byte)1);
+        java.util.Arrays.fill(newSecret, (byte)2);
+        final byte[] client = new byte[32];
+        final Base64.Encoder base64 = Base64.getEncoder();
+        final Secrets secrets = secrets(Map.of());
+        secrets.createMissing();
+        Files.writeString(secrets.replicaSecretFile(), base64.encodeToString(oldSecret) + "\n\n" +
+            base64.encodeToString(newSecret) + "\n");
+        final FabricCredentials rotating = secrets.replicaCredentials("kv", 1);
+        final byte[] context = "context".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final FabricCredentials oldOnly = FabricCredentials.server("kv", oldSecret, client, 1);
+        final FabricCredentials newOnly = FabricCredentials.server("kv", newSecret, client, 1);
+        assertThat(rotating.serverProof(context)).as("proves the first").isEqualTo(oldOnly.serverProof(context));
+        assertThat(rotating.isServerProof(context, oldOnly.serverProof(context))).isTrue();
+        assertThat(rotating.isServerProof(context, newOnly.serverProof(context))).isTrue();
+        assertThat(newOnly.isServerProof(context, rotating.serverProof(context))).as("after the rotation").isFalse();
+
+        final Secrets fromEnvironment = secrets(Map.of(Secrets.REPLICA_SECRET_ENV,
+            base64.encodeToString(newSecret) + "," + base64.encodeToString(oldSecret)));
+        final FabricCredentials swapped = fromEnvironment.replicaCredentials("kv", 1);
+        assertThat(swapped.serverProof(context)).isEqualTo(newOnly.serverProof(context));
+        assertThat(swapped.isServerProof(context, oldOnly.serverProof(context))).isTrue();
+        assertThat(fromEnvironment.environment().get(Secrets.REPLICA_SECRET_ENV)).as("handed on to child processes")
+            .isEqualTo(base64.encodeToString(newSecret) + "," + base64.encodeToString(oldSecret));
+
+        Files.writeString(secrets.replicaSecretFile(), base64.encodeToString(oldSecret) + "\nc2hvcnQ=\n");
+        assertThatThrownBy(() -> secrets.replicaCredentials("kv", 1)).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("(secret 2) holds 5 bytes");
+    }
 }
