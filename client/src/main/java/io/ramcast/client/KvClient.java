@@ -1196,7 +1196,8 @@ public final class KvClient implements AutoCloseable
             case LOCAL -> throw new IllegalArgumentException("fabric 'local' in " + config.source() + " joins the " +
                 "processes of one JVM through a shared LocalFabricHub, which a client cannot connect to; use fabric " +
                 "tcp, or in that JVM KvClient.builder().config(config).fabric(hub.endpoint(clientId))");
-            case RDMA -> RdmaFabric.open(clientId, config.listenAddresses(), config.toRdmaFabricOptions());
+            case RDMA -> RdmaFabric.open(clientId, config.listenAddresses(),
+                config.toRdmaFabricOptions(config.clientCredentials(FabricCredentials.newIncarnation())));
         };
     }
 

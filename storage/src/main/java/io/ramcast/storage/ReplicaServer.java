@@ -197,7 +197,8 @@ public final class ReplicaServer implements AutoCloseable
         if (config.fabric() == FabricKind.RDMA)
         {
             // Throws RdmaUnavailableException, naming what is missing, before the store is opened.
-            return RdmaFabric.open(replica.id(), config.listenAddresses(), config.toRdmaFabricOptions());
+            return RdmaFabric.open(replica.id(), config.listenAddresses(),
+                config.toRdmaFabricOptions(config.replicaCredentials(FabricCredentials.newIncarnation())));
         }
         if (config.fabric() != FabricKind.TCP)
         {

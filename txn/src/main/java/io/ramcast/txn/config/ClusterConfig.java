@@ -380,13 +380,19 @@ public final class ClusterConfig
      * with the reconnection back-off of {@link #toTcpFabricOptions} ({@code timeouts.retryBackoffMinMs}
      * doubling up to {@code timeouts.retryBackoffMaxMs}).
      *
+     * Every handshake is authenticated with {@code credentials} before an owner sends its region
+     * table.
+     *
+     * @param credentials the process's credentials ({@link #replicaCredentials},
+     *                    {@link #clientCredentials}).
      * @return new options on each call.
      */
-    public RdmaFabricOptions toRdmaFabricOptions()
+    public RdmaFabricOptions toRdmaFabricOptions(final FabricCredentials credentials)
     {
         return rdma.toFabricOptionsBuilder()
             .connectBackoffMinNs(timeouts.retryBackoffMin().toNanos())
             .connectBackoffMaxNs(timeouts.retryBackoffMax().toNanos())
+            .credentials(Objects.requireNonNull(credentials, "credentials"))
             .build();
     }
 

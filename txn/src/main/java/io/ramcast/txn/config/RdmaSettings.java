@@ -45,7 +45,7 @@ public record RdmaSettings(
 
     /**
      * @return a builder of the fabric options these settings describe (leader stream on its own
-     *         queue pair); {@link ClusterConfig#toRdmaFabricOptions()} adds the reconnection back-off.
+     *         queue pair); {@link ClusterConfig#toRdmaFabricOptions} adds the reconnection back-off.
      */
     RdmaFabricOptions.Builder toFabricOptionsBuilder()
     {

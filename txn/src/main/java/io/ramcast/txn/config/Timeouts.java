@@ -15,7 +15,7 @@ import java.time.Duration;
  *                          retries a failed connection attempt or re-opens a lost connection;
  *                          the delay doubles after each failed attempt
  *                          ({@link ClusterConfig#toTcpFabricOptions},
- *                          {@link ClusterConfig#toRdmaFabricOptions()}).
+ *                          {@link ClusterConfig#toRdmaFabricOptions}).
  * @param retryBackoffMaxMs largest delay between two connection attempts to one peer.
  * @param heartbeatIntervalMs    how often every process advances its heartbeat at the processes that
  *                               watch it (failure detection), in [1, 10 000].

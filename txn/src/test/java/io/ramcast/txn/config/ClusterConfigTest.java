@@ -165,15 +165,15 @@ class ClusterConfigTest
 
         assertThat(tuned.toTcpFabricOptions(CREDENTIALS).connectBackoffMinNs()).isEqualTo(5_000_000L);
         assertThat(tuned.toTcpFabricOptions(CREDENTIALS).connectBackoffMaxNs()).isEqualTo(700_000_000L);
-        assertThat(tuned.toRdmaFabricOptions().connectBackoffMinNs()).isEqualTo(5_000_000L);
-        assertThat(tuned.toRdmaFabricOptions().connectBackoffMaxNs()).isEqualTo(700_000_000L);
+        assertThat(tuned.toRdmaFabricOptions(CREDENTIALS).connectBackoffMinNs()).isEqualTo(5_000_000L);
+        assertThat(tuned.toRdmaFabricOptions(CREDENTIALS).connectBackoffMaxNs()).isEqualTo(700_000_000L);
 
         final ClusterConfig defaults = ClusterConfig.parse(MINIMAL, "defaults.yaml");
         assertThat(defaults.toTcpFabricOptions(CREDENTIALS).connectBackoffMinNs())
             .isEqualTo(Timeouts.DEFAULT_RETRY_BACKOFF_MIN_MS * 1_000_000L);
         assertThat(defaults.toTcpFabricOptions(CREDENTIALS).connectBackoffMaxNs())
             .isEqualTo(Timeouts.DEFAULT_RETRY_BACKOFF_MAX_MS * 1_000_000L);
-        assertThat(defaults.toRdmaFabricOptions().connectBackoffMinNs())
+        assertThat(defaults.toRdmaFabricOptions(CREDENTIALS).connectBackoffMinNs())
             .isEqualTo(Timeouts.DEFAULT_RETRY_BACKOFF_MIN_MS * 1_000_000L);
     }
 

@@ -17,6 +17,9 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 /** The {@code rdma} section of the cluster config, and the example configs in {@code config/}. */
 class RdmaSettingsTest
 {
+    private static final io.ramcast.multicast.fabric.FabricCredentials CREDENTIALS =
+        io.ramcast.multicast.fabric.FabricCredentials.client("c", new byte[32], 1);
+
     private static final Path REPO_CONFIG = Path.of("../config");
     private static final Path FIXTURES = Path.of("src/test/resources/config/rdma");
 
@@ -37,7 +40,7 @@ class RdmaSettingsTest
 
         assertThat(config.fabric()).isEqualTo(FabricKind.RDMA);
         assertThat(config.rdma()).isEqualTo(RdmaSettings.DEFAULTS);
-        final RdmaFabricOptions options = config.toRdmaFabricOptions();
+        final RdmaFabricOptions options = config.toRdmaFabricOptions(CREDENTIALS);
         assertThat(options.deviceName()).isNull();
         assertThat(options.sendQueueDepth()).isEqualTo(RdmaFabricOptions.DEFAULT_SEND_QUEUE_DEPTH);
         assertThat(options.isolatedRegionIds()).containsExactly(RdmaFabricOptions.LEADER_STREAM_REGION_ID);
@@ -52,7 +55,7 @@ class RdmaSettingsTest
             ""), "r.yaml");
 
         assertThat(config.rdma()).isEqualTo(new RdmaSettings("mlx5_0", 64, 130, 128, 8, 1 << 20, 700, 300));
-        final RdmaFabricOptions options = config.toRdmaFabricOptions();
+        final RdmaFabricOptions options = config.toRdmaFabricOptions(CREDENTIALS);
         assertThat(options.deviceName()).isEqualTo("mlx5_0");
         assertThat(options.completionQueueDepth()).isEqualTo(130);
         assertThat(options.maxInlineBytes()).isEqualTo(128);
@@ -75,7 +78,7 @@ class RdmaSettingsTest
         final ClusterConfig rdma = ClusterConfig.load(REPO_CONFIG.resolve("rdma.yaml"));
         assertThat(rdma.fabric()).isEqualTo(FabricKind.RDMA);
         assertThat(rdma.rdma().device()).isEqualTo("rxe0");
-        assertThat(rdma.toRdmaFabricOptions()).isNotNull();
+        assertThat(rdma.toRdmaFabricOptions(CREDENTIALS)).isNotNull();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -38,10 +38,22 @@ import org.agrona.MutableDirectBuffer;
  * +---------------------------------------------------------------+
  * |                 key table entries                             | 36
  * +---------------------------------------------------------------+
- * |  region count x { region id int, size int, address long,      | 40
+ * |                 nonce, 32 bytes                               | 40
+ * +---------------------------------------------------------------+
+ * |                 proof, 32 bytes                               | 72
+ * +---------------------------------------------------------------+
+ * |  region count x { region id int, size int, address long,      | 104
  * |                   key word long (RegionKey) }  = 24 bytes each |
  * +---------------------------------------------------------------+
  * </pre>
+ * With credentials ({@link RdmaFabricOptions#credentials()}) the exchange has four messages: the
+ * connecting side sends AUTH (its id, incarnation, lane and nonce); the accepting side answers with
+ * a CHALLENGE (its nonce and its proof over the connector's nonce, {@code FabricCredentials}); the
+ * connector checks it and only then sends its hello, which carries its proof over the acceptor's
+ * nonce; the acceptor checks that before it takes the hello and answers with its own. So neither
+ * side's hello (an owner's carries its region table, whose keys are capabilities) reaches a
+ * process that has not proved itself. Without credentials the two hellos are the whole exchange
+ * and nonce and proof are zero.
  * Native byte order (little-endian on the x86-64 and AArch64 hosts this runs on). A writer hello has no
  * regions and a zero key table. The decoder checks the received length against the region count
  * before reading the table, and every field against its rule.
@@ -52,16 +64,22 @@ final class HandshakeCodec
 {
     /** "RCHD". */
     static final int MAGIC = 0x52434844;
-    /** The only version this code speaks. */
-    static final int VERSION = 1;
+    /** The only version this code speaks (2: nonce and proof, four messages when authenticated). */
+    static final int VERSION = 2;
     /** Sent by the process that will write over the connection. */
     static final int TYPE_WRITER_HELLO = 1;
     /** Sent by the process whose regions the connection writes, in answer to the writer hello. */
     static final int TYPE_OWNER_HELLO = 2;
+    /** Authenticating: the connecting side's first message, its nonce. */
+    static final int TYPE_AUTH = 3;
+    /** Authenticating: the accepting side's answer to AUTH, its nonce and its proof. */
+    static final int TYPE_CHALLENGE = 4;
+    /** Length of the nonce and of the proof fields. */
+    static final int NONCE_BYTES = 32;
     /** Most regions one process may register (and key-table entries). */
     static final int MAX_REGIONS = 256;
     /** Bytes before the region table. */
-    static final int HEADER_BYTES = 40;
+    static final int HEADER_BYTES = 104;
     /** Bytes per region entry. */
     static final int ENTRY_BYTES = 24;
     /** Longest message. */
@@ -77,6 +95,8 @@ final class HandshakeCodec
     static final int KEY_TABLE_ADDRESS_OFFSET = 24;
     static final int KEY_TABLE_RKEY_OFFSET = 32;
     static final int KEY_TABLE_ENTRIES_OFFSET = 36;
+    static final int NONCE_OFFSET = 40;
+    static final int PROOF_OFFSET = 72;
     static final int ENTRY_REGION_ID_OFFSET = 0;
     static final int ENTRY_SIZE_OFFSET = 4;
     static final int ENTRY_ADDRESS_OFFSET = 8;
@@ -111,9 +131,13 @@ final class HandshakeCodec
         {
             throw new IllegalArgumentException("region count " + count + " exceeds " + MAX_REGIONS);
         }
-        if (message.type() != TYPE_WRITER_HELLO && message.type() != TYPE_OWNER_HELLO)
+        if (message.type() < TYPE_WRITER_HELLO || message.type() > TYPE_CHALLENGE)
         {
             throw new IllegalArgumentException("type=" + message.type());
+        }
+        if (message.nonce().length != NONCE_BYTES || message.proof().length != NONCE_BYTES)
+        {
+            throw new IllegalArgumentException("nonce and proof must have " + NONCE_BYTES + " bytes");
         }
         if (message.lane() < 0 || message.lane() > 0xFF)
         {
@@ -136,6 +160,8 @@ final class HandshakeCodec
         buffer.putLong(offset + KEY_TABLE_ADDRESS_OFFSET, message.keyTableAddress());
         buffer.putInt(offset + KEY_TABLE_RKEY_OFFSET, message.keyTableRkey());
         buffer.putInt(offset + KEY_TABLE_ENTRIES_OFFSET, message.keyTableEntries());
+        buffer.putBytes(offset + NONCE_OFFSET, message.nonce());
+        buffer.putBytes(offset + PROOF_OFFSET, message.proof());
         for (int i = 0; i < count; i++)
         {
             final Handshake.Region region = message.regions().get(i);
@@ -180,9 +206,10 @@ final class HandshakeCodec
             throw new HandshakeException("version " + version + " is not the supported version " + VERSION);
         }
         final int type = buffer.getByte(offset + TYPE_OFFSET) & 0xFF;
-        if (type != TYPE_WRITER_HELLO && type != TYPE_OWNER_HELLO)
+        if (type < TYPE_WRITER_HELLO || type > TYPE_CHALLENGE)
         {
-            throw new HandshakeException("type " + type + " is neither writer hello (1) nor owner hello (2)");
+            throw new HandshakeException("type " + type + " is none of writer hello (1), owner hello (2), auth (3), " +
+                "challenge (4)");
         }
         final int lane = buffer.getByte(offset + LANE_OFFSET) & 0xFF;
         final int processId = buffer.getInt(offset + PROCESS_ID_OFFSET);
@@ -204,10 +231,10 @@ final class HandshakeCodec
         final long keyTableAddress = buffer.getLong(offset + KEY_TABLE_ADDRESS_OFFSET);
         final int keyTableRkey = buffer.getInt(offset + KEY_TABLE_RKEY_OFFSET);
         final int keyTableEntries = buffer.getInt(offset + KEY_TABLE_ENTRIES_OFFSET);
-        if (type == TYPE_WRITER_HELLO && (count != 0 || keyTableEntries != 0))
+        if (type != TYPE_OWNER_HELLO && (count != 0 || keyTableEntries != 0))
         {
-            throw new HandshakeException("writer hello carries " + count + " regions and " + keyTableEntries +
-                " key-table entries; it must carry none");
+            throw new HandshakeException("message type " + type + " carries " + count + " regions and " +
+                keyTableEntries + " key-table entries; only an owner hello carries any");
         }
         if (type == TYPE_OWNER_HELLO && (keyTableEntries < 1 || keyTableEntries > MAX_REGIONS || 0 == keyTableAddress))
         {
@@ -238,7 +265,11 @@ final class HandshakeCodec
             }
             regions.add(new Handshake.Region(regionId, sizeBytes, address, keyWord));
         }
+        final byte[] nonce = new byte[NONCE_BYTES];
+        final byte[] proof = new byte[NONCE_BYTES];
+        buffer.getBytes(offset + NONCE_OFFSET, nonce);
+        buffer.getBytes(offset + PROOF_OFFSET, proof);
         return new Handshake(type, lane, processId, incarnation, keyTableAddress, keyTableRkey, keyTableEntries,
-            List.copyOf(regions));
+            List.copyOf(regions), nonce, proof);
     }
 }

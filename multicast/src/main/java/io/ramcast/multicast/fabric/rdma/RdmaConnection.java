@@ -65,6 +65,13 @@ final class RdmaConnection
     private Verbs.CompletionHandler completionHandler;
     private String lostReason;
     private long flushedCount;
+    /* authentication (RdmaFabricOptions.credentials): this side's nonce; accepting side: the AUTH
+       received, until the connector's hello proves it; connecting side: whether the acceptor's
+       CHALLENGE proved it, and the acceptor's nonce its own hello proves over */
+    private byte[] localNonce;
+    private Handshake pendingAuth;
+    private boolean peerProven;
+    private byte[] peerNonce;
 
     /**
      * @param cm         the connection-manager connection.
@@ -112,8 +119,59 @@ final class RdmaConnection
         sendBuffer = new UnsafeBuffer(sendMemory);
         receiveRegistration = verbs.register(receiveMemory, Verbs.ACCESS_LOCAL_WRITE);
         sendRegistration = verbs.register(sendMemory, Verbs.ACCESS_LOCAL_WRITE);
+        postHandshakeReceive();
+    }
+
+    /**
+     * Posts the handshake receive again, for the next handshake message of an authenticated
+     * exchange; called before this side sends what the peer answers.
+     *
+     * @throws IOException if the provider refuses.
+     */
+    void postHandshakeReceive() throws IOException
+    {
         cm.postReceive(WorkRequestIds.encode(WorkRequestIds.KIND_HANDSHAKE_RECEIVE, 0),
             receiveRegistration.address(), HANDSHAKE_BUFFER_BYTES, receiveRegistration.lkey());
+    }
+
+    byte[] localNonce()
+    {
+        return localNonce;
+    }
+
+    void localNonce(final byte[] localNonce)
+    {
+        this.localNonce = localNonce;
+    }
+
+    /** @return accepting side: the AUTH received, until the connector's hello proved it; else null. */
+    Handshake pendingAuth()
+    {
+        return pendingAuth;
+    }
+
+    void pendingAuth(final Handshake auth)
+    {
+        this.pendingAuth = auth;
+    }
+
+    /** @return connecting side: whether the acceptor's challenge proved it holds the secret. */
+    boolean peerProven()
+    {
+        return peerProven;
+    }
+
+    /** @return connecting side: the acceptor's nonce from its challenge, null before. */
+    byte[] peerNonce()
+    {
+        return peerNonce;
+    }
+
+    /** Connecting side: the acceptor proved itself with this nonce. */
+    void peerProven(final byte[] peerNonce)
+    {
+        this.peerProven = true;
+        this.peerNonce = peerNonce;
     }
 
     /**

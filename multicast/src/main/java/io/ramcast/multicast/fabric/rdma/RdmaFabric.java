@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 import io.ramcast.multicast.fabric.Fabric;
+import io.ramcast.multicast.fabric.FabricCredentials;
 import io.ramcast.multicast.fabric.FabricListener;
 import io.ramcast.multicast.fabric.LocalRegion;
 import io.ramcast.multicast.fabric.RemoteRegion;
@@ -52,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * Right after a connection is established the two ends exchange hellos as SENDs
  * ({@link HandshakeCodec}: version, process id, incarnation, lane, and from the owner its region
  * table with address, size and the rkey of the registration it made for this writer, plus the
- * location of its key table). Each local region is registered once per peer, so each peer has its
+ * location of its key table). With {@link RdmaFabricOptions#credentials()} the hellos are preceded
+ * by AUTH and CHALLENGE and carry proofs ({@link HandshakeCodec}): no hello, and so no region key,
+ * goes to a process that has not proved it holds the secret its id needs. Each local region is
+ * registered once per peer, so each peer has its
  * own rkey; {@link LocalRegion#revoke} deregisters that registration (the peer's writes then fail
  * with a remote access error and never land) and registers the memory read-only,
  * {@link LocalRegion#grant} registers it writable again. Either way the owner publishes the new
@@ -101,6 +105,7 @@ public final class RdmaFabric implements Fabric
 
     private final int selfId;
     private final long incarnation;
+    private final FabricCredentials credentials;
     private final PeerAddresses addresses;
     private final InetSocketAddress selfAddress;
     private final RdmaFabricOptions options;
@@ -211,6 +216,12 @@ public final class RdmaFabric implements Fabric
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
         this.lifecycle = new FabricLifecycle("process " + selfId);
+        this.credentials = options.credentials();
+        if (null != credentials && null != selfAddress && !credentials.holdsServerSecret())
+        {
+            throw new IllegalArgumentException("process " + selfId + " listens (it is a server) but its credentials " +
+                "hold only the client secret");
+        }
         long value;
         do
         {
@@ -619,7 +630,16 @@ public final class RdmaFabric implements Fabric
         {
             try
             {
-                sendHello(connection);
+                if (null != credentials)
+                {
+                    connection.localNonce(FabricCredentials.newNonce());
+                    connection.sendHello(new Handshake(HandshakeCodec.TYPE_AUTH, connection.lane(), selfId, incarnation,
+                        0, 0, 0, List.of(), connection.localNonce(), Handshake.NONE));
+                }
+                else
+                {
+                    sendHello(connection);
+                }
             }
             catch (final IOException ex)
             {
@@ -634,8 +654,8 @@ public final class RdmaFabric implements Fabric
         if (RdmaConnection.Role.WRITER == connection.role())
         {
             peer.sendLane(connection.lane()).ensureRegistered(verbs);
-            connection.sendHello(new Handshake(HandshakeCodec.TYPE_WRITER_HELLO, connection.lane(), selfId, incarnation,
-                0, 0, 0, List.of()));
+            connection.sendHello(withProof(connection, new Handshake(HandshakeCodec.TYPE_WRITER_HELLO, connection.lane(),
+                selfId, incarnation, 0, 0, 0, List.of())));
         }
         else
         {
@@ -648,9 +668,26 @@ public final class RdmaFabric implements Fabric
                 table.add(new Handshake.Region(region.regionId(), region.sizeBytes(), key.registration.address(),
                     RegionKey.encode(key.registration.rkey(), key.generation, key.writable)));
             }
-            connection.sendHello(new Handshake(HandshakeCodec.TYPE_OWNER_HELLO, connection.lane(), selfId, incarnation,
-                keyTable.address(), keyTable.rkey(), HandshakeCodec.MAX_REGIONS, table));
+            connection.sendHello(withProof(connection, new Handshake(HandshakeCodec.TYPE_OWNER_HELLO, connection.lane(),
+                selfId, incarnation, keyTable.address(), keyTable.rkey(), HandshakeCodec.MAX_REGIONS, table)));
         }
+    }
+
+    /**
+     * @return the hello as it goes out: on an authenticated connection this side opened, with its
+     *         nonce and its proof over the acceptor's nonce; otherwise unchanged.
+     */
+    private Handshake withProof(final RdmaConnection connection, final Handshake hello)
+    {
+        if (null == credentials || !connection.isOutbound())
+        {
+            return hello;
+        }
+        final int peerId = connection.peer().peerId();
+        return new Handshake(hello.type(), hello.lane(), hello.processId(), hello.incarnation(), hello.keyTableAddress(),
+            hello.keyTableRkey(), hello.keyTableEntries(), hello.regions(), connection.localNonce(),
+            credentials.proof(selfId, null != selfAddress, incarnation, peerId, isServer(peerId), connection.peerNonce(),
+                connection.localNonce()));
     }
 
     private void track(final RdmaConnection connection)
@@ -794,10 +831,10 @@ public final class RdmaFabric implements Fabric
 
     private void onHello(final RdmaConnection connection, final int byteLength)
     {
-        final Handshake hello;
+        final Handshake received;
         try
         {
-            hello = connection.decodeHello(byteLength);
+            received = connection.decodeHello(byteLength);
         }
         catch (final HandshakeException ex)
         {
@@ -805,6 +842,21 @@ public final class RdmaFabric implements Fabric
             connection.markLost("bad handshake");
             deferredLosses.add(connection);
             return;
+        }
+        final Handshake hello;
+        try
+        {
+            hello = null == credentials ? received : authenticate(connection, received);
+        }
+        catch (final IOException ex)
+        {
+            connection.markLost("answering the handshake failed: " + ex);
+            deferredLosses.add(connection);
+            return;
+        }
+        if (null == hello)
+        {
+            return; // the exchange goes on, or the connection was refused
         }
         final String problem = checkHello(connection, hello);
         if (null != problem)
@@ -843,6 +895,96 @@ public final class RdmaFabric implements Fabric
             return;
         }
         connectionUp(connection);
+    }
+
+    /**
+     * The authenticated exchange (four messages, {@link HandshakeCodec}). Connecting side: the
+     * acceptor's CHALLENGE is checked, then this side's hello goes out with its proof. Accepting
+     * side: AUTH is answered with a CHALLENGE and kept until the connector's hello proves it. Each
+     * side posts its handshake receive again before it sends what the other answers.
+     *
+     * @return the hello to act on now (the acceptor's, once it proved itself; the connector's, once
+     *         its proof held), or null when the exchange goes on or the connection was refused.
+     * @throws IOException if posting fails.
+     */
+    private Handshake authenticate(final RdmaConnection connection, final Handshake message) throws IOException
+    {
+        if (connection.isOutbound())
+        {
+            if (connection.peerProven())
+            {
+                return message; // the acceptor's hello; checkHello checks it
+            }
+            final int peerId = connection.peer().peerId();
+            if (HandshakeCodec.TYPE_CHALLENGE != message.type() || message.processId() != peerId ||
+                message.lane() != connection.lane())
+            {
+                return refuse(connection, "expected the challenge of process " + peerId + " on lane " +
+                    connection.lane() + " but got type " + message.type() + " from process " + message.processId() +
+                    " on lane " + message.lane());
+            }
+            if (!credentials.verifies(peerId, isServer(peerId), message.incarnation(), selfId, null != selfAddress,
+                connection.localNonce(), message.nonce(), message.proof()))
+            {
+                return refuse(connection, authenticationFailed(peerId));
+            }
+            connection.peerProven(message.nonce());
+            connection.postHandshakeReceive();
+            sendHello(connection);
+            return null;
+        }
+        final Handshake auth = connection.pendingAuth();
+        if (null == auth)
+        {
+            final String problem = HandshakeCodec.TYPE_AUTH != message.type() ?
+                "expected AUTH but got type " + message.type() : checkHello(connection, message);
+            if (null != problem)
+            {
+                return refuse(connection, problem);
+            }
+            connection.pendingAuth(message);
+            connection.localNonce(FabricCredentials.newNonce());
+            connection.postHandshakeReceive();
+            connection.sendHello(new Handshake(HandshakeCodec.TYPE_CHALLENGE, message.lane(), selfId, incarnation, 0, 0,
+                0, List.of(), connection.localNonce(), credentials.proof(selfId, null != selfAddress, incarnation,
+                message.processId(), isServer(message.processId()), message.nonce(), connection.localNonce())));
+            return null;
+        }
+        if ((HandshakeCodec.TYPE_WRITER_HELLO != message.type() && HandshakeCodec.TYPE_OWNER_HELLO != message.type()) ||
+            message.processId() != auth.processId() || message.lane() != auth.lane() ||
+            message.incarnation() != auth.incarnation())
+        {
+            return refuse(connection, "expected the hello of process " + auth.processId() + " (incarnation " +
+                auth.incarnation() + ", lane " + auth.lane() + ") but got type " + message.type() + " from process " +
+                message.processId() + " (incarnation " + message.incarnation() + ", lane " + message.lane() + ")");
+        }
+        if (!credentials.verifies(auth.processId(), isServer(auth.processId()), auth.incarnation(), selfId,
+            null != selfAddress, connection.localNonce(), auth.nonce(), message.proof()))
+        {
+            return refuse(connection, authenticationFailed(auth.processId()));
+        }
+        connection.pendingAuth(null);
+        return message;
+    }
+
+    private String authenticationFailed(final int peerId)
+    {
+        return "authentication failed: process " + peerId + " did not prove that it holds the " +
+            (null != selfAddress && isServer(peerId) ? "server" : "client") + " secret of this cluster (a wrong or " +
+            "missing secret, another cluster's name, or not a member); nothing of this process's regions was sent to it";
+    }
+
+    private Handshake refuse(final RdmaConnection connection, final String problem)
+    {
+        LOG.error("process {}: closing {}: {}", selfId, connection, problem);
+        connection.markLost(problem);
+        deferredLosses.add(connection);
+        return null;
+    }
+
+    private boolean isServer(final int processId)
+    {
+        return null != addresses.addressOf(processId);
     }
 
     private String checkHello(final RdmaConnection connection, final Handshake hello)

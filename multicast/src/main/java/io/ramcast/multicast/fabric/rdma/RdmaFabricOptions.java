@@ -63,9 +63,11 @@ public final class RdmaFabricOptions
     private final long connectBackoffMinNs;
     private final long connectBackoffMaxNs;
     private final int[] isolatedRegionIds;
+    private final io.ramcast.multicast.fabric.FabricCredentials credentials;
 
     private RdmaFabricOptions(final Builder b)
     {
+        this.credentials = b.credentials;
         this.deviceName = b.deviceName;
         this.sendQueueDepth = b.sendQueueDepth;
         this.completionQueueDepth = b.completionQueueDepth;
@@ -189,6 +191,16 @@ public final class RdmaFabricOptions
         return 0;
     }
 
+    /**
+     * @return what this process proves its membership with in every connection's handshake, and
+     *         checks its peers against, before an owner sends its region table (the region keys are
+     *         capabilities); null: handshakes are not authenticated.
+     */
+    public io.ramcast.multicast.fabric.FabricCredentials credentials()
+    {
+        return credentials;
+    }
+
     /** @return lanes per peer and direction. */
     int laneCount()
     {
@@ -201,7 +213,8 @@ public final class RdmaFabricOptions
         return "RdmaFabricOptions{device=" + deviceName + ", sendQueueDepth=" + sendQueueDepth +
             ", completionQueueDepth=" + completionQueueDepth + ", maxInlineBytes=" + maxInlineBytes +
             ", signalInterval=" + signalInterval + ", stagingBytes=" + stagingBytes + ", connectTimeoutNs=" +
-            connectTimeoutNs + ", isolatedRegionIds=" + Arrays.toString(isolatedRegionIds) + '}';
+            connectTimeoutNs + ", isolatedRegionIds=" + Arrays.toString(isolatedRegionIds) + ", credentials=" +
+            credentials + '}';
     }
 
     /** Builds {@link RdmaFabricOptions}; not thread-safe. */
@@ -218,6 +231,7 @@ public final class RdmaFabricOptions
         private long connectBackoffMinNs = DEFAULT_CONNECT_BACKOFF_MIN_NS;
         private long connectBackoffMaxNs = DEFAULT_CONNECT_BACKOFF_MAX_NS;
         private int[] isolatedRegionIds = {LEADER_STREAM_REGION_ID};
+        private io.ramcast.multicast.fabric.FabricCredentials credentials;
 
         private Builder()
         {
@@ -290,6 +304,13 @@ public final class RdmaFabricOptions
         public Builder connectBackoffMaxNs(final long value)
         {
             connectBackoffMaxNs = value;
+            return this;
+        }
+
+        /** @param value see {@link RdmaFabricOptions#credentials()}; null for none. @return this. */
+        public Builder credentials(final io.ramcast.multicast.fabric.FabricCredentials value)
+        {
+            credentials = value;
             return this;
         }
 

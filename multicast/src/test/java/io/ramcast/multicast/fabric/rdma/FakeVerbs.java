@@ -55,6 +55,7 @@ final class FakeVerbs implements Verbs
     private long signalledWrites;
     private long zeroLengthWrites;
     private int registrations;
+    private final List<Integer> receivedMessageTypes = new ArrayList<>();
     private boolean closed;
 
     FakeVerbs(final FakeRdmaNetwork network, final String name)
@@ -109,6 +110,15 @@ final class FakeVerbs implements Verbs
         synchronized (network)
         {
             return zeroLengthWrites;
+        }
+    }
+
+    /** @return the type byte of every message SENT to this device, in arrival order (handshakes). */
+    List<Integer> receivedMessageTypes()
+    {
+        synchronized (network)
+        {
+            return List.copyOf(receivedMessageTypes);
         }
     }
 
@@ -500,6 +510,7 @@ final class FakeVerbs implements Verbs
 
         private void deliver(final byte[] bytes)
         {
+            receivedMessageTypes.add(bytes.length > HandshakeCodec.TYPE_OFFSET ? (int)bytes[HandshakeCodec.TYPE_OFFSET] : -1);
             if (receives.isEmpty())
             {
                 unreceived.add(bytes);

@@ -43,9 +43,20 @@ class FakeVerbsRdmaFabricContractTest extends FabricContractTest
             addresses.put(id, address(id));
         }
         final FakeVerbs verbs = network.device("process-" + processId);
-        final RdmaFabric fabric = new RdmaFabric(processId, addresses, OPTIONS, verbs, SystemNanoClock.INSTANCE);
+        final RdmaFabric fabric = new RdmaFabric(processId, addresses, options(processId, addresses.containsKey(processId)),
+            verbs, SystemNanoClock.INSTANCE);
         verbsByFabric.put(fabric, verbs);
         return fabric;
+    }
+
+    /**
+     * @param processId the endpoint's id.
+     * @param server    whether it listens.
+     * @return its options.
+     */
+    protected RdmaFabricOptions options(final int processId, final boolean server)
+    {
+        return OPTIONS;
     }
 
     @Override

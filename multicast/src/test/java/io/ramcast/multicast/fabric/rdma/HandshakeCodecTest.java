@@ -44,16 +44,39 @@ class HandshakeCodecTest
         assertThat(HandshakeCodec.decode(buffer, 0, length)).isEqualTo(hello);
     }
 
+    /** AUTH and CHALLENGE carry nonce and proof, no regions; a hello may carry them too. */
+    @Test
+    void shouldRoundTripTheAuthenticationMessagesWithNonceAndProof() throws HandshakeException
+    {
+        final byte[] nonce = new byte[HandshakeCodec.NONCE_BYTES];
+        final byte[] proof = new byte[HandshakeCodec.NONCE_BYTES];
+        java.util.Arrays.fill(nonce, (byte)7);
+        java.util.Arrays.fill(proof, (byte)9);
+        for (final int type : new int[] {HandshakeCodec.TYPE_AUTH, HandshakeCodec.TYPE_CHALLENGE,
+            HandshakeCodec.TYPE_WRITER_HELLO})
+        {
+            final Handshake message = new Handshake(type, 1, 5, 77L, 0, 0, 0, List.of(), nonce, proof);
+            final int length = HandshakeCodec.encode(message, buffer, 0);
+            assertThat(HandshakeCodec.decode(buffer, 0, length)).isEqualTo(message);
+            assertThat(HandshakeCodec.decode(buffer, 0, length).toString()).as("secrets-derived bytes stay out of logs")
+                .doesNotContain("nonce").doesNotContain("proof");
+        }
+        final int length = HandshakeCodec.encode(ownerHello(), buffer, 0);
+        buffer.putByte(HandshakeCodec.TYPE_OFFSET, (byte)HandshakeCodec.TYPE_CHALLENGE);
+        assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length)).isInstanceOf(HandshakeException.class)
+            .hasMessageContaining("message type 4 carries 2 regions");
+    }
+
     @Test
     void shouldRefuseTruncatedMessages()
     {
         final int length = HandshakeCodec.encode(ownerHello(), buffer, 0);
 
         assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, 12)).isInstanceOf(HandshakeException.class)
-            .hasMessageContaining("shorter than its 40-byte header");
+            .hasMessageContaining("shorter than its 104-byte header");
         assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length - 8)).isInstanceOf(HandshakeException.class)
             .hasMessageContaining("does not match region count 2");
-        assertThatThrownBy(() -> HandshakeCodec.decode(new UnsafeBuffer(new byte[50]), 0, 64))
+        assertThatThrownBy(() -> HandshakeCodec.decode(new UnsafeBuffer(new byte[110]), 0, 128))
             .isInstanceOf(HandshakeException.class).hasMessageContaining("exceeds the receive buffer");
     }
 
@@ -66,9 +89,9 @@ class HandshakeCodecTest
             .hasMessageContaining("not a RamCast rdma handshake");
 
         HandshakeCodec.encode(ownerHello(), buffer, 0);
-        buffer.putShort(HandshakeCodec.VERSION_OFFSET, (short)2);
+        buffer.putShort(HandshakeCodec.VERSION_OFFSET, (short)1);
         assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length)).isInstanceOf(HandshakeException.class)
-            .hasMessage("version 2 is not the supported version 1");
+            .hasMessage("version 1 is not the supported version 2");
 
         HandshakeCodec.encode(ownerHello(), buffer, 0);
         buffer.putByte(HandshakeCodec.TYPE_OFFSET, (byte)9);
@@ -97,7 +120,7 @@ class HandshakeCodecTest
         HandshakeCodec.encode(ownerHello(), buffer, 0);
         buffer.putByte(HandshakeCodec.TYPE_OFFSET, (byte)HandshakeCodec.TYPE_WRITER_HELLO);
         assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length)).isInstanceOf(HandshakeException.class)
-            .hasMessageContaining("writer hello carries 2 regions");
+            .hasMessageContaining("message type 1 carries 2 regions");
 
         HandshakeCodec.encode(ownerHello(), buffer, 0);
         buffer.putShort(HandshakeCodec.REGION_COUNT_OFFSET, (short)(HandshakeCodec.MAX_REGIONS + 1));
