@@ -53,7 +53,7 @@ class FollowerIsolationEndToEndTest
         // the replicas' uids must reach the config and their data directories
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         final int basePort = BenchTestSupport.freeBasePort(3);
-        final Path configFile = writeConfig(basePort);
+        final Path configFile = LocalConfigFixture.writeOnePartition(dir, "follower-isolation", basePort);
         final ClusterConfig config = ClusterConfig.load(configFile);
         final ReplicaOwners owners = ReplicaOwners.allocate(List.of(0, 1, 2));
 
@@ -121,26 +121,4 @@ class FollowerIsolationEndToEndTest
         throw new AssertionError("no replica named a leader of partition 0 within 30 s; see " + cluster.logDir());
     }
 
-    private Path writeConfig(final int basePort) throws java.io.IOException
-    {
-        final String yaml = String.join("\n",
-            "cluster: follower-isolation",
-            "fabric: tcp",
-            "storage:",
-            "  durability: wal",
-            "  dataRoot: " + dir.resolve("data").toAbsolutePath(),
-            "partitions:",
-            "  - id: 0",
-            "    replicas:",
-            "      - { id: 0, host: 127.0.0.1, port: " + basePort + " }",
-            "      - { id: 1, host: 127.0.0.1, port: " + (basePort + 1) + " }",
-            "      - { id: 2, host: 127.0.0.1, port: " + (basePort + 2) + " }",
-            "clients:",
-            "  firstId: 100",
-            "  count: 2",
-            "");
-        final Path file = dir.resolve("follower-isolation.yaml");
-        Files.writeString(file, yaml, StandardCharsets.UTF_8);
-        return file;
-    }
 }

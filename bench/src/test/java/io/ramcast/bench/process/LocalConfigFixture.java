@@ -45,4 +45,37 @@ public final class LocalConfigFixture
         Files.writeString(file, yaml, StandardCharsets.UTF_8);
         return file;
     }
+
+    /**
+     * A config of one partition of three replicas on loopback over tcp, durability wal, two
+     * client ids from 100.
+     *
+     * @param dir      where the config and the data go.
+     * @param cluster  the cluster name, also the file's name.
+     * @param basePort the first of three free ports.
+     * @return the path of the written config.
+     * @throws IOException if the file cannot be written.
+     */
+    public static Path writeOnePartition(final Path dir, final String cluster, final int basePort) throws IOException
+    {
+        final String yaml = String.join("\n",
+            "cluster: " + cluster,
+            "fabric: tcp",
+            "storage:",
+            "  durability: wal",
+            "  dataRoot: " + dir.resolve("data").toAbsolutePath(),
+            "partitions:",
+            "  - id: 0",
+            "    replicas:",
+            "      - { id: 0, host: 127.0.0.1, port: " + basePort + " }",
+            "      - { id: 1, host: 127.0.0.1, port: " + (basePort + 1) + " }",
+            "      - { id: 2, host: 127.0.0.1, port: " + (basePort + 2) + " }",
+            "clients:",
+            "  firstId: 100",
+            "  count: 2",
+            "");
+        final Path file = dir.resolve(cluster + ".yaml");
+        Files.writeString(file, yaml, StandardCharsets.UTF_8);
+        return file;
+    }
 }
