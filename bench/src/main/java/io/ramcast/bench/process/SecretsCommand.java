@@ -81,14 +81,14 @@ public final class SecretsCommand implements Callable<Integer>
         out.println("cluster " + config.clusterName() + ": secrets usable");
         line(out, "replica secret", secrets.replicaSecretFile(), created, Secrets.REPLICA_SECRET_ENV,
             "copy to every replica host (and where backups run)");
-        line(out, "client secret ", secrets.clientSecretFile(), created, Secrets.CLIENT_SECRET_ENV,
+        line(out, "client secret", secrets.clientSecretFile(), created, Secrets.CLIENT_SECRET_ENV,
             "copy to every replica host and every client host");
         if (null != tls)
         {
-            line(out, "tls key store ", tls.keyStore(), created, null,
+            line(out, "tls key store", tls.keyStore(), created, null,
                 "copy to every host (or give each host its own key, signed by a CA in the trust store)");
             line(out, "tls trust store", tls.trustStore(), created, null, "copy to every host");
-            line(out, "tls password  ", tls.passwordFile(), created, TlsSettings.PASSWORD_ENV, "copy to every host");
+            line(out, "tls password", tls.passwordFile(), created, TlsSettings.PASSWORD_ENV, "copy to every host");
         }
         out.println("keep secrets, key store and password private (mode 600) on every host; a host holding other " +
             "secrets is refused (\"authentication failed\" in the logs), one whose certificate is not trusted too " +
@@ -101,6 +101,6 @@ public final class SecretsCommand implements Callable<Integer>
     {
         final String source = variable != null && System.getenv(variable) != null ? "from $" + variable + " (the file is not used)" :
             file + (created.contains(file) ? " (created now)" : "");
-        out.println("  " + name + "  " + source + "  -> " + where);
+        out.println(String.format("  %-15s  %s  -> %s", name, source, where));
     }
 }

@@ -31,6 +31,8 @@ import javax.net.ssl.SSLException;
 final class TcpTlsChannel implements ByteChannel
 {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** A TLS record's header: type, version (2 bytes), length (2 bytes, big-endian). */
+    private static final int RECORD_HEADER_BYTES = 5;
 
     private final SocketChannel socket;
     private final SSLEngine engine;
@@ -85,10 +87,24 @@ final class TcpTlsChannel implements ByteChannel
         return netOut.position() > 0;
     }
 
-    /** @return whether decrypted plaintext or undecrypted ciphertext waits to be read. */
+    /**
+     * @return whether decrypted plaintext, or a whole undecrypted record, waits to be read (a
+     *         partial record waits for the socket, which the selector sees).
+     */
     boolean hasBufferedInput()
     {
-        return handshakeDone && (appIn.position() > 0 || netIn.position() > 0);
+        return handshakeDone && (appIn.position() > 0 || hasWholeRecord());
+    }
+
+    private boolean hasWholeRecord()
+    {
+        final int buffered = netIn.position();
+        if (buffered < RECORD_HEADER_BYTES)
+        {
+            return false;
+        }
+        final int recordLength = ((netIn.get(3) & 0xFF) << 8) | (netIn.get(4) & 0xFF);
+        return buffered >= RECORD_HEADER_BYTES + recordLength;
     }
 
     @Override
@@ -101,20 +117,36 @@ final class TcpTlsChannel implements ByteChannel
             return inboundClosed ? -1 : 0;
         }
         int transferred = transfer(dst);
-        while (dst.hasRemaining() && !inboundClosed)
+        boolean socketDrained = false;
+        while (dst.hasRemaining())
         {
-            final int fromSocket = inboundClosed ? -1 : socket.read(netIn);
+            if (unwrap())
+            {
+                transferred += transfer(dst);
+                if (SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING != engine.getHandshakeStatus())
+                {
+                    handshake(); // a post-handshake message (key update) may want an answer
+                }
+                continue;
+            }
+            if (inboundClosed || socketDrained)
+            {
+                break;
+            }
+            final int room = netIn.remaining();
+            final int fromSocket = socket.read(netIn);
             if (fromSocket < 0)
             {
                 inboundClosed = true;
             }
-            final boolean decrypted = unwrap();
-            transferred += transfer(dst);
-            if (!decrypted && fromSocket <= 0)
+            else if (fromSocket < room)
+            {
+                socketDrained = true; // it had less than the buffer's room: do not ask again
+            }
+            if (0 == fromSocket)
             {
                 break;
             }
-            handshake(); // a post-handshake message (key update) may want an answer
         }
         if (0 == transferred && inboundClosed && 0 == appIn.position())
         {
