@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code ramcast multicast-server}: one RamCast server of a tcp deployment on loopback, as started
  * by {@code multicast-bench --fabric tcp} (which passes identical topology and option arguments to
- * every server and to its own clients).
+ * every server and to its own clients). Connections are authenticated with the run's secrets, which
+ * the parent hands down in the environment ({@link BenchSecrets}); without them the server does not
+ * start.
  *
  * <p>Server {@code --id N} listens on {@code 127.0.0.1:(base-port + N)}. Once the server is built
  * and its agent runs, the command prints {@code READY <id>} on stdout. It then runs until the JVM
@@ -32,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * when its stdin closes, which is how a parent that died unannounced takes its children with it.
  *
  * <p>Exit codes: as for every subcommand ({@link RamcastCli}); {@link RamcastCli#EXIT_RUN_FAILED}
- * if the server's agent stops with an error (fail-stop) or the server cannot start (port in use).
+ * if the server's agent stops with an error (fail-stop) or the server cannot start (port in use,
+ * no secrets in the environment).
  */
 @Command(
     name = MulticastServerCommand.NAME,
@@ -101,7 +104,8 @@ public final class MulticastServerCommand implements Callable<Integer>
         final RamcastServer server;
         try
         {
-            final TcpFabric fabric = new TcpFabric(id, LoopbackAddresses.of(topology, basePort), TcpFabricOptions.defaults());
+            final TcpFabric fabric = new TcpFabric(id, LoopbackAddresses.of(topology, basePort),
+                TcpFabricOptions.builder().credentials(BenchSecrets.fromEnvironment(System::getenv).server()).build());
             server = RamcastServer.builder()
                 .topology(topology)
                 .options(options)

@@ -57,12 +57,16 @@ final class TcpBenchCluster implements BenchCluster
     private boolean closed;
     private boolean stoppedCleanly;
 
+    /** This run's secrets: its servers and clients authenticate with them. */
+    private final BenchSecrets secrets;
+
     private TcpBenchCluster(final BenchSettings settings, final Path processDir, final boolean temporaryProcessDir)
     {
         this.settings = settings;
         this.processDir = processDir;
         this.temporaryProcessDir = temporaryProcessDir;
         this.shutdownHook = new Thread(this::killServers, "bench-kill-servers");
+        this.secrets = BenchSecrets.random();
     }
 
     /**
@@ -105,7 +109,7 @@ final class TcpBenchCluster implements BenchCluster
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         for (final int id : settings.topology().servers())
         {
-            final ServerProcess server = ServerProcess.start(id, serverCommand(id),
+            final ServerProcess server = ServerProcess.start(id, serverCommand(id), secrets.environment(),
                 processDir.resolve("server-" + id + ".out"), processDir.resolve("server-" + id + ".err"));
             synchronized (servers)
             {
@@ -159,7 +163,7 @@ final class TcpBenchCluster implements BenchCluster
             final RamcastClient client = RamcastClient.builder()
                 .topology(topology)
                 .options(settings.options())
-                .fabric(new TcpFabric(id, addresses, TcpFabricOptions.defaults()))
+                .fabric(new TcpFabric(id, addresses, TcpFabricOptions.builder().credentials(secrets.client()).build()))
                 .deliveryLog(settings.deliveryLog())
                 .build();
             clients.add(client);

@@ -70,6 +70,18 @@ class MulticastBenchCommandTest
             .as("server processes left running").isEmpty();
     }
 
+    /** A benchmark server authenticates with its run's secrets: started without them it does not run. */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldNotStartAServerWithoutItsRunsSecrets()
+    {
+        final BenchTestSupport.Execution run = BenchTestSupport.execute("multicast-server", "--id", "0",
+            "--groups", "1", "--replicas", "3", "--base-port", Integer.toString(BenchTestSupport.freeBasePort(3)));
+
+        assertThat(run.exitCode()).as(run.transcript()).isEqualTo(RamcastCli.EXIT_RUN_FAILED);
+        assertThat(run.err()).contains(io.ramcast.txn.config.Secrets.REPLICA_SECRET_ENV + " is not set");
+    }
+
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldRefuseMoreDestinationsThanGroups()
