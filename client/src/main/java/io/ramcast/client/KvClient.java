@@ -302,6 +302,8 @@ public final class KvClient implements AutoCloseable
      *                                      {@code builder().config(config).fabric(hub.endpoint(id))}).
      * @throws io.ramcast.multicast.fabric.rdma.RdmaUnavailableException if the fabric is rdma and this
      *                                      host lacks libdisni or an RDMA device.
+     * @throws IllegalStateException        if the JVM lacks {@link io.ramcast.multicast.JvmSupport#REQUIRED_OPTION},
+     *                                      or the fabric is rdma and DiSNI is not on the class path.
      * @throws ClusterUnreachableException if a majority of some partition stays unreachable; the
      *                                     client is closed.
      */
@@ -1196,9 +1198,22 @@ public final class KvClient implements AutoCloseable
             case LOCAL -> throw new IllegalArgumentException("fabric 'local' in " + config.source() + " joins the " +
                 "processes of one JVM through a shared LocalFabricHub, which a client cannot connect to; use fabric " +
                 "tcp, or in that JVM KvClient.builder().config(config).fabric(hub.endpoint(clientId))");
-            case RDMA -> RdmaFabric.open(clientId, config.listenAddresses(),
-                config.toRdmaFabricOptions(config.clientCredentials(FabricCredentials.newIncarnation())));
+            case RDMA -> rdmaFabric(config, clientId);
         };
+    }
+
+    private static Fabric rdmaFabric(final ClusterConfig config, final int clientId)
+    {
+        try
+        {
+            return RdmaFabric.open(clientId, config.listenAddresses(),
+                config.toRdmaFabricOptions(config.clientCredentials(FabricCredentials.newIncarnation())));
+        }
+        catch (final NoClassDefFoundError ex)
+        {
+            throw new IllegalStateException("fabric 'rdma' in " + config.source() + " needs DiSNI on the class path: " +
+                "add the dependency com.ibm.disni:disni:2.1 (the client leaves it out for tcp users)", ex);
+        }
     }
 
     private static Map<Integer, String> addresses(final ClusterConfig config, final int[] ids)
@@ -1358,6 +1373,7 @@ public final class KvClient implements AutoCloseable
          */
         public KvClient build()
         {
+            io.ramcast.multicast.JvmSupport.requireUnsafeAccess();
             return new KvClient(this);
         }
     }

@@ -41,7 +41,7 @@ class KvClientConnectTest
     }
 
     /** Ports that were free a moment ago and where nothing listens now. */
-    private static int[] freePorts(final int n) throws IOException
+    static int[] freePorts(final int n) throws IOException
     {
         final int[] ports = new int[n];
         final ServerSocket[] sockets = new ServerSocket[n];

@@ -14,4 +14,11 @@ public record KeyValue(byte[] key, byte[] value)
     {
         Objects.requireNonNull(key, "key");
     }
+
+    /** @return {@code "key"="value"}, hex for bytes that are not printable text. */
+    @Override
+    public String toString()
+    {
+        return Printable.of(key) + '=' + Printable.of(value);
+    }
 }

@@ -16,6 +16,12 @@ public sealed interface Result
     /** The value a get read; null if the key was absent. */
     record Value(byte[] value) implements Result
     {
+        /** @return {@code Value["text"]}, or hex for bytes that are not printable text. */
+        @Override
+        public String toString()
+        {
+            return "Value[" + Printable.of(value) + ']';
+        }
     }
 
     /** The counter value after an increment. */
@@ -35,5 +41,11 @@ public sealed interface Result
     /** What a procedure returned (may be empty). */
     record Output(byte[] bytes) implements Result
     {
+        /** @return {@code Output["text"]}, or hex for bytes that are not printable text. */
+        @Override
+        public String toString()
+        {
+            return "Output[" + Printable.of(bytes) + ']';
+        }
     }
 }
