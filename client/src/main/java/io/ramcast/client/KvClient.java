@@ -24,6 +24,7 @@ import io.ramcast.txn.wire.TxnRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -155,6 +156,9 @@ public final class KvClient implements AutoCloseable
     private final Limits limits;
     private final ExecutionLimits executionLimits;
     private final long requestTimeoutNs;
+    /** Back-off between the attempts of {@link #run}: {@code timeouts.retryBackoffMinMs} doubling to max. */
+    private final long retryBackoffMinNs;
+    private final long retryBackoffMaxNs;
     private final TxnCodec codec = new TxnCodec();
     private final RequestTracker tracker;
     private final ConcurrentHashMap<Long, Attempt> pending = new ConcurrentHashMap<>();
@@ -221,6 +225,10 @@ public final class KvClient implements AutoCloseable
                 " must be positive");
         }
         requestTimeoutNs = requestTimeout.toNanos();
+        retryBackoffMinNs = TimeUnit.MILLISECONDS.toNanos(config != null ? config.timeouts().retryBackoffMinMs() :
+            Timeouts.DEFAULT_RETRY_BACKOFF_MIN_MS);
+        retryBackoffMaxNs = Math.max(retryBackoffMinNs, TimeUnit.MILLISECONDS.toNanos(config != null ?
+            config.timeouts().retryBackoffMaxMs() : Timeouts.DEFAULT_RETRY_BACKOFF_MAX_MS));
         tracker = new RequestTracker(System.currentTimeMillis() * REQUEST_IDS_PER_MILLISECOND, UNKNOWN_RETENTION_COUNT,
             Math.multiplyExact(requestTimeoutNs, (long)UNKNOWN_RETENTION_REQUEST_TIMEOUTS));
         window = new Semaphore(options.clientWindow());
@@ -396,6 +404,96 @@ public final class KvClient implements AutoCloseable
     }
 
     /**
+     * Runs a transaction to a definite outcome, as FoundationDB's {@code run} does: an
+     * {@link TxnOutcome.Unknown} outcome (a lost reply, a timeout, a leader change, the session
+     * lost) is retried with the same request id, so the transaction executes at most once, after a
+     * back-off of {@code timeouts.retryBackoffMinMs} doubling up to {@code retryBackoffMaxMs}, until it
+     * committed or did not, or the deadline of {@link #defaultRunDeadline()} passed.
+     *
+     * @param transaction the transaction.
+     * @return {@link TxnOutcome.Committed} or {@link TxnOutcome.NotCommitted}; {@link TxnOutcome.Unknown}
+     *         only if the deadline passed or the caller was interrupted (interrupt status set).
+     * @throws IllegalStateException as for {@link #execute(Transaction)}.
+     */
+    public TxnOutcome run(final Transaction transaction)
+    {
+        return run(transaction, defaultRunDeadline());
+    }
+
+    /**
+     * As {@link #run(Transaction)}, giving up after {@code deadline}: no attempt starts after it, and
+     * the one under way when it passes is still awaited (at most the request timeout).
+     *
+     * @param transaction the transaction.
+     * @param deadline    how long to keep retrying; at most {@link #defaultRunDeadline()}, beyond
+     *                    which an unknown request id is no longer retryable.
+     * @return as for {@link #run(Transaction)}.
+     * @throws IllegalArgumentException if the deadline is not positive or exceeds {@link #defaultRunDeadline()}.
+     */
+    public TxnOutcome run(final Transaction transaction, final Duration deadline)
+    {
+        Objects.requireNonNull(transaction, "transaction");
+        final long deadlineNs = deadline.toNanos();
+        if (deadlineNs <= 0 || deadlineNs > defaultRunDeadline().toNanos())
+        {
+            throw new IllegalArgumentException("deadline " + deadline + " must be positive and at most " +
+                defaultRunDeadline() + " (an unknown request id stays retryable that long)");
+        }
+        refuseOnCompleterThread();
+        final long startNs = System.nanoTime();
+        long backoffNs = retryBackoffMinNs;
+        long requestId = 0;
+        TxnOutcome outcome = null;
+        while (true)
+        {
+            try
+            {
+                outcome = 0 == requestId ? execute(transaction) : execute(requestId, transaction);
+            }
+            catch (final ClusterUnreachableException ex)
+            {
+                // nothing was sent this time: the session is down; retry as before
+                outcome = null == outcome ? new TxnOutcome.Unknown(requestId, ex.getMessage()) : outcome;
+            }
+            if (!(outcome instanceof TxnOutcome.Unknown unknown) || Thread.currentThread().isInterrupted())
+            {
+                return outcome;
+            }
+            if (0 != unknown.requestId())
+            {
+                requestId = unknown.requestId();
+            }
+            final long remainingNs = startNs + deadlineNs - System.nanoTime();
+            if (remainingNs <= 0)
+            {
+                return outcome;
+            }
+            LOG.debug("client {}: request {} unknown ({}); retrying in {} ms", clientId, requestId, unknown.cause(),
+                backoffNs / 1_000_000);
+            try
+            {
+                TimeUnit.NANOSECONDS.sleep(Math.min(backoffNs, remainingNs));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return outcome;
+            }
+            backoffNs = Math.min(retryBackoffMaxNs, 2 * backoffNs);
+        }
+    }
+
+    /**
+     * @return how long {@link #run(Transaction)} retries at most: the time an unknown request id
+     *         stays retryable less one request timeout, {@value #UNKNOWN_RETENTION_REQUEST_TIMEOUTS}
+     *         - 1 request timeouts.
+     */
+    public Duration defaultRunDeadline()
+    {
+        return Duration.ofNanos((UNKNOWN_RETENTION_REQUEST_TIMEOUTS - 1) * requestTimeoutNs);
+    }
+
+    /**
      * @param key the key.
      * @return its value, or null if absent.
      * @throws NotCommittedException   if it did not commit (e.g. a limit enforced by the replicas).
@@ -404,6 +502,91 @@ public final class KvClient implements AutoCloseable
     public byte[] get(final byte[] key)
     {
         return valueOf(execute(getTransaction(key)));
+    }
+
+    /**
+     * Reads a counter that {@link #increment} maintains (8 bytes, big-endian).
+     *
+     * @param key the key.
+     * @return its value; 0 if the key is absent.
+     * @throws IllegalStateException   if the key holds a value that is not a counter.
+     * @throws NotCommittedException   as for {@link #get(byte[])}.
+     * @throws UnknownOutcomeException as for {@link #get(byte[])}.
+     */
+    public long counter(final byte[] key)
+    {
+        final byte[] value = get(key);
+        if (null == value)
+        {
+            return 0;
+        }
+        if (Long.BYTES != value.length)
+        {
+            throw new IllegalStateException("key " + io.ramcast.txn.Printable.of(key) + " holds " + value.length + " bytes, not a " +
+                "counter (8 bytes, big-endian, as increment writes)");
+        }
+        return java.nio.ByteBuffer.wrap(value).getLong();
+    }
+
+    /**
+     * {@link #get(byte[])} with the key and value as UTF-8 text.
+     *
+     * @param key the key.
+     * @return its value decoded as UTF-8 (malformed bytes replaced), or null if absent.
+     */
+    public String getString(final String key)
+    {
+        final byte[] value = get(utf8(key));
+        return null == value ? null : new String(value, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@link #put(byte[], byte[])} with the key and value as UTF-8 text.
+     *
+     * @param key   the key.
+     * @param value its new value.
+     */
+    public void put(final String key, final String value)
+    {
+        put(utf8(key), utf8(value));
+    }
+
+    /**
+     * {@link #delete(byte[])} with the key as UTF-8 text.
+     *
+     * @param key the key.
+     */
+    public void delete(final String key)
+    {
+        delete(utf8(key));
+    }
+
+    /**
+     * {@link #increment(byte[], long)} with the key as UTF-8 text.
+     *
+     * @param key   the key.
+     * @param delta what to add.
+     * @return the counter's new value.
+     */
+    public long increment(final String key, final long delta)
+    {
+        return increment(utf8(key), delta);
+    }
+
+    /**
+     * {@link #counter(byte[])} with the key as UTF-8 text.
+     *
+     * @param key the key.
+     * @return the counter's value; 0 if absent.
+     */
+    public long counter(final String key)
+    {
+        return counter(utf8(key));
+    }
+
+    private static byte[] utf8(final String text)
+    {
+        return Objects.requireNonNull(text, "key and value must not be null").getBytes(StandardCharsets.UTF_8);
     }
 
     /**

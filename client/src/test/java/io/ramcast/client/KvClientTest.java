@@ -315,6 +315,67 @@ class KvClientTest
         assertThat(inFlight.join()).isInstanceOf(TxnOutcome.Unknown.class);
     }
 
+    /**
+     * run() retries an unknown outcome with the same request id after a back-off until the
+     * replicas answer: while every reply is dropped it keeps retrying, and once replies flow the
+     * increment has executed exactly once.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldRunThroughLostRepliesToExactlyOneExecution() throws Exception
+    {
+        final KvClient kv = client(cluster.client(0).requestTimeout(SHORT_TIMEOUT));
+        cluster.clusterMode(FakeCluster.Mode.DROP);
+        final CompletableFuture<TxnOutcome> running = CompletableFuture.supplyAsync(() ->
+            kv.run(Transaction.builder().increment(b("visits"), 1).build()));
+        Await.until(() -> cluster.executedCount() == 1, Duration.ofSeconds(10), "the first attempt executed");
+        Thread.sleep(2 * SHORT_TIMEOUT.toMillis()); // at least one retry goes unanswered too
+        assertThat(running).as("still retrying").isNotDone();
+        cluster.clusterMode(FakeCluster.Mode.ANSWER);
+
+        final TxnOutcome outcome = running.get(30, TimeUnit.SECONDS);
+        assertThat(outcome).isInstanceOf(TxnOutcome.Committed.class);
+        assertThat(outcome.resultsOrThrow()).containsExactly(new Result.Counter(1));
+        assertThat(cluster.executedCount()).as("one request").isEqualTo(1);
+        assertThat(cluster.executions(kv.clientId(), outcome.requestId())).as("executed once").isEqualTo(1);
+        assertThat(kv.increment(b("visits"), 0)).isEqualTo(1);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldOfferTextKeysAndValuesAndTypedCounters()
+    {
+        final KvClient kv = client();
+        kv.put("greeting", "grüß dich");
+        assertThat(kv.getString("greeting")).isEqualTo("grüß dich");
+        assertThat(kv.get(b("greeting"))).isEqualTo("grüß dich".getBytes(StandardCharsets.UTF_8));
+        assertThat(kv.counter("visits")).as("absent").isZero();
+        assertThat(kv.increment("visits", 41)).isEqualTo(41);
+        assertThat(kv.increment("visits", 1)).isEqualTo(42);
+        assertThat(kv.counter("visits")).isEqualTo(42);
+        assertThatThrownBy(() -> kv.counter("greeting")).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("key \"greeting\" holds 11 bytes, not a counter");
+        kv.delete("greeting");
+        assertThat(kv.getString("greeting")).isNull();
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldGiveUpAtTheRunDeadlineWithTheUnknownOutcome()
+    {
+        final KvClient kv = client(cluster.client(0).requestTimeout(SHORT_TIMEOUT));
+        assertThat(kv.defaultRunDeadline()).isEqualTo(SHORT_TIMEOUT.multipliedBy(KvClient.UNKNOWN_RETENTION_REQUEST_TIMEOUTS - 1));
+        assertThatThrownBy(() -> kv.run(Transaction.builder().put(b("a"), b("v")).build(), Duration.ofHours(1)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most");
+        cluster.clusterMode(FakeCluster.Mode.DROP);
+        final long startNs = System.nanoTime();
+        final TxnOutcome outcome = kv.run(Transaction.builder().put(b("a"), b("v")).build(), Duration.ofMillis(1_500));
+        assertThat(outcome).isInstanceOf(TxnOutcome.Unknown.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - startNs)).as("the deadline plus the attempt under way")
+            .isLessThan(Duration.ofMillis(1_500).plus(SHORT_TIMEOUT).plusSeconds(2));
+        assertThat(cluster.executedCount()).as("retries reuse the request id").isEqualTo(1);
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldRefuseTransactionsOverTheLimitsBeforeSending()

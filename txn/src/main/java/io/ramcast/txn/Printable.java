@@ -11,10 +11,10 @@ import java.util.HexFormat;
  * UTF-8 without control characters, else hex with a {@code 0x} prefix, shortened beyond
  * {@value #MAX_SHOWN_BYTES} bytes.
  */
-final class Printable
+public final class Printable
 {
     /** Longest value shown whole. */
-    static final int MAX_SHOWN_BYTES = 64;
+    public static final int MAX_SHOWN_BYTES = 64;
 
     private Printable()
     {
@@ -24,7 +24,7 @@ final class Printable
      * @param bytes the bytes, or null.
      * @return {@code "text"}, {@code 0x0a1b...}, or {@code null}.
      */
-    static String of(final byte[] bytes)
+    public static String of(final byte[] bytes)
     {
         if (null == bytes)
         {
