@@ -162,7 +162,7 @@ public final class InJvmKvCluster implements AutoCloseable
      * @param partition a partition.
      * @return its running replicas.
      */
-    List<ReplicaServer> replicas(final int partition)
+    public List<ReplicaServer> replicas(final int partition)
     {
         return replicas.stream().filter(r -> r.replica().partition() == partition).toList();
     }

@@ -159,6 +159,7 @@ public final class KvClient implements AutoCloseable
     /** Back-off between the attempts of {@link #run}: {@code timeouts.retryBackoffMinMs} doubling to max. */
     private final long retryBackoffMinNs;
     private final long retryBackoffMaxNs;
+    private final java.util.concurrent.atomic.AtomicLong runRetries = new java.util.concurrent.atomic.AtomicLong();
     private final TxnCodec codec = new TxnCodec();
     private final RequestTracker tracker;
     private final ConcurrentHashMap<Long, Attempt> pending = new ConcurrentHashMap<>();
@@ -480,7 +481,14 @@ public final class KvClient implements AutoCloseable
                 return outcome;
             }
             backoffNs = Math.min(retryBackoffMaxNs, 2 * backoffNs);
+            runRetries.incrementAndGet();
         }
+    }
+
+    /** @return how many times {@link #run} has retried an unknown outcome so far, over all calls. */
+    public long runRetries()
+    {
+        return runRetries.get();
     }
 
     /**
