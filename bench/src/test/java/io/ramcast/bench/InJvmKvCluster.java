@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Set;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -141,6 +142,34 @@ public final class InJvmKvCluster implements AutoCloseable
             throw ex;
         }
         return cluster;
+    }
+
+    /**
+     * Starts every replica behind a {@link HoldingFabric}: the writes of replica {@code r} to the
+     * peers in {@code heldPeersById.get(r)} (filled in as the replicas start) are held.
+     *
+     * @param dataRoot      where the stores go.
+     * @param heldPeersById receives each replica's held set, empty at first.
+     * @return the running cluster.
+     * @throws ConfigException if the generated config is refused (a bug of this class).
+     */
+    public static InJvmKvCluster startHolding(final Path dataRoot, final Map<Integer, Set<Integer>> heldPeersById)
+        throws ConfigException
+    {
+        return start(dataRoot, fabric -> new HoldingFabric(fabric,
+            heldPeersById.computeIfAbsent(fabric.selfId(), id -> java.util.concurrent.ConcurrentHashMap.newKeySet())));
+    }
+
+    /** @return every process id of the config: replicas, then clients. */
+    public List<Integer> processIds()
+    {
+        final List<Integer> ids = new java.util.ArrayList<>();
+        config.allReplicas().forEach(r -> ids.add(r.id()));
+        for (int c = 0; c < CLIENT_COUNT; c++)
+        {
+            ids.add(FIRST_CLIENT_ID + c);
+        }
+        return ids;
     }
 
     public ClusterConfig config()

@@ -94,9 +94,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * as {@linkplain TxnOutcome.Unknown unknown} (retrying with the same request id stays safe), and
  * reconnects by itself: once a majority of every partition is reachable again it starts a new
  * session as a new incarnation of the same client id (see {@link RamcastClient}) and logs
- * {@code client C: reconnected (incarnation N)}. Transactions issued meanwhile wait (the call
- * blocks, also the {@code *Async} ones) and are sent once the session is back; if it is not back
- * within the request timeout, nothing is sent and they fail with
+ * {@code client C: reconnected (incarnation N)}. Transactions issued meanwhile wait (a synchronous
+ * call blocks; an async one queues, see below) and are sent once the session is back; if it is not
+ * back within the request timeout, nothing is sent and they fail with
  * {@link ClusterUnreachableException}. The client stays usable throughout; only {@link #close()}
  * ends it.
  *
@@ -120,11 +120,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>Threading and blocking</h2>
  * Thread-safe: any number of threads may have transactions in flight. {@code execute*Async} and
- * the {@code *Async} conveniences may block the caller while the session is lost (see above) or
- * the client's window of {@link MulticastOptions#clientWindow()} transactions in flight is full, at
- * most for the request timeout; if no room appears by then, nothing is sent and the outcome is {@code Unknown} (retry
- * is safe). The synchronous methods additionally wait for the outcome, at most about the request
- * timeout. Futures complete on one dedicated daemon thread of this client, never on the RamCast
+ * the {@code *Async} conveniences never block: while the session is lost (see above) or the
+ * client's window of {@link MulticastOptions#clientWindow()} transactions in flight is full, their
+ * transactions queue in call order, at most {@value #DEFERRED_PER_WINDOW_SLOT} per window slot
+ * (plus the one being sent), and the client's sender thread sends them as room appears; one more
+ * call is refused at once with {@link ClientBusyException} (nothing sent). A queued transaction
+ * that finds no room within the request timeout is not sent and its outcome is {@code Unknown}
+ * (retry is safe); a refusal found on the sender thread (a settled retry id, say) completes its
+ * future exceptionally instead of being thrown. The synchronous methods wait for room themselves,
+ * at most the request timeout, and then for the outcome, at most about the request timeout. Futures complete on one dedicated daemon thread of this client, never on the RamCast
  * agent thread: dependent stages should be short and must not wait for other transactions of this
  * client (use the {@code *Async} variants there; synchronous calls from that thread are refused
  * with {@link IllegalStateException}). An interrupted synchronous caller gets an {@code Unknown}
@@ -142,6 +146,11 @@ public final class KvClient implements AutoCloseable
     static final long REQUEST_IDS_PER_MILLISECOND = 1_000_000L;
     /** Longest period of the timeout sweep ({@link #timeoutSweepNs}). */
     static final long MAX_TIMEOUT_SWEEP_MS = 100;
+    /**
+     * Async calls that find the window full (or the session down) queue, at most this many per
+     * window slot; one more is refused with {@link ClientBusyException}.
+     */
+    public static final int DEFERRED_PER_WINDOW_SLOT = 4;
     /** How long {@link #close()} waits for the completer thread to finish pending callbacks. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
@@ -164,6 +173,9 @@ public final class KvClient implements AutoCloseable
     private final RequestTracker tracker;
     private final ConcurrentHashMap<Long, Attempt> pending = new ConcurrentHashMap<>();
     private final Semaphore window;
+    /** Async submissions that could not be sent at once, in order; the sender thread sends them. */
+    private final java.util.concurrent.ArrayBlockingQueue<Deferred> deferred;
+    private final Thread sender;
     private final ThreadPoolExecutor completer;
     private final ScheduledThreadPoolExecutor timer;
     private final RamcastClient ramcast;
@@ -173,6 +185,12 @@ public final class KvClient implements AutoCloseable
     private volatile Thread completerThread;
 
     /** One attempt of one request id: created by the caller, completed by whoever claims it. */
+    /** An async submission waiting for the session or a window slot. */
+    private record Deferred(Attempt attempt, RequestTracker.Ticket ticket, byte[] payload, int[] partitions,
+        long deadlineNs)
+    {
+    }
+
     private static final class Attempt
     {
         final long requestId;
@@ -233,6 +251,7 @@ public final class KvClient implements AutoCloseable
         tracker = new RequestTracker(System.currentTimeMillis() * REQUEST_IDS_PER_MILLISECOND, UNKNOWN_RETENTION_COUNT,
             Math.multiplyExact(requestTimeoutNs, (long)UNKNOWN_RETENTION_REQUEST_TIMEOUTS));
         window = new Semaphore(options.clientWindow());
+        deferred = new java.util.concurrent.ArrayBlockingQueue<>(DEFERRED_PER_WINDOW_SLOT * options.clientWindow());
         final Fabric fabric = b.fabric != null ? b.fabric : configuredFabric(config, clientId);
 
         completer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r ->
@@ -242,6 +261,8 @@ public final class KvClient implements AutoCloseable
             return t;
         });
         completer.prestartCoreThread();
+        sender = daemon(this::sendDeferred, "sender");
+        sender.start();
         timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "timer"));
         final long sweepNs = timeoutSweepNs(requestTimeoutNs);
         timer.scheduleAtFixedRate(this::sweepTimeouts, sweepNs, sweepNs, TimeUnit.NANOSECONDS);
@@ -771,6 +792,7 @@ public final class KvClient implements AutoCloseable
             return;
         }
         window.release(options.clientWindow()); // wake callers waiting for room; they find the client closed
+        sender.interrupt();
         try
         {
             ramcast.close();
@@ -834,6 +856,31 @@ public final class KvClient implements AutoCloseable
         final Attempt attempt = new Attempt(ticket.requestId(), partitions,
             transaction.isProcedure() ? null : Destinations.resultPartitions(transaction, partitioner), waiting);
         final long deadlineNs = startNs + requestTimeoutNs;
+        if (!waiting)
+        {
+            if (deferred.isEmpty() && ramcast.sessionReady() && window.tryAcquire())
+            {
+                return sendAcquired(attempt, ticket, payload, partitions, deadlineNs);
+            }
+            if (!deferred.offer(new Deferred(attempt, ticket, payload, partitions, deadlineNs)))
+            {
+                tracker.abandon(ticket, System.nanoTime());
+                throw new ClientBusyException("client " + clientId + ": " + deferred.size() + " transactions already " +
+                    "wait for room in the window of " + options.clientWindow() + " (or for the session), the most " +
+                    "an async call may queue; nothing sent: slow down, or wait for outcomes");
+            }
+            return attempt;
+        }
+        return sendWhenPossible(attempt, ticket, payload, partitions, deadlineNs);
+    }
+
+    /**
+     * Waits (at most until {@code deadlineNs}) for the session and a window slot, then sends: on
+     * the caller's thread for the synchronous calls, on the sender thread for deferred async ones.
+     */
+    private Attempt sendWhenPossible(final Attempt attempt, final RequestTracker.Ticket ticket, final byte[] payload,
+        final int[] partitions, final long deadlineNs)
+    {
         if (!ramcast.sessionReady() && !awaitSession(attempt, ticket, deadlineNs))
         {
             return attempt;
@@ -852,6 +899,13 @@ public final class KvClient implements AutoCloseable
             Thread.currentThread().interrupt();
             return unsent(attempt, "interrupted while waiting for room in the client's window; not sent");
         }
+        return sendAcquired(attempt, ticket, payload, partitions, deadlineNs);
+    }
+
+    /** Sends an attempt that holds a window slot. */
+    private Attempt sendAcquired(final Attempt attempt, final RequestTracker.Ticket ticket, final byte[] payload,
+        final int[] partitions, final long deadlineNs)
+    {
         attempt.deadlineNs = deadlineNs;
         pending.put(attempt.requestId, attempt);
         if (closed.get())
@@ -997,6 +1051,39 @@ public final class KvClient implements AutoCloseable
                 unknownIfClaimed(attempt, cause);
             }
         });
+    }
+
+    /**
+     * The sender thread: sends the deferred async submissions in order, each waiting for the session
+     * and a window slot until its request deadline, as a synchronous call would on its own thread.
+     */
+    private void sendDeferred()
+    {
+        while (!closed.get())
+        {
+            final Deferred next;
+            try
+            {
+                next = deferred.take();
+            }
+            catch (final InterruptedException ex)
+            {
+                break; // closing
+            }
+            try
+            {
+                sendWhenPossible(next.attempt(), next.ticket(), next.payload(), next.partitions(), next.deadlineNs());
+            }
+            catch (final RuntimeException ex)
+            {
+                next.attempt().future.completeExceptionally(ex);
+            }
+        }
+        Deferred left;
+        while ((left = deferred.poll()) != null)
+        {
+            unsent(left.attempt(), CLOSED + "; not sent");
+        }
     }
 
     /** Nothing was handed to RamCast for this attempt; it still reports Unknown so that a retry stays possible. */

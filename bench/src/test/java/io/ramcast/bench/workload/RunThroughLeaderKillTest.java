@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import io.ramcast.bench.HoldingFabric;
 import io.ramcast.bench.InJvmKvCluster;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
@@ -44,8 +43,7 @@ class RunThroughLeaderKillTest
     void shouldApplyEveryTransferExactlyOnceThroughALeaderKill() throws Exception
     {
         final Map<Integer, Set<Integer>> heldPeersById = new ConcurrentHashMap<>();
-        try (InJvmKvCluster cluster = InJvmKvCluster.start(dir.resolve("data"), fabric -> new HoldingFabric(fabric,
-            heldPeersById.computeIfAbsent(fabric.selfId(), id -> ConcurrentHashMap.newKeySet()))))
+        try (InJvmKvCluster cluster = InJvmKvCluster.startHolding(dir.resolve("data"), heldPeersById))
         {
             final KvClient kv = cluster.client(InJvmKvCluster.FIRST_CLIENT_ID, Duration.ofMillis(400));
             final BankWorkload bank = new BankWorkload(kv, cluster.config().partitioner(), ACCOUNTS, INITIAL_BALANCE);
@@ -94,12 +92,7 @@ class RunThroughLeaderKillTest
         final int leader = cluster.replicas(partition).get(0).leaderId();
         final ReplicaServer victim = cluster.replicas(partition).stream().filter(r -> r.replica().id() == leader)
             .findFirst().orElseThrow();
-        final Set<Integer> held = heldPeersById.get(leader);
-        cluster.config().allReplicas().forEach(r -> held.add(r.id()));
-        for (int c = 0; c < InJvmKvCluster.CLIENT_COUNT; c++)
-        {
-            held.add(InJvmKvCluster.FIRST_CLIENT_ID + c);
-        }
+        heldPeersById.get(leader).addAll(cluster.processIds());
         final Thread killer = new Thread(() ->
         {
             try
