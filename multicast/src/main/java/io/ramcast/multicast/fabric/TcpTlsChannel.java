@@ -174,13 +174,9 @@ final class TcpTlsChannel implements ByteChannel
                 throw new SSLException("TLS session closed while writing");
             }
             flushNet();
-            if (SSLEngineResult.Status.BUFFER_OVERFLOW == result.getStatus() && netOut.position() > 0)
-            {
-                break; // the socket is full: the rest waits
-            }
             if (netOut.position() > 0)
             {
-                break;
+                break; // the socket is full: the rest waits
             }
         }
         return consumed;
