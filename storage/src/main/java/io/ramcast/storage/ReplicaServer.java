@@ -92,7 +92,11 @@ public final class ReplicaServer implements AutoCloseable
         final ClusterConfig config = Objects.requireNonNull(b.config, "config");
         replica = config.replica(b.replicaId);
         newIdleStrategy = b.newIdleStrategy;
-        final Fabric fabric = b.fabric != null ? b.fabric : configuredFabric(config, replica);
+        // read (or first create) the secrets once, for the fabric and the snapshot port, if either needs them
+        final boolean fabricNeedsThem = b.fabric == null && config.fabric() != FabricKind.LOCAL;
+        final FabricCredentials credentials = fabricNeedsThem || (b.store == null && replica.servesSnapshots()) ?
+            config.replicaCredentials(FabricCredentials.newIncarnation()) : null;
+        final Fabric fabric = b.fabric != null ? b.fabric : configuredFabric(config, replica, credentials);
         this.fabric = fabric;
         final Path dataDir = b.dataDir != null ? b.dataDir : replica.dataDir();
         try
@@ -165,7 +169,7 @@ public final class ReplicaServer implements AutoCloseable
             snapshotServer = b.store == null && replica.servesSnapshots() ?
                 SnapshotServer.open(replica.transferAddress(), (RocksPartitionStore)store,
                     new StoreIdentity(config.clusterName(), replica.partition(), replica.id()), dataDir,
-                    b.snapshotOptions, config.replicaCredentials(FabricCredentials.newIncarnation()), config.tlsContext()) :
+                    b.snapshotOptions, credentials, config.tlsContext()) :
                     null;
         }
         catch (final RuntimeException ex)
@@ -192,21 +196,20 @@ public final class ReplicaServer implements AutoCloseable
         return mark.equals(AppliedMark.NONE) ? new AppliedMark(Long.MIN_VALUE, -1, 0) : mark;
     }
 
-    private static Fabric configuredFabric(final ClusterConfig config, final ReplicaConfig replica)
+    private static Fabric configuredFabric(final ClusterConfig config, final ReplicaConfig replica,
+        final FabricCredentials credentials)
     {
         if (config.fabric() == FabricKind.RDMA)
         {
             // Throws RdmaUnavailableException, naming what is missing, before the store is opened.
-            return RdmaFabric.open(replica.id(), config.listenAddresses(),
-                config.toRdmaFabricOptions(config.replicaCredentials(FabricCredentials.newIncarnation())));
+            return RdmaFabric.open(replica.id(), config.listenAddresses(), config.toRdmaFabricOptions(credentials));
         }
         if (config.fabric() != FabricKind.TCP)
         {
             throw new IllegalArgumentException(config.source() + ": fabric " + config.fabric().name().toLowerCase() +
                 " cannot start a replica process; use tcp or rdma");
         }
-        return new TcpFabric(replica.id(), config.listenAddresses(),
-            config.toTcpFabricOptions(config.replicaCredentials(FabricCredentials.newIncarnation())));
+        return new TcpFabric(replica.id(), config.listenAddresses(), config.toTcpFabricOptions(credentials));
     }
 
     /** @return a builder. */

@@ -219,6 +219,21 @@ public final class FabricCredentials
         return verified;
     }
 
+    /**
+     * The message every fabric gives when a peer's proof does not hold.
+     *
+     * @param peerId         the peer.
+     * @param serverToServer whether the connection needed the server secret (both ends are servers).
+     * @return {@code authentication failed: process N did not prove ...}, naming the secret and the
+     *         usual causes.
+     */
+    public static String notProven(final int peerId, final boolean serverToServer)
+    {
+        return "authentication failed: process " + peerId + " did not prove that it holds the " +
+            (serverToServer ? "server" : "client") + " secret of this cluster (a wrong or missing secret, another " +
+            "cluster's name, or not a member)";
+    }
+
     private byte[] proof(final byte[] key, final int proverId, final boolean proverIsServer, final long proverIncarnation,
         final int verifierId, final boolean verifierIsServer, final byte[] verifierNonce, final byte[] proverNonce)
     {

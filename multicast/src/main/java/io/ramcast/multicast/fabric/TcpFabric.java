@@ -892,11 +892,6 @@ public final class TcpFabric implements Fabric
         return null != addresses.addressOf(processId);
     }
 
-    private String secretName(final int peerId)
-    {
-        return null != selfAddress && isServer(peerId) ? "server" : "client";
-    }
-
     private void queueHello(final TcpConnection connection)
     {
         if (!connection.publisher().tryHello(selfId, regions))
@@ -1182,9 +1177,8 @@ public final class TcpFabric implements Fabric
             if (!credentials.verifies(peerId, isServer(peerId), connection.peerIncarnation(), selfId,
                 null != selfAddress, connection.localNonce(), connection.peerNonce(), proof))
             {
-                throw new TcpFrameException("authentication failed: process " + peerId + " did not prove that it " +
-                    "holds the " + secretName(peerId) + " secret of this cluster (a wrong or missing secret, another " +
-                    "cluster's name, or not a member)");
+                throw new TcpFrameException(
+                    FabricCredentials.notProven(peerId, null != selfAddress && isServer(peerId)));
             }
             connection.authenticated(true);
             if (connection.isOutbound())

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.ramcast.multicast.fabric.FabricCredentials;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -74,8 +75,8 @@ final class HandshakeCodec
     static final int TYPE_AUTH = 3;
     /** Authenticating: the accepting side's answer to AUTH, its nonce and its proof. */
     static final int TYPE_CHALLENGE = 4;
-    /** Length of the nonce and of the proof fields. */
-    static final int NONCE_BYTES = 32;
+    /** Length of the nonce and of the proof fields: those of {@link FabricCredentials}. */
+    static final int NONCE_BYTES = FabricCredentials.NONCE_BYTES;
     /** Most regions one process may register (and key-table entries). */
     static final int MAX_REGIONS = 256;
     /** Bytes before the region table. */

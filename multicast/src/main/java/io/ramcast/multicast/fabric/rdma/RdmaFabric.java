@@ -861,9 +861,7 @@ public final class RdmaFabric implements Fabric
         final String problem = checkHello(connection, hello);
         if (null != problem)
         {
-            LOG.error("process {}: closing {}: {}", selfId, connection, problem);
-            connection.markLost(problem);
-            deferredLosses.add(connection);
+            refuse(connection, problem);
             return;
         }
         if (RdmaConnection.Role.UNKNOWN == connection.role())
@@ -969,11 +967,11 @@ public final class RdmaFabric implements Fabric
 
     private String authenticationFailed(final int peerId)
     {
-        return "authentication failed: process " + peerId + " did not prove that it holds the " +
-            (null != selfAddress && isServer(peerId) ? "server" : "client") + " secret of this cluster (a wrong or " +
-            "missing secret, another cluster's name, or not a member); nothing of this process's regions was sent to it";
+        return FabricCredentials.notProven(peerId, null != selfAddress && isServer(peerId)) +
+            "; nothing of this process's regions was sent to it";
     }
 
+    /** Logs the protocol violation and closes the connection (at the end of the duty cycle). @return null. */
     private Handshake refuse(final RdmaConnection connection, final String problem)
     {
         LOG.error("process {}: closing {}: {}", selfId, connection, problem);
