@@ -11,10 +11,12 @@ import io.ramcast.multicast.fabric.Fabric;
 import io.ramcast.multicast.fabric.FabricCredentials;
 import io.ramcast.multicast.fabric.TcpFabric;
 import io.ramcast.multicast.fabric.rdma.RdmaFabric;
+import io.ramcast.storage.admin.AdminServer;
 import io.ramcast.storage.transfer.SnapshotServer;
 import io.ramcast.txn.ExecutionLimits;
 import io.ramcast.txn.PartitionExecutor;
 import io.ramcast.txn.ProcedureRegistry;
+import io.ramcast.txn.ReasonCode;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.Durability;
 import io.ramcast.txn.config.FabricKind;
@@ -70,6 +72,7 @@ public final class ReplicaServer implements AutoCloseable
     private static final int QUEUE_CAPACITY = 4096;
 
     private final ReplicaConfig replica;
+    private final Durability durability;
     private final PartitionStore store;
     private final RamcastServer server;
     private final Fabric fabric;
@@ -78,6 +81,8 @@ public final class ReplicaServer implements AutoCloseable
     private final PartitionExecutor executor;
     /** Serves snapshots of the store on the transfer port; null if the replica has none. */
     private final SnapshotServer snapshotServer;
+    /** Serves status, health and metrics on the admin port; null if the replica has none. */
+    private final AdminServer adminServer;
     private final OneToOneConcurrentArrayQueue<Delivery> deliveries = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
     private final OneToOneConcurrentArrayQueue<byte[]> exchanges = new OneToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -91,6 +96,7 @@ public final class ReplicaServer implements AutoCloseable
     {
         final ClusterConfig config = Objects.requireNonNull(b.config, "config");
         replica = config.replica(b.replicaId);
+        durability = config.durability();
         newIdleStrategy = b.newIdleStrategy;
         // read (or first create) the secrets once, for the fabric and the snapshot port, if either needs them
         final boolean fabricNeedsThem = b.fabric == null && config.fabric() != FabricKind.LOCAL;
@@ -176,6 +182,26 @@ public final class ReplicaServer implements AutoCloseable
         {
             try
             {
+                server.close();
+            }
+            finally
+            {
+                store.close();
+            }
+            throw ex;
+        }
+        try
+        {
+            adminServer = replica.servesAdmin() ? AdminServer.open(this, config) : null;
+        }
+        catch (final RuntimeException ex)
+        {
+            try
+            {
+                if (snapshotServer != null)
+                {
+                    snapshotServer.close();
+                }
                 server.close();
             }
             finally
@@ -272,6 +298,10 @@ public final class ReplicaServer implements AutoCloseable
         if (snapshotServer != null)
         {
             snapshotServer.start();
+        }
+        if (adminServer != null)
+        {
+            adminServer.start();
         }
         LOG.info("replica {} of partition {} started ({}:{}), store {}, last applied {}", replica.id(),
             replica.partition(), replica.host(), replica.port(), store, store.lastApplied());
@@ -384,6 +414,79 @@ public final class ReplicaServer implements AutoCloseable
         return executor.executedCount();
     }
 
+    /**
+     * @param reason why.
+     * @return transactions executed since start that did not commit for that reason; any thread.
+     */
+    public long notCommittedCount(final ReasonCode reason)
+    {
+        return executor.notCommittedCount(reason);
+    }
+
+    /** @return store batches written since start (group commits); any thread. */
+    public long groupsWritten()
+    {
+        return executor.groupsWritten();
+    }
+
+    /** @return RamCast deliveries since start; any thread. */
+    public long deliveredCount()
+    {
+        return server.deliveredCount();
+    }
+
+    /** @return deliveries and exchange messages queued for the executor, not yet taken; any thread. */
+    public int executorBacklog()
+    {
+        return deliveries.size() + exchanges.size();
+    }
+
+    /** @return transactions the executor holds (taken, waiting for remote reads or for earlier ones); any thread. */
+    public int executorInFlight()
+    {
+        return executor.queuedCount() + executor.waitingCount();
+    }
+
+    /** @return the processes (replicas and clients) with a live connection to this one, or null if the fabric does not say. */
+    public int[] connectedPeers()
+    {
+        return fabric.connectedPeers();
+    }
+
+    /**
+     * @param name a RocksDB integer property.
+     * @return its value summed over the store's column families, or -1 (not a RocksDB store, closed, unknown property).
+     */
+    public long storeProperty(final String name)
+    {
+        return store instanceof RocksPartitionStore rocks ? rocks.longProperty(name) : -1;
+    }
+
+    /** @return the store's durability. */
+    public Durability durability()
+    {
+        return durability;
+    }
+
+    /**
+     * Sets what the executor tells of its work (metrics); any thread.
+     *
+     * @param observer the observer ({@link PartitionExecutor.Observer#NONE} for none).
+     */
+    public void observeExecutor(final PartitionExecutor.Observer observer)
+    {
+        executor.observer(observer);
+    }
+
+    /**
+     * @return the port the replica serves status and metrics on, or {@link ReplicaConfig#NO_ADMIN_PORT}
+     *         if it serves none.
+     */
+    public int adminPort()
+    {
+        return adminServer == null ? ReplicaConfig.NO_ADMIN_PORT : adminServer.port();
+    }
+
     /** @return the error that stopped the replica, or null. */
     public Throwable failure()
     {
@@ -408,6 +511,10 @@ public final class ReplicaServer implements AutoCloseable
     public synchronized void close()
     {
         closing = true;
+        if (adminServer != null)
+        {
+            adminServer.close(); // first: its gauges read the store
+        }
         if (snapshotServer != null)
         {
             snapshotServer.close();

@@ -562,6 +562,32 @@ public final class RocksPartitionStore implements PartitionStore
         }
     }
 
+    /**
+     * A numeric RocksDB property summed over the store's column families (for metrics: sizes,
+     * memtables, write stalls). Any thread; safe against a concurrent {@link #close()}.
+     *
+     * @param name a RocksDB integer property, e.g. {@code rocksdb.total-sst-files-size}.
+     * @return its value, or -1 if the store is not open or RocksDB does not know it.
+     */
+    public long longProperty(final String name)
+    {
+        synchronized (nativeLock)
+        {
+            if (state != State.OPEN)
+            {
+                return -1;
+            }
+            try
+            {
+                return db.getLongProperty(dataFamily, name) + db.getLongProperty(metaFamily, name);
+            }
+            catch (final RocksDBException e)
+            {
+                return -1;
+            }
+        }
+    }
+
     @Override
     public String toString()
     {

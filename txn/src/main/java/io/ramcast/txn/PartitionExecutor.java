@@ -23,9 +23,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Executes the transactions one replica delivers against its partition, with results identical to
@@ -115,6 +117,38 @@ public final class PartitionExecutor
          * @param message  bytes for it.
          */
         void toClient(int clientId, byte[] message);
+    }
+
+    /**
+     * What a monitoring layer (metrics) is told of the executor's work, on the executor thread:
+     * implementations must be cheap and must not block.
+     */
+    public interface Observer
+    {
+        /** Observes nothing. */
+        Observer NONE = new Observer()
+        {
+        };
+
+        /**
+         * A transaction finished at this replica.
+         *
+         * @param sinceDeliveryNs from its delivery by RamCast to its outcome (waiting in the queue,
+         *                        for remote reads and executing); its reply leaves with its group.
+         */
+        default void onExecuted(final long sinceDeliveryNs)
+        {
+        }
+
+        /**
+         * A group of transactions was written to the store as one batch.
+         *
+         * @param writeNs      how long the write took (with {@code fsync} durability, the sync too).
+         * @param transactions how many transactions it holds (0: only the applied mark moved).
+         */
+        default void onGroupWritten(final long writeNs, final int transactions)
+        {
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionExecutor.class);
@@ -216,10 +250,14 @@ public final class PartitionExecutor
     private volatile long executed;
     private volatile long groupsWritten;
     private long duplicates;
+    /** Transactions not committed, by {@link ReasonCode} ordinal; written by the executor thread. */
+    private final AtomicLongArray notCommitted = new AtomicLongArray(ReasonCode.values().length);
+    private volatile Observer observer = Observer.NONE;
     private long malformed;
     private long readOnlySkipped;
 
-    private record Delivered(long messageId, byte[] payload, AppliedMark mark)
+    /** @param atNs when RamCast delivered it ({@link System#nanoTime()}). */
+    private record Delivered(long messageId, byte[] payload, AppliedMark mark, long atNs)
     {
     }
 
@@ -375,7 +413,8 @@ public final class PartitionExecutor
      */
     public void onDelivery(final long messageId, final byte[] payload, final long finalTimestamp, final int finalGroup)
     {
-        queue.addLast(new Delivered(messageId, payload, new AppliedMark(finalTimestamp, finalGroup, messageId)));
+        queue.addLast(new Delivered(messageId, payload, new AppliedMark(finalTimestamp, finalGroup, messageId),
+            System.nanoTime()));
     }
 
     /**
@@ -501,6 +540,26 @@ public final class PartitionExecutor
     public long executedCount()
     {
         return executed;
+    }
+
+    /**
+     * @param reason why.
+     * @return transactions this replica executed that did not commit for that reason (each
+     *         involved partition counts the same ones); safe from any thread.
+     */
+    public long notCommittedCount(final ReasonCode reason)
+    {
+        return notCommitted.get(reason.ordinal());
+    }
+
+    /**
+     * Sets what is told of the executor's work (metrics); any thread, takes effect at once.
+     *
+     * @param observer the observer, not null ({@link Observer#NONE} for none).
+     */
+    public void observer(final Observer observer)
+    {
+        this.observer = Objects.requireNonNull(observer, "observer");
     }
 
     /** @return store batches written (each a group of transactions); safe from any thread. */
@@ -990,7 +1049,9 @@ public final class PartitionExecutor
             {
                 batch.add(c);
             }
+            final long writeStartNs = System.nanoTime();
             store.apply(batch);
+            observer.onGroupWritten(System.nanoTime() - writeStartNs, groupTransactions);
             durableMark = mark;
             lastMarkWriteNs = now;
             groupsWritten++;
@@ -1273,6 +1334,7 @@ public final class PartitionExecutor
         groupTransactions++;
         executed = executed + 1; // single writer
         s.done = true;
+        observer.onExecuted(System.nanoTime() - s.delivered.atNs());
     }
 
     private void keepReadOnly(final long messageId, final byte[] sent)
@@ -1309,6 +1371,7 @@ public final class PartitionExecutor
 
     private byte[] notCommitted(final TxnRequest request, final ReasonCode reason, final String detail)
     {
+        notCommitted.lazySet(reason.ordinal(), notCommitted.get(reason.ordinal()) + 1); // single writer
         return codec.encode(new TxnReply(request.requestId(), partition, false, reason, detail, List.of()));
     }
 

@@ -1,5 +1,6 @@
 package io.ramcast.bench.backup;
 
+import io.ramcast.bench.cli.ConsoleLogging;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.bench.process.LocalDeployment;
 import io.ramcast.storage.RocksPartitionStore;
@@ -86,6 +87,7 @@ public final class BackupCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        ConsoleLogging.quiet(); // the command's output, not libraries' INFO lines
         if (verifyDir != null)
         {
             if (configFile != null || replicaId != null || target != null || maxRate != null)

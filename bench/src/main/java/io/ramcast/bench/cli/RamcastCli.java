@@ -1,5 +1,7 @@
 package io.ramcast.bench.cli;
 
+import io.ramcast.bench.admin.KvShell;
+import io.ramcast.bench.admin.StatusCommand;
 import io.ramcast.bench.backup.BackupCommand;
 import io.ramcast.bench.faults.FaultsCommand;
 import io.ramcast.bench.load.BankCommand;
@@ -48,6 +50,14 @@ import picocli.CommandLine.Command;
         FaultsCommand.class,
         BackupCommand.class,
         SecretsCommand.class,
+        StatusCommand.class,
+        KvShell.Get.class,
+        KvShell.Put.class,
+        KvShell.Delete.class,
+        KvShell.Cas.class,
+        KvShell.Incr.class,
+        KvShell.Scan.class,
+        KvShell.Txn.class,
         CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

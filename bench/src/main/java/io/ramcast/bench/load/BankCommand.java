@@ -1,5 +1,6 @@
 package io.ramcast.bench.load;
 
+import io.ramcast.bench.cli.ConsoleLogging;
 import io.ramcast.bench.cli.DurationConverter;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.bench.process.ServerProcess;
@@ -98,6 +99,7 @@ public final class BankCommand implements Callable<Integer>
     @Override
     public Integer call() throws InterruptedException, IOException
     {
+        ConsoleLogging.quiet(); // the command's output, not libraries' INFO lines
         final ClusterConfig config;
         try
         {

@@ -1,5 +1,6 @@
 package io.ramcast.bench.load;
 
+import io.ramcast.bench.cli.ConsoleLogging;
 import io.ramcast.bench.cli.BenchFailureException;
 import io.ramcast.bench.cli.DurationConverter;
 import io.ramcast.bench.cli.RamcastCli;
@@ -166,6 +167,7 @@ public final class BenchCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        ConsoleLogging.quiet(); // the command's output, not libraries' INFO lines
         final boolean etcd = checkTarget();
         final ClusterConfig config = etcd ? null : LoadCommand.loadConfig(spec, configFile);
         final long runSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();

@@ -1,5 +1,6 @@
 package io.ramcast.bench.load;
 
+import io.ramcast.bench.cli.ConsoleLogging;
 import io.ramcast.bench.cli.BenchFailureException;
 import io.ramcast.bench.cli.DurationConverter;
 import io.ramcast.bench.cli.RamcastCli;
@@ -68,6 +69,7 @@ public final class DemoCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        ConsoleLogging.quiet(); // the command's output, not libraries' INFO lines
         final Path source = configFile != null ? configFile : LocalDeployment.defaultConfig();
         final Path work = Files.createTempDirectory("ramcast-demo-");
         final PrintWriter out = spec.commandLine().getOut();

@@ -1,5 +1,6 @@
 package io.ramcast.bench.load;
 
+import io.ramcast.bench.cli.ConsoleLogging;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.bench.workload.BenchWorkload;
 import io.ramcast.bench.workload.WorkloadSettings;
@@ -81,6 +82,7 @@ public final class LoadCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        ConsoleLogging.quiet(); // the command's output, not libraries' INFO lines
         final ClusterConfig config = loadConfig(spec, configFile);
         final BenchWorkload workload;
         final WorkloadSettings settings;

@@ -1,5 +1,6 @@
 package io.ramcast.bench.process;
 
+import io.ramcast.bench.cli.FileLogging;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.multicast.Ballots;
 import io.ramcast.multicast.fabric.rdma.RdmaUnavailableException;
@@ -9,6 +10,7 @@ import io.ramcast.storage.transfer.TransferListener;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.ConfigException;
 import io.ramcast.txn.config.ReplicaConfig;
+import io.ramcast.txn.store.AppliedMark;
 import org.agrona.concurrent.SystemEpochNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +18,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -40,6 +44,8 @@ public final class ReplicaCommand implements Callable<Integer>
     static final String NAME = "replica";
     /** How long a replica stays stale (its partition no longer holds what it missed) before it stops for a rebuild. */
     private static final long STALE_GRACE_NS = TimeUnit.SECONDS.toNanos(10);
+    /** A STATUS line that only reports progress (executed, applied mark) waits this long after the previous one. */
+    private static final long STATUS_PROGRESS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaCommand.class);
 
     @CommandLine.Spec
@@ -74,13 +80,32 @@ public final class ReplicaCommand implements Callable<Integer>
             "(1 ms naps) uses least CPU at some latency, spin only a host with a core per thread (default: $$RAMCAST_IDLE, else backoff; now ${DEFAULT-VALUE}).")
     private io.ramcast.bench.multicast.IdleKind idle;
 
+    @Option(names = "--log-file", paramLabel = "FILE",
+        description = "Write the log to FILE, appended across restarts and rolled by size into FILE.1 .. FILE.N; " +
+            "the console then keeps warnings and errors. Default: the log goes to the console (stderr).")
+    private Path logFile;
+
+    @Option(names = "--log-max-mb", paramLabel = "MIB", defaultValue = "64",
+        description = "Roll the log file when it reaches MIB MiB (default: ${DEFAULT-VALUE}).")
+    private int logMaxMib;
+
+    @Option(names = "--log-files", paramLabel = "N", defaultValue = "10",
+        description = "Rolled log files kept, 1-20; the oldest goes (default: ${DEFAULT-VALUE}).")
+    private int logFiles;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+        converter = FileLogging.Format.Converter.class,
+        description = "text, or json: one JSON object per line, for log shippers (default: ${DEFAULT-VALUE}).")
+    private FileLogging.Format logFormat;
+
     @Option(names = "--rebuild-timeout", paramLabel = "SECONDS", defaultValue = "120",
         description = "How long --rebuild keeps trying the other replicas of the partition (default: ${DEFAULT-VALUE}).")
     private int rebuildTimeoutSeconds;
 
     /**
-     * The progress line a replica prints when it changes (at most every 100 ms), read by the
-     * parent that started it:
+     * The progress line a replica prints when it changes, read by the parent that started it: at
+     * once when its leader, ballot or state changes, at most once a second when only its progress
+     * does (checked every 100 ms):
      * {@code STATUS <id> <executed> <timestamp>/<group>/<messageId> leader=<id> ballot=<round>.<leader> <state>}
      * with the position of the last applied delivery, the process the replica takes for its
      * group's leader, the ballot it follows or leads in, and its state: {@code up}, {@code
@@ -89,14 +114,22 @@ public final class ReplicaCommand implements Callable<Integer>
      */
     static String status(final ReplicaServer replica)
     {
-        final io.ramcast.txn.store.AppliedMark mark = replica.lastApplied();
+        final AppliedMark mark = replica.lastApplied();
         final long behind = replica.catchUpBehind();
         final String state = behind == 0 ? "up" : behind == Long.MAX_VALUE ? "catching-up (restarted: how far behind " +
             "is not known yet)" : behind > 0 ? "catching-up (" + behind + " behind)" :
             "stale (its partition no longer holds what it missed: rebuild it with --rebuild)";
         return ServerProcess.STATUS + " " + replica.replica().id() + " " + replica.executedCount() + " " +
-            mark.timestamp() + "/" + mark.group() + "/" + mark.messageId() + " leader=" + replica.leaderId() +
-            " ballot=" + Ballots.format(replica.ballot()) + " " + state;
+            (mark.equals(AppliedMark.NONE) ? "none" :
+                mark.timestamp() + "/" + mark.group() + "/" + mark.messageId()) +
+            " leader=" + replica.leaderId() + " ballot=" + Ballots.format(replica.ballot()) + " " + state;
+    }
+
+    /** @return the STATUS line without its progress (executed count and applied mark): what must be printed at once. */
+    private static String statusShape(final String status)
+    {
+        final String[] words = status.split(" ", 5);
+        return words.length < 5 ? status : words[0] + " " + words[1] + " " + words[4];
     }
 
 
@@ -143,6 +176,23 @@ public final class ReplicaCommand implements Callable<Integer>
         catch (final ConfigException ex)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
+        }
+        if (logFile != null)
+        {
+            try
+            {
+                if (logFile.toAbsolutePath().getParent() != null)
+                {
+                    Files.createDirectories(logFile.toAbsolutePath().getParent());
+                }
+                FileLogging.configure(logFile, logMaxMib * 1024L * 1024L, logFiles, logFormat);
+            }
+            catch (final IllegalArgumentException | IOException ex)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--log-file " + logFile + ": " +
+                    ex.getMessage(), ex);
+            }
+            LOG.info("replica {} starting (pid {}), config {}", id, ProcessHandle.current().pid(), configFile);
         }
         final PrintWriter out = spec.commandLine().getOut();
         if (rebuild)
@@ -197,6 +247,7 @@ public final class ReplicaCommand implements Callable<Integer>
         out.println(ServerProcess.READY + " " + id);
         out.flush();
         String lastStatus = "";
+        long lastStatusNs = System.nanoTime();
         long staleSinceNs = 0;
         while (!closed.await(100, TimeUnit.MILLISECONDS))
         {
@@ -221,9 +272,12 @@ public final class ReplicaCommand implements Callable<Integer>
                 return RamcastCli.EXIT_RUN_FAILED;
             }
             final String status = status(replica);
-            if (!status.equals(lastStatus))
+            // a change of leader, ballot or state at once; progress alone at most once a second
+            if (!status.equals(lastStatus) && (!statusShape(status).equals(statusShape(lastStatus)) ||
+                System.nanoTime() - lastStatusNs >= STATUS_PROGRESS_INTERVAL_NS))
             {
                 lastStatus = status;
+                lastStatusNs = System.nanoTime();
                 out.println(status);
                 out.flush();
             }

@@ -159,6 +159,13 @@ public final class ReplicaProcesses implements AutoCloseable
             for (final ReplicaConfig r : local)
             {
                 List<String> command = command(configFile, r.id(), jvmOptions);
+                if (owners == null)
+                {
+                    // its log, appended across its restarts and rolled by size (replicas under other
+                    // uids cannot write this user's directory: their log stays in .err)
+                    command.add("--log-file");
+                    command.add(logDir.resolve("replica-" + r.id() + ".log").toAbsolutePath().toString());
+                }
                 if (deliveryLogDir != null)
                 {
                     command.add("--delivery-log");

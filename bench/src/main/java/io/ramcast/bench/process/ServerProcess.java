@@ -9,6 +9,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +111,7 @@ public final class ServerProcess
         final Path stdoutFile, final Path stderrFile)
     {
         final ProcessBuilder builder = new ProcessBuilder(command)
-            .redirectError(ProcessBuilder.Redirect.to(stderrFile.toFile()))
+            .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()))
             .redirectOutput(ProcessBuilder.Redirect.PIPE)
             .redirectInput(ProcessBuilder.Redirect.PIPE);
         builder.environment().putAll(environment);
@@ -129,7 +130,8 @@ public final class ServerProcess
     private void pumpStdout()
     {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-             BufferedWriter out = Files.newBufferedWriter(stdoutFile, StandardCharsets.UTF_8))
+             BufferedWriter out = Files.newBufferedWriter(stdoutFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                 StandardOpenOption.APPEND))
         {
             String line;
             while ((line = in.readLine()) != null)

@@ -13,7 +13,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ramcast.bench.InJvmKvCluster;
+import io.ramcast.bench.cli.BenchTestSupport;
+import io.ramcast.txn.config.ReplicaConfig;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Predicate;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.client.KvClient;
 import io.ramcast.storage.StoreIdentity;
@@ -27,7 +40,11 @@ import picocli.CommandLine;
  * {@code ramcast cluster} as an operator runs it: nine replica processes of {@code config/local.yaml};
  * one of them is killed with SIGKILL from outside. The command must say which replica died, how
  * and what its partition still runs on, keep the other eight running (the partition keeps
- * committing on its majority), and stop them all when it is itself stopped.
+ * committing on its majority), and stop them all when it is itself stopped. On the same cluster,
+ * the operator's tools: {@code ramcast status} (all up; one replica down with its partition still
+ * healthy; a partition without a majority, exit 1), the shell's commands and exit codes, and a
+ * replica's metrics, health and readiness pages; with {@code --restart}, a replica's log file kept
+ * across its restart.
  */
 class ClusterCommandTest
 {
@@ -44,6 +61,14 @@ class ClusterCommandTest
         final StringWriter err = command.err;
         try
         {
+            final BenchTestSupport.Execution allUp = awaitStatus(configFile, 0, "every replica up",
+                e -> e.out().contains("partition 0: 3 of 3 up (majority)") &&
+                    e.out().contains("partition 1: 3 of 3 up (majority)") &&
+                    e.out().contains("partition 2: 3 of 3 up (majority)"));
+            assertThat(allUp.out()).containsPattern("(?m)^REPLICA +PARTITION +STATE +LEADER +BALLOT +EXECUTED +APPLIED")
+                .containsPattern("(?m)^4 +1 +up ").doesNotContain("UNHEALTHY");
+            shellRoundTrips(configFile, config);
+
             final ProcessHandle replica1 = replicaProcess(configFile, 1).orElseThrow();
             replica1.destroyForcibly();
 
@@ -66,6 +91,27 @@ class ClusterCommandTest
                 assertThat(client.get(key)).isEqualTo("after".getBytes(StandardCharsets.UTF_8));
             }
             assertThat(err.toString()).as("reported once").containsOnlyOnce("replica 1 (partition 0) exited");
+
+            // the dead replica shows down; its partition still has a majority and a leader: exit 0
+            final BenchTestSupport.Execution oneDown = awaitStatus(configFile, 0, "replica 1 down, partition 0 healthy",
+                e -> e.out().contains("partition 0: 2 of 3 up (majority)"));
+            assertThat(oneDown.out()).containsPattern("(?m)^1 +0 +down .*connection refused");
+            scrapeMetrics(config);
+
+            // a second replica of partition 0 gone: no majority, exit 1
+            replicaProcess(configFile, 2).orElseThrow().destroyForcibly();
+            final BenchTestSupport.Execution noMajority = awaitStatus(configFile, 1, "partition 0 without a majority",
+                e -> e.out().contains("partition 0: 1 of 3 up (NO MAJORITY: it cannot commit)"));
+            assertThat(noMajority.out()).contains("UNHEALTHY").contains("partition 1: 3 of 3 up (majority)");
+            final BenchTestSupport.Execution json = BenchTestSupport.execute("status", "--config", configFile.toString(),
+                "--json");
+            assertThat(json.exitCode()).isEqualTo(1);
+            final JsonNode doc = new ObjectMapper().readTree(json.out());
+            assertThat(doc.get("healthy").asBoolean()).isFalse();
+            assertThat(doc.get("partitions").get(0).get("majority").asBoolean()).isFalse();
+            assertThat(doc.get("partitions").get(1).get("healthy").asBoolean()).isTrue();
+            assertThat(doc.get("replicas").get(3).get("status").get("state").asText()).isEqualTo("up");
+            assertThat(doc.get("replicas").get(1).get("reachable").asBoolean()).isFalse();
         }
         finally
         {
@@ -102,6 +148,11 @@ class ClusterCommandTest
                 "restarting replica 1 (partition 0) in 500 ms (exit 137, attempt 1)");
             final ProcessHandle second = replicaProcess(configFile, 1).orElseThrow();
             assertThat(second.pid()).as("a new process").isNotEqualTo(first.pid());
+            // one log file across the restart: the killed run's lines are kept, the new run's follow
+            final String log = Files.readString(dir.resolve("logs").resolve("replica-1.log"), StandardCharsets.UTF_8);
+            assertThat(log).contains("replica 1 starting (pid " + first.pid() + ")",
+                "replica 1 starting (pid " + second.pid() + ")");
+            assertThat(log.indexOf("(pid " + first.pid() + ")")).isLessThan(log.indexOf("(pid " + second.pid() + ")"));
 
             // replica 1's data directory now says it is replica 2's: every start of replica 1 is refused
             final Path identity1 = dataDir(config, 1).resolve(StoreIdentity.FILE_NAME);
@@ -130,6 +181,109 @@ class ClusterCommandTest
             command.stop();
         }
         command.assertEveryReplicaStopped(configFile);
+    }
+
+    /** Runs {@code ramcast status} until its output satisfies {@code until}, then checks its exit code. */
+    private static BenchTestSupport.Execution awaitStatus(final Path configFile, final int exitCode, final String what,
+        final Predicate<BenchTestSupport.Execution> until) throws InterruptedException
+    {
+        final BenchTestSupport.Execution[] last = new BenchTestSupport.Execution[1];
+        InJvmKvCluster.await("ramcast status to show " + what, Duration.ofSeconds(30), () ->
+        {
+            last[0] = BenchTestSupport.execute("status", "--config", configFile.toString());
+            return until.test(last[0]);
+        }, () -> last[0] == null ? "" : last[0].out() + last[0].err());
+        assertThat(last[0].exitCode()).as(last[0].out()).isEqualTo(exitCode);
+        return last[0];
+    }
+
+    /**
+     * The shell, as a user runs it: put, get, cas (held and not), incr, delete, a transaction from
+     * stdin, JSON output; exit codes 0 committed and 1 not committed.
+     */
+    private static void shellRoundTrips(final Path configFile, final ClusterConfig config) throws Exception
+    {
+        final String cfg = configFile.toString();
+        assertThat(BenchTestSupport.execute("put", "--config", cfg, "shell-key", "first"))
+            .isEqualTo(new BenchTestSupport.Execution(0, "OK\n", ""));
+        assertThat(BenchTestSupport.execute("get", "--config", cfg, "shell-key").out()).isEqualTo("first\n");
+        assertThat(BenchTestSupport.execute("cas", "--config", cfg, "shell-key", "second", "--expect", "first").exitCode())
+            .isZero();
+        final BenchTestSupport.Execution lost = BenchTestSupport.execute("cas", "--config", cfg, "shell-key", "third",
+            "--expect", "first");
+        assertThat(lost.exitCode()).isEqualTo(1);
+        assertThat(lost.err()).contains("not committed: condition_failed");
+        assertThat(BenchTestSupport.execute("incr", "--config", cfg, "shell-counter", "5").out()).isEqualTo("5\n");
+        assertThat(BenchTestSupport.execute("get", "--config", cfg, "7368656c6c2d6b6579", "--encoding", "hex").out())
+            .as("key and value in hex").isEqualTo("7365636f6e64\n"); // "shell-key" holds "second"
+        final BenchTestSupport.Execution notHex = BenchTestSupport.execute("get", "--config", cfg, "shell-key",
+            "--encoding", "hex");
+        assertThat(notHex.exitCode()).isEqualTo(2);
+        assertThat(notHex.err()).contains("'shell-key' is not hex");
+        final InputStream stdin = System.in;
+        final BenchTestSupport.Execution txn;
+        try
+        {
+            System.setIn(new ByteArrayInputStream(("# move it\nget shell-key\nput \"shell two\" \"a b\"\n" +
+                "incr shell-counter -2\ndelete shell-key\n").getBytes(StandardCharsets.UTF_8)));
+            txn = BenchTestSupport.execute("txn", "--config", cfg, "--json");
+        }
+        finally
+        {
+            System.setIn(stdin);
+        }
+        assertThat(txn.exitCode()).as(txn.err()).isZero();
+        final JsonNode doc = new ObjectMapper().readTree(txn.out());
+        assertThat(doc.get("outcome").asText()).isEqualTo("committed");
+        assertThat(doc.get("results").get(0).get("value").asText()).isEqualTo("second");
+        assertThat(doc.get("results").get(2).get("value").asLong()).isEqualTo(3);
+        final BenchTestSupport.Execution gone = BenchTestSupport.execute("get", "--config", cfg, "shell-key", "--json");
+        assertThat(new ObjectMapper().readTree(gone.out()).get("results").get(0).get("value").isNull()).isTrue();
+        try (KvClient client = KvClient.connect(config, config.clientIds().firstId()))
+        {
+            assertThat(client.getString("shell two")).isEqualTo("a b");
+        }
+    }
+
+    /**
+     * A replica's admin port: Prometheus text with the transaction counters moved by the shell's
+     * transactions, the latency histograms, JVM meters; /health and /ready answer 200.
+     */
+    private static void scrapeMetrics(final ClusterConfig config) throws Exception
+    {
+        final HttpClient http = HttpClient.newHttpClient();
+        final ReplicaConfig replica = config.replica(0);
+        final String base = "http://127.0.0.1:" + replica.adminPort();
+        final HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        final Map<String, Double> samples = new HashMap<>();
+        for (final String line : metrics.body().split("\n"))
+        {
+            if (!line.startsWith("#") && !line.isBlank())
+            {
+                final int space = line.lastIndexOf(' ');
+                samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        final String tags = "{cluster=\"local\",partition=\"0\",replica=\"0\"}";
+        assertThat(samples.get("ramcast_transactions_executed_total" + tags)).as(metrics.body()).isPositive();
+        assertThat(samples.get("ramcast_deliveries_total" + tags)).isPositive();
+        assertThat(samples.get("ramcast_execution_seconds_count" + tags)).isPositive();
+        assertThat(samples.get("ramcast_store_write_seconds_count" + tags)).isPositive();
+        assertThat(samples.get("ramcast_connected_replicas" + tags)).as("replica 1 is down").isEqualTo(7.0);
+        assertThat(samples.keySet()).anyMatch(k -> k.startsWith("ramcast_transactions_not_committed_total{") &&
+            k.contains("reason=\"condition_failed\""));
+        assertThat(samples.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"));
+        assertThat(samples.keySet()).anyMatch(k -> k.startsWith("ramcast_execution_seconds_bucket{"));
+        for (final String page : new String[] {"/health", "/ready"})
+        {
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + page)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).as(page).isEqualTo(200);
+        }
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/nothing")).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
     }
 
     /** {@code ramcast cluster} running on a thread of its own, as from a terminal, its output captured. */

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 /**
  * The repository's {@code config/local.yaml}, with its data root moved into a test directory and
- * its ports (RamCast and transfer ports) moved to a free range, so tests run the default deployment without clashing with a
+ * its ports (RamCast, transfer and admin ports) moved to a free range, so tests run the default deployment without clashing with a
  * cluster a user runs on the same machine. Nothing else of the file changes.
  */
 public final class LocalConfigFixture
@@ -31,15 +31,17 @@ public final class LocalConfigFixture
             throw new IllegalStateException("config/local.yaml no longer says '" + dataRoot + "'");
         }
         yaml = yaml.replace(dataRoot, "dataRoot: " + dir.resolve("data").toAbsolutePath());
-        final int base = BenchTestSupport.freeBasePort(18);
+        final int base = BenchTestSupport.freeBasePort(27);
         for (int id = 0; id < 9; id++)
         {
-            final String ports = "port: " + (7100 + id) + ", transferPort: " + (7200 + id) + " ";
+            final String ports = "port: " + (7100 + id) + ", transferPort: " + (7200 + id) + ", adminPort: " + (7300 + id) +
+                " ";
             if (!yaml.contains(ports))
             {
                 throw new IllegalStateException("config/local.yaml no longer has '" + ports + "'");
             }
-            yaml = yaml.replace(ports, "port: " + (base + id) + ", transferPort: " + (base + 9 + id) + " ");
+            yaml = yaml.replace(ports, "port: " + (base + id) + ", transferPort: " + (base + 9 + id) + ", adminPort: " +
+                (base + 18 + id) + " ");
         }
         final Path file = dir.resolve("local-test.yaml");
         Files.writeString(file, yaml, StandardCharsets.UTF_8);

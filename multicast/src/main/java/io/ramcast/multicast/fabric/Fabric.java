@@ -105,6 +105,18 @@ public interface Fabric extends AutoCloseable
     }
 
     /**
+     * The peers this fabric has a live connection with (authenticated, handshake done), for status
+     * reports and metrics. Safe from any thread: a copy, which may be out of date as soon as it is
+     * returned.
+     *
+     * @return ascending peer ids, or null if this fabric does not track its connections.
+     */
+    default int[] connectedPeers()
+    {
+        return null;
+    }
+
+    /**
      * Sets the listener told of fabric events; called on the agent thread from {@link #doWork()}.
      *
      * @param listener the listener, not null.

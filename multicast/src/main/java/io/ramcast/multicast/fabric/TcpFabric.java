@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -132,6 +134,8 @@ public final class TcpFabric implements Fabric
     private static final int LISTEN_BACKLOG = 128;
     private static final Logger LOG = LoggerFactory.getLogger(TcpFabric.class);
 
+    /** Peers with a live connection, for {@link #connectedPeers()} (written on the agent thread). */
+    private final Set<Integer> connectedPeers = ConcurrentHashMap.newKeySet();
     private final int selfId;
     private final PeerAddresses addresses;
     private final InetSocketAddress selfAddress;
@@ -555,6 +559,12 @@ public final class TcpFabric implements Fabric
     }
 
     @Override
+    public int[] connectedPeers()
+    {
+        return connectedPeers.stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    @Override
     public void listener(final FabricListener listener)
     {
         events.listener(listener);
@@ -577,6 +587,7 @@ public final class TcpFabric implements Fabric
         {
             peer.connection(null);
             peer.state(TcpPeer.State.DOWN);
+            connectedPeers.remove(peer.peerId());
         }
         if (null != serverChannel)
         {
@@ -1074,6 +1085,11 @@ public final class TcpFabric implements Fabric
         {
             LOG.error("process {}: closing {}: {}", selfId, connection, reason);
         }
+        else if (wasActive && null != connection.peer() && !addresses.byProcessId().containsKey(connection.peer().peerId()))
+        {
+            // a client (it has no listen address) went away: ordinary, as when it closes
+            LOG.info("process {}: client disconnected: {}: {}", selfId, connection, reason);
+        }
         else if (wasActive)
         {
             LOG.warn("process {}: lost {}: {}", selfId, connection, reason);
@@ -1097,6 +1113,7 @@ public final class TcpFabric implements Fabric
             if (wasActive)
             {
                 peer.state(TcpPeer.State.DOWN);
+                connectedPeers.remove(peer.peerId());
                 events.peerDown(peer.peerId());
             }
             if (peer.connectsOut())
@@ -1266,6 +1283,7 @@ public final class TcpFabric implements Fabric
 
             connection.state(TcpConnection.State.ACTIVE);
             peer.state(TcpPeer.State.ACTIVE);
+            connectedPeers.add(peer.peerId());
             peer.regionSizeById(regionSizeById);
             peer.reconnectBackoff().onSuccess();
             for (final TcpRemoteRegion handle : peer.handleByRegionId().values())

@@ -425,6 +425,7 @@ class TcpFabricTest
         final long untilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         Await.until(() -> System.nanoTime() - untilNs > 0, AWAIT_TIMEOUT, "several refused attempts", connector::doWork);
         assertThat(handle.status()).isEqualTo(RemoteRegion.Status.CONNECTING);
+        assertThat(connector.connectedPeers()).as("for status reports: nobody yet").isEmpty();
 
         final TcpFabric late = track(new TcpFabric(2, addresses, TcpFabricContractTest.OPTIONS));
         final LocalRegion region = late.register(REGION_ID, REGION_SIZE_BYTES, true);
@@ -437,6 +438,10 @@ class TcpFabricTest
         Await.until(() -> handle.status() == RemoteRegion.Status.READY, AWAIT_TIMEOUT, "connected", stepBoth);
         assertThat(handle.write(0, words(9L), 0, 8)).isEqualTo(WriteResult.ISSUED);
         Await.until(() -> region.buffer().getLongVolatile(0) == 9L, AWAIT_TIMEOUT, "landed", stepBoth);
+        assertThat(connector.connectedPeers()).containsExactly(2);
+        assertThat(late.connectedPeers()).containsExactly(1);
+        late.close();
+        Await.until(() -> connector.connectedPeers().length == 0, AWAIT_TIMEOUT, "the peer's loss seen", connector::doWork);
     }
 
     @Test

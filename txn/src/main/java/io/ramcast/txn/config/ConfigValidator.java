@@ -381,21 +381,10 @@ final class ConfigValidator
                     "address already used by " + owner + "; every replica needs its own host:port");
             }
         }
-        Integer transferPort = ReplicaConfig.NO_TRANSFER_PORT;
-        if (raw.transferPort() != null)
-        {
-            transferPort = intIn(path + ".transferPort", raw.transferPort(), 1, 65535, "ports must be in [1, 65535]");
-            if (host != null && transferPort != null)
-            {
-                final String address = host + ":" + transferPort;
-                final String owner = addressOwner.putIfAbsent(address.toLowerCase(Locale.ROOT), path + ".transferPort");
-                if (owner != null)
-                {
-                    problem(path + ".transferPort", quote(address), "address already used by " + owner +
-                        "; the transfer port needs a host:port of its own");
-                }
-            }
-        }
+        final Integer transferPort = raw.transferPort() == null ? Integer.valueOf(ReplicaConfig.NO_TRANSFER_PORT) :
+            ownPort(path + ".transferPort", host, raw.transferPort(), addressOwner, "the transfer port");
+        final Integer adminPort = raw.adminPort() == null ? Integer.valueOf(ReplicaConfig.NO_ADMIN_PORT) :
+            ownPort(path + ".adminPort", host, raw.adminPort(), addressOwner, "the admin port");
         Path dataDir = null;
         if (raw.dataDir() != null)
         {
@@ -417,7 +406,26 @@ final class ConfigValidator
             }
         }
         return id == null || host == null || port == null || dataDir == null || partitionId == null ||
-            transferPort == null ? null : new ReplicaConfig(id, partitionId, host, port, dataDir, transferPort);
+            transferPort == null || adminPort == null ? null :
+            new ReplicaConfig(id, partitionId, host, port, dataDir, transferPort, adminPort);
+    }
+
+    /** A second port of a replica on its host: in range and a host:port no other entry uses. */
+    private Integer ownPort(final String path, final String host, final long value, final Map<String, String> addressOwner,
+        final String what)
+    {
+        final Integer port = intIn(path, value, 1, 65535, "ports must be in [1, 65535]");
+        if (host != null && port != null)
+        {
+            final String address = host + ":" + port;
+            final String owner = addressOwner.putIfAbsent(address.toLowerCase(Locale.ROOT), path);
+            if (owner != null)
+            {
+                problem(path, quote(address), "address already used by " + owner + "; " + what +
+                    " needs a host:port of its own");
+            }
+        }
+        return port;
     }
 
     private Integer replicaId(final String path, final long id, final String partitionLabel)

@@ -49,7 +49,7 @@ final class RawConfig
     {
     }
 
-    record RawReplica(Long id, String host, Long port, String dataDir, Long transferPort)
+    record RawReplica(Long id, String host, Long port, String dataDir, Long transferPort, Long adminPort)
     {
     }
 

@@ -17,11 +17,32 @@ import java.nio.file.Path;
  * @param transferPort TCP port, on {@code host}, where the replica serves snapshots of its store
  *                  (state transfer, backups), in [1, 65535]; {@link #NO_TRANSFER_PORT} if the entry
  *                  sets none, and then the replica serves no snapshots.
+ * @param adminPort TCP port, on {@code host}, where the replica answers HTTP requests for its
+ *                  status, health and metrics, in [1, 65535]; {@link #NO_ADMIN_PORT} if the entry
+ *                  sets none, and then it answers none.
  */
-public record ReplicaConfig(int id, int partition, String host, int port, Path dataDir, int transferPort)
+public record ReplicaConfig(int id, int partition, String host, int port, Path dataDir, int transferPort, int adminPort)
 {
     /** {@link #transferPort()} of a replica whose entry sets none: it serves no snapshots. */
     public static final int NO_TRANSFER_PORT = 0;
+    /** {@link #adminPort()} of a replica whose entry sets none: it serves no status or metrics. */
+    public static final int NO_ADMIN_PORT = 0;
+
+    /**
+     * A replica with no admin port.
+     *
+     * @param id           process id.
+     * @param partition    partition.
+     * @param host         host.
+     * @param port         RamCast port.
+     * @param dataDir      data directory.
+     * @param transferPort snapshot port, or {@link #NO_TRANSFER_PORT}.
+     */
+    public ReplicaConfig(final int id, final int partition, final String host, final int port, final Path dataDir,
+        final int transferPort)
+    {
+        this(id, partition, host, port, dataDir, transferPort, NO_ADMIN_PORT);
+    }
 
     /**
      * A replica that serves no snapshots.
@@ -34,7 +55,22 @@ public record ReplicaConfig(int id, int partition, String host, int port, Path d
      */
     public ReplicaConfig(final int id, final int partition, final String host, final int port, final Path dataDir)
     {
-        this(id, partition, host, port, dataDir, NO_TRANSFER_PORT);
+        this(id, partition, host, port, dataDir, NO_TRANSFER_PORT, NO_ADMIN_PORT);
+    }
+
+    /** @return whether the entry sets an {@link #adminPort()}. */
+    public boolean servesAdmin()
+    {
+        return adminPort != NO_ADMIN_PORT;
+    }
+
+    /**
+     * @return a new address for host and {@link #adminPort()}.
+     * @throws IllegalStateException if the replica has no admin port.
+     */
+    public InetSocketAddress adminAddress()
+    {
+        return secondAddress(adminPort, "adminPort");
     }
 
     /** @return whether the entry sets a {@link #transferPort()}. */
@@ -50,11 +86,7 @@ public record ReplicaConfig(int id, int partition, String host, int port, Path d
      */
     public InetSocketAddress transferAddress()
     {
-        if (!servesSnapshots())
-        {
-            throw new IllegalStateException("replica " + id + " has no transferPort in its config entry");
-        }
-        return new InetSocketAddress(host, transferPort);
+        return secondAddress(transferPort, "transferPort");
     }
 
     /**
@@ -67,5 +99,14 @@ public record ReplicaConfig(int id, int partition, String host, int port, Path d
     public InetSocketAddress listenAddress()
     {
         return new InetSocketAddress(host, port);
+    }
+
+    private InetSocketAddress secondAddress(final int secondPort, final String field)
+    {
+        if (secondPort == 0)
+        {
+            throw new IllegalStateException("replica " + id + " has no " + field + " in its config entry");
+        }
+        return new InetSocketAddress(host, secondPort);
     }
 }

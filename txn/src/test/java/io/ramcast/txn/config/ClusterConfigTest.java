@@ -57,6 +57,7 @@ class ClusterConfigTest
                 assertThat(replica.host()).isEqualTo("127.0.0.1");
                 assertThat(replica.port()).isEqualTo(7100 + replica.id());
                 assertThat(replica.transferPort()).isEqualTo(7200 + replica.id());
+                assertThat(replica.adminPort()).isEqualTo(7300 + replica.id());
                 assertThat(replica.transferAddress().getPort()).isEqualTo(7200 + replica.id());
                 assertThat(replica.dataDir()).isEqualTo(Path.of("/tmp/ramcast-kv/local/replica-" + replica.id()));
             }
@@ -277,7 +278,7 @@ class ClusterConfigTest
         assertThat(config.isClientId(116)).isFalse();
         assertThat(config.isClientId(8)).isFalse();
         assertThat(config.replica(4)).isEqualTo(
-            new ReplicaConfig(4, 1, "127.0.0.1", 7104, Path.of("/tmp/ramcast-kv/local/replica-4"), 7204));
+            new ReplicaConfig(4, 1, "127.0.0.1", 7104, Path.of("/tmp/ramcast-kv/local/replica-4"), 7204, 7304));
         assertThatThrownBy(() -> config.replica(100)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("no replica with id 100 in cluster 'local'")
             .hasMessageContaining("100 is a client id");
@@ -454,6 +455,8 @@ class ClusterConfigTest
                 "ports must be in [1, 65535]"),
             arguments("bad-transfer-port-clash.yaml", "partitions[1].replicas[1].transferPort", "'127.0.0.1:7103'",
                 "address already used by partitions[1].replicas[0]; the transfer port needs a host:port of its own"),
+            arguments("bad-admin-port-clash.yaml", "partitions[0].replicas[2].adminPort", "'127.0.0.1:7201'",
+                "address already used by partitions[0].replicas[1].transferPort; the admin port needs a host:port of its own"),
             arguments("bad-port-zero.yaml", "partitions[0].replicas[0].port", "0", "ports must be in [1, 65535]"),
             arguments("bad-ring-slots.yaml", "buffers.ringSlots", "48", "must be a power of two in [2, 65536]"),
             arguments("bad-stream-records.yaml", "buffers.streamRecords", "1000", "must be a power of two in [16, 16777216]"),

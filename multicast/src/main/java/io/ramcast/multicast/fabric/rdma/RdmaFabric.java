@@ -9,7 +9,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
@@ -103,6 +105,8 @@ public final class RdmaFabric implements Fabric
     private static final int LISTEN_BACKLOG = 128;
     private static final Logger LOG = LoggerFactory.getLogger(RdmaFabric.class);
 
+    /** Peers with a live connection, for {@link #connectedPeers()} (written on the agent thread). */
+    private final Set<Integer> connectedPeers = ConcurrentHashMap.newKeySet();
     private final int selfId;
     private final long incarnation;
     private final FabricCredentials credentials;
@@ -395,6 +399,12 @@ public final class RdmaFabric implements Fabric
         work += attemptConnections();
         work += events.dispatch();
         return work;
+    }
+
+    @Override
+    public int[] connectedPeers()
+    {
+        return connectedPeers.stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
     @Override
@@ -1065,6 +1075,7 @@ public final class RdmaFabric implements Fabric
         if (RdmaPeer.State.UP != peer.state())
         {
             peer.state(RdmaPeer.State.UP);
+            connectedPeers.add(peer.peerId());
             LOG.info("process {}: connected to process {} over rdma", selfId, peer.peerId());
         }
         if (peer.tableKnown())
@@ -1382,6 +1393,7 @@ public final class RdmaFabric implements Fabric
         }
         LOG.warn("process {}: process {} is down: {}", selfId, peer.peerId(), reason);
         peer.state(RdmaPeer.State.DOWN);
+        connectedPeers.remove(peer.peerId());
         events.peerDown(peer.peerId());
         for (final RdmaRemoteRegion handle : peer.handles().values())
         {
