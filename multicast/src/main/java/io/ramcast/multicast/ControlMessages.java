@@ -59,6 +59,11 @@ final class ControlMessages
      * each member that acknowledged one rewrites that ack cell to the asker.
      */
     static final byte ACK_REQUEST = 12;
+    /**
+     * A leader that is about to stop asks one member of its group to campaign now, instead of
+     * after a failure timeout (group, the ballot it led); it has stopped proposing.
+     */
+    static final byte HAND_OVER = 13;
 
     /** Bytes a relay adds to the slot record it carries, at most. */
     static final int RELAY_OVERHEAD_BYTES = 64;
@@ -488,7 +493,10 @@ final class ControlMessages
         return b.array();
     }
 
-    /** A decoded message that carries a group and a ballot ({@link #CATCH_UP_NACK}, {@link #NEW_LEADER}). */
+    /**
+     * A decoded message that carries a group and a ballot ({@link #CATCH_UP_NACK}, {@link #NEW_LEADER},
+     * {@link #HAND_OVER}).
+     */
     record GroupBallot(int group, long ballot)
     {
     }

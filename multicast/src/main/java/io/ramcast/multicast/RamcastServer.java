@@ -320,6 +320,44 @@ public final class RamcastServer implements AutoCloseable
         return protocol.catchUpBehindView();
     }
 
+    /**
+     * Before a clean stop: if this server leads its group, it stops proposing and asks another
+     * member to campaign at once, then waits until a new leader is known (ServerProtocol
+     * {@code requestHandOver}); either way it campaigns no more. Call it, then {@link #close()}.
+     * Waits at most {@code timeout}; a group whose majority is not reachable elects after its
+     * failure timeout, as after a crash.
+     *
+     * @param timeout how long to wait for the new leader.
+     * @return the new leader's id, or -1 if this server did not lead or no new leader was known in time.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public int handOverLeadership(final java.time.Duration timeout) throws InterruptedException
+    {
+        final int self = protocol.selfId();
+        final boolean led = protocol.leaderView() == self;
+        protocol.requestHandOver();
+        fabric.wakeup();
+        if (!led)
+        {
+            return -1;
+        }
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            final int leader = protocol.leaderView();
+            if (leader != self)
+            {
+                return leader;
+            }
+            if (agent.failure() != null)
+            {
+                return -1;
+            }
+            Thread.sleep(2);
+        }
+        return -1;
+    }
+
     /** @return messages delivered so far. */
     public long deliveredCount()
     {

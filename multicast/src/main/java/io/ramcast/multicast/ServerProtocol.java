@@ -302,6 +302,10 @@ final class ServerProtocol
     private boolean leaderStalls;
     private volatile int leaderView;
     private volatile long ballotView;
+    /** Set from any thread by {@link #requestHandOver()}; acted on by the agent. */
+    private volatile boolean handOverRequested;
+    /** This process handed its leadership over (or was asked to while not leading): it never campaigns again. */
+    private boolean handedOver;
 
     ServerProtocol(
         final GroupTopology topology,
@@ -817,6 +821,7 @@ final class ServerProtocol
         work += beats;
         work += control.doWork();
         work += pollRings();
+        work += handOverIfAsked();
         work += checkLeader();
         if (mode == Mode.LEADER)
         {
@@ -1627,6 +1632,8 @@ final class ServerProtocol
             case ControlMessages.DELIVERED_REQUEST -> onDeliveredRequest(sender,
                 ControlMessages.decodeDeliveredRequest(message));
             case ControlMessages.DELIVERED -> onDelivered(sender, ControlMessages.decodeDelivered(message));
+            case ControlMessages.HAND_OVER -> onHandOver(sender, ControlMessages.decodeBallotMessage(message,
+                ControlMessages.HAND_OVER));
             default -> throw new IllegalStateException("control message of unknown type " + message[0] + " from " + sender);
         }
     }
@@ -1722,6 +1729,10 @@ final class ServerProtocol
      */
     private int checkLeader()
     {
+        if (handedOver)
+        {
+            return 0; // stopping: another member leads, or the group elects one without this process
+        }
         if (mode == Mode.LEADER)
         {
             if (!hearsMajority())
@@ -1776,6 +1787,69 @@ final class ServerProtocol
             }
         }
         return 0;
+    }
+
+    /**
+     * Asks the agent to hand its group's leadership over before this process stops (any thread):
+     * if it leads and hears a majority, it stops proposing (stepping down in its ballot, as
+     * check-quorum does) and asks the next member in ring order that it does not suspect and that
+     * is not known to be stale to campaign at once ({@link ControlMessages#HAND_OVER}), so the
+     * group elects a leader in a round trip or two instead of after a failure timeout. Whether it
+     * led or not, this process campaigns no more. Safety does not depend on it: the successor's
+     * election is an ordinary one (task 7), which recovers everything a majority accepted.
+     */
+    void requestHandOver()
+    {
+        handOverRequested = true;
+    }
+
+    private int handOverIfAsked()
+    {
+        if (!handOverRequested || handedOver)
+        {
+            return 0;
+        }
+        handedOver = true;
+        if (mode != Mode.LEADER || !hearsMajority())
+        {
+            LOG.info("process {}: stopping; {} (nothing to hand over)", selfId,
+                mode == Mode.LEADER ? "hears no majority of its group" : "does not lead its group");
+            return 0;
+        }
+        final int selfIndex = topology.memberIndexOf(selfId);
+        int successor = -1;
+        for (int i = 1; i < members.length && successor < 0; i++)
+        {
+            final int index = (selfIndex + i) % members.length;
+            if (!heartbeats.suspected(members[index], nowNs) && staleUntilNs[index] <= nowNs)
+            {
+                successor = members[index];
+            }
+        }
+        stepDown();
+        enterBallot(Mode.FOLLOWER, ballot, successor < 0 ? "stopping: no member to hand over to" :
+            "stopping: hands leadership over to " + successor);
+        if (successor >= 0)
+        {
+            control.send(successor, ControlMessages.ballotMessage(ControlMessages.HAND_OVER, group, ballot));
+        }
+        return 1;
+    }
+
+    /** {@link ControlMessages#HAND_OVER}: the leader of this member's ballot stops and asks it to campaign now. */
+    private void onHandOver(final int sender, final ControlMessages.GroupBallot h)
+    {
+        if (h.group() != group || h.ballot() != ballot || Ballots.leader(h.ballot()) != sender || mode != Mode.FOLLOWER)
+        {
+            return; // an old ballot's, or already campaigning or leading: nothing to do
+        }
+        if (handedOver || !hearsMajority() || nowNs < campaignHoldOffNs)
+        {
+            LOG.info("process {}: leader {} hands over, but this process cannot campaign now; the group elects after " +
+                "its failure timeout", selfId, sender);
+            return;
+        }
+        becomeCandidate("leader " + sender + " handed over (it is stopping)");
     }
 
     /** @return whether this process and the members it does not suspect make a majority of its group. */

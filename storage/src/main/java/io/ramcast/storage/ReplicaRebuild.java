@@ -83,17 +83,33 @@ public final class ReplicaRebuild
      */
     public static boolean isRebuildable(final Path dataDir)
     {
-        if (!Files.exists(dataDir) || Files.exists(dataDir.resolve(MARKER)))
-        {
-            return true;
-        }
-        if (StoreIdentity.read(dataDir) != null)
+        return !Files.exists(dataDir) || isMarkedForRebuild(dataDir) || isEmpty(dataDir);
+    }
+
+    /**
+     * @param dataDir a replica's data directory.
+     * @return whether it was marked for a rebuild ({@link #markForRebuild}: the replica stopped as
+     *         stale) or holds only a snapshot an earlier rebuild installed before it stopped; not
+     *         for a missing or empty directory (a new replica of a new cluster has one).
+     */
+    public static boolean isMarkedForRebuild(final Path dataDir)
+    {
+        if (!Files.exists(dataDir))
         {
             return false;
         }
-        if (SnapshotFetcher.isInstalled(dataDir))
+        if (Files.exists(dataDir.resolve(MARKER)))
         {
             return true;
+        }
+        return StoreIdentity.read(dataDir) == null && SnapshotFetcher.isInstalled(dataDir);
+    }
+
+    private static boolean isEmpty(final Path dataDir)
+    {
+        if (StoreIdentity.read(dataDir) != null)
+        {
+            return false;
         }
         try (Stream<Path> entries = Files.list(dataDir))
         {

@@ -415,6 +415,21 @@ public final class ReplicaServer implements AutoCloseable
     }
 
     /**
+     * The graceful stop's first step: if this replica leads its partition's RamCast group, it stops
+     * proposing and asks another replica to campaign at once, then waits until a new leader is
+     * known, so that the partition goes on committing without waiting for a failure timeout; it
+     * campaigns no more. Call {@link #close()} after it. Any thread.
+     *
+     * @param timeout how long to wait for the new leader.
+     * @return the new leader's id, or -1 if this replica did not lead or none was known in time.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public int handOverLeadership(final java.time.Duration timeout) throws InterruptedException
+    {
+        return server.handOverLeadership(timeout);
+    }
+
+    /**
      * @param reason why.
      * @return transactions executed since start that did not commit for that reason; any thread.
      */

@@ -111,6 +111,8 @@ class ReplicaRebuildTest
         final ClusterConfig config = config(startSource());
         final Path target = config.replica(1).dataDir();
         assertThat(ReplicaRebuild.isRebuildable(target)).isTrue();
+        assertThat(ReplicaRebuild.isMarkedForRebuild(target)).as("missing or empty: a new replica's, not marked")
+            .isFalse();
 
         final ReplicaRebuild.Result result = ReplicaRebuild.rebuild(config, 1, Duration.ofSeconds(20), TransferListener.NONE);
 
@@ -140,8 +142,10 @@ class ReplicaRebuildTest
             old.apply(new StoreBatch(new AppliedMark(3, 0, 77)).put(utf8("old-key"), utf8("old")));
         }
         assertThat(ReplicaRebuild.isRebuildable(target)).isFalse();
+        assertThat(ReplicaRebuild.isMarkedForRebuild(target)).isFalse();
         ReplicaRebuild.markForRebuild(target, "replica 1 is stale");
         assertThat(ReplicaRebuild.isRebuildable(target)).isTrue();
+        assertThat(ReplicaRebuild.isMarkedForRebuild(target)).as("what --rebuild-if-marked rebuilds").isTrue();
 
         ReplicaRebuild.rebuild(config, 1, Duration.ofSeconds(20), TransferListener.NONE);
 

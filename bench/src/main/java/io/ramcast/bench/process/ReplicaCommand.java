@@ -72,6 +72,11 @@ public final class ReplicaCommand implements Callable<Integer>
         "refused).")
     private boolean rebuild;
 
+    @Option(names = "--rebuild-if-marked", description = "As --rebuild, but only for a data directory marked for a " +
+        "rebuild (the replica stopped because it was stale) or holding a half-installed snapshot; a missing or empty " +
+        "one is a new replica's and starts empty. For service managers that restart the replica by themselves.")
+    private boolean rebuildIfMarked;
+
     @Option(names = "--idle", paramLabel = "KIND", defaultValue = "${env:RAMCAST_IDLE:-backoff}",
         converter = io.ramcast.bench.multicast.IdleKind.Converter.class,
         completionCandidates = io.ramcast.bench.multicast.IdleKind.Candidates.class,
@@ -132,6 +137,42 @@ public final class ReplicaCommand implements Callable<Integer>
         return words.length < 5 ? status : words[0] + " " + words[1] + " " + words[4];
     }
 
+
+    /**
+     * A replica that leads its partition hands leadership over before it stops (SIGTERM, Ctrl-C),
+     * so that its partition commits on without waiting for a failure timeout; waits for the new
+     * leader at most two failure timeouts plus a second.
+     */
+    private void handOverIfLeading(final ReplicaServer replica, final ClusterConfig config)
+    {
+        if (replica.leaderId() != id || replica.failure() != null)
+        {
+            return;
+        }
+        final Duration wait = Duration.ofMillis(2 * config.timeouts().failureTimeoutMs() + 1000);
+        LOG.info("replica {} leads partition {}: handing leadership over before stopping (waiting at most {} ms)", id,
+            replica.replica().partition(), wait.toMillis());
+        try
+        {
+            final long startNs = System.nanoTime();
+            final int successor = replica.handOverLeadership(wait);
+            final long tookMs = (System.nanoTime() - startNs) / 1_000_000;
+            if (successor >= 0)
+            {
+                LOG.info("replica {}: replica {} leads partition {} now ({} ms)", id, successor,
+                    replica.replica().partition(), tookMs);
+            }
+            else
+            {
+                LOG.warn("replica {}: no new leader of partition {} within {} ms; stopping anyway (the partition " +
+                    "elects one after its failure timeout)", id, replica.replica().partition(), tookMs);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     /** @return null to go on starting, or the exit code of a rebuild that could not be done. */
     private Integer rebuildIfEmpty(final ClusterConfig config)
@@ -195,7 +236,7 @@ public final class ReplicaCommand implements Callable<Integer>
             LOG.info("replica {} starting (pid {}), config {}", id, ProcessHandle.current().pid(), configFile);
         }
         final PrintWriter out = spec.commandLine().getOut();
-        if (rebuild)
+        if (rebuild || rebuildIfMarked && ReplicaRebuild.isMarkedForRebuild(config.replica(id).dataDir()))
         {
             final Integer failed = rebuildIfEmpty(config);
             if (failed != null)
@@ -231,6 +272,7 @@ public final class ReplicaCommand implements Callable<Integer>
         {
             try
             {
+                handOverIfLeading(replica, config);
                 LOG.info("replica {} shutting down", id);
                 replica.close();
             }

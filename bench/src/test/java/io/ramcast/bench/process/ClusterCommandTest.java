@@ -277,6 +277,19 @@ class ClusterCommandTest
             k.contains("reason=\"condition_failed\""));
         assertThat(samples.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"));
         assertThat(samples.keySet()).anyMatch(k -> k.startsWith("ramcast_execution_seconds_bucket{"));
+        // every metric the repository's Grafana dashboard plots is one a replica serves
+        final String dashboard = Files.readString(Path.of("..", "config", "grafana", "ramcast-dashboard.json"),
+            StandardCharsets.UTF_8);
+        final java.util.regex.Matcher names = java.util.regex.Pattern.compile("\\b((?:ramcast|jvm)_[a-z_]+)\\{")
+            .matcher(dashboard);
+        int plotted = 0;
+        while (names.find())
+        {
+            final String name = names.group(1);
+            assertThat(samples.keySet()).as("the dashboard plots " + name).anyMatch(k -> k.startsWith(name + "{"));
+            plotted++;
+        }
+        assertThat(plotted).isGreaterThan(10);
         for (final String page : new String[] {"/health", "/ready"})
         {
             assertThat(http.send(HttpRequest.newBuilder(URI.create(base + page)).build(),
@@ -296,7 +309,7 @@ class ClusterCommandTest
         private RunningCommand(final Path configFile, final Path logDir, final String... options)
         {
             final List<String> args = new java.util.ArrayList<>(List.of("cluster", "--config", configFile.toString(),
-                "--log-dir", logDir.toString(), "--replica-jvm-options", "-Xmx192m -XX:+UseSerialGC"));
+                "--log-dir", logDir.toString(), "--replica-jvm-options", "-Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"));
             args.addAll(List.of(options));
             thread = new Thread(() ->
             {
