@@ -358,6 +358,15 @@ public final class RamcastServer implements AutoCloseable
         return -1;
     }
 
+    /**
+     * @return the deliveries this server still holds to catch a lagging member of its group up;
+     *         a member further behind needs a snapshot (any thread).
+     */
+    public long catchUpWindow()
+    {
+        return protocol.catchUpWindowView();
+    }
+
     /** @return messages delivered so far. */
     public long deliveredCount()
     {

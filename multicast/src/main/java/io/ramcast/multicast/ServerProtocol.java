@@ -302,6 +302,8 @@ final class ServerProtocol
     private boolean leaderStalls;
     private volatile int leaderView;
     private volatile long ballotView;
+    /** {@link #catchUpWindowView()}: written by the agent when it trims what it retains. */
+    private volatile long catchUpWindowView;
     /** Set from any thread by {@link #requestHandOver()}; acted on by the agent. */
     private volatile boolean handOverRequested;
     /** This process handed its leadership over (or was asked to while not leading): it never campaigns again. */
@@ -683,6 +685,12 @@ final class ServerProtocol
     /** Drops delivered entries beyond the retention once the application has applied them. */
     private void trimRetained()
     {
+        trimRetainedEntries();
+        catchUpWindowView = retained.size() + history.size();
+    }
+
+    private void trimRetainedEntries()
+    {
         while (retained.size() > options.retainedDeliveries())
         {
             final var it = retained.values().iterator();
@@ -723,6 +731,16 @@ final class ServerProtocol
     void onNewClientIncarnation(final java.util.function.IntConsumer listener)
     {
         newClientIncarnation = listener;
+    }
+
+    /**
+     * @return the deliveries this process still holds to catch a lagging member of its group up
+     *         (retained and history, as of its last delivery): a member further behind than that
+     *         can only be rebuilt from a snapshot (any thread).
+     */
+    long catchUpWindowView()
+    {
+        return catchUpWindowView;
     }
 
     /** @return the leader of the own group as last seen by the agent (any thread). */

@@ -444,6 +444,27 @@ public final class ReplicaServer implements AutoCloseable
         return executor.groupsWritten();
     }
 
+    /** @return snapshot bytes this replica's transfer port sent since start (-1 without one); any thread. */
+    public long snapshotBytesSent()
+    {
+        return snapshotServer == null ? -1 : snapshotServer.bytesSent();
+    }
+
+    /** @return fetchers (rebuilding replicas, backups) connected to the transfer port now; any thread. */
+    public int snapshotFetchers()
+    {
+        return snapshotServer == null ? 0 : snapshotServer.fetchers();
+    }
+
+    /**
+     * @return deliveries this replica still holds to catch a lagging replica of its partition up;
+     *         one further behind must be rebuilt from a snapshot; any thread.
+     */
+    public long catchUpWindow()
+    {
+        return server.catchUpWindow();
+    }
+
     /** @return RamCast deliveries since start; any thread. */
     public long deliveredCount()
     {

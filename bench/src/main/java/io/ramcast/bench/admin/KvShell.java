@@ -90,7 +90,7 @@ public final class KvShell
         exitCodeList = {"0:committed", "1:not committed (the reason is printed)",
             "2:usage error (bad arguments, config, encoding or input)",
             "3:outcome unknown (retried until the deadline) or the cluster unreachable"})
-    abstract static class ShellCommand implements Callable<Integer>
+    abstract static class ShellCommand implements Callable<Integer>, ConsoleLogging.Quiet
     {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -277,7 +277,6 @@ public final class KvShell
     private static int run(final CommandLine.Model.CommandSpec spec, final Options options,
         final Transaction.Builder operations) throws InterruptedException
     {
-        ConsoleLogging.quiet();
         final Transaction transaction;
         final ClusterConfig config;
         try

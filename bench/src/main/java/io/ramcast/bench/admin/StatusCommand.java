@@ -44,7 +44,7 @@ import java.util.concurrent.Callable;
         "1:some partition has not (a replica's answer says which)",
         "2:usage error (bad arguments or config)"
     })
-public final class StatusCommand implements Callable<Integer>
+public final class StatusCommand implements Callable<Integer>, ConsoleLogging.Quiet
 {
     /** A partition is healthy. */
     static final int EXIT_HEALTHY = 0;
@@ -97,7 +97,6 @@ public final class StatusCommand implements Callable<Integer>
     @Override
     public Integer call() throws InterruptedException
     {
-        ConsoleLogging.quiet(); // the command's output, not libraries' INFO lines
         if (timeoutMs <= 0)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive, not " + timeoutMs);

@@ -58,7 +58,7 @@ import java.util.regex.Pattern;
         "2:usage error (bad arguments, replica without transferPort, DIR not usable or not a backup)",
         "3:the backup failed (source unreachable or refused, I/O error)"
     })
-public final class BackupCommand implements Callable<Integer>
+public final class BackupCommand implements Callable<Integer>, ConsoleLogging.Quiet
 {
     private static final Pattern RATE = Pattern.compile("(\\d+)([KMG]?)(i?B?)?(/s)?", Pattern.CASE_INSENSITIVE);
     private static final long PROGRESS_INTERVAL_NS = 1_000_000_000L;
@@ -87,7 +87,6 @@ public final class BackupCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        ConsoleLogging.quiet(); // the command's output, not libraries' INFO lines
         if (verifyDir != null)
         {
             if (configFile != null || replicaId != null || target != null || maxRate != null)

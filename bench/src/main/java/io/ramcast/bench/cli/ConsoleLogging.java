@@ -18,13 +18,28 @@ public final class ConsoleLogging
     {
     }
 
-    /** Sets the root logger to WARN, or to {@code $RAMCAST_LOG_LEVEL} when set. */
-    public static void quiet()
+    /**
+     * Marks a command whose console is for people: {@link RamcastCli#commandLine()} runs it with
+     * the root logger at WARN (or {@code $RAMCAST_LOG_LEVEL}) and restores the level afterwards.
+     */
+    public interface Quiet
+    {
+    }
+
+    /**
+     * Sets the root logger to WARN, or to {@code $RAMCAST_LOG_LEVEL} when set.
+     *
+     * @return what sets it back to the level it had.
+     */
+    public static Runnable quiet()
     {
         final String wanted = System.getenv(LEVEL_ENV);
         if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof Logger root)
         {
+            final Level before = root.getLevel();
             root.setLevel(Level.toLevel(wanted, Level.WARN));
+            return () -> root.setLevel(before);
         }
+        return () -> { };
     }
 }

@@ -29,7 +29,7 @@ import picocli.CommandLine.Command;
  *       an I/O error); the message says what and where the process logs are.</li>
  * </ul>
  *
- * <p>Usable programmatically: {@code new CommandLine(new RamcastCli()).execute(args)} returns the
+ * <p>Usable programmatically: {@code RamcastCli.commandLine().execute(args)} returns the
  * exit code without calling {@link System#exit}; only {@link #main} exits the JVM.
  */
 @Command(
@@ -88,7 +88,7 @@ public final class RamcastCli implements Runnable
      */
     public static void main(final String[] args)
     {
-        System.exit(new CommandLine(new RamcastCli()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 
     /** Without a subcommand: a usage error. */
@@ -99,6 +99,36 @@ public final class RamcastCli implements Runnable
     }
 
     /** Reports the implementation version of the jar, if the manifest has one. */
+    /**
+     * The command line as {@code bin/ramcast} runs it: a command marked {@link ConsoleLogging.Quiet}
+     * runs with libraries' INFO lines kept off the console, the level restored afterwards.
+     *
+     * @return a new command line over a new {@link RamcastCli}.
+     */
+    public static CommandLine commandLine()
+    {
+        final CommandLine cli = new CommandLine(new RamcastCli());
+        cli.setExecutionStrategy(parseResult ->
+        {
+            CommandLine.ParseResult last = parseResult;
+            while (last.hasSubcommand())
+            {
+                last = last.subcommand();
+            }
+            final Runnable restore = last.commandSpec().userObject() instanceof ConsoleLogging.Quiet ?
+                ConsoleLogging.quiet() : () -> { };
+            try
+            {
+                return new CommandLine.RunLast().execute(parseResult);
+            }
+            finally
+            {
+                restore.run();
+            }
+        });
+        return cli;
+    }
+
     static final class VersionProvider implements CommandLine.IVersionProvider
     {
         @Override

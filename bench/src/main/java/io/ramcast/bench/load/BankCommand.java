@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 @Command(name = "bank", mixinStandardHelpOptions = true,
     description = "Run the bank workload against a running cluster and check its history.")
-public final class BankCommand implements Callable<Integer>
+public final class BankCommand implements Callable<Integer>, ConsoleLogging.Quiet
 {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -99,7 +99,6 @@ public final class BankCommand implements Callable<Integer>
     @Override
     public Integer call() throws InterruptedException, IOException
     {
-        ConsoleLogging.quiet(); // the command's output, not libraries' INFO lines
         final ClusterConfig config;
         try
         {

@@ -61,7 +61,7 @@ import java.util.stream.Collectors;
         "Latency runs from submitting a transaction to its outcome; operations started in the warm-up are not measured.",
         "--target etcd --endpoints URL,... runs the kv-* workloads against an etcd cluster (v3 JSON gateway) instead."
     })
-public final class BenchCommand implements Callable<Integer>
+public final class BenchCommand implements Callable<Integer>, ConsoleLogging.Quiet
 {
     /** Most {@code --threads-per-client}. */
     static final int MAX_THREADS_PER_CLIENT = 256;
@@ -167,7 +167,6 @@ public final class BenchCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        ConsoleLogging.quiet(); // the command's output, not libraries' INFO lines
         final boolean etcd = checkTarget();
         final ClusterConfig config = etcd ? null : LoadCommand.loadConfig(spec, configFile);
         final long runSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();

@@ -44,7 +44,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Start the default 3x3 cluster, run bank transfers, verify, report, stop.")
-public final class DemoCommand implements Callable<Integer>
+public final class DemoCommand implements Callable<Integer>, ConsoleLogging.Quiet
 {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -69,7 +69,6 @@ public final class DemoCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        ConsoleLogging.quiet(); // the command's output, not libraries' INFO lines
         final Path source = configFile != null ? configFile : LocalDeployment.defaultConfig();
         final Path work = Files.createTempDirectory("ramcast-demo-");
         final PrintWriter out = spec.commandLine().getOut();

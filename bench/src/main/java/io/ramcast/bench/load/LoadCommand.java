@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Load a workload's data set into a running cluster (idempotent).")
-public final class LoadCommand implements Callable<Integer>
+public final class LoadCommand implements Callable<Integer>, ConsoleLogging.Quiet
 {
     /** Default {@code --max-attempts}. */
     static final int DEFAULT_MAX_ATTEMPTS = 5;
@@ -82,7 +82,6 @@ public final class LoadCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        ConsoleLogging.quiet(); // the command's output, not libraries' INFO lines
         final ClusterConfig config = loadConfig(spec, configFile);
         final BenchWorkload workload;
         final WorkloadSettings settings;

@@ -37,7 +37,7 @@ public final class BenchTestSupport
     {
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
-        final CommandLine cli = new CommandLine(new RamcastCli());
+        final CommandLine cli = RamcastCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         final int exitCode = cli.execute(args);

@@ -123,6 +123,13 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
             .description("Replicas with a live connection to this one").register(registry);
         Gauge.builder("ramcast_connected_clients", this, m -> m.connected(true))
             .description("Clients with a live connection to this one").register(registry);
+        Gauge.builder("ramcast_catch_up_window_deliveries", replica, ReplicaServer::catchUpWindow)
+            .description("Deliveries this replica still holds to catch a lagging replica of its partition up; one " +
+                "further behind must be rebuilt from a snapshot").register(registry);
+        FunctionCounter.builder("ramcast_snapshot_sent_bytes", replica, r -> Math.max(0, r.snapshotBytesSent()))
+            .description("Snapshot bytes sent from the transfer port (rebuilds of peers, backups)").register(registry);
+        Gauge.builder("ramcast_snapshot_fetchers", replica, ReplicaServer::snapshotFetchers)
+            .description("Fetchers connected to the transfer port now (rebuilding peers, backups)").register(registry);
         for (final String[] p : STORE_PROPERTIES)
         {
             Gauge.builder("ramcast_" + p[0], replica, r -> r.storeProperty(p[1]))

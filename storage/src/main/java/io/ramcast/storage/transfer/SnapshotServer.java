@@ -32,6 +32,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
 /**
@@ -100,6 +101,8 @@ public final class SnapshotServer implements AutoCloseable
     private final int replicaId;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
+    /** Snapshot bytes sent to fetchers since start (rebuilds, backups). */
+    private final AtomicLong bytesSent = new AtomicLong();
     private final Thread acceptThread;
     private volatile boolean closed;
     private final FabricCredentials credentials;
@@ -209,6 +212,18 @@ public final class SnapshotServer implements AutoCloseable
         acceptThread.start();
         LOG.info("replica {} serves snapshots on {} ({})", replicaId, serverSocket.getLocalSocketAddress(), options);
         return this;
+    }
+
+    /** @return snapshot bytes sent to fetchers since start (any thread). */
+    public long bytesSent()
+    {
+        return bytesSent.get();
+    }
+
+    /** @return fetchers connected now (rebuilds, backups). */
+    public int fetchers()
+    {
+        return connections.size();
     }
 
     /** @return the bound port. */
@@ -708,6 +723,7 @@ public final class SnapshotServer implements AutoCloseable
                     out.writeLong(position);
                     out.writeInt((int)crc.getValue());
                     out.write(chunk.array(), 0, n);
+                    bytesSent.addAndGet(n);
                     position += n;
                     activity();
                     source.touch(snapshot);
