@@ -359,6 +359,18 @@ public final class RamcastServer implements AutoCloseable
     }
 
     /**
+     * Sets what is told, per delivery, how long ordering the message took here: from this server
+     * taking its body (from a client's ring, a relay or a catch-up) to its delivery, in ns, on the
+     * agent thread (must be cheap). Messages held since before a restart are not reported.
+     *
+     * @param observer the observer.
+     */
+    public void orderingObserver(final java.util.function.LongConsumer observer)
+    {
+        protocol.orderingObserver(observer);
+    }
+
+    /**
      * @return the deliveries this server still holds to catch a lagging member of its group up;
      *         a member further behind needs a snapshot (any thread).
      */

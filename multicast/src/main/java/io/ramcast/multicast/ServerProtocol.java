@@ -302,6 +302,8 @@ final class ServerProtocol
     private boolean leaderStalls;
     private volatile int leaderView;
     private volatile long ballotView;
+    /** Told, per delivery, how long the message took from its body's arrival here to its delivery (metrics). */
+    private volatile java.util.function.LongConsumer orderingObserver = ns -> { };
     /** {@link #catchUpWindowView()}: written by the agent when it trims what it retains. */
     private volatile long catchUpWindowView;
     /** Set from any thread by {@link #requestHandOver()}; acted on by the agent. */
@@ -731,6 +733,16 @@ final class ServerProtocol
     void onNewClientIncarnation(final java.util.function.IntConsumer listener)
     {
         newClientIncarnation = listener;
+    }
+
+    /**
+     * @param observer told on the agent thread, for every delivery of a message whose body this
+     *                 process took since it started, the agent-clock time from taking the body to
+     *                 handing the delivery over (ns); must be cheap. Any thread.
+     */
+    void orderingObserver(final java.util.function.LongConsumer observer)
+    {
+        orderingObserver = java.util.Objects.requireNonNull(observer, "observer");
     }
 
     /**
@@ -3067,10 +3079,15 @@ final class ServerProtocol
             return 0;
         }
         journal.sync();
+        final java.util.function.LongConsumer ordered = orderingObserver;
         for (int i = 0; i < handoff.size(); i++)
         {
             final Entry e = handoff.get(i);
             handler.onDelivery(new Delivery(e.messageId, e.payload, e.destinations, e.finalValue, e.finalGroup));
+            if (e.takenNs != 0)
+            {
+                ordered.accept(nowNs - e.takenNs);
+            }
         }
         final int n = handoff.size();
         handoff.clear();

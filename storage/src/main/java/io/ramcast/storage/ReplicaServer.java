@@ -505,6 +505,17 @@ public final class ReplicaServer implements AutoCloseable
     }
 
     /**
+     * Sets what is told, per delivery, how long RamCast took to order it here (ns, from taking the
+     * message's body to its delivery), on the RamCast agent thread; any thread.
+     *
+     * @param observer the observer; {@code ns -> { }} for none.
+     */
+    public void observeOrdering(final java.util.function.LongConsumer observer)
+    {
+        server.orderingObserver(observer);
+    }
+
+    /**
      * Sets what the executor tells of its work (metrics); any thread.
      *
      * @param observer the observer ({@link PartitionExecutor.Observer#NONE} for none).

@@ -271,6 +271,7 @@ class ClusterCommandTest
         assertThat(samples.get("ramcast_transactions_executed_total" + tags)).as(metrics.body()).isPositive();
         assertThat(samples.get("ramcast_deliveries_total" + tags)).isPositive();
         assertThat(samples.get("ramcast_execution_seconds_count" + tags)).isPositive();
+        assertThat(samples.get("ramcast_ordering_seconds_count" + tags)).isPositive();
         assertThat(samples.get("ramcast_store_write_seconds_count" + tags)).isPositive();
         assertThat(samples.get("ramcast_connected_replicas" + tags)).as("replica 1 is down").isEqualTo(7.0);
         assertThat(samples.get("ramcast_catch_up_window_deliveries" + tags)).as("what it could catch a peer up with")

@@ -34,8 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * serves, and where {@link #status()} takes its numbers from.
  *
  * <p>Counters and gauges read the replica's own counters when scraped (nothing on the hot path);
- * the two latency timers are fed by the executor ({@link PartitionExecutor.Observer}), one
- * {@link Timer#record} per transaction and per group write. Every meter is named
+ * the latency timers are fed by the executor ({@link PartitionExecutor.Observer}), one
+ * {@link Timer#record} per transaction and per group write, and by the RamCast agent, one per
+ * delivery. Every meter is named
  * {@code ramcast_*} and tagged with {@code cluster}, {@code partition} and {@code replica}; the JVM
  * and process meters are Micrometer's own binders. {@link #sample()}, called once a second by the
  * admin server, keeps the commit rate of the last 10 seconds and counts ballot changes.
@@ -62,6 +63,7 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
     private final long startedAtNs = System.nanoTime();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer execution;
+    private final Timer ordering;
     private final Timer groupWrite;
     private final DistributionSummary groupSize;
     private final Counter ballotChanges;
@@ -139,6 +141,10 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
             .description("From a transaction's delivery to its outcome at this replica")
             .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1).dividedBy(100))
             .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+        ordering = Timer.builder("ramcast_ordering_seconds")
+            .description("RamCast ordering at this replica: from taking a message's body to delivering it")
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1).dividedBy(100))
+            .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
         groupWrite = Timer.builder("ramcast_store_write_seconds")
             .description("Writing one group commit to the store (with durability fsync, the sync included)")
             .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1).dividedBy(100))
@@ -158,6 +164,7 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
         replica.observeExecutor(this);
+        replica.observeOrdering(ns -> ordering.record(ns, TimeUnit.NANOSECONDS));
     }
 
     private static double behindForMetrics(final long behind)
@@ -267,6 +274,7 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
     void close()
     {
         replica.observeExecutor(PartitionExecutor.Observer.NONE);
+        replica.observeOrdering(ns -> { });
         gcMetrics.close();
         registry.close();
     }
