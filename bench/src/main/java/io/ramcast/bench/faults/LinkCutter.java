@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * that a process-level test can partition replicas from each other and from their clients.
  *
  * <p><b>How.</b> Every replica process runs under a uid of its own and the clients under another
- * (see {@link ReplicaOwners}); a port alone would not do, since outgoing connections use
+ * (see {@link io.ramcast.bench.process.ReplicaOwners}); a port alone would not do, since outgoing connections use
  * ephemeral ports and a reconnect gets a new one. {@link #install} creates a chain
  * {@code RAMCAST-<pid>-<n>} (this JVM's pid, a sequence number), jumps to it from the top of
  * {@code OUTPUT}, and fills it with one marking rule per endpoint: a packet on loopback to or from

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 /**
  * The numeric uid and gid a child process runs under, so that iptables can tell its sockets from
- * every other process's ({@link LinkCutter}). No {@code /etc/passwd} entry is needed or made:
+ * every other process's ({@link io.ramcast.bench.faults.LinkCutter}). No {@code /etc/passwd} entry is needed or made:
  * {@code setpriv} takes numeric ids.
  *
  * @param uid the user id (positive: never root).

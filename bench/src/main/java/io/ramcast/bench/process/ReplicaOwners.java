@@ -9,7 +9,7 @@ import java.util.TreeMap;
 
 /**
  * Which uid each replica process runs under, and how to start it that way: the launcher's opt-in
- * for {@link LinkCutter}, which tells processes apart by the uid of their sockets.
+ * for {@link io.ramcast.bench.faults.LinkCutter}, which tells processes apart by the uid of their sockets.
  *
  * <p>A replica started through {@link #launchCommand} runs {@code setpriv --reuid=U --regid=G
  * --clear-groups java ...}, with a class path every uid can read ({@link ReadableClassPath}:
@@ -96,7 +96,7 @@ public final class ReplicaOwners
         return owner;
     }
 
-    /** @return each replica id and its uid, as {@link LinkCutter#install} takes them. */
+    /** @return each replica id and its uid, as {@link io.ramcast.bench.faults.LinkCutter#install} takes them. */
     public Map<Integer, Integer> uidByReplicaId()
     {
         final Map<Integer, Integer> uids = new TreeMap<>();

@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 /**
  * The delivery times recorded in one server's delivery log ({@code DIR/<pid>.log}, lines written
- * with a time by {@link DeliveryLogWriter#append(int, long, int[], long)}), for measurements such
+ * with a time by {@code DeliveryLogWriter.append(int, long, int[], long)}), for measurements such
  * as "time from a leader's crash to the next delivery at the surviving members of its group".
  *
  * <p>Times are wall-clock microseconds since the epoch, as the writing process read them, in

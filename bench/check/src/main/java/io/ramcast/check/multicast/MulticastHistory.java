@@ -162,7 +162,7 @@ public final class MulticastHistory
     }
 
     /**
-     * Loads the history written into a directory by {@link DeliveryLogWriter}s.
+     * Loads the history written into a directory by {@code DeliveryLogWriter}s.
      *
      * <p>Directory layout:
      * <pre>
