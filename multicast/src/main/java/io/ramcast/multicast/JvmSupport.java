@@ -16,7 +16,20 @@ public final class JvmSupport
     /** The JVM option every process using RamCast needs. */
     public static final String REQUIRED_OPTION = "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED";
 
+    /**
+     * The JVM option a process using the {@code rdma} fabric needs as well: DiSNI 2.1 reaches
+     * {@code sun.nio.ch.DirectBuffer} on its first call. {@code bin/ramcast}, the fat jar's manifest
+     * and the replica processes it starts pass it.
+     */
+    public static final String RDMA_OPTION = "--add-exports java.base/sun.nio.ch=ALL-UNNAMED";
+
     private static volatile boolean checked;
+
+    /** @return whether this JVM exports {@code java.base/sun.nio.ch} to the class path (see {@link #RDMA_OPTION}). */
+    public static boolean nioInternalsExported()
+    {
+        return Object.class.getModule().isExported("sun.nio.ch", JvmSupport.class.getModule());
+    }
 
     private JvmSupport()
     {

@@ -36,11 +36,14 @@ public final class ServerProcess
 {
     /**
      * JVM options every replica and multicast server process gets whatever its JVM-options option
-     * says: Agrona 2 reads {@code jdk.internal.misc.Unsafe} (the runnable jar's manifest says the
-     * same for {@code java -jar}, but children run with {@code -cp}), and the fabric logs at INFO.
+     * says: Agrona 2 reads {@code jdk.internal.misc.Unsafe} and DiSNI {@code sun.nio.ch} (the
+     * runnable jar's manifest says the same for {@code java -jar}, but children run with
+     * {@code -cp}), and the fabric logs at INFO.
      */
     public static final List<String> REQUIRED_JVM_OPTIONS = List.of(
         "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+        // DiSNI (the rdma fabric) reaches sun.nio.ch.DirectBuffer on its first call
+        "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
         // Their logs go to files, where the fabric's connection events help (see logback.xml).
         "-Dramcast.fabric.log.level=INFO");
     /** First word of the line a server prints once it runs. */

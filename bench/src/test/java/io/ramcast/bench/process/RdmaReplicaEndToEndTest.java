@@ -42,11 +42,10 @@ class RdmaReplicaEndToEndTest
             "clients: { firstId: 100, count: 1 }",
             ""));
         final Path stderr = dir.resolve("stderr.txt");
-        final Process process = new ProcessBuilder(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path"),
-            RamcastCli.class.getName(), "replica", "--config", config.toString(), "--id", "0"))
+        // started as ramcast cluster starts its replicas: the JVM exports what Agrona and DiSNI need
+        final List<String> command = new java.util.ArrayList<>(ReplicaProcesses.javaCommand(List.of()));
+        command.addAll(List.of("replica", "--config", config.toString(), "--id", "0"));
+        final Process process = new ProcessBuilder(command)
             .redirectErrorStream(false)
             .redirectError(stderr.toFile())
             .redirectOutput(dir.resolve("stdout.txt").toFile())
@@ -63,6 +62,27 @@ class RdmaReplicaEndToEndTest
             .contains("-Djava.library.path=")
             .contains("- no RDMA device in /sys/class/infiniband")
             .contains("modprobe rdma_rxe; rdma link add rxe0 type rxe netdev");
+        assertThat(errors).as("the launch exports java.base/sun.nio.ch").doesNotContain("sun.nio.ch");
+        final long locked = lockedMemorySoftLimit();
+        if (locked < (256L << 20))
+        {
+            assertThat(errors).contains("- the locked-memory limit (RLIMIT_MEMLOCK) of this process is " + locked +
+                " bytes").contains("ulimit -l unlimited");
+        }
         assertThat(dataRoot).as("no store was opened").doesNotExist();
+    }
+
+    /** @return this process's soft locked-memory limit in bytes (the child inherits it), or Long.MAX_VALUE. */
+    private static long lockedMemorySoftLimit() throws IOException
+    {
+        for (final String line : Files.readAllLines(Path.of("/proc/self/limits")))
+        {
+            if (line.startsWith("Max locked memory"))
+            {
+                final String soft = line.substring("Max locked memory".length()).trim().split("\\s+")[0];
+                return "unlimited".equals(soft) ? Long.MAX_VALUE : Long.parseLong(soft);
+            }
+        }
+        return Long.MAX_VALUE;
     }
 }

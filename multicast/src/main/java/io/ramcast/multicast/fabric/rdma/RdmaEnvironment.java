@@ -1,5 +1,7 @@
 package io.ramcast.multicast.fabric.rdma;
 
+import io.ramcast.multicast.JvmSupport;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,10 +11,13 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Checks, before any DiSNI class is touched, that this host can run the {@code rdma} fabric: DiSNI's
- * native library {@code libdisni} is on {@code java.library.path} and loads (it needs rdma-core's
- * {@code libibverbs} and {@code librdmacm}), and an RDMA device (a NIC, or a Soft-RoCE device) is
- * listed in {@code /sys/class/infiniband}. The report says what is missing and how to install it.
+ * Checks, before any DiSNI class is touched, that this host and process can run the {@code rdma}
+ * fabric: DiSNI's native library {@code libdisni} is on {@code java.library.path} and loads (it
+ * needs rdma-core's {@code libibverbs} and {@code librdmacm}), an RDMA device (a NIC, or a
+ * Soft-RoCE device) is listed in {@code /sys/class/infiniband}, the JVM exports
+ * {@code java.base/sun.nio.ch} to the class path ({@link JvmSupport#RDMA_OPTION}), and the
+ * locked-memory limit is unlimited or at least {@link #MIN_LOCKED_MEMORY_BYTES}. The report says
+ * what is missing and how to fix it.
  *
  * <p>Stateless; thread-safe.
  */
@@ -35,13 +40,33 @@ public final class RdmaEnvironment
         "on an Ethernet interface: modprobe rdma_rxe; rdma link add rxe0 type rxe netdev eth0 (check with " +
         "ibv_devices; the replicas' host addresses must be addresses of that interface)";
 
+    /** Where the kernel tells this process its resource limits. */
+    public static final Path PROC_SELF_LIMITS = Path.of("/proc/self/limits");
+
+    /**
+     * The least locked-memory limit (RLIMIT_MEMLOCK) the fabric accepts, unless it is unlimited: every
+     * region and staging buffer is pinned for the NIC, once per connection that registers it (the
+     * client rings of {@code config/local.yaml} alone are 8 MiB, the usual distribution default).
+     */
+    public static final long MIN_LOCKED_MEMORY_BYTES = 256L << 20;
+
+    /** How to raise the locked-memory limit, for messages and the README. */
+    public static final String LOCKED_MEMORY_HOW_TO =
+        "raise it to unlimited: ulimit -l unlimited in the shell that starts the process (as root, or after " +
+        "raising the hard limit: '* - memlock unlimited' in /etc/security/limits.conf), LimitMEMLOCK=infinity in " +
+        "a systemd unit (config/systemd/ramcast-replica@.service has it), --ulimit memlock=-1 for docker run";
+
     /** What is missing. */
     public enum Missing
     {
         /** {@code libdisni} is not on {@code java.library.path}, or does not load. */
         LIBDISNI,
         /** No RDMA device, or not the configured one. */
-        RDMA_DEVICE
+        RDMA_DEVICE,
+        /** The JVM does not export {@code java.base/sun.nio.ch}, which DiSNI calls. */
+        JVM_EXPORT,
+        /** The locked-memory limit is below {@link #MIN_LOCKED_MEMORY_BYTES}. */
+        LOCKED_MEMORY
     }
 
     /**
@@ -90,7 +115,62 @@ public final class RdmaEnvironment
      */
     public static Report probe(final String deviceName)
     {
-        return probe(deviceName, System.getProperty("java.library.path", ""), SYS_CLASS_INFINIBAND, true);
+        final Report host = probe(deviceName, System.getProperty("java.library.path", ""), SYS_CLASS_INFINIBAND, true);
+        return withProcessChecks(host, JvmSupport.nioInternalsExported(), lockedMemoryLimit(PROC_SELF_LIMITS));
+    }
+
+    /**
+     * Adds what this process itself must have: the JVM export DiSNI needs and the locked-memory limit.
+     *
+     * @param host        the report of the host checks.
+     * @param nioExported whether {@code java.base/sun.nio.ch} is exported to the class path.
+     * @param lockedBytes the soft RLIMIT_MEMLOCK in bytes ({@link Long#MAX_VALUE}: unlimited; -1: unknown).
+     * @return the report with those problems added.
+     */
+    static Report withProcessChecks(final Report host, final boolean nioExported, final long lockedBytes)
+    {
+        final List<Missing> missing = new ArrayList<>(host.missing());
+        final List<String> problems = new ArrayList<>(host.problems());
+        if (!nioExported)
+        {
+            missing.add(Missing.JVM_EXPORT);
+            problems.add("the JVM does not export java.base/sun.nio.ch, which DiSNI 2.1 calls (IllegalAccessError on " +
+                "its first call): start it with " + JvmSupport.RDMA_OPTION + " (bin/ramcast's jar and the replica " +
+                "processes it starts have it; an embedding application adds it to its java command)");
+        }
+        if (lockedBytes >= 0 && lockedBytes < MIN_LOCKED_MEMORY_BYTES)
+        {
+            missing.add(Missing.LOCKED_MEMORY);
+            problems.add("the locked-memory limit (RLIMIT_MEMLOCK) of this process is " + lockedBytes + " bytes, " +
+                "below the " + MIN_LOCKED_MEMORY_BYTES + " the rdma fabric needs at least (its regions and buffers " +
+                "are pinned for the NIC; ibv_reg_mr would fail on the first connection); " + LOCKED_MEMORY_HOW_TO);
+        }
+        return new Report(missing, problems);
+    }
+
+    /**
+     * @param limitsFile a {@code /proc/<pid>/limits} file.
+     * @return the soft "Max locked memory" limit in bytes, {@link Long#MAX_VALUE} if unlimited, -1 if
+     *         the file cannot be read or has no such line (not Linux).
+     */
+    static long lockedMemoryLimit(final Path limitsFile)
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(limitsFile))
+            {
+                if (line.startsWith("Max locked memory"))
+                {
+                    final String[] words = line.substring("Max locked memory".length()).trim().split("\\s+");
+                    return "unlimited".equals(words[0]) ? Long.MAX_VALUE : Long.parseLong(words[0]);
+                }
+            }
+            return -1;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
+        }
     }
 
     /**

@@ -23,8 +23,11 @@ class RdmaEnvironmentTest
         final RdmaEnvironment.Report report = RdmaEnvironment.probe(null);
 
         assertThat(report.isUsable()).isFalse();
-        assertThat(report.missing()).containsExactly(RdmaEnvironment.Missing.LIBDISNI, RdmaEnvironment.Missing.RDMA_DEVICE);
+        assertThat(report.missing()).startsWith(RdmaEnvironment.Missing.LIBDISNI, RdmaEnvironment.Missing.RDMA_DEVICE);
+        // the test JVM runs without the sun.nio.ch export, as an application that did not add it
+        assertThat(report.missing()).contains(RdmaEnvironment.Missing.JVM_EXPORT);
         assertThat(report.describe())
+            .contains("start it with --add-exports java.base/sun.nio.ch=ALL-UNNAMED")
             .contains("libdisni not found on java.library.path")
             .contains("no RDMA device in /sys/class/infiniband")
             .contains("libibverbs-dev librdmacm-dev rdma-core ibverbs-utils")
@@ -39,6 +42,40 @@ class RdmaEnvironmentTest
             .isInstanceOf(RdmaUnavailableException.class)
             .hasMessageStartingWith("fabric rdma cannot start on this host:\n- libdisni not found")
             .hasMessageContaining("\n- no RDMA device");
+    }
+
+    @Test
+    void shouldRefuseALockedMemoryLimitBelowTheFloorAndAMissingExport()
+    {
+        final RdmaEnvironment.Report host = new RdmaEnvironment.Report(java.util.List.of(), java.util.List.of());
+
+        assertThat(RdmaEnvironment.withProcessChecks(host, true, Long.MAX_VALUE).isUsable()).as("unlimited").isTrue();
+        assertThat(RdmaEnvironment.withProcessChecks(host, true, 1L << 30).isUsable()).as("1 GiB").isTrue();
+        assertThat(RdmaEnvironment.withProcessChecks(host, true, -1).isUsable()).as("not known: not refused").isTrue();
+        final RdmaEnvironment.Report low = RdmaEnvironment.withProcessChecks(host, false, 8L << 20);
+        assertThat(low.missing()).containsExactly(RdmaEnvironment.Missing.JVM_EXPORT,
+            RdmaEnvironment.Missing.LOCKED_MEMORY);
+        assertThat(low.problems().get(1)).startsWith("the locked-memory limit (RLIMIT_MEMLOCK) of this process is " +
+            "8388608 bytes, below the 268435456").contains("ulimit -l unlimited", "LimitMEMLOCK=infinity");
+    }
+
+    @Test
+    void shouldReadTheLockedMemoryLimitOfAProcess() throws IOException
+    {
+        final String header = "Limit                     Soft Limit           Hard Limit           Units     \n" +
+            "Max open files            1048576              1048576              files     \n";
+        final Path numbers = Files.writeString(dir.resolve("limits-8m"),
+            header + "Max locked memory         8388608              16777216             bytes     \n");
+        final Path unlimited = Files.writeString(dir.resolve("limits-unlimited"),
+            header + "Max locked memory         unlimited            unlimited            bytes     \n");
+        final Path none = Files.writeString(dir.resolve("limits-none"), header);
+
+        assertThat(RdmaEnvironment.lockedMemoryLimit(numbers)).as("the soft limit").isEqualTo(8L << 20);
+        assertThat(RdmaEnvironment.lockedMemoryLimit(unlimited)).isEqualTo(Long.MAX_VALUE);
+        assertThat(RdmaEnvironment.lockedMemoryLimit(none)).isEqualTo(-1);
+        assertThat(RdmaEnvironment.lockedMemoryLimit(dir.resolve("missing"))).isEqualTo(-1);
+        assertThat(RdmaEnvironment.lockedMemoryLimit(RdmaEnvironment.PROC_SELF_LIMITS)).as("this process's")
+            .isNotEqualTo(-1);
     }
 
     @Test
