@@ -635,6 +635,12 @@ public final class RdmaFabric implements Fabric
 
     private void onEstablished(final RdmaConnection connection)
     {
+        if (RdmaConnection.State.CONNECTING != connection.state())
+        {
+            // an acceptor can poll the peer's first SEND before this event (rdma_cm reports it
+            // asynchronously): that SEND already moved the connection on; the event adds nothing
+            return;
+        }
         connection.state(RdmaConnection.State.HANDSHAKING);
         if (connection.isOutbound())
         {
@@ -841,6 +847,12 @@ public final class RdmaFabric implements Fabric
 
     private void onHello(final RdmaConnection connection, final int byteLength)
     {
+        if (RdmaConnection.State.CONNECTING == connection.state())
+        {
+            // the peer's SEND arrived before this side's ESTABLISHED event: it proves the connection
+            // established (the queue pair receives only once the peer's side is ready to send)
+            connection.state(RdmaConnection.State.HANDSHAKING);
+        }
         final Handshake received;
         try
         {

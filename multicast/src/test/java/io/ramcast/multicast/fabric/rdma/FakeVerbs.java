@@ -57,6 +57,11 @@ final class FakeVerbs implements Verbs
     private int registrations;
     private final List<Integer> receivedMessageTypes = new ArrayList<>();
     private boolean closed;
+    /**
+     * As a real acceptor may see it: its ESTABLISHED event arrives only after the first receive
+     * completion of the connection (the peer's first SEND) has been polled.
+     */
+    private volatile boolean establishedAfterFirstReceive;
 
     FakeVerbs(final FakeRdmaNetwork network, final String name)
     {
@@ -114,6 +119,12 @@ final class FakeVerbs implements Verbs
     }
 
     /** @return the type byte of every message SENT to this device, in arrival order (handshakes). */
+    /** Makes this device, accepting, report ESTABLISHED only after the connection's first receive completion. */
+    void establishedAfterFirstReceive()
+    {
+        establishedAfterFirstReceive = true;
+    }
+
     List<Integer> receivedMessageTypes()
     {
         synchronized (network)
@@ -313,6 +324,9 @@ final class FakeVerbs implements Verbs
         private final InetSocketAddress remote;
         private final ArrayDeque<Completion> completions = new ArrayDeque<>();
         private final ArrayDeque<long[]> receives = new ArrayDeque<>();
+        /** This side's ESTABLISHED, held until a receive completed ({@link #establishedAfterFirstReceive}). */
+        private PendingEvent heldEstablished;
+        private boolean receiveCompleted;
         private final ArrayDeque<byte[]> unreceived = new ArrayDeque<>();
         private final ArrayDeque<Write> wire = new ArrayDeque<>();
         private FakeConnection peer;
@@ -368,7 +382,14 @@ final class FakeVerbs implements Verbs
                 {
                     return;
                 }
-                device.events.add(new PendingEvent(CmEvent.ESTABLISHED, this, "ESTABLISHED"));
+                if (device.establishedAfterFirstReceive)
+                {
+                    heldEstablished = new PendingEvent(CmEvent.ESTABLISHED, this, "ESTABLISHED");
+                }
+                else
+                {
+                    device.events.add(new PendingEvent(CmEvent.ESTABLISHED, this, "ESTABLISHED"));
+                }
                 peer.device.events.add(new PendingEvent(CmEvent.ESTABLISHED, peer, "ESTABLISHED"));
             }
         }
@@ -520,6 +541,7 @@ final class FakeVerbs implements Verbs
             final int length = Math.min(bytes.length, (int)receive[2]);
             new UnsafeBuffer(receive[1], length).putBytes(0, bytes, 0, length);
             completions.add(new Completion(receive[0], CompletionStatus.SUCCESS, 0, length));
+            receiveCompleted = true;
         }
 
         @Override
@@ -555,6 +577,14 @@ final class FakeVerbs implements Verbs
             {
                 handler.onCompletion(completion.workRequestId(), completion.status(), completion.rawStatus(),
                     completion.byteLength());
+            }
+            synchronized (network)
+            {
+                if (null != heldEstablished && receiveCompleted && !batch.isEmpty())
+                {
+                    device.events.add(heldEstablished); // after the hello it follows on a real acceptor
+                    heldEstablished = null;
+                }
             }
             return batch.size();
         }

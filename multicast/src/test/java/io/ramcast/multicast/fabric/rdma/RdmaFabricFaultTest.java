@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import io.ramcast.multicast.Await;
+import io.ramcast.multicast.fabric.FabricCredentials;
 import io.ramcast.multicast.fabric.FabricListener;
 import io.ramcast.multicast.fabric.LocalRegion;
 import io.ramcast.multicast.fabric.RemoteRegion;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The rdma fabric's handling of what only RDMA has: error completions (remote access error, flushes,
@@ -222,6 +225,54 @@ class RdmaFabricFaultTest
     }
 
     private long writesBeforeHold;
+
+    /**
+     * A real acceptor can poll the peer's first SEND (its hello) before its own ESTABLISHED event:
+     * the connection must come up all the same, and the late event must not move it back (it used
+     * to throw on the agent: UP to HANDSHAKING is not allowed).
+     */
+    @ParameterizedTest(name = "authenticated: {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldComeUpWhenTheAcceptorSeesTheHelloBeforeEstablished(final boolean authenticated)
+    {
+        writer.close();
+        owner.close();
+        final FakeRdmaNetwork late = new FakeRdmaNetwork();
+        final FakeVerbs acceptorVerbs = late.device("owner");
+        final FakeVerbs connectorVerbs = late.device("writer");
+        acceptorVerbs.establishedAfterFirstReceive();
+        connectorVerbs.establishedAfterFirstReceive();
+        final Map<Integer, java.net.InetSocketAddress> addresses = Map.of(
+            OWNER, FakeVerbsRdmaFabricContractTest.address(OWNER), WRITER, FakeVerbsRdmaFabricContractTest.address(WRITER));
+        final FabricCredentials ownerCredentials = authenticated ?
+            FabricCredentials.server("late", AuthenticatedRdmaFabricContractTest.secret('s'),
+                AuthenticatedRdmaFabricContractTest.secret('c'), 1) : null;
+        final FabricCredentials writerCredentials = authenticated ?
+            FabricCredentials.server("late", AuthenticatedRdmaFabricContractTest.secret('s'),
+                AuthenticatedRdmaFabricContractTest.secret('c'), 2) : null;
+        owner = new RdmaFabric(OWNER, addresses, authenticated ?
+            AuthenticatedRdmaFabricContractTest.options(ownerCredentials) : FakeVerbsRdmaFabricContractTest.OPTIONS,
+            acceptorVerbs, SystemNanoClock.INSTANCE);
+        writer = new RdmaFabric(WRITER, addresses, authenticated ?
+            AuthenticatedRdmaFabricContractTest.options(writerCredentials) : FakeVerbsRdmaFabricContractTest.OPTIONS,
+            connectorVerbs, SystemNanoClock.INSTANCE);
+        region1 = owner.register(1, 4096, true);
+        writer.register(1, 64, true);
+        owner.start();
+        writer.start();
+
+        final RemoteRegion handle = writer.remote(OWNER, 1);
+        awaitUntil(() -> RemoteRegion.Status.READY == handle.status(), "handle READY with ESTABLISHED late");
+        assertThat(handle.write(0, words(42), 0, 8)).isEqualTo(WriteResult.ISSUED);
+        awaitUntil(() -> region1.buffer().getLongVolatile(0) == 42, "the write landed");
+        for (int i = 0; i < 100; i++)
+        {
+            step(); // every late ESTABLISHED delivered and handled
+        }
+        assertThat(handle.status()).isEqualTo(RemoteRegion.Status.READY);
+        assertThat(handle.write(8, words(43), 0, 8)).isEqualTo(WriteResult.ISSUED);
+        awaitUntil(() -> region1.buffer().getLongVolatile(8) == 43, "a later write landed");
+    }
 
     private RemoteRegion connect(final int regionId)
     {
