@@ -288,15 +288,7 @@ final class DisniVerbs implements Verbs
 
     private static CompletionStatus status(final int status)
     {
-        return switch (status)
-        {
-            case 0 -> CompletionStatus.SUCCESS;
-            case 5 -> CompletionStatus.FLUSHED;
-            case 10 -> CompletionStatus.REMOTE_ACCESS_ERROR;
-            case 12, 13 -> CompletionStatus.RETRY_EXCEEDED;
-            case 1, 2, 3, 4, 8 -> CompletionStatus.LOCAL_ERROR;
-            default -> CompletionStatus.OTHER_ERROR;
-        };
+        return CompletionStatus.of(status);
     }
 
     /** A connection-manager id with its queue pair and prepared verb calls. */

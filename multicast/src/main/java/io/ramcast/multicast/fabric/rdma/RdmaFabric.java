@@ -741,7 +741,17 @@ public final class RdmaFabric implements Fabric
         final int rawStatus,
         final int byteLength)
     {
-        if (Verbs.CompletionStatus.LOCAL_ERROR == status)
+        if (Verbs.CompletionStatus.LENGTH_ERROR == status &&
+            WorkRequestIds.KIND_HANDSHAKE_RECEIVE == WorkRequestIds.kind(workRequestId))
+        {
+            // the peer's fault, not this process's: a handshake message larger than any this
+            // version sends (a peer of another version, or not a RamCast process)
+            connection.markLost("the peer sent a handshake message larger than " +
+                RdmaConnection.HANDSHAKE_BUFFER_BYTES + " bytes (IBV_WC_LOC_LEN_ERR): not a peer of this version");
+            deferredLosses.add(connection);
+            return;
+        }
+        if (Verbs.CompletionStatus.LOCAL_ERROR == status || Verbs.CompletionStatus.LENGTH_ERROR == status)
         {
             throw new IllegalStateException("process " + selfId + ": local error (status " + rawStatus + ") on " +
                 WorkRequestIds.toString(workRequestId) + " of " + connection + ": a bug in the rdma fabric");

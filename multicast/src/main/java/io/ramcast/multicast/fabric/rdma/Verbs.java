@@ -55,10 +55,34 @@ interface Verbs extends AutoCloseable
         FLUSHED,
         /** IBV_WC_RETRY_EXC_ERR (12) or IBV_WC_RNR_RETRY_EXC_ERR (13): the peer did not answer. */
         RETRY_EXCEEDED,
-        /** A local error (length, protection, queue-pair operation): a bug in the caller. */
+        /**
+         * IBV_WC_LOC_LEN_ERR (1): on a receive, the peer sent a message larger than the posted
+         * buffer (the peer's fault: another version, or a bad peer); on a send or write, a bug in
+         * the caller.
+         */
+        LENGTH_ERROR,
+        /** A local error (protection, queue-pair operation): a bug in the caller. */
         LOCAL_ERROR,
         /** Any other error status (fatal, remote operation, general...). */
-        OTHER_ERROR
+        OTHER_ERROR;
+
+        /**
+         * @param raw an {@code ibv_wc_status} value.
+         * @return its kind.
+         */
+        static CompletionStatus of(final int raw)
+        {
+            return switch (raw)
+            {
+                case 0 -> SUCCESS;
+                case 5 -> FLUSHED;
+                case 10 -> REMOTE_ACCESS_ERROR;
+                case 12, 13 -> RETRY_EXCEEDED;
+                case 1 -> LENGTH_ERROR;
+                case 2, 3, 4, 8 -> LOCAL_ERROR;
+                default -> OTHER_ERROR;
+            };
+        }
     }
 
     /** Receives connection-manager events from {@link #pollCmEvents}. */

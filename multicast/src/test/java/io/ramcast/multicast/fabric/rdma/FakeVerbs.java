@@ -538,7 +538,13 @@ final class FakeVerbs implements Verbs
                 return;
             }
             final long[] receive = receives.pollFirst();
-            final int length = Math.min(bytes.length, (int)receive[2]);
+            if (bytes.length > receive[2])
+            {
+                // as a NIC does: a SEND larger than the posted receive fails that receive
+                completions.add(new Completion(receive[0], CompletionStatus.of(1), 1, 0)); // IBV_WC_LOC_LEN_ERR
+                return;
+            }
+            final int length = bytes.length;
             new UnsafeBuffer(receive[1], length).putBytes(0, bytes, 0, length);
             completions.add(new Completion(receive[0], CompletionStatus.SUCCESS, 0, length));
             receiveCompleted = true;

@@ -274,6 +274,37 @@ class RdmaFabricFaultTest
         awaitUntil(() -> region1.buffer().getLongVolatile(8) == 43, "a later write landed");
     }
 
+    /**
+     * A peer that sends a handshake larger than any this version sends (IBV_WC_LOC_LEN_ERR on the
+     * acceptor's receive) loses its connection; the acceptor's agent goes on (it used to take the
+     * error for a local bug and stop) and serves a proper peer afterwards.
+     */
+    @Test
+    void shouldDropAPeerWhoseHandshakeDoesNotFitInsteadOfStopping() throws Exception
+    {
+        final FakeVerbs strange = network.device("strange");
+        final Verbs.Connection cm = strange.connect(FakeVerbsRdmaFabricContractTest.address(OWNER), 1000);
+        final java.util.concurrent.atomic.AtomicReference<Verbs.CmEvent> last = new java.util.concurrent.atomic.AtomicReference<>();
+        final Runnable stepAll = () ->
+        {
+            step();
+            strange.pollCmEvents((event, connection, detail) -> last.set(event), 16);
+        };
+        Await.until(() -> Verbs.CmEvent.ROUTE_RESOLVED == last.get(), TIMEOUT, "route resolved", stepAll);
+        cm.createQueuePair(4, 4, 16, 0);
+        cm.connect();
+        Await.until(() -> Verbs.CmEvent.ESTABLISHED == last.get(), TIMEOUT, "established", stepAll);
+        final java.nio.ByteBuffer big = java.nio.ByteBuffer.allocateDirect(RdmaConnection.HANDSHAKE_BUFFER_BYTES + 64);
+        final Verbs.Memory memory = strange.register(big, Verbs.ACCESS_LOCAL_WRITE);
+        cm.postSend(1, memory.address(), big.capacity(), memory.lkey());
+        Await.until(() -> Verbs.CmEvent.DISCONNECTED == last.get(), TIMEOUT, "the acceptor dropped the connection",
+            stepAll);
+
+        final RemoteRegion handle = connect(1); // the acceptor's agent still runs and serves others
+        assertThat(handle.write(0, words(7), 0, 8)).isEqualTo(WriteResult.ISSUED);
+        awaitUntil(() -> region1.buffer().getLongVolatile(0) == 7, "a proper peer's write landed");
+    }
+
     private RemoteRegion connect(final int regionId)
     {
         final RemoteRegion handle = writer.remote(OWNER, regionId);
