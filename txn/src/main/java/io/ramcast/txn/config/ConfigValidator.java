@@ -106,6 +106,10 @@ final class ConfigValidator
                 "must differ from security.replicaSecretFile (a client would otherwise hold the replica secret)");
         }
         final TlsSettings tls = tls(security.tls(), fabric);
+        if (FabricKind.RDMA == fabric)
+        {
+            ipv4Only(raw.partitions());
+        }
         if (!problems.isEmpty())
         {
             throw new ConfigException(problems);
@@ -756,6 +760,25 @@ final class ConfigValidator
      * @return whether {@code host} is an IPv6 address literal, not bracketed and without a zone:
      *         groups of 1–4 hex digits, at most one {@code ::}, optionally an IPv4 address last.
      */
+    /** DiSNI 2.1 builds IPv4 socket addresses only: an IPv6 literal cannot be reached over rdma. */
+    private void ipv4Only(final List<RawConfig.RawPartition> partitions)
+    {
+        for (int p = 0; partitions != null && p < partitions.size(); p++)
+        {
+            final RawConfig.RawPartition partition = partitions.get(p);
+            for (int r = 0; partition != null && partition.replicas() != null && r < partition.replicas().size(); r++)
+            {
+                final RawConfig.RawReplica replica = partition.replicas().get(r);
+                if (replica != null && replica.host() != null && replica.host().indexOf(':') >= 0)
+                {
+                    problem("partitions[" + p + "].replicas[" + r + "].host", quote(replica.host()),
+                        "the rdma fabric (DiSNI 2.1) reaches IPv4 addresses only; use the IPv4 address of the RDMA " +
+                            "interface");
+                }
+            }
+        }
+    }
+
     static boolean isIpv6Literal(final String host)
     {
         final int compressed = host.indexOf("::");

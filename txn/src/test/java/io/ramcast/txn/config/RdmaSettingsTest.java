@@ -109,6 +109,8 @@ class RdmaSettingsTest
                 "must hold the largest single write, 262144 bytes"),
             arguments("bad-rdma-staging-alignment.yaml", "rdma.stagingBytes", "1000004", "must be a multiple of 8"),
             arguments("bad-rdma-device.yaml", "rdma.device", "'mlx5 0'", "a device name as listed by ibv_devices"),
+            arguments("bad-rdma-ipv6-host.yaml", "partitions[0].replicas[1].host", "'fd00::2'",
+                "the rdma fabric (DiSNI 2.1) reaches IPv4 addresses only"),
             arguments("bad-rdma-connect-timeout.yaml", "rdma.connectTimeoutMs", "0", "must be in [1, 600000]"),
             arguments("bad-rdma-section-without-rdma-fabric.yaml", "rdma", "a mapping",
                 "the rdma section is for fabric rdma, but fabric is tcp"),

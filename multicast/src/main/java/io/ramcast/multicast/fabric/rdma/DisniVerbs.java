@@ -79,8 +79,9 @@ final class DisniVerbs implements Verbs
     @Override
     public Listener listen(final InetSocketAddress address, final int backlog) throws IOException
     {
+        final InetSocketAddress usable = RdmaAddresses.usable(address);
         final RdmaCmId id = channel.createId(RdmaCm.RDMA_PS_TCP);
-        id.bindAddr(address);
+        id.bindAddr(usable);
         id.listen(backlog);
         final IbvContext verbs = id.getVerbs();
         if (null != verbs)
@@ -103,12 +104,13 @@ final class DisniVerbs implements Verbs
     @Override
     public Connection connect(final InetSocketAddress remote, final int timeoutMs) throws IOException
     {
+        final InetSocketAddress usable = RdmaAddresses.usable(remote);
         final RdmaCmId id = channel.createId(RdmaCm.RDMA_PS_TCP);
         final DisniConnection connection = new DisniConnection(id);
         connectionById.put(id, connection);
         try
         {
-            id.resolveAddr(null, remote, timeoutMs);
+            id.resolveAddr(null, usable, timeoutMs);
         }
         catch (final IOException ex)
         {

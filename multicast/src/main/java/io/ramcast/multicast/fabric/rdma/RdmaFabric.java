@@ -1496,6 +1496,13 @@ public final class RdmaFabric implements Fabric
             track(connection);
             peer.connection(role, lane, connection);
         }
+        catch (final RdmaAddresses.UnusableAddressException ex)
+        {
+            // a configuration or DNS problem, not a passing one: said at every attempt, which the back-off spaces
+            LOG.warn("process {}: cannot connect to process {}: {}; trying again with back-off", selfId, peer.peerId(),
+                ex.getMessage());
+            scheduleReconnect(peer, role, lane, false);
+        }
         catch (final IOException ex)
         {
             LOG.debug("process {}: connecting to process {} at {} failed: {}", selfId, peer.peerId(), peer.address(),
