@@ -55,6 +55,8 @@ final class TcpConnection
     private long peerIncarnation;
     private byte[] peerNonce;
     private boolean authenticated;
+    /** When bytes last arrived on it (fabric clock, ns); 0 before any. */
+    private long lastReadNs;
 
     /**
      * @param channel             the non-blocking socket.
@@ -266,6 +268,24 @@ final class TcpConnection
     void authenticated(final boolean authenticated)
     {
         this.authenticated = authenticated;
+    }
+
+    /** @return when bytes last arrived on this connection (fabric clock, ns); 0 before any. */
+    long lastReadNs()
+    {
+        return lastReadNs;
+    }
+
+    /** @param nowNs bytes arrived now. */
+    void readAt(final long nowNs)
+    {
+        lastReadNs = nowNs;
+    }
+
+    /** @return the peer's address, for messages. */
+    SocketAddress remoteAddress()
+    {
+        return remoteAddress;
     }
 
     /** @return the peer's IP address, or null if the remote address is not an IP socket address. */

@@ -955,7 +955,12 @@ public final class TcpFabric implements Fabric
                 closeConnection(connection, "closed by peer", null);
                 return 1;
             }
-            return bytesRead > 0 ? 1 : 0;
+            if (bytesRead > 0)
+            {
+                connection.readAt(nowNs);
+                return 1;
+            }
+            return 0;
         }
         catch (final IOException ex)
         {
@@ -1271,9 +1276,25 @@ public final class TcpFabric implements Fabric
                         previous.peerIncarnation() + "; a connection of its older incarnation " +
                         connection.peerIncarnation() + " does not replace it");
                 }
+                if (null != credentials && null != previous && previous != connection &&
+                    TcpConnection.State.ACTIVE == previous.state() &&
+                    previous.peerIncarnation() != connection.peerIncarnation() &&
+                    !addresses.byProcessId().containsKey(processId) &&
+                    nowNs - previous.lastReadNs() < options.liveClientSilenceNs())
+                {
+                    // two client processes configured with one id: the second must not take the
+                    // first's connection (they would take it from each other for as long as both run)
+                    throw new TcpFrameException("client id " + processId + " is in use by a live process (incarnation " +
+                        previous.peerIncarnation() + ", connected from " + previous.remoteAddress() + ", heard " +
+                        (nowNs - previous.lastReadNs()) / 1_000_000 + " ms ago); refusing incarnation " +
+                        connection.peerIncarnation() + " from " + connection.remoteAddress() + ": give every client " +
+                        "process an id of its own");
+                }
                 if (null != previous && previous != connection)
                 {
-                    closeConnection(previous, "replaced by a new connection from the same process", null);
+                    closeConnection(previous, previous.peerIncarnation() == connection.peerIncarnation() ?
+                        "replaced by a new connection from the same process" :
+                        "replaced by a new process with the same id (the old one has been silent)", null);
                 }
                 forgetUnidentified(connection);
                 connection.peer(peer);

@@ -42,6 +42,9 @@ public final class TcpFabricOptions
     /** Default {@link #connectTimeoutNs()}: 5 s. */
     public static final long DEFAULT_CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
+    /** Default {@link #liveClientSilenceNs()}: 2 s, the default client failure timeout. */
+    public static final long DEFAULT_LIVE_CLIENT_SILENCE_NS = TimeUnit.SECONDS.toNanos(2);
+
     private static final TcpFabricOptions DEFAULTS = builder().build();
 
     private final int sendBufferBytes;
@@ -49,6 +52,7 @@ public final class TcpFabricOptions
     private final long connectBackoffMinNs;
     private final long connectBackoffMaxNs;
     private final long connectTimeoutNs;
+    private final long liveClientSilenceNs;
     private final int socketSendBufferBytes;
     private final int socketReceiveBufferBytes;
     private final FabricCredentials credentials;
@@ -63,6 +67,7 @@ public final class TcpFabricOptions
         this.connectBackoffMinNs = builder.connectBackoffMinNs;
         this.connectBackoffMaxNs = builder.connectBackoffMaxNs;
         this.connectTimeoutNs = builder.connectTimeoutNs;
+        this.liveClientSilenceNs = builder.liveClientSilenceNs;
         this.socketSendBufferBytes = builder.socketSendBufferBytes;
         this.socketReceiveBufferBytes = builder.socketReceiveBufferBytes;
     }
@@ -129,6 +134,17 @@ public final class TcpFabricOptions
     }
 
     /**
+     * @return how recently a connected client must have been heard for its id to count as taken by
+     *         a live process: with credentials, a connection from another incarnation (another
+     *         process) claiming that id is refused until the first has been silent this long, in
+     *         nanoseconds. Clients heartbeat much more often than this.
+     */
+    public long liveClientSilenceNs()
+    {
+        return liveClientSilenceNs;
+    }
+
+    /**
      * @return {@code SO_SNDBUF} of each socket in bytes, 0 for the operating system's default.
      */
     public int socketSendBufferBytes()
@@ -170,7 +186,8 @@ public final class TcpFabricOptions
     {
         return "TcpFabricOptions{credentials=" + credentials + ", tls=" + (null != tls) + ", sendBufferBytes=" + sendBufferBytes + ", maxFrameBytes=" + maxFrameBytes +
             ", connectBackoffMinNs=" + connectBackoffMinNs + ", connectBackoffMaxNs=" + connectBackoffMaxNs +
-            ", connectTimeoutNs=" + connectTimeoutNs + ", socketSendBufferBytes=" + socketSendBufferBytes +
+            ", connectTimeoutNs=" + connectTimeoutNs + ", liveClientSilenceNs=" + liveClientSilenceNs +
+            ", socketSendBufferBytes=" + socketSendBufferBytes +
             ", socketReceiveBufferBytes=" + socketReceiveBufferBytes + '}';
     }
 
@@ -184,6 +201,7 @@ public final class TcpFabricOptions
         private long connectBackoffMinNs = DEFAULT_CONNECT_BACKOFF_MIN_NS;
         private long connectBackoffMaxNs = DEFAULT_CONNECT_BACKOFF_MAX_NS;
         private long connectTimeoutNs = DEFAULT_CONNECT_TIMEOUT_NS;
+        private long liveClientSilenceNs = DEFAULT_LIVE_CLIENT_SILENCE_NS;
         private int socketSendBufferBytes;
         private int socketReceiveBufferBytes;
         private FabricCredentials credentials;
@@ -240,6 +258,16 @@ public final class TcpFabricOptions
         public Builder connectTimeoutNs(final long connectTimeoutNs)
         {
             this.connectTimeoutNs = connectTimeoutNs;
+            return this;
+        }
+
+        /**
+         * @param liveClientSilenceNs see {@link TcpFabricOptions#liveClientSilenceNs()}.
+         * @return this builder.
+         */
+        public Builder liveClientSilenceNs(final long liveClientSilenceNs)
+        {
+            this.liveClientSilenceNs = liveClientSilenceNs;
             return this;
         }
 
@@ -307,6 +335,10 @@ public final class TcpFabricOptions
             if (connectTimeoutNs <= 0)
             {
                 throw new IllegalArgumentException("connectTimeoutNs=" + connectTimeoutNs + " must be > 0");
+            }
+            if (liveClientSilenceNs <= 0)
+            {
+                throw new IllegalArgumentException("liveClientSilenceNs=" + liveClientSilenceNs + " must be > 0");
             }
             if (socketSendBufferBytes < 0)
             {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.ramcast.multicast.Await;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,6 +109,57 @@ class TcpFabricAuthTest
     }
 
     /**
+     * Two client processes configured with the same id: while the first is connected and heard,
+     * the second (another incarnation) is refused instead of taking the first's connection (they
+     * used to take it from each other, about 35 times a second); once the first has been silent
+     * for the live-client window, the second gets the id.
+     */
+    @Test
+    void shouldRefuseASecondLiveProcessWithTheSameClientIdUntilTheFirstFallsSilent()
+    {
+        final Map<Integer, InetSocketAddress> addresses = addresses();
+        final TcpFabric server = new TcpFabric(SERVER, addresses, TcpFabricOptions.builder()
+            .connectBackoffMinNs(1_000_000L).connectBackoffMaxNs(20_000_000L).credentials(server(1))
+            .liveClientSilenceNs(300_000_000L).build());
+        final LocalRegion region = server.register(REGION_ID, REGION_SIZE_BYTES, true);
+        server.start();
+        resources.add(server);
+        resources.add(new FabricTestAgent("agent-" + SERVER, server, () -> 0));
+        final TcpFabric first = started(CLIENT, addresses, FabricCredentials.client(CLUSTER, clientSecret, 1), false);
+        final TcpFabric second = started(CLIENT, addresses, FabricCredentials.client(CLUSTER, clientSecret, 2), false);
+
+        final RemoteRegion fromFirst = first.remote(SERVER, REGION_ID);
+        Await.until(() -> fromFirst.status() == RemoteRegion.Status.READY, AWAIT_TIMEOUT, "the first client connects",
+            first::doWork);
+        final UnsafeBuffer word = new UnsafeBuffer(new byte[8]);
+        final long[] written = {0};
+        final Runnable firstIsAlive = () ->
+        {
+            first.doWork();
+            if (fromFirst.status() == RemoteRegion.Status.READY)
+            {
+                word.putLong(0, ++written[0]);
+                fromFirst.write(0, word, 0, 8); // as a client's heartbeats keep it heard
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L); // a heartbeat's pace, not a busy loop
+        };
+        final RemoteRegion fromSecond = second.remote(SERVER, REGION_ID);
+        Await.holdsFor(() -> fromSecond.status() != RemoteRegion.Status.READY &&
+            fromFirst.status() == RemoteRegion.Status.READY, Duration.ofMillis(800),
+            "the second process is refused and the first keeps its connection", () ->
+            {
+                firstIsAlive.run();
+                second.doWork();
+            });
+        Await.until(() -> region.buffer().getLongVolatile(0) == written[0], AWAIT_TIMEOUT,
+            "the first client's writes landed all along", first::doWork);
+
+        // the first falls silent (a frozen or cut-off process): after the window, the id is the second's
+        Await.until(() -> fromSecond.status() == RemoteRegion.Status.READY, AWAIT_TIMEOUT,
+            "the second process gets the id once the first is silent", second::doWork);
+    }
+
+    /**
      * A server with another server secret, or a client of another cluster, never connects (each
      * finds the server's proof wrong and goes); members still do.
      */
@@ -170,13 +222,21 @@ class TcpFabricAuthTest
 
     /**
      * The client authenticates and gets the server's HELLO; a connection claiming the same client
-     * with an older incarnation does not replace the live one, one with a newer incarnation does.
+     * with an older incarnation does not replace the live one, nor does a newer one while the live
+     * one was heard within the live-client window; once it has been silent longer (the process is
+     * gone, its socket lingers), the newer incarnation replaces it.
      */
     @Test
-    void shouldReplaceALiveConnectionOnlyWithANewerIncarnation() throws IOException
+    void shouldReplaceALiveConnectionOnlyWithANewerIncarnation() throws IOException, InterruptedException
     {
         final Map<Integer, InetSocketAddress> addresses = addresses();
-        final TcpFabric server = started(SERVER, addresses, server(1), true);
+        final TcpFabric server = new TcpFabric(SERVER, addresses, TcpFabricOptions.builder()
+            .connectBackoffMinNs(1_000_000L).connectBackoffMaxNs(20_000_000L).credentials(server(1))
+            .liveClientSilenceNs(200_000_000L).build());
+        server.register(REGION_ID, REGION_SIZE_BYTES, true);
+        server.start();
+        resources.add(server);
+        resources.add(new FabricTestAgent("agent-" + SERVER, server, () -> 0));
         final List<Integer> down = new ArrayList<>();
         server.listener(new FabricListener()
         {
@@ -201,6 +261,10 @@ class TcpFabricAuthTest
                 assertThat(down).isEmpty();
             }
 
+            assertThat(handshake(addresses.get(SERVER), CLIENT, 6, client, false))
+                .as("a newer incarnation while the live one was heard within the window: another process, refused")
+                .doesNotContain(TcpFrameDescriptor.TYPE_HELLO);
+            Thread.sleep(300); // the live connection stays silent longer than the 200 ms window: a process that is gone
             try (Socket newer = TcpFabricTest.rawConnect(addresses.get(SERVER)))
             {
                 assertThat(handshake(newer, CLIENT, 6, client, false)).endsWith(TcpFrameDescriptor.TYPE_HELLO);

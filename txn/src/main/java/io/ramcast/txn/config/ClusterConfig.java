@@ -370,6 +370,7 @@ public final class ClusterConfig
         return TcpFabricOptions.builder()
             .connectBackoffMinNs(timeouts.retryBackoffMin().toNanos())
             .connectBackoffMaxNs(timeouts.retryBackoffMax().toNanos())
+            .liveClientSilenceNs(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeouts.clientFailureTimeoutMs()))
             .credentials(Objects.requireNonNull(credentials, "credentials"))
             .tls(tlsContext())
             .build();
