@@ -102,6 +102,12 @@ public final class HoldingFabric implements Fabric
     }
 
     @Override
+    public int[] connectedPeers()
+    {
+        return inner.connectedPeers();
+    }
+
+    @Override
     public void listener(final FabricListener listener)
     {
         inner.listener(listener);

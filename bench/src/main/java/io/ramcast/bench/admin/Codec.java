@@ -1,11 +1,12 @@
 package io.ramcast.bench.admin;
 
+import io.ramcast.bench.cli.LowerCaseEnumConverter;
+
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Locale;
 
 /** How the shell reads keys and values from its arguments and prints them: UTF-8 text, hex or base64. */
 enum Codec
@@ -81,19 +82,11 @@ enum Codec
     }
 
     /** Picocli: {@code utf8}, {@code hex}, {@code base64}, any case. */
-    static final class Converter implements picocli.CommandLine.ITypeConverter<Codec>
+    static final class Converter extends LowerCaseEnumConverter<Codec>
     {
-        @Override
-        public Codec convert(final String value)
+        Converter()
         {
-            try
-            {
-                return Codec.valueOf(value.toUpperCase(Locale.ROOT));
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not one of utf8, hex, base64");
-            }
+            super(Codec.class);
         }
     }
 }

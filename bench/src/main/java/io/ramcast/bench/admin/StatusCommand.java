@@ -4,6 +4,7 @@ import io.ramcast.bench.cli.ConsoleLogging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ramcast.bench.process.LocalDeployment;
+import io.ramcast.multicast.Ballots;
 import io.ramcast.storage.admin.ReplicaStatus;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.ConfigException;
@@ -191,16 +192,14 @@ public final class StatusCommand implements Callable<Integer>, ConsoleLogging.Qu
         return result;
     }
 
-    /** Orders ballots {@code <round>.<leader>} by round, then leader. */
+    /** Orders ballots {@code <round>.<leader>} by round, then leader; one that does not parse comes first. */
     private static long ballotOrder(final String ballot)
     {
-        final int dot = ballot.indexOf('.');
         try
         {
-            return dot < 0 ? Long.parseLong(ballot) << 16 :
-                Long.parseLong(ballot.substring(0, dot)) << 16 | Long.parseLong(ballot.substring(dot + 1));
+            return Ballots.parse(ballot);
         }
-        catch (final NumberFormatException ex)
+        catch (final IllegalArgumentException ex)
         {
             return Long.MIN_VALUE;
         }

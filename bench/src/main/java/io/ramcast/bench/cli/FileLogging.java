@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A server process's log file, as an operator keeps it: appended across restarts (a crashed run's
@@ -49,19 +48,12 @@ public final class FileLogging
         JSON;
 
         /** Picocli: {@code text} or {@code json}, any case. */
-        public static final class Converter implements picocli.CommandLine.ITypeConverter<Format>
+        public static final class Converter extends LowerCaseEnumConverter<Format>
         {
-            @Override
-            public Format convert(final String value)
+            /** For picocli. */
+            public Converter()
             {
-                try
-                {
-                    return Format.valueOf(value.toUpperCase(Locale.ROOT));
-                }
-                catch (final IllegalArgumentException ex)
-                {
-                    throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not text or json");
-                }
+                super(Format.class);
             }
         }
     }

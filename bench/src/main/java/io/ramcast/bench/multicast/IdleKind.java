@@ -6,7 +6,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
-import picocli.CommandLine;
+import io.ramcast.bench.cli.LowerCaseEnumConverter;
 
 import java.util.Arrays;
 import java.util.List;
@@ -65,20 +65,12 @@ public enum IdleKind
     }
 
     /** Parses the lower-case names; picocli's own enum parsing would want upper case. */
-    public static final class Converter implements CommandLine.ITypeConverter<IdleKind>
+    public static final class Converter extends LowerCaseEnumConverter<IdleKind>
     {
-        @Override
-        public IdleKind convert(final String value)
+        /** For picocli. */
+        public Converter()
         {
-            for (final IdleKind kind : values())
-            {
-                if (kind.cliName().equals(value.toLowerCase(Locale.ROOT)))
-                {
-                    return kind;
-                }
-            }
-            throw new CommandLine.TypeConversionException(
-                "'" + value + "' is not one of " + Candidates.NAMES);
+            super(IdleKind.class);
         }
     }
 

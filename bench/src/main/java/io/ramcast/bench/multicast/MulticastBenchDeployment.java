@@ -1,6 +1,6 @@
 package io.ramcast.bench.multicast;
 
-import picocli.CommandLine;
+import io.ramcast.bench.cli.LowerCaseEnumConverter;
 
 import java.util.Arrays;
 import java.util.List;
@@ -27,19 +27,11 @@ enum MulticastBenchDeployment
     }
 
     /** Parses the lower-case names. */
-    static final class Converter implements CommandLine.ITypeConverter<MulticastBenchDeployment>
+    static final class Converter extends LowerCaseEnumConverter<MulticastBenchDeployment>
     {
-        @Override
-        public MulticastBenchDeployment convert(final String value)
+        Converter()
         {
-            for (final MulticastBenchDeployment kind : values())
-            {
-                if (kind.cliName().equals(value.toLowerCase(Locale.ROOT)))
-                {
-                    return kind;
-                }
-            }
-            throw new CommandLine.TypeConversionException("'" + value + "' is not one of " + Candidates.NAMES);
+            super(MulticastBenchDeployment.class);
         }
     }
 

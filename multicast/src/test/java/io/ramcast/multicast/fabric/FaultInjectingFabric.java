@@ -400,6 +400,12 @@ public final class FaultInjectingFabric implements Fabric
     }
 
     @Override
+    public int[] connectedPeers()
+    {
+        return inner.connectedPeers();
+    }
+
+    @Override
     public void listener(final FabricListener listener)
     {
         this.listener = Objects.requireNonNull(listener, "listener");

@@ -136,15 +136,14 @@ public final class AdminServer implements AutoCloseable
                 case "/metrics" -> respond(exchange, 200, PROMETHEUS_TEXT, metrics.scrape());
                 case "/health" ->
                 {
-                    final ReplicaStatus status = metrics.status();
-                    final boolean live = !ReplicaStatus.FAILED.equals(status.state());
+                    final boolean live = !ReplicaStatus.FAILED.equals(metrics.state());
                     respond(exchange, live ? 200 : 503, "text/plain; charset=utf-8", live ? "live\n" : "failed\n");
                 }
                 case "/ready" ->
                 {
-                    final ReplicaStatus status = metrics.status();
-                    respond(exchange, status.ready() ? 200 : 503, "text/plain; charset=utf-8",
-                        status.ready() ? "ready\n" : "not ready: " + status.state() + "\n");
+                    final boolean ready = metrics.ready();
+                    respond(exchange, ready ? 200 : 503, "text/plain; charset=utf-8",
+                        ready ? "ready\n" : "not ready: " + metrics.state() + "\n");
                 }
                 default -> respond(exchange, 404, "text/plain; charset=utf-8",
                     "no such page; try /status, /metrics, /health or /ready\n");

@@ -187,16 +187,39 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
 
     private int connected(final boolean clients)
     {
-        final int[] peers = replica.connectedPeers();
-        int n = 0;
-        if (peers != null)
+        return select(replica.connectedPeers(), clients).size();
+    }
+
+    /** @return the clients among {@code peers}, or the replicas; none if the fabric does not say. */
+    private List<Integer> select(final int[] peers, final boolean clients)
+    {
+        final List<Integer> selected = new ArrayList<>();
+        for (int i = 0; peers != null && i < peers.length; i++)
         {
-            for (final int p : peers)
+            if (clientIds.contains(peers[i]) == clients)
             {
-                n += clientIds.contains(p) == clients ? 1 : 0;
+                selected.add(peers[i]);
             }
         }
-        return n;
+        return selected;
+    }
+
+    /** @return the replica's state now ({@link ReplicaStatus#state()}); cheap: it reads no store property. */
+    String state()
+    {
+        return state(replica.catchUpBehind(), replica.failure());
+    }
+
+    private static String state(final long behind, final Throwable failure)
+    {
+        return failure != null ? ReplicaStatus.FAILED : behind == 0 ? ReplicaStatus.UP :
+            behind < 0 ? ReplicaStatus.STALE : ReplicaStatus.CATCHING_UP;
+    }
+
+    /** @return whether it serves now ({@link ReplicaStatus#ready()}), as cheaply as {@link #state()}. */
+    boolean ready()
+    {
+        return ReplicaStatus.UP.equals(state()) && replica.leaderId() >= 0;
     }
 
     /** Takes this second's sample: the commit rate's window and ballot changes. Call from one thread. */
@@ -234,27 +257,9 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
     public ReplicaStatus status()
     {
         final long behind = replica.catchUpBehind();
-        final Throwable failure = replica.failure();
-        final String state = failure != null ? ReplicaStatus.FAILED : behind == 0 ? ReplicaStatus.UP :
-            behind < 0 ? ReplicaStatus.STALE : ReplicaStatus.CATCHING_UP;
+        final String state = state(behind, replica.failure());
         final AppliedMark mark = replica.lastApplied();
         final int[] peers = replica.connectedPeers();
-        final List<Integer> replicas = new ArrayList<>();
-        int clients = 0;
-        if (peers != null)
-        {
-            for (final int p : peers)
-            {
-                if (clientIds.contains(p))
-                {
-                    clients++;
-                }
-                else
-                {
-                    replicas.add(p);
-                }
-            }
-        }
         long notCommitted = 0;
         for (final ReasonCode reason : ReasonCode.values())
         {
@@ -265,7 +270,7 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
         return new ReplicaStatus(cluster, replica.replica().id(), replica.replica().partition(), state, behind,
             replica.leaderId(), Ballots.format(replica.ballot()), replica.executedCount(), notCommitted,
             mark.equals(AppliedMark.NONE) ? "none" : mark.timestamp() + "/" + mark.group() + "/" + mark.messageId(),
-            replicas, clients, sst < 0 || mem < 0 ? -1 : sst + mem,
+            select(peers, false), select(peers, true).size(), sst < 0 || mem < 0 ? -1 : sst + mem,
             TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAtNs), rateMilli.get() / 1000.0,
             replica.durability().name().toLowerCase(Locale.ROOT), fabric, version);
     }

@@ -62,6 +62,8 @@ final class ConfigValidator
     private final TreeMap<Integer, Declared> replicaById = new TreeMap<>();
 
     private Buffers buffers;
+    /** The config's fabric, once read (null if it is bad), for the rules that depend on it. */
+    private FabricKind fabric;
     private Limits limits;
 
     /**
@@ -83,6 +85,7 @@ final class ConfigValidator
     {
         final String name = clusterName(raw.cluster());
         final FabricKind fabric = fabric(raw.fabric());
+        this.fabric = fabric;
         final int partitionCount = raw.partitions() == null ? 0 : raw.partitions().size();
         final Partitioner partitioner = partitioner(raw.partitioner(), partitionCount);
         final RawConfig.RawStorage storage = raw.storage() == null ? new RawConfig.RawStorage(null, null) : raw.storage();
@@ -106,10 +109,6 @@ final class ConfigValidator
                 "must differ from security.replicaSecretFile (a client would otherwise hold the replica secret)");
         }
         final TlsSettings tls = tls(security.tls(), fabric);
-        if (FabricKind.RDMA == fabric)
-        {
-            ipv4Only(raw.partitions());
-        }
         if (!problems.isEmpty())
         {
             throw new ConfigException(problems);
@@ -372,6 +371,12 @@ final class ConfigValidator
             problem(path + ".host", quote(host), "must be a host name (letters, digits, '-', '_' and '.') or an IPv4 or " +
                 "IPv6 address (no brackets, no zone), without a port (the port has its own field)");
             host = null;
+        }
+        else if (host.indexOf(':') >= 0 && FabricKind.RDMA == fabric)
+        {
+            // DiSNI 2.1 builds IPv4 socket addresses only
+            problem(path + ".host", quote(host), "the rdma fabric (DiSNI 2.1) reaches IPv4 addresses only; use the " +
+                "IPv4 address of the RDMA interface");
         }
         final Integer port = raw.port() == null ? missing(path + ".port", REPLICA_FIELDS) :
             intIn(path + ".port", raw.port(), 1, 65535, "ports must be in [1, 65535]");
@@ -760,25 +765,6 @@ final class ConfigValidator
      * @return whether {@code host} is an IPv6 address literal, not bracketed and without a zone:
      *         groups of 1–4 hex digits, at most one {@code ::}, optionally an IPv4 address last.
      */
-    /** DiSNI 2.1 builds IPv4 socket addresses only: an IPv6 literal cannot be reached over rdma. */
-    private void ipv4Only(final List<RawConfig.RawPartition> partitions)
-    {
-        for (int p = 0; partitions != null && p < partitions.size(); p++)
-        {
-            final RawConfig.RawPartition partition = partitions.get(p);
-            for (int r = 0; partition != null && partition.replicas() != null && r < partition.replicas().size(); r++)
-            {
-                final RawConfig.RawReplica replica = partition.replicas().get(r);
-                if (replica != null && replica.host() != null && replica.host().indexOf(':') >= 0)
-                {
-                    problem("partitions[" + p + "].replicas[" + r + "].host", quote(replica.host()),
-                        "the rdma fabric (DiSNI 2.1) reaches IPv4 addresses only; use the IPv4 address of the RDMA " +
-                            "interface");
-                }
-            }
-        }
-    }
-
     static boolean isIpv6Literal(final String host)
     {
         final int compressed = host.indexOf("::");
