@@ -177,6 +177,10 @@ public final class ReplicaServer implements AutoCloseable
                     new StoreIdentity(config.clusterName(), replica.partition(), replica.id()), dataDir,
                     b.snapshotOptions, credentials, config.tlsContext()) :
                     null;
+            if (snapshotServer != null)
+            {
+                executor.checkpoints((id, mark) -> snapshotServer.keepCheckpoint(id));
+            }
         }
         catch (final RuntimeException ex)
         {

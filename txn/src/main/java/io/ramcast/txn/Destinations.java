@@ -1,6 +1,7 @@
 package io.ramcast.txn;
 
 import java.util.BitSet;
+import java.util.stream.IntStream;
 
 /**
  * The partitions a transaction involves: the owners of every key in its read and write sets and
@@ -16,11 +17,15 @@ public final class Destinations
     /**
      * @param transaction the transaction.
      * @param partitioner the cluster's partitioner.
-     * @return the involved partitions, ascending, at least one.
+     * @return the involved partitions, ascending, at least one; every partition for a checkpoint.
      * @throws IllegalArgumentException if a scan's range spans several partitions.
      */
     public static int[] of(final Transaction transaction, final Partitioner partitioner)
     {
+        if (transaction.isCheckpoint())
+        {
+            return IntStream.range(0, partitioner.partitionCount()).toArray();
+        }
         final BitSet partitions = new BitSet(partitioner.partitionCount());
         for (final byte[] k : transaction.readKeys())
         {

@@ -77,6 +77,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * outcome, and the waiting one, run again, reads the same values (nothing written meanwhile is in
  * its read set). With {@code maxWaiting == 1} execution is strictly sequential.
  *
+ * <p><b>Checkpoints</b> ({@link Transaction#checkpoint}) are barriers: one starts only when no
+ * transaction waits, so every earlier delivery has finished; it writes the group out with the mark
+ * of the delivery before it, hands that point to the {@link Checkpoints} hook (which takes a
+ * RocksDB checkpoint of the store), and only then do later transactions start. The store seen by
+ * the hook holds exactly the deliveries before the checkpoint. Its outcome is remembered like a
+ * writer's, so a retry is answered without a second checkpoint, and it commits at every replica
+ * whether or not the hook kept anything (the outcome must be identical everywhere).
+ *
  * <p>No waiting cycle is possible: every involved partition delivers the same transactions in the
  * same relative order, and each partition always starts its earliest unstarted transaction once no
  * earlier one conflicts with it, so every transaction's reads are eventually sent by every partition.
@@ -149,6 +157,28 @@ public final class PartitionExecutor
         default void onGroupWritten(final long writeNs, final int transactions)
         {
         }
+    }
+
+    /**
+     * Keeps the store as it is at a {@link Transaction#checkpoint}, on the executor thread while
+     * later transactions wait: should take little time (a RocksDB checkpoint: a memtable flush and
+     * hard links) and leave slow work (hashing the files) for later.
+     */
+    @FunctionalInterface
+    public interface Checkpoints
+    {
+        /** Keeps nothing (a replica that serves no snapshots). */
+        Checkpoints NONE = (id, mark) -> LOG.info("checkpoint {} at {}: this replica serves no snapshots " +
+            "(no transferPort), so it keeps none", Long.toUnsignedString(id, 16), mark);
+
+        /**
+         * The store holds every delivery up to and including {@code mark} and nothing after.
+         *
+         * @param checkpointId the transaction's {@link Transaction#checkpointId()}.
+         * @param mark         the store's applied mark (the delivery just before the checkpoint).
+         * @throws RuntimeException if nothing could be kept; logged, the outcome does not change.
+         */
+        void take(long checkpointId, AppliedMark mark);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionExecutor.class);
@@ -253,6 +283,7 @@ public final class PartitionExecutor
     /** Transactions not committed, by {@link ReasonCode} ordinal; written by the executor thread. */
     private final AtomicLongArray notCommitted = new AtomicLongArray(ReasonCode.values().length);
     private volatile Observer observer = Observer.NONE;
+    private volatile Checkpoints checkpoints = Checkpoints.NONE;
     private long malformed;
     private long readOnlySkipped;
 
@@ -295,12 +326,14 @@ public final class PartitionExecutor
         {
             this.delivered = delivered;
             this.request = request;
-            this.readOnly = request != null && request.transaction().writeKeys().isEmpty();
+            this.readOnly = request != null && request.transaction().writeKeys().isEmpty() &&
+                !request.transaction().isCheckpoint();
         }
 
-        boolean hasScans()
+        /** @return whether it may start only after every earlier transaction (and nothing may start beside it). */
+        boolean isBarrier()
         {
-            return request == null || !request.transaction().scans().isEmpty();
+            return request == null || !request.transaction().scans().isEmpty() || request.transaction().isCheckpoint();
         }
     }
 
@@ -562,6 +595,15 @@ public final class PartitionExecutor
         this.observer = Objects.requireNonNull(observer, "observer");
     }
 
+    /**
+     * @param checkpoints what keeps the store at each checkpoint transaction (default
+     *                    {@link Checkpoints#NONE}); set before the executor runs.
+     */
+    public void checkpoints(final Checkpoints checkpoints)
+    {
+        this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+    }
+
     /** @return store batches written (each a group of transactions); safe from any thread. */
     public long groupsWritten()
     {
@@ -733,7 +775,7 @@ public final class PartitionExecutor
      */
     private boolean conflictsWithWaiting(final Started s)
     {
-        if (s.hasScans())
+        if (s.isBarrier())
         {
             return true;
         }
@@ -749,7 +791,7 @@ public final class PartitionExecutor
         }
         for (final Started w : waiting)
         {
-            if (w.hasScans() || w.request.clientId() == r.clientId() &&
+            if (w.isBarrier() || w.request.clientId() == r.clientId() &&
                 (w.request.requestId() == r.requestId() || r.settledBelow() > w.request.requestId()))
             {
                 return true;
@@ -833,6 +875,11 @@ public final class PartitionExecutor
                 null);
             return true;
         }
+        if (t.isCheckpoint())
+        {
+            takeCheckpoint(s);
+            return true;
+        }
         if (!t.scans().isEmpty() && !overlayData.isEmpty())
         {
             writeGroup(); // a scan reads the store as it is after every earlier transaction
@@ -875,6 +922,30 @@ public final class PartitionExecutor
         s.sinceNs = System.nanoTime();
         s.lastRequestNs = s.sinceNs;
         return false;
+    }
+
+    /**
+     * A checkpoint: nothing waits (it is a barrier), so every earlier delivery finished; written out
+     * with its mark, the store is the cut the hook keeps.
+     */
+    private void takeCheckpoint(final Started s)
+    {
+        writeGroup(true);
+        final long id = s.request.transaction().checkpointId();
+        final AppliedMark mark = durableMark;
+        final long startNs = System.nanoTime();
+        try
+        {
+            checkpoints.take(id, mark);
+            LOG.info("partition {}: checkpoint {} kept at {} in {} ms", partition, Long.toUnsignedString(id, 16),
+                mark, (System.nanoTime() - startNs) / 1_000_000);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("partition {}: checkpoint {} at {} could not be kept at this replica: {}", partition,
+                Long.toUnsignedString(id, 16), mark, ex.toString());
+        }
+        finish(s, codec.encode(new TxnReply(s.request.requestId(), partition, true, null, "", List.of())), null);
     }
 
     /** @return true if the waiting transaction has every read it needs and is now finished. */

@@ -13,6 +13,7 @@ import java.util.Objects;
  * <p>Immutable (the byte arrays must not be modified after building). Build an operation list
  * with {@link #builder()}, whose read and write sets follow from the operations; build a procedure
  * call with {@link #procedure(String, byte[])}, declaring every key the procedure may read or write.
+ * A {@link #checkpoint(long)} is the one administrative kind: no keys, every partition.
  */
 public final class Transaction
 {
@@ -21,10 +22,22 @@ public final class Transaction
     private final byte[] arguments;
     private final List<byte[]> readKeys;
     private final List<byte[]> writeKeys;
+    /** The checkpoint's id, or {@link #NO_CHECKPOINT} for every other transaction. */
+    private final long checkpointId;
+
+    /** {@link #checkpointId()} of a transaction that is not a checkpoint. */
+    public static final long NO_CHECKPOINT = 0;
 
     Transaction(final List<Op> ops, final String procedure, final byte[] arguments, final List<byte[]> readKeys,
         final List<byte[]> writeKeys)
     {
+        this(ops, procedure, arguments, readKeys, writeKeys, NO_CHECKPOINT);
+    }
+
+    private Transaction(final List<Op> ops, final String procedure, final byte[] arguments, final List<byte[]> readKeys,
+        final List<byte[]> writeKeys, final long checkpointId)
+    {
+        this.checkpointId = checkpointId;
         this.ops = ops == null ? null : Collections.unmodifiableList(new ArrayList<>(ops));
         this.procedure = procedure;
         this.arguments = arguments;
@@ -48,13 +61,48 @@ public final class Transaction
         return new ProcedureBuilder(name, arguments);
     }
 
+    /**
+     * A checkpoint: a transaction multicast to every partition that reads and writes nothing. Each
+     * replica executes it with everything delivered before it applied and nothing after it started,
+     * and keeps a RocksDB checkpoint of its store at that point for its snapshot server under this
+     * id (a replica without {@code transferPort} keeps none). RamCast's order is one order across
+     * partitions (acyclic order), so the checkpoints of all partitions together are one consistent
+     * cut of the cluster: every transaction is before it at all its partitions or after it at all.
+     * {@code bin/ramcast backup --all} builds on it. Each replica keeps a checkpoint as long as a
+     * snapshot it made for a transfer (lease and limit of {@code SnapshotServer.Options}).
+     *
+     * @param checkpointId the id the snapshots are served under, positive.
+     * @return the transaction; it commits with no results.
+     * @throws IllegalArgumentException if the id is not positive.
+     */
+    public static Transaction checkpoint(final long checkpointId)
+    {
+        if (checkpointId <= 0)
+        {
+            throw new IllegalArgumentException("a checkpoint id must be positive, not " + checkpointId);
+        }
+        return new Transaction(List.of(), null, null, List.of(), List.of(), checkpointId);
+    }
+
+    /** @return whether this is a {@link #checkpoint(long)}. */
+    public boolean isCheckpoint()
+    {
+        return checkpointId != NO_CHECKPOINT;
+    }
+
+    /** @return the checkpoint's id, or {@link #NO_CHECKPOINT}. */
+    public long checkpointId()
+    {
+        return checkpointId;
+    }
+
     /** @return whether the body is a registered procedure (otherwise an operation list). */
     public boolean isProcedure()
     {
         return procedure != null;
     }
 
-    /** @return the operations, or null for a procedure call. */
+    /** @return the operations (none for a checkpoint), or null for a procedure call. */
     public List<Op> ops()
     {
         return ops;
@@ -104,6 +152,10 @@ public final class Transaction
     @Override
     public String toString()
     {
+        if (isCheckpoint())
+        {
+            return "Transaction{checkpoint=" + Long.toUnsignedString(checkpointId, 16) + '}';
+        }
         return isProcedure() ?
             "Transaction{procedure=" + procedure + ", reads=" + readKeys.size() + ", writes=" + writeKeys.size() + '}' :
             "Transaction{ops=" + ops.size() + '}';

@@ -648,6 +648,62 @@ class PartitionExecutorTest
         assertThat(stores[1].get(bytes("b"))).isEqualTo(bytes("1"));
     }
 
+    /**
+     * A checkpoint waits for a transaction that waits for another partition's reads, lets nothing
+     * later start, and shows the hook a store with every earlier delivery (also one that finished
+     * early, beside the waiting one) and nothing later; a retry is answered without a second one.
+     */
+    @Test
+    void shouldKeepACheckpointWithExactlyTheDeliveriesBeforeIt()
+    {
+        submit(1, 1, Transaction.builder().put(key(0), counter(100)).put(key(1), counter(0)).build());
+        final List<String> taken = new ArrayList<>();
+        executors[1].checkpoints((id, mark) -> taken.add(id + "@" + mark.timestamp() + ": " +
+            ByteBuffer.wrap(stores[1].get(key(1))).getLong() + " " + (stores[1].get(bytes("b5")) != null) + " " +
+            (stores[1].get(bytes("b6")) != null) + " " + stores[1].lastApplied().timestamp()));
+        final Transaction checkpoint = Transaction.checkpoint(42);
+        final int[] all = Destinations.of(checkpoint, BY_FIRST_LETTER);
+        assertThat(all).containsExactly(0, 1, 2);
+        deliver(new int[] {0, 1}, new TxnRequest(7, 2, 1, new int[] {0, 1}, transfer(0, 1, 30)));
+        deliver(new int[] {1}, new TxnRequest(7, 3, 1, new int[] {1}, Transaction.builder().put(bytes("b5"), bytes("x")).build()));
+        final long checkpointTimestamp = nextTimestamp;
+        deliver(all, new TxnRequest(7, 4, 1, all, checkpoint));
+        deliver(new int[] {1}, new TxnRequest(7, 5, 1, new int[] {1}, Transaction.builder().put(bytes("b6"), bytes("y")).build()));
+
+        executors[1].doWork(); // the transfer waits for partition 0's reads; b5 finishes beside it
+        assertThat(executors[1].waitingCount()).isEqualTo(1);
+        assertThat(stores[1].get(bytes("b5"))).isNotNull();
+        assertThat(taken).as("a checkpoint starts only once nothing waits").isEmpty();
+        assertThat(stores[1].get(bytes("b6"))).as("nothing after a checkpoint starts before it").isNull();
+
+        for (int round = 0; round < 3; round++)
+        {
+            for (final PartitionExecutor e : executors)
+            {
+                e.doWork();
+            }
+        }
+        assertThat(taken).containsExactly("42@" + (checkpointTimestamp - 1) + ": 30 true false " + (checkpointTimestamp - 1));
+        assertThat(stores[1].get(bytes("b6"))).isNotNull();
+        assertThat(replies.stream().filter(r -> r.requestId() == 4)).hasSize(3).allMatch(TxnReply::committed);
+
+        final List<TxnReply> retry = submitTo(all, new TxnRequest(7, 4, 1, all, checkpoint));
+        assertThat(retry).hasSize(3).allMatch(TxnReply::committed);
+        assertThat(taken).as("a retry is answered from the remembered outcome").hasSize(1);
+    }
+
+    /** Delivers a request to its partitions in the global order without running any executor. */
+    private void deliver(final int[] partitions, final TxnRequest request)
+    {
+        final byte[] payload = codec.encode(request);
+        final long ts = nextTimestamp++;
+        final long id = nextMessage++;
+        for (final int p : partitions)
+        {
+            executors[p].onDelivery(id, payload, ts, 0);
+        }
+    }
+
     static Transaction transfer(final int from, final int to, final long amount)
     {
         final byte[] args = ByteBuffer.allocate(16).putInt(from).putInt(to).putLong(amount).array();

@@ -81,6 +81,8 @@ public final class SnapshotFetcher
     private final Path progressFile;
     private final int expectedPartition;
     private final String expectedCluster;
+    /** The one snapshot to fetch, or {@link SnapshotManifest#NEW_SNAPSHOT} for a new one. */
+    private final long snapshotId;
     private final TransferListener listener;
     private final long maxBytesPerSecond;
     private final FabricCredentials credentials;
@@ -115,6 +117,7 @@ public final class SnapshotFetcher
         this.progressFile = staging.resolve(TransferProgress.FILE_NAME);
         this.expectedPartition = b.expectedPartition;
         this.expectedCluster = b.expectedCluster;
+        this.snapshotId = b.snapshotId;
         this.listener = Objects.requireNonNull(b.listener, "listener");
         this.maxBytesPerSecond = b.maxBytesPerSecond;
         this.credentials = b.credentials;
@@ -482,6 +485,14 @@ public final class SnapshotFetcher
         /** Gets the manifest of the snapshot in progress, or of a new one; restarts if the source lost it. */
         private void agreeOnSnapshot() throws IOException, RemoteError
         {
+            if (progress != null && snapshotId != SnapshotManifest.NEW_SNAPSHOT &&
+                progress.manifest().snapshotId() != snapshotId)
+            {
+                LOG.info("{} holds part of snapshot {}, not {}; starting again", staging, progress.manifest().idText(),
+                    SnapshotManifest.idText(snapshotId));
+                deleteStaging();
+                progress = null;
+            }
             if (progress != null)
             {
                 final SnapshotManifest wanted = progress.manifest();
@@ -507,9 +518,14 @@ public final class SnapshotFetcher
                     listener.onManifest(wanted, progress.verifiedTotal());
                     return;
                 }
+                if (snapshotId != SnapshotManifest.NEW_SNAPSHOT)
+                {
+                    throw new SnapshotTransferException(SnapshotTransferException.Kind.FAILED, "source " + source +
+                        " no longer holds snapshot " + wanted.idText() + " (" + lost + "); " + keptStaging(), null);
+                }
                 restart(lost);
             }
-            final SnapshotManifest manifest = requestManifest(SnapshotManifest.NEW_SNAPSHOT);
+            final SnapshotManifest manifest = requestManifest(snapshotId);
             if (expectedPartition >= 0 && manifest.partition() != expectedPartition ||
                 expectedCluster != null && !expectedCluster.equals(manifest.cluster()))
             {
@@ -752,6 +768,7 @@ public final class SnapshotFetcher
         private Path target;
         private int expectedPartition = -1;
         private String expectedCluster;
+        private long snapshotId = SnapshotManifest.NEW_SNAPSHOT;
         private TransferListener listener = TransferListener.NONE;
         private long maxBytesPerSecond = RateLimiter.UNLIMITED;
         private FabricCredentials credentials;
@@ -804,6 +821,22 @@ public final class SnapshotFetcher
         public Builder listener(final TransferListener listener)
         {
             this.listener = listener;
+            return this;
+        }
+
+        /**
+         * @param id the id of the one snapshot to fetch (a checkpoint kept at a checkpoint
+         *           transaction); the fetch fails if the source does not hold it. Default: a new
+         *           snapshot of the source's store as it is when asked.
+         * @return this.
+         */
+        public Builder snapshot(final long id)
+        {
+            if (id <= 0)
+            {
+                throw new IllegalArgumentException("snapshot id " + id + " must be positive");
+            }
+            this.snapshotId = id;
             return this;
         }
 

@@ -232,6 +232,19 @@ public final class SnapshotServer implements AutoCloseable
         return serverSocket.getLocalPort();
     }
 
+    /**
+     * Keeps a checkpoint of the store as it is now, served to fetchers that ask for this id; for the
+     * executor at a checkpoint transaction ({@code PartitionExecutor.Checkpoints}). Takes the RocksDB
+     * checkpoint only (a memtable flush and hard links); the files are hashed on the first request.
+     *
+     * @param checkpointId the checkpoint transaction's id.
+     * @throws RuntimeException if it cannot be kept (every slot in use, disk full, closed).
+     */
+    public void keepCheckpoint(final long checkpointId)
+    {
+        source.keep(checkpointId);
+    }
+
     /** @return the ids of the snapshots held now (tests, health). */
     List<Long> snapshotIds()
     {

@@ -104,20 +104,26 @@ final class SnapshotSource implements AutoCloseable
     /** A snapshot a transfer holds; {@link #release} it when done. */
     static final class Snapshot
     {
-        private final SnapshotManifest manifest;
+        private final long id;
         private final Path dir;
+        private final long createdMs;
+        /** Null until described: a checkpoint kept at a checkpoint transaction is hashed on its first request. */
+        private volatile SnapshotManifest manifest;
         private volatile long lastUsedMs;
         /** Transfers holding it; guarded by the source's lock. */
         private int users;
         private boolean deleted;
 
-        Snapshot(final SnapshotManifest manifest, final Path dir, final long nowMs)
+        Snapshot(final long id, final Path dir, final long nowMs, final SnapshotManifest manifest)
         {
-            this.manifest = manifest;
+            this.id = id;
             this.dir = dir;
+            this.createdMs = nowMs;
             this.lastUsedMs = nowMs;
+            this.manifest = manifest;
         }
 
+        /** @return the manifest; set for every snapshot {@link #acquire} returned. */
         SnapshotManifest manifest()
         {
             return manifest;
@@ -132,6 +138,11 @@ final class SnapshotSource implements AutoCloseable
         void touch(final long nowMs)
         {
             lastUsedMs = nowMs;
+        }
+
+        String idText()
+        {
+            return SnapshotManifest.idText(id);
         }
     }
 
@@ -169,24 +180,39 @@ final class SnapshotSource implements AutoCloseable
      */
     Snapshot acquire(final long snapshotId)
     {
+        if (snapshotId == SnapshotManifest.NEW_SNAPSHOT)
+        {
+            return acquireNew();
+        }
+        final Snapshot s;
+        synchronized (this)
+        {
+            checkOpen();
+            expire();
+            s = snapshots.get(snapshotId);
+            if (s == null)
+            {
+                throw new UnknownSnapshotException("replica " + identity.replicaId() + " holds no snapshot " +
+                    SnapshotManifest.idText(snapshotId) + " (expired after " + leaseMs + " ms unused, evicted, " +
+                    "or the replica restarted); ask for a new one");
+            }
+            s.users++;
+            s.touch(clock.time());
+        }
+        if (s.manifest == null)
+        {
+            describeOrRelease(s); // a kept checkpoint's first request: hashed here, without the lock
+        }
+        return s;
+    }
+
+    private Snapshot acquireNew()
+    {
         final long id;
         synchronized (this)
         {
             checkOpen();
             expire();
-            if (snapshotId != SnapshotManifest.NEW_SNAPSHOT)
-            {
-                final Snapshot s = snapshots.get(snapshotId);
-                if (s == null)
-                {
-                    throw new UnknownSnapshotException("replica " + identity.replicaId() + " holds no snapshot " +
-                        SnapshotManifest.idText(snapshotId) + " (expired after " + leaseMs + " ms unused, evicted, " +
-                        "or the replica restarted); ask for a new one");
-                }
-                s.users++;
-                s.touch(clock.time());
-                return s;
-            }
             if (snapshots.size() + creating >= maxSnapshots && !evictOne())
             {
                 throw new BusyException("replica " + identity.replicaId() + " already holds " + maxSnapshots +
@@ -229,6 +255,70 @@ final class SnapshotSource implements AutoCloseable
     }
 
     /**
+     * Keeps a checkpoint of the store as it is now under the given id, for fetchers that ask for it
+     * by id ({@code bin/ramcast backup --all}); called by the executor at a checkpoint transaction,
+     * while the store changes nothing. Only the RocksDB checkpoint is taken here; the files are
+     * hashed when a fetcher first asks for it. It counts against the limit and lease like any
+     * snapshot (an unused one is evicted to make room).
+     *
+     * @param snapshotId the checkpoint transaction's id.
+     * @throws BusyException         if every slot is in use by transfers.
+     * @throws IllegalStateException if the source is closed or a transfer reads a snapshot of that id.
+     * @throws StoreException        if the checkpoint fails (the disk full).
+     * @throws UncheckedIOException  if the snapshots directory cannot be made.
+     */
+    void keep(final long snapshotId)
+    {
+        synchronized (this)
+        {
+            checkOpen();
+            expire();
+            final Snapshot existing = snapshots.get(snapshotId);
+            if (existing != null)
+            {
+                // the same checkpoint executed again (the replica restarted from before it): the same cut
+                if (existing.users > 0)
+                {
+                    throw new IllegalStateException("snapshot " + existing.idText() + " is being read by a transfer");
+                }
+                snapshots.remove(snapshotId);
+                delete(existing);
+            }
+            if (snapshots.size() + creating >= maxSnapshots && !evictOne())
+            {
+                throw new BusyException("replica " + identity.replicaId() + " already holds " + maxSnapshots +
+                    " snapshots, all in use by transfers");
+            }
+            creating++;
+        }
+        Snapshot kept = null;
+        try
+        {
+            final Path dir = root.resolve(SnapshotManifest.idText(snapshotId));
+            checkpointInto(dir);
+            kept = new Snapshot(snapshotId, dir, clock.time(), null);
+        }
+        finally
+        {
+            synchronized (this)
+            {
+                creating--;
+                if (kept != null)
+                {
+                    if (closed)
+                    {
+                        delete(kept);
+                    }
+                    else
+                    {
+                        snapshots.put(snapshotId, kept);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Gives back a snapshot taken by {@link #acquire}; its lease runs from now.
      *
      * @param snapshot the snapshot.
@@ -263,8 +353,8 @@ final class SnapshotSource implements AutoCloseable
         }
         for (final Snapshot s : expired)
         {
-            LOG.info("snapshot {} unused for {} ms; deleting it", s.manifest.idText(), nowMs - s.lastUsedMs);
-            snapshots.remove(s.manifest.snapshotId());
+            LOG.info("snapshot {} unused for {} ms; deleting it", s.idText(), nowMs - s.lastUsedMs);
+            snapshots.remove(s.id);
             delete(s);
         }
     }
@@ -311,64 +401,122 @@ final class SnapshotSource implements AutoCloseable
         {
             return false;
         }
-        LOG.info("evicting snapshot {} (unused, the oldest) to make room for a new one", oldest.manifest.idText());
-        snapshots.remove(oldest.manifest.snapshotId());
+        LOG.info("evicting snapshot {} (unused, the oldest) to make room for a new one", oldest.idText());
+        snapshots.remove(oldest.id);
         delete(oldest);
         return true;
     }
 
     private Snapshot create(final long id)
     {
-        final String idText = SnapshotManifest.idText(id);
-        final Path dir = root.resolve(idText);
+        final Path dir = root.resolve(SnapshotManifest.idText(id));
         final long startNs = System.nanoTime();
+        checkpointInto(dir);
+        final long checkpointNs = System.nanoTime() - startNs;
+        final Snapshot snapshot = new Snapshot(id, dir, clock.time(), null);
+        try
+        {
+            describe(snapshot);
+        }
+        catch (final RuntimeException e)
+        {
+            deleteQuietly(dir, e);
+            throw e;
+        }
+        LOG.info("created {} in {} ({} ms for the checkpoint, {} ms in all)", snapshot.manifest, dir,
+            checkpointNs / 1_000_000, (System.nanoTime() - startNs) / 1_000_000);
+        return snapshot;
+    }
+
+    /** A RocksDB checkpoint of the live store into {@code dir}; nothing is left behind if it fails. */
+    private void checkpointInto(final Path dir)
+    {
         try
         {
             Files.createDirectories(root);
             beforeCheckpoint.run();
             store.checkpoint(dir);
-            final long checkpointNs = System.nanoTime() - startNs;
-            final List<SnapshotManifest.FileEntry> files = new ArrayList<>();
-            try (Stream<Path> listing = Files.list(dir))
-            {
-                for (final Path f : listing.sorted().toList())
-                {
-                    if (Files.isRegularFile(f))
-                    {
-                        files.add(new SnapshotManifest.FileEntry(f.getFileName().toString(), Files.size(f), Dirs.sha256Hex(f)));
-                    }
-                }
-            }
-            final AppliedMark mark;
-            try (RocksPartitionStore copy = RocksPartitionStore.openReadOnly(dir))
-            {
-                mark = copy.lastApplied();
-            }
-            final long nowMs = clock.time();
-            final SnapshotManifest manifest = new SnapshotManifest(id, nowMs, identity.cluster(), identity.partition(),
-                identity.replicaId(), mark, files);
-            LOG.info("created {} in {} ({} ms for the checkpoint, {} ms in all)", manifest, dir,
-                checkpointNs / 1_000_000, (System.nanoTime() - startNs) / 1_000_000);
-            return new Snapshot(manifest, dir, nowMs);
         }
         catch (final IOException | RuntimeException e)
         {
-            try
-            {
-                if (Files.exists(dir))
-                {
-                    Dirs.deleteTree(dir);
-                }
-            }
-            catch (final IOException suppressed)
-            {
-                e.addSuppressed(suppressed);
-            }
+            deleteQuietly(dir, e);
             if (e instanceof IOException io)
             {
-                throw new UncheckedIOException("cannot read snapshot " + idText + " in " + dir + ": " + io, io);
+                throw new UncheckedIOException("cannot make the snapshots directory " + root + ": " + io, io);
             }
             throw (RuntimeException)e;
+        }
+    }
+
+    /** Describes a kept checkpoint on its first request; on failure gives it back and deletes it. */
+    private void describeOrRelease(final Snapshot s)
+    {
+        try
+        {
+            describe(s);
+        }
+        catch (final RuntimeException e)
+        {
+            synchronized (this)
+            {
+                s.users--;
+                snapshots.remove(s.id);
+                delete(s);
+            }
+            throw e;
+        }
+    }
+
+    /** Hashes every file of a snapshot and reads its mark into its manifest (once; concurrent callers wait). */
+    private void describe(final Snapshot s)
+    {
+        synchronized (s)
+        {
+            if (s.manifest != null)
+            {
+                return;
+            }
+            try
+            {
+                final List<SnapshotManifest.FileEntry> files = new ArrayList<>();
+                try (Stream<Path> listing = Files.list(s.dir))
+                {
+                    for (final Path f : listing.sorted().toList())
+                    {
+                        if (Files.isRegularFile(f))
+                        {
+                            files.add(new SnapshotManifest.FileEntry(f.getFileName().toString(), Files.size(f),
+                                Dirs.sha256Hex(f)));
+                        }
+                    }
+                }
+                final AppliedMark mark;
+                try (RocksPartitionStore copy = RocksPartitionStore.openReadOnly(s.dir))
+                {
+                    mark = copy.lastApplied();
+                }
+                s.manifest = new SnapshotManifest(s.id, s.createdMs, identity.cluster(), identity.partition(),
+                    identity.replicaId(), mark, files);
+            }
+            catch (final IOException e)
+            {
+                throw new UncheckedIOException("cannot read snapshot " + s.idText() + " in " + s.dir + ": " + e, e);
+            }
+        }
+    }
+
+    private static void deleteQuietly(final Path dir, final Exception cause)
+    {
+        try
+        {
+            if (Files.exists(dir))
+            {
+                Dirs.deleteTree(dir);
+            }
+        }
+        catch (final IOException suppressed)
+        {
+            cause.addSuppressed(suppressed);
         }
     }
 
@@ -385,7 +533,7 @@ final class SnapshotSource implements AutoCloseable
         }
         catch (final IOException e)
         {
-            LOG.warn("cannot delete snapshot {} in {}: {}; delete it by hand, it holds disk space", s.manifest.idText(),
+            LOG.warn("cannot delete snapshot {} in {}: {}; delete it by hand, it holds disk space", s.idText(),
                 s.dir, e.toString());
         }
     }

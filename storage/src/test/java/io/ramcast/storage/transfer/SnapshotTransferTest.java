@@ -313,6 +313,35 @@ class SnapshotTransferTest
         assertThat(digest(target)).isEqualTo(expected);
     }
 
+    /**
+     * A checkpoint kept by id (as the executor keeps one at a checkpoint transaction) is fetched by
+     * that id with the store as it was then, however the store changed since; an id the source
+     * does not hold fails the fetch instead of fetching a new snapshot.
+     */
+    @Test
+    void shouldFetchAKeptCheckpointByItsIdAsTheStoreWasWhenKept() throws Exception
+    {
+        startSource(Durability.WAL, SnapshotServer.Options.DEFAULT);
+        final Digest atCheckpoint = digest(store);
+        final long id = 0x5eedL;
+        server.keepCheckpoint(id);
+        store.apply(new StoreBatch(new AppliedMark(store.lastApplied().timestamp() + 1, 1, 99))
+            .put(utf8("after"), utf8("the checkpoint")));
+        assertThat(digest(store)).isNotEqualTo(atCheckpoint);
+
+        final SnapshotFetcher.Result result = fetcher(source(), dir.resolve("kept")).snapshot(id).build().fetch();
+
+        assertThat(result.manifest().snapshotId()).isEqualTo(id);
+        assertThat(result.manifest().appliedMark()).isEqualTo(atCheckpoint.lastApplied());
+        assertThat(digest(dir.resolve("kept"))).isEqualTo(atCheckpoint);
+
+        final SnapshotTransferException unknown = catchThrowableOfType(SnapshotTransferException.class,
+            () -> fetcher(source(), dir.resolve("unknown")).snapshot(id + 1).build().fetch());
+        assertThat(unknown.kind()).isEqualTo(SnapshotTransferException.Kind.FAILED);
+        assertThat(unknown.getMessage()).contains("holds no snapshot " + SnapshotManifest.idText(id + 1));
+        assertThat(server.snapshotIds()).containsExactly(id);
+    }
+
     @Test
     void shouldAnswerRequestsForUnknownSnapshotsAndBadRequestsWithErrors() throws Exception
     {

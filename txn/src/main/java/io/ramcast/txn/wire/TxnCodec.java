@@ -25,9 +25,10 @@ import java.util.List;
  *  message   = class id (Kryo varint) , body
  *  bytes     = varint (length + 1; 0 means null) , bytes
  *  TxnRequest (20)  = clientId varint, requestId long, settledBelow long, partitions (count, varints), transaction
- *  transaction      = kind byte (0 ops, 1 procedure), then
- *                       ops:       count, each op = opcode byte + fields
- *                       procedure: name string, arguments bytes, read keys (count, bytes...), write keys
+ *  transaction      = kind byte (0 ops, 1 procedure, 2 checkpoint), then
+ *                       ops:        count, each op = opcode byte + fields
+ *                       procedure:  name string, arguments bytes, read keys (count, bytes...), write keys
+ *                       checkpoint: id long (positive)
  *  TxnReply (21)    = requestId long, partition varint, committed bool, reason ordinal+1 (0 none),
  *                     detail string, results (count, each = tag byte + fields)
  *  ReadExchange (22)= messageId long, fromPartition varint, oversize bool, reads (count, key bytes,
@@ -238,7 +239,12 @@ public final class TxnCodec
                 out.writeVarInt(p, true);
             }
             final Transaction t = r.transaction();
-            if (t.isProcedure())
+            if (t.isCheckpoint())
+            {
+                out.writeByte(2);
+                out.writeLong(t.checkpointId());
+            }
+            else if (t.isProcedure())
             {
                 out.writeByte(1);
                 out.writeString(t.procedureName());
@@ -330,6 +336,15 @@ public final class TxnCodec
                     b.op(readOp(in));
                 }
                 transaction = b.build();
+            }
+            else if (kind == 2)
+            {
+                final long id = in.readLong();
+                if (id <= 0)
+                {
+                    throw new KryoException("checkpoint id " + id + " is not positive");
+                }
+                transaction = Transaction.checkpoint(id);
             }
             else
             {

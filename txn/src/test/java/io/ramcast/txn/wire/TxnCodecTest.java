@@ -50,6 +50,13 @@ class TxnCodecTest
         assertThat(r.transaction().procedureName()).isEqualTo("transfer");
         assertThat(r.transaction().procedureArguments()).containsExactly(9);
 
+        final TxnRequest c = codec.decode(codec.encode(new TxnRequest(1, 2, 3, new int[] {0, 1},
+            Transaction.checkpoint(0x7abcL))), TxnRequest.class);
+        assertThat(c.transaction().isCheckpoint()).isTrue();
+        assertThat(c.transaction().checkpointId()).isEqualTo(0x7abcL);
+        assertThat(c.transaction().ops()).isEmpty();
+        assertThat(r.transaction().isCheckpoint()).isFalse();
+
         final TxnReply reply = new TxnReply(7, 2, true, null, "", List.of(new Result.None(), new Result.Value(null),
             new Result.Counter(-1), new Result.Entries(List.of(new KeyValue(new byte[] {1}, new byte[] {2}))),
             new Result.Output(new byte[0])));
