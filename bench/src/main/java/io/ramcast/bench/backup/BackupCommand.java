@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -29,9 +30,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code ramcast backup --config FILE --replica N --to DIR}: fetches a consistent snapshot of
- * replica N's store from its transfer port into DIR, and {@code ramcast backup --verify DIR}:
- * checks a backup offline.
+ * {@code ramcast backup --config FILE --all --to DIR}: a backup of every partition at one point
+ * of the delivery order ({@link ClusterBackup}); {@code ramcast backup --config FILE --replica N
+ * --to DIR}: fetches a consistent snapshot of replica N's store from its transfer port into DIR;
+ * and {@code ramcast backup --verify DIR}: checks either kind offline. {@code ramcast restore}
+ * ({@link RestoreCommand}) makes a cluster's stores from a backup of every partition.
  *
  * <p>The snapshot is consistent: the data of every key and the applied mark are as of one point in
  * the replica's apply order (a RocksDB checkpoint; the mark lives in the same database). A broken
@@ -49,14 +52,14 @@ import java.util.regex.Pattern;
  * holds other files or is not a backup); 3 the backup failed (source unreachable, refused, I/O).
  */
 @Command(name = "backup", mixinStandardHelpOptions = true,
-    description = {"Fetch a consistent snapshot of one replica's store into a directory (resumable),",
-        "or check one offline with --verify."},
+    description = {"Back up every partition at one point of the delivery order (--all), or one replica's store",
+        "(--replica N), into a directory (resumable); or check a backup offline with --verify."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done",
         "1:verification failed (data failed its checks twice, or the backup does not match its manifest)",
         "2:usage error (bad arguments, replica without transferPort, DIR not usable or not a backup)",
-        "3:the backup failed (source unreachable or refused, I/O error)"
+        "3:the backup failed (cluster or source unreachable, refused, checkpoint not committed, I/O error)"
     })
 public final class BackupCommand implements Callable<Integer>, ConsoleLogging.Quiet
 {
@@ -72,6 +75,14 @@ public final class BackupCommand implements Callable<Integer>, ConsoleLogging.Qu
     @Option(names = "--replica", paramLabel = "N", description = "Id of the replica to back up.")
     private Integer replicaId;
 
+    @Option(names = "--all", description = "Back up every partition at one point of the delivery order (a " +
+        "checkpoint transaction run through a client), each from the first of its replicas that holds it.")
+    private boolean all;
+
+    @Option(names = "--client-id", paramLabel = "ID",
+        description = "With --all: the client id the checkpoint runs with (default: the last of the config's clients range).")
+    private Integer clientId;
+
     @Option(names = "--to", paramLabel = "DIR",
         description = "Where the backup goes: a new or empty directory, or the DIR of a backup that broke off.")
     private Path target;
@@ -85,35 +96,65 @@ public final class BackupCommand implements Callable<Integer>, ConsoleLogging.Qu
     private Path verifyDir;
 
     @Override
-    public Integer call()
+    public Integer call() throws InterruptedException
     {
         if (verifyDir != null)
         {
-            if (configFile != null || replicaId != null || target != null || maxRate != null)
+            if (configFile != null || replicaId != null || target != null || maxRate != null || all || clientId != null)
             {
                 throw usage("--verify DIR takes no other option");
             }
             return verify(verifyDir);
         }
-        if (configFile == null || replicaId == null || target == null)
+        if (configFile == null || target == null || all == (replicaId != null))
         {
-            throw usage("give --config FILE --replica N --to DIR to make a backup, or --verify DIR to check one");
+            throw usage("give --config FILE --all --to DIR to back up every partition, --config FILE --replica N " +
+                "--to DIR to back up one replica, or --verify DIR to check a backup");
         }
-        return backup();
+        if (clientId != null && !all)
+        {
+            throw usage("--client-id goes with --all");
+        }
+        return all ? backupAll() : backup();
     }
 
-    private int backup()
+    private ClusterConfig loadConfig()
     {
-        final long bytesPerSecond = maxRate == null ? 0 : parseRate(maxRate);
-        final ClusterConfig config;
         try
         {
-            config = ClusterConfig.load(configFile);
+            return ClusterConfig.load(configFile);
         }
         catch (final ConfigException ex)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
         }
+    }
+
+    private int backupAll() throws InterruptedException
+    {
+        final long bytesPerSecond = maxRate == null ? 0 : parseRate(maxRate);
+        final ClusterConfig config = loadConfig();
+        final int id = clientId != null ? clientId : config.clientIds().lastId();
+        if (!config.clientIds().contains(id))
+        {
+            throw usage("--client-id " + id + " is not in the config's clients range " + config.clientIds());
+        }
+        for (int p = 0; p < config.partitionCount(); p++)
+        {
+            if (config.replicas(p).stream().noneMatch(ReplicaConfig::servesSnapshots))
+            {
+                throw usage(configFile + ": no replica of partition " + p + " has a transferPort, so none keeps " +
+                    "checkpoints; add 'transferPort: <port>' to their entries and restart them");
+            }
+        }
+        return new ClusterBackup(config, spec.commandLine().getOut(), spec.commandLine().getErr())
+            .make(target, id, bytesPerSecond);
+    }
+
+    private int backup()
+    {
+        final long bytesPerSecond = maxRate == null ? 0 : parseRate(maxRate);
+        final ClusterConfig config = loadConfig();
         if (!config.isReplicaId(replicaId))
         {
             throw usage(configFile + ": --replica " + replicaId + " is not a replica of this config; replicas are " +
@@ -172,6 +213,24 @@ public final class BackupCommand implements Callable<Integer>, ConsoleLogging.Qu
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        final BackupManifest all;
+        try
+        {
+            all = BackupManifest.read(dir.resolve(BackupManifest.FILE_NAME));
+        }
+        catch (final IOException | IllegalArgumentException ex)
+        {
+            throw usage("cannot read " + dir.resolve(BackupManifest.FILE_NAME) + ": " + ex.getMessage());
+        }
+        if (all != null)
+        {
+            return new ClusterBackup(null, out, err).verify(dir, all);
+        }
+        if (Files.exists(dir.resolve(BackupManifest.PENDING_FILE_NAME)))
+        {
+            throw usage(dir + " is a backup of every partition that did not finish (" + BackupManifest.PENDING_FILE_NAME +
+                "); run the backup again with --to " + dir + " to resume it");
+        }
         final SnapshotManifest manifest;
         try
         {
@@ -286,7 +345,7 @@ public final class BackupCommand implements Callable<Integer>, ConsoleLogging.Qu
     }
 
     /** Prints a progress line to stderr at most every second, and every restart. */
-    private static final class ProgressPrinter implements TransferListener
+    static final class ProgressPrinter implements TransferListener
     {
         private final PrintWriter err;
         private long startNs = System.nanoTime();

@@ -3,6 +3,7 @@ package io.ramcast.bench.cli;
 import io.ramcast.bench.admin.KvShell;
 import io.ramcast.bench.admin.StatusCommand;
 import io.ramcast.bench.backup.BackupCommand;
+import io.ramcast.bench.backup.RestoreCommand;
 import io.ramcast.bench.faults.FaultsCommand;
 import io.ramcast.bench.load.BankCommand;
 import io.ramcast.bench.load.BenchCommand;
@@ -49,6 +50,7 @@ import picocli.CommandLine.Command;
         CheckMulticastCommand.class,
         FaultsCommand.class,
         BackupCommand.class,
+        RestoreCommand.class,
         SecretsCommand.class,
         StatusCommand.class,
         KvShell.Get.class,

@@ -3,6 +3,13 @@ package io.ramcast.bench.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import io.ramcast.client.TxnOutcome;
+import io.ramcast.storage.RocksPartitionStore;
+import io.ramcast.txn.Transaction;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,9 +49,9 @@ import picocli.CommandLine;
  * and what its partition still runs on, keep the other eight running (the partition keeps
  * committing on its majority), and stop them all when it is itself stopped. On the same cluster,
  * the operator's tools: {@code ramcast status} (all up; one replica down with its partition still
- * healthy; a partition without a majority, exit 1), the shell's commands and exit codes, and a
- * replica's metrics, health and readiness pages; with {@code --restart}, a replica's log file kept
- * across its restart.
+ * healthy; a partition without a majority, exit 1), the shell's commands and exit codes, a
+ * replica's metrics, health and readiness pages, a backup of every partition under load restored
+ * into a second cluster; with {@code --restart}, a replica's log file kept across its restart.
  */
 class ClusterCommandTest
 {
@@ -52,7 +59,7 @@ class ClusterCommandTest
     Path dir;
 
     @Test
-    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void shouldReportADeadReplicaAndKeepTheOthersServing() throws Exception
     {
         final Path configFile = LocalConfigFixture.write(dir);
@@ -97,6 +104,7 @@ class ClusterCommandTest
                 e -> e.out().contains("partition 0: 2 of 3 up (majority)"));
             assertThat(oneDown.out()).containsPattern("(?m)^1 +0 +down .*connection refused");
             scrapeMetrics(config);
+            backupUnderLoadAndRestore(configFile, config);
 
             // a second replica of partition 0 gone: no majority, exit 1
             replicaProcess(configFile, 2).orElseThrow().destroyForcibly();
@@ -181,6 +189,103 @@ class ClusterCommandTest
             command.stop();
         }
         command.assertEveryReplicaStopped(configFile);
+    }
+
+    /**
+     * {@code ramcast backup --all} while a client moves units between accounts on the three
+     * partitions (each transfer a two-partition transaction), then {@code ramcast restore} into a
+     * new cluster's data directories and that cluster started: the restored stores equal the
+     * backup's partitions digest for digest, and the backup is one cut of the order: its balances sum
+     * to zero (a copy of each partition taken at its own moment would catch transfers half), with
+     * some transfers in it and not the later ones. The restored cluster serves those balances.
+     */
+    private void backupUnderLoadAndRestore(final Path configFile, final ClusterConfig config) throws Exception
+    {
+        final byte[][] accounts = new byte[3][];
+        for (int p = 0; p < 3; p++)
+        {
+            accounts[p] = InJvmKvCluster.keyOn(config, "account-", p);
+        }
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong transfers = new AtomicLong();
+        final Thread load = new Thread(() ->
+        {
+            try (KvClient client = KvClient.connect(config, config.clientIds().firstId() + 1))
+            {
+                for (int i = 0; !stop.get(); i++)
+                {
+                    if (client.run(Transaction.builder().increment(accounts[i % 3], -1)
+                        .increment(accounts[(i + 1) % 3], 1).build()) instanceof TxnOutcome.Committed)
+                    {
+                        transfers.incrementAndGet();
+                    }
+                }
+            }
+        }, "transfers");
+        load.start();
+        final BenchTestSupport.Execution backup;
+        final long afterBackup;
+        try
+        {
+            InJvmKvCluster.await("transfers before the backup", Duration.ofSeconds(30), () -> transfers.get() >= 20,
+                () -> "");
+            backup = BenchTestSupport.execute("backup", "--config", configFile.toString(), "--all", "--to",
+                dir.resolve("backup").toString());
+            afterBackup = transfers.get();
+            InJvmKvCluster.await("transfers after the backup", Duration.ofSeconds(30),
+                () -> transfers.get() >= afterBackup + 20, () -> "");
+        }
+        finally
+        {
+            stop.set(true);
+            load.join(30_000);
+        }
+        assertThat(backup.exitCode()).as(backup.transcript()).isZero();
+        assertThat(backup.out()).startsWith("backup complete: " + dir.resolve("backup"));
+        assertThat(backup.err()).containsPattern("checkpoint [0-9a-f]{16} committed at every partition");
+        final BenchTestSupport.Execution verify = BenchTestSupport.execute("backup", "--verify",
+            dir.resolve("backup").toString());
+        assertThat(verify.exitCode()).as(verify.transcript()).isZero();
+        assertThat(verify.out().split("  ok\n", -1)).as(verify.out()).hasSize(4);
+
+        Files.createDirectories(dir.resolve("restored"));
+        final Path restoredFile = LocalConfigFixture.write(dir.resolve("restored"));
+        final ClusterConfig restoredConfig = ClusterConfig.load(restoredFile);
+        final BenchTestSupport.Execution restore = BenchTestSupport.execute("restore", "--config",
+            restoredFile.toString(), "--from", dir.resolve("backup").toString());
+        assertThat(restore.exitCode()).as(restore.transcript()).isZero();
+        assertThat(restore.out().split("identical to the backup's partition", -1)).as(restore.out()).hasSize(10);
+        assertThat(BenchTestSupport.execute("restore", "--config", restoredFile.toString(), "--from",
+            dir.resolve("backup").toString(), "--replica", "4").exitCode()).as("never over a store").isEqualTo(2);
+
+        final long[] restored = new long[3];
+        long sum = 0;
+        for (int p = 0; p < 3; p++)
+        {
+            try (RocksPartitionStore store = RocksPartitionStore.openReadOnly(dataDir(restoredConfig, 3 * p)))
+            {
+                final byte[] v = store.get(accounts[p]);
+                restored[p] = v == null ? 0 : ByteBuffer.wrap(v).getLong();
+                sum += restored[p];
+            }
+        }
+        assertThat(sum).as("balances " + Arrays.toString(restored) + ": every transfer whole in the backup").isZero();
+        assertThat(restored).as("transfers before the checkpoint are in it").isNotEqualTo(new long[3]);
+
+        final RunningCommand command = RunningCommand.start(restoredFile, dir.resolve("restored").resolve("logs"));
+        try (KvClient client = KvClient.connect(restoredConfig, restoredConfig.clientIds().firstId()))
+        {
+            for (int p = 0; p < 3; p++)
+            {
+                assertThat(client.counter(accounts[p])).as("account on partition " + p).isEqualTo(restored[p]);
+            }
+            client.increment(accounts[0], 1); // throws unless committed: the restored cluster orders afresh
+        }
+        finally
+        {
+            command.stop();
+        }
+        command.assertEveryReplicaStopped(restoredFile);
     }
 
     /** Runs {@code ramcast status} until its output satisfies {@code until}, then checks its exit code. */

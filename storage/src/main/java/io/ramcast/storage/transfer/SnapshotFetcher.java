@@ -507,9 +507,9 @@ public final class SnapshotFetcher
                 }
                 catch (final RemoteError e)
                 {
-                    if (e.code != TransferProtocol.ERROR_UNKNOWN_SNAPSHOT)
+                    if (e.code != TransferProtocol.ERROR_UNKNOWN_SNAPSHOT || snapshotId != SnapshotManifest.NEW_SNAPSHOT)
                     {
-                        throw e;
+                        throw e; // asked for by id: a source that lost it cannot give another
                     }
                     lost = e.getMessage();
                 }
@@ -518,12 +518,19 @@ public final class SnapshotFetcher
                     listener.onManifest(wanted, progress.verifiedTotal());
                     return;
                 }
-                if (snapshotId != SnapshotManifest.NEW_SNAPSHOT)
+                if (snapshotId == SnapshotManifest.NEW_SNAPSHOT)
                 {
-                    throw new SnapshotTransferException(SnapshotTransferException.Kind.FAILED, "source " + source +
-                        " no longer holds snapshot " + wanted.idText() + " (" + lost + "); " + keptStaging(), null);
+                    restart(lost);
                 }
-                restart(lost);
+                else
+                {
+                    // the one snapshot asked for, described differently: another replica's copy of the
+                    // same checkpoint (a fetch moved to another source); its files are not these
+                    LOG.info("{}; discarding {} verified bytes and fetching it from {}", lost,
+                        progress.verifiedTotal(), source);
+                    deleteStaging();
+                    progress = null;
+                }
             }
             final SnapshotManifest manifest = requestManifest(snapshotId);
             if (expectedPartition >= 0 && manifest.partition() != expectedPartition ||
