@@ -310,6 +310,16 @@ public final class RamcastServer implements AutoCloseable
     }
 
     /**
+     * @return how many ballots this server adopted as follower or leader since it started (every
+     *         leader change of its group it took part in, its own elections included); safe from
+     *         any thread.
+     */
+    public long ballotChanges()
+    {
+        return protocol.ballotChangesView();
+    }
+
+    /**
      * @return how many deliveries this server knows it still has to catch up with its group (it
      *         restarted or was cut off): 0 when caught up, -1 when its group no longer holds what
      *         it missed (it needs a state transfer), {@link Long#MAX_VALUE} after a restart until it

@@ -302,6 +302,8 @@ final class ServerProtocol
     private boolean leaderStalls;
     private volatile int leaderView;
     private volatile long ballotView;
+    /** Ballots adopted as follower or leader (leader changes this member saw); written by the agent only. */
+    private volatile long ballotChangesView;
     /** Told, per delivery, how long the message took from its body's arrival here to its delivery (metrics). */
     private volatile java.util.function.LongConsumer orderingObserver = ns -> { };
     /** {@link #catchUpWindowView()}: written by the agent when it trims what it retains. */
@@ -776,6 +778,12 @@ final class ServerProtocol
     long ballotView()
     {
         return ballotView;
+    }
+
+    /** @return ballots adopted as follower or leader since start; safe from any thread. */
+    long ballotChangesView()
+    {
+        return ballotChangesView;
     }
 
     boolean isLeader()
@@ -1985,6 +1993,10 @@ final class ServerProtocol
         maxRoundSeen = Math.max(maxRoundSeen, Ballots.round(newBallot));
         if (to != Mode.CANDIDATE)
         {
+            if (newBallot != knownBallot[group])
+            {
+                ballotChangesView = ballotChangesView + 1; // single writer
+            }
             knownBallot[group] = newBallot;
             leaderOf[group] = Ballots.leader(newBallot);
             leaderView = leaderOf[group];

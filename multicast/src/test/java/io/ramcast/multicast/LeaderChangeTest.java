@@ -59,6 +59,7 @@ class LeaderChangeTest
                 assertThat(sim.servers[m].ballot()).as("ballot of " + m).isEqualTo(ballot);
                 assertThat(sim.servers[m].ballotView()).as("ballot view of " + m).isEqualTo(ballot);
                 assertThat(sim.servers[m].leaderView()).as("leader view of " + m).isEqualTo(1);
+                assertThat(sim.servers[m].ballotChangesView()).as("leader changes seen by " + m).isEqualTo(1);
             }
 
             sim.clients[CLIENT].submit(new ClientProtocol.Request(new byte[] {2}, new int[] {0}, null));

@@ -402,6 +402,12 @@ public final class ReplicaServer implements AutoCloseable
         return server.ballot();
     }
 
+    /** @return ballots this replica adopted as follower or leader since it started; safe from any thread. */
+    public long ballotChanges()
+    {
+        return server.ballotChanges();
+    }
+
     /**
      * @return how many deliveries this replica knows it still has to catch up with its partition
      *         (after a restart or a cut): 0 when caught up, -1 when its partition's other replicas

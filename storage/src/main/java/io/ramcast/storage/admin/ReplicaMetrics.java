@@ -1,6 +1,5 @@
 package io.ramcast.storage.admin;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -39,7 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * delivery. Every meter is named
  * {@code ramcast_*} and tagged with {@code cluster}, {@code partition} and {@code replica}; the JVM
  * and process meters are Micrometer's own binders. {@link #sample()}, called once a second by the
- * admin server, keeps the commit rate of the last 10 seconds and counts ballot changes.
+ * admin server, keeps the commit rate of the last 10 seconds.
  */
 public final class ReplicaMetrics implements PartitionExecutor.Observer
 {
@@ -66,12 +65,10 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
     private final Timer ordering;
     private final Timer groupWrite;
     private final DistributionSummary groupSize;
-    private final Counter ballotChanges;
     /* sampler state: one thread (the admin server's) */
     private final long[] executedSamples = new long[RATE_SAMPLES];
     private final long[] sampleTimesNs = new long[RATE_SAMPLES];
     private int samples;
-    private long lastBallot = Long.MIN_VALUE;
     private final AtomicLong rateMilli = new AtomicLong();
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
@@ -151,8 +148,9 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
             .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
         groupSize = DistributionSummary.builder("ramcast_store_group_transactions")
             .description("Transactions per group commit").register(registry);
-        ballotChanges = Counter.builder("ramcast_ballot_changes")
-            .description("Ballots this replica moved to (leader changes it saw), sampled once a second").register(registry);
+        FunctionCounter.builder("ramcast_ballot_changes", replica, ReplicaServer::ballotChanges)
+            .description("Ballots this replica adopted as follower or leader (leader changes it took part in)")
+            .register(registry);
         Gauge.builder("ramcast_commits_per_second", rateMilli, r -> r.get() / 1000.0)
             .description("Transactions executed per second over the last 10 seconds").register(registry);
 
@@ -222,7 +220,7 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
         return ReplicaStatus.UP.equals(state()) && replica.leaderId() >= 0;
     }
 
-    /** Takes this second's sample: the commit rate's window and ballot changes. Call from one thread. */
+    /** Takes this second's sample of the commit rate's window. Call from one thread. */
     void sample()
     {
         final long now = System.nanoTime();
@@ -233,12 +231,6 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
         final int oldest = samples >= RATE_SAMPLES ? samples % RATE_SAMPLES : 0;
         final long spanNs = now - sampleTimesNs[oldest];
         rateMilli.set(spanNs <= 0 ? 0 : (executedSamples[i] - executedSamples[oldest]) * 1_000_000_000_000L / spanNs);
-        final long ballot = replica.ballot();
-        if (lastBallot != Long.MIN_VALUE && ballot != lastBallot)
-        {
-            ballotChanges.increment();
-        }
-        lastBallot = ballot;
     }
 
     /** @return the registry (for tests and the admin server). */
