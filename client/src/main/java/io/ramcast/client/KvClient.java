@@ -153,6 +153,8 @@ public final class KvClient implements AutoCloseable
     public static final int DEFERRED_PER_WINDOW_SLOT = 4;
     /** How long {@link #close()} waits for the completer thread to finish pending callbacks. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** While connecting, how often a refusal of the client id is looked for. */
+    private static final long CONNECT_POLL_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private static final Logger LOG = LoggerFactory.getLogger(KvClient.class);
     private static final String CLOSED = "client closed";
@@ -298,7 +300,7 @@ public final class KvClient implements AutoCloseable
         final int[] unreachable;
         try
         {
-            unreachable = ramcast.awaitConnected(connectTimeout);
+            unreachable = awaitConnected(fabric, connectTimeout, b.leasing);
         }
         catch (final InterruptedException ex)
         {
@@ -308,7 +310,12 @@ public final class KvClient implements AutoCloseable
         }
         if (!ramcast.sessionReady())
         {
+            final Fabric.Refusal refusal = idRefusal(fabric);
             close();
+            if (refusal != null)
+            {
+                throw new ClientIdInUseException(clientId, refusal.message());
+            }
             throw new ClusterUnreachableException(clientId, unreachable, addresses(config, unreachable),
                 connectTimeout.toMillis());
         }
@@ -317,6 +324,64 @@ public final class KvClient implements AutoCloseable
             LOG.warn("client {}: connected without replicas {} ({}); a majority of every partition answered, so " +
                 "transactions proceed", clientId, java.util.Arrays.toString(unreachable), addresses(config, unreachable));
         }
+    }
+
+    /**
+     * Waits until the session is ready or the timeout passes; while leasing, also until a replica
+     * refuses the id as held by another live process.
+     *
+     * @return the servers still unreachable.
+     */
+    private int[] awaitConnected(final Fabric fabric, final Duration timeout, final boolean leasing)
+        throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        long leftNs = timeout.toNanos();
+        while (!ramcast.awaitSession(Math.min(leftNs, CONNECT_POLL_NS)) && (leftNs = deadlineNs - System.nanoTime()) > 0)
+        {
+            if (leasing && idRefusal(fabric) != null)
+            {
+                break;
+            }
+        }
+        return ramcast.unreachableServers();
+    }
+
+    /** @return a server's refusal of this client's id as held by another live process, or null. */
+    private Fabric.Refusal idRefusal(final Fabric fabric)
+    {
+        for (final int server : topology.servers())
+        {
+            final Fabric.Refusal refusal = fabric.refusal(server);
+            if (refusal != null && refusal.reason() == Fabric.Refusal.Reason.CLIENT_ID_IN_USE)
+            {
+                return refusal;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Connects to the cluster a config file describes with a client id of the config's range that
+     * no live process holds (leased: tried in random order from the range, each refused one skipped
+     * at once), over its tcp or rdma fabric, and waits until every replica is reachable (at most
+     * {@code timeouts.connectTimeoutMs} per id tried). The id is free again once this client closes
+     * or dies (after {@code timeouts.clientFailureTimeoutMs} of silence); {@link #clientId()} says
+     * which it got. Needs the cluster's secrets (replicas tell a live holder from a new process by
+     * the authenticated incarnation).
+     *
+     * @param config the cluster config.
+     * @return the connected client.
+     * @throws ClientIdInUseException      if every id of the range is held by a live process.
+     * @throws ClusterUnreachableException if a majority of some partition stays unreachable.
+     * @throws IllegalArgumentException    if the config's fabric is not tcp (over rdma a replica cannot
+     *                                     refuse a held id yet: give one), or as for
+     *                                     {@link #connect(ClusterConfig, int)}.
+     * @throws IllegalStateException       as for {@link #connect(ClusterConfig, int)}.
+     */
+    public static KvClient connect(final ClusterConfig config)
+    {
+        return builder().config(Objects.requireNonNull(config, "config")).build();
     }
 
     /**
@@ -336,6 +401,8 @@ public final class KvClient implements AutoCloseable
      *                                      or the fabric is rdma and DiSNI is not on the class path.
      * @throws ClusterUnreachableException if a majority of some partition stays unreachable; the
      *                                     client is closed.
+     * @throws ClientIdInUseException      if the replicas keep refusing the id because another live
+     *                                     process holds it; the client is closed.
      */
     public static KvClient connect(final ClusterConfig config, final int clientId)
     {
@@ -1527,6 +1594,8 @@ public final class KvClient implements AutoCloseable
         private Duration requestTimeout;
         private Duration connectTimeout;
         private Path deliveryLogDir;
+        /** Set while {@link #build} tries leased ids: a refused id is given up at once. */
+        private boolean leasing;
 
         private Builder()
         {
@@ -1584,7 +1653,9 @@ public final class KvClient implements AutoCloseable
         }
 
         /**
-         * @param clientId this client's process id (default: the fabric endpoint's id).
+         * @param clientId this client's process id (default: the fabric endpoint's id; with a
+         *                 config and no fabric, an id leased from the config's client range, see
+         *                 {@link KvClient#connect(ClusterConfig)}).
          * @return this.
          */
         public Builder clientId(final int clientId)
@@ -1652,7 +1723,48 @@ public final class KvClient implements AutoCloseable
         public KvClient build()
         {
             io.ramcast.multicast.JvmSupport.requireUnsafeAccess();
-            return new KvClient(this);
+            if (clientId != null || fabric != null || config == null)
+            {
+                return new KvClient(this);
+            }
+            return lease();
+        }
+
+        /** Tries the ids of the config's client range from a random one on, skipping held ones. */
+        private KvClient lease()
+        {
+            if (config.fabric() != io.ramcast.txn.config.FabricKind.TCP)
+            {
+                throw new IllegalArgumentException("a client id is leased over the tcp fabric only; " + config.source() +
+                    " uses fabric " + config.fabric().name().toLowerCase(java.util.Locale.ROOT) + ": give one from the " +
+                    "clients range " + config.clientIds() + " (KvClient.connect(config, id))");
+            }
+            final int[] ids = config.clientIds().toArray();
+            final int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(ids.length);
+            try
+            {
+                leasing = true;
+                for (int i = 0; i < ids.length; i++)
+                {
+                    clientId = ids[(start + i) % ids.length];
+                    try
+                    {
+                        return new KvClient(this);
+                    }
+                    catch (final ClientIdInUseException held)
+                    {
+                        LOG.debug("client id {} is held by a live process; trying another", clientId);
+                    }
+                }
+            }
+            finally
+            {
+                leasing = false;
+                clientId = null;
+            }
+            throw new ClientIdInUseException(-1, "every client id of the range " + config.clientIds() + " of cluster '" +
+                config.clusterName() + "' is held by a live process; raise clients.count in " + config.source() +
+                " (every replica must be restarted with it) or stop a client");
         }
     }
 }

@@ -159,6 +159,50 @@ class KvClientConnectTest
         }
     }
 
+    /**
+     * Clients that connect without an id lease one from the config's range (3 and 4 here): two get
+     * both ids; a third is told that every id is held; an explicit id a live client holds is refused
+     * with the replicas' reason; and an id is leased again once its holder closed.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldLeaseAFreeClientIdAndSayWhenNoneIsLeft() throws Exception
+    {
+        final int[] ports = freePorts(3);
+        final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, ""), "tcp.yaml");
+        try (FakeCluster cluster = new FakeCluster(List.of(), 3, 2, config.toMulticastOptions(),
+            id -> new TcpFabric(id, config.listenAddresses(), config.toTcpFabricOptions(config.replicaCredentials(1)))))
+        {
+            final KvClient first = KvClient.connect(config);
+            final int firstId = first.clientId();
+            try (KvClient second = KvClient.connect(config))
+            {
+                assertThat(List.of(firstId, second.clientId())).containsExactlyInAnyOrder(3, 4);
+                first.put("a".getBytes(StandardCharsets.UTF_8), "1".getBytes(StandardCharsets.UTF_8));
+                second.put("b".getBytes(StandardCharsets.UTF_8), "2".getBytes(StandardCharsets.UTF_8));
+
+                assertThatThrownBy(() -> KvClient.connect(config)).isInstanceOf(ClientIdInUseException.class)
+                    .hasMessageContaining("every client id of the range").hasMessageContaining("is held by a live process");
+                assertThatThrownBy(() -> KvClient.builder().config(config).clientId(firstId)
+                    .connectTimeout(Duration.ofSeconds(1)).build())
+                    .isInstanceOf(ClientIdInUseException.class)
+                    .hasMessageContaining("client id " + firstId + " is in use by a live process");
+
+                first.close();
+                try (KvClient third = KvClient.connect(config))
+                {
+                    assertThat(third.clientId()).as("the closed client's id is free again").isEqualTo(firstId);
+                    assertThat(third.get("b".getBytes(StandardCharsets.UTF_8))).isEqualTo("2".getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            finally
+            {
+                first.close();
+            }
+            assertThat(cluster.failures()).isEmpty();
+        }
+    }
+
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldRefuseAClientIdOutsideTheConfigsClientRange() throws Exception

@@ -99,7 +99,6 @@ class ReadmeExampleTest
         command.add(dir + File.pathSeparator + classPath);
         command.add("QuickStart");
         command.add(configFile.toString());
-        command.add(Integer.toString(CLIENT_ID));
         final ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
             .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
         builder.environment().remove("JDK_JAVA_OPTIONS");

@@ -5,6 +5,7 @@ import io.ramcast.bench.cli.ConsoleLogging;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.bench.process.LocalDeployment;
 import io.ramcast.client.ClusterUnreachableException;
+import io.ramcast.client.ClientIdInUseException;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
 import io.ramcast.txn.KeyValue;
@@ -37,9 +38,8 @@ import java.util.concurrent.Callable;
  * {@code ramcast txn} a transaction read from stdin (one operation per line, as {@code etcdctl txn}
  * reads one), against a running cluster, as a client of it.
  *
- * <p>Every command connects with one client id (by default the last of the config's
- * {@code clients} range, so that it does not take the id of a bench or application client that
- * counts from the first; two shells at once need different {@code --client-id}s), runs the
+ * <p>Every command connects with one client id (by default leased: a free id of the config's
+ * {@code clients} range, see {@link KvClient#connect(ClusterConfig)}), runs the
  * transaction with {@link KvClient#run}, which retries an unknown outcome with the same request id
  * so it executes at most once, and prints its results: text (keys and values in {@code
  * --encoding}) or {@code --json}.
@@ -70,7 +70,7 @@ public final class KvShell
         Path configFile;
 
         @Option(names = "--client-id", paramLabel = "ID",
-            description = "The client id to connect with (default: the last of the config's clients range).")
+            description = "The client id to connect with (default: a free one of the config's clients range, leased).")
         Integer clientId;
 
         @Option(names = "--encoding", paramLabel = "ENC", defaultValue = "utf8", converter = Codec.Converter.class,
@@ -288,9 +288,8 @@ public final class KvShell
         {
             throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
         }
-        final int clientId = options.clientId != null ? options.clientId :
-            config.clientIds().lastId();
-        if (!config.clientIds().contains(clientId))
+        final Integer clientId = options.clientId;
+        if (clientId != null && !config.clientIds().contains(clientId))
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--client-id " + clientId + " is not in the " +
                 "config's clients range " + config.clientIds());
@@ -298,13 +297,17 @@ public final class KvShell
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final TxnOutcome outcome;
-        try (KvClient client = KvClient.connect(config, clientId))
+        try (KvClient client = clientId != null ? KvClient.connect(config, clientId) : KvClient.connect(config))
         {
             outcome = client.run(transaction);
         }
         catch (final ClusterUnreachableException ex)
         {
             return print(out, err, options, transaction, null, "the cluster is unreachable: " + ex.getMessage());
+        }
+        catch (final ClientIdInUseException ex)
+        {
+            return print(out, err, options, transaction, null, "no client id: " + ex.getMessage());
         }
         catch (final IllegalArgumentException ex)
         {

@@ -80,7 +80,7 @@ public final class BackupCommand implements Callable<Integer>, ConsoleLogging.Qu
     private boolean all;
 
     @Option(names = "--client-id", paramLabel = "ID",
-        description = "With --all: the client id the checkpoint runs with (default: the last of the config's clients range).")
+        description = "With --all: the client id the checkpoint runs with (default: a free one of the config's clients range, leased).")
     private Integer clientId;
 
     @Option(names = "--to", paramLabel = "DIR",
@@ -134,10 +134,9 @@ public final class BackupCommand implements Callable<Integer>, ConsoleLogging.Qu
     {
         final long bytesPerSecond = maxRate == null ? 0 : parseRate(maxRate);
         final ClusterConfig config = loadConfig();
-        final int id = clientId != null ? clientId : config.clientIds().lastId();
-        if (!config.clientIds().contains(id))
+        if (clientId != null && !config.clientIds().contains(clientId))
         {
-            throw usage("--client-id " + id + " is not in the config's clients range " + config.clientIds());
+            throw usage("--client-id " + clientId + " is not in the config's clients range " + config.clientIds());
         }
         for (int p = 0; p < config.partitionCount(); p++)
         {
@@ -148,7 +147,7 @@ public final class BackupCommand implements Callable<Integer>, ConsoleLogging.Qu
             }
         }
         return new ClusterBackup(config, spec.commandLine().getOut(), spec.commandLine().getErr())
-            .make(target, id, bytesPerSecond);
+            .make(target, clientId, bytesPerSecond);
     }
 
     private int backup()

@@ -2,6 +2,7 @@ package io.ramcast.bench.backup;
 
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.bench.process.LocalDeployment;
+import io.ramcast.client.ClientIdInUseException;
 import io.ramcast.client.ClusterUnreachableException;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
@@ -61,12 +62,12 @@ final class ClusterBackup
      * Makes (or resumes) a backup of every partition into {@code dir}.
      *
      * @param dir            the backup directory: new, empty, or one a broken run left.
-     * @param clientId       the client id to run the checkpoint with.
+     * @param clientId       the client id to run the checkpoint with, or null to lease one.
      * @param bytesPerSecond read rate limit, or 0 for none.
      * @return the exit code.
      * @throws InterruptedException if interrupted while fetching.
      */
-    int make(final Path dir, final int clientId, final long bytesPerSecond) throws InterruptedException
+    int make(final Path dir, final Integer clientId, final long bytesPerSecond) throws InterruptedException
     {
         try
         {
@@ -142,18 +143,19 @@ final class ClusterBackup
     }
 
     /** Runs the checkpoint transaction; null (after saying why) if it did not commit. */
-    private BackupManifest checkpoint(final int clientId) throws InterruptedException
+    private BackupManifest checkpoint(final Integer clientId) throws InterruptedException
     {
         final long id = newCheckpointId();
         final long startNs = System.nanoTime();
         final TxnOutcome outcome;
-        try (KvClient client = KvClient.connect(config, clientId))
+        try (KvClient client = clientId != null ? KvClient.connect(config, clientId) : KvClient.connect(config))
         {
             outcome = client.run(Transaction.checkpoint(id));
         }
-        catch (final ClusterUnreachableException ex)
+        catch (final ClusterUnreachableException | ClientIdInUseException ex)
         {
-            err.println("backup failed: the cluster is unreachable: " + ex.getMessage());
+            err.println("backup failed: " + (ex instanceof ClusterUnreachableException ? "the cluster is unreachable: " :
+                "no client id: ") + ex.getMessage());
             return null;
         }
         if (Thread.interrupted())

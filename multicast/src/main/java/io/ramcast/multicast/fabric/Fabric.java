@@ -117,6 +117,35 @@ public interface Fabric extends AutoCloseable
     }
 
     /**
+     * Why a peer last refused this process's connection, for a caller that can act on it (a client
+     * whose id another live process holds takes another one). Safe from any thread; cleared once a
+     * connection to the peer is up.
+     *
+     * @param peerId a peer.
+     * @return the refusal, or null if the peer did not refuse (or this fabric has no refusals).
+     */
+    default Refusal refusal(final int peerId)
+    {
+        return null;
+    }
+
+    /**
+     * A peer's refusal of this process's connection.
+     *
+     * @param reason  why.
+     * @param message the peer's explanation, for the log.
+     */
+    record Refusal(Reason reason, String message)
+    {
+        /** Why a peer refused. */
+        public enum Reason
+        {
+            /** This process's client id is held by another live process. */
+            CLIENT_ID_IN_USE
+        }
+    }
+
+    /**
      * Sets the listener told of fabric events; called on the agent thread from {@link #doWork()}.
      *
      * @param listener the listener, not null.

@@ -57,6 +57,7 @@ final class TcpConnection
     private boolean authenticated;
     /** When bytes last arrived on it (fabric clock, ns); 0 before any. */
     private long lastReadNs;
+    private String refusal;
 
     /**
      * @param channel             the non-blocking socket.
@@ -268,6 +269,18 @@ final class TcpConnection
     void authenticated(final boolean authenticated)
     {
         this.authenticated = authenticated;
+    }
+
+    /** @return why this connection is refused once its REFUSE is flushed, or null if it is not. */
+    String refusal()
+    {
+        return refusal;
+    }
+
+    /** @param reason the connection is refused: close it once its REFUSE frame is flushed. */
+    void refusal(final String reason)
+    {
+        this.refusal = reason;
     }
 
     /** @return when bytes last arrived on this connection (fabric clock, ns); 0 before any. */

@@ -136,6 +136,8 @@ public final class TcpFabric implements Fabric
 
     /** Peers with a live connection, for {@link #connectedPeers()} (written on the agent thread). */
     private final Set<Integer> connectedPeers = ConcurrentHashMap.newKeySet();
+    /** The latest refusal by each peer that refused this process's connection since its last one was up. */
+    private final Map<Integer, Refusal> refusals = new ConcurrentHashMap<>();
     private final int selfId;
     private final PeerAddresses addresses;
     private final InetSocketAddress selfAddress;
@@ -562,6 +564,12 @@ public final class TcpFabric implements Fabric
     public int[] connectedPeers()
     {
         return connectedPeers.stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    @Override
+    public Refusal refusal(final int peerId)
+    {
+        return refusals.get(peerId);
     }
 
     @Override
@@ -1057,6 +1065,13 @@ public final class TcpFabric implements Fabric
             closeOnIoFailure(connection, "write failed", ex);
             workCount++;
         }
+        if (null != connection.refusal() && 0 == connection.publisher().queuedBytes() &&
+            TcpConnection.State.CLOSED != connection.state())
+        {
+            // the REFUSE is out: summarized with the other refused connections
+            closeConnection(connection, connection.refusal(), new TcpFrameException(connection.refusal()));
+            workCount++;
+        }
         return workCount;
     }
 
@@ -1236,6 +1251,25 @@ public final class TcpFabric implements Fabric
         }
 
         @Override
+        public boolean onRefuse(final TcpConnection connection, final int code, final String message)
+            throws TcpFrameException
+        {
+            if (!connection.isOutbound() || TcpConnection.State.HANDSHAKING != connection.state() ||
+                null != credentials && !connection.authenticated())
+            {
+                throw new TcpFrameException("unexpected REFUSE (code " + code + "): " + message);
+            }
+            final int peerId = connection.peer().peerId();
+            if (TcpFrameDescriptor.REFUSE_CLIENT_ID_IN_USE == code)
+            {
+                refusals.put(peerId, new Refusal(Refusal.Reason.CLIENT_ID_IN_USE, message));
+            }
+            LOG.warn("process {}: process {} refused the connection: {}", selfId, peerId, message);
+            closeConnection(connection, "refused: " + message, null);
+            return true;
+        }
+
+        @Override
         public boolean onHello(final TcpConnection connection, final int processId, final Int2IntHashMap regionSizeById)
             throws TcpFrameException
         {
@@ -1282,13 +1316,21 @@ public final class TcpFabric implements Fabric
                     !addresses.byProcessId().containsKey(processId) &&
                     nowNs - previous.lastReadNs() < options.liveClientSilenceNs())
                 {
-                    // two client processes configured with one id: the second must not take the
-                    // first's connection (they would take it from each other for as long as both run)
-                    throw new TcpFrameException("client id " + processId + " is in use by a live process (incarnation " +
+                    // two client processes with one id: the second must not take the first's
+                    // connection (they would take it from each other for as long as both run); it is
+                    // told why, so that a client leasing its id takes another
+                    final String reason = "client id " + processId + " is in use by a live process (incarnation " +
                         previous.peerIncarnation() + ", connected from " + previous.remoteAddress() + ", heard " +
                         (nowNs - previous.lastReadNs()) / 1_000_000 + " ms ago); refusing incarnation " +
                         connection.peerIncarnation() + " from " + connection.remoteAddress() + ": give every client " +
-                        "process an id of its own");
+                        "process an id of its own, or let the client lease one";
+                    if (!connection.publisher().tryRefuse(TcpFrameDescriptor.REFUSE_CLIENT_ID_IN_USE,
+                        "process " + selfId + ": " + reason))
+                    {
+                        throw new TcpFrameException(reason);
+                    }
+                    connection.refusal(reason); // closed once the REFUSE is flushed
+                    return true;
                 }
                 if (null != previous && previous != connection)
                 {
@@ -1305,6 +1347,7 @@ public final class TcpFabric implements Fabric
             connection.state(TcpConnection.State.ACTIVE);
             peer.state(TcpPeer.State.ACTIVE);
             connectedPeers.add(peer.peerId());
+            refusals.remove(peer.peerId());
             peer.regionSizeById(regionSizeById);
             peer.reconnectBackoff().onSuccess();
             for (final TcpRemoteRegion handle : peer.handleByRegionId().values())

@@ -145,7 +145,8 @@ final class TcpFrameAdapter
         if (!helloSeen)
         {
             final byte type = receiveView.getByte(frameOffset + TYPE_OFFSET);
-            if (TYPE_HELLO != type && TcpFrameDescriptor.TYPE_AUTH != type && TcpFrameDescriptor.TYPE_PROOF != type)
+            if (TYPE_HELLO != type && TcpFrameDescriptor.TYPE_AUTH != type && TcpFrameDescriptor.TYPE_PROOF != type &&
+                TcpFrameDescriptor.TYPE_REFUSE != type)
             {
                 throw new TcpFrameException("frame type " + type + " before HELLO");
             }
@@ -183,9 +184,28 @@ final class TcpFrameAdapter
                 final byte[] proof = new byte[FabricCredentials.PROOF_BYTES];
                 receiveView.getBytes(frameOffset + TcpFrameDescriptor.PROOF_OFFSET, proof);
                 return handler.onProof(connection, proof);
+            case TcpFrameDescriptor.TYPE_REFUSE:
+                return onRefuse(connection, handler, frameOffset, frameLength);
             default:
                 throw new TcpFrameException("unknown frame type " + type + " (length " + frameLength + ")");
         }
+    }
+
+    private boolean onRefuse(
+        final TcpConnection connection, final TcpFrameHandler handler, final int frameOffset, final int frameLength)
+        throws TcpFrameException
+    {
+        final int code = receiveView.getInt(frameOffset + TcpFrameDescriptor.REFUSE_CODE_OFFSET, BYTE_ORDER);
+        final int length = frameLength < TcpFrameDescriptor.REFUSE_MESSAGE_OFFSET ? -1 :
+            receiveView.getInt(frameOffset + TcpFrameDescriptor.REFUSE_MESSAGE_LENGTH_OFFSET, BYTE_ORDER);
+        if (length < 0 || length > TcpFrameDescriptor.MAX_REFUSE_MESSAGE_BYTES ||
+            ((TcpFrameDescriptor.REFUSE_MESSAGE_OFFSET + length + 7) & ~7) != frameLength)
+        {
+            throw new TcpFrameException("REFUSE length " + frameLength + " does not hold a message of " + length + " bytes");
+        }
+        final byte[] text = new byte[length];
+        receiveView.getBytes(frameOffset + TcpFrameDescriptor.REFUSE_MESSAGE_OFFSET, text);
+        return handler.onRefuse(connection, code, new String(text, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private boolean onAuth(

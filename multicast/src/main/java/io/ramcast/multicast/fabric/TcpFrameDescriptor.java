@@ -77,6 +77,21 @@ import java.nio.ByteOrder;
  *  |                          Reserved                             | 12
  *  +---------------------------------------------------------------+
  * </pre>
+ *
+ * <p>REFUSE ({@link #TYPE_REFUSE}), accepting side to connecting side, instead of its HELLO: the
+ * connection is refused for a reason the connecting process should act on (sent after both sides
+ * proved themselves, then the connection is closed once it is flushed). Its only code so far is
+ * {@link #REFUSE_CLIENT_ID_IN_USE}: another live process holds the client id. Length
+ * {@code 16 + message length} rounded up to 8, the message at most {@link #MAX_REFUSE_MESSAGE_BYTES}:
+ * <pre>
+ *  +---------------------------------------------------------------+
+ *  |                          Code                                 |  8
+ *  +---------------------------------------------------------------+
+ *  |                     Message length (bytes)                    | 12
+ *  +---------------------------------------------------------------+
+ *  |                     Message (UTF-8) ...                      ... 16
+ *  +---------------------------------------------------------------+
+ * </pre>
  */
 final class TcpFrameDescriptor
 {
@@ -98,6 +113,8 @@ final class TcpFrameDescriptor
     static final byte TYPE_AUTH = 5;
     /** Frame type: proof of holding the secret, over the other side's nonce. */
     static final byte TYPE_PROOF = 6;
+    /** Frame type: the connection is refused, with a code and a message. */
+    static final byte TYPE_REFUSE = 7;
 
     /** Offset of the frame length field. */
     static final int LENGTH_OFFSET = 0;
@@ -135,6 +152,16 @@ final class TcpFrameDescriptor
     static final int PROOF_OFFSET = 8;
     /** PROOF: frame length. */
     static final int PROOF_FRAME_LENGTH = PROOF_OFFSET + FabricCredentials.PROOF_BYTES;
+    /** REFUSE: offset of the code. */
+    static final int REFUSE_CODE_OFFSET = 8;
+    /** REFUSE: offset of the message length. */
+    static final int REFUSE_MESSAGE_LENGTH_OFFSET = 12;
+    /** REFUSE: offset of the message. */
+    static final int REFUSE_MESSAGE_OFFSET = 16;
+    /** REFUSE: longest message. */
+    static final int MAX_REFUSE_MESSAGE_BYTES = 512;
+    /** REFUSE code: the connecting side's client id is held by another live process. */
+    static final int REFUSE_CLIENT_ID_IN_USE = 1;
 
     /** WRITE: offset of the target region id. */
     static final int WRITE_REGION_ID_OFFSET = 8;

@@ -34,6 +34,15 @@ interface TcpFrameHandler
     boolean onProof(TcpConnection connection, byte[] proof) throws TcpFrameException;
 
     /**
+     * @param connection the connection the frame arrived on.
+     * @param code       why the peer refused it.
+     * @param message    the peer's explanation.
+     * @return whether the frame was consumed.
+     * @throws TcpFrameException if a REFUSE is not expected here.
+     */
+    boolean onRefuse(TcpConnection connection, int code, String message) throws TcpFrameException;
+
+    /**
      * @param connection      the connection the frame arrived on.
      * @param processId       the sender's process id, non-negative.
      * @param regionSizeById  the sender's regions, sizes positive multiples of 8.

@@ -143,6 +143,36 @@ final class TcpFramePublisher
     }
 
     /**
+     * Queues REFUSE.
+     *
+     * @param code    why ({@code TcpFrameDescriptor.REFUSE_*}).
+     * @param message for the refused process's log; cut to {@link TcpFrameDescriptor#MAX_REFUSE_MESSAGE_BYTES}.
+     * @return whether the frame was queued.
+     */
+    boolean tryRefuse(final int code, final String message)
+    {
+        byte[] text = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (text.length > TcpFrameDescriptor.MAX_REFUSE_MESSAGE_BYTES)
+        {
+            text = java.util.Arrays.copyOf(text, TcpFrameDescriptor.MAX_REFUSE_MESSAGE_BYTES);
+        }
+        final int frameLength = (TcpFrameDescriptor.REFUSE_MESSAGE_OFFSET + text.length + 7) & ~7;
+        if (!reserve(frameLength, sendBufferBytes))
+        {
+            return false;
+        }
+        final int frameOffset = queuedPosition;
+        putHeader(frameOffset, frameLength, TcpFrameDescriptor.TYPE_REFUSE);
+        sendView.putInt(frameOffset + TcpFrameDescriptor.REFUSE_CODE_OFFSET, code, BYTE_ORDER);
+        sendView.putInt(frameOffset + TcpFrameDescriptor.REFUSE_MESSAGE_LENGTH_OFFSET, text.length, BYTE_ORDER);
+        sendView.putBytes(frameOffset + TcpFrameDescriptor.REFUSE_MESSAGE_OFFSET, text);
+        sendView.setMemory(frameOffset + TcpFrameDescriptor.REFUSE_MESSAGE_OFFSET + text.length,
+            frameLength - TcpFrameDescriptor.REFUSE_MESSAGE_OFFSET - text.length, (byte)0);
+        queuedPosition += frameLength;
+        return true;
+    }
+
+    /**
      * Queues WRITE, copying the payload.
      *
      * @param regionId  target region at the receiver.

@@ -153,10 +153,16 @@ class TcpFabricAuthTest
             });
         Await.until(() -> region.buffer().getLongVolatile(0) == written[0], AWAIT_TIMEOUT,
             "the first client's writes landed all along", first::doWork);
+        final Fabric.Refusal refusal = second.refusal(SERVER);
+        assertThat(refusal).as("the server told the second process why").isNotNull();
+        assertThat(refusal.reason()).isEqualTo(Fabric.Refusal.Reason.CLIENT_ID_IN_USE);
+        assertThat(refusal.message()).contains("client id " + CLIENT + " is in use by a live process");
+        assertThat(first.refusal(SERVER)).isNull();
 
         // the first falls silent (a frozen or cut-off process): after the window, the id is the second's
         Await.until(() -> fromSecond.status() == RemoteRegion.Status.READY, AWAIT_TIMEOUT,
             "the second process gets the id once the first is silent", second::doWork);
+        assertThat(second.refusal(SERVER)).as("cleared once connected").isNull();
     }
 
     /**
