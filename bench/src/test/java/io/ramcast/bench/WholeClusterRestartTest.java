@@ -17,6 +17,7 @@ import io.ramcast.txn.Transaction;
 import io.ramcast.txn.config.ClusterConfig;
 import io.ramcast.txn.config.Durability;
 import io.ramcast.txn.config.ReplicaConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
  * replica of both partitions must hold the last value of both keys — never one key written and the
  * other not (the failure this guards against: each group's clock starting again from zero, and a
  * partition silently skipping deliveries at or below its stored position).
+ *
+ * <p>Tagged {@code campaign} (run by hand) to keep the build within its time: the restart-all step
+ * of {@code FaultsCommandTest} covers a whole-cluster SIGTERM restart in every build, with its own
+ * two-partition atomicity probe and every checker.
  */
+@Tag("campaign")
 class WholeClusterRestartTest
 {
     private static final List<String> JVM = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");

@@ -1,6 +1,7 @@
 package io.ramcast.bench.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,7 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * kill), deliveries the store had not applied handed over again after the restart, and delivery
  * logs written through, so the replicas stay correct processes for the multicast checker
  * (agreement and order are checked across the kill).
+ *
+ * <p>Tagged {@code campaign} (run by hand) to keep the build within its time: {@code
+ * WholeClusterKillTest} kills every replica with SIGKILL mid-load in every build (20,000
+ * two-partition probes, every one on both partitions or neither, stores identical).
  */
+@Tag("campaign")
 class KillAllFaultsTest
 {
     @Test

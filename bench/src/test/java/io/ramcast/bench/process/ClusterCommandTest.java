@@ -194,10 +194,11 @@ class ClusterCommandTest
     /**
      * {@code ramcast backup --all} while a client moves units between accounts on the three
      * partitions (each transfer a two-partition transaction), then {@code ramcast restore} into a
-     * new cluster's data directories and that cluster started: the restored stores equal the
-     * backup's partitions digest for digest, and the backup is one cut of the order: its balances sum
-     * to zero (a copy of each partition taken at its own moment would catch transfers half), with
-     * some transfers in it and not the later ones. The restored cluster serves those balances.
+     * second cluster of the same layout (its stores equal the backup's partitions digest for digest)
+     * and into a cluster of one partition (keys moved by its partitioner), which is started. The
+     * backup is one cut of the order: its balances sum to zero (a copy of each partition taken at its
+     * own moment would catch transfers half), with some transfers in it. The restored cluster serves
+     * those balances and commits.
      */
     private void backupUnderLoadAndRestore(final Path configFile, final ClusterConfig config) throws Exception
     {
@@ -272,12 +273,20 @@ class ClusterCommandTest
         assertThat(sum).as("balances " + Arrays.toString(restored) + ": every transfer whole in the backup").isZero();
         assertThat(restored).as("transfers before the checkpoint are in it").isNotEqualTo(new long[3]);
 
-        final RunningCommand command = RunningCommand.start(restoredFile, dir.resolve("restored").resolve("logs"));
-        try (KvClient client = KvClient.connect(restoredConfig, restoredConfig.clientIds().firstId()))
+        // into one partition of three replicas: every key where the new partitioner puts it, and that cluster serves them
+        final Path one = Files.createDirectories(dir.resolve("one"));
+        final Path oneFile = LocalConfigFixture.writeOnePartition(one, "one", BenchTestSupport.freeBasePort(3));
+        final ClusterConfig oneConfig = ClusterConfig.load(oneFile);
+        final BenchTestSupport.Execution repartitioned = BenchTestSupport.execute("restore", "--config",
+            oneFile.toString(), "--from", dir.resolve("backup").toString());
+        assertThat(repartitioned.exitCode()).as(repartitioned.transcript()).isZero();
+        assertThat(repartitioned.out()).containsPattern("keys: (\\d+) restored over 1 partitions, \\1 in the backup");
+        final RunningCommand command = RunningCommand.start(oneFile, one.resolve("logs"));
+        try (KvClient client = KvClient.connect(oneConfig))
         {
             for (int p = 0; p < 3; p++)
             {
-                assertThat(client.counter(accounts[p])).as("account on partition " + p).isEqualTo(restored[p]);
+                assertThat(client.counter(accounts[p])).as("account of partition " + p).isEqualTo(restored[p]);
             }
             client.increment(accounts[0], 1); // throws unless committed: the restored cluster orders afresh
         }
@@ -285,7 +294,7 @@ class ClusterCommandTest
         {
             command.stop();
         }
-        command.assertEveryReplicaStopped(restoredFile);
+        command.assertEveryReplicaStopped(oneFile);
     }
 
     /** Runs {@code ramcast status} until its output satisfies {@code until}, then checks its exit code. */

@@ -78,6 +78,20 @@ public final class RangePartitioner implements Partitioner
         return splitKeys.length + 1;
     }
 
+    /**
+     * @param partition a partition.
+     * @return the first key above it (its upper split key, a copy), or null for the last partition.
+     * @throws IndexOutOfBoundsException if there is no such partition.
+     */
+    public byte[] upperBound(final int partition)
+    {
+        if (partition < 0 || partition > splitKeys.length)
+        {
+            throw new IndexOutOfBoundsException("partition " + partition + " of " + partitionCount());
+        }
+        return partition == splitKeys.length ? null : splitKeys[partition].clone();
+    }
+
     @Override
     public int partitionOf(final byte[] key)
     {
