@@ -29,6 +29,13 @@ import java.util.concurrent.locks.LockSupport;
  *   <li><b>Peer death.</b> When a peer's connection is lost the fabric reports it once through
  *       {@link FabricListener#onPeerDown} and every handle to that peer fails its later writes
  *       with {@link WriteResult#PEER_DOWN}.</li>
+ *   <li><b>At most once.</b> A write lands at most once. A fabric never hands a write to its
+ *       transport a second time when the first attempt may have landed: writes whose fate a lost
+ *       connection left unknown are dropped and the peer is reported down (tcp: the writes queued
+ *       on the lost connection are discarded; rdma: a write posted and not confirmed by a completion
+ *       is not posted again, except the writes after a remote access error, which InfiniBand
+ *       guarantees were not executed). Readers therefore never see a write of the past again, and
+ *       monotonic words never go back.</li>
  * </ul>
  *
  * <p>Threading: a fabric is driven by exactly one thread, the owning process's agent, which calls

@@ -829,19 +829,25 @@ public final class RdmaFabric implements Fabric
                 }
                 if (lane.onCompletion(peer, workRequestId, status) && !wasFailed)
                 {
-                    if (Verbs.CompletionStatus.REMOTE_ACCESS_ERROR == status)
+                    if (Verbs.CompletionStatus.FLUSHED == status && lane.hasWritesOfUnknownFate())
                     {
-                        LOG.info("process {}: process {} refused {} on lane {} (remote access error): handle " +
-                            "failed; the queue pair is replaced and later writes of other regions posted again",
-                            selfId, peer.peerId(), WorkRequestIds.toString(workRequestId), connection.lane());
+                        // no remote access error put the queue pair in error: what it did not
+                        // confirm may have landed, and is not posted again (at most once)
+                        peerDownReasons.putIfAbsent(peer, WorkRequestIds.toString(workRequestId) + " on lane " +
+                            connection.lane() + " was flushed without a remote access error before it: the writes " +
+                            "the queue pair did not confirm may have landed, so they are not posted again");
+                        deferredPeerDowns.add(peer);
                     }
                     else
                     {
-                        LOG.warn("process {}: {} to process {} on lane {} was flushed: the queue pair is in the error " +
-                            "state; it is replaced and unconfirmed writes posted again", selfId,
-                            WorkRequestIds.toString(workRequestId), peer.peerId(), connection.lane());
+                        if (Verbs.CompletionStatus.REMOTE_ACCESS_ERROR == status)
+                        {
+                            LOG.info("process {}: process {} refused {} on lane {} (remote access error): handle " +
+                                "failed; the queue pair is replaced and the later writes, known unexecuted, posted " +
+                                "again", selfId, peer.peerId(), WorkRequestIds.toString(workRequestId), connection.lane());
+                        }
+                        connection.disconnect();
                     }
-                    connection.disconnect();
                 }
             }
             default ->
@@ -1182,23 +1188,43 @@ public final class RdmaFabric implements Fabric
         {
             return; // the next handshake carries the key
         }
-        pushScratch.putLong(0, keyWord);
+        // The key table of the peer is only written here. With lane 0 full the key waits until the
+        // lane drains (stagePendingKeys, every duty cycle): until then the peer's writes fail against
+        // the old key, which is safe for a revocation and only delays a grant. The lane is never
+        // closed for it: writes posted on it and not confirmed could not be posted again.
+        peer.pendingKeys().put(index, keyWord);
+        stagePendingKeys(peer);
+    }
+
+    /** Stages the key words waiting for room on lane 0, oldest first, while it has room. */
+    private int stagePendingKeys(final RdmaPeer peer)
+    {
+        int staged = 0;
         final SendLane lane = peer.sendLane(0);
-        if (!lane.stage(SendLane.KEY_TABLE_TARGET, index * 8, pushScratch, 0, 8, peer.nextIssueSeq(0)))
+        final var pending = peer.pendingKeys().entrySet().iterator();
+        while (pending.hasNext())
         {
-            // The key table of the peer is only written here; the full lane will drain, and until
-            // then the peer's writes fail against the old key, which is safe for a revocation and
-            // only delays a grant. Close the lane so that its next handshake carries the key.
-            LOG.warn("process {}: lane 0 to process {} is full; re-establishing it to publish a key", selfId,
-                peer.peerId());
-            final RdmaConnection connection = connectionByCm.get(lane.connection());
-            if (null != connection)
+            final var key = pending.next();
+            pushScratch.putLong(0, key.getValue());
+            if (!lane.stage(SendLane.KEY_TABLE_TARGET, key.getKey() * 8, pushScratch, 0, 8, peer.nextIssueSeq(0)))
             {
-                connection.disconnect();
+                if (staged == 0 && !peer.keysWaitLogged())
+                {
+                    LOG.info("process {}: lane 0 to process {} is full; its key update waits until the lane drains",
+                        selfId, peer.peerId());
+                    peer.keysWaitLogged(true);
+                }
+                break;
             }
-            return;
+            pending.remove();
+            staged++;
         }
-        postQuietly(peer, lane);
+        if (staged > 0)
+        {
+            peer.keysWaitLogged(false);
+            postQuietly(peer, lane);
+        }
+        return staged;
     }
 
     // ---------------------------------------------------------------- peers and connections
@@ -1206,6 +1232,10 @@ public final class RdmaFabric implements Fabric
     private int servicePeer(final RdmaPeer peer)
     {
         int work = 0;
+        if (!peer.pendingKeys().isEmpty() && RdmaPeer.State.UP == peer.state())
+        {
+            work += stagePendingKeys(peer);
+        }
         for (int role = 0; role < 2; role++)
         {
             for (int lane = 0; lane < peer.laneCount(); lane++)
@@ -1326,8 +1356,10 @@ public final class RdmaFabric implements Fabric
             return;
         }
         peer.connection(role, lane, null);
+        boolean unknownFate = false;
         if (RdmaPeer.WRITER == role)
         {
+            unknownFate = peer.sendLane(lane).hasWritesOfUnknownFate();
             peer.sendLane(lane).detach();
         }
         if (wasUp)
@@ -1338,7 +1370,14 @@ public final class RdmaFabric implements Fabric
         {
             LOG.debug("process {}: {} did not come up: {}", selfId, connection, reason);
         }
-        if (wasUp && RdmaPeer.State.UP == peer.state())
+        if (unknownFate && RdmaPeer.State.UP == peer.state())
+        {
+            // at most once: writes posted on the lost queue pair and never confirmed may have been
+            // placed; posting them again could place them twice, so the peer is taken as down
+            peerDown(peer, "the connection of lane " + lane + " was lost (" + reason + ") with writes posted " +
+                "and not confirmed, which may have landed; they are not posted again", null);
+        }
+        else if (wasUp && RdmaPeer.State.UP == peer.state())
         {
             if (RdmaPeer.WRITER == role && byPeer && !connection.disconnectRequested())
             {
@@ -1425,6 +1464,7 @@ public final class RdmaFabric implements Fabric
         {
             lane.discard();
         }
+        peer.pendingKeys().clear(); // the next handshake carries the keys
         closePeerConnections(peer, keep);
     }
 

@@ -73,6 +73,9 @@ final class RdmaPeer implements SendLane.Context
     private final Int2ObjectHashMap<RdmaRemoteRegion> handleByRegionId = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<RemoteEntry> entryByRegionId = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<OwnerKey> ownerKeyByRegionId = new Int2ObjectHashMap<>();
+    /** Key words to write into the peer's key table once lane 0 has room: table index to word (the latest). */
+    private final java.util.LinkedHashMap<Integer, Long> pendingKeys = new java.util.LinkedHashMap<>();
+    private boolean keysWaitLogged;
     private final ByteBuffer keyTableMemory;
     private final UnsafeBuffer keyTable;
     private final RdmaFabric fabric;
@@ -153,6 +156,24 @@ final class RdmaPeer implements SendLane.Context
     void state(final State next)
     {
         state = next;
+    }
+
+    /** @return whether the wait of a key update for room on lane 0 was logged (once per wait). */
+    boolean keysWaitLogged()
+    {
+        return keysWaitLogged;
+    }
+
+    /** @param value whether the wait is logged. */
+    void keysWaitLogged(final boolean value)
+    {
+        keysWaitLogged = value;
+    }
+
+    /** @return key words waiting for room on lane 0, by key-table index, oldest first (mutable). */
+    java.util.LinkedHashMap<Integer, Long> pendingKeys()
+    {
+        return pendingKeys;
     }
 
     SendLane sendLane(final int lane)

@@ -36,12 +36,17 @@ import org.agrona.concurrent.UnsafeBuffer;
  * one's confirmation, keeping issue order across lanes) or when the log is full of unsignalled
  * records (so their space comes back). One record slot is kept for a fence.
  *
- * <h2>Errors</h2>
+ * <h2>Errors: at most once</h2>
  * A remote access error on record s confirms every record before s (in-order completion), drops s
  * and every later record for the same region (the handle has failed: they never land), and tells
- * {@link Context#onRejected}. Flushed requests are counted; they were not executed, so when the lane
- * gets a new connection they are posted again, in order. Other errors are the peer's death, handled
- * by the fabric, which then {@link #discard()}s the log.
+ * {@link Context#onRejected}. The requests after s are flushed, and after a remote access error IB
+ * guarantees they were not executed, so when the lane gets a new connection they are posted again,
+ * in order. That is the only case where a posted record is posted again. After any other loss (a
+ * flush that no remote access error caused, a disconnect, a timeout) a posted record that no
+ * completion confirmed may or may not have been placed at the peer: the lane reports it
+ * ({@link #hasWritesOfUnknownFate()}) and the fabric takes the peer as down and {@link #discard()}s
+ * the log instead of posting anything again, so a write never lands twice (the {@code Fabric}
+ * contract, "At most once"). Other error statuses are the peer's death as well.
  *
  * <p>Threading: the fabric's agent thread only.
  */
@@ -124,6 +129,10 @@ final class SendLane
     private boolean failed;
     private boolean refreshing;
     private long flushedCount;
+    /** A remote access error was seen on the current connection: the requests after it did not execute. */
+    private boolean refusedOnConnection;
+    /** A flush without a remote access error before it: posted, unconfirmed records may have landed. */
+    private boolean fateUnknown;
     private long rejectedCount;
     private long postedCount;
     private long signalledCount;
@@ -180,6 +189,8 @@ final class SendLane
     {
         connection = newConnection;
         failed = false;
+        refusedOnConnection = false;
+        fateUnknown = false;
         refreshing = false;
         postSeq = confirmedUpTo;
         sinceSignal = 0;
@@ -203,6 +214,17 @@ final class SendLane
         return connection;
     }
 
+    /**
+     * @return whether records were posted on the current (or just lost) connection that no
+     *         completion confirmed and that are not known to be unexecuted: they may have been placed
+     *         at the peer, so they must not be posted again (the peer is to be taken as down).
+     *         Records posted after a remote access error are known unexecuted.
+     */
+    boolean hasWritesOfUnknownFate()
+    {
+        return fateUnknown || !refusedOnConnection && confirmedUpTo < postSeq;
+    }
+
     /** @return whether the attached connection had an error and is waiting to be replaced. */
     boolean hasFailedConnection()
     {
@@ -214,6 +236,8 @@ final class SendLane
      */
     void discard()
     {
+        refusedOnConnection = false;
+        fateUnknown = false;
         headSeq = tailSeq;
         confirmedUpTo = tailSeq;
         postSeq = tailSeq;
@@ -426,6 +450,7 @@ final class SendLane
                 release();
                 return false;
             case REMOTE_ACCESS_ERROR:
+                refusedOnConnection = true;
                 if (seq >= confirmedUpTo && seq < tailSeq)
                 {
                     confirmedUpTo = seq;
@@ -447,6 +472,14 @@ final class SendLane
                 return true;
             case FLUSHED:
                 flushedCount++;
+                if (!refusedOnConnection)
+                {
+                    // no remote access error put the queue pair in error: what was posted and not
+                    // confirmed may have been placed (a lost acknowledgement), so none of it is posted again
+                    fateUnknown = true;
+                    failed = true;
+                    return true;
+                }
                 failed = true;
                 postSeq = confirmedUpTo;
                 return true;

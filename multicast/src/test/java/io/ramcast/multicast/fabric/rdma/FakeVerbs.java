@@ -62,11 +62,51 @@ final class FakeVerbs implements Verbs
      * completion of the connection (the peer's first SEND) has been polled.
      */
     private volatile boolean establishedAfterFirstReceive;
+    private boolean landHeldWritesOnLoss;
+    private long dataWritesPosted;
 
     FakeVerbs(final FakeRdmaNetwork network, final String name)
     {
         this.network = network;
         this.name = name;
+    }
+
+    /**
+     * As a real link may lose a write's acknowledgement: when a connection of this device enters the
+     * error state, the writes it holds on the wire are placed at the peer before they complete as
+     * flushed (without this, a held write is flushed unexecuted).
+     */
+    void landHeldWritesOnLoss()
+    {
+        synchronized (network)
+        {
+            landHeldWritesOnLoss = true;
+        }
+    }
+
+    /**
+     * Puts every queue pair of this device in the error state without a connection-manager event,
+     * as a NIC does on a transport error it reports only through flushed completions (retries
+     * exhausted on a path that then came back, a local QP error).
+     */
+    void breakQueuePairs()
+    {
+        synchronized (network)
+        {
+            for (final FakeConnection connection : new ArrayList<>(connections))
+            {
+                connection.enterError();
+            }
+        }
+    }
+
+    /** @return writes with data (not zero-length fences) posted so far. */
+    long dataWritesPosted()
+    {
+        synchronized (network)
+        {
+            return dataWritesPosted;
+        }
     }
 
     /** Makes the next posted write fail with {@code status} and put its queue pair in the error state. */
@@ -408,6 +448,10 @@ final class FakeVerbs implements Verbs
             synchronized (network)
             {
                 writesPosted++;
+                if (length > 0)
+                {
+                    dataWritesPosted++;
+                }
                 if (signalled)
                 {
                     signalledWrites++;
@@ -460,21 +504,7 @@ final class FakeVerbs implements Verbs
                     fail(write, CompletionStatus.REMOTE_ACCESS_ERROR);
                     return;
                 }
-                final UnsafeBuffer from = new UnsafeBuffer(write.localAddress(), write.length());
-                final UnsafeBuffer to = new UnsafeBuffer(write.remoteAddress(), write.length());
-                final int last = write.length() - 8;
-                if (last > 0)
-                {
-                    to.putBytes(0, from, 0, last);
-                }
-                if (last >= 0)
-                {
-                    to.putLongRelease(last, from.getLong(last));
-                }
-                else
-                {
-                    to.putBytes(0, from, 0, write.length());
-                }
+                place(write);
             }
             else
             {
@@ -484,6 +514,30 @@ final class FakeVerbs implements Verbs
             if (write.signalled())
             {
                 completions.add(new Completion(write.workRequestId(), CompletionStatus.SUCCESS, 0, 0));
+            }
+        }
+
+        /** Copies a write's bytes into the peer's memory, its last word last. */
+        private void place(final Write write)
+        {
+            if (write.length() == 0)
+            {
+                return;
+            }
+            final UnsafeBuffer from = new UnsafeBuffer(write.localAddress(), write.length());
+            final UnsafeBuffer to = new UnsafeBuffer(write.remoteAddress(), write.length());
+            final int last = write.length() - 8;
+            if (last > 0)
+            {
+                to.putBytes(0, from, 0, last);
+            }
+            if (last >= 0)
+            {
+                to.putLongRelease(last, from.getLong(last));
+            }
+            else
+            {
+                to.putBytes(0, from, 0, write.length());
             }
         }
 
@@ -629,6 +683,18 @@ final class FakeVerbs implements Verbs
 
         private void enterError()
         {
+            if (device.landHeldWritesOnLoss && null != peer)
+            {
+                for (final Write write : wire)
+                {
+                    final FakeMemory target = peer.device.memoryByKey.get(write.rkey());
+                    if (write.length() > 0 && null != target && target.rkey == write.rkey() &&
+                        (target.access & ACCESS_REMOTE_WRITE) != 0 && target.covers(write.remoteAddress(), write.length()))
+                    {
+                        place(write); // placed at the peer; its acknowledgement is what the loss takes
+                    }
+                }
+            }
             error = true;
             while (!wire.isEmpty())
             {

@@ -112,6 +112,46 @@ class RdmaFabricFaultTest
         assertThat(writerEvents).containsExactly("rejected 1/1");
     }
 
+    /**
+     * At most once: a write on the wire when the link is lost may have been placed although its
+     * completion says flushed (the acknowledgement was lost). The writer must not post it again on
+     * a new queue pair (it would land twice, a monotonic word going back meanwhile): the owner is
+     * reported down instead, once, and nothing is posted again.
+     */
+    @Test
+    void shouldReportThePeerDownInsteadOfPostingAgainAWriteOfUnknownFate()
+    {
+        final RemoteRegion handle1 = connect(1);
+        assertThat(handle1.write(0, words(1), 0, 8)).isEqualTo(WriteResult.ISSUED);
+        awaitUntil(() -> region1.buffer().getLongVolatile(0) == 1, "the first write landed");
+
+        network.hold(writerVerbs, ownerVerbs);
+        assertThat(handle1.write(0, words(2), 0, 8)).isEqualTo(WriteResult.ISSUED);
+        for (int i = 0; i < 5; i++)
+        {
+            step();
+        }
+        final long postedBeforeLoss = writerVerbs.dataWritesPosted();
+        writerVerbs.landHeldWritesOnLoss();
+        writerVerbs.breakQueuePairs(); // flushed completions, and no remote access error before them
+        network.release(writerVerbs, ownerVerbs);
+
+        awaitUntil(() -> writerEvents.contains("down " + OWNER), "the owner was reported down");
+        assertThat(region1.buffer().getLongVolatile(0)).as("the write of unknown fate landed, once").isEqualTo(2);
+        // the writer connects again (a new session with the owner); a new write lands, the old one is not re-sent
+        awaitUntil(() -> RemoteRegion.Status.READY == handle1.status(), "the handle READY again after reconnecting");
+        region1.buffer().putLongVolatile(0, 0);
+        assertThat(handle1.write(8, words(3), 0, 8)).isEqualTo(WriteResult.ISSUED);
+        awaitUntil(() -> region1.buffer().getLongVolatile(8) == 3, "a new write landed");
+        for (int i = 0; i < 20; i++)
+        {
+            step();
+        }
+        assertThat(region1.buffer().getLongVolatile(0)).as("the write of unknown fate was not posted again").isZero();
+        assertThat(writerVerbs.dataWritesPosted()).as("only the new write posted").isEqualTo(postedBeforeLoss + 1);
+        assertThat(writerEvents).containsExactly("down " + OWNER);
+    }
+
     @Test
     void shouldKeepLaneZeroTrafficWhenTheLeaderStreamIsRevoked()
     {
