@@ -692,7 +692,8 @@ final class ClientProtocol
     private int encodeSkip(final long q)
     {
         final int recordBytes = Layout.slotRecordBytes(0, 0);
-        slot.ringSeq(q).messageId(0).payloadLength(0).destinationCount(0).checksum(recordBytes, 0).seal(recordBytes, q);
+        slot.ringSeq(q).messageId(0).payloadLength(0).destinationCount(0).checksum(recordBytes, 0)
+            .seal(recordBytes, SlotFlyweight.skipSealOf(q));
         return recordBytes;
     }
 

@@ -2,8 +2,9 @@ package io.ramcast.multicast;
 
 /**
  * Memory regions and record layouts of RamCast (ramcast-protocol.md §B.4). Every record ends with
- * a sealing word written last, so a reader that sees the expected seal (read with acquire
- * semantics) sees the whole record (the fabric's whole-write visibility; §F.15). All offsets and
+ * a sealing word written last; a reader accepts a record only when the seal matches every field it
+ * read (or, for a body, its checksum does), since the bytes of one write may be placed in any
+ * order (the {@code Fabric} contract; §F.15), and reads it again later otherwise. All offsets and
  * sizes are multiples of 8.
  *
  * <h2>Regions of a server process p in group g</h2>

@@ -294,6 +294,11 @@ final class ServerProtocol
     private long forwardedCount;
     private java.util.function.IntConsumer newClientIncarnation = clientId -> { };
     private long clientRecordErrors;
+    /** Client records seen sealed before their body was whole, read again later. */
+    private long tornSlotReads;
+    private long slotChecksumFailuresInARow;
+    /** A sealed client record failing its checksum this many polls in a row is reported (once). */
+    private static final long STUCK_CHECKSUM_FAILURES = 1_000_000;
     private long nowNs;
     /** When this process started following its current ballot (agent clock, ns). */
     private long followingSinceNs;
@@ -928,7 +933,7 @@ final class ServerProtocol
                 final int payloadLength = slot.payloadLength();
                 final int k = slot.destinationCount();
                 if (k == 0 && payloadLength == 0 && slot.messageId() == 0 &&
-                    slot.sealVolatile(Layout.slotRecordBytes(0, 0)) == ringSeq)
+                    slot.sealVolatile(Layout.slotRecordBytes(0, 0)) == SlotFlyweight.skipSealOf(ringSeq))
                 {
                     // a SKIP record: a new incarnation of the client starts further on; the position
                     // stays open to a relayed copy of whatever an earlier incarnation sent there
@@ -946,9 +951,13 @@ final class ServerProtocol
                 {
                     break;
                 }
+                if (!copyChecked(ci, ringSeq, payloadLength, k, recordBytes))
+                {
+                    break; // sealed, but its body not yet whole (placed in another order): read it again later
+                }
                 work++;
                 clientRings.takeFromRing(ci, ringSeq);
-                copyOutOfRing(ci, ringSeq, payloadLength, k, recordBytes);
+                copyOutOfRing(ci, ringSeq, payloadLength, k);
             }
         }
         return work;
@@ -956,26 +965,66 @@ final class ServerProtocol
 
     /**
      * Copies the sealed record at ring position {@code ringSeq} of client {@code ci} out of the ring
-     * (§F.18), checks it and takes it; {@link #slot} is wrapped at it.
+     * (§F.18) into {@link #crcScratch} and checks its checksum and its own position. A NIC may place
+     * a write's bytes in any order, so a record whose head and seal are visible may not be whole yet:
+     * it is read again later, never taken (or dropped) half placed (issue 16, item 5). A record that
+     * keeps failing is reported once.
+     *
+     * @return whether the copy is whole.
      */
-    private void copyOutOfRing(
-        final int ci, final long ringSeq, final int payloadLength, final int k, final int recordBytes)
+    private boolean copyChecked(final int ci, final long ringSeq, final int payloadLength, final int k,
+        final int recordBytes)
     {
         final int crcLength = SlotFlyweight.checksummedBytes(payloadLength, k);
         if (crcScratch.length < crcLength)
         {
             crcScratch = new byte[Math.max(crcLength, crcScratch.length * 2)];
         }
-        final int actualCrc = slot.computeChecksum(crc, crcScratch, crcLength);
-        final int expectedCrc = slot.checksum(recordBytes);
+        if (slot.computeChecksum(crc, crcScratch, crcLength) == slot.checksum(recordBytes) &&
+            ownRingSeqHolds(ringSeq, k))
+        {
+            slotChecksumFailuresInARow = 0;
+            return true;
+        }
+        tornSlotReads++;
+        if (++slotChecksumFailuresInARow == STUCK_CHECKSUM_FAILURES)
+        {
+            errorHandler.onError(new IllegalStateException("the record of client ordinal " + ci + " at ring sequence " +
+                ringSeq + " on process " + selfId + " is sealed but has failed its checksum " + STUCK_CHECKSUM_FAILURES +
+                " times in a row: a client bug or corrupted memory; that ring waits"));
+        }
+        return false;
+    }
+
+    /**
+     * The checksum covers the header, destinations and payload but not the position: the previous
+     * occupant of the slot, with its own checksum, still validates under this position's head and
+     * seal words while they are placed and the rest is not. Its destination entry for this group names
+     * its own position, which tells it apart.
+     */
+    private boolean ownRingSeqHolds(final long ringSeq, final int k)
+    {
+        for (int d = 0; d < k; d++)
+        {
+            if (slot.destinationGroup(d) == group)
+            {
+                return slot.destinationRingSeq(d) == ringSeq;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Takes the record at ring position {@code ringSeq} of client {@code ci}, copied and checked by
+     * {@link #copyChecked}; {@link #slot} is wrapped at it.
+     */
+    private void copyOutOfRing(final int ci, final long ringSeq, final int payloadLength, final int k)
+    {
+        final int crcLength = SlotFlyweight.checksummedBytes(payloadLength, k);
         final long messageId = slot.messageId();
         final int[] destinations = new int[k];
         final long[] ringSeqByGroup = new long[groupCount];
         String problem = null;
-        if (actualCrc != expectedCrc)
-        {
-            problem = "checksum mismatch";
-        }
         for (int d = 0; d < k && problem == null; d++)
         {
             final int g = slot.destinationGroup(d);

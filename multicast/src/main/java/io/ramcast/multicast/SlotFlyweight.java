@@ -21,6 +21,8 @@ import org.agrona.concurrent.AtomicBuffer;
  */
 final class SlotFlyweight
 {
+    /** Top bits of a SKIP record's seal ({@link #skipSealOf}). */
+    private static final long SKIP_SEAL_TAG = 0xC5C1_0000_0000_0000L;
     /** Offset of the ring sequence within a destination entry. */
     private static final int DESTINATION_RING_SEQ_OFFSET = 8;
     /** Offset of the word that holds 0 after the group id within a destination entry. */
@@ -166,6 +168,22 @@ final class SlotFlyweight
     void seal(final int recordBytes, final long ringSeq)
     {
         buffer.putLong(offset + recordBytes - Layout.WORD_BYTES, ringSeq);
+    }
+
+    /**
+     * The seal of a SKIP record at ring position {@code ringSeq}: the position with a tag in its top
+     * bits, a value no ring sequence (below 2^62) and so no destination entry can hold. A SKIP record
+     * is short, so its seal sits where a message record keeps a destination entry, whose ring
+     * sequence is the position itself: sealed with the bare position, a message record whose header
+     * was not yet placed (a NIC may place a write's bytes in any order) read as a SKIP, and its
+     * position was skipped for good (issue 16, item 5).
+     *
+     * @param ringSeq the ring position.
+     * @return its SKIP seal.
+     */
+    static long skipSealOf(final long ringSeq)
+    {
+        return ringSeq ^ SKIP_SEAL_TAG;
     }
 
     private int destinationOffset(final int d)

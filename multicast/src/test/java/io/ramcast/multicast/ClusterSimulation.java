@@ -62,6 +62,7 @@ final class ClusterSimulation implements AutoCloseable
     /** Servers started again from a peer's snapshot ({@link #rebuildServer}). */
     long rebuilds;
     private final java.util.function.IntFunction<AcceptorJournal> journals;
+    private double tornFraction;
 
     ClusterSimulation(
         final long seed, final GroupTopology topology, final MulticastOptions options, final long messagesPerClient,
@@ -180,9 +181,39 @@ final class ClusterSimulation implements AutoCloseable
         }
     }
 
+    /**
+     * Places this fraction of the writes of 16 bytes or more torn (last word first), on every
+     * process's fabric now and on the fabrics of processes started later.
+     *
+     * @param fraction in [0, 1].
+     */
+    void tornWrites(final double fraction)
+    {
+        tornFraction = fraction;
+        for (final FaultInjectingFabric f : fabrics)
+        {
+            if (f != null)
+            {
+                f.tornWrites(fraction);
+            }
+        }
+    }
+
+    /** @return writes placed torn so far by the current fabrics. */
+    long tornWriteCount()
+    {
+        long torn = 0;
+        for (final FaultInjectingFabric f : fabrics)
+        {
+            torn += f == null ? 0 : f.tornWriteCount();
+        }
+        return torn;
+    }
+
     private FaultInjectingFabric newFabric(final int p)
     {
-        final FaultInjectingFabric f = new FaultInjectingFabric(hub.endpoint(p), new Random(random.nextLong()), clock);
+        final FaultInjectingFabric f = new FaultInjectingFabric(hub.endpoint(p), new Random(random.nextLong()), clock)
+            .tornWrites(tornFraction);
         for (final int q : processOrder)
         {
             if (q != p)

@@ -121,14 +121,16 @@ class SlotFlyweightTest
         final int skipBytes = Layout.slotRecordBytes(0, 0);
 
         slot.wrap(buffer, 0).ringSeq(12).messageId(0).payloadLength(0).destinationCount(0).checksum(skipBytes, 0)
-            .seal(skipBytes, 12);
+            .seal(skipBytes, SlotFlyweight.skipSealOf(12));
 
         assertThat(skipBytes).isEqualTo(40);
         assertThat(buffer.getLong(0)).isEqualTo(12);
         assertThat(buffer.getLong(8)).isZero();
         assertThat(buffer.getLong(16)).isZero();
         assertThat(buffer.getLong(24)).isZero();
-        assertThat(buffer.getLong(32)).isEqualTo(12);
+        assertThat(buffer.getLong(32)).isEqualTo(0xC5C1_0000_0000_000CL);
+        assertThat(SlotFlyweight.skipSealOf(12)).as("never a ring sequence, which a message record's destination " +
+            "entry holds at the same offset").isNotEqualTo(12).isNegative();
         assertThat(buffer.getLong(40)).as("beyond the record").isEqualTo(0x5A5A5A5A5A5A5A5AL);
     }
 

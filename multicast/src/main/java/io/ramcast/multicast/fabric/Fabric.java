@@ -14,10 +14,13 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li><b>Issue order.</b> Writes issued by one writer to one peer become visible at that peer in
  *       the order they were issued, whatever the regions they target.</li>
- *   <li><b>Whole-write visibility.</b> A write is issued as one unit; once its last 8-byte word is
- *       visible to a reader that reads that word with acquire semantics (for example
- *       {@code getLongVolatile}), the rest of the write is visible too. Writers therefore put a
- *       sealing word last; readers check it before parsing (ramcast-protocol.md §F.15).</li>
+ *   <li><b>No placement order within a write.</b> A write is issued as one unit, but its bytes may
+ *       become visible in any order (InfiniBand defines none within a message; the local and tcp
+ *       fabrics happen to copy the last word last). Readers therefore accept a record only when it
+ *       validates itself: a seal over every field or a checksum over its body, written last and
+ *       checked after reading (ramcast-protocol.md §B.4, §F.15); a record that does not validate
+ *       yet is read again later, never consumed or dropped. Each 8-byte aligned word is placed
+ *       whole.</li>
  *   <li><b>Permissions.</b> The owner of a region grants and revokes each peer's right to write it.
  *       A write issued after the revocation took effect never lands: it fails at the writer, either
  *       at once ({@link WriteResult#REJECTED}) or later, when the writer's fabric learns of it, by

@@ -58,6 +58,9 @@ public final class FaultInjectingFabric implements Fabric
     /** Most writes released to the inner fabric per {@link #doWork()}. */
     public static final int RELEASE_LIMIT = 1024;
 
+    /** Longest gap between a torn write's last word and the rest of it. */
+    private static final int TORN_GAP_MAX_NS = 200_000;
+
     /** Default {@link #maxHeldBytesPerLink}: 64 MiB. */
     public static final long DEFAULT_MAX_HELD_BYTES_PER_LINK = 64L * 1024 * 1024;
 
@@ -73,14 +76,23 @@ public final class FaultInjectingFabric implements Fabric
         private final int offset;
         private final UnsafeBuffer bytes;
         private final long dueNs;
+        /** The rest of a torn write, whose last word was placed already: placed whole, never torn again. */
+        private final boolean rest;
 
         HeldWrite(final FaultRemoteRegion handle, final int offset, final UnsafeBuffer bytes, final long dueNs)
         {
+            this(handle, handle.epoch, offset, bytes, dueNs, false);
+        }
+
+        HeldWrite(final FaultRemoteRegion handle, final long handleEpoch, final int offset, final UnsafeBuffer bytes,
+            final long dueNs, final boolean rest)
+        {
             this.handle = handle;
-            this.handleEpoch = handle.epoch;
+            this.handleEpoch = handleEpoch;
             this.offset = offset;
             this.bytes = bytes;
             this.dueNs = dueNs;
+            this.rest = rest;
         }
     }
 
@@ -196,6 +208,9 @@ public final class FaultInjectingFabric implements Fabric
 
     private final Fabric inner;
     private final Random random;
+    /** Fraction of writes of 16 bytes or more placed torn (last word first); 0 by default. */
+    private double tornFraction;
+    private long tornWriteCount;
     private final NanoClock clock;
     private final Int2ObjectHashMap<Link> linkByPeerId = new Int2ObjectHashMap<>();
     private final ArrayList<Link> links = new ArrayList<>();
@@ -239,6 +254,33 @@ public final class FaultInjectingFabric implements Fabric
                 listener.onWriteRejected(peerId, regionId);
             }
         });
+    }
+
+    /**
+     * Places a fraction of the writes of 16 bytes or more torn: a random half of their 8-byte words,
+     * always with the last word, first, the other words up to {@value #TORN_GAP_MAX_NS} ns later,
+     * still before any later write of the link. What
+     * a NIC may do (InfiniBand defines no placement order within a message), against which only
+     * records that validate themselves (a checksum or a seal over every field, written last and
+     * checked by the reader) are safe.
+     *
+     * @param fraction in [0, 1].
+     * @return this.
+     */
+    public FaultInjectingFabric tornWrites(final double fraction)
+    {
+        if (!(fraction >= 0 && fraction <= 1))
+        {
+            throw new IllegalArgumentException("torn fraction " + fraction + " must be in [0, 1]");
+        }
+        this.tornFraction = fraction;
+        return this;
+    }
+
+    /** @return writes placed torn so far. */
+    public long tornWriteCount()
+    {
+        return tornWriteCount;
     }
 
     /**
@@ -447,8 +489,18 @@ public final class FaultInjectingFabric implements Fabric
                 continue;
             }
 
+            final int length = write.bytes.capacity();
+            if (!write.rest && length >= 16 && tornFraction > 0 && random.nextDouble() < tornFraction)
+            {
+                if (!placeTorn(link, write, nowNs))
+                {
+                    break;
+                }
+                released++;
+                continue;
+            }
             final WriteResult result =
-                write.handle.inner.write(write.offset, write.bytes, 0, write.bytes.capacity());
+                write.handle.inner.write(write.offset, write.bytes, 0, length);
             if (WriteResult.NOT_CONNECTED == result || WriteResult.BACK_PRESSURE == result)
             {
                 break;
@@ -462,6 +514,76 @@ public final class FaultInjectingFabric implements Fabric
             }
         }
         return released;
+    }
+
+    /**
+     * Places a write torn: a random half of its words, always with its last word, now; the other
+     * words (each run of them a write of its own) a little later, before any later write of the link.
+     *
+     * @return false if the inner fabric took nothing now (the write stays at the head).
+     */
+    private boolean placeTorn(final Link link, final HeldWrite write, final long nowNs)
+    {
+        final int words = write.bytes.capacity() / 8;
+        final boolean[] early = new boolean[words];
+        for (int i = 0; i < words - 1; i++)
+        {
+            early[i] = random.nextBoolean();
+        }
+        early[words - 1] = true;
+        final java.util.List<int[]> lateRuns = new java.util.ArrayList<>();
+        int i = 0;
+        boolean placedAny = false;
+        while (i < words)
+        {
+            int j = i;
+            while (j < words && early[j] == early[i])
+            {
+                j++;
+            }
+            if (early[i])
+            {
+                final WriteResult r = write.handle.inner.write(write.offset + i * 8, write.bytes, i * 8, (j - i) * 8);
+                if (!placedAny && (WriteResult.NOT_CONNECTED == r || WriteResult.BACK_PRESSURE == r))
+                {
+                    return false;
+                }
+                placedAny = true;
+                if (WriteResult.PEER_DOWN == r)
+                {
+                    removeHead(link);
+                    discardedWriteCount += link.heldWrites.size();
+                    link.clear();
+                    tornWriteCount++;
+                    return true;
+                }
+                if (WriteResult.ISSUED != r)
+                {
+                    lateRuns.clear(); // refused (revoked): the rest is refused too
+                    early[words - 1] = false;
+                    break;
+                }
+            }
+            else
+            {
+                lateRuns.add(new int[] {i, j});
+            }
+            i = j;
+        }
+        removeHead(link);
+        tornWriteCount++;
+        final long dueNs = nowNs + 1 + random.nextInt(TORN_GAP_MAX_NS);
+        for (int k = lateRuns.size() - 1; k >= 0; k--)
+        {
+            final int from = lateRuns.get(k)[0];
+            final int to = lateRuns.get(k)[1];
+            final UnsafeBuffer rest = new UnsafeBuffer(new byte[(to - from) * 8]);
+            rest.putBytes(0, write.bytes, from * 8, (to - from) * 8);
+            link.heldWrites.addFirst(new HeldWrite(write.handle, write.handleEpoch, write.offset + from * 8, rest,
+                dueNs, true));
+            link.heldBytes += rest.capacity();
+        }
+        return true;
     }
 
     private static void removeHead(final Link link)

@@ -73,9 +73,9 @@ import org.slf4j.LoggerFactory;
  * completion); a full lane gives {@link io.ramcast.multicast.fabric.WriteResult#BACK_PRESSURE}.
  * Issue order to one peer holds across lanes: a write on another lane than the previous one waits
  * until a signalled fence on the previous lane confirms everything issued before it. Writes on one
- * queue pair are placed in order and a write's last 8-byte word is placed last in practice (the
- * fabric's whole-write rule relies on that, as every RDMA implementation of RamCast does; see
- * ramcast-protocol.md §F and ARCHITECTURE.md).
+ * queue pair are placed in order; the bytes of one write may be placed in any order, which the
+ * protocol's self-validating records tolerate (the {@code Fabric} contract; ramcast-protocol.md §F,
+ * ARCHITECTURE.md, "Placement order within a write").
  *
  * <h2>Completions</h2>
  * {@link #doWork()} polls every completion queue (never blocking). A remote access error fails the

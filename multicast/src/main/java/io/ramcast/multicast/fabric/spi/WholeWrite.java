@@ -4,8 +4,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * The store that makes a write applied in software visible as a whole
- * ({@link io.ramcast.multicast.fabric.Fabric}, "Whole-write visibility"): bytes
+ * The store the software fabrics apply a write with (the {@link io.ramcast.multicast.fabric.Fabric}
+ * contract promises no placement order within a write; these fabrics give the usual one): bytes
  * {@code [0, length - 8)} with plain stores, then the last 8-byte word with a release store, so a
  * reader that sees the last word with an acquire load sees the whole write.
  *
