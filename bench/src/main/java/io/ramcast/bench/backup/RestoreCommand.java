@@ -203,7 +203,10 @@ public final class RestoreCommand implements Callable<Integer>, ConsoleLogging.Q
                 }
                 else
                 {
-                    check = "partitioning differs from the backup's: checked by key counts below";
+                    check = keysByPartitionComplete(replicas, config) ?
+                        "partitioning differs from the backup's: checked by key counts below" :
+                        "partitioning differs from the backup's: key counts add up only over every partition, " +
+                            "restore every replica (or check the cluster's keys once it runs)";
                 }
                 install(t);
                 out.println(String.format(Locale.ROOT, "replica %d (partition %d): %d keys, data sha256 %s, %s; in %s",
@@ -228,6 +231,12 @@ public final class RestoreCommand implements Callable<Integer>, ConsoleLogging.Q
             err.flush();
             return RamcastCli.EXIT_RUN_FAILED;
         }
+    }
+
+    /** @return whether the selected replicas cover every partition of the config. */
+    private static boolean keysByPartitionComplete(final List<ReplicaConfig> replicas, final ClusterConfig config)
+    {
+        return replicas.stream().map(ReplicaConfig::partition).distinct().count() == config.partitionCount();
     }
 
     private BackupManifest readBackup()
