@@ -3,7 +3,6 @@ package io.ramcast.bench.backup;
 import io.ramcast.bench.cli.ConsoleLogging;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.bench.process.LocalDeployment;
-import io.ramcast.storage.RocksPartitionStore;
 import io.ramcast.storage.transfer.InstalledSnapshot;
 import io.ramcast.multicast.fabric.FabricCredentials;
 import io.ramcast.storage.transfer.SnapshotFetcher;
@@ -248,11 +247,7 @@ public final class BackupCommand implements Callable<Integer>, ConsoleLogging.Qu
                 problems.forEach(p -> err.println("  " + p));
                 return RamcastCli.EXIT_CHECK_FAILED;
             }
-            final LocalDeployment.StoreDigest digest;
-            try (RocksPartitionStore store = RocksPartitionStore.openReadOnly(dir))
-            {
-                digest = LocalDeployment.digest(store);
-            }
+            final LocalDeployment.StoreDigest digest = LocalDeployment.digestReadOnly(dir);
             out.println("backup " + dir + ": " + manifest);
             out.println("  files         " + manifest.files().size() + " files, " + bytes(manifest.totalBytes()) +
                 ", every size and SHA-256 as in " + SnapshotManifest.FILE_NAME);

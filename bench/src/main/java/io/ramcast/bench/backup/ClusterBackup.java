@@ -7,7 +7,6 @@ import io.ramcast.client.ClusterUnreachableException;
 import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
 import io.ramcast.multicast.fabric.FabricCredentials;
-import io.ramcast.storage.RocksPartitionStore;
 import io.ramcast.storage.transfer.InstalledSnapshot;
 import io.ramcast.storage.transfer.SnapshotFetcher;
 import io.ramcast.storage.transfer.SnapshotManifest;
@@ -222,11 +221,7 @@ final class ClusterBackup
                 err.flush();
                 continue;
             }
-            final LocalDeployment.StoreDigest digest;
-            try (RocksPartitionStore store = RocksPartitionStore.openReadOnly(target))
-            {
-                digest = LocalDeployment.digest(store);
-            }
+            final LocalDeployment.StoreDigest digest = LocalDeployment.digestReadOnly(target);
             final SnapshotManifest m = result.manifest();
             err.println("partition " + p + ": " + (result.alreadyInstalled() ? "already fetched" : "fetched") +
                 " from replica " + m.sourceReplica() + ", " + BackupCommand.bytes(m.totalBytes()) + ", applied mark " +
@@ -270,11 +265,7 @@ final class ClusterBackup
                     ok = false;
                     continue;
                 }
-                final LocalDeployment.StoreDigest digest;
-                try (RocksPartitionStore store = RocksPartitionStore.openReadOnly(partDir))
-                {
-                    digest = LocalDeployment.digest(store);
-                }
+                final LocalDeployment.StoreDigest digest = LocalDeployment.digestReadOnly(partDir);
                 final BackupManifest.PartitionEntry expected = manifest.partitions().get(p);
                 final boolean same = digest.sha256Hex().equals(expected.sha256Hex()) &&
                     digest.entries() == expected.entries() && digest.lastApplied().equals(snapshot.appliedMark()) &&

@@ -26,13 +26,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code ramcast restore --config FILE --from DIR [--replica N]...}: makes the stores of a new
@@ -184,6 +182,8 @@ public final class RestoreCommand implements Callable<Integer>, ConsoleLogging.Q
                 throw ex;
             }
             final boolean sameLayout = misplaced[0] == 0 && config.partitionCount() == backup.partitionCount();
+            final boolean everyPartition = replicas.stream().map(ReplicaConfig::partition).distinct().count() ==
+                config.partitionCount();
             boolean ok = true;
             final Map<Integer, Long> keysByPartition = new LinkedHashMap<>();
             for (final Target t : targets)
@@ -203,7 +203,7 @@ public final class RestoreCommand implements Callable<Integer>, ConsoleLogging.Q
                 }
                 else
                 {
-                    check = keysByPartitionComplete(replicas, config) ?
+                    check = everyPartition ?
                         "partitioning differs from the backup's: checked by key counts below" :
                         "partitioning differs from the backup's: key counts add up only over every partition, " +
                             "restore every replica (or check the cluster's keys once it runs)";
@@ -212,7 +212,7 @@ public final class RestoreCommand implements Callable<Integer>, ConsoleLogging.Q
                 out.println(String.format(Locale.ROOT, "replica %d (partition %d): %d keys, data sha256 %s, %s; in %s",
                     t.replica.id(), p, digest.entries(), digest.sha256Hex(), check, t.replica.dataDir()));
             }
-            if (!sameLayout && keysByPartition.size() == config.partitionCount())
+            if (!sameLayout && everyPartition)
             {
                 final long restored = keysByPartition.values().stream().mapToLong(Long::longValue).sum();
                 ok &= restored == backupKeys;
@@ -231,12 +231,6 @@ public final class RestoreCommand implements Callable<Integer>, ConsoleLogging.Q
             err.flush();
             return RamcastCli.EXIT_RUN_FAILED;
         }
-    }
-
-    /** @return whether the selected replicas cover every partition of the config. */
-    private static boolean keysByPartitionComplete(final List<ReplicaConfig> replicas, final ClusterConfig config)
-    {
-        return replicas.stream().map(ReplicaConfig::partition).distinct().count() == config.partitionCount();
     }
 
     private BackupManifest readBackup()
@@ -426,18 +420,12 @@ public final class RestoreCommand implements Callable<Integer>, ConsoleLogging.Q
         }
     }
 
+    /** {@link LocalDeployment#deleteTree}, for a directory that may not exist. */
     private static void deleteTree(final Path dir) throws IOException
     {
-        if (!Files.exists(dir))
+        if (Files.exists(dir))
         {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path p : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(p);
-            }
+            LocalDeployment.deleteTree(dir);
         }
     }
 

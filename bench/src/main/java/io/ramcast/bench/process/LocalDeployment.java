@@ -157,6 +157,23 @@ public final class LocalDeployment
     }
 
     /**
+     * Opens a store read-only (a backup, an installed snapshot; nothing in it changes) and digests
+     * it as {@link #digest(PartitionStore)} does.
+     *
+     * @param dir the store's directory.
+     * @return its digest.
+     * @throws io.ramcast.txn.store.StoreException if the directory holds no readable store.
+     * @throws NoSuchAlgorithmException never on a conforming JVM (SHA-256 is required).
+     */
+    public static StoreDigest digestReadOnly(final Path dir) throws NoSuchAlgorithmException
+    {
+        try (RocksPartitionStore store = RocksPartitionStore.openReadOnly(dir))
+        {
+            return digest(store);
+        }
+    }
+
+    /**
      * Digests one store as {@link #replicaStores} digests every replica's, so that a backup (opened
      * read-only) can be compared with the replicas.
      *

@@ -213,12 +213,7 @@ final class SnapshotSource implements AutoCloseable
         {
             checkOpen();
             expire();
-            if (snapshots.size() + creating >= maxSnapshots && !evictOne())
-            {
-                throw new BusyException("replica " + identity.replicaId() + " already holds " + maxSnapshots +
-                    " snapshots, all in use by transfers; try again later");
-            }
-            creating++;
+            reserveSlot("; try again later");
             long candidate;
             do
             {
@@ -284,12 +279,7 @@ final class SnapshotSource implements AutoCloseable
                 snapshots.remove(snapshotId);
                 delete(existing);
             }
-            if (snapshots.size() + creating >= maxSnapshots && !evictOne())
-            {
-                throw new BusyException("replica " + identity.replicaId() + " already holds " + maxSnapshots +
-                    " snapshots, all in use by transfers");
-            }
-            creating++;
+            reserveSlot("");
         }
         Snapshot kept = null;
         try
@@ -385,6 +375,23 @@ final class SnapshotSource implements AutoCloseable
             delete(s);
         }
         snapshots.clear();
+    }
+
+    /**
+     * Counts a snapshot being made, evicting the least recently used unused one if every slot is
+     * taken; with the lock held. The caller gives the slot back ({@code creating--}) when done.
+     *
+     * @param advice appended to the refusal.
+     * @throws BusyException if every slot is in use by transfers.
+     */
+    private void reserveSlot(final String advice)
+    {
+        if (snapshots.size() + creating >= maxSnapshots && !evictOne())
+        {
+            throw new BusyException("replica " + identity.replicaId() + " already holds " + maxSnapshots +
+                " snapshots, all in use by transfers" + advice);
+        }
+        creating++;
     }
 
     private boolean evictOne()

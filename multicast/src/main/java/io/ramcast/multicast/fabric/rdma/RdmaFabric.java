@@ -1359,8 +1359,9 @@ public final class RdmaFabric implements Fabric
         boolean unknownFate = false;
         if (RdmaPeer.WRITER == role)
         {
-            unknownFate = peer.sendLane(lane).hasWritesOfUnknownFate();
-            peer.sendLane(lane).detach();
+            final SendLane sendLane = peer.sendLane(lane);
+            unknownFate = sendLane.hasWritesOfUnknownFate();
+            sendLane.detach();
         }
         if (wasUp)
         {
