@@ -203,6 +203,81 @@ class KvClientConnectTest
         }
     }
 
+    /**
+     * A range of two ids serves any number of clients over time: five in sequence, then six threads
+     * at once that each wait for a free id ({@link ClientIdInUseException} until one is), commit and
+     * close. No id is ever held by two live clients, and every increment counts once.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldServeMoreClientsThanTheRangeHoldsInSequenceAndConcurrently() throws Exception
+    {
+        final int[] ports = freePorts(3);
+        final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, ""), "tcp.yaml");
+        final byte[] key = "served".getBytes(StandardCharsets.UTF_8);
+        try (FakeCluster cluster = new FakeCluster(List.of(), 3, 2, config.toMulticastOptions(),
+            id -> new TcpFabric(id, config.listenAddresses(), config.toTcpFabricOptions(config.replicaCredentials(1)))))
+        {
+            for (int i = 1; i <= 5; i++)
+            {
+                try (KvClient kv = KvClient.connect(config))
+                {
+                    assertThat(kv.clientId()).isIn(3, 4);
+                    assertThat(kv.increment(key, 1)).isEqualTo(i);
+                }
+            }
+
+            final java.util.Set<Integer> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            final AtomicInteger refusals = new AtomicInteger();
+            final List<java.util.concurrent.Callable<Integer>> clients = new java.util.ArrayList<>();
+            for (int t = 0; t < 6; t++)
+            {
+                clients.add(() ->
+                {
+                    while (true)
+                    {
+                        final KvClient kv;
+                        try
+                        {
+                            kv = KvClient.connect(config);
+                        }
+                        catch (final ClientIdInUseException busy)
+                        {
+                            refusals.incrementAndGet();
+                            Thread.sleep(20 + java.util.concurrent.ThreadLocalRandom.current().nextInt(60));
+                            continue;
+                        }
+                        try (kv)
+                        {
+                            assertThat(held.add(kv.clientId())).as("id " + kv.clientId() + " held twice").isTrue();
+                            kv.increment(key, 1);
+                            held.remove(kv.clientId());
+                            return kv.clientId();
+                        }
+                    }
+                });
+            }
+            final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try
+            {
+                for (final java.util.concurrent.Future<Integer> served : pool.invokeAll(clients))
+                {
+                    assertThat(served.get()).isIn(3, 4);
+                }
+            }
+            finally
+            {
+                pool.shutdownNow();
+            }
+            assertThat(refusals.get()).as("six clients on two ids waited for one").isPositive();
+            try (KvClient kv = KvClient.connect(config))
+            {
+                assertThat(kv.counter(key)).as("5 in sequence + 6 at once, each once").isEqualTo(11);
+            }
+            assertThat(cluster.failures()).isEmpty();
+        }
+    }
+
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldRefuseAClientIdOutsideTheConfigsClientRange() throws Exception

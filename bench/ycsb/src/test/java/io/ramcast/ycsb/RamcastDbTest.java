@@ -28,9 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The standard YCSB client ({@code site.ycsb.Client}, in a JVM of its own with the binding's class
  * path, as {@code bin/ycsb} runs it) against two range-partitioned partitions of replicas over tcp:
- * load, then workloads A (read/update), E (scan/insert, scans crossing the split key) and F
- * (read-modify-write) from {@code bench/ycsb/workloads}, every operation OK; the loaded records
- * hold YCSB's ten fields.
+ * load, then workloads A (read/update), B (read mostly), C (read only), E (scan/insert, scans crossing
+ * the split key) and F (read-modify-write) from {@code bench/ycsb/workloads}, every operation OK; the
+ * loaded records hold YCSB's ten fields.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RamcastDbTest
@@ -78,6 +78,12 @@ class RamcastDbTest
         final Map<String, Long> a = ycsb(configFile, "-t", "workloada", "-p", "recordcount=300", "-p",
             "operationcount=400");
         assertThat(a.get("READ/OK") + a.get("UPDATE/OK")).isEqualTo(400L);
+        final Map<String, Long> b = ycsb(configFile, "-t", "workloadb", "-p", "recordcount=300", "-p",
+            "operationcount=300");
+        assertThat(b.get("READ/OK") + b.getOrDefault("UPDATE/OK", 0L)).isEqualTo(300L);
+        final Map<String, Long> c = ycsb(configFile, "-t", "workloadc", "-p", "recordcount=300", "-p",
+            "operationcount=300");
+        assertThat(c).as("reads only").containsOnlyKeys("READ/OK").containsEntry("READ/OK", 300L);
         final Map<String, Long> e = ycsb(configFile, "-t", "workloade", "-p", "recordcount=300", "-p",
             "operationcount=150", "-p", "maxscanlength=40");
         assertThat(e.get("SCAN/OK") + e.getOrDefault("INSERT/OK", 0L)).isEqualTo(150L);
