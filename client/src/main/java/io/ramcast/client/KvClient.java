@@ -142,8 +142,11 @@ public final class KvClient implements AutoCloseable
     public static final int UNKNOWN_RETENTION_COUNT = 4096;
     /** How long an unknown request id stays retryable, in request timeouts. */
     public static final int UNKNOWN_RETENTION_REQUEST_TIMEOUTS = 10;
-    /** Request ids start at {@code currentTimeMillis()} times this. */
+    /** Request ids start at {@code currentTimeMillis()} times this, taken once the client holds its id. */
     static final long REQUEST_IDS_PER_MILLISECOND = 1_000_000L;
+    /** The first request id the last client of this JVM took ({@link #firstRequestId}). */
+    private static final java.util.concurrent.atomic.AtomicLong LAST_FIRST_REQUEST_ID =
+        new java.util.concurrent.atomic.AtomicLong();
     /** Longest period of the timeout sweep ({@link #timeoutSweepNs}). */
     static final long MAX_TIMEOUT_SWEEP_MS = 100;
     /**
@@ -319,11 +322,30 @@ public final class KvClient implements AutoCloseable
             throw new ClusterUnreachableException(clientId, unreachable, addresses(config, unreachable),
                 connectTimeout.toMillis());
         }
+        tracker.startAt(firstRequestId());
         if (unreachable.length > 0)
         {
             LOG.warn("client {}: connected without replicas {} ({}); a majority of every partition answered, so " +
                 "transactions proceed", clientId, java.util.Arrays.toString(unreachable), addresses(config, unreachable));
         }
+    }
+
+    /**
+     * The first request id of a client that now holds its id: replicas remember outcomes by client
+     * id and request id, so a process that holds an id after another (a restart, or a lease of a
+     * freed id) must never reuse the ids its predecessor sent. Taken from the clock once the id is
+     * held (the predecessor stopped holding it before, so its ids began at an earlier millisecond and
+     * it sent fewer than {@link #REQUEST_IDS_PER_MILLISECOND} per millisecond since), and at least
+     * {@link #REQUEST_IDS_PER_MILLISECOND} above the last one this JVM took, for two clients of one
+     * JVM that hold an id one after the other within a millisecond. Not taken at construction: a
+     * client built while another held its id, and let in only once that one closed, would otherwise
+     * start at its predecessor's first id.
+     */
+    private static long firstRequestId()
+    {
+        final long now = System.currentTimeMillis() * REQUEST_IDS_PER_MILLISECOND;
+        return LAST_FIRST_REQUEST_ID.accumulateAndGet(now, (last, clock) ->
+            Math.max(clock, last + REQUEST_IDS_PER_MILLISECOND));
     }
 
     /**
@@ -366,17 +388,16 @@ public final class KvClient implements AutoCloseable
      * no live process holds (leased: tried in random order from the range, each refused one skipped
      * at once), over its tcp or rdma fabric, and waits until every replica is reachable (at most
      * {@code timeouts.connectTimeoutMs} per id tried). The id is free again once this client closes
-     * or dies (after {@code timeouts.clientFailureTimeoutMs} of silence); {@link #clientId()} says
-     * which it got. Needs the cluster's secrets (replicas tell a live holder from a new process by
-     * the authenticated incarnation).
+     * or dies (over tcp after {@code timeouts.clientFailureTimeoutMs} of silence; over rdma once its
+     * connections are closed, which its kernel does when the process ends); {@link #clientId()} says
+     * which it got. Replicas tell a live holder from a new process by its (authenticated, with the
+     * cluster's secrets) incarnation.
      *
      * @param config the cluster config.
      * @return the connected client.
      * @throws ClientIdInUseException      if every id of the range is held by a live process.
      * @throws ClusterUnreachableException if a majority of some partition stays unreachable.
-     * @throws IllegalArgumentException    if the config's fabric is not tcp (over rdma a replica cannot
-     *                                     refuse a held id yet: give one), or as for
-     *                                     {@link #connect(ClusterConfig, int)}.
+     * @throws IllegalArgumentException    as for {@link #connect(ClusterConfig, int)}.
      * @throws IllegalStateException       as for {@link #connect(ClusterConfig, int)}.
      */
     public static KvClient connect(final ClusterConfig config)
@@ -1733,12 +1754,6 @@ public final class KvClient implements AutoCloseable
         /** Tries the ids of the config's client range from a random one on, skipping held ones. */
         private KvClient lease()
         {
-            if (config.fabric() != io.ramcast.txn.config.FabricKind.TCP)
-            {
-                throw new IllegalArgumentException("a client id is leased over the tcp fabric only; " + config.source() +
-                    " uses fabric " + config.fabric().name().toLowerCase(java.util.Locale.ROOT) + ": give one from the " +
-                    "clients range " + config.clientIds() + " (KvClient.connect(config, id))");
-            }
             final int[] ids = config.clientIds().toArray();
             final int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(ids.length);
             try

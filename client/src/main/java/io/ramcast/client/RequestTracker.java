@@ -42,6 +42,7 @@ final class RequestTracker
     private final int unknownCapacity;
     private final long unknownRetentionNs;
     private long nextId;
+    private boolean issued;
     private final TreeMap<Long, int[]> inFlight = new TreeMap<>();
     /** Unknown ids in the order they became unknown, which is also their expiry order. */
     private final LinkedHashMap<Long, UnknownEntry> unknown = new LinkedHashMap<>();
@@ -65,6 +66,21 @@ final class RequestTracker
     }
 
     /**
+     * Moves the first id to issue, before any is issued.
+     *
+     * @param firstId the first request id to issue.
+     * @throws IllegalStateException if an id was issued already.
+     */
+    synchronized void startAt(final long firstId)
+    {
+        if (issued)
+        {
+            throw new IllegalStateException("request ids were issued already; the first id can no longer move");
+        }
+        nextId = firstId;
+    }
+
+    /**
      * Issues the next id, in flight from now on.
      *
      * @param partitions the attempt's destination partitions (kept to check retries).
@@ -75,6 +91,7 @@ final class RequestTracker
     {
         expire(nowNs);
         final long id = nextId++;
+        issued = true;
         inFlight.put(id, partitions);
         return new Ticket(id, watermark(), false);
     }

@@ -205,7 +205,7 @@ class KvClientConnectTest
 
     /**
      * A range of two ids serves any number of clients over time: five in sequence, then six threads
-     * at once that each wait for a free id ({@link ClientIdInUseException} until one is), commit and
+     * started together that each hold an id for 300 ms and wait for a free one ({@link ClientIdInUseException} until one is), commit and
      * close. No id is ever held by two live clients, and every increment counts once.
      */
     @Test
@@ -229,11 +229,14 @@ class KvClientConnectTest
 
             final java.util.Set<Integer> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
             final AtomicInteger refusals = new AtomicInteger();
+            final java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(6);
             final List<java.util.concurrent.Callable<Integer>> clients = new java.util.ArrayList<>();
             for (int t = 0; t < 6; t++)
             {
                 clients.add(() ->
                 {
+                    start.countDown();
+                    start.await();
                     while (true)
                     {
                         final KvClient kv;
@@ -251,6 +254,7 @@ class KvClientConnectTest
                         {
                             assertThat(held.add(kv.clientId())).as("id " + kv.clientId() + " held twice").isTrue();
                             kv.increment(key, 1);
+                            Thread.sleep(300); // holds the id while the others try
                             held.remove(kv.clientId());
                             return kv.clientId();
                         }

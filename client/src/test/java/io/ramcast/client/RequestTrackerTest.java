@@ -33,6 +33,16 @@ class RequestTrackerTest
     }
 
     @Test
+    void shouldMoveTheFirstIdOnlyBeforeAnyIsIssued()
+    {
+        final RequestTracker t = new RequestTracker(100, 8, RETENTION_NS);
+        t.startAt(5_000);
+        assertThat(t.beginNew(new int[] {0}, 0).requestId()).isEqualTo(5_000);
+        assertThatThrownBy(() -> t.startAt(9_000)).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("issued already");
+    }
+
+    @Test
     void shouldKeepAnUnknownIdRetryableUntilItsOutcomeIsDefinite()
     {
         final RequestTracker t = new RequestTracker(1, 8, RETENTION_NS);

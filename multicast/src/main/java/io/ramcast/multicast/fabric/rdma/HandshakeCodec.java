@@ -75,6 +75,16 @@ final class HandshakeCodec
     static final int TYPE_AUTH = 3;
     /** Authenticating: the accepting side's answer to AUTH, its nonce and its proof. */
     static final int TYPE_CHALLENGE = 4;
+    /** Accepting side, instead of its hello: it refuses the connection, with a code and a reason. */
+    static final int TYPE_REFUSE = 5;
+    /** REFUSE code: another live process holds the hello's client id. */
+    static final int REFUSE_CLIENT_ID_IN_USE = 1;
+    /** REFUSE: longest reason. */
+    static final int MAX_REFUSE_MESSAGE_BYTES = 512;
+    /** REFUSE: offset of the code. */
+    static final int REFUSE_CODE_OFFSET = 32;
+    /** REFUSE: offset of the reason's length. */
+    static final int REFUSE_MESSAGE_LENGTH_OFFSET = 36;
     /** Length of the nonce and of the proof fields: those of {@link FabricCredentials}. */
     static final int NONCE_BYTES = FabricCredentials.NONCE_BYTES;
     /** Most regions one process may register (and key-table entries). */
@@ -210,7 +220,7 @@ final class HandshakeCodec
         if (type < TYPE_WRITER_HELLO || type > TYPE_CHALLENGE)
         {
             throw new HandshakeException("type " + type + " is none of writer hello (1), owner hello (2), auth (3), " +
-                "challenge (4)");
+                "challenge (4)" + (TYPE_REFUSE == type ? " (a refusal: decodeRefusal reads it)" : ""));
         }
         final int lane = buffer.getByte(offset + LANE_OFFSET) & 0xFF;
         final int processId = buffer.getInt(offset + PROCESS_ID_OFFSET);
@@ -272,5 +282,102 @@ final class HandshakeCodec
         buffer.getBytes(offset + PROOF_OFFSET, proof);
         return new Handshake(type, lane, processId, incarnation, keyTableAddress, keyTableRkey, keyTableEntries,
             List.copyOf(regions), nonce, proof);
+    }
+
+    /**
+     * The accepting side's refusal of a connection.
+     *
+     * @param processId   the refusing process.
+     * @param lane        the lane of the refused connection.
+     * @param incarnation the refusing process's incarnation.
+     * @param code        why ({@code REFUSE_*}).
+     * @param message     the reason, for the refused process's log.
+     */
+    record Refusal(int processId, int lane, long incarnation, int code, String message)
+    {
+    }
+
+    /**
+     * Encodes a refusal; a longer reason is cut to {@link #MAX_REFUSE_MESSAGE_BYTES} bytes.
+     *
+     * @param refusal the refusal.
+     * @param buffer  destination.
+     * @param offset  where to start.
+     * @return bytes written.
+     * @throws IllegalArgumentException if it does not fit or its lane does not fit a byte.
+     */
+    static int encodeRefusal(final Refusal refusal, final MutableDirectBuffer buffer, final int offset)
+    {
+        byte[] text = refusal.message().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (text.length > MAX_REFUSE_MESSAGE_BYTES)
+        {
+            text = java.util.Arrays.copyOf(text, MAX_REFUSE_MESSAGE_BYTES);
+        }
+        if (refusal.lane() < 0 || refusal.lane() > 0xFF)
+        {
+            throw new IllegalArgumentException("lane=" + refusal.lane() + " must fit a byte");
+        }
+        final int length = HEADER_BYTES + text.length;
+        if (offset < 0 || (long)offset + length > buffer.capacity())
+        {
+            throw new IllegalArgumentException("refusal of " + length + " bytes does not fit at " + offset +
+                " in a buffer of " + buffer.capacity());
+        }
+        buffer.setMemory(offset, HEADER_BYTES, (byte)0);
+        buffer.putInt(offset + MAGIC_OFFSET, MAGIC);
+        buffer.putShort(offset + VERSION_OFFSET, (short)VERSION);
+        buffer.putByte(offset + TYPE_OFFSET, (byte)TYPE_REFUSE);
+        buffer.putByte(offset + LANE_OFFSET, (byte)refusal.lane());
+        buffer.putInt(offset + PROCESS_ID_OFFSET, refusal.processId());
+        buffer.putLong(offset + INCARNATION_OFFSET, refusal.incarnation());
+        buffer.putInt(offset + REFUSE_CODE_OFFSET, refusal.code());
+        buffer.putInt(offset + REFUSE_MESSAGE_LENGTH_OFFSET, text.length);
+        buffer.putBytes(offset + HEADER_BYTES, text);
+        return length;
+    }
+
+    /**
+     * @param buffer the received bytes.
+     * @param offset where they start.
+     * @param length how many were received.
+     * @return whether they are a refusal of this version (decode them with {@link #decodeRefusal}).
+     */
+    static boolean isRefusal(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return length >= HEADER_BYTES && (long)offset + length <= buffer.capacity() &&
+            MAGIC == buffer.getInt(offset + MAGIC_OFFSET) &&
+            VERSION == (buffer.getShort(offset + VERSION_OFFSET) & 0xFFFF) &&
+            TYPE_REFUSE == (buffer.getByte(offset + TYPE_OFFSET) & 0xFF);
+    }
+
+    /**
+     * Decodes a refusal, checking every length before use.
+     *
+     * @param buffer the received bytes.
+     * @param offset where they start.
+     * @param length how many were received.
+     * @return the refusal.
+     * @throws HandshakeException naming the first field that is wrong.
+     */
+    static Refusal decodeRefusal(final DirectBuffer buffer, final int offset, final int length)
+        throws HandshakeException
+    {
+        if (!isRefusal(buffer, offset, length))
+        {
+            throw new HandshakeException("not a refusal of version " + VERSION + " (" + length + " bytes)");
+        }
+        final int processId = buffer.getInt(offset + PROCESS_ID_OFFSET);
+        final int textLength = buffer.getInt(offset + REFUSE_MESSAGE_LENGTH_OFFSET);
+        if (processId < 0 || textLength < 0 || textLength > MAX_REFUSE_MESSAGE_BYTES ||
+            length != HEADER_BYTES + textLength)
+        {
+            throw new HandshakeException("refusal of " + length + " bytes from process " + processId +
+                " announces a reason of " + textLength + " bytes");
+        }
+        final byte[] text = new byte[textLength];
+        buffer.getBytes(offset + HEADER_BYTES, text);
+        return new Refusal(processId, buffer.getByte(offset + LANE_OFFSET) & 0xFF,
+            buffer.getLong(offset + INCARNATION_OFFSET), buffer.getInt(offset + REFUSE_CODE_OFFSET),
+            new String(text, java.nio.charset.StandardCharsets.UTF_8));
     }
 }

@@ -70,6 +70,7 @@ final class RdmaConnection
        CHALLENGE proved it, and the acceptor's nonce its own hello proves over */
     private byte[] localNonce;
     private Handshake pendingAuth;
+    private String refusing;
     private boolean peerProven;
     private byte[] peerNonce;
 
@@ -186,6 +187,46 @@ final class RdmaConnection
         cm.postSend(WorkRequestIds.encode(WorkRequestIds.KIND_HANDSHAKE_SEND, 0), sendRegistration.address(), length,
             sendRegistration.lkey());
         helloSent = true;
+    }
+
+    /**
+     * Accepting side: sends a REFUSE instead of this side's hello; the connection is closed once it
+     * was sent ({@link #refusing()}).
+     *
+     * @param refusal the refusal.
+     * @throws IOException if the provider refuses.
+     */
+    void sendRefusal(final HandshakeCodec.Refusal refusal) throws IOException
+    {
+        final int length = HandshakeCodec.encodeRefusal(refusal, sendBuffer, 0);
+        cm.postSend(WorkRequestIds.encode(WorkRequestIds.KIND_HANDSHAKE_SEND, 0), sendRegistration.address(), length,
+            sendRegistration.lkey());
+        refusing = refusal.message();
+    }
+
+    /** @return the reason this side refused the connection (close it once the REFUSE is sent), or null. */
+    String refusing()
+    {
+        return refusing;
+    }
+
+    /**
+     * @param byteLength bytes received.
+     * @return whether the peer refused the connection ({@link #decodeRefusal}).
+     */
+    boolean receivedRefusal(final int byteLength)
+    {
+        return HandshakeCodec.isRefusal(receiveBuffer, 0, byteLength);
+    }
+
+    /**
+     * @param byteLength bytes received.
+     * @return the peer's refusal.
+     * @throws HandshakeException if it is malformed.
+     */
+    HandshakeCodec.Refusal decodeRefusal(final int byteLength) throws HandshakeException
+    {
+        return HandshakeCodec.decodeRefusal(receiveBuffer, 0, byteLength);
     }
 
     /**

@@ -86,7 +86,9 @@ import org.slf4j.LoggerFactory;
  * peer's death: {@link FabricListener#onPeerDown} once, handles PEER_DOWN, pending writes dropped.
  * An incoming connection that is lost and not re-established within
  * {@link RdmaFabricOptions#connectTimeoutNs()} is the peer's death too. A hello with a new
- * incarnation means the peer restarted. A local error is a bug here and stops the agent
+ * incarnation means the peer restarted, except that a client id whose connections from another
+ * incarnation are still up is refused (a REFUSE instead of this side's hello, {@link #refusal}
+ * at the refused side): two live clients with one id never take the id from each other. A local error is a bug here and stops the agent
  * ({@link IllegalStateException}).
  *
  * <p>Threading: one agent thread calls every method, and the {@link LocalRegion} methods;
@@ -107,6 +109,7 @@ public final class RdmaFabric implements Fabric
 
     /** Peers with a live connection, for {@link #connectedPeers()} (written on the agent thread). */
     private final Set<Integer> connectedPeers = ConcurrentHashMap.newKeySet();
+    private final Map<Integer, Refusal> refusals = new ConcurrentHashMap<>();
     private final int selfId;
     private final long incarnation;
     private final FabricCredentials credentials;
@@ -788,6 +791,11 @@ public final class RdmaFabric implements Fabric
                     connection.markLost("handshake send completed with " + status + " (" + rawStatus + ")");
                     deferredLosses.add(connection);
                 }
+                else if (null != connection.refusing())
+                {
+                    connection.markLost("refused: " + connection.refusing()); // the REFUSE is out
+                    deferredLosses.add(connection);
+                }
             }
             case WorkRequestIds.KIND_WRITE, WorkRequestIds.KIND_FENCE -> onWriteCompletion(connection, workRequestId,
                 status, rawStatus);
@@ -869,6 +877,11 @@ public final class RdmaFabric implements Fabric
             // established (the queue pair receives only once the peer's side is ready to send)
             connection.state(RdmaConnection.State.HANDSHAKING);
         }
+        if (connection.receivedRefusal(byteLength))
+        {
+            onRefusal(connection, byteLength);
+            return;
+        }
         final Handshake received;
         try
         {
@@ -900,6 +913,11 @@ public final class RdmaFabric implements Fabric
         if (null != problem)
         {
             refuse(connection, problem);
+            return;
+        }
+        if (!connection.isOutbound() && RdmaConnection.Role.UNKNOWN == connection.role() &&
+            refuseIfClientIdInUse(connection, hello))
+        {
             return;
         }
         if (RdmaConnection.Role.UNKNOWN == connection.role())
@@ -1055,6 +1073,90 @@ public final class RdmaFabric implements Fabric
         return null;
     }
 
+    /**
+     * Accepting side, at a proven hello: two client processes with one id must not take the id from
+     * each other (each restart of one would replace the other's connections), so a client id whose
+     * connections from another incarnation are still up is refused with a REFUSE naming the holder;
+     * a client leasing its id then takes another. A client that restarted had its connections
+     * closed by its kernel's connection manager, so its new incarnation is taken as a restart.
+     *
+     * @return whether the connection is refused (closed once the REFUSE is sent).
+     */
+    private boolean refuseIfClientIdInUse(final RdmaConnection connection, final Handshake hello)
+    {
+        final int processId = hello.processId();
+        final RdmaPeer holder = isServer(processId) ? null : peerById.get(processId);
+        if (null == holder || !holder.incarnationKnown() || holder.incarnation() == hello.incarnation() ||
+            null == liveConnection(holder))
+        {
+            return false;
+        }
+        final String reason = "process " + selfId + ": client id " + processId + " is in use by a live process " +
+            "(incarnation " + holder.incarnation() + ", " + liveConnection(holder) + " is up); refusing incarnation " +
+            hello.incarnation() + ": give every client process an id of its own, or let the client lease one";
+        LOG.warn("{}", reason);
+        try // the connection stays unidentified: closed once the REFUSE is sent, or at its deadline
+        {
+            connection.sendRefusal(new HandshakeCodec.Refusal(selfId, hello.lane(), incarnation,
+                HandshakeCodec.REFUSE_CLIENT_ID_IN_USE, reason));
+        }
+        catch (final IOException ex)
+        {
+            connection.markLost("sending the refusal failed: " + ex);
+            deferredLosses.add(connection);
+        }
+        return true;
+    }
+
+    private static RdmaConnection liveConnection(final RdmaPeer peer)
+    {
+        for (int role = 0; role < 2; role++)
+        {
+            for (int lane = 0; lane < peer.laneCount(); lane++)
+            {
+                final RdmaConnection c = peer.connection(role, lane);
+                if (null != c && RdmaConnection.State.UP == c.state() && !c.isLost())
+                {
+                    return c;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Connecting side: the peer refused the connection; kept for {@link #refusal} and closed. */
+    private void onRefusal(final RdmaConnection connection, final int byteLength)
+    {
+        final HandshakeCodec.Refusal refusal;
+        try
+        {
+            refusal = connection.decodeRefusal(byteLength);
+        }
+        catch (final HandshakeException ex)
+        {
+            refuse(connection, "bad refusal: " + ex.getMessage());
+            return;
+        }
+        if (!connection.isOutbound() || null == connection.peer() || refusal.processId() != connection.peer().peerId())
+        {
+            refuse(connection, "unexpected refusal from process " + refusal.processId() + ": " + refusal.message());
+            return;
+        }
+        if (HandshakeCodec.REFUSE_CLIENT_ID_IN_USE == refusal.code())
+        {
+            refusals.put(refusal.processId(), new Refusal(Refusal.Reason.CLIENT_ID_IN_USE, refusal.message()));
+        }
+        LOG.warn("process {}: process {} refused the connection: {}", selfId, refusal.processId(), refusal.message());
+        connection.markLost("refused: " + refusal.message());
+        deferredLosses.add(connection);
+    }
+
+    @Override
+    public Refusal refusal(final int peerId)
+    {
+        return refusals.get(peerId);
+    }
+
     private void adoptIncarnation(final RdmaPeer peer, final long peerIncarnation, final RdmaConnection current)
     {
         if (peer.incarnationKnown() && peer.incarnation() == peerIncarnation)
@@ -1104,6 +1206,7 @@ public final class RdmaFabric implements Fabric
         {
             peer.state(RdmaPeer.State.UP);
             connectedPeers.add(peer.peerId());
+            refusals.remove(peer.peerId());
             LOG.info("process {}: connected to process {} over rdma", selfId, peer.peerId());
         }
         if (peer.tableKnown())

@@ -68,6 +68,29 @@ class HandshakeCodecTest
     }
 
     @Test
+    void shouldRoundTripARefusalAndTellItFromAHello() throws HandshakeException
+    {
+        final String reason = "process 1: client id 100 is in use by a live process \u2014 lease another";
+        final int length = HandshakeCodec.encodeRefusal(new HandshakeCodec.Refusal(1, 2, 77L,
+            HandshakeCodec.REFUSE_CLIENT_ID_IN_USE, reason), buffer, 0);
+        assertThat(HandshakeCodec.isRefusal(buffer, 0, length)).isTrue();
+        assertThat(HandshakeCodec.decodeRefusal(buffer, 0, length)).isEqualTo(new HandshakeCodec.Refusal(1, 2, 77L,
+            HandshakeCodec.REFUSE_CLIENT_ID_IN_USE, reason));
+        assertThatThrownBy(() -> HandshakeCodec.decode(buffer, 0, length)).isInstanceOf(HandshakeException.class)
+            .hasMessageContaining("a refusal");
+        assertThatThrownBy(() -> HandshakeCodec.decodeRefusal(buffer, 0, length - 1))
+            .isInstanceOf(HandshakeException.class).hasMessageContaining("announces a reason of");
+
+        final int cut = HandshakeCodec.encodeRefusal(new HandshakeCodec.Refusal(1, 0, 1L, 1, "x".repeat(2_000)),
+            buffer, 0);
+        assertThat(cut).as("a long reason is cut").isEqualTo(HandshakeCodec.HEADER_BYTES +
+            HandshakeCodec.MAX_REFUSE_MESSAGE_BYTES);
+        final int hello = HandshakeCodec.encode(new Handshake(HandshakeCodec.TYPE_WRITER_HELLO, 0, 3, 9L, 0, 0, 0,
+            List.of()), buffer, 0);
+        assertThat(HandshakeCodec.isRefusal(buffer, 0, hello)).isFalse();
+    }
+
+    @Test
     void shouldRefuseTruncatedMessages()
     {
         final int length = HandshakeCodec.encode(ownerHello(), buffer, 0);

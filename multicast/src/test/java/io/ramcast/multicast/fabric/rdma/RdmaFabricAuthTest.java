@@ -192,4 +192,57 @@ class RdmaFabricAuthTest
         assertThatThrownBy(() -> started(SERVER, network.device("server"), FabricCredentials.client(CLUSTER,
             secret('c'), 1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only the client secret");
     }
+
+    /**
+     * Two live client processes with one id, with and without credentials: the second is refused
+     * with a REFUSE that says why (kept as its {@code refusal}), the first keeps its connection; once
+     * the first closed, the second connects and its refusal is cleared. Before the REFUSE, the
+     * second's hello was taken as the first's restart and the two took the id from each other.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "credentials: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void shouldRefuseASecondLiveProcessWithAClientIdInUse(final boolean authenticated)
+    {
+        final RdmaFabric owner = started(SERVER, network.device("owner"), authenticated ? server() : null);
+        final RdmaFabric first = started(CLIENT, network.device("first"),
+            authenticated ? FabricCredentials.client(CLUSTER, secret('c'), 1) : null);
+        final FakeVerbs secondVerbs = network.device("second");
+        final RdmaFabric second = started(CLIENT, secondVerbs,
+            authenticated ? FabricCredentials.client(CLUSTER, secret('c'), 2) : null);
+        final RemoteRegion fromFirst = first.remote(SERVER, REGION_ID);
+        Await.until(() -> RemoteRegion.Status.READY == fromFirst.status(), AWAIT_TIMEOUT, "the first client connects",
+            () ->
+            {
+                owner.doWork();
+                first.doWork();
+            });
+
+        final RemoteRegion fromSecond = second.remote(SERVER, REGION_ID);
+        final Runnable all = () ->
+        {
+            owner.doWork();
+            first.doWork();
+            second.doWork();
+        };
+        Await.until(() -> null != second.refusal(SERVER), AWAIT_TIMEOUT, "the second client is refused", all);
+        assertThat(second.refusal(SERVER).reason()).isEqualTo(io.ramcast.multicast.fabric.Fabric.Refusal.Reason
+            .CLIENT_ID_IN_USE);
+        assertThat(second.refusal(SERVER).message()).contains("process " + SERVER + ": client id " + CLIENT +
+            " is in use by a live process");
+        assertThat(secondVerbs.receivedMessageTypes()).contains(HandshakeCodec.TYPE_REFUSE)
+            .doesNotContain(HandshakeCodec.TYPE_OWNER_HELLO);
+        Await.holdsFor(() -> RemoteRegion.Status.READY == fromFirst.status() &&
+            RemoteRegion.Status.READY != fromSecond.status(), Duration.ofMillis(500),
+            "the holder keeps its connection, the second never gets one", all);
+
+        fabrics.remove(first);
+        first.close();
+        Await.until(() -> RemoteRegion.Status.READY == fromSecond.status(), AWAIT_TIMEOUT,
+            "the id is free once its holder closed", () ->
+            {
+                owner.doWork();
+                second.doWork();
+            });
+        assertThat(second.refusal(SERVER)).as("cleared once connected").isNull();
+    }
 }
