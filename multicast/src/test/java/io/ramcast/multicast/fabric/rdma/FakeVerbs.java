@@ -30,6 +30,16 @@ final class FakeVerbs implements Verbs
     {
     }
 
+    /** A posted write waiting on its queue pair's wire, due at a tick ({@link FakeRdmaNetwork.Harsh#QUEUE_PAIR_DELAYS}). */
+    private record Pending(Write write, long dueTick)
+    {
+    }
+
+    /** A write of which only part is placed ({@link FakeRdmaNetwork.Harsh#TORN_PLACEMENT}). */
+    private record Partial(Write write, int[] remainingWords, long dueTick)
+    {
+    }
+
     /** A posted write. */
     private record Write(
         long workRequestId,
@@ -214,12 +224,22 @@ final class FakeVerbs implements Verbs
         }
     }
 
+    /** Under the network's monitor: executes what became due on this device's queue pairs. */
+    void progress()
+    {
+        for (final FakeConnection connection : new ArrayList<>(connections))
+        {
+            connection.progress();
+        }
+    }
+
     @Override
     public int pollCmEvents(final CmEventHandler handler, final int limit)
     {
         final List<PendingEvent> batch = new ArrayList<>();
         synchronized (network)
         {
+            network.advance();
             while (batch.size() < limit && !events.isEmpty())
             {
                 batch.add(events.pollFirst());
@@ -280,13 +300,13 @@ final class FakeVerbs implements Verbs
 
     void releaseHeld(final FakeVerbs owner)
     {
-        for (final FakeConnection connection : connections)
+        for (final FakeConnection connection : new ArrayList<>(connections))
         {
             if (null != connection.peer && connection.peer.device == owner)
             {
                 while (!connection.wire.isEmpty())
                 {
-                    connection.execute(connection.wire.pollFirst());
+                    connection.execute(connection.wire.pollFirst().write());
                 }
             }
         }
@@ -368,7 +388,14 @@ final class FakeVerbs implements Verbs
         private PendingEvent heldEstablished;
         private boolean receiveCompleted;
         private final ArrayDeque<byte[]> unreceived = new ArrayDeque<>();
-        private final ArrayDeque<Write> wire = new ArrayDeque<>();
+        private final ArrayDeque<Pending> wire = new ArrayDeque<>();
+        /** Work requests posted and not yet retired by a polled completion of theirs or of a later one. */
+        private final ArrayDeque<Long> sendQueue = new ArrayDeque<>();
+        private Partial partial;
+        private int sendQueueDepth = Integer.MAX_VALUE;
+        private int receiveQueueDepth = Integer.MAX_VALUE;
+        private int completionQueueDepth = Integer.MAX_VALUE;
+        private int maxInlineBytes = Integer.MAX_VALUE;
         private FakeConnection peer;
         private boolean queuePair;
         private boolean error;
@@ -391,6 +418,52 @@ final class FakeVerbs implements Verbs
             synchronized (network)
             {
                 queuePair = true;
+                this.sendQueueDepth = sendQueueDepth;
+                this.receiveQueueDepth = receiveQueueDepth;
+                this.completionQueueDepth = completionQueueDepth;
+                this.maxInlineBytes = maxInlineBytes;
+            }
+        }
+
+        /** Refuses a post the queue pair's limits do not allow ({@link FakeRdmaNetwork.Harsh#LIMITS}). */
+        private void checkPost(final long workRequestId, final int length, final boolean inline) throws IOException
+        {
+            if (!network.isHarsh(FakeRdmaNetwork.Harsh.LIMITS))
+            {
+                return;
+            }
+            if (sendQueue.size() >= sendQueueDepth)
+            {
+                throw new IOException("ibv_post_send: ENOMEM, the send queue of depth " + sendQueueDepth +
+                    " is full (" + WorkRequestIds.toString(workRequestId) + ")");
+            }
+            if (inline && length > maxInlineBytes)
+            {
+                throw new IOException("ibv_post_send: EINVAL, inline write of " + length + " bytes exceeds " +
+                    maxInlineBytes);
+            }
+        }
+
+        private void complete(final Completion completion)
+        {
+            completions.add(completion);
+            if (network.isHarsh(FakeRdmaNetwork.Harsh.LIMITS) && completions.size() > completionQueueDepth)
+            {
+                network.countCompletionQueueOverrun();
+            }
+        }
+
+        /** Under the network's monitor: finishes a torn write and executes the writes that are due. */
+        void progress()
+        {
+            if (null != partial && partial.dueTick() <= network.tick())
+            {
+                finishPartial();
+            }
+            while (!wire.isEmpty() && wire.peekFirst().dueTick() <= network.tick() &&
+                !(null != peer && !error && network.isHeld(device, peer.device)))
+            {
+                execute(wire.pollFirst().write());
             }
         }
 
@@ -443,10 +516,12 @@ final class FakeVerbs implements Verbs
             final long remoteAddress,
             final int rkey,
             final boolean signalled,
-            final boolean inline)
+            final boolean inline) throws IOException
         {
             synchronized (network)
             {
+                checkPost(workRequestId, length, inline);
+                sendQueue.addLast(workRequestId);
                 writesPosted++;
                 if (length > 0)
                 {
@@ -461,9 +536,12 @@ final class FakeVerbs implements Verbs
                     inlineWrites++;
                 }
                 final Write write = new Write(workRequestId, localAddress, length, lkey, remoteAddress, rkey, signalled);
-                if (!wire.isEmpty() || (null != peer && !error && network.isHeld(device, peer.device)))
+                final long due = network.tick() + (network.isHarsh(FakeRdmaNetwork.Harsh.QUEUE_PAIR_DELAYS) && !error ?
+                    network.randomInt(4) : 0);
+                if (!wire.isEmpty() || due > network.tick() ||
+                    (null != peer && !error && network.isHeld(device, peer.device)))
                 {
-                    wire.addLast(write);
+                    wire.addLast(new Pending(write, due));
                     return;
                 }
                 execute(write);
@@ -472,9 +550,10 @@ final class FakeVerbs implements Verbs
 
         void execute(final Write write)
         {
+            finishPartial(); // the writes of one queue pair are placed one after the other
             if (error)
             {
-                completions.add(new Completion(write.workRequestId(), CompletionStatus.FLUSHED, 5, 0));
+                complete(new Completion(write.workRequestId(), CompletionStatus.FLUSHED, 5, 0));
                 return;
             }
             if (null != nextWriteFailure)
@@ -504,17 +583,93 @@ final class FakeVerbs implements Verbs
                     fail(write, CompletionStatus.REMOTE_ACCESS_ERROR);
                     return;
                 }
+                if (network.isHarsh(FakeRdmaNetwork.Harsh.TORN_PLACEMENT) && write.length() >= 16)
+                {
+                    placeTorn(write);
+                    return; // completed once the rest is placed
+                }
                 place(write);
             }
             else
             {
                 zeroLengthWrites++;
             }
+            executed(write);
+        }
+
+        private void executed(final Write write)
+        {
             writesExecuted++;
             if (write.signalled())
             {
-                completions.add(new Completion(write.workRequestId(), CompletionStatus.SUCCESS, 0, 0));
+                complete(new Completion(write.workRequestId(), CompletionStatus.SUCCESS, 0, 0));
             }
+        }
+
+        /** Places a random half of the write's words, in random order; the rest waits for a later tick. */
+        private void placeTorn(final Write write)
+        {
+            final int words = write.length() / 8;
+            final int[] order = new int[words];
+            for (int i = 0; i < words; i++)
+            {
+                order[i] = i;
+            }
+            for (int i = words - 1; i > 0; i--)
+            {
+                final int j = network.randomInt(i + 1);
+                final int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            final int now = words / 2;
+            for (int i = 0; i < now; i++)
+            {
+                placeWord(write, order[i]);
+            }
+            partial = new Partial(write, java.util.Arrays.copyOfRange(order, now, words), network.tick() + 1);
+        }
+
+        private void placeWord(final Write write, final int word)
+        {
+            final long value = new UnsafeBuffer(write.localAddress(), write.length()).getLong(word * 8);
+            new UnsafeBuffer(write.remoteAddress(), write.length()).putLongRelease(word * 8, value);
+        }
+
+        /**
+         * Places the rest of a torn write and completes it; a registration revoked meanwhile keeps the
+         * placed part and fails the write with a remote access error, as a multi-packet write whose
+         * later packets meet the revoked key.
+         */
+        private void finishPartial()
+        {
+            if (null == partial)
+            {
+                return;
+            }
+            final Partial p = partial;
+            partial = null;
+            if (!landsAtPeer(p.write()))
+            {
+                fail(p.write(), CompletionStatus.REMOTE_ACCESS_ERROR);
+                return;
+            }
+            for (final int word : p.remainingWords())
+            {
+                placeWord(p.write(), word);
+            }
+            executed(p.write());
+        }
+
+        private boolean landsAtPeer(final Write write)
+        {
+            if (null == peer || peer.closedLocally)
+            {
+                return false;
+            }
+            final FakeMemory target = peer.device.memoryByKey.get(write.rkey());
+            return null != target && target.rkey == write.rkey() && (target.access & ACCESS_REMOTE_WRITE) != 0 &&
+                target.covers(write.remoteAddress(), write.length());
         }
 
         /** Copies a write's bytes into the peer's memory, its last word last. */
@@ -551,27 +706,36 @@ final class FakeVerbs implements Verbs
                 case FLUSHED -> 5;
                 default -> 21;
             };
-            completions.add(new Completion(write.workRequestId(), status, raw, 0));
+            complete(new Completion(write.workRequestId(), status, raw, 0));
             error = true;
             flushReceives();
+            if (CompletionStatus.REMOTE_ACCESS_ERROR == status && null != peer &&
+                network.isHarsh(FakeRdmaNetwork.Harsh.RESPONDER_ACCESS_ERROR))
+            {
+                peer.enterError(); // the responder's queue pair fails too (no connection-manager event)
+            }
         }
 
         private void flushReceives()
         {
             while (!receives.isEmpty())
             {
-                completions.add(new Completion(receives.pollFirst()[0], CompletionStatus.FLUSHED, 5, 0));
+                complete(new Completion(receives.pollFirst()[0], CompletionStatus.FLUSHED, 5, 0));
             }
         }
 
         @Override
         public void postSend(final long workRequestId, final long localAddress, final int length, final int lkey)
+            throws IOException
         {
             synchronized (network)
             {
+                checkPost(workRequestId, length, false);
+                sendQueue.addLast(workRequestId);
+                finishPartial();
                 if (error || null == peer || peer.closedLocally || disconnected)
                 {
-                    completions.add(new Completion(workRequestId, error ? CompletionStatus.FLUSHED :
+                    complete(new Completion(workRequestId, error ? CompletionStatus.FLUSHED :
                         CompletionStatus.RETRY_EXCEEDED, error ? 5 : 12, 0));
                     error = true;
                     return;
@@ -579,7 +743,7 @@ final class FakeVerbs implements Verbs
                 final byte[] bytes = new byte[length];
                 new UnsafeBuffer(localAddress, length).getBytes(0, bytes);
                 peer.deliver(bytes);
-                completions.add(new Completion(workRequestId, CompletionStatus.SUCCESS, 0, 0));
+                complete(new Completion(workRequestId, CompletionStatus.SUCCESS, 0, 0));
             }
         }
 
@@ -595,23 +759,29 @@ final class FakeVerbs implements Verbs
             if (bytes.length > receive[2])
             {
                 // as a NIC does: a SEND larger than the posted receive fails that receive
-                completions.add(new Completion(receive[0], CompletionStatus.of(1), 1, 0)); // IBV_WC_LOC_LEN_ERR
+                complete(new Completion(receive[0], CompletionStatus.of(1), 1, 0)); // IBV_WC_LOC_LEN_ERR
                 return;
             }
             final int length = bytes.length;
             new UnsafeBuffer(receive[1], length).putBytes(0, bytes, 0, length);
-            completions.add(new Completion(receive[0], CompletionStatus.SUCCESS, 0, length));
+            complete(new Completion(receive[0], CompletionStatus.SUCCESS, 0, length));
             receiveCompleted = true;
         }
 
         @Override
         public void postReceive(final long workRequestId, final long localAddress, final int length, final int lkey)
+            throws IOException
         {
             synchronized (network)
             {
+                if (network.isHarsh(FakeRdmaNetwork.Harsh.LIMITS) && receives.size() >= receiveQueueDepth)
+                {
+                    throw new IOException("ibv_post_recv: ENOMEM, the receive queue of depth " + receiveQueueDepth +
+                        " is full");
+                }
                 if (error)
                 {
-                    completions.add(new Completion(workRequestId, CompletionStatus.FLUSHED, 5, 0));
+                    complete(new Completion(workRequestId, CompletionStatus.FLUSHED, 5, 0));
                     return;
                 }
                 receives.add(new long[]{workRequestId, localAddress, length});
@@ -630,7 +800,16 @@ final class FakeVerbs implements Verbs
             {
                 while (batch.size() < limit && !completions.isEmpty())
                 {
-                    batch.add(completions.pollFirst());
+                    final Completion completion = completions.pollFirst();
+                    batch.add(completion);
+                    if (sendQueue.contains(completion.workRequestId()))
+                    {
+                        // a completion retires its request and every earlier one (unsignalled ones too)
+                        while (sendQueue.pollFirst() != completion.workRequestId())
+                        {
+                            // retired
+                        }
+                    }
                 }
             }
             for (final Completion completion : batch)
@@ -683,13 +862,26 @@ final class FakeVerbs implements Verbs
 
         private void enterError()
         {
+            if (null != partial)
+            {
+                final Partial p = partial;
+                partial = null;
+                if (device.landHeldWritesOnLoss && landsAtPeer(p.write()))
+                {
+                    for (final int word : p.remainingWords())
+                    {
+                        placeWord(p.write(), word);
+                    }
+                }
+                // placed in part or whole; its acknowledgement is what the loss takes
+                complete(new Completion(p.write().workRequestId(), CompletionStatus.FLUSHED, 5, 0));
+            }
             if (device.landHeldWritesOnLoss && null != peer)
             {
-                for (final Write write : wire)
+                for (final Pending pending : wire)
                 {
-                    final FakeMemory target = peer.device.memoryByKey.get(write.rkey());
-                    if (write.length() > 0 && null != target && target.rkey == write.rkey() &&
-                        (target.access & ACCESS_REMOTE_WRITE) != 0 && target.covers(write.remoteAddress(), write.length()))
+                    final Write write = pending.write();
+                    if (write.length() > 0 && landsAtPeer(write))
                     {
                         place(write); // placed at the peer; its acknowledgement is what the loss takes
                     }
@@ -698,7 +890,7 @@ final class FakeVerbs implements Verbs
             error = true;
             while (!wire.isEmpty())
             {
-                completions.add(new Completion(wire.pollFirst().workRequestId(), CompletionStatus.FLUSHED, 5, 0));
+                complete(new Completion(wire.pollFirst().write().workRequestId(), CompletionStatus.FLUSHED, 5, 0));
             }
             flushReceives();
         }

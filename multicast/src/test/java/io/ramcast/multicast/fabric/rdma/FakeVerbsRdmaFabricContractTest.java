@@ -31,7 +31,7 @@ class FakeVerbsRdmaFabricContractTest extends FabricContractTest
         .connectBackoffMaxNs(TimeUnit.MILLISECONDS.toNanos(20))
         .build();
 
-    private final FakeRdmaNetwork network = new FakeRdmaNetwork();
+    private final FakeRdmaNetwork network = newNetwork();
     private final Map<Fabric, FakeVerbs> verbsByFabric = new IdentityHashMap<>();
 
     @Override
@@ -47,6 +47,22 @@ class FakeVerbsRdmaFabricContractTest extends FabricContractTest
             verbs, SystemNanoClock.INSTANCE);
         verbsByFabric.put(fabric, verbs);
         return fabric;
+    }
+
+    /**
+     * Called once per scenario, from a field initializer: must not read the subclass's fields.
+     *
+     * @return the network the scenario's endpoints share.
+     */
+    protected FakeRdmaNetwork newNetwork()
+    {
+        return new FakeRdmaNetwork();
+    }
+
+    /** @return the network of the running scenario. */
+    protected final FakeRdmaNetwork network()
+    {
+        return network;
     }
 
     /**
