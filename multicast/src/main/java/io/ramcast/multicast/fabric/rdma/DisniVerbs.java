@@ -133,20 +133,29 @@ final class DisniVerbs implements Verbs
             }
             count++;
             final int type = event.getEvent();
-            final int status = event.getStatus();
             final RdmaCmId id = event.getConnIdPriv();
             // Acknowledge first: destroying an id waits for its events to be acknowledged.
             event.ackEvent();
-            dispatch(handler, type, status, id);
+            dispatch(handler, type, id);
         }
         return count;
     }
 
-    private void dispatch(final CmEventHandler handler, final int type, final int status, final RdmaCmId id)
+    /**
+     * Hands an event on. Only its type is known: DiSNI 2.1's native {@code getCmEvent} returns the
+     * event type alone, and {@code RdmaCmEvent.getStatus()} is always -1, so the status of a
+     * REJECTED or CONNECT_ERROR event (the peer's reject reason, an errno) never reaches Java. A
+     * peer of this fabric that turns a connection down says why in its handshake (a REFUSE) or in its
+     * log; the detail says the rest is unknown rather than printing the -1.
+     */
+    private void dispatch(final CmEventHandler handler, final int type, final RdmaCmId id)
     {
         final RdmaCmEvent.EventType[] types = RdmaCmEvent.EventType.values();
         final RdmaCmEvent.EventType eventType = type >= 0 && type < types.length ? types[type] : null;
-        final String detail = (null == eventType ? "event " + type : eventType.name()) + ", status " + status;
+        final String name = null == eventType ? "event " + type : eventType.name();
+        final String detail = RdmaCmEvent.EventType.RDMA_CM_EVENT_REJECTED == eventType ||
+            RdmaCmEvent.EventType.RDMA_CM_EVENT_CONNECT_ERROR == eventType ?
+            name + " (DiSNI 2.1 does not pass the event's status on: see the peer's log for why)" : name;
         if (RdmaCmEvent.EventType.RDMA_CM_EVENT_CONNECT_REQUEST == eventType)
         {
             final DisniConnection connection = new DisniConnection(id);
@@ -368,13 +377,18 @@ final class DisniVerbs implements Verbs
             id.accept(connParam());
         }
 
+        /**
+         * The connection parameters DiSNI 2.1 passes on: its native {@code connect} takes only the
+         * retry counts and private data, its {@code accept} only the retry counts; initiator depth,
+         * responder resources and flow control are not passed, so rdma_cm's defaults apply. They
+         * bound RDMA READs and atomics in flight, which this fabric never issues (WRITE and SEND
+         * only), so nothing here depends on them; they are not set, rather than set to no effect.
+         */
         private RdmaConnParam connParam() throws IOException
         {
             final RdmaConnParam param = new RdmaConnParam();
             param.setRetry_count(RETRY_COUNT);
             param.setRnr_retry_count(RNR_RETRY_COUNT);
-            param.setInitiator_depth((byte)1);
-            param.setResponder_resources((byte)1);
             return param;
         }
 
@@ -447,7 +461,8 @@ final class DisniVerbs implements Verbs
             for (int i = 0; i < polled; i++)
             {
                 final IbvWC wc = completions[i];
-                handler.onCompletion(wc.getWr_id(), status(wc.getStatus()), wc.getStatus(), wc.getByte_len());
+                handler.onCompletion(wc.getWr_id(), status(wc.getStatus()), wc.getStatus(),
+                    0 == wc.getStatus() ? 0 : wc.getVendor_err(), wc.getByte_len());
             }
             return polled;
         }

@@ -110,6 +110,7 @@ public final class RdmaFabric implements Fabric
     /** Peers with a live connection, for {@link #connectedPeers()} (written on the agent thread). */
     private final Set<Integer> connectedPeers = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Refusal> refusals = new ConcurrentHashMap<>();
+    private final Map<Integer, String> downReasons = new ConcurrentHashMap<>();
     private final int selfId;
     private final long incarnation;
     private final FabricCredentials credentials;
@@ -717,8 +718,8 @@ public final class RdmaFabric implements Fabric
 
     private Verbs.CompletionHandler completionHandler(final RdmaConnection connection)
     {
-        return (workRequestId, status, rawStatus, byteLength) ->
-            onCompletion(connection, workRequestId, status, rawStatus, byteLength);
+        return (workRequestId, status, rawStatus, vendorError, byteLength) ->
+            onCompletion(connection, workRequestId, status, statusText(rawStatus, vendorError), byteLength);
     }
 
     // ---------------------------------------------------------------- completions
@@ -737,11 +738,17 @@ public final class RdmaFabric implements Fabric
         }
     }
 
+    /** @return a completion's numeric status and vendor error, for logs and reasons. */
+    static String statusText(final int rawStatus, final int vendorError)
+    {
+        return "status " + rawStatus + (0 == vendorError ? "" : ", vendor error 0x" + Integer.toHexString(vendorError));
+    }
+
     private void onCompletion(
         final RdmaConnection connection,
         final long workRequestId,
         final Verbs.CompletionStatus status,
-        final int rawStatus,
+        final String rawStatus,
         final int byteLength)
     {
         if (Verbs.CompletionStatus.LENGTH_ERROR == status &&
@@ -756,7 +763,7 @@ public final class RdmaFabric implements Fabric
         }
         if (Verbs.CompletionStatus.LOCAL_ERROR == status || Verbs.CompletionStatus.LENGTH_ERROR == status)
         {
-            throw new IllegalStateException("process " + selfId + ": local error (status " + rawStatus + ") on " +
+            throw new IllegalStateException("process " + selfId + ": local error (" + rawStatus + ") on " +
                 WorkRequestIds.toString(workRequestId) + " of " + connection + ": a bug in the rdma fabric");
         }
         if (RdmaConnection.State.CLOSED == connection.state() || connection.isLost())
@@ -817,7 +824,7 @@ public final class RdmaFabric implements Fabric
         final RdmaConnection connection,
         final long workRequestId,
         final Verbs.CompletionStatus status,
-        final int rawStatus)
+        final String rawStatus)
     {
         final RdmaPeer peer = connection.peer();
         final SendLane lane = peer.sendLane(connection.lane());
@@ -861,7 +868,7 @@ public final class RdmaFabric implements Fabric
             default ->
             {
                 peerDownReasons.putIfAbsent(peer, WorkRequestIds.toString(workRequestId) + " completed with " + status +
-                    " (status " + rawStatus + ")");
+                    " (" + rawStatus + ")");
                 deferredPeerDowns.add(peer);
             }
         }
@@ -1149,6 +1156,18 @@ public final class RdmaFabric implements Fabric
         LOG.warn("process {}: process {} refused the connection: {}", selfId, refusal.processId(), refusal.message());
         connection.markLost("refused: " + refusal.message());
         deferredLosses.add(connection);
+    }
+
+    /**
+     * Why a peer was last declared down, with the failed completion's status and the NIC's vendor
+     * error when a completion said so; for status reports and logs. Safe from any thread.
+     *
+     * @param peerId a peer.
+     * @return the reason, or null if the peer was never declared down.
+     */
+    public String lastDownReason(final int peerId)
+    {
+        return downReasons.get(peerId);
     }
 
     @Override
@@ -1557,6 +1576,7 @@ public final class RdmaFabric implements Fabric
             return;
         }
         LOG.warn("process {}: process {} is down: {}", selfId, peer.peerId(), reason);
+        downReasons.put(peer.peerId(), reason);
         peer.state(RdmaPeer.State.DOWN);
         connectedPeers.remove(peer.peerId());
         events.peerDown(peer.peerId());

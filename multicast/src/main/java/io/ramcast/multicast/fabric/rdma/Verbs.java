@@ -92,7 +92,7 @@ interface Verbs extends AutoCloseable
         /**
          * @param event      what happened.
          * @param connection the connection concerned (for CONNECT_REQUEST, the new one).
-         * @param detail     human-readable detail for logs (the raw event name and status).
+         * @param detail     human-readable detail for logs (the raw event name; DiSNI passes no event status).
          */
         void onCmEvent(CmEvent event, Connection connection, String detail);
     }
@@ -105,9 +105,12 @@ interface Verbs extends AutoCloseable
          * @param workRequestId the id given when posting.
          * @param status        the outcome.
          * @param rawStatus     the provider's numeric status, for logs.
+         * @param vendorError   the provider's vendor error of a failed completion ({@code vendor_err}
+         *                      of {@code ibv_wc}: the NIC's own reason, which its vendor documents),
+         *                      0 for a successful one; for logs.
          * @param byteLength    bytes received, for receive completions.
          */
-        void onCompletion(long workRequestId, CompletionStatus status, int rawStatus, int byteLength);
+        void onCompletion(long workRequestId, CompletionStatus status, int rawStatus, int vendorError, int byteLength);
     }
 
     /** A registered memory region. */

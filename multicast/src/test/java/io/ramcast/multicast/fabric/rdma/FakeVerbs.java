@@ -52,6 +52,9 @@ final class FakeVerbs implements Verbs
     {
     }
 
+    /** A failed completion's vendor error here: this plus its status (a NIC reports its own codes). */
+    static final int FAKE_VENDOR_ERROR_BASE = 0x100;
+
     private final FakeRdmaNetwork network;
     private final String name;
     private final ArrayDeque<PendingEvent> events = new ArrayDeque<>();
@@ -815,6 +818,7 @@ final class FakeVerbs implements Verbs
             for (final Completion completion : batch)
             {
                 handler.onCompletion(completion.workRequestId(), completion.status(), completion.rawStatus(),
+                    0 == completion.rawStatus() ? 0 : FAKE_VENDOR_ERROR_BASE + completion.rawStatus(),
                     completion.byteLength());
             }
             synchronized (network)

@@ -141,7 +141,7 @@ class RdmaFabricAuthTest
             step.run();
             try
             {
-                cm.pollCompletions((id, status, raw, bytes) ->
+                cm.pollCompletions((id, status, raw, vendor, bytes) ->
                 {
                     if (1 == id && Verbs.CompletionStatus.SUCCESS == status)
                     {

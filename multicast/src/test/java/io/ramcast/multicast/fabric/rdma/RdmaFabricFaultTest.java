@@ -213,6 +213,9 @@ class RdmaFabricFaultTest
         assertThat(handle1.status()).isEqualTo(RemoteRegion.Status.PEER_DOWN);
         assertThat(handle1.write(0, words(1), 0, 8)).isEqualTo(WriteResult.PEER_DOWN);
         assertThat(writerEvents).containsExactly("down " + OWNER);
+        assertThat(writer.lastDownReason(OWNER)).as("the status and the NIC's own error code are reported")
+            .contains("completed with RETRY_EXCEEDED (status 12, vendor error 0x" +
+                Integer.toHexString(FakeVerbs.FAKE_VENDOR_ERROR_BASE + 12) + ")");
     }
 
     @Test
