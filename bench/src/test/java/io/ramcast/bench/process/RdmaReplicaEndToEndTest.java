@@ -64,7 +64,7 @@ class RdmaReplicaEndToEndTest
             .contains("modprobe rdma_rxe; rdma link add rxe0 type rxe netdev");
         assertThat(errors).as("the launch exports java.base/sun.nio.ch").doesNotContain("sun.nio.ch");
         final long locked = lockedMemorySoftLimit();
-        if (locked < (256L << 20))
+        if (locked < io.ramcast.multicast.fabric.rdma.RdmaEnvironment.MIN_LOCKED_MEMORY_BYTES)
         {
             assertThat(errors).contains("- the locked-memory limit (RLIMIT_MEMLOCK) of this process is " + locked +
                 " bytes").contains("ulimit -l unlimited");

@@ -391,6 +391,7 @@ public final class ClusterConfig
     public RdmaFabricOptions toRdmaFabricOptions(final FabricCredentials credentials)
     {
         return rdma.toFabricOptionsBuilder()
+            .clientPeers(clientIds().count())
             .connectBackoffMinNs(timeouts.retryBackoffMin().toNanos())
             .connectBackoffMaxNs(timeouts.retryBackoffMax().toNanos())
             .credentials(Objects.requireNonNull(credentials, "credentials"))

@@ -16,8 +16,9 @@ import java.util.stream.Stream;
  * needs rdma-core's {@code libibverbs} and {@code librdmacm}), an RDMA device (a NIC, or a
  * Soft-RoCE device) is listed in {@code /sys/class/infiniband}, the JVM exports
  * {@code java.base/sun.nio.ch} to the class path ({@link JvmSupport#RDMA_OPTION}), and the
- * locked-memory limit is unlimited or at least {@link #MIN_LOCKED_MEMORY_BYTES}. The report says
- * what is missing and how to fix it.
+ * locked-memory limit is unlimited or above {@link #MIN_LOCKED_MEMORY_BYTES}, a floor; the exact
+ * need of the process, from its regions and peers, is checked when its fabric starts
+ * ({@code RdmaFabric.lockedMemoryNeed}). The report says what is missing and how to fix it.
  *
  * <p>Stateless; thread-safe.
  */
@@ -44,11 +45,13 @@ public final class RdmaEnvironment
     public static final Path PROC_SELF_LIMITS = Path.of("/proc/self/limits");
 
     /**
-     * The least locked-memory limit (RLIMIT_MEMLOCK) the fabric accepts, unless it is unlimited: every
-     * region and staging buffer is pinned for the NIC, once per connection that registers it (the
-     * client rings of {@code config/local.yaml} alone are 8 MiB, the usual distribution default).
+     * The floor of the locked-memory limit (RLIMIT_MEMLOCK) checked before anything opens: above the
+     * 8 MiB many distributions default to, which no process of the fabric fits in with the
+     * configuration's default buffers (a client of {@code config/rdma.yaml} pins up to 15 MiB, a
+     * replica up to 317 MiB). The exact need, from the process's regions and peers, is checked when
+     * its fabric starts.
      */
-    public static final long MIN_LOCKED_MEMORY_BYTES = 256L << 20;
+    public static final long MIN_LOCKED_MEMORY_BYTES = 16L << 20;
 
     /** How to raise the locked-memory limit, for messages and the README. */
     public static final String LOCKED_MEMORY_HOW_TO =
@@ -65,7 +68,7 @@ public final class RdmaEnvironment
         RDMA_DEVICE,
         /** The JVM does not export {@code java.base/sun.nio.ch}, which DiSNI calls. */
         JVM_EXPORT,
-        /** The locked-memory limit is below {@link #MIN_LOCKED_MEMORY_BYTES}. */
+        /** The locked-memory limit is below {@link #MIN_LOCKED_MEMORY_BYTES}, or below the fabric's need at start. */
         LOCKED_MEMORY
     }
 
@@ -143,7 +146,8 @@ public final class RdmaEnvironment
             missing.add(Missing.LOCKED_MEMORY);
             problems.add("the locked-memory limit (RLIMIT_MEMLOCK) of this process is " + lockedBytes + " bytes, " +
                 "below the " + MIN_LOCKED_MEMORY_BYTES + " the rdma fabric needs at least (its regions and buffers " +
-                "are pinned for the NIC; ibv_reg_mr would fail on the first connection); " + LOCKED_MEMORY_HOW_TO);
+                "are pinned for the NIC, once per peer: a replica of config/rdma.yaml pins up to 317 MiB; ibv_reg_mr " +
+                "would fail on the first connection); " + LOCKED_MEMORY_HOW_TO);
         }
         return new Report(missing, problems);
     }

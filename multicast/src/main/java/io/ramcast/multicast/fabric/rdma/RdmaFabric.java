@@ -111,6 +111,8 @@ public final class RdmaFabric implements Fabric
     private final Set<Integer> connectedPeers = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Refusal> refusals = new ConcurrentHashMap<>();
     private final Map<Integer, String> downReasons = new ConcurrentHashMap<>();
+    /** The soft RLIMIT_MEMLOCK checked at start ({@link Long#MAX_VALUE}: unlimited or not checked). */
+    private long lockedMemoryLimit = Long.MAX_VALUE;
     private final int selfId;
     private final long incarnation;
     private final FabricCredentials credentials;
@@ -172,7 +174,61 @@ public final class RdmaFabric implements Fabric
         {
             throw new UncheckedIOException("process " + selfId + ": cannot open the RDMA event channel", ex);
         }
-        return new RdmaFabric(selfId, listenAddresses, options, verbs, SystemNanoClock.INSTANCE);
+        final RdmaFabric fabric = new RdmaFabric(selfId, listenAddresses, options, verbs, SystemNanoClock.INSTANCE);
+        final long limit = RdmaEnvironment.lockedMemoryLimit(RdmaEnvironment.PROC_SELF_LIMITS);
+        fabric.lockedMemoryLimit(limit < 0 ? Long.MAX_VALUE : limit);
+        return fabric;
+    }
+
+    /**
+     * Sets the locked-memory limit {@link #start()} checks {@link #lockedMemoryNeed()} against.
+     *
+     * @param bytes the soft RLIMIT_MEMLOCK in bytes, {@link Long#MAX_VALUE} for unlimited.
+     */
+    void lockedMemoryLimit(final long bytes)
+    {
+        lockedMemoryLimit = bytes;
+    }
+
+    /**
+     * The most memory this process pins for the NIC, from its registered regions and the peers that
+     * may connect ({@link RdmaFabricOptions#clientPeers()} clients besides the listening processes):
+     * every peer gets a registration of every region of its own (its keys are capabilities, revoked
+     * per peer), plus one more of the largest while a permission change replaces one; a staging
+     * buffer per peer and lane; a key table per peer; two handshake buffers per connection (per peer,
+     * direction and lane). Each registration is counted in whole pages, one more for an unaligned
+     * start, as the kernel charges them. An upper bound: a server connects only to the peers it
+     * talks to. Meaningful once every region is registered.
+     *
+     * @return bytes.
+     */
+    public long lockedMemoryNeed()
+    {
+        long regionBytes = 0;
+        long largest = 0;
+        for (final RdmaLocalRegion region : regions)
+        {
+            final long pinned = pinnedBytes(region.sizeBytes());
+            regionBytes += pinned;
+            largest = Math.max(largest, pinned);
+        }
+        final int peerCount = peerCountBound();
+        final int lanes = options.laneCount();
+        return peerCount * regionBytes + largest + (long)peerCount * lanes * pinnedBytes(options.stagingBytes()) +
+            peerCount * pinnedBytes(HandshakeCodec.MAX_REGIONS * 8) +
+            (long)peerCount * 2 * lanes * 2 * pinnedBytes(RdmaConnection.HANDSHAKE_BUFFER_BYTES);
+    }
+
+    private int peerCountBound()
+    {
+        final int servers = addresses.byProcessId().size() - (null != selfAddress ? 1 : 0);
+        return servers + (null != selfAddress ? options.clientPeers() : 0);
+    }
+
+    private static long pinnedBytes(final int bytes)
+    {
+        final long page = 4096;
+        return ((bytes + page - 1) / page + 1) * page;
     }
 
     /**
@@ -301,7 +357,20 @@ public final class RdmaFabric implements Fabric
     @Override
     public void start()
     {
+        final long need = lockedMemoryNeed();
+        if (need > lockedMemoryLimit)
+        {
+            close();
+            throw new RdmaUnavailableException(new RdmaEnvironment.Report(List.of(RdmaEnvironment.Missing.LOCKED_MEMORY),
+                List.of("process " + selfId + " pins up to " + mib(need) + " for the NIC (" + regions.size() +
+                    " regions for each of up to " + peerCountBound() + " peers, with staging and handshake buffers), " +
+                    "but its locked-memory limit (RLIMIT_MEMLOCK) is " + mib(lockedMemoryLimit) + ": ibv_reg_mr would " +
+                    "fail as peers connect; " + RdmaEnvironment.LOCKED_MEMORY_HOW_TO)));
+        }
         lifecycle.transition(FabricLifecycle.State.STARTED);
+        LOG.info("process {}: pins up to {} for the NIC ({} regions, up to {} peers); locked-memory limit {}", selfId,
+            mib(need), regions.size(), peerCountBound(), Long.MAX_VALUE == lockedMemoryLimit ? "unlimited" :
+            mib(lockedMemoryLimit));
         nowNs = clock.nanoTime();
         if (null != selfAddress)
         {
@@ -736,6 +805,11 @@ public final class RdmaFabric implements Fabric
             LOG.warn("process {}: polling {} failed: {}", selfId, connection, ex.toString());
             return 1;
         }
+    }
+
+    private static String mib(final long bytes)
+    {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
     }
 
     /** @return a completion's numeric status and vendor error, for logs and reasons. */

@@ -63,10 +63,12 @@ public final class RdmaFabricOptions
     private final long connectBackoffMinNs;
     private final long connectBackoffMaxNs;
     private final int[] isolatedRegionIds;
+    private final int clientPeers;
     private final io.ramcast.multicast.fabric.FabricCredentials credentials;
 
     private RdmaFabricOptions(final Builder b)
     {
+        this.clientPeers = b.clientPeers;
         this.credentials = b.credentials;
         this.deviceName = b.deviceName;
         this.sendQueueDepth = b.sendQueueDepth;
@@ -201,6 +203,16 @@ public final class RdmaFabricOptions
         return credentials;
     }
 
+    /**
+     * @return how many client processes (peers without a listen address) may connect to a listening
+     *         process: the cluster's client id range. With the listen addresses it bounds the peers,
+     *         and so the memory the fabric pins ({@link RdmaFabric#lockedMemoryNeed()}).
+     */
+    public int clientPeers()
+    {
+        return clientPeers;
+    }
+
     /** @return lanes per peer and direction. */
     int laneCount()
     {
@@ -213,7 +225,8 @@ public final class RdmaFabricOptions
         return "RdmaFabricOptions{device=" + deviceName + ", sendQueueDepth=" + sendQueueDepth +
             ", completionQueueDepth=" + completionQueueDepth + ", maxInlineBytes=" + maxInlineBytes +
             ", signalInterval=" + signalInterval + ", stagingBytes=" + stagingBytes + ", connectTimeoutNs=" +
-            connectTimeoutNs + ", isolatedRegionIds=" + Arrays.toString(isolatedRegionIds) + ", credentials=" +
+            connectTimeoutNs + ", isolatedRegionIds=" + Arrays.toString(isolatedRegionIds) + ", clientPeers=" +
+            clientPeers + ", credentials=" +
             credentials + '}';
     }
 
@@ -231,10 +244,18 @@ public final class RdmaFabricOptions
         private long connectBackoffMinNs = DEFAULT_CONNECT_BACKOFF_MIN_NS;
         private long connectBackoffMaxNs = DEFAULT_CONNECT_BACKOFF_MAX_NS;
         private int[] isolatedRegionIds = {LEADER_STREAM_REGION_ID};
+        private int clientPeers;
         private io.ramcast.multicast.fabric.FabricCredentials credentials;
 
         private Builder()
         {
+        }
+
+        /** @param value see {@link RdmaFabricOptions#clientPeers()}; default 0. @return this. */
+        public Builder clientPeers(final int value)
+        {
+            clientPeers = value;
+            return this;
         }
 
         /** @param value see {@link RdmaFabricOptions#deviceName()}; null or blank for any. @return this. */
@@ -341,6 +362,7 @@ public final class RdmaFabricOptions
                 throw new IllegalArgumentException("connectTimeoutNs=" + connectTimeoutNs + " must be positive");
             }
             inRange("resolveTimeoutMs", resolveTimeoutMs, 1, 600_000);
+            inRange("clientPeers", clientPeers, 0, 1 << 16);
             ReconnectBackoff.checkBounds("connectBackoffMinNs", connectBackoffMinNs, "connectBackoffMaxNs",
                 connectBackoffMaxNs);
             if (isolatedRegionIds.length > MAX_ISOLATED_REGIONS)

@@ -68,6 +68,8 @@ final class FakeVerbs implements Verbs
     private long signalledWrites;
     private long zeroLengthWrites;
     private int registrations;
+    private long registeredBytes;
+    private long peakRegisteredBytes;
     private final List<Integer> receivedMessageTypes = new ArrayList<>();
     private boolean closed;
     /**
@@ -186,6 +188,15 @@ final class FakeVerbs implements Verbs
         }
     }
 
+    /** @return the most bytes registered at once so far (what a NIC would have pinned). */
+    long peakRegisteredBytes()
+    {
+        synchronized (network)
+        {
+            return peakRegisteredBytes;
+        }
+    }
+
     int liveRegistrations()
     {
         synchronized (network)
@@ -265,6 +276,8 @@ final class FakeVerbs implements Verbs
             memoryByKey.put(memory.lkey, memory);
             memoryByKey.put(memory.rkey, memory);
             registrations++;
+            registeredBytes += buffer.capacity();
+            peakRegisteredBytes = Math.max(peakRegisteredBytes, registeredBytes);
             return memory;
         }
     }
@@ -371,6 +384,7 @@ final class FakeVerbs implements Verbs
                 memoryByKey.remove(lkey);
                 memoryByKey.remove(rkey);
                 registrations--;
+                registeredBytes -= length;
             }
         }
 

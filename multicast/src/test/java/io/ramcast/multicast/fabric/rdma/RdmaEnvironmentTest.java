@@ -56,7 +56,7 @@ class RdmaEnvironmentTest
         assertThat(low.missing()).containsExactly(RdmaEnvironment.Missing.JVM_EXPORT,
             RdmaEnvironment.Missing.LOCKED_MEMORY);
         assertThat(low.problems().get(1)).startsWith("the locked-memory limit (RLIMIT_MEMLOCK) of this process is " +
-            "8388608 bytes, below the 268435456").contains("ulimit -l unlimited", "LimitMEMLOCK=infinity");
+            "8388608 bytes, below the 16777216").contains("ulimit -l unlimited", "LimitMEMLOCK=infinity");
     }
 
     @Test
