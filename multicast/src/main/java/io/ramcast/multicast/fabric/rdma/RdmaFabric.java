@@ -157,21 +157,34 @@ public final class RdmaFabric implements Fabric
         final Map<Integer, InetSocketAddress> listenAddresses,
         final RdmaFabricOptions options)
     {
+        return new RdmaFabric(selfId, listenAddresses, options, openVerbs(selfId, options), SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * Opens DiSNI's verbs for an endpoint, after checking that {@code libdisni} and an RDMA device are
+     * there: the path of {@link #open}, shared with {@link RdmaCheck}.
+     *
+     * @param selfId  the endpoint's process id, for the message.
+     * @param options the options (device and resolve timeout).
+     * @return the verbs, owned by the caller until handed to a fabric.
+     * @throws RdmaUnavailableException if {@code libdisni} or the RDMA device is missing.
+     * @throws UncheckedIOException     if the RDMA event channel cannot be created.
+     */
+    static Verbs openVerbs(final int selfId, final RdmaFabricOptions options)
+    {
         final RdmaEnvironment.Report report = RdmaEnvironment.probe(options.deviceName());
         if (!report.isUsable())
         {
             throw new RdmaUnavailableException(report);
         }
-        final Verbs verbs;
         try
         {
-            verbs = DisniVerbs.open(options.resolveTimeoutMs());
+            return DisniVerbs.open(options.resolveTimeoutMs());
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("process " + selfId + ": cannot open the RDMA event channel", ex);
         }
-        return new RdmaFabric(selfId, listenAddresses, options, verbs, SystemNanoClock.INSTANCE);
     }
 
     /**
