@@ -12,6 +12,7 @@ import io.ramcast.bench.load.LoadCommand;
 import io.ramcast.bench.multicast.CheckMulticastCommand;
 import io.ramcast.bench.multicast.MulticastBenchCommand;
 import io.ramcast.bench.multicast.MulticastServerCommand;
+import io.ramcast.bench.multicast.RdmaCheckCommand;
 import io.ramcast.bench.process.ClusterCommand;
 import io.ramcast.bench.process.ReplicaCommand;
 import io.ramcast.bench.process.SecretsCommand;
@@ -48,6 +49,7 @@ import picocli.CommandLine.Command;
         MulticastBenchCommand.class,
         MulticastServerCommand.class,
         CheckMulticastCommand.class,
+        RdmaCheckCommand.class,
         FaultsCommand.class,
         BackupCommand.class,
         RestoreCommand.class,

@@ -160,24 +160,44 @@ public final class RdmaFabric implements Fabric
         final Map<Integer, InetSocketAddress> listenAddresses,
         final RdmaFabricOptions options)
     {
+        final RdmaFabric fabric = new RdmaFabric(selfId, listenAddresses, options, openVerbs(selfId, options),
+            SystemNanoClock.INSTANCE);
+        fabric.lockedMemoryLimit(processLockedMemoryLimit());
+        return fabric;
+    }
+
+    /**
+     * Opens DiSNI's verbs for an endpoint, after checking that {@code libdisni} and an RDMA device are
+     * there: the path of {@link #open}, shared with {@link RdmaCheck}.
+     *
+     * @param selfId  the endpoint's process id, for the message.
+     * @param options the options (device and resolve timeout).
+     * @return the verbs, owned by the caller until handed to a fabric.
+     * @throws RdmaUnavailableException if {@code libdisni} or the RDMA device is missing.
+     * @throws UncheckedIOException     if the RDMA event channel cannot be created.
+     */
+    static Verbs openVerbs(final int selfId, final RdmaFabricOptions options)
+    {
         final RdmaEnvironment.Report report = RdmaEnvironment.probe(options.deviceName());
         if (!report.isUsable())
         {
             throw new RdmaUnavailableException(report);
         }
-        final Verbs verbs;
         try
         {
-            verbs = DisniVerbs.open(options.resolveTimeoutMs());
+            return DisniVerbs.open(options.resolveTimeoutMs());
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("process " + selfId + ": cannot open the RDMA event channel", ex);
         }
-        final RdmaFabric fabric = new RdmaFabric(selfId, listenAddresses, options, verbs, SystemNanoClock.INSTANCE);
+    }
+
+    /** @return this process's soft RLIMIT_MEMLOCK in bytes, {@link Long#MAX_VALUE} if unlimited or not known. */
+    static long processLockedMemoryLimit()
+    {
         final long limit = RdmaEnvironment.lockedMemoryLimit(RdmaEnvironment.PROC_SELF_LIMITS);
-        fabric.lockedMemoryLimit(limit < 0 ? Long.MAX_VALUE : limit);
-        return fabric;
+        return limit < 0 ? Long.MAX_VALUE : limit;
     }
 
     /**
