@@ -315,6 +315,10 @@ public final class KvClient implements AutoCloseable
         {
             final Fabric.Refusal refusal = idRefusal(fabric);
             close();
+            if (refusal != null && refusal.reason() == Fabric.Refusal.Reason.CLIENT_ID_NOT_SERVED)
+            {
+                throw new ClientIdNotServedException(clientId, refusal.message());
+            }
             if (refusal != null)
             {
                 throw new ClientIdInUseException(clientId, refusal.message());
@@ -350,7 +354,7 @@ public final class KvClient implements AutoCloseable
 
     /**
      * Waits until the session is ready or the timeout passes; while leasing, also until a replica
-     * refuses the id as held by another live process.
+     * refuses the id (held by another live process, or not served).
      *
      * @return the servers still unreachable.
      */
@@ -369,9 +373,13 @@ public final class KvClient implements AutoCloseable
         return ramcast.unreachableServers();
     }
 
-    /** @return a server's refusal of this client's id as held by another live process, or null. */
+    /**
+     * @return a server's refusal of this client's id: held by another live process (first), or not
+     *         served; null if none refused it.
+     */
     private Fabric.Refusal idRefusal(final Fabric fabric)
     {
+        Fabric.Refusal notServed = null;
         for (final int server : topology.servers())
         {
             final Fabric.Refusal refusal = fabric.refusal(server);
@@ -379,8 +387,12 @@ public final class KvClient implements AutoCloseable
             {
                 return refusal;
             }
+            if (refusal != null && refusal.reason() == Fabric.Refusal.Reason.CLIENT_ID_NOT_SERVED && notServed == null)
+            {
+                notServed = refusal;
+            }
         }
-        return null;
+        return notServed;
     }
 
     /**
@@ -1756,6 +1768,8 @@ public final class KvClient implements AutoCloseable
         {
             final int[] ids = config.clientIds().toArray();
             final int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(ids.length);
+            int notServed = 0;
+            String notServedReason = null;
             try
             {
                 leasing = true;
@@ -1770,6 +1784,12 @@ public final class KvClient implements AutoCloseable
                     {
                         LOG.debug("client id {} is held by a live process; trying another", clientId);
                     }
+                    catch (final ClientIdNotServedException refused)
+                    {
+                        notServed++;
+                        notServedReason = refused.getMessage();
+                        LOG.debug("client id {} is not served; trying another", clientId);
+                    }
                 }
             }
             finally
@@ -1778,8 +1798,10 @@ public final class KvClient implements AutoCloseable
                 clientId = null;
             }
             throw new ClientIdInUseException(-1, "every client id of the range " + config.clientIds() + " of cluster '" +
-                config.clusterName() + "' is held by a live process; raise clients.count in " + config.source() +
-                " (every replica must be restarted with it) or stop a client");
+                config.clusterName() + "' is held by a live process" + (0 == notServed ? "" : " or not served (" +
+                notServed + " not served, e.g. " + notServedReason + ")") + "; stop a client, or raise clients.count " +
+                "in " + config.source() + ": restart each replica with it, one at a time, then bin/ramcast clients " +
+                "--config " + config.source() + " --serve");
         }
     }
 }

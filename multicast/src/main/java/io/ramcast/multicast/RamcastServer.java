@@ -49,6 +49,8 @@ public final class RamcastServer implements AutoCloseable
     private final MulticastOptions options;
     private final Mailboxes mailboxes;
     private final ManyToOneConcurrentArrayQueue<Outgoing> outgoing;
+    /** Client ordinals below this are let in; the rest of the laid-out rows wait ({@link #serveClients}). */
+    private volatile int servedClients;
     private AgentRunner runner;
     /** Agent thread only. */
     private long lastLogFlushNs;
@@ -114,6 +116,13 @@ public final class RamcastServer implements AutoCloseable
         mailboxes = new Mailboxes(topology, b.options, fabric, b.messageHandler);
         protocol.onNewClientIncarnation(mailboxes::resetReceiver);
         outgoing = new ManyToOneConcurrentArrayQueue<>(OUTGOING_QUEUE_CAPACITY);
+        servedClients = b.servedClients < 0 ? topology.clientCount() : b.servedClients;
+        if (servedClients > topology.clientCount())
+        {
+            throw new IllegalArgumentException("servedClients=" + servedClients + " exceeds the " +
+                topology.clientCount() + " clients the topology lays out");
+        }
+        fabric.clientAdmission(this::clientRefusal);
         fabric.start();
         agent = new ProtocolAgent("ramcast-server-" + fabric.selfId(), fabric, b.clock, this::doWork, () ->
         {
@@ -447,9 +456,66 @@ public final class RamcastServer implements AutoCloseable
         }
     }
 
+    /**
+     * Why a client id is not let in, or null if it is: ids outside the topology, and ordinals at or
+     * above {@link #servedClients()}.
+     */
+    private String clientRefusal(final int processId)
+    {
+        final int ordinal = topology.clientOrdinalOf(processId);
+        final int[] clients = topology.clients();
+        final String range = 0 == clients.length ? "none" : clients[0] + ".." + clients[clients.length - 1];
+        if (ordinal < 0)
+        {
+            return "client id " + processId + " is not among the client ids " + range + " this server lays out";
+        }
+        final int served = servedClients;
+        if (ordinal >= served)
+        {
+            return "client id " + processId + " is laid out here but not served yet: this server serves " +
+                (0 == served ? "no client ids" : "client ids " + clients[0] + ".." + clients[served - 1]) + " of " +
+                range + " until every server lays out more and the cluster is told to serve them";
+        }
+        return null;
+    }
+
+    /** @return how many client ids (the first of the topology's clients) are let in. */
+    public int servedClients()
+    {
+        return servedClients;
+    }
+
+    /**
+     * Lets in more client ids: the first {@code count} of the topology's clients. Only a server whose
+     * every peer lays out at least that many clients may do so (a message of a client reaches every
+     * member of its destination groups, and each keeps a ring row and ack cells per client); the
+     * caller ensures it (the replica does once its cluster agreed, in its order, to serve them).
+     * Never lowers the count.
+     *
+     * @param count the new count.
+     * @throws IllegalArgumentException if the topology lays out fewer clients.
+     */
+    public void serveClients(final int count)
+    {
+        if (count > topology.clientCount())
+        {
+            throw new IllegalArgumentException("cannot serve " + count + " client ids: this server lays out " +
+                topology.clientCount());
+        }
+        synchronized (this)
+        {
+            if (count > servedClients)
+            {
+                LOG.info("server {}: serving {} client ids (was {})", fabric.selfId(), count, servedClients);
+                servedClients = count;
+            }
+        }
+    }
+
     /** Builder; not thread-safe. The shared settings are documented on their setters. */
     public static final class Builder extends ProcessBuilder<Builder>
     {
+        private int servedClients = -1;
         private DeliveryHandler handler;
         private VoteStore voteStore;
         private long minimumClock;
@@ -539,6 +605,21 @@ public final class RamcastServer implements AutoCloseable
         public Builder deliveryHandler(final DeliveryHandler handler)
         {
             this.handler = handler;
+            return this;
+        }
+
+        /**
+         * @param count how many client ids, the first of the topology's clients, the server lets in
+         *              from the start (default: every one it lays out); {@link #serveClients} raises it.
+         * @return this.
+         */
+        public Builder servedClients(final int count)
+        {
+            if (count < 0)
+            {
+                throw new IllegalArgumentException("servedClients=" + count + " must not be negative");
+            }
+            this.servedClients = count;
             return this;
         }
 

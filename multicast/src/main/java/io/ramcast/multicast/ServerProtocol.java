@@ -1444,15 +1444,26 @@ final class ServerProtocol
      */
     private void settleRings(final int sender, final List<ControlMessages.SettledRing> rings)
     {
-        if (rings.size() != clientRings.clientCount())
+        // During a rolling raise of the client bound members lay out different numbers of client
+        // rings; the rows one lays out and the other does not belong to clients no server has let
+        // in yet (a server serves a client only once every server lays it out), so they hold nothing
+        if (rings.size() > clientRings.clientCount())
         {
-            throw new IllegalStateException("catch-up answer of " + sender + " names " + rings.size() +
-                " client rings, this process has " + clientRings.clientCount());
+            for (int ci = clientRings.clientCount(); ci < rings.size(); ci++)
+            {
+                if (rings.get(ci).head() > 1 || rings.get(ci).openBelow().length > 0)
+                {
+                    throw new IllegalStateException("catch-up answer of " + sender + " holds positions of client " +
+                        "ordinal " + ci + ", beyond the " + clientRings.clientCount() + " client rings this process " +
+                        "lays out: the cluster serves more client ids than this server's configuration (clients.count)");
+                }
+            }
         }
+        final int settledRows = Math.min(rings.size(), clientRings.clientCount());
         final ArrayList<Entry> drop = new ArrayList<>();
         for (final Entry e : entries.values())
         {
-            if (e.ringSeqByGroup == null || e.state == Entry.State.ORDERED)
+            if (e.ringSeqByGroup == null || e.state == Entry.State.ORDERED || e.clientOrdinal >= settledRows)
             {
                 continue;
             }
@@ -1468,7 +1479,7 @@ final class ServerProtocol
             entries.remove(e.messageId);
         }
         int settled = 0;
-        for (int ci = 0; ci < rings.size(); ci++)
+        for (int ci = 0; ci < settledRows; ci++)
         {
             if (clientRings.settle(ci, rings.get(ci).head(), rings.get(ci).openBelow()))
             {
@@ -1646,7 +1657,14 @@ final class ServerProtocol
     private void onRelay(final int sender, final ControlMessages.Relay r)
     {
         final int ci = r.clientOrdinal();
-        if (ci < 0 || ci >= clientRings.clientCount() || r.destinations().length == 0)
+        if (ci >= clientRings.clientCount() && r.destinations().length > 0)
+        {
+            throw new IllegalStateException("relay from " + sender + " carries a message of client ordinal " + ci +
+                ", beyond the " + clientRings.clientCount() + " client rings this server lays out: the cluster " +
+                "serves more client ids than this server's configuration (clients.count); restart it with the " +
+                "cluster's configuration");
+        }
+        if (ci < 0 || r.destinations().length == 0)
         {
             throw new IllegalArgumentException("relay from " + sender + " names client ordinal " + ci);
         }

@@ -73,6 +73,7 @@ public final class ReplicaServer implements AutoCloseable
 
     private final ReplicaConfig replica;
     private final Durability durability;
+    private final int laidOutClients;
     private final PartitionStore store;
     private final RamcastServer server;
     private final Fabric fabric;
@@ -97,6 +98,7 @@ public final class ReplicaServer implements AutoCloseable
         final ClusterConfig config = Objects.requireNonNull(b.config, "config");
         replica = config.replica(b.replicaId);
         durability = config.durability();
+        laidOutClients = config.clientIds().count();
         newIdleStrategy = b.newIdleStrategy;
         // read (or first create) the secrets once, for the fabric and the snapshot port, if either needs them
         final boolean fabricNeedsThem = b.fabric == null && config.fabric() != FabricKind.LOCAL;
@@ -147,7 +149,9 @@ public final class ReplicaServer implements AutoCloseable
                 },
                 config.toMulticastOptions().maxMailboxMessageBytes());
             final AppliedMark baseline = deliveredBaseline(store);
+            final int servedClients = servedClients(store, config);
             server = RamcastServer.builder()
+                .servedClients(servedClients)
                 .topology(config.toTopology())
                 .options(config.toMulticastOptions())
                 .fabric(fabric)
@@ -181,6 +185,17 @@ public final class ReplicaServer implements AutoCloseable
             {
                 executor.checkpoints((id, mark) -> snapshotServer.keepCheckpoint(id));
             }
+            final int laidOut = laidOutClients;
+            executor.clientsServed(count ->
+            {
+                if (count > laidOut)
+                {
+                    throw new IllegalStateException("the cluster now serves " + count + " client ids, but replica " +
+                        replica.id() + " lays out " + laidOut + " (clients.count in " + config.source() + "): it " +
+                        "could not hold their messages; restart it with the cluster's configuration");
+                }
+                server.serveClients(count);
+            });
         }
         catch (final RuntimeException ex)
         {
@@ -220,6 +235,30 @@ public final class ReplicaServer implements AutoCloseable
      * What the store holds for the multicast layer: with an empty acceptor journal (a store rebuilt
      * from a snapshot of another replica) deliveries continue after the store's applied mark.
      */
+    /**
+     * How many client ids this replica lets in at start: what its store recorded the cluster serves
+     * ({@link io.ramcast.txn.Transaction#serveClients}), or, in a store that recorded none (a new
+     * one), the configuration's count, recorded now. A configuration that lays out fewer client ids
+     * than the cluster serves is refused: the replica could not hold their messages.
+     */
+    private static int servedClients(final PartitionStore store, final ClusterConfig config)
+    {
+        final int laidOut = config.clientIds().count();
+        final int served = PartitionExecutor.servedClients(store);
+        if (served < 0)
+        {
+            PartitionExecutor.recordServedClients(store, laidOut);
+            return laidOut;
+        }
+        if (served > laidOut)
+        {
+            throw new io.ramcast.txn.store.StoreException("the cluster serves " + served + " client ids (recorded in " +
+                "this replica's store), but " + config.source() + " lays out " + laidOut + " (clients.count): start " +
+                "the replica with the cluster's configuration (clients.count of at least " + served + ")");
+        }
+        return served;
+    }
+
     private static AppliedMark deliveredBaseline(final PartitionStore store)
     {
         final AppliedMark mark = store.lastApplied();
@@ -406,6 +445,18 @@ public final class ReplicaServer implements AutoCloseable
     public long ballotChanges()
     {
         return server.ballotChanges();
+    }
+
+    /** @return how many client ids this replica lets in (the first of its configuration's range); any thread. */
+    public int servedClients()
+    {
+        return server.servedClients();
+    }
+
+    /** @return how many client ids its configuration lays out ({@code clients.count}). */
+    public int laidOutClients()
+    {
+        return laidOutClients;
     }
 
     /**

@@ -17,12 +17,13 @@ public final class Destinations
     /**
      * @param transaction the transaction.
      * @param partitioner the cluster's partitioner.
-     * @return the involved partitions, ascending, at least one; every partition for a checkpoint.
+     * @return the involved partitions, ascending, at least one; every partition for an
+     *         administrative transaction.
      * @throws IllegalArgumentException if a scan's range spans several partitions.
      */
     public static int[] of(final Transaction transaction, final Partitioner partitioner)
     {
-        if (transaction.isCheckpoint())
+        if (transaction.isAdministrative())
         {
             return IntStream.range(0, partitioner.partitionCount()).toArray();
         }

@@ -160,6 +160,24 @@ public final class PartitionExecutor
     }
 
     /**
+     * Told on the executor thread, at each {@link Transaction#serveClients}, how many client ids the
+     * cluster now serves; lets them in.
+     */
+    @FunctionalInterface
+    public interface ClientsServed
+    {
+        /** Does nothing (a store without a replica around it). */
+        ClientsServed NONE = count -> { };
+
+        /**
+         * @param count client ids the cluster serves from now on (never less than before).
+         * @throws IllegalStateException if this replica cannot serve them (it lays out fewer): the
+         *                               executor stops, as for any failure while executing.
+         */
+        void serve(int count);
+    }
+
+    /**
      * Keeps the store as it is at a {@link Transaction#checkpoint}, on the executor thread while
      * later transactions wait: should take little time (a RocksDB checkpoint: a memtable flush and
      * hard links) and leave slow work (hashing the files) for later.
@@ -185,6 +203,8 @@ public final class PartitionExecutor
     private static final byte DEDUP_PREFIX = 0x01;
     /** Meta keys of the reads this replica sent for a transaction: prefix, message id. */
     private static final byte EXCHANGE_PREFIX = 0x02;
+    /** Meta key of the client ids the cluster serves ({@link Transaction#serveClients}): an int. */
+    private static final byte[] SERVED_CLIENTS_KEY = {0x03};
     /** Reads sent for this many of the latest multi-partition transactions are kept, to send again. */
     static final int KEPT_EXCHANGES = 8192;
     /** At most this many bytes of read-only transactions' sent reads are kept in memory. */
@@ -284,6 +304,7 @@ public final class PartitionExecutor
     private final AtomicLongArray notCommitted = new AtomicLongArray(ReasonCode.values().length);
     private volatile Observer observer = Observer.NONE;
     private volatile Checkpoints checkpoints = Checkpoints.NONE;
+    private volatile ClientsServed clientsServed = ClientsServed.NONE;
     private long malformed;
     private long readOnlySkipped;
 
@@ -327,13 +348,14 @@ public final class PartitionExecutor
             this.delivered = delivered;
             this.request = request;
             this.readOnly = request != null && request.transaction().writeKeys().isEmpty() &&
-                !request.transaction().isCheckpoint();
+                !request.transaction().isAdministrative();
         }
 
         /** @return whether it may start only after every earlier transaction (and nothing may start beside it). */
         boolean isBarrier()
         {
-            return request == null || !request.transaction().scans().isEmpty() || request.transaction().isCheckpoint();
+            return request == null || !request.transaction().scans().isEmpty() ||
+                request.transaction().isAdministrative();
         }
     }
 
@@ -602,6 +624,15 @@ public final class PartitionExecutor
     public void checkpoints(final Checkpoints checkpoints)
     {
         this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+    }
+
+    /**
+     * @param clientsServed what lets clients in at each serve-clients transaction (default
+     *                      {@link ClientsServed#NONE}); set before the executor runs.
+     */
+    public void clientsServed(final ClientsServed clientsServed)
+    {
+        this.clientsServed = Objects.requireNonNull(clientsServed, "clientsServed");
     }
 
     /** @return store batches written (each a group of transactions); safe from any thread. */
@@ -880,6 +911,11 @@ public final class PartitionExecutor
             takeCheckpoint(s);
             return true;
         }
+        if (t.isServeClients())
+        {
+            serveClients(s);
+            return true;
+        }
         if (!t.scans().isEmpty() && !overlayData.isEmpty())
         {
             writeGroup(); // a scan reads the store as it is after every earlier transaction
@@ -946,6 +982,51 @@ public final class PartitionExecutor
                 Long.toUnsignedString(id, 16), mark, ex.toString());
         }
         finish(s, codec.encode(new TxnReply(s.request.requestId(), partition, true, null, "", List.of())), null);
+    }
+
+    /**
+     * A {@link Transaction#serveClients}: the count goes into the store with this delivery's batch
+     * (never lowered), and the hook lets the clients in at once (a restart before the batch is
+     * durable runs the delivery again, and the hook is idempotent).
+     */
+    private void serveClients(final Started s)
+    {
+        final int requested = s.request.transaction().servedClients();
+        final byte[] stored = readMeta(SERVED_CLIENTS_KEY);
+        final int before = null == stored ? 0 : ByteBuffer.wrap(stored).getInt();
+        final int served = Math.max(before, requested);
+        if (served != before)
+        {
+            groupPut(true, SERVED_CLIENTS_KEY, ByteBuffer.allocate(Integer.BYTES).putInt(served).array());
+        }
+        LOG.info("partition {}: the cluster serves {} client ids (was {}, asked {})", partition, served, before,
+            requested);
+        clientsServed.serve(served);
+        finish(s, codec.encode(new TxnReply(s.request.requestId(), partition, true, null, "", List.of())), null);
+    }
+
+    /**
+     * @param store a partition store.
+     * @return how many client ids the cluster serves as the store recorded it
+     *         ({@link Transaction#serveClients}, {@link #recordServedClients}), or -1 if it never did.
+     */
+    public static int servedClients(final PartitionStore store)
+    {
+        final byte[] stored = store.getMeta(SERVED_CLIENTS_KEY);
+        return null == stored ? -1 : ByteBuffer.wrap(stored).getInt();
+    }
+
+    /**
+     * Records the client ids a new store's cluster serves (its configuration's count), at the mark
+     * the store has, outside any delivery; later raises come through {@link Transaction#serveClients}.
+     *
+     * @param store a partition store that has no count yet.
+     * @param count the count.
+     */
+    public static void recordServedClients(final PartitionStore store, final int count)
+    {
+        store.apply(new StoreBatch(store.lastApplied()).putMeta(SERVED_CLIENTS_KEY,
+            ByteBuffer.allocate(Integer.BYTES).putInt(count).array()));
     }
 
     /** @return true if the waiting transaction has every read it needs and is now finished. */

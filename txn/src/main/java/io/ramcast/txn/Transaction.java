@@ -13,7 +13,8 @@ import java.util.Objects;
  * <p>Immutable (the byte arrays must not be modified after building). Build an operation list
  * with {@link #builder()}, whose read and write sets follow from the operations; build a procedure
  * call with {@link #procedure(String, byte[])}, declaring every key the procedure may read or write.
- * A {@link #checkpoint(long)} is the one administrative kind: no keys, every partition.
+ * The administrative kinds, {@link #checkpoint(long)} and {@link #serveClients(int)}, declare no
+ * keys and go to every partition.
  */
 public final class Transaction
 {
@@ -27,17 +28,20 @@ public final class Transaction
 
     /** {@link #checkpointId()} of a transaction that is not a checkpoint. */
     public static final long NO_CHECKPOINT = 0;
+    /** The client ids a {@link #serveClients} transaction serves, 0 for every other transaction. */
+    private final int servedClients;
 
     Transaction(final List<Op> ops, final String procedure, final byte[] arguments, final List<byte[]> readKeys,
         final List<byte[]> writeKeys)
     {
-        this(ops, procedure, arguments, readKeys, writeKeys, NO_CHECKPOINT);
+        this(ops, procedure, arguments, readKeys, writeKeys, NO_CHECKPOINT, 0);
     }
 
     private Transaction(final List<Op> ops, final String procedure, final byte[] arguments, final List<byte[]> readKeys,
-        final List<byte[]> writeKeys, final long checkpointId)
+        final List<byte[]> writeKeys, final long checkpointId, final int servedClients)
     {
         this.checkpointId = checkpointId;
+        this.servedClients = servedClients;
         this.ops = ops == null ? null : Collections.unmodifiableList(new ArrayList<>(ops));
         this.procedure = procedure;
         this.arguments = arguments;
@@ -81,7 +85,46 @@ public final class Transaction
         {
             throw new IllegalArgumentException("a checkpoint id must be positive, not " + checkpointId);
         }
-        return new Transaction(List.of(), null, null, List.of(), List.of(), checkpointId);
+        return new Transaction(List.of(), null, null, List.of(), List.of(), checkpointId, 0);
+    }
+
+    /**
+     * Tells the cluster to serve the first {@code count} client ids of its range: multicast to every
+     * partition, reading and writing no key. Each replica records the count in its store (never
+     * lowering it) and from then on lets those client ids in; a replica whose configuration lays
+     * out fewer client ids stops, naming the count, since it could not hold their messages.
+     * {@code bin/ramcast clients --serve} runs it once every replica lays out the count. In the
+     * delivery order every message of a newly served client comes after it, at every partition.
+     *
+     * @param count how many client ids to serve, positive.
+     * @return the transaction; it commits with no results.
+     * @throws IllegalArgumentException if the count is not positive.
+     */
+    public static Transaction serveClients(final int count)
+    {
+        if (count <= 0)
+        {
+            throw new IllegalArgumentException("a served client count must be positive, not " + count);
+        }
+        return new Transaction(List.of(), null, null, List.of(), List.of(), NO_CHECKPOINT, count);
+    }
+
+    /** @return whether this is a {@link #serveClients(int)}. */
+    public boolean isServeClients()
+    {
+        return servedClients > 0;
+    }
+
+    /** @return the count a {@link #serveClients(int)} serves, 0 for every other transaction. */
+    public int servedClients()
+    {
+        return servedClients;
+    }
+
+    /** @return whether this is an administrative transaction: no keys, every partition. */
+    public boolean isAdministrative()
+    {
+        return isCheckpoint() || isServeClients();
     }
 
     /** @return whether this is a {@link #checkpoint(long)}. */
@@ -155,6 +198,10 @@ public final class Transaction
         if (isCheckpoint())
         {
             return "Transaction{checkpoint=" + Long.toUnsignedString(checkpointId, 16) + '}';
+        }
+        if (isServeClients())
+        {
+            return "Transaction{serveClients=" + servedClients + '}';
         }
         return isProcedure() ?
             "Transaction{procedure=" + procedure + ", reads=" + readKeys.size() + ", writes=" + writeKeys.size() + '}' :

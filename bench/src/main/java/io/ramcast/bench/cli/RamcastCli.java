@@ -1,6 +1,7 @@
 package io.ramcast.bench.cli;
 
 import io.ramcast.bench.admin.KvShell;
+import io.ramcast.bench.admin.ClientsCommand;
 import io.ramcast.bench.admin.StatusCommand;
 import io.ramcast.bench.backup.BackupCommand;
 import io.ramcast.bench.backup.RestoreCommand;
@@ -55,6 +56,7 @@ import picocli.CommandLine.Command;
         RestoreCommand.class,
         SecretsCommand.class,
         StatusCommand.class,
+        ClientsCommand.class,
         KvShell.Get.class,
         KvShell.Put.class,
         KvShell.Delete.class,

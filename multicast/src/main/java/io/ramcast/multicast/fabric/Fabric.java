@@ -127,6 +127,20 @@ public interface Fabric extends AutoCloseable
     }
 
     /**
+     * Which client processes (peers without a listen address) a listening process lets in: a
+     * connection claiming a client id for which {@code refusalReason} returns a reason is refused
+     * with it ({@link Refusal.Reason#CLIENT_ID_NOT_SERVED} at the refused side) and closed, before
+     * anything of this process's regions reaches it. Set before {@link #start()}; the function runs
+     * on the agent thread at each handshake and may change its answers over time (a replica that
+     * starts serving more client ids). The default fabric lets every client in.
+     *
+     * @param refusalReason a client id to the reason it is not served, or null if it is.
+     */
+    default void clientAdmission(final java.util.function.IntFunction<String> refusalReason)
+    {
+    }
+
+    /**
      * Why a peer last refused this process's connection, for a caller that can act on it (a client
      * whose id another live process holds takes another one). Safe from any thread; cleared once a
      * connection to the peer is up.
@@ -151,7 +165,12 @@ public interface Fabric extends AutoCloseable
         public enum Reason
         {
             /** This process's client id is held by another live process. */
-            CLIENT_ID_IN_USE
+            CLIENT_ID_IN_USE,
+            /**
+             * The peer does not serve this process's client id: it is beyond the client ids the
+             * peer's cluster serves (yet).
+             */
+            CLIENT_ID_NOT_SERVED
         }
     }
 

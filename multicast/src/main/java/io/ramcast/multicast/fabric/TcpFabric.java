@@ -138,6 +138,7 @@ public final class TcpFabric implements Fabric
     private final Set<Integer> connectedPeers = ConcurrentHashMap.newKeySet();
     /** The latest refusal by each peer that refused this process's connection since its last one was up. */
     private final Map<Integer, Refusal> refusals = new ConcurrentHashMap<>();
+    private volatile java.util.function.IntFunction<String> clientAdmission = id -> null;
     private final int selfId;
     private final PeerAddresses addresses;
     private final InetSocketAddress selfAddress;
@@ -570,6 +571,12 @@ public final class TcpFabric implements Fabric
     public Refusal refusal(final int peerId)
     {
         return refusals.get(peerId);
+    }
+
+    @Override
+    public void clientAdmission(final java.util.function.IntFunction<String> refusalReason)
+    {
+        clientAdmission = java.util.Objects.requireNonNull(refusalReason, "refusalReason");
     }
 
     @Override
@@ -1264,6 +1271,10 @@ public final class TcpFabric implements Fabric
             {
                 refusals.put(peerId, new Refusal(Refusal.Reason.CLIENT_ID_IN_USE, message));
             }
+            else if (TcpFrameDescriptor.REFUSE_CLIENT_ID_NOT_SERVED == code)
+            {
+                refusals.put(peerId, new Refusal(Refusal.Reason.CLIENT_ID_NOT_SERVED, message));
+            }
             LOG.warn("process {}: process {} refused the connection: {}", selfId, peerId, message);
             closeConnection(connection, "refused: " + message, null);
             return true;
@@ -1301,6 +1312,18 @@ public final class TcpFabric implements Fabric
             else
             {
                 checkInboundId(processId);
+                final String notServed = addresses.byProcessId().containsKey(processId) ? null :
+                    clientAdmission.apply(processId);
+                if (null != notServed)
+                {
+                    if (!connection.publisher().tryRefuse(TcpFrameDescriptor.REFUSE_CLIENT_ID_NOT_SERVED,
+                        "process " + selfId + ": " + notServed))
+                    {
+                        throw new TcpFrameException(notServed);
+                    }
+                    connection.refusal(notServed); // closed once the REFUSE is flushed
+                    return true;
+                }
                 peer = peer(processId);
                 final TcpConnection previous = peer.connection();
                 if (null != credentials && null != previous && previous != connection &&

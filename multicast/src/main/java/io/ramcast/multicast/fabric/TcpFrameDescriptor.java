@@ -80,8 +80,9 @@ import java.nio.ByteOrder;
  *
  * <p>REFUSE ({@link #TYPE_REFUSE}), accepting side to connecting side, instead of its HELLO: the
  * connection is refused for a reason the connecting process should act on (sent after both sides
- * proved themselves, then the connection is closed once it is flushed). Its only code so far is
- * {@link #REFUSE_CLIENT_ID_IN_USE}: another live process holds the client id. Length
+ * proved themselves, then the connection is closed once it is flushed). Codes:
+ * {@link #REFUSE_CLIENT_ID_IN_USE}, another live process holds the client id;
+ * {@link #REFUSE_CLIENT_ID_NOT_SERVED}, the accepting side does not serve the client id. Length
  * {@code 16 + message length} rounded up to 8, the message at most {@link #MAX_REFUSE_MESSAGE_BYTES}:
  * <pre>
  *  +---------------------------------------------------------------+
@@ -162,6 +163,8 @@ final class TcpFrameDescriptor
     static final int MAX_REFUSE_MESSAGE_BYTES = 512;
     /** REFUSE code: the connecting side's client id is held by another live process. */
     static final int REFUSE_CLIENT_ID_IN_USE = 1;
+    /** REFUSE code: the accepting side does not serve the connecting side's client id. */
+    static final int REFUSE_CLIENT_ID_NOT_SERVED = 2;
 
     /** WRITE: offset of the target region id. */
     static final int WRITE_REGION_ID_OFFSET = 8;

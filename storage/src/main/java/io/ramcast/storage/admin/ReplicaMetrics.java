@@ -264,7 +264,8 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
             mark.equals(AppliedMark.NONE) ? "none" : mark.timestamp() + "/" + mark.group() + "/" + mark.messageId(),
             select(peers, false), select(peers, true).size(), sst < 0 || mem < 0 ? -1 : sst + mem,
             TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAtNs), rateMilli.get() / 1000.0,
-            replica.durability().name().toLowerCase(Locale.ROOT), fabric, version);
+            replica.durability().name().toLowerCase(Locale.ROOT), fabric, version, replica.servedClients(),
+            replica.laidOutClients());
     }
 
     /** Stops observing the executor and closes the registry. */

@@ -29,6 +29,9 @@ import java.util.List;
  * @param durability       the store's durability ({@code none}, {@code wal}, {@code fsync}).
  * @param fabric           the fabric it talks over ({@code tcp}, {@code rdma}).
  * @param version          the software version, or {@code dev} for a build without one.
+ * @param clientsServed    how many client ids it lets in: the cluster's count as its store records it.
+ * @param clientsLaidOut   how many client ids its configuration lays out ({@code clients.count}); at
+ *                         least {@code clientsServed}, more while the client bound is being raised.
  */
 public record ReplicaStatus(
     String cluster,
@@ -48,7 +51,9 @@ public record ReplicaStatus(
     double commitsPerSecond,
     String durability,
     String fabric,
-    String version)
+    String version,
+    int clientsServed,
+    int clientsLaidOut)
 {
     /** {@link #state()} of a replica that serves. */
     public static final String UP = "up";

@@ -244,6 +244,11 @@ public final class TxnCodec
                 out.writeByte(2);
                 out.writeLong(t.checkpointId());
             }
+            else if (t.isServeClients())
+            {
+                out.writeByte(3);
+                out.writeVarInt(t.servedClients(), true);
+            }
             else if (t.isProcedure())
             {
                 out.writeByte(1);
@@ -345,6 +350,15 @@ public final class TxnCodec
                     throw new KryoException("checkpoint id " + id + " is not positive");
                 }
                 transaction = Transaction.checkpoint(id);
+            }
+            else if (kind == 3)
+            {
+                final int served = in.readVarInt(true);
+                if (served <= 0)
+                {
+                    throw new KryoException("served client count " + served + " is not positive");
+                }
+                transaction = Transaction.serveClients(served);
             }
             else
             {

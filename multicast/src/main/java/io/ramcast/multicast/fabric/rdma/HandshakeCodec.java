@@ -58,6 +58,13 @@ import org.agrona.MutableDirectBuffer;
  * Native byte order (little-endian on the x86-64 and AArch64 hosts this runs on). A writer hello has no
  * regions and a zero key table. The decoder checks the received length against the region count
  * before reading the table, and every field against its rule.
+ * <p>The accepting side may answer a hello with a REFUSE instead of its own hello, then close the
+ * connection once it was sent: the header with no region, the code at offset 32 (where an owner's
+ * key-table rkey sits), the reason's length at 36, and the reason in UTF-8 after the header, at
+ * most {@link #MAX_REFUSE_MESSAGE_BYTES} bytes ({@link #encodeRefusal}, {@link #decodeRefusal}).
+ * Codes: {@link #REFUSE_CLIENT_ID_IN_USE}, another live process holds the hello's client id (a
+ * client leasing its id takes another); {@link #REFUSE_CLIENT_ID_NOT_SERVED}, the accepting process
+ * does not serve that client id.
  *
  * <p>Stateless; thread-safe.
  */
@@ -79,6 +86,8 @@ final class HandshakeCodec
     static final int TYPE_REFUSE = 5;
     /** REFUSE code: another live process holds the hello's client id. */
     static final int REFUSE_CLIENT_ID_IN_USE = 1;
+    /** REFUSE code: the accepting process does not serve the hello's client id. */
+    static final int REFUSE_CLIENT_ID_NOT_SERVED = 2;
     /** REFUSE: longest reason. */
     static final int MAX_REFUSE_MESSAGE_BYTES = 512;
     /** REFUSE: offset of the code. */

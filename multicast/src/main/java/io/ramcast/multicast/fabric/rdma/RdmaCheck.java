@@ -1032,6 +1032,7 @@ public final class RdmaCheck
             .connectTimeoutNs(config.connectTimeoutNs())
             .stagingBytes(stagingBytes)
             .isolatedRegionIds(REVOKED_REGION_ID)
+            .clientPeers(1) // the writer
             .credentials(credentials)
             .build();
     }

@@ -111,6 +111,7 @@ public final class RdmaFabric implements Fabric
     private final Set<Integer> connectedPeers = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Refusal> refusals = new ConcurrentHashMap<>();
     private final Map<Integer, String> downReasons = new ConcurrentHashMap<>();
+    private volatile java.util.function.IntFunction<String> clientAdmission = id -> null;
     /** The soft RLIMIT_MEMLOCK checked at start ({@link Long#MAX_VALUE}: unlimited or not checked). */
     private long lockedMemoryLimit = Long.MAX_VALUE;
     private final int selfId;
@@ -1017,7 +1018,7 @@ public final class RdmaFabric implements Fabric
             return;
         }
         if (!connection.isOutbound() && RdmaConnection.Role.UNKNOWN == connection.role() &&
-            refuseIfClientIdInUse(connection, hello))
+            (refuseIfNotServed(connection, hello) || refuseIfClientIdInUse(connection, hello)))
         {
             return;
         }
@@ -1196,17 +1197,46 @@ public final class RdmaFabric implements Fabric
             "(incarnation " + holder.incarnation() + ", " + liveConnection(holder) + " is up); refusing incarnation " +
             hello.incarnation() + ": give every client process an id of its own, or let the client lease one";
         LOG.warn("{}", reason);
+        sendRefusal(connection, hello, HandshakeCodec.REFUSE_CLIENT_ID_IN_USE, reason);
+        return true;
+    }
+
+    /**
+     * Accepting side, at a proven hello: a client id this process does not serve
+     * ({@link #clientAdmission}) is refused with a REFUSE saying why.
+     *
+     * @return whether the connection is refused (closed once the REFUSE is sent).
+     */
+    private boolean refuseIfNotServed(final RdmaConnection connection, final Handshake hello)
+    {
+        final String reason = isServer(hello.processId()) ? null : clientAdmission.apply(hello.processId());
+        if (null == reason)
+        {
+            return false;
+        }
+        LOG.warn("process {}: refusing client {}: {}", selfId, hello.processId(), reason);
+        sendRefusal(connection, hello, HandshakeCodec.REFUSE_CLIENT_ID_NOT_SERVED, "process " + selfId + ": " + reason);
+        return true;
+    }
+
+    private void sendRefusal(final RdmaConnection connection, final Handshake hello, final int code,
+        final String reason)
+    {
         try // the connection stays unidentified: closed once the REFUSE is sent, or at its deadline
         {
-            connection.sendRefusal(new HandshakeCodec.Refusal(selfId, hello.lane(), incarnation,
-                HandshakeCodec.REFUSE_CLIENT_ID_IN_USE, reason));
+            connection.sendRefusal(new HandshakeCodec.Refusal(selfId, hello.lane(), incarnation, code, reason));
         }
         catch (final IOException ex)
         {
             connection.markLost("sending the refusal failed: " + ex);
             deferredLosses.add(connection);
         }
-        return true;
+    }
+
+    @Override
+    public void clientAdmission(final java.util.function.IntFunction<String> refusalReason)
+    {
+        clientAdmission = Objects.requireNonNull(refusalReason, "refusalReason");
     }
 
     private static RdmaConnection liveConnection(final RdmaPeer peer)
@@ -1246,6 +1276,10 @@ public final class RdmaFabric implements Fabric
         if (HandshakeCodec.REFUSE_CLIENT_ID_IN_USE == refusal.code())
         {
             refusals.put(refusal.processId(), new Refusal(Refusal.Reason.CLIENT_ID_IN_USE, refusal.message()));
+        }
+        else if (HandshakeCodec.REFUSE_CLIENT_ID_NOT_SERVED == refusal.code())
+        {
+            refusals.put(refusal.processId(), new Refusal(Refusal.Reason.CLIENT_ID_NOT_SERVED, refusal.message()));
         }
         LOG.warn("process {}: process {} refused the connection: {}", selfId, refusal.processId(), refusal.message());
         connection.markLost("refused: " + refusal.message());
