@@ -692,6 +692,46 @@ class PartitionExecutorTest
         assertThat(taken).as("a retry is answered from the remembered outcome").hasSize(1);
     }
 
+    /**
+     * A serve-clients transaction records its count at every partition (never lowering it), tells the
+     * hook the count served from then on, and a hook that cannot serve stops the executor.
+     */
+    @Test
+    void shouldRecordTheServedClientCountAtEveryPartitionAndNeverLowerIt()
+    {
+        final List<Integer> told = new ArrayList<>();
+        for (final PartitionExecutor e : executors)
+        {
+            e.clientsServed(told::add);
+        }
+        for (final MemoryPartitionStore store : stores)
+        {
+            assertThat(PartitionExecutor.servedClients(store)).as("a new store records none").isEqualTo(-1);
+        }
+        PartitionExecutor.recordServedClients(stores[0], 2);
+        assertThat(PartitionExecutor.servedClients(stores[0])).isEqualTo(2);
+
+        final Transaction serveFour = Transaction.serveClients(4);
+        final int[] all = Destinations.of(serveFour, BY_FIRST_LETTER);
+        assertThat(all).containsExactly(0, 1, 2);
+        assertThat(submitTo(all, new TxnRequest(7, 1, 1, all, serveFour))).hasSize(3).allMatch(TxnReply::committed);
+        assertThat(told).containsExactly(4, 4, 4);
+        final Transaction serveThree = Transaction.serveClients(3);
+        assertThat(submitTo(all, new TxnRequest(7, 2, 1, all, serveThree))).hasSize(3).allMatch(TxnReply::committed);
+        assertThat(told).as("a lower count serves as many as before").containsExactly(4, 4, 4, 4, 4, 4);
+        for (final MemoryPartitionStore store : stores)
+        {
+            assertThat(PartitionExecutor.servedClients(store)).isEqualTo(4);
+        }
+
+        executors[1].clientsServed(count ->
+        {
+            throw new IllegalStateException("lays out 4, cannot serve " + count);
+        });
+        deliver(all, new TxnRequest(7, 3, 1, all, Transaction.serveClients(5)));
+        assertThatThrownBy(() -> executors[1].doWork()).hasMessageContaining("cannot serve 5");
+    }
+
     /** Delivers a request to its partitions in the global order without running any executor. */
     private void deliver(final int[] partitions, final TxnRequest request)
     {

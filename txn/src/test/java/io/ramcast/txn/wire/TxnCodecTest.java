@@ -56,6 +56,12 @@ class TxnCodecTest
         assertThat(c.transaction().checkpointId()).isEqualTo(0x7abcL);
         assertThat(c.transaction().ops()).isEmpty();
         assertThat(r.transaction().isCheckpoint()).isFalse();
+        final TxnRequest serve = codec.decode(codec.encode(new TxnRequest(1, 2, 3, new int[] {0, 1},
+            Transaction.serveClients(64))), TxnRequest.class);
+        assertThat(serve.transaction().isServeClients()).isTrue();
+        assertThat(serve.transaction().servedClients()).isEqualTo(64);
+        assertThat(serve.transaction().isCheckpoint()).isFalse();
+        assertThat(c.transaction().isServeClients()).isFalse();
 
         final TxnReply reply = new TxnReply(7, 2, true, null, "", List.of(new Result.None(), new Result.Value(null),
             new Result.Counter(-1), new Result.Entries(List.of(new KeyValue(new byte[] {1}, new byte[] {2}))),

@@ -245,4 +245,39 @@ class RdmaFabricAuthTest
             });
         assertThat(second.refusal(SERVER)).as("cleared once connected").isNull();
     }
+
+    /**
+     * A client id the owner does not serve ({@code clientAdmission}) is refused with its reason and
+     * gets no table; once the owner serves it, the client connects.
+     */
+    @Test
+    void shouldRefuseAClientIdTheOwnerDoesNotServeUntilItDoes()
+    {
+        final java.util.concurrent.atomic.AtomicBoolean serving = new java.util.concurrent.atomic.AtomicBoolean();
+        final RdmaFabric owner = new RdmaFabric(SERVER, addresses, AuthenticatedRdmaFabricContractTest.options(server()),
+            network.device("owner"), SystemNanoClock.INSTANCE);
+        owner.register(REGION_ID, 4096, true);
+        owner.clientAdmission(id -> serving.get() ? null : "client id " + id + " is not served yet");
+        owner.start();
+        fabrics.add(owner);
+        final FakeVerbs clientVerbs = network.device("client");
+        final RdmaFabric client = started(CLIENT, clientVerbs, FabricCredentials.client(CLUSTER, secret('c'), 1));
+        final RemoteRegion handle = client.remote(SERVER, REGION_ID);
+        final Runnable step = () ->
+        {
+            owner.doWork();
+            client.doWork();
+        };
+        Await.until(() -> null != client.refusal(SERVER), AWAIT_TIMEOUT, "the client is refused", step);
+        assertThat(client.refusal(SERVER).reason()).isEqualTo(
+            io.ramcast.multicast.fabric.Fabric.Refusal.Reason.CLIENT_ID_NOT_SERVED);
+        assertThat(client.refusal(SERVER).message()).isEqualTo("process " + SERVER + ": client id " + CLIENT +
+            " is not served yet");
+        assertThat(clientVerbs.receivedMessageTypes()).doesNotContain(HandshakeCodec.TYPE_OWNER_HELLO);
+        assertThat(handle.status()).isNotEqualTo(RemoteRegion.Status.READY);
+
+        serving.set(true);
+        Await.until(() -> RemoteRegion.Status.READY == handle.status(), AWAIT_TIMEOUT, "served, it connects", step);
+        assertThat(client.refusal(SERVER)).isNull();
+    }
 }
