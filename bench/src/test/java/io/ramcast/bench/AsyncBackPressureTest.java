@@ -42,6 +42,9 @@ class AsyncBackPressureTest
         {
             final KvClient kv = cluster.client(InJvmKvCluster.FIRST_CLIENT_ID, REQUEST_TIMEOUT);
             kv.put(utf8("warm"), utf8("up"));
+            // the warm-up's window slot is freed when its multicast completes, a moment after its reply
+            InJvmKvCluster.await("the warm-up left the window", Duration.ofSeconds(10), () -> 0 == kv.windowInUse(),
+                () -> kv.windowInUse() + " slots in use");
             heldPeersById.values().forEach(held -> held.addAll(cluster.processIds()));
 
             final int window = cluster.config().toMulticastOptions().clientWindow();

@@ -606,6 +606,17 @@ public final class KvClient implements AutoCloseable
         }
     }
 
+    /**
+     * @return the slots of the client's window in use now: transactions handed to the ordering
+     *         layer whose multicast has not completed yet (a slot is freed when the message is
+     *         delivered, which may be a moment after its outcome reached the caller); at most the
+     *         window ({@code buffers.clientWindow}). For monitoring; safe from any thread.
+     */
+    public int windowInUse()
+    {
+        return Math.max(0, options.clientWindow() - window.availablePermits());
+    }
+
     /** @return how many times {@link #run} has retried an unknown outcome so far, over all calls. */
     public long runRetries()
     {
