@@ -394,6 +394,8 @@ class ClusterCommandTest
         assertThat(samples.get("ramcast_ordering_seconds_count" + tags)).isPositive();
         assertThat(samples.get("ramcast_store_write_seconds_count" + tags)).isPositive();
         assertThat(samples.get("ramcast_connected_replicas" + tags)).as("replica 1 is down").isEqualTo(7.0);
+        assertThat(samples.get("ramcast_clients_served" + tags)).as("config/local.yaml's 16 client ids").isEqualTo(16.0);
+        assertThat(samples.get("ramcast_clients_laid_out" + tags)).isEqualTo(16.0);
         assertThat(samples.get("ramcast_catch_up_window_deliveries" + tags)).as("what it could catch a peer up with")
             .isPositive();
         assertThat(samples.get("ramcast_snapshot_sent_bytes_total" + tags)).as("no rebuild, no backup").isZero();

@@ -122,6 +122,11 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
             .description("Replicas with a live connection to this one").register(registry);
         Gauge.builder("ramcast_connected_clients", this, m -> m.connected(true))
             .description("Clients with a live connection to this one").register(registry);
+        Gauge.builder("ramcast_clients_served", replica, ReplicaServer::servedClients)
+            .description("Client ids this replica lets in: the count its store records the cluster serves")
+            .register(registry);
+        Gauge.builder("ramcast_clients_laid_out", replica, ReplicaServer::laidOutClients)
+            .description("Client ids its configuration lays out (clients.count)").register(registry);
         Gauge.builder("ramcast_catch_up_window_deliveries", replica, ReplicaServer::catchUpWindow)
             .description("Deliveries this replica still holds to catch a lagging replica of its partition up; one " +
                 "further behind must be rebuilt from a snapshot").register(registry);
