@@ -44,7 +44,7 @@ class RdmaCheckCommandTest
             assertThat(run.err()).contains("- the JVM does not export java.base/sun.nio.ch")
                 .contains(JvmSupport.RDMA_OPTION);
         }
-        final long locked = lockedMemorySoftLimit();
+        final long locked = io.ramcast.multicast.fabric.rdma.RdmaEnvironment.processLockedMemoryLimit(); // the child inherits it
         if (locked < RdmaEnvironment.MIN_LOCKED_MEMORY_BYTES)
         {
             assertThat(run.err()).contains("- the locked-memory limit (RLIMIT_MEMLOCK) of this process is " + locked +
@@ -96,19 +96,5 @@ class RdmaCheckCommandTest
         {
             return devices.count();
         }
-    }
-
-    /** @return this process's soft locked-memory limit in bytes, or Long.MAX_VALUE if unlimited or unknown. */
-    private static long lockedMemorySoftLimit() throws IOException
-    {
-        for (final String line : Files.readAllLines(Path.of("/proc/self/limits")))
-        {
-            if (line.startsWith("Max locked memory"))
-            {
-                final String soft = line.substring("Max locked memory".length()).trim().split("\\s+")[0];
-                return "unlimited".equals(soft) ? Long.MAX_VALUE : Long.parseLong(soft);
-            }
-        }
-        return Long.MAX_VALUE;
     }
 }

@@ -63,26 +63,12 @@ class RdmaReplicaEndToEndTest
             .contains("- no RDMA device in /sys/class/infiniband")
             .contains("modprobe rdma_rxe; rdma link add rxe0 type rxe netdev");
         assertThat(errors).as("the launch exports java.base/sun.nio.ch").doesNotContain("sun.nio.ch");
-        final long locked = lockedMemorySoftLimit();
+        final long locked = io.ramcast.multicast.fabric.rdma.RdmaEnvironment.processLockedMemoryLimit(); // the child inherits it
         if (locked < io.ramcast.multicast.fabric.rdma.RdmaEnvironment.MIN_LOCKED_MEMORY_BYTES)
         {
             assertThat(errors).contains("- the locked-memory limit (RLIMIT_MEMLOCK) of this process is " + locked +
                 " bytes").contains("ulimit -l unlimited");
         }
         assertThat(dataRoot).as("no store was opened").doesNotExist();
-    }
-
-    /** @return this process's soft locked-memory limit in bytes (the child inherits it), or Long.MAX_VALUE. */
-    private static long lockedMemorySoftLimit() throws IOException
-    {
-        for (final String line : Files.readAllLines(Path.of("/proc/self/limits")))
-        {
-            if (line.startsWith("Max locked memory"))
-            {
-                final String soft = line.substring("Max locked memory".length()).trim().split("\\s+")[0];
-                return "unlimited".equals(soft) ? Long.MAX_VALUE : Long.parseLong(soft);
-            }
-        }
-        return Long.MAX_VALUE;
     }
 }

@@ -540,7 +540,7 @@ public final class RdmaCheck
             .build();
         final RdmaCheck check = new RdmaCheck(config, selfId -> RdmaFabric.openVerbs(selfId, probeOptions),
             SystemNanoClock.INSTANCE);
-        check.lockedMemoryLimit = RdmaFabric.processLockedMemoryLimit();
+        check.lockedMemoryLimit = RdmaEnvironment.processLockedMemoryLimit();
         return check;
     }
 

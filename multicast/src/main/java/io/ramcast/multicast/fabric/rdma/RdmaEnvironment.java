@@ -153,6 +153,16 @@ public final class RdmaEnvironment
     }
 
     /**
+     * @return this process's soft locked-memory limit (RLIMIT_MEMLOCK) in bytes, {@link Long#MAX_VALUE}
+     *         if it is unlimited or cannot be read (not Linux).
+     */
+    public static long processLockedMemoryLimit()
+    {
+        final long limit = lockedMemoryLimit(PROC_SELF_LIMITS);
+        return limit < 0 ? Long.MAX_VALUE : limit;
+    }
+
+    /**
      * @param limitsFile a {@code /proc/<pid>/limits} file.
      * @return the soft "Max locked memory" limit in bytes, {@link Long#MAX_VALUE} if unlimited, -1 if
      *         the file cannot be read or has no such line (not Linux).

@@ -163,7 +163,7 @@ public final class RdmaFabric implements Fabric
     {
         final RdmaFabric fabric = new RdmaFabric(selfId, listenAddresses, options, openVerbs(selfId, options),
             SystemNanoClock.INSTANCE);
-        fabric.lockedMemoryLimit(processLockedMemoryLimit());
+        fabric.lockedMemoryLimit(RdmaEnvironment.processLockedMemoryLimit());
         return fabric;
     }
 
@@ -194,12 +194,6 @@ public final class RdmaFabric implements Fabric
         }
     }
 
-    /** @return this process's soft RLIMIT_MEMLOCK in bytes, {@link Long#MAX_VALUE} if unlimited or not known. */
-    static long processLockedMemoryLimit()
-    {
-        final long limit = RdmaEnvironment.lockedMemoryLimit(RdmaEnvironment.PROC_SELF_LIMITS);
-        return limit < 0 ? Long.MAX_VALUE : limit;
-    }
 
     /**
      * Sets the locked-memory limit {@link #start()} checks {@link #lockedMemoryNeed()} against.
@@ -1188,13 +1182,17 @@ public final class RdmaFabric implements Fabric
     {
         final int processId = hello.processId();
         final RdmaPeer holder = isServer(processId) ? null : peerById.get(processId);
-        if (null == holder || !holder.incarnationKnown() || holder.incarnation() == hello.incarnation() ||
-            null == liveConnection(holder))
+        if (null == holder || !holder.incarnationKnown() || holder.incarnation() == hello.incarnation())
+        {
+            return false;
+        }
+        final RdmaConnection live = liveConnection(holder);
+        if (null == live)
         {
             return false;
         }
         final String reason = "process " + selfId + ": client id " + processId + " is in use by a live process " +
-            "(incarnation " + holder.incarnation() + ", " + liveConnection(holder) + " is up); refusing incarnation " +
+            "(incarnation " + holder.incarnation() + ", " + live + " is up); refusing incarnation " +
             hello.incarnation() + ": give every client process an id of its own, or let the client lease one";
         LOG.warn("{}", reason);
         sendRefusal(connection, hello, HandshakeCodec.REFUSE_CLIENT_ID_IN_USE, reason);
