@@ -79,6 +79,18 @@ final class FakeVerbs implements Verbs
     private volatile boolean establishedAfterFirstReceive;
     private boolean landHeldWritesOnLoss;
     private long dataWritesPosted;
+    private WriteSourceHook beforePost = (localAddress, length) -> { };
+
+    /** Sees, and may change, the source memory of each write this device posts, before it is posted. */
+    @FunctionalInterface
+    interface WriteSourceHook
+    {
+        /**
+         * @param localAddress the write's source address (registered memory).
+         * @param length       its length.
+         */
+        void beforePost(long localAddress, int length);
+    }
 
     FakeVerbs(final FakeRdmaNetwork network, final String name)
     {
@@ -112,6 +124,18 @@ final class FakeVerbs implements Verbs
             {
                 connection.enterError();
             }
+        }
+    }
+
+    /**
+     * As a faulty path may deliver a write: {@code hook} sees the source of each write this device
+     * posts first, and may change its bytes.
+     */
+    void beforeEachWrite(final WriteSourceHook hook)
+    {
+        synchronized (network)
+        {
+            beforePost = hook;
         }
     }
 
@@ -538,6 +562,7 @@ final class FakeVerbs implements Verbs
             synchronized (network)
             {
                 checkPost(workRequestId, length, inline);
+                beforePost.beforePost(localAddress, length);
                 sendQueue.addLast(workRequestId);
                 writesPosted++;
                 if (length > 0)

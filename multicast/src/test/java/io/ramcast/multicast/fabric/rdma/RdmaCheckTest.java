@@ -8,8 +8,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -102,7 +100,14 @@ class RdmaCheckTest
         final Corruption corrupted = new Corruption(1024);
         final IntFunction<Verbs> fake = fakeVerbs();
         final IntFunction<Verbs> verbs = id ->
-            RdmaCheck.WRITER_ID == id ? new CorruptingVerbs(fake.apply(id), corrupted) : fake.apply(id);
+        {
+            final FakeVerbs device = (FakeVerbs)fake.apply(id);
+            if (RdmaCheck.WRITER_ID == id)
+            {
+                device.beforeEachWrite(corrupted::apply); // the owner receives the byte wrong, the trailer intact
+            }
+            return device;
+        };
 
         final RdmaCheck.Result result = new RdmaCheck(config().cycles(1).build(), verbs, SystemNanoClock.INSTANCE)
             .run();
@@ -213,129 +218,6 @@ class RdmaCheckTest
                 offset = (writeLength / 2) & ~7 | 3;
                 final UnsafeBuffer source = new UnsafeBuffer(localAddress, writeLength);
                 source.putByte(offset, (byte)~source.getByte(offset));
-            }
-        }
-    }
-
-    /**
-     * Verbs of a writer that corrupt, in its registered source memory just before posting, the
-     * write its {@link Corruption} picks, as a faulty path would deliver it: the owner receives the
-     * write with that byte wrong and the trailer intact.
-     */
-    private static final class CorruptingVerbs implements Verbs
-    {
-        private final Verbs delegate;
-        private final Corruption corruption;
-        private final Map<Connection, Connection> wrapped = new IdentityHashMap<>();
-
-        CorruptingVerbs(final Verbs delegate, final Corruption corruption)
-        {
-            this.delegate = delegate;
-            this.corruption = corruption;
-        }
-
-        @Override
-        public Listener listen(final InetSocketAddress address, final int backlog) throws IOException
-        {
-            return delegate.listen(address, backlog);
-        }
-
-        @Override
-        public Connection connect(final InetSocketAddress remote, final int timeoutMs) throws IOException
-        {
-            final Connection inner = delegate.connect(remote, timeoutMs);
-            final Connection outer = new CorruptingConnection(inner);
-            wrapped.put(inner, outer);
-            return outer;
-        }
-
-        @Override
-        public int pollCmEvents(final CmEventHandler handler, final int limit) throws IOException
-        {
-            return delegate.pollCmEvents((event, connection, detail) ->
-                handler.onCmEvent(event, wrapped.getOrDefault(connection, connection), detail), limit);
-        }
-
-        @Override
-        public Memory register(final ByteBuffer buffer, final int access) throws IOException
-        {
-            return delegate.register(buffer, access);
-        }
-
-        @Override
-        public void close()
-        {
-            delegate.close();
-        }
-
-        /** Delegates every call; corrupts the source of the chosen write. */
-        private final class CorruptingConnection implements Connection
-        {
-            private final Connection inner;
-
-            CorruptingConnection(final Connection inner)
-            {
-                this.inner = inner;
-            }
-
-            @Override
-            public void createQueuePair(final int sendQueueDepth, final int receiveQueueDepth,
-                final int completionQueueDepth, final int maxInlineBytes) throws IOException
-            {
-                inner.createQueuePair(sendQueueDepth, receiveQueueDepth, completionQueueDepth, maxInlineBytes);
-            }
-
-            @Override
-            public void connect() throws IOException
-            {
-                inner.connect();
-            }
-
-            @Override
-            public void accept() throws IOException
-            {
-                inner.accept();
-            }
-
-            @Override
-            public void postWrite(final long workRequestId, final long localAddress, final int length, final int lkey,
-                final long remoteAddress, final int rkey, final boolean signalled, final boolean inline)
-                throws IOException
-            {
-                corruption.apply(localAddress, length);
-                inner.postWrite(workRequestId, localAddress, length, lkey, remoteAddress, rkey, signalled, inline);
-            }
-
-            @Override
-            public void postSend(final long workRequestId, final long localAddress, final int length, final int lkey)
-                throws IOException
-            {
-                inner.postSend(workRequestId, localAddress, length, lkey);
-            }
-
-            @Override
-            public void postReceive(final long workRequestId, final long localAddress, final int length,
-                final int lkey) throws IOException
-            {
-                inner.postReceive(workRequestId, localAddress, length, lkey);
-            }
-
-            @Override
-            public int pollCompletions(final CompletionHandler handler, final int limit) throws IOException
-            {
-                return inner.pollCompletions(handler, limit);
-            }
-
-            @Override
-            public void disconnect()
-            {
-                inner.disconnect();
-            }
-
-            @Override
-            public void close()
-            {
-                inner.close();
             }
         }
     }
