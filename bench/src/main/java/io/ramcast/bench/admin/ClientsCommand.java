@@ -1,5 +1,6 @@
 package io.ramcast.bench.admin;
 
+import io.ramcast.bench.cli.ConfigFiles;
 import io.ramcast.bench.cli.ConsoleLogging;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.bench.process.LocalDeployment;
@@ -7,7 +8,6 @@ import io.ramcast.client.KvClient;
 import io.ramcast.client.TxnOutcome;
 import io.ramcast.txn.Transaction;
 import io.ramcast.txn.config.ClusterConfig;
-import io.ramcast.txn.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,15 +71,7 @@ public final class ClientsCommand implements Callable<Integer>, ConsoleLogging.Q
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive, not " + timeoutMs);
         }
         final Path file = configFile != null ? configFile : LocalDeployment.defaultConfig();
-        final ClusterConfig config;
-        try
-        {
-            config = ClusterConfig.load(file);
-        }
-        catch (final ConfigException ex)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
-        }
+        final ClusterConfig config = ConfigFiles.load(spec, file);
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final int wanted = config.clientIds().count();

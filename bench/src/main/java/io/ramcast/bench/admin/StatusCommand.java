@@ -1,5 +1,6 @@
 package io.ramcast.bench.admin;
 
+import io.ramcast.bench.cli.ConfigFiles;
 import io.ramcast.bench.cli.ConsoleLogging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,7 +8,6 @@ import io.ramcast.bench.process.LocalDeployment;
 import io.ramcast.multicast.Ballots;
 import io.ramcast.storage.admin.ReplicaStatus;
 import io.ramcast.txn.config.ClusterConfig;
-import io.ramcast.txn.config.ConfigException;
 import io.ramcast.txn.config.ReplicaConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -107,15 +107,7 @@ public final class StatusCommand implements Callable<Integer>, ConsoleLogging.Qu
             throw new CommandLine.ParameterException(spec.commandLine(), "--watch must be positive, not " + watchSeconds);
         }
         final Path file = configFile != null ? configFile : LocalDeployment.defaultConfig();
-        final ClusterConfig config;
-        try
-        {
-            config = ClusterConfig.load(file);
-        }
-        catch (final ConfigException ex)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
-        }
+        final ClusterConfig config = ConfigFiles.load(spec, file);
         final AdminClient client = new AdminClient(Duration.ofMillis(timeoutMs));
         final PrintWriter out = spec.commandLine().getOut();
         while (true)

@@ -1,5 +1,6 @@
 package io.ramcast.bench.backup;
 
+import io.ramcast.bench.cli.ConfigFiles;
 import io.ramcast.bench.cli.ConsoleLogging;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.bench.process.LocalDeployment;
@@ -10,7 +11,6 @@ import io.ramcast.storage.transfer.SnapshotManifest;
 import io.ramcast.storage.transfer.SnapshotTransferException;
 import io.ramcast.storage.transfer.TransferListener;
 import io.ramcast.txn.config.ClusterConfig;
-import io.ramcast.txn.config.ConfigException;
 import io.ramcast.txn.config.ReplicaConfig;
 import io.ramcast.txn.store.StoreException;
 import picocli.CommandLine;
@@ -117,22 +117,10 @@ public final class BackupCommand implements Callable<Integer>, ConsoleLogging.Qu
         return all ? backupAll() : backup();
     }
 
-    private ClusterConfig loadConfig()
-    {
-        try
-        {
-            return ClusterConfig.load(configFile);
-        }
-        catch (final ConfigException ex)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
-        }
-    }
-
     private int backupAll() throws InterruptedException
     {
         final long bytesPerSecond = maxRate == null ? 0 : parseRate(maxRate);
-        final ClusterConfig config = loadConfig();
+        final ClusterConfig config = ConfigFiles.load(spec, configFile);
         if (clientId != null && !config.clientIds().contains(clientId))
         {
             throw usage("--client-id " + clientId + " is not in the config's clients range " + config.clientIds());
@@ -152,7 +140,7 @@ public final class BackupCommand implements Callable<Integer>, ConsoleLogging.Qu
     private int backup()
     {
         final long bytesPerSecond = maxRate == null ? 0 : parseRate(maxRate);
-        final ClusterConfig config = loadConfig();
+        final ClusterConfig config = ConfigFiles.load(spec, configFile);
         if (!config.isReplicaId(replicaId))
         {
             throw usage(configFile + ": --replica " + replicaId + " is not a replica of this config; replicas are " +

@@ -1,5 +1,6 @@
 package io.ramcast.bench.load;
 
+import io.ramcast.bench.cli.ConfigFiles;
 import io.ramcast.bench.cli.ConsoleLogging;
 import io.ramcast.bench.cli.DurationConverter;
 import io.ramcast.bench.cli.RamcastCli;
@@ -11,7 +12,6 @@ import io.ramcast.check.history.HistoryWriter;
 import io.ramcast.client.ClusterUnreachableException;
 import io.ramcast.client.KvClient;
 import io.ramcast.txn.config.ClusterConfig;
-import io.ramcast.txn.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -99,15 +99,7 @@ public final class BankCommand implements Callable<Integer>, ConsoleLogging.Quie
     @Override
     public Integer call() throws InterruptedException, IOException
     {
-        final ClusterConfig config;
-        try
-        {
-            config = ClusterConfig.load(configFile);
-        }
-        catch (final ConfigException ex)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
-        }
+        final ClusterConfig config = ConfigFiles.load(spec, configFile);
         if (accounts < 2 || threads < 1 || readFraction < 0 || readFraction > 1 || initialBalance < 0)
         {
             throw new CommandLine.ParameterException(spec.commandLine(),

@@ -1,5 +1,6 @@
 package io.ramcast.bench.load;
 
+import io.ramcast.bench.cli.ConfigFiles;
 import io.ramcast.bench.cli.ConsoleLogging;
 import io.ramcast.bench.cli.BenchFailureException;
 import io.ramcast.bench.cli.DurationConverter;
@@ -168,7 +169,7 @@ public final class BenchCommand implements Callable<Integer>, ConsoleLogging.Qui
     public Integer call()
     {
         final boolean etcd = checkTarget();
-        final ClusterConfig config = etcd ? null : LoadCommand.loadConfig(spec, configFile);
+        final ClusterConfig config = etcd ? null : ConfigFiles.load(spec, configFile);
         final long runSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         final BenchWorkload workload;
         final WorkloadSettings settings;

@@ -1,12 +1,12 @@
 package io.ramcast.bench.load;
 
+import io.ramcast.bench.cli.ConfigFiles;
 import io.ramcast.bench.cli.ConsoleLogging;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.bench.workload.BenchWorkload;
 import io.ramcast.bench.workload.WorkloadSettings;
 import io.ramcast.client.LimitExceededException;
 import io.ramcast.txn.config.ClusterConfig;
-import io.ramcast.txn.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -82,7 +82,7 @@ public final class LoadCommand implements Callable<Integer>, ConsoleLogging.Quie
     @Override
     public Integer call()
     {
-        final ClusterConfig config = loadConfig(spec, configFile);
+        final ClusterConfig config = ConfigFiles.load(spec, configFile);
         final BenchWorkload workload;
         final WorkloadSettings settings;
         final int firstId;
@@ -161,21 +161,6 @@ public final class LoadCommand implements Callable<Integer>, ConsoleLogging.Quie
         return RamcastCli.EXIT_OK;
     }
 
-    /**
-     * @return the config.
-     * @throws CommandLine.ParameterException naming the file, field and rule if it is refused.
-     */
-    static ClusterConfig loadConfig(final CommandLine.Model.CommandSpec spec, final Path file)
-    {
-        try
-        {
-            return ClusterConfig.load(file);
-        }
-        catch (final ConfigException ex)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
-        }
-    }
 
     /**
      * @param config  the config.

@@ -1,10 +1,10 @@
 package io.ramcast.bench.process;
 
+import io.ramcast.bench.cli.ConfigFiles;
 import io.ramcast.bench.cli.BenchFailureException;
 import io.ramcast.bench.cli.DurationConverter;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.txn.config.ClusterConfig;
-import io.ramcast.txn.config.ConfigException;
 import io.ramcast.txn.config.ReplicaConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -75,15 +75,7 @@ public final class ClusterCommand implements Callable<Integer>
     @Override
     public Integer call() throws InterruptedException
     {
-        final ClusterConfig config;
-        try
-        {
-            config = ClusterConfig.load(configFile);
-        }
-        catch (final ConfigException ex)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
-        }
+        final ClusterConfig config = ConfigFiles.load(spec, configFile);
         final ReplicaSupervisor.Policy policy;
         try
         {

@@ -1,9 +1,9 @@
 package io.ramcast.bench.process;
 
+import io.ramcast.bench.cli.ConfigFiles;
 import io.ramcast.bench.cli.RamcastCli;
 import io.ramcast.multicast.fabric.FabricCredentials;
 import io.ramcast.txn.config.ClusterConfig;
-import io.ramcast.txn.config.ConfigException;
 import io.ramcast.txn.config.Secrets;
 import io.ramcast.txn.config.TlsSettings;
 import picocli.CommandLine;
@@ -49,15 +49,7 @@ public final class SecretsCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final ClusterConfig config;
-        try
-        {
-            config = ClusterConfig.load(configFile);
-        }
-        catch (final ConfigException ex)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
-        }
+        final ClusterConfig config = ConfigFiles.load(spec, configFile);
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final Secrets secrets = config.secrets();
