@@ -618,9 +618,7 @@ final class FakeVerbs implements Verbs
             }
             if (write.length() > 0)
             {
-                final FakeMemory target = peer.device.memoryByKey.get(write.rkey());
-                if (null == target || target.rkey != write.rkey() || (target.access & ACCESS_REMOTE_WRITE) == 0 ||
-                    !target.covers(write.remoteAddress(), write.length()))
+                if (!landsAtPeer(write))
                 {
                     fail(write, CompletionStatus.REMOTE_ACCESS_ERROR);
                     return;
@@ -703,6 +701,7 @@ final class FakeVerbs implements Verbs
             executed(p.write());
         }
 
+        /** @return whether the peer's NIC would take the write: the key valid, writable, the range inside. */
         private boolean landsAtPeer(final Write write)
         {
             if (null == peer || peer.closedLocally)
