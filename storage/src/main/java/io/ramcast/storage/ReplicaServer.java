@@ -80,6 +80,8 @@ public final class ReplicaServer implements AutoCloseable
     /** The executor agent's default idle strategy, woken when work is queued for it; null with a configured one. */
     private volatile WakeableIdleStrategy executorIdle;
     private final PartitionExecutor executor;
+    /** Syncs the store off the executor's path (durability fsync with a journal); null otherwise. */
+    private final StoreSyncer storeSyncer;
     /** Serves snapshots of the store on the transfer port; null if the replica has none. */
     private final SnapshotServer snapshotServer;
     /** Serves status, health and metrics on the admin port; null if the replica has none. */
@@ -174,6 +176,18 @@ public final class ReplicaServer implements AutoCloseable
             store.close();
             throw ex;
         }
+        // Deferring the store's sync is sound only with a journal that keeps every delivery above the
+        // synced mark; a replica on a store it was handed (tests, in-process clusters) has none.
+        if (config.durability() == Durability.FSYNC && b.store == null)
+        {
+            storeSyncer = new StoreSyncer(executor, config.syncIntervalMs(), "replica-store-sync-" + replica.id(),
+                this::onError);
+            executor.deferStoreSync(storeSyncer::written);
+        }
+        else
+        {
+            storeSyncer = null;
+        }
         try
         {
             snapshotServer = b.store == null && replica.servesSnapshots() ?
@@ -232,10 +246,6 @@ public final class ReplicaServer implements AutoCloseable
     }
 
     /**
-     * What the store holds for the multicast layer: with an empty acceptor journal (a store rebuilt
-     * from a snapshot of another replica) deliveries continue after the store's applied mark.
-     */
-    /**
      * How many client ids this replica lets in at start: what its store recorded the cluster serves
      * ({@link io.ramcast.txn.Transaction#serveClients}), or, in a store that recorded none (a new
      * one), the configuration's count, recorded now. A configuration that lays out fewer client ids
@@ -259,6 +269,10 @@ public final class ReplicaServer implements AutoCloseable
         return served;
     }
 
+    /**
+     * What the store holds for the multicast layer: with an empty acceptor journal (a store rebuilt
+     * from a snapshot of another replica) deliveries continue after the store's applied mark.
+     */
     private static AppliedMark deliveredBaseline(final PartitionStore store)
     {
         final AppliedMark mark = store.lastApplied();
@@ -338,6 +352,10 @@ public final class ReplicaServer implements AutoCloseable
             this::onError, (AtomicCounter)null, new ExecutorAgent());
         AgentRunner.startOnThread(serverRunner);
         AgentRunner.startOnThread(executorRunner);
+        if (storeSyncer != null)
+        {
+            storeSyncer.start();
+        }
         if (snapshotServer != null)
         {
             snapshotServer.start();
@@ -632,6 +650,11 @@ public final class ReplicaServer implements AutoCloseable
             executorRunner.close();
             executorRunner = null;
         }
+        if (storeSyncer != null)
+        {
+            storeSyncer.close();
+            syncAtStop();
+        }
         if (serverRunner != null)
         {
             serverRunner.close();
@@ -646,6 +669,33 @@ public final class ReplicaServer implements AutoCloseable
             store.close();
             stopped.countDown();
         }
+    }
+
+    /**
+     * At a clean stop, once the executor stopped writing: syncs what the store wrote since its last
+     * sync, so that the ordering layer may forget those deliveries. Not after a failure.
+     */
+    private void syncAtStop()
+    {
+        if (failure != null || server.failure() != null)
+        {
+            return;
+        }
+        try
+        {
+            LOG.info("replica {}: store synced at stop up to {}", replica.id(), executor.syncStore());
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("replica {}: the store's last sync at stop failed; the journal keeps the deliveries since the " +
+                "last one: {}", replica.id(), ex.toString());
+        }
+    }
+
+    /** @return syncs of the store made off the executor's path (durability fsync); 0 if it syncs each write. */
+    public long storeSyncs()
+    {
+        return storeSyncer == null ? 0 : storeSyncer.syncs();
     }
 
     /** Builder; not thread-safe. */

@@ -126,6 +126,8 @@ public final class RocksPartitionStore implements PartitionStore
     private final ColumnFamilyHandle dataFamily;
     private final ColumnFamilyHandle metaFamily;
     private final WriteOptions writeOptions;
+    /** Like {@link #writeOptions}, never syncing: {@link #applyUnsynced}. */
+    private final WriteOptions unsyncedWriteOptions;
     private final ReadOptions readOptions;
     private final boolean readOnly;
     /** RocksDB's info log of a read-only store, routed to this class's logger; null otherwise. */
@@ -149,6 +151,7 @@ public final class RocksPartitionStore implements PartitionStore
         final ColumnFamilyHandle dataFamily,
         final ColumnFamilyHandle metaFamily,
         final WriteOptions writeOptions,
+        final WriteOptions unsyncedWriteOptions,
         final ReadOptions readOptions,
         final boolean readOnly,
         final AbstractNativeReference infoLogger,
@@ -164,6 +167,7 @@ public final class RocksPartitionStore implements PartitionStore
         this.dataFamily = dataFamily;
         this.metaFamily = metaFamily;
         this.writeOptions = writeOptions;
+        this.unsyncedWriteOptions = unsyncedWriteOptions;
         this.readOptions = readOptions;
         this.readOnly = readOnly;
         this.infoLogger = infoLogger;
@@ -276,11 +280,15 @@ public final class RocksPartitionStore implements PartitionStore
             final WriteOptions writeOptions = made(made, new WriteOptions()
                 .setDisableWAL(durability == Durability.NONE)
                 .setSync(durability == Durability.FSYNC));
+            final WriteOptions unsyncedWriteOptions = made(made, new WriteOptions()
+                .setDisableWAL(durability == Durability.NONE)
+                .setSync(false));
             final ReadOptions readOptions = made(made, new ReadOptions());
 
             final AppliedMark lastApplied = readMark(dir, db, metaFamily, readOptions);
             final RocksPartitionStore store = new RocksPartitionStore(dir, durability, blockCache, bloomFilter,
-                familyOptions, dbOptions, db, dataFamily, metaFamily, writeOptions, readOptions, readOnly, infoLogger, lastApplied);
+                familyOptions, dbOptions, db, dataFamily, metaFamily, writeOptions, unsyncedWriteOptions, readOptions,
+                readOnly, infoLogger, lastApplied);
             LOG.info("opened store {}{} (durability {}, last applied {})", dir, readOnly ? " read-only" : "",
                 durability, describe(lastApplied));
             return store;
@@ -378,6 +386,50 @@ public final class RocksPartitionStore implements PartitionStore
     @Override
     public void apply(final StoreBatch batch)
     {
+        apply(batch, writeOptions);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With {@link Durability#FSYNC} the batch's write-ahead-log record is written to the OS but
+     * not synced; in the other modes this is {@link #apply}.
+     */
+    @Override
+    public void applyUnsynced(final StoreBatch batch)
+    {
+        apply(batch, unsyncedWriteOptions);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With {@link Durability#FSYNC} syncs the write-ahead log (RocksDB's {@code SyncWAL}); a
+     * no-op in the other modes. Waits for a checkpoint in progress.
+     */
+    @Override
+    public void sync()
+    {
+        if (durability != Durability.FSYNC || readOnly)
+        {
+            return;
+        }
+        synchronized (nativeLock)
+        {
+            checkUsable();
+            try
+            {
+                db.syncWal();
+            }
+            catch (final RocksDBException e)
+            {
+                throw fail("sync the write-ahead log", e);
+            }
+        }
+    }
+
+    private void apply(final StoreBatch batch, final WriteOptions options)
+    {
         Objects.requireNonNull(batch, "batch");
         checkUsable();
         if (readOnly)
@@ -415,7 +467,7 @@ public final class RocksPartitionStore implements PartitionStore
                 }
             }
             writeBatch.put(metaFamily, AppliedMarkRecord.KEY, AppliedMarkRecord.encode(mark));
-            db.write(writeOptions, writeBatch);
+            db.write(options, writeBatch);
         }
         catch (final RocksDBException e)
         {
@@ -487,6 +539,7 @@ public final class RocksPartitionStore implements PartitionStore
                 }
             }
             writeOptions.close();
+            unsyncedWriteOptions.close();
             readOptions.close();
             dbOptions.close();
             familyOptions.close();

@@ -54,7 +54,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * one write (and with {@code fsync} durability one sync); the replies of the group leave only after
  * that write returned, so nothing is acknowledged before it is as durable as the store is
  * configured to make it. Transactions of a group read the writes of earlier ones from the group's
- * overlay; a scan first writes the group out.
+ * overlay; a scan first writes the group out. With {@link #deferStoreSync} the sync leaves the
+ * group's path: the write returns once it would survive a crash of the process, the replies leave,
+ * and another thread syncs the store ({@link #syncStore()}) and moves {@link #durableMark()}, the
+ * mark the ordering layer keeps every later delivery for; what survives a power loss is then the
+ * synced store plus the deliveries above its mark, executed again.
  *
  * <p><b>Read-only transactions</b> (an empty write set, so identical at every partition) touch no
  * disk: no remembered outcome (running one again has no effect, and a retry is answered from a
@@ -297,6 +301,11 @@ public final class PartitionExecutor
     /* written by the executor thread only; volatile so monitoring threads may read them */
     private volatile AppliedMark lastApplied;
     private volatile AppliedMark durableMark;
+    /** The mark of the last group written, synced or not; {@link #durableMark} with eager syncs. */
+    private volatile AppliedMark writtenMark;
+    /** Non-null once {@link #deferStoreSync} was called: runs after each unsynced group write. */
+    private volatile Runnable unsyncedWritten;
+    private final Object syncLock = new Object();
     private volatile long executed;
     private volatile long groupsWritten;
     private long duplicates;
@@ -424,6 +433,7 @@ public final class PartitionExecutor
         this.output = output;
         this.lastApplied = store.lastApplied();
         this.durableMark = lastApplied;
+        this.writtenMark = lastApplied;
         this.lastTaken = lastApplied;
         this.lastMarkWriteNs = System.nanoTime();
         loadKeptExchanges();
@@ -589,6 +599,53 @@ public final class PartitionExecutor
     public AppliedMark durableMark()
     {
         return durableMark;
+    }
+
+    /**
+     * @return the mark of the last group written to the store: what a crash of this process alone
+     *         restarts from; at least {@link #durableMark()}, which it equals unless the store's
+     *         syncs are deferred ({@link #deferStoreSync}); safe from any thread.
+     */
+    public AppliedMark writtenMark()
+    {
+        return writtenMark;
+    }
+
+    /**
+     * From now on, groups are written without waiting for the store's sync
+     * ({@link PartitionStore#applyUnsynced}) and their replies leave at once; {@link #durableMark()}
+     * then moves only through {@link #syncStore()}, which another thread calls. Sound only where
+     * every delivery the store has not synced can be delivered again after a power loss: the
+     * acceptor journal, forced before a replica sends anything, keeps every delivery above the
+     * durable mark (ARCHITECTURE.md, "Deferred store syncs"). Set before the executor runs.
+     *
+     * @param written runs on the executor's thread after each such write (to wake the syncing
+     *                thread); must not block.
+     */
+    public void deferStoreSync(final Runnable written)
+    {
+        this.unsyncedWritten = Objects.requireNonNull(written, "written");
+    }
+
+    /**
+     * Syncs the store and moves {@link #durableMark()} to what was written before the sync began.
+     * Any thread; concurrent with the executor's writes.
+     *
+     * @return the durable mark afterwards.
+     * @throws io.ramcast.txn.store.StoreException if the sync fails; the replica must stop.
+     */
+    public AppliedMark syncStore()
+    {
+        synchronized (syncLock)
+        {
+            final AppliedMark written = writtenMark;
+            store.sync();
+            if (written.compareTo(durableMark) > 0)
+            {
+                durableMark = written;
+            }
+            return durableMark;
+        }
     }
 
     /** @return transactions executed (committed or not); safe from any thread. */
@@ -968,7 +1025,7 @@ public final class PartitionExecutor
     {
         writeGroup(true);
         final long id = s.request.transaction().checkpointId();
-        final AppliedMark mark = durableMark;
+        final AppliedMark mark = writtenMark;
         final long startNs = System.nanoTime();
         try
         {
@@ -1194,7 +1251,7 @@ public final class PartitionExecutor
         final long now = System.nanoTime();
         final AppliedMark mark = lastApplied;
         if (!groupChanges.isEmpty() ||
-            mark.compareTo(durableMark) > 0 && (markNow || now - lastMarkWriteNs >= MARK_WRITE_INTERVAL_NS))
+            mark.compareTo(writtenMark) > 0 && (markNow || now - lastMarkWriteNs >= MARK_WRITE_INTERVAL_NS))
         {
             final StoreBatch batch = new StoreBatch(mark);
             for (final StoreBatch.Change c : groupChanges)
@@ -1202,9 +1259,25 @@ public final class PartitionExecutor
                 batch.add(c);
             }
             final long writeStartNs = System.nanoTime();
-            store.apply(batch);
+            final Runnable deferred = unsyncedWritten;
+            if (deferred == null)
+            {
+                store.apply(batch);
+            }
+            else
+            {
+                store.applyUnsynced(batch);
+            }
             observer.onGroupWritten(System.nanoTime() - writeStartNs, groupTransactions);
-            durableMark = mark;
+            writtenMark = mark;
+            if (deferred == null)
+            {
+                durableMark = mark;
+            }
+            else
+            {
+                deferred.run();
+            }
             lastMarkWriteNs = now;
             groupsWritten++;
             groupChanges.clear();

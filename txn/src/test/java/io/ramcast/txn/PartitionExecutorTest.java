@@ -2,6 +2,8 @@ package io.ramcast.txn;
 
 import io.ramcast.txn.store.AppliedMark;
 import io.ramcast.txn.store.MemoryPartitionStore;
+import io.ramcast.txn.store.PartitionStore;
+import io.ramcast.txn.store.StoreBatch;
 import io.ramcast.txn.wire.TxnCodec;
 import io.ramcast.txn.wire.TxnReply;
 import io.ramcast.txn.wire.TxnRequest;
@@ -522,6 +524,117 @@ class PartitionExecutorTest
         assertThat(((Result.Counter)replies.get(9).results().get(0)).value()).as("each saw the ones before").isEqualTo(10);
         assertThat(e.groupsWritten()).isEqualTo(1);
         assertThat(stores[0].lastApplied()).isEqualTo(new AppliedMark(10, 0, 10));
+    }
+
+    /**
+     * With deferred syncs a group is written unsynced and answered at once; the durable mark (what
+     * the ordering layer may forget up to) stays where the last sync left it until syncStore, which
+     * moves it to what was written before the sync.
+     */
+    @Test
+    void shouldAnswerBeforeTheSyncAndMoveTheDurableMarkOnlyBySyncs()
+    {
+        final MemoryPartitionStore memory = new MemoryPartitionStore();
+        final List<String> calls = new ArrayList<>();
+        final PartitionStore store = new PartitionStore()
+        {
+            @Override
+            public byte[] get(final byte[] key)
+            {
+                return memory.get(key);
+            }
+
+            @Override
+            public int scan(final byte[] start, final byte[] end, final int limit, final EntryVisitor visitor)
+            {
+                return memory.scan(start, end, limit, visitor);
+            }
+
+            @Override
+            public byte[] getMeta(final byte[] key)
+            {
+                return memory.getMeta(key);
+            }
+
+            @Override
+            public void scanMeta(final byte[] prefix, final EntryVisitor visitor)
+            {
+                memory.scanMeta(prefix, visitor);
+            }
+
+            @Override
+            public void apply(final StoreBatch batch)
+            {
+                calls.add("apply");
+                memory.apply(batch);
+            }
+
+            @Override
+            public void applyUnsynced(final StoreBatch batch)
+            {
+                calls.add("unsynced");
+                memory.apply(batch);
+            }
+
+            @Override
+            public void sync()
+            {
+                calls.add("sync");
+            }
+
+            @Override
+            public AppliedMark lastApplied()
+            {
+                return memory.lastApplied();
+            }
+
+            @Override
+            public void close()
+            {
+                memory.close();
+            }
+        };
+        final List<String> answered = new ArrayList<>();
+        final PartitionExecutor e = new PartitionExecutor(0, BY_FIRST_LETTER, store, procedures, limits, codec,
+            new PartitionExecutor.Output()
+            {
+                @Override
+                public void toPartition(final int partition, final byte[] message)
+                {
+                }
+
+                @Override
+                public void toClient(final int clientId, final byte[] message)
+                {
+                    answered.add("reply " + codec.decode(message, TxnReply.class).requestId() + " after " + calls);
+                }
+            }, MAX_MESSAGE_BYTES);
+        final int[] woken = {0};
+        e.deferStoreSync(() -> woken[0]++);
+
+        for (long i = 1; i <= 3; i++)
+        {
+            e.onDelivery(i, codec.encode(new TxnRequest(7, i, 1, new int[] {0},
+                Transaction.builder().increment(bytes("a"), 1).build())), i, 0);
+        }
+        e.doWork();
+
+        assertThat(answered).containsExactly("reply 1 after [unsynced]", "reply 2 after [unsynced]",
+            "reply 3 after [unsynced]");
+        assertThat(woken[0]).isEqualTo(1);
+        assertThat(e.writtenMark()).isEqualTo(new AppliedMark(3, 0, 3)).isEqualTo(memory.lastApplied());
+        assertThat(e.durableMark()).as("no sync yet").isEqualTo(AppliedMark.NONE);
+
+        assertThat(e.syncStore()).isEqualTo(new AppliedMark(3, 0, 3));
+        assertThat(e.durableMark()).isEqualTo(new AppliedMark(3, 0, 3));
+        assertThat(calls).containsExactly("unsynced", "sync");
+
+        e.onDelivery(4, codec.encode(new TxnRequest(7, 4, 1, new int[] {0},
+            Transaction.builder().increment(bytes("a"), 1).build())), 4, 0);
+        e.doWork();
+        assertThat(e.writtenMark()).isEqualTo(new AppliedMark(4, 0, 4));
+        assertThat(e.durableMark()).isEqualTo(new AppliedMark(3, 0, 3));
+        assertThat(calls).containsExactly("unsynced", "sync", "unsynced").doesNotContain("apply");
     }
 
     /**

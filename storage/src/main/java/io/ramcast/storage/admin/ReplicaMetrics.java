@@ -103,6 +103,9 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
             .description("Messages RamCast delivered to this replica").register(registry);
         FunctionCounter.builder("ramcast_store_groups_written", replica, ReplicaServer::groupsWritten)
             .description("Group commits: store batches written, each holding one or more transactions").register(registry);
+        FunctionCounter.builder("ramcast_store_syncs", replica, ReplicaServer::storeSyncs)
+            .description("Syncs of the store made apart from the group writes (durability fsync: at most one per " +
+                "storage.syncIntervalMs); 0 where each group write syncs").register(registry);
         Gauge.builder("ramcast_executor_backlog", replica, ReplicaServer::executorBacklog)
             .description("Deliveries and exchange messages queued for the executor").register(registry);
         Gauge.builder("ramcast_executor_in_flight", replica, ReplicaServer::executorInFlight)

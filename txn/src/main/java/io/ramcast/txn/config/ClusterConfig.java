@@ -36,11 +36,17 @@ import java.util.TreeMap;
  */
 public final class ClusterConfig
 {
+    /** Default {@link #syncIntervalMs()}. */
+    public static final long DEFAULT_SYNC_INTERVAL_MS = 10;
+    /** Largest {@link #syncIntervalMs()}: one hour. */
+    public static final long MAX_SYNC_INTERVAL_MS = 3_600_000;
+
     private final String source;
     private final String clusterName;
     private final FabricKind fabric;
     private final Partitioner partitioner;
     private final Durability durability;
+    private final long syncIntervalMs;
     private final Path dataRoot;
     private final List<List<ReplicaConfig>> replicasByPartition;
     private final List<ReplicaConfig> allReplicas;
@@ -61,6 +67,7 @@ public final class ClusterConfig
         final FabricKind fabric,
         final Partitioner partitioner,
         final Durability durability,
+        final long syncIntervalMs,
         final Path dataRoot,
         final List<List<ReplicaConfig>> replicasByPartition,
         final IdRange clientIds,
@@ -78,6 +85,7 @@ public final class ClusterConfig
         this.fabric = fabric;
         this.partitioner = partitioner;
         this.durability = durability;
+        this.syncIntervalMs = syncIntervalMs;
         this.dataRoot = dataRoot;
         this.replicasByPartition = List.copyOf(replicasByPartition);
         this.clientIds = clientIds;
@@ -191,6 +199,18 @@ public final class ClusterConfig
     public Durability durability()
     {
         return durability;
+    }
+
+    /**
+     * @return with {@link Durability#FSYNC}, the shortest time between two syncs of a replica's
+     *         store ({@code storage.syncIntervalMs}): transactions are answered once their group is
+     *         written, the acceptor journal keeping every delivery the store has not synced; 0 syncs
+     *         again as soon as the last sync ended and something was written since. Unused in the
+     *         other modes.
+     */
+    public long syncIntervalMs()
+    {
+        return syncIntervalMs;
     }
 
     /** @return the absolute directory under which replicas keep data by default ({@code storage.dataRoot}). */

@@ -88,8 +88,10 @@ final class ConfigValidator
         this.fabric = fabric;
         final int partitionCount = raw.partitions() == null ? 0 : raw.partitions().size();
         final Partitioner partitioner = partitioner(raw.partitioner(), partitionCount);
-        final RawConfig.RawStorage storage = raw.storage() == null ? new RawConfig.RawStorage(null, null) : raw.storage();
+        final RawConfig.RawStorage storage = raw.storage() == null ? new RawConfig.RawStorage(null, null, null) : raw.storage();
         final Durability durability = durability(storage.durability());
+        final Long syncInterval = storage.syncIntervalMs() == null ? Long.valueOf(ClusterConfig.DEFAULT_SYNC_INTERVAL_MS) :
+            longIn("storage.syncIntervalMs", storage.syncIntervalMs(), 0, ClusterConfig.MAX_SYNC_INTERVAL_MS);
         final Path dataRoot = storage.dataRoot() == null ? baseDir.resolve("data").normalize() :
             directory("storage.dataRoot", storage.dataRoot());
         final List<List<ReplicaConfig>> partitions = partitions(raw.partitions(), dataRoot);
@@ -113,7 +115,8 @@ final class ConfigValidator
         {
             throw new ConfigException(problems);
         }
-        return new ClusterConfig(source, name, fabric, partitioner, durability, dataRoot, partitions, clients, buffers,
+        return new ClusterConfig(source, name, fabric, partitioner, durability, syncInterval, dataRoot, partitions,
+            clients, buffers,
             limits, timeouts, rdma, new Secrets(replicaSecret, clientSecret, System::getenv), tls);
     }
 

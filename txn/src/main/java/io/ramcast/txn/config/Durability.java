@@ -29,7 +29,10 @@ public enum Durability
 
     /**
      * Write-ahead log fsynced before every {@code apply} returns ({@code fsync}): survives power
-     * loss, as far as the disk honours fsync. The slowest mode.
+     * loss, as far as the disk honours fsync. The slowest mode. A replica with an acceptor journal
+     * writes its groups with {@code applyUnsynced} and syncs the store apart, at most every
+     * {@link ClusterConfig#syncIntervalMs()}: the journal keeps every delivery the store has not
+     * synced, so a power loss still loses nothing it answered.
      */
     FSYNC;
 

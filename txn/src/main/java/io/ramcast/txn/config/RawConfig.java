@@ -41,7 +41,7 @@ final class RawConfig
     {
     }
 
-    record RawStorage(String durability, String dataRoot)
+    record RawStorage(String durability, String dataRoot, Long syncIntervalMs)
     {
     }
 

@@ -16,10 +16,10 @@ package io.ramcast.txn.store;
  * ({@link Keys#checkMetaKey}). {@link Keys} holds the key order shared by all implementations.
  *
  * <p>Threading: one thread (the replica's executor) uses a store; implementations need not be
- * thread-safe. Errors: an I/O or corruption error throws {@link StoreException}; the caller must
- * stop the replica (fail-stop) rather than acknowledge anything after it. Caller mistakes (a stale
- * mark, a reserved meta key, a non-positive limit) throw {@link IllegalArgumentException} and
- * change nothing.
+ * thread-safe, except for {@link #sync()}. Errors: an I/O or corruption error throws
+ * {@link StoreException}; the caller must stop the replica (fail-stop) rather than acknowledge
+ * anything after it. Caller mistakes (a stale mark, a reserved meta key, a non-positive limit)
+ * throw {@link IllegalArgumentException} and change nothing.
  */
 public interface PartitionStore extends AutoCloseable
 {
@@ -71,6 +71,33 @@ public interface PartitionStore extends AutoCloseable
      * @throws StoreException           on a storage error (nothing may be assumed stored).
      */
     void apply(StoreBatch batch);
+
+    /**
+     * Applies a batch as {@link #apply} does, but returns once it is written as far as a process
+     * crash is concerned, without the sync a power loss would also need ({@link #sync()} makes it
+     * that durable later). A store whose mode syncs nothing, or that keeps nothing on disk, applies
+     * as {@link #apply} does.
+     *
+     * @param batch as for {@link #apply}.
+     * @throws IllegalArgumentException as {@link #apply}.
+     * @throws StoreException           as {@link #apply}.
+     */
+    default void applyUnsynced(final StoreBatch batch)
+    {
+        apply(batch);
+    }
+
+    /**
+     * Makes every batch applied before this call as durable as the store's mode asks for (a no-op in
+     * a mode that syncs nothing). The one method that may be called from another thread than the one
+     * applying batches, concurrently with it.
+     *
+     * @throws StoreException        on a storage error: batches since the last sync may be lost.
+     * @throws IllegalStateException if the store is closed.
+     */
+    default void sync()
+    {
+    }
 
     /**
      * @return the mark of the last applied batch, or {@link AppliedMark#NONE} for a fresh store.

@@ -45,6 +45,7 @@ class ClusterConfigTest
         assertThat(config.clusterName()).isEqualTo("local");
         assertThat(config.fabric()).isEqualTo(FabricKind.TCP);
         assertThat(config.durability()).isEqualTo(Durability.WAL);
+        assertThat(config.syncIntervalMs()).isEqualTo(ClusterConfig.DEFAULT_SYNC_INTERVAL_MS);
         assertThat(config.dataRoot()).isEqualTo(Path.of("/tmp/ramcast-kv/local"));
         assertThat(config.partitionCount()).isEqualTo(3);
         for (int p = 0; p < 3; p++)
@@ -78,6 +79,7 @@ class ClusterConfigTest
 
         assertThat(config.partitionCount()).isEqualTo(2);
         assertThat(config.durability()).isEqualTo(Durability.FSYNC);
+        assertThat(config.syncIntervalMs()).as("the default").isEqualTo(10);
         assertThat(config.partitioner()).isInstanceOf(RangePartitioner.class);
         assertThat(config.partitioner().partitionOf(bytes("lzzz"))).isEqualTo(0);
         assertThat(config.partitioner().partitionOf(bytes("m"))).isEqualTo(1);
@@ -481,6 +483,7 @@ class ClusterConfigTest
             arguments("bad-client-failure-timeout-below-heartbeats.yaml", "timeouts.clientFailureTimeoutMs", "60",
                 "must be at least twice timeouts.heartbeatIntervalMs (50)"),
             arguments("bad-heartbeat-interval.yaml", "timeouts.heartbeatIntervalMs", "20000", "must be in [1, 10000]"),
+            arguments("bad-sync-interval.yaml", "storage.syncIntervalMs", "-1", "must be in [0, 3600000]"),
             arguments("bad-retained-deliveries.yaml", "buffers.retainedDeliveries", "8", "must be in [16, 16777216]"),
             arguments("bad-backoff-inverted.yaml", "timeouts.retryBackoffMinMs", "2000",
                 "must not exceed timeouts.retryBackoffMaxMs (1000)"),
