@@ -38,6 +38,7 @@ final class Outbox
     private long queuedWrites;
     private long droppedPeerDown;
     private long droppedRejected;
+    private long heldBack;
     /** Writes to peers wait in the queues until {@link #release()} (the journal is forced first). */
     private final boolean holdWrites;
 
@@ -143,6 +144,7 @@ final class Outbox
                 final WriteResult result = handle(peer, q.regionId).write(q.offset, q.data, 0, q.data.capacity());
                 if (result == WriteResult.NOT_CONNECTED || result == WriteResult.BACK_PRESSURE)
                 {
+                    heldBack++;
                     break;
                 }
                 queue.pollFirst();
@@ -207,6 +209,42 @@ final class Outbox
     long queuedWrites()
     {
         return queuedWrites;
+    }
+
+    /** @return how often a queued write found its peer's connection not ready or backed up (diagnostics). */
+    long heldBack()
+    {
+        return heldBack;
+    }
+
+    /**
+     * @return for diagnostics, per peer with queued writes: how many, the region and handle status
+     *         of the first (what it waits for), then region and offset of up to seven more, e.g.
+     *         {@code 1:3@r11/READY+r3.128+r3.192}; empty if none. With held writes (durability
+     *         fsync) the queues hold the current duty cycle's writes until its end.
+     */
+    String describeQueued()
+    {
+        final StringBuilder b = new StringBuilder();
+        for (int peer = 0; peer < queues.size(); peer++)
+        {
+            final ArrayDeque<Queued> queue = queues.get(peer);
+            final Queued first = queue == null ? null : queue.peekFirst();
+            if (first != null)
+            {
+                b.append(b.length() == 0 ? "" : ",").append(peer).append(':').append(queue.size()).append("@r")
+                    .append(first.regionId).append('/').append(handle(peer, first.regionId).status());
+                int shown = 0;
+                for (final Queued q : queue)
+                {
+                    if (shown++ > 0 && shown <= 8)
+                    {
+                        b.append("+r").append(q.regionId).append('.').append(q.offset);
+                    }
+                }
+            }
+        }
+        return b.toString();
     }
 
     /** @return writes dropped because their peer was down. */

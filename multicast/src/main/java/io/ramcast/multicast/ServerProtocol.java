@@ -290,6 +290,9 @@ final class ServerProtocol
     private long deliveredCount;
     private long leaderChanges;
     private long relayedCount;
+    /** Streams written again from a member's stored position after its region refused a write. */
+    private long streamResends;
+    private long streamRejoins;
     private long proposedCount;
     private long forwardedCount;
     private java.util.function.IntConsumer newClientIncarnation = clientId -> { };
@@ -2377,6 +2380,7 @@ final class ServerProtocol
             final long resume = end.acceptedBallot() == ballot ? Math.min(end.acceptedSeq(), log.next() - 1) + 1 : 1;
             memberStored[j] = resume - 1;
             sendCursor[j] = resume;
+            streamRejoins++;
             final boolean wasLost = lost[j];
             final boolean gap = resume == 1 && end.delivered().isBelow(forgotten);
             lost[j] = resume < log.base() || gap;
@@ -2759,6 +2763,7 @@ final class ServerProtocol
                 // it promised, but writes issued before its grant were refused: start again from
                 // what it stored
                 handle.reset();
+                streamResends++;
                 sendCursor[j] = memberStored[j] + 1;
                 if (handle.status() == RemoteRegion.Status.FAILED)
                 {
@@ -3239,10 +3244,23 @@ final class ServerProtocol
             " clock=" + clock + " delivered=" + deliveredCount + " leaderships=" + leaderChanges +
             " relayed=" + relayedCount + " pending=" + entries.size() + " ordered=" + ordered.size() +
             " toPropose=" + toPropose.size() + " log=[" + log.base() + "," + log.next() + ")" +
-            " streamRead=" + nextStreamReadSeq + " queuedWrites=" + outbox.queuedWrites() + " control=" +
+            " streamRead=" + nextStreamReadSeq + (mode == Mode.FOLLOWER ? describeNextStreamSlot() : "") +
+            " queuedWrites=" + outbox.queuedWrites() +
+            (outbox.queuedWrites() > 0 ? "[" + outbox.describeQueued() + "]" : "") +
+            (outbox.droppedPeerDown() + outbox.droppedRejected() > 0 ? " dropped=" + outbox.droppedPeerDown() +
+                " to peers down, " + outbox.droppedRejected() + " rejected" : "") + " control=" +
             control.describe() + " firstOrdered=" + (ordered.isEmpty() ? "-" : ordered.first()) + " blocking=" +
             blockingOrUnknown() + (mode == Mode.LEADER ? " streams=" + describeStreams() : "") +
             (catchUpBehind != 0 ? " catchUpBehind=" + (catchUpBehind == UNKNOWN_BEHIND ? "unknown" : catchUpBehind) : "");
+    }
+
+    /** @return what the stream slot of the next record to read holds: its sequence number and ballot. */
+    private String describeNextStreamSlot()
+    {
+        final StreamRecordFlyweight slot = new StreamRecordFlyweight();
+        slot.wrap(stream, Layout.streamOffset(nextStreamReadSeq, options));
+        return "(slot holds " + slot.seq() + "@" + Ballots.toString(slot.ballot()) + ", leader granted " +
+            streamRegion.isGranted(leaderOf[group]) + ")";
     }
 
     /** @return per member: next record to write, records it stored, and whether it promised or is lost. */
@@ -3256,9 +3274,12 @@ final class ServerProtocol
                 sb.append(sb.length() > 1 ? " " : "").append(members[j]).append(":next=").append(sendCursor[j])
                     .append(",stored=").append(memberStored[j]).append(promised[j] ? "" : ",unpromised")
                     .append(lost[j] ? ",lost" : "");
+                final RemoteRegion.Status status = outbox.handle(members[j], Layout.STREAM_REGION).status();
+                sb.append(status == RemoteRegion.Status.READY ? "" : "," + status.name().toLowerCase());
             }
         }
-        return sb.append(']').toString();
+        return sb.append(']').append(streamResends > 0 ? " resent after refusals " + streamResends : "")
+            .append(" rejoins ").append(streamRejoins).append(" writes held back ").append(outbox.heldBack()).toString();
     }
 
     /** @return every pending entry with its state, body and known proposals (diagnostics; agent thread or a stopped process). */

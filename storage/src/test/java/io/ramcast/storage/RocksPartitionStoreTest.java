@@ -73,6 +73,52 @@ class RocksPartitionStoreTest extends AbstractPartitionStoreTest
         }
     }
 
+    /**
+     * applyUnsynced writes the WAL without syncing (what a process crash keeps), sync() syncs it
+     * from another thread while batches keep coming; a reopen replays every batch from the WAL.
+     */
+    @Test
+    void shouldApplyUnsyncedWhileAnotherThreadSyncs() throws Exception
+    {
+        final Path dir = tempDir.resolve("unsynced");
+        final int batches = 2_000;
+        try (RocksPartitionStore store = RocksPartitionStore.open(dir, Durability.FSYNC))
+        {
+            final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            final java.util.concurrent.atomic.AtomicInteger syncs = new java.util.concurrent.atomic.AtomicInteger();
+            final Thread syncer = new Thread(() ->
+            {
+                while (!done.get())
+                {
+                    store.sync();
+                    syncs.incrementAndGet();
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                }
+            });
+            syncer.start();
+            for (int i = 1; i <= batches; i++)
+            {
+                store.applyUnsynced(new StoreBatch(mark(i)).put(utf8("k" + i), utf8("v" + i)));
+            }
+            done.set(true);
+            syncer.join();
+            store.sync();
+            assertThat(syncs.get()).as("syncs ran while batches were applied").isPositive();
+            assertThat(store.lastApplied()).isEqualTo(mark(batches));
+        }
+        final RocksPartitionStore again = RocksPartitionStore.open(dir, Durability.FSYNC);
+        try
+        {
+            assertThat(again.lastApplied()).isEqualTo(mark(batches));
+            assertThat(again.scan(new byte[0], null, ALL, (key, value) -> { })).isEqualTo(batches);
+        }
+        finally
+        {
+            again.close();
+        }
+        assertThatThrownBy(again::sync).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
     @Test
     void shouldReopenWithAnotherDurability()
     {
