@@ -692,6 +692,15 @@ public final class ReplicaServer implements AutoCloseable
         }
     }
 
+    /**
+     * @return the position its store holds every delivery up to as durably as its durability asks
+     *         (what the ordering layer may forget up to); safe from any thread.
+     */
+    public io.ramcast.txn.store.AppliedMark durableMark()
+    {
+        return executor.durableMark();
+    }
+
     /** @return syncs of the store made off the executor's path (durability fsync); 0 if it syncs each write. */
     public long storeSyncs()
     {

@@ -396,6 +396,13 @@ class ClusterCommandTest
         assertThat(samples.get("ramcast_connected_replicas" + tags)).as("replica 1 is down").isEqualTo(7.0);
         assertThat(samples.get("ramcast_clients_served" + tags)).as("config/local.yaml's 16 client ids").isEqualTo(16.0);
         assertThat(samples.get("ramcast_clients_laid_out" + tags)).isEqualTo(16.0);
+        assertThat(samples.get("ramcast_store_syncs_total" + tags)).as("durability wal: no syncs apart from the writes")
+            .isZero();
+        final HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        final com.fasterxml.jackson.databind.JsonNode json = new ObjectMapper().readTree(status.body());
+        assertThat(json.get("durableMark").asText()).as(status.body()).matches("-?\\d+/\\d+/\\d+");
+        assertThat(json.get("appliedMark").asText()).matches("-?\\d+/\\d+/\\d+");
         assertThat(samples.get("ramcast_catch_up_window_deliveries" + tags)).as("what it could catch a peer up with")
             .isPositive();
         assertThat(samples.get("ramcast_snapshot_sent_bytes_total" + tags)).as("no rebuild, no backup").isZero();

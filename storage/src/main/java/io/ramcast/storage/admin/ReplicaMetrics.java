@@ -259,6 +259,7 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
         final long behind = replica.catchUpBehind();
         final String state = state(behind, replica.failure());
         final AppliedMark mark = replica.lastApplied();
+        final AppliedMark durable = replica.durableMark();
         final int[] peers = replica.connectedPeers();
         long notCommitted = 0;
         for (final ReasonCode reason : ReasonCode.values())
@@ -269,11 +270,17 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
         final long mem = replica.storeProperty("rocksdb.cur-size-all-mem-tables");
         return new ReplicaStatus(cluster, replica.replica().id(), replica.replica().partition(), state, behind,
             replica.leaderId(), Ballots.format(replica.ballot()), replica.executedCount(), notCommitted,
-            mark.equals(AppliedMark.NONE) ? "none" : mark.timestamp() + "/" + mark.group() + "/" + mark.messageId(),
+            format(mark),
             select(peers, false), select(peers, true).size(), sst < 0 || mem < 0 ? -1 : sst + mem,
             TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAtNs), rateMilli.get() / 1000.0,
             replica.durability().name().toLowerCase(Locale.ROOT), fabric, version, replica.servedClients(),
-            replica.laidOutClients());
+            replica.laidOutClients(), format(durable));
+    }
+
+    /** @return {@code <timestamp>/<group>/<message id>}, or {@code none} for an empty store. */
+    private static String format(final AppliedMark mark)
+    {
+        return mark.equals(AppliedMark.NONE) ? "none" : mark.timestamp() + "/" + mark.group() + "/" + mark.messageId();
     }
 
     /** Stops observing the executor and closes the registry. */

@@ -32,6 +32,10 @@ import java.util.List;
  * @param clientsServed    how many client ids it lets in: the cluster's count as its store records it.
  * @param clientsLaidOut   how many client ids its configuration lays out ({@code clients.count}); at
  *                         least {@code clientsServed}, more while the client bound is being raised.
+ * @param durableMark      the position its store holds every transaction up to as durably as its
+ *                         durability asks (with {@code fsync}: synced, at most
+ *                         {@code storage.syncIntervalMs} behind {@code appliedMark}); the acceptor
+ *                         journal keeps every delivery after it. Same format as {@code appliedMark}.
  */
 public record ReplicaStatus(
     String cluster,
@@ -53,7 +57,8 @@ public record ReplicaStatus(
     String fabric,
     String version,
     int clientsServed,
-    int clientsLaidOut)
+    int clientsLaidOut,
+    String durableMark)
 {
     /** {@link #state()} of a replica that serves. */
     public static final String UP = "up";
