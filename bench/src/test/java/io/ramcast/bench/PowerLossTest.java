@@ -94,13 +94,9 @@ class PowerLossTest
 
             try (KvClient after = KvClient.connect(config, config.clientIds().firstId() + 1))
             {
-                final Transaction t = Transaction.builder().increment(counters[0], 1).increment(counters[1], 1).build();
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                TxnOutcome outcome = after.execute(t);
-                while (outcome instanceof TxnOutcome.Unknown unknown && System.nanoTime() < deadline)
-                {
-                    outcome = after.execute(unknown.requestId(), t); // the same request while leaders are elected
-                }
+                // retried with the same request id while the groups elect their leaders
+                final TxnOutcome outcome = after.run(Transaction.builder().increment(counters[0], 1)
+                    .increment(counters[1], 1).build());
                 assertThat(outcome).as("a transaction after the restart").isInstanceOf(TxnOutcome.Committed.class);
             }
             assertThat(cluster.firstDead()).as("no replica stopped (fail-stop)").isNull();

@@ -125,8 +125,7 @@ public final class ReplicaCommand implements Callable<Integer>
             "is not known yet)" : behind > 0 ? "catching-up (" + behind + " behind)" :
             "stale (its partition no longer holds what it missed: rebuild it with --rebuild)";
         return ServerProcess.STATUS + " " + replica.replica().id() + " " + replica.executedCount() + " " +
-            (mark.equals(AppliedMark.NONE) ? "none" :
-                mark.timestamp() + "/" + mark.group() + "/" + mark.messageId()) +
+            mark.compact() +
             " leader=" + replica.leaderId() + " ballot=" + Ballots.format(replica.ballot()) + " " + state;
     }
 

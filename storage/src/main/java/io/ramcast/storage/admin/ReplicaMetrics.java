@@ -270,17 +270,11 @@ public final class ReplicaMetrics implements PartitionExecutor.Observer
         final long mem = replica.storeProperty("rocksdb.cur-size-all-mem-tables");
         return new ReplicaStatus(cluster, replica.replica().id(), replica.replica().partition(), state, behind,
             replica.leaderId(), Ballots.format(replica.ballot()), replica.executedCount(), notCommitted,
-            format(mark),
+            mark.compact(),
             select(peers, false), select(peers, true).size(), sst < 0 || mem < 0 ? -1 : sst + mem,
             TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAtNs), rateMilli.get() / 1000.0,
             replica.durability().name().toLowerCase(Locale.ROOT), fabric, version, replica.servedClients(),
-            replica.laidOutClients(), format(durable));
-    }
-
-    /** @return {@code <timestamp>/<group>/<message id>}, or {@code none} for an empty store. */
-    private static String format(final AppliedMark mark)
-    {
-        return mark.equals(AppliedMark.NONE) ? "none" : mark.timestamp() + "/" + mark.group() + "/" + mark.messageId();
+            replica.laidOutClients(), durable.compact());
     }
 
     /** Stops observing the executor and closes the registry. */

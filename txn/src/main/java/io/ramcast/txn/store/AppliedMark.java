@@ -29,6 +29,15 @@ public record AppliedMark(long timestamp, int group, long messageId) implements 
         return c;
     }
 
+    /**
+     * @return {@code <timestamp>/<group>/<message id>}, the form of a replica's STATUS line and of
+     *         {@code /status}, or {@code none} for {@link #NONE}.
+     */
+    public String compact()
+    {
+        return this.equals(NONE) ? "none" : timestamp + "/" + group + "/" + messageId;
+    }
+
     /** @return {@code none}, or e.g. {@code (timestamp 17, group 1, message 100:42)}. */
     @Override
     public String toString()
