@@ -158,6 +158,11 @@ public final class KvClient implements AutoCloseable
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     /** While connecting, how often a refusal of the client id is looked for. */
     private static final long CONNECT_POLL_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Passes a lease makes over the client range before it says every id is held. */
+    private static final int LEASE_PASSES = 3;
+    /** The random pause before a lease's next pass, from (inclusive) and to (exclusive), in milliseconds. */
+    private static final long LEASE_PASS_PAUSE_MIN_MS = 20;
+    private static final long LEASE_PASS_PAUSE_MAX_MS = 120;
 
     private static final Logger LOG = LoggerFactory.getLogger(KvClient.class);
     private static final String CLOSED = "client closed";
@@ -353,8 +358,11 @@ public final class KvClient implements AutoCloseable
     }
 
     /**
-     * Waits until the session is ready or the timeout passes; while leasing, also until a replica
-     * refuses the id (held by another live process, or not served).
+     * Waits until the session is ready or the timeout passes; while leasing, also until so many
+     * replicas of a partition refuse the id (held by another live process, or not served) that no
+     * majority of it can let this client in. Refusals by fewer do not end the wait: two processes
+     * that took one id at once reach each replica in either order, and the one a majority let in
+     * keeps the id (the others let it in once the loser closed) while the loser takes another.
      *
      * @return the servers still unreachable.
      */
@@ -365,12 +373,33 @@ public final class KvClient implements AutoCloseable
         long leftNs = timeout.toNanos();
         while (!ramcast.awaitSession(Math.min(leftNs, CONNECT_POLL_NS)) && (leftNs = deadlineNs - System.nanoTime()) > 0)
         {
-            if (leasing && idRefusal(fabric) != null)
+            if (leasing && refusedByAMajority(fabric))
             {
                 break;
             }
         }
         return ramcast.unreachableServers();
+    }
+
+    /** @return whether more than a minority of some partition's replicas refused this client's id. */
+    private boolean refusedByAMajority(final Fabric fabric)
+    {
+        for (int g = 0; g < topology.groupCount(); g++)
+        {
+            int refused = 0;
+            for (final int server : topology.members(g))
+            {
+                if (fabric.refusal(server) != null)
+                {
+                    refused++;
+                }
+            }
+            if (refused > topology.groupSize(g) - topology.quorum(g))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -397,9 +426,10 @@ public final class KvClient implements AutoCloseable
 
     /**
      * Connects to the cluster a config file describes with a client id of the config's range that
-     * no live process holds (leased: tried in random order from the range, each refused one skipped
-     * at once), over its tcp or rdma fabric, and waits until every replica is reachable (at most
-     * {@code timeouts.connectTimeoutMs} per id tried). The id is free again once this client closes
+     * no live process holds (leased: tried in random order from the range, each id that a majority
+     * of some partition refuses skipped at once, the range tried up to three times when processes
+     * lease at once), over its tcp or rdma fabric, and waits until every replica is reachable (at
+     * most {@code timeouts.connectTimeoutMs} per id tried). The id is free again once this client closes
      * or dies (over tcp after {@code timeouts.clientFailureTimeoutMs} of silence; over rdma once its
      * connections are closed, which its kernel does when the process ends); {@link #clientId()} says
      * which it got. Replicas tell a live holder from a new process by its (authenticated, with the
@@ -1774,32 +1804,46 @@ public final class KvClient implements AutoCloseable
             return lease();
         }
 
-        /** Tries the ids of the config's client range from a random one on, skipping held ones. */
+        /**
+         * Tries the ids of the config's client range from a random one on, skipping held ones, in
+         * up to three passes ({@code LEASE_PASSES}) a short random pause apart: processes that lease at
+         * once can each be refused an id by part of a partition (each replica lets in whichever
+         * reached it first) and all leave it, so an id found held in one pass may be free in the next.
+         */
         private KvClient lease()
         {
             final int[] ids = config.clientIds().toArray();
-            final int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(ids.length);
+            final java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
             int notServed = 0;
             String notServedReason = null;
             try
             {
                 leasing = true;
-                for (int i = 0; i < ids.length; i++)
+                for (int pass = 0; pass < LEASE_PASSES; pass++)
                 {
-                    clientId = ids[(start + i) % ids.length];
-                    try
+                    if (pass > 0)
                     {
-                        return new KvClient(this);
+                        sleepBeforePass(random.nextLong(LEASE_PASS_PAUSE_MIN_MS, LEASE_PASS_PAUSE_MAX_MS));
                     }
-                    catch (final ClientIdInUseException held)
+                    final int start = random.nextInt(ids.length);
+                    notServed = 0;
+                    for (int i = 0; i < ids.length; i++)
                     {
-                        LOG.debug("client id {} is held by a live process; trying another", clientId);
-                    }
-                    catch (final ClientIdNotServedException refused)
-                    {
-                        notServed++;
-                        notServedReason = refused.getMessage();
-                        LOG.debug("client id {} is not served; trying another", clientId);
+                        clientId = ids[(start + i) % ids.length];
+                        try
+                        {
+                            return new KvClient(this);
+                        }
+                        catch (final ClientIdInUseException held)
+                        {
+                            LOG.debug("client id {} is held by a live process; trying another", clientId);
+                        }
+                        catch (final ClientIdNotServedException refused)
+                        {
+                            notServed++;
+                            notServedReason = refused.getMessage();
+                            LOG.debug("client id {} is not served; trying another", clientId);
+                        }
                     }
                 }
             }
@@ -1813,6 +1857,19 @@ public final class KvClient implements AutoCloseable
                 notServed + " not served, e.g. " + notServedReason + ")") + "; stop a client, or raise clients.count " +
                 "in " + config.source() + ": restart each replica with it, one at a time, then bin/ramcast clients " +
                 "--config " + config.source() + " --serve");
+        }
+
+        private static void sleepBeforePass(final long millis)
+        {
+            try
+            {
+                Thread.sleep(millis);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while leasing a client id", ex);
+            }
         }
     }
 }

@@ -40,6 +40,13 @@ class KvClientConnectTest
         return yaml.append("clients: {firstId: ").append(ports.length).append(", count: 2}\n").append(extra).toString();
     }
 
+    /** Three replicas of one partition over tcp with the config's secrets, for clients of two ids. */
+    private static FakeCluster tcpCluster(final ClusterConfig config)
+    {
+        return new FakeCluster(List.of(), 3, 2, config.toMulticastOptions(),
+            id -> new TcpFabric(id, config.listenAddresses(), config.toTcpFabricOptions(config.replicaCredentials(1))));
+    }
+
     /** Ports that were free a moment ago and where nothing listens now. */
     static int[] freePorts(final int n) throws IOException
     {
@@ -144,8 +151,7 @@ class KvClientConnectTest
     {
         final int[] ports = freePorts(3);
         final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, ""), "tcp.yaml");
-        try (FakeCluster cluster = new FakeCluster(List.of(), 3, 2, config.toMulticastOptions(),
-            id -> new TcpFabric(id, config.listenAddresses(), config.toTcpFabricOptions(config.replicaCredentials(1)))))
+        try (FakeCluster cluster = tcpCluster(config))
         {
             assertThat(cluster.topology().toString()).isEqualTo(config.toTopology().toString());
             try (KvClient kv = KvClient.connect(config, 4))
@@ -170,8 +176,7 @@ class KvClientConnectTest
     {
         final int[] ports = freePorts(3);
         final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, ""), "tcp.yaml");
-        try (FakeCluster cluster = new FakeCluster(List.of(), 3, 2, config.toMulticastOptions(),
-            id -> new TcpFabric(id, config.listenAddresses(), config.toTcpFabricOptions(config.replicaCredentials(1)))))
+        try (FakeCluster cluster = tcpCluster(config))
         {
             final KvClient first = KvClient.connect(config);
             final int firstId = first.clientId();
@@ -215,8 +220,7 @@ class KvClientConnectTest
         final int[] ports = freePorts(3);
         final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, ""), "tcp.yaml");
         final byte[] key = "served".getBytes(StandardCharsets.UTF_8);
-        try (FakeCluster cluster = new FakeCluster(List.of(), 3, 2, config.toMulticastOptions(),
-            id -> new TcpFabric(id, config.listenAddresses(), config.toTcpFabricOptions(config.replicaCredentials(1)))))
+        try (FakeCluster cluster = tcpCluster(config))
         {
             for (int i = 1; i <= 5; i++)
             {
@@ -277,6 +281,55 @@ class KvClientConnectTest
             try (KvClient kv = KvClient.connect(config))
             {
                 assertThat(kv.counter(key)).as("5 in sequence + 6 at once, each once").isEqualTo(11);
+            }
+            assertThat(cluster.failures()).isEmpty();
+        }
+    }
+
+    /**
+     * Two processes that lease at the same moment on a range of two ids both get one, round after
+     * round: when both take the same id, each replica lets in whichever reached it first, and the
+     * other is told (a REFUSE, also for the older of the two incarnations) and takes the other id,
+     * instead of being dropped until its connect timeout or leaving an id both gave up.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldLeaseBothIdsToTwoClientsThatConnectAtOnce() throws Exception
+    {
+        final int[] ports = freePorts(3);
+        final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, ""), "tcp.yaml");
+        final byte[] key = "leased".getBytes(StandardCharsets.UTF_8);
+        final int rounds = 12;
+        try (FakeCluster cluster = tcpCluster(config))
+        {
+            final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try
+            {
+                for (int round = 0; round < rounds; round++)
+                {
+                    final java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                    final java.util.concurrent.Callable<KvClient> lease = () ->
+                    {
+                        together.await();
+                        return KvClient.connect(config);
+                    };
+                    final List<java.util.concurrent.Future<KvClient>> leases = pool.invokeAll(List.of(lease, lease));
+                    try (KvClient a = leases.get(0).get(); KvClient b = leases.get(1).get())
+                    {
+                        assertThat(List.of(a.clientId(), b.clientId())).as("round " + round)
+                            .containsExactlyInAnyOrder(3, 4);
+                        a.increment(key, 1);
+                        b.increment(key, 1);
+                    }
+                }
+            }
+            finally
+            {
+                pool.shutdownNow();
+            }
+            try (KvClient kv = KvClient.connect(config))
+            {
+                assertThat(kv.counter(key)).isEqualTo(2L * rounds);
             }
             assertThat(cluster.failures()).isEmpty();
         }

@@ -163,7 +163,8 @@ class ClientBoundRaiseTest
                     }
                 }));
             }
-            assertThat(connected.await(60, TimeUnit.SECONDS)).as("three more clients connected").isTrue();
+            assertThat(connected.await(60, TimeUnit.SECONDS)).as(() -> "three more clients connected; " +
+                newcomerFailures(newcomers)).isTrue();
             release.countDown();
             final Set<Integer> ids = new HashSet<>(Set.of(loader.clientId()));
             for (final Future<Integer> f : newcomers)
@@ -187,6 +188,27 @@ class ClientBoundRaiseTest
         assertThatThrownBy(() -> ReplicaServer.builder().config(two).replicaId(2).build())
             .hasMessageContaining("the cluster serves 4 client ids")
             .hasMessageContaining("lays out 2 (clients.count)");
+    }
+
+    /** What the newcomers that gave up threw, for a failed assertion's message. */
+    private static String newcomerFailures(final List<Future<Integer>> newcomers)
+    {
+        final StringWriter failures = new StringWriter();
+        for (final Future<Integer> f : newcomers)
+        {
+            if (f.isDone())
+            {
+                try
+                {
+                    f.get();
+                }
+                catch (final java.util.concurrent.ExecutionException | InterruptedException ex)
+                {
+                    ex.printStackTrace(new PrintWriter(failures, true));
+                }
+            }
+        }
+        return failures.toString();
     }
 
     private static void awaitUntil(final java.util.function.BooleanSupplier condition, final String what)

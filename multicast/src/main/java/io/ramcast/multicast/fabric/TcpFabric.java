@@ -1326,24 +1326,28 @@ public final class TcpFabric implements Fabric
                 }
                 peer = peer(processId);
                 final TcpConnection previous = peer.connection();
-                if (null != credentials && null != previous && previous != connection &&
-                    previous.peerIncarnation() > connection.peerIncarnation())
+                final boolean olderIncarnation = null != credentials && null != previous && previous != connection &&
+                    previous.peerIncarnation() > connection.peerIncarnation();
+                if (olderIncarnation && addresses.byProcessId().containsKey(processId))
                 {
                     throw new TcpFrameException("process " + processId + " is connected as incarnation " +
                         previous.peerIncarnation() + "; a connection of its older incarnation " +
                         connection.peerIncarnation() + " does not replace it");
                 }
-                if (null != credentials && null != previous && previous != connection &&
+                if (olderIncarnation || null != credentials && null != previous && previous != connection &&
                     TcpConnection.State.ACTIVE == previous.state() &&
                     previous.peerIncarnation() != connection.peerIncarnation() &&
                     !addresses.byProcessId().containsKey(processId) &&
                     nowNs - previous.lastReadNs() < options.liveClientSilenceNs())
                 {
                     // two client processes with one id: the second must not take the first's
-                    // connection (they would take it from each other for as long as both run); it is
-                    // told why, so that a client leasing its id takes another
-                    final String reason = "client id " + processId + " is in use by a live process (incarnation " +
-                        previous.peerIncarnation() + ", connected from " + previous.remoteAddress() + ", heard " +
+                    // connection (they would take it from each other for as long as both run), and
+                    // an older incarnation never replaces a later one (two processes that took the id
+                    // at once reach the servers in either order); it is told why, so that a client
+                    // leasing its id takes another instead of reconnecting until its timeout
+                    final String reason = "client id " + processId + " is in use by " + (olderIncarnation ?
+                        "a later incarnation (" : "a live process (incarnation ") + previous.peerIncarnation() +
+                        ", connected from " + previous.remoteAddress() + ", heard " +
                         (nowNs - previous.lastReadNs()) / 1_000_000 + " ms ago); refusing incarnation " +
                         connection.peerIncarnation() + " from " + connection.remoteAddress() + ": give every client " +
                         "process an id of its own, or let the client lease one";
