@@ -156,7 +156,8 @@ final class FaultRun
                 .plus(CUT_ALLOWANCE.multipliedBy(schedule.cuts()))
                 .plus(RESTART_ALLOWANCE.multipliedBy(schedule.killAlls()))
                 .plus(REPLICA_RESTART_ALLOWANCE.multipliedBy(schedule.replicaRestarts() +
-                    (long)schedule.rollingRestarts() * config.allReplicas().size()));
+                    schedule.rollingRestartReplicas(java.util.stream.IntStream.range(0, config.partitionCount())
+                        .map(p -> config.replicas(p).size()).toArray())));
         }
     }
 
@@ -814,8 +815,9 @@ final class FaultRun
      * on the same data, waits for READY and resumes the bank clients, which reconnect by themselves.
      */
     /**
-     * SIGTERM to each running replica in turn, started again on its own data; the next one only once
-     * the restarted one's STATUS says it caught up (or after {@link #CATCH_UP_TIMEOUT}, reported).
+     * SIGTERM to each running replica (of the step's group, if it names one) in turn, started again
+     * on its own data; the next one only once the restarted one's STATUS says it caught up (or after
+     * {@link #CATCH_UP_TIMEOUT}, reported).
      */
     private void rollingRestart(final FaultSchedule.Step step, final long t0, final ReplicaProcesses cluster,
         final int aliveBefore) throws InterruptedException
@@ -826,7 +828,8 @@ final class FaultRun
         int late = 0;
         for (final ReplicaConfig r : cluster.replicas())
         {
-            if (cluster.killedIds().contains(r.id()))
+            if (cluster.killedIds().contains(r.id()) ||
+                step.group() != FaultSchedule.ALL_GROUPS && r.partition() != step.group())
             {
                 continue;
             }
@@ -868,8 +871,9 @@ final class FaultRun
                 }
             }
         }
-        final String target = String.format("restarted %d replicas one at a time (SIGTERM, start on the same data, wait " +
-            "for its STATUS to say up) in %.1f s%s; after the SIGTERM: %s", each.size(), (endNs - atNs) / 1e9,
+        final String target = String.format("restarted %d replicas%s one at a time (SIGTERM, start on the same data, " +
+            "wait for its STATUS to say up) in %.1f s%s; after the SIGTERM: %s", each.size(),
+            step.group() == FaultSchedule.ALL_GROUPS ? "" : " of group " + step.group(), (endNs - atNs) / 1e9,
             late == 0 ? "" : ", " + late + " NOT caught up in time", String.join("; ", each));
         final int aliveAfter = (int)clientProcesses.stream().filter(c -> !c.killed()).count();
         injected.add(new Injected(step, atNs, atNs, endNs, atMicros, -1, -1, target, "", aliveBefore, aliveAfter));

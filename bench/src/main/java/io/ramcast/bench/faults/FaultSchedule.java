@@ -35,8 +35,9 @@ import java.util.Map;
  *       disk), start it again SECONDS later (default 3) with {@code --rebuild}: it fetches a
  *       snapshot of its partition from a peer, catches up and is checked like every other replica;</li>
  *   <li>{@code restart-all}: SIGTERM every running replica, start them all again on the same data;</li>
- *   <li>{@code rolling-restart}: SIGTERM each running replica in turn, start it again on its own data and
- *       wait until its STATUS says it caught up before the next, while the load goes on;</li>
+ *   <li>{@code rolling-restart[:G]}: SIGTERM each running replica (of group G only, when given) in
+ *       turn, start it again on its own data and wait until its STATUS says it caught up before the
+ *       next, while the load goes on;</li>
  *   <li>{@code kill-all}: SIGKILL every running replica at once, mid-load, start them all again on
  *       the same data.</li>
  * </ul>
@@ -50,6 +51,9 @@ import java.util.Map;
  */
 record FaultSchedule(List<FaultSchedule.Step> steps)
 {
+    /** The group of a {@code rolling-restart} without one: every group's replicas are restarted. */
+    static final int ALL_GROUPS = -1;
+
     /** The schedule of issue 5: a leader, a follower of another group, a client, a paused leader. */
     static final String DEFAULT = "kill-leader:0,kill-follower:1,kill-client,pause-leader:2";
 
@@ -142,8 +146,9 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
      * One step.
      *
      * @param kind      what it does.
-     * @param group     the group it targets: of a kind with {@link Kind#hasGroup()}, or of an
-     *                  isolation whose target is a leader or follower; 0 otherwise.
+     * @param group     the group it targets: of a kind with {@link Kind#hasGroup()}, of an
+     *                  isolation whose target is a leader or follower, or of a rolling restart of
+     *                  one group ({@link #ALL_GROUPS} for one of every group); 0 otherwise.
      * @param replicaId the replica an isolation cuts off when its target is {@link Target#REPLICA}; -1 otherwise.
      * @param duration  how long an isolation lasts before the heal; zero for other kinds.
      * @param target    whom an isolation cuts off; {@link Target#REPLICA} for other kinds.
@@ -194,7 +199,7 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
                 return kind.cliName() + ":" + targetName() + ":" + duration.toSeconds() +
                     (kind == Kind.FLAP && !period.equals(DEFAULT_FLAP_PERIOD) ? ":" + formatPeriod(period) : "");
             }
-            return kind.cliName() + (kind.hasGroup() ? ":" + group : "");
+            return kind.cliName() + (kind.hasGroup() || kind == Kind.ROLLING_RESTART && group >= 0 ? ":" + group : "");
         }
     }
 
@@ -228,7 +233,7 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
                 throw new IllegalArgumentException("step '" + item + "': unknown kind '" + name + "'; expected one of " +
                     "kill-leader[:G], kill-follower[:G], kill-client, pause-leader[:G], isolate:N:SECONDS, " +
                     "isolate-one-way:N:SECONDS, isolate-from-clients:N:SECONDS, flap:N:SECONDS[:PERIOD], restart-replica:N[:SECONDS], wipe-replica:N[:SECONDS], " +
-                    "restart-all, kill-all, rolling-restart (N: a replica id, leader-G or follower-G)");
+                    "restart-all, kill-all, rolling-restart[:G] (N: a replica id, leader-G or follower-G)");
             }
             final String argument = colon < 0 ? null : item.substring(colon + 1);
             if (kind.isTimed())
@@ -236,10 +241,10 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
                 steps.add(isolation(item, kind, argument));
                 continue;
             }
-            int group = 0;
+            int group = kind == Kind.ROLLING_RESTART ? ALL_GROUPS : 0;
             if (argument != null)
             {
-                if (!kind.hasGroup())
+                if (!kind.hasGroup() && kind != Kind.ROLLING_RESTART)
                 {
                     throw new IllegalArgumentException("step '" + item + "': " + name + " takes no " +
                         (kind.isWholeCluster() ? "argument" : "group"));
@@ -415,10 +420,18 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
             }
             if (step.kind() == Kind.ROLLING_RESTART)
             {
+                if (step.group() != ALL_GROUPS && (step.group() < 0 || step.group() >= groupSizes.length))
+                {
+                    throw new IllegalArgumentException("step " + step + ": the cluster has groups 0.." +
+                        (groupSizes.length - 1));
+                }
                 // one replica of a group down at a time, and only while it restarts
                 for (int g = 0; g < groupSizes.length; g++)
                 {
-                    countDown(step, g, groupSizes, down.clone());
+                    if (step.group() == ALL_GROUPS || step.group() == g)
+                    {
+                        countDown(step, g, groupSizes, down.clone());
+                    }
                 }
                 continue;
             }
@@ -501,10 +514,16 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
         return (int)steps.stream().filter(st -> st.kind().isReplicaRestart()).count();
     }
 
-    /** @return the number of rolling restarts. */
-    int rollingRestarts()
+    /**
+     * @param groupSizes replicas per group, indexed by group id.
+     * @return how many replica restarts the rolling restarts make: every replica for one of the
+     *         whole cluster, the group's for one of a group.
+     */
+    long rollingRestartReplicas(final int[] groupSizes)
     {
-        return (int)steps.stream().filter(st -> st.kind() == Kind.ROLLING_RESTART).count();
+        final int all = java.util.Arrays.stream(groupSizes).sum();
+        return steps.stream().filter(st -> st.kind() == Kind.ROLLING_RESTART)
+            .mapToLong(st -> st.group() == ALL_GROUPS ? all : groupSizes[st.group()]).sum();
     }
 
     /** @return the number of steps that kill a client. */

@@ -59,7 +59,8 @@ public final class FaultsCommand implements Callable<Integer>
             "isolate:N:SECONDS, isolate-one-way:N:SECONDS, isolate-from-clients:N:SECONDS, " +
             "flap:N:SECONDS[:PERIOD] (N: a replica id, leader-G or follower-G; need root, iptables, setpriv), " +
             "restart-replica:N[:SECONDS], wipe-replica:N[:SECONDS] (kill -9, delete its data, rebuild it from a " +
-            "peer), restart-all, kill-all, rolling-restart (default: ${DEFAULT-VALUE}); empty for none.")
+            "peer), restart-all, kill-all, rolling-restart[:G] (every replica, or group G's, in turn) " +
+            "(default: ${DEFAULT-VALUE}); empty for none.")
     private String schedule;
 
     @Option(names = "--step-interval", defaultValue = "10s", converter = DurationConverter.class,

@@ -67,6 +67,32 @@ class FaultScheduleTest
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("groups 0..2");
     }
 
+    /**
+     * A rolling restart of every group, or of one: it names the group it was given and restarts as
+     * many replicas as that scope holds; a group the cluster lacks is refused, and so is a rolling
+     * restart of a group that already lost its minority.
+     */
+    @Test
+    void shouldParseRollingRestartsOfTheWholeClusterOrOfOneGroup()
+    {
+        final FaultSchedule schedule = FaultSchedule.parse("rolling-restart,rolling-restart:1");
+        assertThat(schedule.steps()).containsExactly(
+            new FaultSchedule.Step(FaultSchedule.Kind.ROLLING_RESTART, FaultSchedule.ALL_GROUPS),
+            new FaultSchedule.Step(FaultSchedule.Kind.ROLLING_RESTART, 1));
+        assertThat(schedule).hasToString("rolling-restart,rolling-restart:1");
+        assertThat(schedule.rollingRestartReplicas(new int[] {3, 5, 3})).isEqualTo(11 + 5);
+        schedule.validate(THREE_BY_THREE, 2);
+
+        assertThatThrownBy(() -> FaultSchedule.parse("rolling-restart:3").validate(THREE_BY_THREE, 2))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("groups 0..2");
+        assertThatThrownBy(() -> FaultSchedule.parse("rolling-restart:x"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("group 'x' is not a number");
+        assertThatThrownBy(() -> FaultSchedule.parse("kill-follower:2,rolling-restart:2").validate(THREE_BY_THREE, 2))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("step rolling-restart:2 would take down 2 of the 3 replicas of group 2");
+        FaultSchedule.parse("kill-follower:2,rolling-restart:1").validate(THREE_BY_THREE, 2);
+    }
+
     @Test
     void shouldParseTheIsolationAndRestartSteps()
     {
