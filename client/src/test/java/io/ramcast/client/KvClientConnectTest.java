@@ -40,6 +40,12 @@ class KvClientConnectTest
         return yaml.append("clients: {firstId: ").append(ports.length).append(", count: 2}\n").append(extra).toString();
     }
 
+    /** A config of three replicas of one partition over tcp on free ports, with client ids 3 and 4. */
+    private static ClusterConfig tcpConfig() throws Exception
+    {
+        return ClusterConfig.parse(config("tcp", freePorts(3), ""), "tcp.yaml");
+    }
+
     /** Three replicas of one partition over tcp with the config's secrets, for clients of two ids. */
     private static FakeCluster tcpCluster(final ClusterConfig config)
     {
@@ -149,8 +155,7 @@ class KvClientConnectTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldConnectOverTcpFromTheConfigAndCommit() throws Exception
     {
-        final int[] ports = freePorts(3);
-        final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, ""), "tcp.yaml");
+        final ClusterConfig config = tcpConfig();
         try (FakeCluster cluster = tcpCluster(config))
         {
             assertThat(cluster.topology().toString()).isEqualTo(config.toTopology().toString());
@@ -174,8 +179,7 @@ class KvClientConnectTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldLeaseAFreeClientIdAndSayWhenNoneIsLeft() throws Exception
     {
-        final int[] ports = freePorts(3);
-        final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, ""), "tcp.yaml");
+        final ClusterConfig config = tcpConfig();
         try (FakeCluster cluster = tcpCluster(config))
         {
             final KvClient first = KvClient.connect(config);
@@ -217,8 +221,7 @@ class KvClientConnectTest
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldServeMoreClientsThanTheRangeHoldsInSequenceAndConcurrently() throws Exception
     {
-        final int[] ports = freePorts(3);
-        final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, ""), "tcp.yaml");
+        final ClusterConfig config = tcpConfig();
         final byte[] key = "served".getBytes(StandardCharsets.UTF_8);
         try (FakeCluster cluster = tcpCluster(config))
         {
@@ -296,8 +299,7 @@ class KvClientConnectTest
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldLeaseBothIdsToTwoClientsThatConnectAtOnce() throws Exception
     {
-        final int[] ports = freePorts(3);
-        final ClusterConfig config = ClusterConfig.parse(config("tcp", ports, ""), "tcp.yaml");
+        final ClusterConfig config = tcpConfig();
         final byte[] key = "leased".getBytes(StandardCharsets.UTF_8);
         final int rounds = 12;
         try (FakeCluster cluster = tcpCluster(config))

@@ -156,8 +156,7 @@ final class FaultRun
                 .plus(CUT_ALLOWANCE.multipliedBy(schedule.cuts()))
                 .plus(RESTART_ALLOWANCE.multipliedBy(schedule.killAlls()))
                 .plus(REPLICA_RESTART_ALLOWANCE.multipliedBy(schedule.replicaRestarts() +
-                    schedule.rollingRestartReplicas(java.util.stream.IntStream.range(0, config.partitionCount())
-                        .map(p -> config.replicas(p).size()).toArray())));
+                    schedule.rollingRestartReplicas(FaultSchedule.groupSizes(config))));
         }
     }
 

@@ -396,11 +396,7 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
             }
             if (step.kind().isTimed() && step.target() != Target.REPLICA)
             {
-                if (step.group() < 0 || step.group() >= groupSizes.length)
-                {
-                    throw new IllegalArgumentException("step " + step + ": the cluster has groups 0.." +
-                        (groupSizes.length - 1));
-                }
+                requireGroup(step, groupSizes);
                 final int[] during = down.clone();
                 countDown(step, step.group(), groupSizes, during);
                 continue;
@@ -420,10 +416,9 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
             }
             if (step.kind() == Kind.ROLLING_RESTART)
             {
-                if (step.group() != ALL_GROUPS && (step.group() < 0 || step.group() >= groupSizes.length))
+                if (step.group() != ALL_GROUPS)
                 {
-                    throw new IllegalArgumentException("step " + step + ": the cluster has groups 0.." +
-                        (groupSizes.length - 1));
+                    requireGroup(step, groupSizes);
                 }
                 // one replica of a group down at a time, and only while it restarts
                 for (int g = 0; g < groupSizes.length; g++)
@@ -444,12 +439,27 @@ record FaultSchedule(List<FaultSchedule.Step> steps)
                 }
                 continue;
             }
-            if (step.group() < 0 || step.group() >= groupSizes.length)
-            {
-                throw new IllegalArgumentException("step " + step + ": the cluster has groups 0.." + (groupSizes.length - 1));
-            }
+            requireGroup(step, groupSizes);
             countDown(step, step.group(), groupSizes, down);
         }
+    }
+
+    /** Refuses a step whose group the cluster does not have. */
+    private static void requireGroup(final Step step, final int[] groupSizes)
+    {
+        if (step.group() < 0 || step.group() >= groupSizes.length)
+        {
+            throw new IllegalArgumentException("step " + step + ": the cluster has groups 0.." + (groupSizes.length - 1));
+        }
+    }
+
+    /**
+     * @param config the cluster.
+     * @return its replicas per group, indexed by group id (the {@code groupSizes} of {@link #validate}).
+     */
+    static int[] groupSizes(final io.ramcast.txn.config.ClusterConfig config)
+    {
+        return java.util.stream.IntStream.range(0, config.partitionCount()).map(p -> config.replicas(p).size()).toArray();
     }
 
     /** Counts one more replica of {@code group} down; refuses more than the minority it survives. */

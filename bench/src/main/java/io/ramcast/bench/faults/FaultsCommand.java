@@ -139,11 +139,10 @@ public final class FaultsCommand implements Callable<Integer>
         try
         {
             sourceConfig = ClusterConfig.load(source);
-            final int[] sizes = new int[sourceConfig.partitionCount()];
+            final int[] sizes = FaultSchedule.groupSizes(sourceConfig);
             final java.util.Map<Integer, Integer> groupByReplicaId = new java.util.HashMap<>();
             for (int p = 0; p < sizes.length; p++)
             {
-                sizes[p] = sourceConfig.replicas(p).size();
                 for (final io.ramcast.txn.config.ReplicaConfig r : sourceConfig.replicas(p))
                 {
                     groupByReplicaId.put(r.id(), p);

@@ -1312,8 +1312,8 @@ public final class TcpFabric implements Fabric
             else
             {
                 checkInboundId(processId);
-                final String notServed = addresses.byProcessId().containsKey(processId) ? null :
-                    clientAdmission.apply(processId);
+                final boolean isServer = addresses.byProcessId().containsKey(processId);
+                final String notServed = isServer ? null : clientAdmission.apply(processId);
                 if (null != notServed)
                 {
                     if (!connection.publisher().tryRefuse(TcpFrameDescriptor.REFUSE_CLIENT_ID_NOT_SERVED,
@@ -1326,18 +1326,17 @@ public final class TcpFabric implements Fabric
                 }
                 peer = peer(processId);
                 final TcpConnection previous = peer.connection();
-                final boolean olderIncarnation = null != credentials && null != previous && previous != connection &&
-                    previous.peerIncarnation() > connection.peerIncarnation();
-                if (olderIncarnation && addresses.byProcessId().containsKey(processId))
+                // incarnations are compared only when authenticated (anyone able to claim one holds the secret)
+                final boolean another = null != credentials && null != previous && previous != connection;
+                final boolean olderIncarnation = another && previous.peerIncarnation() > connection.peerIncarnation();
+                if (olderIncarnation && isServer)
                 {
                     throw new TcpFrameException("process " + processId + " is connected as incarnation " +
                         previous.peerIncarnation() + "; a connection of its older incarnation " +
                         connection.peerIncarnation() + " does not replace it");
                 }
-                if (olderIncarnation || null != credentials && null != previous && previous != connection &&
-                    TcpConnection.State.ACTIVE == previous.state() &&
+                if (olderIncarnation || another && !isServer && TcpConnection.State.ACTIVE == previous.state() &&
                     previous.peerIncarnation() != connection.peerIncarnation() &&
-                    !addresses.byProcessId().containsKey(processId) &&
                     nowNs - previous.lastReadNs() < options.liveClientSilenceNs())
                 {
                     // two client processes with one id: the second must not take the first's
