@@ -43,8 +43,13 @@ class WholeClusterKillTest
     @TempDir
     Path dir;
 
-    /** With durability wal: the journal in the page cache survives the kill. */
+    /**
+     * With durability wal: the journal, copied into a mapping, is in the page cache and survives the
+     * kill. Every process test on a default (wal) cluster restarts replicas on that path, so this one
+     * is tagged {@code campaign} (run by hand) to keep the build within its time.
+     */
     @Test
+    @Tag("campaign")
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void shouldKeepMultiPartitionTransactionsAtomicAcrossAKillOfEveryReplica() throws Exception
     {
@@ -52,12 +57,13 @@ class WholeClusterKillTest
     }
 
     /**
-     * With durability fsync: every write to a peer waits until the journal is forced, once per duty
-     * cycle. A kill -9 loses nothing of the page cache, so this differs from the wal run only in the
-     * forcing path; tagged {@code campaign} (run by hand) to keep the build within its time.
+     * With durability fsync: the journal writes each record with write(2) (in the page cache once
+     * written, so a kill -9 loses none of it), every write to a peer waits until the journal is
+     * forced, once per duty cycle, and each restarted replica cuts its last segment at its last whole
+     * frame and appends to a new one. The only process test that restarts replicas on that path,
+     * so it runs in every build.
      */
     @Test
-    @Tag("campaign")
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void shouldKeepMultiPartitionTransactionsAtomicAcrossAKillOfEveryReplicaWithFsync() throws Exception
     {

@@ -15,7 +15,8 @@ package io.ramcast.multicast;
  * it, a proposal as leader before the stream write, a delivery before the handler sees it and
  * before the freed-up-to word that tells the client. {@link #sync} makes what was written survive a
  * power loss; what {@link #write written} survives a crash of the process as soon as the call
- * returns (a file journal writes into a memory-mapped file).
+ * returns (a file journal's records are then in the page cache: copied into a mapping of the file,
+ * or, when it syncs, written with {@code write(2)}).
  *
  * <p>The journal grows until {@link #wantsCheckpoint()}; the server then writes its whole current
  * state through {@link #checkpoint}, after which everything older is dropped.

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -20,20 +21,33 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * An {@link AcceptorJournal} in memory-mapped segment files of a directory (a replica keeps it in
+ * An {@link AcceptorJournal} in segment files of a directory (a replica keeps it in
  * {@code <dataDir>/ramcast-journal}).
  *
- * <p>Records are copied into the mapping of the current segment, so a record survives a crash of
- * the process (kill -9) as soon as it is written: the page cache holds it. {@link #sync()} forces
- * the written range to the device (durability {@code fsync}). Segments are named
- * {@code segment-<index>.journal}; a segment starts with BEGIN (it starts a checkpoint) or CONTINUE
- * (it continues the previous one when a record did not fit). A checkpoint writes a new segment;
- * once its END marker is written (and, with fsync, forced) every older segment is deleted.
+ * <p>A record survives a crash of the process (kill -9) as soon as it is written: the page cache
+ * holds it. How it gets there depends on whether {@link #sync()} forces (durability {@code fsync}):
+ * <ul>
+ *   <li>without fsync, records are copied into a memory mapping of the segment (no system call per
+ *       record; the kernel writes the pages back in its own time);</li>
+ *   <li>with fsync, each record is written with {@code write(2)} and {@link #sync()} runs
+ *       {@code fdatasync}. Forcing a range of a mapping ({@code msync}) instead writes back every
+ *       page-cache folio the range touches whole, and on kernels that give file mappings large folios
+ *       (ext4 on Linux 6.16 and later) the folios grow as the mapping is faulted in sequentially:
+ *       measured here, 4 KiB written back per force at the start of a segment and 270 KB per force
+ *       of 8 KiB 30 MiB into it (ARCHITECTURE.md, "The acceptor journal on disk"). Small writes keep
+ *       small folios.</li>
+ * </ul>
+ * Segments are named {@code segment-<index>.journal}; a segment starts with BEGIN (it starts a
+ * checkpoint) or CONTINUE (it continues the previous one: a record did not fit, or the journal was
+ * reopened with fsync). A checkpoint writes a new segment; once its END marker is written and forced
+ * every older segment is deleted.
  *
  * <p>Opening picks the newest segment that starts a checkpoint whose END was written, replays it
  * and the contiguous CONTINUE segments after it, and deletes every other segment (older ones,
  * and a checkpoint a crash cut short). The bytes after the last whole frame (a torn write) are
- * zeroed before appending resumes.
+ * removed before appending resumes: without fsync they are zeroed and appending goes on in the last
+ * segment; with fsync the last segment is cut at its last whole frame and appending goes on in a new
+ * CONTINUE segment, whose pages no read has brought into the page cache.
  *
  * <p>Threading: the server's agent thread. Errors: I/O failures throw {@link UncheckedIOException}.
  */
@@ -45,6 +59,11 @@ public final class FileAcceptorJournal implements AcceptorJournal
     public static final int DEFAULT_SEGMENT_BYTES = 64 << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(FileAcceptorJournal.class);
+    /**
+     * More segments than this since the last checkpoint want one, however little they hold: with fsync
+     * every reopening starts a segment, and a replica restarted again and again must not pile them up.
+     */
+    static final int MAX_SEGMENTS_BETWEEN_CHECKPOINTS = 8;
     private static final Pattern NAME = Pattern.compile("segment-(\\d{20})\\.journal");
 
     private final Path directory;
@@ -56,11 +75,13 @@ public final class FileAcceptorJournal implements AcceptorJournal
     /** Segments replayed at open: the checkpoint and its continuations, in order. */
     private final List<Path> replaySegments = new ArrayList<>();
     private long index;
-    private MappedByteBuffer mapped;
-    private UnsafeBuffer active;
+    /** The segment appended to. */
+    private Segment active;
     private int position;
     private int syncedUpTo;
     private long bytesSinceCheckpoint;
+    /** Segments since the last checkpoint's first, itself included. */
+    private int segmentsSinceCheckpoint;
     private boolean inCheckpoint;
 
     private FileAcceptorJournal(final Path directory, final int segmentBytes, final boolean fsync)
@@ -154,7 +175,7 @@ public final class FileAcceptorJournal implements AcceptorJournal
             {
                 Files.delete(scanned.get(i).path());
                 LOG.info("acceptor journal {}: deleted {} ({})", directory, scanned.get(i).path().getFileName(),
-                    i < start ? "older than the last checkpoint" : "a checkpoint cut short by a crash");
+                    i < start ? "older than the last checkpoint" : "after the last whole checkpoint: cut short by a crash");
             }
         }
         if (start < 0)
@@ -170,17 +191,28 @@ public final class FileAcceptorJournal implements AcceptorJournal
             replaySegments.add(scanned.get(i).path());
         }
         final Scanned tail = scanned.get(last);
-        index = tail.index();
-        mapped = map(tail.path(), tail.size());
-        active = new UnsafeBuffer(mapped);
-        position = tail.end();
-        active.setMemory(position, active.capacity() - position, (byte)0); // a torn frame is not read again
-        syncedUpTo = 0;
-        sync();
         for (int i = start; i <= last; i++)
         {
             bytesSinceCheckpoint += scanned.get(i).end();
         }
+        segmentsSinceCheckpoint = last - start + 1;
+        index = tail.index();
+        if (fsync)
+        {
+            try (FileChannel ch = FileChannel.open(tail.path(), StandardOpenOption.WRITE))
+            {
+                ch.truncate(tail.end()); // a torn frame is not read again
+                ch.force(true);
+            }
+            index++;
+            startSegment(JournalRecords.CONTINUE, segmentBytes);
+            sync();
+            return;
+        }
+        active = new MappedSegment(map(tail.path(), tail.size()));
+        position = tail.end();
+        ((MappedSegment)active).zeroFrom(position); // a torn frame is not read again
+        syncedUpTo = position;
     }
 
     private static MappedByteBuffer map(final Path path, final long size) throws IOException
@@ -197,14 +229,17 @@ public final class FileAcceptorJournal implements AcceptorJournal
         return directory.resolve(String.format("segment-%020d.journal", i));
     }
 
-    /** Maps segment {@link #index} (a new file of {@code size} bytes) and writes its first marker. */
-    private void startSegment(final byte marker, final int size)
+    /**
+     * Creates segment {@link #index} (a new file that holds up to {@code capacity} bytes: mapped whole
+     * without fsync, written as it grows with fsync) and writes its first marker.
+     */
+    private void startSegment(final byte marker, final int capacity)
     {
+        final Path path = segmentPath(index);
         try
         {
-            final Path path = segmentPath(index);
             Files.deleteIfExists(path);
-            mapped = map(path, size);
+            active = fsync ? new WrittenSegment(path, capacity) : new MappedSegment(map(path, capacity));
             if (fsync)
             {
                 DurableFiles.forceDirectory(directory);
@@ -214,9 +249,9 @@ public final class FileAcceptorJournal implements AcceptorJournal
         {
             throw new UncheckedIOException("cannot create a segment of the acceptor journal in " + directory, ex);
         }
-        active = new UnsafeBuffer(mapped);
         position = 0;
         syncedUpTo = 0;
+        segmentsSinceCheckpoint = marker == JournalRecords.BEGIN ? 1 : segmentsSinceCheckpoint + 1;
         segmentMarkers.marker(marker);
     }
 
@@ -224,11 +259,7 @@ public final class FileAcceptorJournal implements AcceptorJournal
     {
         if (active != null && position + length > active.capacity())
         {
-            if (fsync)
-            {
-                mapped.force(); // rare: a segment filled up between checkpoints
-            }
-            IoUtil.unmap(mapped);
+            active.close(fsync); // rare: a segment filled up between checkpoints
             index++;
             startSegment(JournalRecords.CONTINUE, Math.max(segmentBytes, 2 * (length + JournalRecords.FRAME_OVERHEAD)));
         }
@@ -237,7 +268,7 @@ public final class FileAcceptorJournal implements AcceptorJournal
 
     private void appendInSegment(final DirectBuffer frame, final int length)
     {
-        active.putBytes(position, frame, 0, length);
+        active.put(position, frame, length);
         position += length;
         bytesSinceCheckpoint += length;
     }
@@ -277,7 +308,8 @@ public final class FileAcceptorJournal implements AcceptorJournal
     @Override
     public boolean wantsCheckpoint()
     {
-        return !inCheckpoint && bytesSinceCheckpoint > segmentBytes / 4L * 3;
+        return !inCheckpoint &&
+            (bytesSinceCheckpoint > segmentBytes / 4L * 3 || segmentsSinceCheckpoint > MAX_SEGMENTS_BETWEEN_CHECKPOINTS);
     }
 
     @Override
@@ -295,7 +327,7 @@ public final class FileAcceptorJournal implements AcceptorJournal
         }
         final long lastOld = index;
         sync();
-        IoUtil.unmap(mapped);
+        active.close(false);
         inCheckpoint = true;
         try
         {
@@ -328,10 +360,7 @@ public final class FileAcceptorJournal implements AcceptorJournal
     /** Forces what the checkpoint wrote (always: an old segment is deleted only after its successor is whole). */
     private void forceAll()
     {
-        if (position > 0)
-        {
-            mapped.force(0, position);
-        }
+        active.force(0, position);
         syncedUpTo = position;
         try
         {
@@ -358,7 +387,7 @@ public final class FileAcceptorJournal implements AcceptorJournal
         }
         if (position > syncedUpTo)
         {
-            mapped.force(syncedUpTo, position - syncedUpTo);
+            active.force(syncedUpTo, position);
             syncedUpTo = position;
         }
     }
@@ -378,12 +407,158 @@ public final class FileAcceptorJournal implements AcceptorJournal
     @Override
     public void close()
     {
-        if (mapped != null)
+        if (active != null)
         {
-            mapped.force();
-            IoUtil.unmap(mapped);
-            mapped = null;
+            active.close(true);
             active = null;
+        }
+    }
+
+    /** The segment appended to, as a mapping or as a file written with system calls. */
+    private interface Segment
+    {
+        /** @return the bytes the segment may hold. */
+        int capacity();
+
+        /** Writes {@code length} bytes of {@code frame} at {@code position}, the end of what was written. */
+        void put(int position, DirectBuffer frame, int length);
+
+        /** Makes bytes {@code [from, to)} survive a power loss ({@code from == to}: nothing). */
+        void force(int from, int to);
+
+        /** Releases the segment, forcing everything written first if {@code force}. */
+        void close(boolean force);
+    }
+
+    /** A segment as a memory mapping of its whole capacity: a record is in the page cache once copied. */
+    private static final class MappedSegment implements Segment
+    {
+        private final MappedByteBuffer mapped;
+        private final UnsafeBuffer buffer;
+
+        MappedSegment(final MappedByteBuffer mapped)
+        {
+            this.mapped = mapped;
+            this.buffer = new UnsafeBuffer(mapped);
+        }
+
+        @Override
+        public int capacity()
+        {
+            return buffer.capacity();
+        }
+
+        @Override
+        public void put(final int position, final DirectBuffer frame, final int length)
+        {
+            buffer.putBytes(position, frame, 0, length);
+        }
+
+        @Override
+        public void force(final int from, final int to)
+        {
+            if (to > from)
+            {
+                mapped.force(from, to - from);
+            }
+        }
+
+        /** Zeroes everything from {@code position} to the end (a reopened segment's torn tail). */
+        void zeroFrom(final int position)
+        {
+            buffer.setMemory(position, buffer.capacity() - position, (byte)0);
+        }
+
+        @Override
+        public void close(final boolean force)
+        {
+            if (force)
+            {
+                mapped.force();
+            }
+            IoUtil.unmap(mapped);
+        }
+    }
+
+    /**
+     * A segment written with {@code write(2)}, one call per record, and forced with {@code fdatasync}:
+     * the file grows as it is written, up to {@link #capacity()}.
+     */
+    private static final class WrittenSegment implements Segment
+    {
+        private final Path path;
+        private final FileChannel channel;
+        private final int capacity;
+        private ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
+        private final UnsafeBuffer scratchView = new UnsafeBuffer(scratch);
+
+        WrittenSegment(final Path path, final int capacity) throws IOException
+        {
+            this.path = path;
+            this.capacity = capacity;
+            this.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+
+        @Override
+        public int capacity()
+        {
+            return capacity;
+        }
+
+        @Override
+        public void put(final int position, final DirectBuffer frame, final int length)
+        {
+            if (scratch.capacity() < length)
+            {
+                scratch = ByteBuffer.allocateDirect(Integer.highestOneBit(length) << 1);
+                scratchView.wrap(scratch);
+            }
+            scratchView.putBytes(0, frame, 0, length);
+            scratch.clear().limit(length);
+            try
+            {
+                long at = position;
+                while (scratch.hasRemaining())
+                {
+                    at += channel.write(scratch, at);
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot write to the acceptor journal segment " + path, ex);
+            }
+        }
+
+        @Override
+        public void force(final int from, final int to)
+        {
+            if (to > from)
+            {
+                try
+                {
+                    channel.force(false);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot force the acceptor journal segment " + path, ex);
+                }
+            }
+        }
+
+        @Override
+        public void close(final boolean force)
+        {
+            try (channel)
+            {
+                if (force)
+                {
+                    channel.force(false);
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot close the acceptor journal segment " + path, ex);
+            }
         }
     }
 
