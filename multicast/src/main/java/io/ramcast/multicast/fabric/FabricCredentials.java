@@ -37,6 +37,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class FabricCredentials
 {
+    /** The last incarnation {@link #newIncarnation()} handed out in this JVM. */
+    private static final java.util.concurrent.atomic.AtomicLong LAST_INCARNATION = new java.util.concurrent.atomic.AtomicLong();
     /** Shortest secret accepted: 256 bits. */
     public static final int MIN_SECRET_BYTES = 32;
     /** Length of a handshake nonce. */
@@ -159,12 +161,17 @@ public final class FabricCredentials
 
     /**
      * @return an incarnation for a process starting now: the wall clock in microseconds, so a
-     *         restarted process (on a host whose clock does not jump back) has a larger one.
+     *         restarted process (on a host whose clock does not jump back) has a larger one, and
+     *         above every incarnation this JVM handed out before, so that two clients of one JVM
+     *         created in the same microsecond (two threads leasing at once) differ: a server takes a
+     *         connection with its holder's incarnation for a reconnection of the same process and
+     *         would let the second in in place of the first.
      */
     public static long newIncarnation()
     {
         final java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+        final long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+        return LAST_INCARNATION.accumulateAndGet(micros, (last, clock) -> Math.max(clock, last + 1));
     }
 
     /** @return a fresh random nonce for one handshake. */
