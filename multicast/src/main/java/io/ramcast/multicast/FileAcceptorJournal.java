@@ -189,12 +189,9 @@ public final class FileAcceptorJournal implements AcceptorJournal
         for (int i = start; i <= last; i++)
         {
             replaySegments.add(scanned.get(i).path());
-        }
-        final Scanned tail = scanned.get(last);
-        for (int i = start; i <= last; i++)
-        {
             bytesSinceCheckpoint += scanned.get(i).end();
         }
+        final Scanned tail = scanned.get(last);
         segmentsSinceCheckpoint = last - start + 1;
         index = tail.index();
         if (fsync)
@@ -209,9 +206,10 @@ public final class FileAcceptorJournal implements AcceptorJournal
             sync();
             return;
         }
-        active = new MappedSegment(map(tail.path(), tail.size()));
+        final MappedSegment reopened = new MappedSegment(map(tail.path(), tail.size()));
         position = tail.end();
-        ((MappedSegment)active).zeroFrom(position); // a torn frame is not read again
+        reopened.zeroFrom(position); // a torn frame is not read again
+        active = reopened;
         syncedUpTo = position;
     }
 
